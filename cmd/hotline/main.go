@@ -1,0 +1,45 @@
+// Command hotline is the 1900 1075 public-health hotline: the Asterisk ARI application
+// that answers calls, the call-centre console, and the tools around them.
+//
+//	hotline serve      answer calls and serve the console
+//	hotline migrate    create or upgrade the database
+//	hotline testcall   place a real test call through Asterisk into the hotline
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+)
+
+func main() {
+	err := run(os.Args[1:])
+	var se *settingError
+	switch {
+	case err == nil:
+	case errors.As(err, &se):
+		fmt.Fprintln(os.Stderr, "hotline:", se.msg)
+		os.Exit(2)
+	default:
+		fmt.Fprintln(os.Stderr, "hotline:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string) error {
+	if len(args) == 0 {
+		return settingErrorf("name a command: serve, migrate or testcall (hotline COMMAND -h for its settings).")
+	}
+	switch args[0] {
+	case "serve":
+		return runServe(args[1:])
+	case "migrate":
+		return runMigrate(args[1:])
+	case "testcall":
+		return runTestCall(args[1:])
+	case "-h", "--help", "help":
+		fmt.Println("usage: hotline serve|migrate|testcall [flags]")
+		return nil
+	}
+	return settingErrorf("unknown command %q: use serve, migrate or testcall.", args[0])
+}

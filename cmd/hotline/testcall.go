@@ -1,0 +1,73 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/huehotline/hotline/ivr"
+)
+
+func runTestCall(args []string) error {
+	fs := flag.NewFlagSet("testcall", flag.ContinueOnError)
+	ariCfg := ariFlags(fs, "")
+	from := fs.String("from", "0905123456", "the caller's number")
+	keys := fs.String("keys", "", "keys to press, comma-separated, one per prompt (e.g. 2 or 9,2)")
+	barge := fs.Duration("barge", 0, "press this long after a prompt starts instead of waiting for it to end")
+	hangupAfter := fs.Int("hangup-after-keys", -1, "hang up once this many keys are pressed and the next prompt starts (0: during the first prompt)")
+	endpoint := fs.String("endpoint", "Local/19001075@from-trunk", "what to dial")
+	max := fs.Duration("max", 3*time.Minute, "give up after this long")
+	if err := fs.Parse(args); err != nil {
+		return settingErrorf("%v", err)
+	}
+	if ariCfg.Application == "" {
+		ariCfg.Application = "hotline-testcall-" + fmt.Sprint(os.Getpid())
+	}
+	if err := ariCfg.check(); err != nil {
+		return err
+	}
+	var keyList []string
+	for _, k := range strings.Split(*keys, ",") {
+		k = strings.TrimSpace(k)
+		if k == "" {
+			continue
+		}
+		if len(k) != 1 || !strings.Contains("0123456789*#", k) {
+			return settingErrorf("--keys %q: each key is one of 0-9, * or #, separated by commas.", *keys)
+		}
+		keyList = append(keyList, k)
+	}
+	ctx := context.Background()
+	rest := ivr.NewREST(ariCfg.URL, ariCfg.Username, ariCfg.Password, 5*time.Second)
+	if err := checkARI(ctx, rest, *ariCfg); err != nil {
+		return err
+	}
+	client, err := connectARI(ctx, *ariCfg, true)
+	if err != nil {
+		return err
+	}
+	defer client.Close()
+	caller := &ivr.Caller{Application: ariCfg.Application, Events: client.Bus(), REST: rest}
+	if err := caller.Prepare(ctx); err != nil {
+		return err
+	}
+	res, err := caller.Place(ctx, ivr.TestCall{
+		From: *from, Endpoint: *endpoint, Keys: keyList, Barge: *barge,
+		HangupAfterKeys: *hangupAfter, MaxDuration: *max,
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Printf("test call from %s, keys %q\n", *from, *keys)
+	res.Print(os.Stdout)
+	if !res.Answered {
+		return fmt.Errorf("the hotline did not answer: is `hotline serve` running?")
+	}
+	if res.EndedBy == "timeout" {
+		return fmt.Errorf("the call did not end within %s", *max)
+	}
+	return nil
+}

@@ -1,0 +1,177 @@
+package ivr
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/CyCoreSystems/ari/v5"
+
+	"github.com/huehotline/hotline/tickets"
+)
+
+// Store is what the IVR needs from the domain's store.
+type Store interface {
+	StartCall(ctx context.Context, c *tickets.Call) error
+	UpdateCall(ctx context.Context, c *tickets.Call) error
+	CreateTicket(ctx context.Context, actor string, t *tickets.Ticket) error
+}
+
+// Config wires an App.
+type Config struct {
+	Application string  // the Stasis application name, as in the dialplan
+	Events      ari.Bus // the event stream of a connected ari client
+	REST        *REST   // commands to Asterisk, with time limits
+	Store       Store   // where call records and tickets go
+	Flow        *Flow   // the call flow
+	SoundsURL   string  // where Asterisk fetches prompts: http://127.0.0.1:8080/sounds
+	Log         *slog.Logger
+	// DrainTimeout bounds how long shutdown waits for calls in progress to finish.
+	DrainTimeout time.Duration
+}
+
+// handledEvents are the only event types the hotline asks Asterisk for.
+var handledEvents = []string{
+	ari.Events.StasisStart, ari.Events.StasisEnd,
+	ari.Events.ChannelDtmfReceived, ari.Events.ChannelHangupRequest, ari.Events.ChannelDestroyed,
+	ari.Events.ChannelStateChange, ari.Events.ChannelVarset,
+	ari.Events.PlaybackStarted, ari.Events.PlaybackContinuing, ari.Events.PlaybackFinished,
+}
+
+// App is the hotline's Stasis application: one goroutine per call, fed by one
+// dispatcher that drains the event stream promptly.
+type App struct {
+	cfg      Config
+	mu       sync.Mutex
+	calls    map[string]*call // by channel ID
+	draining bool
+	wg       sync.WaitGroup
+}
+
+// NewApp returns an App; Run starts it.
+func NewApp(cfg Config) *App {
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if cfg.DrainTimeout == 0 {
+		cfg.DrainTimeout = 2 * time.Minute
+	}
+	return &App{cfg: cfg, calls: map[string]*call{}}
+}
+
+// Run handles calls until ctx is cancelled, then stops taking new calls, lets calls in
+// progress finish (up to DrainTimeout, after which they are ended and recorded), and
+// returns once every call record is written.
+func (a *App) Run(ctx context.Context) error {
+	sub := a.cfg.Events.Subscribe(nil, ari.Events.All)
+	defer sub.Cancel()
+	if err := a.cfg.REST.SetEventFilter(ctx, a.cfg.Application, handledEvents); err != nil {
+		return fmt.Errorf("set ARI event filter: %w", err)
+	}
+	a.cfg.Log.Info("ivr ready", "application", a.cfg.Application)
+
+	var drainTimer <-chan time.Time
+	var done chan struct{} // made when draining starts; closed when the last call ends
+	for {
+		select {
+		case e, ok := <-sub.Events():
+			if !ok {
+				return fmt.Errorf("ari event stream closed")
+			}
+			a.dispatch(e)
+		case <-ctx.Done():
+			if drainTimer == nil {
+				a.mu.Lock()
+				a.draining = true
+				n := len(a.calls)
+				a.mu.Unlock()
+				a.cfg.Log.Info("ivr draining", "calls_in_progress", n)
+				drainTimer = time.After(a.cfg.DrainTimeout)
+				done = make(chan struct{})
+				go func() { a.wg.Wait(); close(done) }()
+			}
+			ctx = context.Background() // keep serving events to the calls still draining
+		case <-drainTimer:
+			a.mu.Lock()
+			for _, c := range a.calls {
+				c.abort(tickets.OutcomeInterrupted)
+			}
+			a.mu.Unlock()
+		case <-done:
+			a.cfg.Log.Info("ivr stopped")
+			return nil
+		}
+	}
+}
+
+// dispatch hands an event to the call it belongs to, starting a call on StasisStart.
+// It never blocks: a call's inbox is large, and an event that does not fit is logged.
+func (a *App) dispatch(e ari.Event) {
+	var chID string
+	switch v := e.(type) {
+	case *ari.StasisStart:
+		if v.Application != a.cfg.Application {
+			return
+		}
+		a.startCall(v)
+		return
+	case *ari.StasisEnd:
+		chID = v.Channel.ID
+	case *ari.ChannelDtmfReceived:
+		chID = v.Channel.ID
+	case *ari.ChannelHangupRequest:
+		chID = v.Channel.ID
+	case *ari.ChannelDestroyed:
+		chID = v.Channel.ID
+	case *ari.PlaybackStarted:
+		chID = strings.TrimPrefix(v.Playback.TargetURI, "channel:")
+	case *ari.PlaybackFinished:
+		chID = strings.TrimPrefix(v.Playback.TargetURI, "channel:")
+	default:
+		return
+	}
+	a.mu.Lock()
+	c := a.calls[chID]
+	a.mu.Unlock()
+	if c == nil {
+		return
+	}
+	select {
+	case c.events <- e:
+	default:
+		a.cfg.Log.Error("call event queue full; event dropped", "call", c.rec.ID, "event", e.GetType())
+	}
+}
+
+func (a *App) startCall(e *ari.StasisStart) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if _, dup := a.calls[e.Channel.ID]; dup {
+		return
+	}
+	c := newCall(a, e, a.draining)
+	a.calls[e.Channel.ID] = c
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		c.run()
+		a.mu.Lock()
+		delete(a.calls, e.Channel.ID)
+		a.mu.Unlock()
+	}()
+}
+
+// CallsInProgress returns how many calls the app is handling now.
+func (a *App) CallsInProgress() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return len(a.calls)
+}
+
+// mediaURI is where Asterisk fetches a prompt from.
+func (a *App) mediaURI(p PromptRef) string {
+	return "sound:" + strings.TrimSuffix(a.cfg.SoundsURL, "/") + "/" + p.Lang + "/" + p.ID + ".wav"
+}

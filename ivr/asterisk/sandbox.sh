@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# sandbox.sh: the development and test Asterisk 22, run from a Debian chroot.
+#
+#   sandbox.sh build    make the chroot once (debootstrap trixie + asterisk from sid); reused after
+#   sandbox.sh start    install this project's configuration, start Asterisk, wait until ARI answers
+#   sandbox.sh stop     stop Asterisk cleanly (core stop gracefully, then a signal if it must)
+#   sandbox.sh restart  stop then start (used by the restart-while-calls test)
+#   sandbox.sh status   exit 0 when ARI answers
+#   sandbox.sh cli CMD  run an Asterisk CLI command
+#
+# Environment: ASTERISK_CHROOT (default /var/cache/hotline/asterisk-chroot), DEBIAN_MIRROR.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=${ASTERISK_CHROOT:-/var/cache/hotline/asterisk-chroot}
+mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+conf=/etc/hotline-asterisk          # inside the chroot
+ari_url=${SANDBOX_ARI_URL:-http://127.0.0.1:8088/ari}
+ari_auth=${SANDBOX_ARI_AUTH:-hotline:hotline}
+
+say() { printf 'sandbox: %s\n' "$*" >&2; }
+
+need_root() {
+	if [ "$(id -u)" != 0 ]; then
+		say "must run as root (debootstrap and chroot need it)"
+		exit 1
+	fi
+}
+
+build() {
+	need_root
+	if [ -x "$root/usr/sbin/asterisk" ]; then
+		return 0
+	fi
+	if ! command -v debootstrap >/dev/null; then
+		say "installing debootstrap"
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
+	fi
+	local tmp="$root.partial"
+	rm -rf "$tmp"
+	mkdir -p "$(dirname "$root")"
+	say "debootstrap trixie into $tmp (about a minute)"
+	debootstrap --variant=minbase trixie "$tmp" "$mirror" >"$tmp.log" 2>&1 || { tail -20 "$tmp.log" >&2; exit 1; }
+	echo "deb $mirror sid main" >"$tmp/etc/apt/sources.list.d/sid.list"
+	cp /etc/resolv.conf "$tmp/etc/resolv.conf" 2>/dev/null || true
+	say "installing asterisk from sid (about a minute)"
+	chroot "$tmp" apt-get -o Acquire::Check-Valid-Until=false update -qq >>"$tmp.log" 2>&1
+	# policy-rc.d keeps the package from starting its own daemon inside the chroot.
+	printf '#!/bin/sh\nexit 101\n' >"$tmp/usr/sbin/policy-rc.d"
+	chmod +x "$tmp/usr/sbin/policy-rc.d"
+	DEBIAN_FRONTEND=noninteractive chroot "$tmp" apt-get -o Acquire::Check-Valid-Until=false install -y -qq \
+		--no-install-recommends -t sid asterisk asterisk-modules >>"$tmp.log" 2>&1 || { tail -20 "$tmp.log" >&2; exit 1; }
+	chroot "$tmp" apt-get clean
+	mv "$tmp" "$root"
+	mv "$tmp.log" "$root.log"
+	say "chroot ready: $(chroot "$root" /usr/sbin/asterisk -V)"
+}
+
+install_conf() {
+	mkdir -p "$root$conf" "$root/var/lib/asterisk/keys" "$root/var/lib/asterisk/moh" "$root/var/spool/asterisk/recording" "$root/var/run/asterisk" "$root/var/log/asterisk"
+	rm -f "$root$conf"/*.conf
+	cp "$here"/etc/*.conf "$root$conf/"
+}
+
+ari_up() {
+	curl -fsS -m 2 -u "$ari_auth" "$ari_url/asterisk/info" >/dev/null 2>&1
+}
+
+running_pid() {
+	local pid
+	pid=$(cat "$root/var/run/asterisk/asterisk.pid" 2>/dev/null) || return 1
+	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && echo "$pid"
+}
+
+start() {
+	need_root
+	build
+	if running_pid >/dev/null; then
+		say "already running; reloading configuration by restart"
+		stop
+	fi
+	install_conf
+	mountpoint -q "$root/proc" || mount -t proc proc "$root/proc"
+	say "starting Asterisk"
+	# -f keeps it in the foreground of its own process; we background it ourselves and
+	# detach its output so the caller's pipes (make, go test) are not held open.
+	setsid chroot "$root" /usr/sbin/asterisk -C "$conf/asterisk.conf" -f -n \
+		</dev/null >"$root/var/log/asterisk/console.log" 2>&1 &
+	for _ in $(seq 1 100); do
+		if ari_up; then
+			say "ARI answers at $ari_url"
+			return 0
+		fi
+		sleep 0.2
+	done
+	say "Asterisk did not answer ARI within 20 s; last lines of its console:"
+	tail -30 "$root/var/log/asterisk/console.log" >&2
+	exit 1
+}
+
+stop() {
+	need_root
+	local pid
+	pid=$(running_pid) || { say "not running"; return 0; }
+	chroot "$root" /usr/sbin/asterisk -C "$conf/asterisk.conf" -rx "core stop now" >/dev/null 2>&1 || true
+	for _ in $(seq 1 50); do
+		kill -0 "$pid" 2>/dev/null || { say "stopped"; return 0; }
+		sleep 0.1
+	done
+	kill -TERM "$pid" 2>/dev/null || true
+	sleep 1
+	kill -KILL "$pid" 2>/dev/null || true
+	say "stopped (signalled)"
+}
+
+case "${1:-}" in
+build) build ;;
+start) start ;;
+stop) stop ;;
+restart) stop; start ;;
+status) ari_up ;;
+cli) shift; chroot "$root" /usr/sbin/asterisk -C "$conf/asterisk.conf" -rx "$*" ;;
+*) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+esac

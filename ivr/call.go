@@ -1,0 +1,327 @@
+package ivr
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/CyCoreSystems/ari/v5"
+
+	"github.com/huehotline/hotline/tickets"
+)
+
+// call is one caller on the hotline. Its goroutine owns all of its state.
+type call struct {
+	app       *App
+	channelID string
+	rec       *tickets.Call
+	m         *Machine
+	events    chan ari.Event
+	reject    bool // the app was draining when the call arrived
+	log       *slog.Logger
+	pbSeq     int
+
+	aborted chan string // an outcome, when the app ends the call from outside
+}
+
+func newCall(a *App, e *ari.StasisStart, reject bool) *call {
+	rec := &tickets.Call{
+		ID:        tickets.NewCallID(),
+		ChannelID: e.Channel.ID,
+		CallerRaw: e.Channel.Caller.Number,
+		Dialed:    e.Channel.Dialplan.Exten,
+		StartedAt: time.Time(e.Timestamp).UTC(),
+	}
+	if rec.StartedAt.IsZero() || rec.StartedAt.Year() < 2000 {
+		rec.StartedAt = time.Now().UTC()
+	}
+	if n, err := tickets.NormalizePhone(e.Channel.Caller.Number); err == nil {
+		rec.CallerNumber = &n
+	}
+	return &call{
+		app:       a,
+		channelID: e.Channel.ID,
+		rec:       rec,
+		m:         NewMachine(a.cfg.Flow),
+		events:    make(chan ari.Event, 256),
+		reject:    reject,
+		// Never the caller's number: logs are not the place for personal data.
+		log:     a.cfg.Log.With("call", rec.ID, "channel", e.Channel.ID),
+		aborted: make(chan string, 1),
+	}
+}
+
+// abort ends the call from outside its goroutine (shutdown past the drain time).
+func (c *call) abort(outcome string) {
+	select {
+	case c.aborted <- outcome:
+	default:
+	}
+}
+
+// errHungUp means the caller's channel went away.
+var errHungUp = errors.New("caller hung up")
+
+// abortedError carries an outcome forced on the call from outside.
+type abortedError struct{ outcome string }
+
+func (e *abortedError) Error() string { return "call ended by the hotline: " + e.outcome }
+
+// cmdCtx bounds one command to Asterisk or one database write.
+func cmdCtx() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), 5*time.Second)
+}
+
+// run takes the call from arrival to its final record. Every path out of it writes the
+// call record.
+func (c *call) run() {
+	ctx, cancel := cmdCtx()
+	err := c.app.cfg.Store.StartCall(ctx, c.rec)
+	cancel()
+	if err != nil {
+		// The call still gets its answer; the record is written at the end if the
+		// database is back by then.
+		c.log.Error("start call record", "err", err)
+	}
+	startErr := err
+	outcome, endedBy := c.converse()
+	c.rec.Language = c.m.Lang
+	c.rec.Path = c.m.Path
+	c.rec.Outcome = outcome
+	c.rec.EndedBy = endedBy
+	now := time.Now().UTC()
+	c.rec.EndedAt = &now
+	c.saveRecord(startErr != nil)
+	c.log.Info("call ended", "outcome", outcome, "ended_by", endedBy, "keys", len(c.m.Path.Keys()))
+}
+
+// saveRecord writes the final call record, retrying briefly: the record must not be lost
+// to a moment of database contention.
+func (c *call) saveRecord(insert bool) {
+	for attempt := 0; attempt < 5; attempt++ {
+		ctx, cancel := cmdCtx()
+		var err error
+		if insert {
+			err = c.app.cfg.Store.StartCall(ctx, c.rec)
+		} else {
+			err = c.app.cfg.Store.UpdateCall(ctx, c.rec)
+		}
+		cancel()
+		if err == nil {
+			return
+		}
+		c.log.Error("save call record", "err", err, "attempt", attempt+1)
+		time.Sleep(time.Duration(attempt+1) * 200 * time.Millisecond)
+	}
+}
+
+// converse answers the call and walks it through the flow. It returns the call's outcome
+// and who ended it.
+func (c *call) converse() (outcome, endedBy string) {
+	if c.reject {
+		c.answer()
+		c.playOnly([]PromptRef{{Lang: "vi", ID: "system_busy"}})
+		c.hangup()
+		return tickets.OutcomeRejected, tickets.EndedByHotline
+	}
+	if err := c.answer(); err != nil {
+		if errors.Is(err, errHungUp) {
+			return tickets.OutcomeHungUp, tickets.EndedByCaller
+		}
+		c.log.Error("answer", "err", err)
+		c.hangup()
+		return tickets.OutcomeError, tickets.EndedByHotline
+	}
+	eff := c.m.Start(time.Now())
+	for {
+		if eff.Ticket != nil {
+			if err := c.createTicket(eff.Ticket); err != nil {
+				c.log.Error("create ticket", "err", err)
+				c.playOnly([]PromptRef{{Lang: c.m.Lang, ID: "system_busy"}})
+				c.hangup()
+				return tickets.OutcomeError, tickets.EndedByHotline
+			}
+		}
+		key, err := c.perform(eff)
+		var ab *abortedError
+		switch {
+		case errors.As(err, &ab):
+			c.hangup()
+			return ab.outcome, tickets.EndedBySystem
+		case errors.Is(err, errHungUp):
+			return c.m.Outcome(), tickets.EndedByCaller
+		case err != nil:
+			c.log.Error("ivr step", "node", c.m.Node(), "err", err)
+			c.playOnly([]PromptRef{{Lang: c.m.Lang, ID: "system_busy"}})
+			c.hangup()
+			if o := c.m.Outcome(); o != tickets.OutcomeHungUp {
+				return o, tickets.EndedByHotline
+			}
+			return tickets.OutcomeError, tickets.EndedByHotline
+		case eff.Hangup:
+			c.hangup()
+			return c.m.Outcome(), tickets.EndedByHotline
+		case key == "":
+			eff = c.m.Timeout(time.Now())
+		default:
+			eff = c.m.Key(time.Now(), key)
+		}
+	}
+}
+
+func (c *call) answer() error {
+	ctx, cancel := cmdCtx()
+	defer cancel()
+	if err := c.app.cfg.REST.Answer(ctx, c.channelID); err != nil {
+		if IsNotFound(err) {
+			return errHungUp
+		}
+		return err
+	}
+	now := time.Now().UTC()
+	c.rec.AnsweredAt = &now
+	ctx2, cancel2 := cmdCtx()
+	defer cancel2()
+	if err := c.app.cfg.Store.UpdateCall(ctx2, c.rec); err != nil {
+		c.log.Error("record answer", "err", err)
+	}
+	return nil
+}
+
+func (c *call) hangup() {
+	ctx, cancel := cmdCtx()
+	defer cancel()
+	if err := c.app.cfg.REST.Hangup(ctx, c.channelID); err != nil && !IsNotFound(err) {
+		c.log.Error("hang up", "err", err)
+	}
+}
+
+// createTicket stores the ticket the caller's choice asked for, retrying briefly, and
+// tells the channel its reference (HOTLINE_TICKET) for the test-call tool.
+func (c *call) createTicket(r *TicketRequest) error {
+	callID := c.rec.ID
+	t := &tickets.Ticket{
+		Category:     r.Category,
+		Priority:     r.Priority,
+		CallerNumber: c.rec.CallerNumber,
+		CallID:       &callID,
+		IVRKeys:      r.Keys,
+	}
+	var err error
+	for attempt := 0; attempt < 3; attempt++ {
+		ctx, cancel := cmdCtx()
+		err = c.app.cfg.Store.CreateTicket(ctx, tickets.ActorIVR, t)
+		cancel()
+		if err == nil {
+			break
+		}
+		time.Sleep(time.Duration(attempt+1) * 200 * time.Millisecond)
+	}
+	if err != nil {
+		return err
+	}
+	c.log.Info("ticket created", "ticket", t.Ref, "category", t.Category)
+	ctx, cancel := cmdCtx()
+	defer cancel()
+	if err := c.app.cfg.REST.SetVar(ctx, c.channelID, "HOTLINE_TICKET", t.Ref); err != nil && !IsNotFound(err) {
+		c.log.Warn("set HOTLINE_TICKET", "err", err)
+	}
+	return nil
+}
+
+// perform plays the effects' prompts and, when a key is awaited, waits for it. It
+// returns the key pressed, "" for silence, or an error (errHungUp when the caller left).
+func (c *call) perform(eff Effects) (string, error) {
+	if len(eff.Play) > 0 {
+		key, err := c.play(eff.Play, eff.WaitKey > 0)
+		if err != nil || key != "" {
+			return key, err
+		}
+	}
+	if eff.WaitKey <= 0 {
+		return "", nil
+	}
+	timer := time.NewTimer(eff.WaitKey)
+	defer timer.Stop()
+	for {
+		select {
+		case <-timer.C:
+			return "", nil
+		case o := <-c.aborted:
+			return "", &abortedError{o}
+		case e := <-c.events:
+			if key, err := c.keyOrHangup(e); key != "" || err != nil {
+				return key, err
+			}
+		}
+	}
+}
+
+// play plays prompts as one playback and waits for it to finish. With barge set, a key
+// stops the playback and is returned.
+func (c *call) play(prompts []PromptRef, barge bool) (string, error) {
+	media := make([]string, len(prompts))
+	for i, p := range prompts {
+		media[i] = c.app.mediaURI(p)
+	}
+	c.pbSeq++
+	pbID := fmt.Sprintf("%s-pb%d", c.rec.ID, c.pbSeq)
+	ctx, cancel := cmdCtx()
+	err := c.app.cfg.REST.Play(ctx, c.channelID, pbID, media)
+	cancel()
+	if err != nil {
+		if IsNotFound(err) {
+			return "", errHungUp
+		}
+		return "", fmt.Errorf("play %v: %w", prompts, err)
+	}
+	// A playback always ends with PlaybackFinished, unless Asterisk is gone; the limit
+	// keeps a lost event from holding the call forever.
+	limit := time.NewTimer(10 * time.Minute)
+	defer limit.Stop()
+	for {
+		select {
+		case <-limit.C:
+			return "", fmt.Errorf("playback %s never finished", pbID)
+		case o := <-c.aborted:
+			return "", &abortedError{o}
+		case e := <-c.events:
+			if pf, ok := e.(*ari.PlaybackFinished); ok && pf.Playback.ID == pbID {
+				return "", nil
+			}
+			key, err := c.keyOrHangup(e)
+			if err != nil {
+				return "", err
+			}
+			if key != "" && barge {
+				ctx, cancel := cmdCtx()
+				if err := c.app.cfg.REST.StopPlayback(ctx, pbID); err != nil {
+					c.log.Warn("stop playback", "err", err)
+				}
+				cancel()
+				return key, nil
+			}
+		}
+	}
+}
+
+// playOnly plays prompts to the end, ignoring keys and errors: it is used on the way
+// out, where there is nothing left to do but tell the caller.
+func (c *call) playOnly(prompts []PromptRef) {
+	if _, err := c.play(prompts, false); err != nil && !errors.Is(err, errHungUp) {
+		c.log.Warn("final prompt", "err", err)
+	}
+}
+
+// keyOrHangup reads an event for a key press or the caller leaving.
+func (c *call) keyOrHangup(e ari.Event) (string, error) {
+	switch v := e.(type) {
+	case *ari.ChannelDtmfReceived:
+		return v.Digit, nil
+	case *ari.StasisEnd, *ari.ChannelHangupRequest, *ari.ChannelDestroyed:
+		return "", errHungUp
+	}
+	return "", nil
+}

@@ -1,0 +1,177 @@
+package ivr
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/huehotline/hotline/tickets"
+)
+
+// Effects is what the machine asks the call to do next, in this order: create the
+// ticket, play the prompts (one playback, interrupted by a key when a key is awaited),
+// then hang up or wait for a key.
+type Effects struct {
+	Ticket  *TicketRequest
+	Play    []PromptRef
+	WaitKey time.Duration // > 0: wait this long for a key after the prompts
+	Hangup  bool
+}
+
+// PromptRef is a prompt resolved to the language it is played in.
+type PromptRef struct {
+	Lang string
+	ID   string
+}
+
+// TicketRequest is the ticket a caller's choice asks for.
+type TicketRequest struct {
+	Category string
+	Priority string
+	Keys     string
+}
+
+// Machine walks one call through a Flow. It holds no Asterisk state and never blocks.
+type Machine struct {
+	flow     *Flow
+	node     *Node
+	failures int
+	ended    bool
+	outcome  string
+	// Lang is the caller's language.
+	Lang string
+	// Path records every node entered and key pressed.
+	Path tickets.Path
+}
+
+// NewMachine returns a machine at the start of flow, speaking Vietnamese.
+func NewMachine(flow *Flow) *Machine {
+	return &Machine{flow: flow, Lang: "vi"}
+}
+
+// Start enters the flow's first node.
+func (m *Machine) Start(now time.Time) Effects {
+	var e Effects
+	m.enter(now, m.flow.Start, &e)
+	return e
+}
+
+// Key feeds a key the caller pressed.
+func (m *Machine) Key(now time.Time, key string) Effects {
+	var e Effects
+	if m.ended || m.node == nil || m.node.Keys == nil {
+		return e
+	}
+	m.Path = append(m.Path, tickets.PathStep{At: now.UTC(), Node: m.node.ID, Key: key})
+	next, ok := m.node.Keys[key]
+	if !ok {
+		m.fail(now, m.flow.Invalid, &e)
+		return e
+	}
+	m.enter(now, next, &e)
+	return e
+}
+
+// Timeout tells the machine the caller pressed nothing while a key was awaited.
+func (m *Machine) Timeout(now time.Time) Effects {
+	var e Effects
+	if m.ended || m.node == nil || m.node.Keys == nil {
+		return e
+	}
+	m.Path = append(m.Path, tickets.PathStep{At: now.UTC(), Node: m.node.ID, Note: "timeout"})
+	if m.node.OnTimeout != "" {
+		m.enter(now, m.node.OnTimeout, &e)
+		return e
+	}
+	m.fail(now, m.flow.NoInput, &e)
+	return e
+}
+
+// Ended reports whether the flow has asked to hang up.
+func (m *Machine) Ended() bool { return m.ended }
+
+// Node returns the ID of the node the call is at.
+func (m *Machine) Node() string {
+	if m.node == nil {
+		return ""
+	}
+	return m.node.ID
+}
+
+// Outcome is what the call has achieved so far: a ticket beats information, which beats
+// giving up after bad input; a call with none of these was hung up on.
+func (m *Machine) Outcome() string {
+	if m.outcome == "" {
+		return tickets.OutcomeHungUp
+	}
+	return m.outcome
+}
+
+var outcomeRank = map[string]int{
+	tickets.OutcomeNoChoice:    1,
+	tickets.OutcomeInformation: 2,
+	tickets.OutcomeTicket:      3,
+}
+
+func (m *Machine) setOutcome(o string) {
+	if outcomeRank[o] > outcomeRank[m.outcome] {
+		m.outcome = o
+	}
+}
+
+// fail handles an invalid key or silence: a re-prompt, or the flow's way out after too
+// many failures in one menu.
+func (m *Machine) fail(now time.Time, why Prompt, e *Effects) {
+	m.failures++
+	if m.failures >= m.flow.MaxFailures {
+		m.enter(now, m.flow.OnFailures, e)
+		return
+	}
+	m.play(why, e)
+	for _, p := range m.node.Prompts {
+		m.play(p, e)
+	}
+	e.WaitKey = m.flow.KeyTimeout
+}
+
+// enter moves to a node and follows nodes without keys until one waits or hangs up.
+func (m *Machine) enter(now time.Time, id string, e *Effects) {
+	for hops := 0; ; hops++ {
+		n, ok := m.flow.Nodes[id]
+		if !ok || hops > len(m.flow.Nodes) {
+			panic(fmt.Sprintf("ivr: flow has no node %q or loops without keys", id))
+		}
+		m.node, m.failures = n, 0
+		m.Path = append(m.Path, tickets.PathStep{At: now.UTC(), Node: n.ID})
+		if n.Language != "" {
+			m.Lang = n.Language
+		}
+		if n.Ticket != "" {
+			e.Ticket = &TicketRequest{Category: n.Ticket, Priority: n.Priority, Keys: m.Path.Keys()}
+			m.setOutcome(tickets.OutcomeTicket)
+		}
+		m.setOutcome(n.Outcome)
+		for _, p := range n.Prompts {
+			m.play(p, e)
+		}
+		switch {
+		case n.Keys != nil:
+			e.WaitKey = m.flow.KeyTimeout
+			return
+		case n.Hangup || n.Next == "":
+			e.Hangup, m.ended = true, true
+			return
+		}
+		id = n.Next
+	}
+}
+
+func (m *Machine) play(p Prompt, e *Effects) {
+	if p.When != "" && p.When != m.Lang {
+		return
+	}
+	lang := p.Lang
+	if lang == "" {
+		lang = m.Lang
+	}
+	e.Play = append(e.Play, PromptRef{Lang: lang, ID: p.ID})
+}

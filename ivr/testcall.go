@@ -1,0 +1,227 @@
+package ivr
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/CyCoreSystems/ari/v5"
+)
+
+// TestCall describes a scripted caller: a real call placed through Asterisk into the
+// hotline, exactly as a carrier call arrives, pressing keys as a person would.
+type TestCall struct {
+	From     string        // the caller's number, as the network presents it
+	Endpoint string        // what to dial; default Local/19001075@from-trunk
+	Keys     []string      // keys to press, one per prompt
+	Barge    time.Duration // > 0: press this long after a prompt starts instead of after it ends
+	Settle   time.Duration // after a prompt ends, how long no new prompt must start before pressing
+	// HangupAfterKeys hangs up once this many keys are pressed and the next prompt has
+	// started (0: during the first prompt, before any key). Negative: never.
+	HangupAfterKeys int
+	MaxDuration     time.Duration // give up after this long
+}
+
+// TestCallResult is what the scripted caller observed.
+type TestCallResult struct {
+	ChannelID string // the caller's leg
+	HotlineID string // the leg the hotline answered
+	Answered  bool
+	Events    []TestCallEvent
+	Ticket    string // the ticket reference the hotline announced, if any
+	EndedBy   string // "hotline", "caller" or "timeout"
+	Duration  time.Duration
+}
+
+// TestCallEvent is one thing that happened on a test call.
+type TestCallEvent struct {
+	At     time.Time // Asterisk's own timestamp where the event has one
+	Kind   string    // answered, prompt, prompt-end, key, ticket, hangup
+	Detail string
+}
+
+// Prompts returns the IDs of the prompts the hotline played, in order (lang/id).
+func (r *TestCallResult) Prompts() []string {
+	var ids []string
+	for _, e := range r.Events {
+		if e.Kind == "prompt" {
+			ids = append(ids, e.Detail)
+		}
+	}
+	return ids
+}
+
+// Print writes the result for people.
+func (r *TestCallResult) Print(w io.Writer) {
+	var t0 time.Time
+	for _, e := range r.Events {
+		if t0.IsZero() {
+			t0 = e.At
+		}
+		fmt.Fprintf(w, "%7.2fs  %-10s %s\n", e.At.Sub(t0).Seconds(), e.Kind, e.Detail)
+	}
+	fmt.Fprintf(w, "ended by %s after %.1fs", r.EndedBy, r.Duration.Seconds())
+	if r.Ticket != "" {
+		fmt.Fprintf(w, "; ticket %s", r.Ticket)
+	}
+	fmt.Fprintln(w)
+}
+
+// Caller places test calls through an ARI connection of its own. Its application
+// subscribes to all events, so it sees the hotline's prompts on the other leg.
+type Caller struct {
+	Application string
+	Events      ari.Bus
+	REST        *REST
+}
+
+// Prepare limits the caller application's events to those it reads.
+func (cl *Caller) Prepare(ctx context.Context) error {
+	return cl.REST.SetEventFilter(ctx, cl.Application, append(handledEvents, ari.Events.ChannelVarset))
+}
+
+// Place makes one test call and returns what happened.
+func (cl *Caller) Place(ctx context.Context, tc TestCall) (*TestCallResult, error) {
+	if tc.Endpoint == "" {
+		tc.Endpoint = "Local/19001075@from-trunk"
+	}
+	if tc.Settle == 0 {
+		tc.Settle = 400 * time.Millisecond
+	}
+	if tc.MaxDuration == 0 {
+		tc.MaxDuration = 3 * time.Minute
+	}
+	id := "tc-" + randomID()
+	res := &TestCallResult{ChannelID: id, HotlineID: id + "-hl"}
+	sub := cl.Events.Subscribe(nil, ari.Events.All)
+	defer sub.Cancel()
+
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(ctx, tc.MaxDuration)
+	defer cancel()
+	if _, err := cl.REST.Originate(ctx, tc.Endpoint, cl.Application, "<"+tc.From+">", res.ChannelID, res.HotlineID, 30*time.Second); err != nil {
+		return nil, fmt.Errorf("originate test call: %w", err)
+	}
+	add := func(at time.Time, kind, detail string) {
+		if at.IsZero() || at.Year() < 2000 {
+			at = time.Now()
+		}
+		res.Events = append(res.Events, TestCallEvent{At: at, Kind: kind, Detail: detail})
+	}
+	hangup := func() {
+		hctx, hcancel := cmdCtx()
+		defer hcancel()
+		cl.REST.Hangup(hctx, res.ChannelID)
+	}
+	pressed, playing, hungUp := 0, false, false
+	var pressAt <-chan time.Time
+	schedule := func(d time.Duration) {
+		if pressed < len(tc.Keys) && !hungUp {
+			pressAt = time.After(d)
+		}
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			hangup()
+			res.EndedBy, res.Duration = "timeout", time.Since(start)
+			return res, nil
+		case <-pressAt:
+			pressAt = nil
+			if playing && tc.Barge == 0 {
+				continue // a new prompt started; wait for it to end
+			}
+			k := tc.Keys[pressed]
+			pressed++
+			add(time.Now(), "key", k)
+			dctx, dcancel := cmdCtx()
+			err := cl.REST.SendDTMF(dctx, res.ChannelID, k)
+			dcancel()
+			if err != nil {
+				return res, fmt.Errorf("press %s: %w", k, err)
+			}
+		case e, ok := <-sub.Events():
+			if !ok {
+				return res, fmt.Errorf("ari event stream closed")
+			}
+			at := eventTime(e)
+			switch v := e.(type) {
+			case *ari.StasisStart:
+				if v.Channel.ID == res.ChannelID {
+					res.Answered = true
+					add(at, "answered", "")
+				}
+			case *ari.PlaybackStarted:
+				if v.Playback.TargetURI != "channel:"+res.HotlineID {
+					continue
+				}
+				playing = true
+				add(at, "prompt", promptName(v.Playback.MediaURI))
+				if tc.HangupAfterKeys >= 0 && pressed >= tc.HangupAfterKeys && !hungUp {
+					hungUp = true
+					add(time.Now(), "hangup", "by caller")
+					hangup()
+					continue
+				}
+				if tc.Barge > 0 {
+					schedule(tc.Barge)
+				}
+			case *ari.PlaybackFinished:
+				if v.Playback.TargetURI != "channel:"+res.HotlineID {
+					continue
+				}
+				playing = false
+				add(at, "prompt-end", v.Playback.State)
+				if tc.Barge == 0 {
+					schedule(tc.Settle)
+				}
+			case *ari.ChannelVarset:
+				if v.Channel.ID == res.HotlineID && v.Variable == "HOTLINE_TICKET" {
+					res.Ticket = v.Value
+					add(at, "ticket", v.Value)
+				}
+			case *ari.ChannelDestroyed:
+				if v.Channel.ID != res.ChannelID {
+					continue
+				}
+				res.EndedBy, res.Duration = "hotline", time.Since(start)
+				if hungUp {
+					res.EndedBy = "caller"
+				}
+				add(at, "ended", v.CauseTxt)
+				return res, nil
+			}
+		}
+	}
+}
+
+// promptName turns a prompt's media URI into lang/id.
+func promptName(uri string) string {
+	uri = strings.TrimSuffix(uri, ".wav")
+	parts := strings.Split(uri, "/")
+	if len(parts) >= 2 {
+		return parts[len(parts)-2] + "/" + parts[len(parts)-1]
+	}
+	return uri
+}
+
+// eventTime returns the time Asterisk stamped on an event, or zero.
+func eventTime(e ari.Event) time.Time {
+	switch v := e.(type) {
+	case *ari.StasisStart:
+		return time.Time(v.Timestamp)
+	case *ari.PlaybackStarted:
+		return time.Time(v.Timestamp)
+	case *ari.PlaybackFinished:
+		return time.Time(v.Timestamp)
+	case *ari.ChannelVarset:
+		return time.Time(v.Timestamp)
+	case *ari.ChannelDestroyed:
+		return time.Time(v.Timestamp)
+	case *ari.ChannelDtmfReceived:
+		return time.Time(v.Timestamp)
+	}
+	return time.Time{}
+}

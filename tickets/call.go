@@ -1,0 +1,61 @@
+package tickets
+
+import (
+	"time"
+)
+
+// Call outcomes: how a call that reached the hotline ended.
+const (
+	OutcomeInProgress  = "in_progress"      // the call is still going on
+	OutcomeInformation = "information_only" // the caller listened to information
+	OutcomeTicket      = "ticket_created"   // the caller's choice became a ticket
+	OutcomeNoChoice    = "no_choice"        // the caller never gave a valid choice
+	OutcomeHungUp      = "hung_up"          // the caller hung up before finishing
+	OutcomeRejected    = "rejected"         // the hotline was shutting down or full
+	OutcomeDropped     = "dropped"          // the connection to Asterisk was lost
+	OutcomeInterrupted = "interrupted"      // the hotline stopped while the call was open
+	OutcomeError       = "error"            // the hotline failed; the caller was told
+)
+
+// Who ended a call.
+const (
+	EndedByCaller  = "caller"
+	EndedByHotline = "hotline"
+	EndedBySystem  = "system"
+)
+
+// Call is the record of one call that reached the hotline application.
+type Call struct {
+	ID           string     `db:"id"`
+	ChannelID    string     `db:"channel_id"`
+	CallerNumber *string    `db:"caller_number"` // E.164, nil when withheld or not a phone number
+	CallerRaw    string     `db:"caller_raw"`    // what the network delivered
+	Dialed       string     `db:"dialed"`
+	Language     string     `db:"language"`
+	StartedAt    time.Time  `db:"started_at"`
+	AnsweredAt   *time.Time `db:"answered_at"`
+	EndedAt      *time.Time `db:"ended_at"`
+	Path         Path       `db:"ivr_path"`
+	Outcome      string     `db:"outcome"`
+	EndedBy      string     `db:"ended_by"`
+}
+
+// PathStep is one step of a call through the IVR: a menu reached, a key pressed, a
+// time-out, an action taken.
+type PathStep struct {
+	At   time.Time `json:"at"`
+	Node string    `json:"node"`
+	Key  string    `json:"key,omitempty"`
+	Note string    `json:"note,omitempty"`
+}
+
+// Keys returns the keys pressed along the path, in order.
+func (p Path) Keys() string {
+	var b []byte
+	for _, s := range p {
+		if s.Key != "" {
+			b = append(b, s.Key...)
+		}
+	}
+	return string(b)
+}

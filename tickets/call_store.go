@@ -1,0 +1,126 @@
+package tickets
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+)
+
+const callColumns = `id, channel_id, caller_number, caller_raw, dialed, language,
+	started_at, answered_at, ended_at, ivr_path, outcome, ended_by`
+
+// NewCallID returns a fresh call identifier, independent of Asterisk's channel ids so
+// that records stay unique across Asterisk servers and restarts.
+func NewCallID() string {
+	var b [12]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err) // crypto/rand never fails on Linux
+	}
+	return hex.EncodeToString(b[:])
+}
+
+// StartCall writes the record of a call that has just reached the hotline. The row
+// exists from the first moment, so a call cut short by anything still leaves a record.
+func (s *Store) StartCall(ctx context.Context, c *Call) error {
+	return s.inTx(ctx, func(t *tx) error {
+		if c.ID == "" {
+			c.ID = NewCallID()
+		}
+		if c.StartedAt.IsZero() {
+			c.StartedAt = t.now
+		}
+		c.StartedAt = c.StartedAt.UTC()
+		if c.Outcome == "" {
+			c.Outcome = OutcomeInProgress
+		}
+		if c.Language == "" {
+			c.Language = "vi"
+		}
+		_, err := t.NamedExecContext(ctx, `INSERT INTO calls (`+callColumns+`) VALUES (
+			:id, :channel_id, :caller_number, :caller_raw, :dialed, :language,
+			:started_at, :answered_at, :ended_at, :ivr_path, :outcome, :ended_by)`, c)
+		if err != nil {
+			return fmt.Errorf("start call %s: %w", c.ID, mapConstraint(err))
+		}
+		return nil
+	})
+}
+
+// UpdateCall saves what changed on a call: answer and end times, language, path,
+// outcome, who ended it.
+func (s *Store) UpdateCall(ctx context.Context, c *Call) error {
+	return s.inTx(ctx, func(t *tx) error {
+		res, err := t.NamedExecContext(ctx, `UPDATE calls SET
+			answered_at = :answered_at, ended_at = :ended_at, language = :language,
+			ivr_path = :ivr_path, outcome = :outcome, ended_by = :ended_by
+			WHERE id = :id`, c)
+		if err != nil {
+			return fmt.Errorf("update call %s: %w", c.ID, mapConstraint(err))
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return Errorf(ENOTFOUND, "Không tìm thấy cuộc gọi %s.", c.ID)
+		}
+		return nil
+	})
+}
+
+// CloseOpenCalls ends every call record still open, with the given outcome. The hotline
+// calls it at start-up for calls that were in progress when it last stopped.
+func (s *Store) CloseOpenCalls(ctx context.Context, outcome string) (int64, error) {
+	var n int64
+	err := s.inTx(ctx, func(t *tx) error {
+		res, err := t.ExecContext(ctx, t.Rebind(`UPDATE calls SET ended_at = ?, outcome = ?, ended_by = ?
+			WHERE ended_at IS NULL`), t.now, outcome, EndedBySystem)
+		if err != nil {
+			return fmt.Errorf("close open calls: %w", err)
+		}
+		n, _ = res.RowsAffected()
+		return nil
+	})
+	return n, err
+}
+
+// FindCall returns one call record.
+func (s *Store) FindCall(ctx context.Context, id string) (*Call, error) {
+	var c Call
+	err := s.db.GetContext(ctx, &c, s.db.Rebind(`SELECT `+callColumns+` FROM calls WHERE id = ?`), id)
+	if err != nil {
+		return nil, fmt.Errorf("find call %s: %w", id, notFound(err, "cuộc gọi"))
+	}
+	return &c, nil
+}
+
+// CallFilter selects calls; nil fields do not filter.
+type CallFilter struct {
+	ChannelID *string
+	Limit     int
+}
+
+// ListCalls returns calls newest first.
+func (s *Store) ListCalls(ctx context.Context, f CallFilter) ([]*Call, error) {
+	where, args := "1 = 1", []any{}
+	if f.ChannelID != nil {
+		where += " AND channel_id = ?"
+		args = append(args, *f.ChannelID)
+	}
+	args = append(args, limit(f.Limit))
+	var calls []*Call
+	err := s.db.SelectContext(ctx, &calls, s.db.Rebind(`SELECT `+callColumns+` FROM calls WHERE `+where+`
+		ORDER BY started_at DESC, id DESC LIMIT ?`), args...)
+	if err != nil {
+		return nil, fmt.Errorf("list calls: %w", err)
+	}
+	return calls, nil
+}
+
+// limit bounds a page size to something a page can show.
+func limit(n int) int {
+	switch {
+	case n <= 0:
+		return 50
+	case n > 500:
+		return 500
+	}
+	return n
+}

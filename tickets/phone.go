@@ -1,0 +1,91 @@
+package tickets
+
+import (
+	"strings"
+)
+
+// oldMobilePrefixes maps the 11-digit mobile prefixes retired in 2018 to the 10-digit
+// ones that replaced them, so a number written the old way still finds its caller.
+var oldMobilePrefixes = map[string]string{
+	// Viettel
+	"0162": "032", "0163": "033", "0164": "034", "0165": "035",
+	"0166": "036", "0167": "037", "0168": "038", "0169": "039",
+	// MobiFone
+	"0120": "070", "0121": "079", "0122": "077", "0126": "076", "0128": "078",
+	// VinaPhone
+	"0123": "083", "0124": "084", "0125": "085", "0127": "081", "0129": "082",
+	// Vietnamobile
+	"0186": "056", "0188": "058",
+	// Gmobile
+	"0199": "059",
+}
+
+// NormalizePhone returns a Vietnamese phone number in E.164 form (+84905123456). It
+// accepts the ways people and networks write numbers: 0905 123 456, 0905.123.456,
+// +84 905 123 456, 84905123456, 0084..., the pre-2018 11-digit mobile prefixes
+// (0168 ... becomes 038 ...) and 11-digit landlines (0234 3822 123).
+func NormalizePhone(raw string) (string, error) {
+	var b strings.Builder
+	for i, r := range strings.TrimSpace(raw) {
+		switch {
+		case r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case r == '+' && i == 0:
+			b.WriteRune(r)
+		case r == ' ' || r == '.' || r == '-' || r == '(' || r == ')':
+		default:
+			return "", Errorf(EINVALID, "Số điện thoại %q có ký tự không hợp lệ.", raw)
+		}
+	}
+	d := b.String()
+	switch {
+	case strings.HasPrefix(d, "+84"):
+		d = "0" + d[3:]
+	case strings.HasPrefix(d, "0084"):
+		d = "0" + d[4:]
+	case strings.HasPrefix(d, "84") && (len(d) == 11 || len(d) == 12):
+		d = "0" + d[2:]
+	case strings.HasPrefix(d, "+"):
+		return "", Errorf(EINVALID, "Số điện thoại %q không phải số Việt Nam.", raw)
+	}
+	if len(d) == 11 {
+		if p, ok := oldMobilePrefixes[d[:4]]; ok {
+			d = p + d[4:]
+		}
+	}
+	switch {
+	case len(d) == 10 && d[0] == '0' && strings.ContainsRune("35789", rune(d[1])):
+		// mobile: 03x, 05x, 07x, 08x, 09x
+	case len(d) == 11 && strings.HasPrefix(d, "02"):
+		// landline: 02 + area code + subscriber number
+	default:
+		return "", Errorf(EINVALID, "Số điện thoại %q không đúng định dạng.", raw)
+	}
+	return "+84" + d[1:], nil
+}
+
+// FormatPhone shows an E.164 number the way Vietnamese users write it: 0905 123 456 for
+// mobiles, 0234 3822 123 for landlines. Anything else is returned as it is.
+func FormatPhone(e164 string) string {
+	if !strings.HasPrefix(e164, "+84") {
+		return e164
+	}
+	d := "0" + e164[3:]
+	switch len(d) {
+	case 10:
+		return d[:4] + " " + d[4:7] + " " + d[7:]
+	case 11:
+		return d[:4] + " " + d[4:8] + " " + d[8:]
+	}
+	return d
+}
+
+// MaskPhone shows only enough of a number to tell calls apart (0905 *** 456), for pages
+// and logs that must not reveal who called.
+func MaskPhone(e164 string) string {
+	f := FormatPhone(e164)
+	if len(f) < 8 {
+		return "***"
+	}
+	return f[:4] + " *** " + f[len(f)-3:]
+}

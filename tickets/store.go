@@ -1,0 +1,113 @@
+package tickets
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/mattn/go-sqlite3"
+
+	"github.com/huehotline/hotline/migrations"
+)
+
+// Store keeps the domain in a SQL database (SQLite by default).
+type Store struct {
+	db *sqlx.DB
+	// Now is the store's clock; tests replace it to fix time.
+	Now func() time.Time
+}
+
+// OpenStore opens (creating if needed) the SQLite database at path and applies the
+// migrations. Writers take the database lock at BEGIN (immediate transactions), so two
+// writers never deadlock upgrading a read lock. Commits are durable against power loss
+// (WAL with synchronous=FULL): a ticket a caller finished must survive anything.
+func OpenStore(ctx context.Context, path string) (*Store, error) {
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("create database folder: %w", err)
+		}
+	}
+	q := url.Values{}
+	q.Set("_journal_mode", "WAL")
+	q.Set("_synchronous", "FULL")
+	q.Set("_foreign_keys", "on")
+	q.Set("_busy_timeout", "10000")
+	q.Set("_txlock", "immediate")
+	db, err := sqlx.Open("sqlite3", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	if _, err := migrations.Apply(ctx, db.DB); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("migrate database %s: %w", path, err)
+	}
+	return &Store{db: db, Now: time.Now}, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// tx is a write transaction and the time it is taken at.
+type tx struct {
+	*sqlx.Tx
+	now time.Time
+}
+
+// begin starts a write transaction stamped with the store's clock.
+func (s *Store) begin(ctx context.Context) (*tx, error) {
+	t, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("begin transaction: %w", err)
+	}
+	return &tx{Tx: t, now: s.Now().UTC()}, nil
+}
+
+// inTx runs fn in one transaction, committing when it returns nil.
+func (s *Store) inTx(ctx context.Context, fn func(*tx) error) error {
+	t, err := s.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer t.Rollback()
+	if err := fn(t); err != nil {
+		return err
+	}
+	if err := t.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", mapConstraint(err))
+	}
+	return nil
+}
+
+// mapConstraint turns SQLite constraint errors into domain errors by their codes.
+func mapConstraint(err error) error {
+	var se sqlite3.Error
+	if !errors.As(err, &se) || se.Code != sqlite3.ErrConstraint {
+		return err
+	}
+	switch se.ExtendedCode {
+	case sqlite3.ErrConstraintUnique, sqlite3.ErrConstraintPrimaryKey:
+		return Errorf(ECONFLICT, "Bản ghi đã tồn tại.")
+	case sqlite3.ErrConstraintForeignKey:
+		return Errorf(EINVALID, "Bản ghi liên quan không tồn tại.")
+	default:
+		return Errorf(EINVALID, "Dữ liệu không hợp lệ.")
+	}
+}
+
+// notFound maps sql.ErrNoRows to a domain error naming what was looked for.
+func notFound(err error, what string) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return Errorf(ENOTFOUND, "Không tìm thấy %s.", what)
+	}
+	return err
+}
