@@ -7,6 +7,7 @@
 package ivr
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/huehotline/hotline/tickets"
@@ -95,4 +96,51 @@ func HotlineFlow() *Flow {
 		f.Nodes[n.ID] = n
 	}
 	return f
+}
+
+// Validate checks that every node a flow can reach exists, that nodes without keys lead
+// somewhere or hang up, and that every prompt exists in every language it can be played
+// in, as reported by has.
+func (f *Flow) Validate(languages []string, has func(lang, id string) bool) error {
+	exists := func(id string) bool { _, ok := f.Nodes[id]; return ok }
+	for _, id := range []string{f.Start, f.OnFailures} {
+		if !exists(id) {
+			return fmt.Errorf("flow: node %q does not exist", id)
+		}
+	}
+	prompts := []Prompt{f.Invalid, f.NoInput}
+	for id, n := range f.Nodes {
+		if n.ID != id {
+			return fmt.Errorf("flow: node %q is filed as %q", n.ID, id)
+		}
+		for k, next := range n.Keys {
+			if !exists(next) {
+				return fmt.Errorf("flow: node %q key %s leads to missing node %q", id, k, next)
+			}
+		}
+		for _, next := range []string{n.Next, n.OnTimeout} {
+			if next != "" && !exists(next) {
+				return fmt.Errorf("flow: node %q leads to missing node %q", id, next)
+			}
+		}
+		if n.Keys == nil && n.Next == "" && !n.Hangup {
+			return fmt.Errorf("flow: node %q takes no keys, has no next node and does not hang up", id)
+		}
+		prompts = append(prompts, n.Prompts...)
+	}
+	for _, p := range prompts {
+		for _, lang := range languages {
+			if p.When != "" && p.When != lang {
+				continue
+			}
+			l := lang
+			if p.Lang != "" {
+				l = p.Lang
+			}
+			if !has(l, p.ID) {
+				return fmt.Errorf("flow: prompt %s/%s does not exist", l, p.ID)
+			}
+		}
+	}
+	return nil
 }

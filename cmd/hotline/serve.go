@@ -93,12 +93,16 @@ func serve(ctx context.Context, cfg serveConfig) error {
 	}
 	defer client.Close()
 
+	flow := ivr.HotlineFlow()
+	if err := flow.Validate(sounds.Languages, sounds.Has); err != nil {
+		return fmt.Errorf("call flow: %w", err)
+	}
 	app := ivr.NewApp(ivr.Config{
 		Application: cfg.ari.Application,
 		Events:      client.Bus(),
 		REST:        rest,
 		Store:       store,
-		Flow:        ivr.HotlineFlow(),
+		Flow:        flow,
 		SoundsURL:   cfg.soundsURL,
 		Log:         log,
 	})

@@ -1,0 +1,99 @@
+# The 1900 1075 hotline. `make run` for a working system, `make test` for everything.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+SANDBOX := ivr/asterisk/sandbox.sh
+BIN := bin/hotline
+# The sandbox Asterisk's ARI user (ivr/asterisk/etc/ari.conf); set these to use another Asterisk.
+export ARI_USERNAME ?= hotline
+export ARI_PASSWORD ?= hotline
+export HOTLINE_DB ?= ./data/hotline.db
+export HOTLINE_ADDR ?= 127.0.0.1:8080
+
+# Debian packages the build, the sandbox and the tests need.
+APT_PACKAGES := curl debootstrap gcc sip-tester chromium
+
+.PHONY: help
+help:
+	@echo "make run      start the Asterisk sandbox (unless ARI_URL is set), migrate, serve on $(HOTLINE_ADDR)"
+	@echo "make test     install what tests need, then run every test, real calls and browser included"
+	@echo "make testcall KEYS=2   place a test call into a running hotline"
+	@echo "make sandbox / sandbox-stop   start or stop the Asterisk 22 sandbox"
+	@echo "make generate regenerate templ code; make sounds regenerates prompts (needs espeak-ng, sox)"
+
+.PHONY: deps
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+.PHONY: build
+build:
+	go build -o $(BIN) ./cmd/hotline
+
+.PHONY: generate
+generate:
+	go tool templ generate
+
+# Fails when the committed templ output differs from what the templates generate.
+.PHONY: check-generated
+check-generated:
+	@go tool templ generate >/dev/null 2>&1
+	@if ! git diff --quiet -- '*_templ.go' || [ -n "$$(git ls-files --others --exclude-standard -- '*_templ.go')" ]; then \
+		echo "generated templ code is stale: run 'make generate' and commit the result"; git status --short -- '*_templ.go'; exit 1; \
+	fi
+	@echo "generated templ code is current"
+
+.PHONY: vet
+vet:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' | grep -v '_templ.go$$')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
+	go vet ./...
+
+.PHONY: sounds
+sounds:
+	sounds/generate.sh
+
+.PHONY: sandbox sandbox-stop
+sandbox: deps
+	$(SANDBOX) start
+sandbox-stop:
+	$(SANDBOX) stop
+
+# Unit tests, then real calls through the sandbox Asterisk and a real headless Chromium.
+# The sandbox is stopped afterwards whatever the result. HOTLINE_SKIP_INTEGRATION=1 skips
+# the tests that need Asterisk, loudly.
+.PHONY: test
+test: deps check-generated vet
+	@if [ "$$HOTLINE_SKIP_INTEGRATION" = 1 ]; then \
+		echo "!!! HOTLINE_SKIP_INTEGRATION=1: tests that need Asterisk will be SKIPPED !!!"; \
+		go test -count=1 ./...; \
+	else \
+		$(SANDBOX) start || exit 1; \
+		go test -count=1 -p 1 -timeout 30m ./...; rc=$$?; \
+		$(SANDBOX) stop; \
+		exit $$rc; \
+	fi
+
+# Serves until Ctrl-C; a sandbox started here is stopped on the way out.
+.PHONY: run
+run: deps build
+	@set -e; started=""; \
+	if [ -z "$$ARI_URL" ]; then $(SANDBOX) start; started=1; fi; \
+	trap '[ -n "$$started" ] && $(SANDBOX) stop' EXIT; \
+	$(BIN) migrate; \
+	echo; \
+	echo "The hotline answers 19001075. In another terminal, place a test call:"; \
+	echo "    make testcall KEYS=2        (2: report symptoms; 9,2 for English; 1 for the rules)"; \
+	echo "then look at the tickets and calls at http://$(HOTLINE_ADDR)/"; \
+	echo "A SIP phone or sipp can call sip:19001075@127.0.0.1:5060 too. Ctrl-C stops everything."; \
+	echo; \
+	$(BIN) serve
+
+KEYS ?= 2
+FROM ?= 0905123456
+.PHONY: testcall
+testcall: build
+	$(BIN) testcall --keys $(KEYS) --from $(FROM)

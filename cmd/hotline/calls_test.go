@@ -1,0 +1,319 @@
+package main_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/huehotline/hotline/ivr"
+	"github.com/huehotline/hotline/tickets"
+)
+
+// A caller who listens to every prompt to the end, then presses 2: a symptom report.
+func TestCallBecomesTicket(t *testing.T) {
+	h := startHotline(t, "")
+	s := h.store()
+	res := call(t, newCaller(t), ivr.TestCall{From: "0905 123 456", Keys: []string{"2"}, HangupAfterKeys: -1})
+
+	if res.EndedBy != "hotline" {
+		t.Errorf("call ended by %s, want hotline", res.EndedBy)
+	}
+	want := []string{"vi/welcome", "vi/main_menu", "en/for_english", "vi/ticket_created", "vi/goodbye"}
+	if got := res.Prompts(); strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("prompts = %v, want %v", got, want)
+	}
+	c := finalRecord(t, s, res.HotlineID)
+	if c.CallerNumber == nil || *c.CallerNumber != "+84905123456" {
+		t.Errorf("call caller = %v, want +84905123456", c.CallerNumber)
+	}
+	if c.Outcome != tickets.OutcomeTicket || c.EndedBy != tickets.EndedByHotline || c.AnsweredAt == nil || c.Dialed != "19001075" {
+		t.Errorf("call record = %+v", c)
+	}
+	list := ticketsOf(t, s, c)
+	if len(list) != 1 {
+		t.Fatalf("%d tickets, want 1", len(list))
+	}
+	tk := list[0]
+	if tk.Ref != res.Ticket || tk.Category != tickets.CategorySymptomReport || tk.IVRKeys != "2" ||
+		tk.CallerNumber == nil || *tk.CallerNumber != "+84905123456" || tk.Status != tickets.StatusNew {
+		t.Errorf("ticket = %+v (announced %q)", tk, res.Ticket)
+	}
+	if tk.CreatedAt.Before(c.StartedAt) || c.EndedAt.Before(tk.CreatedAt) {
+		t.Errorf("ticket created at %v, outside the call %v..%v", tk.CreatedAt, c.StartedAt, c.EndedAt)
+	}
+	seeTicketInBrowser(t, "http://"+h.addr+"/", tk.Ref)
+}
+
+// The English menu, with the key pressed while the prompt plays.
+func TestEnglishCall(t *testing.T) {
+	h := startHotline(t, "")
+	s := h.store()
+	res := call(t, newCaller(t), ivr.TestCall{From: "+84 162 123 4567", Keys: []string{"9", "3"}, Barge: 700 * time.Millisecond, HangupAfterKeys: -1})
+	for _, p := range []string{"en/main_menu", "en/ticket_created", "en/goodbye"} {
+		if !contains(res.Prompts(), p) {
+			t.Errorf("prompts %v lack %s", res.Prompts(), p)
+		}
+	}
+	c := finalRecord(t, s, res.HotlineID)
+	if c.Language != "en" || c.Outcome != tickets.OutcomeTicket {
+		t.Errorf("call record = %+v", c)
+	}
+	if c.CallerNumber == nil || *c.CallerNumber != "+84321234567" {
+		t.Errorf("old 11-digit number stored as %v, want +84321234567", c.CallerNumber)
+	}
+	list := ticketsOf(t, s, c)
+	if len(list) != 1 || list[0].Category != tickets.CategoryCommunityReport || list[0].IVRKeys != "93" {
+		t.Errorf("tickets = %+v, want one community report with keys 93", list)
+	}
+}
+
+// Hanging up at each step of the slice leaves exactly one call record, and a ticket only
+// once the caller's choice was complete.
+func TestHangupAtEveryStep(t *testing.T) {
+	h := startHotline(t, "")
+	s := h.store()
+	caller := newCaller(t)
+	tests := []struct {
+		name        string
+		keys        []string
+		after       int
+		wantOutcome string
+		wantTicket  string
+	}{
+		{"during the greeting", nil, 0, tickets.OutcomeHungUp, ""},
+		{"after an invalid key", []string{"7"}, 1, tickets.OutcomeHungUp, ""},
+		{"during the rules", []string{"1"}, 1, tickets.OutcomeInformation, ""},
+		{"after choosing English", []string{"9"}, 1, tickets.OutcomeHungUp, ""},
+		{"during the confirmation", []string{"2"}, 1, tickets.OutcomeTicket, tickets.CategorySymptomReport},
+		{"during the callback confirmation", []string{"0"}, 1, tickets.OutcomeTicket, tickets.CategoryCallback},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := call(t, caller, ivr.TestCall{From: "0905123456", Keys: tt.keys, Barge: 500 * time.Millisecond, HangupAfterKeys: tt.after})
+			if res.EndedBy != "caller" {
+				t.Errorf("ended by %s, want caller", res.EndedBy)
+			}
+			c := finalRecord(t, s, res.HotlineID)
+			if c.Outcome != tt.wantOutcome || c.EndedBy != tickets.EndedByCaller {
+				t.Errorf("call outcome %q ended by %q, want %q by caller", c.Outcome, c.EndedBy, tt.wantOutcome)
+			}
+			if got := c.Path.Keys(); got != strings.Join(tt.keys, "") {
+				t.Errorf("recorded keys %q, want %q", got, strings.Join(tt.keys, ""))
+			}
+			list := ticketsOf(t, s, c)
+			switch {
+			case tt.wantTicket == "" && len(list) != 0:
+				t.Errorf("tickets %+v, want none", list)
+			case tt.wantTicket != "" && (len(list) != 1 || list[0].Category != tt.wantTicket):
+				t.Errorf("tickets %+v, want one %s", list, tt.wantTicket)
+			}
+		})
+	}
+}
+
+// Bad keys get "invalid choice" and the menu again; three of them end the call politely.
+func TestInvalidKeys(t *testing.T) {
+	h := startHotline(t, "")
+	s := h.store()
+	caller := newCaller(t)
+
+	t.Run("then a valid key", func(t *testing.T) {
+		res := call(t, caller, ivr.TestCall{From: "0905123456", Keys: []string{"7", "4"}, Barge: 500 * time.Millisecond, HangupAfterKeys: -1})
+		if !contains(res.Prompts(), "vi/invalid") {
+			t.Errorf("prompts %v lack vi/invalid", res.Prompts())
+		}
+		c := finalRecord(t, s, res.HotlineID)
+		list := ticketsOf(t, s, c)
+		if len(list) != 1 || list[0].Category != tickets.CategorySupportRequest || list[0].IVRKeys != "74" {
+			t.Errorf("tickets = %+v, want one support request with keys 74", list)
+		}
+	})
+	t.Run("three times", func(t *testing.T) {
+		res := call(t, caller, ivr.TestCall{From: "0905123456", Keys: []string{"7", "8", "#"}, Barge: 500 * time.Millisecond, HangupAfterKeys: -1})
+		want := []string{"vi/invalid", "vi/too_many_errors", "vi/goodbye"}
+		for _, p := range want {
+			if !contains(res.Prompts(), p) {
+				t.Errorf("prompts %v lack %s", res.Prompts(), p)
+			}
+		}
+		if res.EndedBy != "hotline" {
+			t.Errorf("ended by %s, want hotline", res.EndedBy)
+		}
+		c := finalRecord(t, s, res.HotlineID)
+		if c.Outcome != tickets.OutcomeNoChoice || c.Path.Keys() != "78#" {
+			t.Errorf("call = %+v, want no_choice with keys 78#", c)
+		}
+		if list := ticketsOf(t, s, c); len(list) != 0 {
+			t.Errorf("tickets %+v, want none", list)
+		}
+	})
+}
+
+// A withheld number still gets its call record and its ticket, with the number unknown.
+func TestWithheldNumber(t *testing.T) {
+	h := startHotline(t, "")
+	s := h.store()
+	res := call(t, newCaller(t), ivr.TestCall{From: "anonymous", Keys: []string{"3"}, Barge: 500 * time.Millisecond, HangupAfterKeys: 1})
+	c := finalRecord(t, s, res.HotlineID)
+	if c.CallerNumber != nil || c.CallerRaw != "anonymous" {
+		t.Errorf("caller = %v raw %q, want none and raw anonymous", c.CallerNumber, c.CallerRaw)
+	}
+	list := ticketsOf(t, s, c)
+	if len(list) != 1 || list[0].CallerNumber != nil {
+		t.Errorf("tickets = %+v, want one without a number", list)
+	}
+}
+
+// A call over the SIP trunk, as the carrier delivers it, with RFC 4733 DTMF from sipp.
+func TestSIPCarrierCall(t *testing.T) {
+	h := startHotline(t, "")
+	s := h.store()
+	sipp, err := exec.LookPath("sipp")
+	if err != nil {
+		t.Fatal("sipp is not installed (apt-get install sip-tester; make test does it)")
+	}
+	dir := t.TempDir()
+	cmd := exec.Command(sipp, "127.0.0.1:5060",
+		"-sf", "../../ivr/asterisk/sipp/carrier_call.xml", "-s", "19001075",
+		"-key", "caller", "0905123456", "-key", "dtmf", "/usr/share/sip-tester/dtmf_2833_2.pcap",
+		"-i", "127.0.0.1", "-p", "5070", "-mi", "127.0.0.1", "-mp", "16800",
+		"-m", "1", "-nostdin", "-timeout", "60s", "-timeout_error",
+		"-trace_err", "-error_file", dir+"/errors.log")
+	cmd.Dir = "."
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		errs, _ := os.ReadFile(dir + "/errors.log")
+		t.Fatalf("sipp: %v\n%s\n%s", err, tail(string(out), 20), errs)
+	}
+	calls, err := s.ListCalls(context.Background(), tickets.CallFilter{})
+	if err != nil || len(calls) != 1 {
+		t.Fatalf("calls = %d (%v), want 1", len(calls), err)
+	}
+	c := finalRecord(t, s, calls[0].ChannelID)
+	if c.CallerNumber == nil || *c.CallerNumber != "+84905123456" || c.Dialed != "19001075" || c.Outcome != tickets.OutcomeTicket {
+		t.Errorf("call = %+v", c)
+	}
+	list := ticketsOf(t, s, c)
+	if len(list) != 1 || list[0].Category != tickets.CategorySymptomReport || list[0].IVRKeys != "2" {
+		t.Errorf("tickets = %+v, want one symptom report with keys 2", list)
+	}
+}
+
+func tail(s string, n int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// SIGTERM while a caller is listening: the call finishes, its record is complete, and the
+// hotline exits cleanly.
+func TestGracefulShutdown(t *testing.T) {
+	h := startHotline(t, "")
+	s := h.store()
+	caller := newCaller(t)
+	done := make(chan *ivr.TestCallResult, 1)
+	go func() {
+		res, _ := caller.Place(context.Background(), ivr.TestCall{From: "0905123456", Keys: []string{"2"}, Barge: 500 * time.Millisecond, HangupAfterKeys: -1, MaxDuration: time.Minute})
+		done <- res
+	}()
+	// Wait for the ticket, then ask the hotline to stop while it says goodbye.
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		list, _ := s.ListTickets(context.Background(), tickets.TicketFilter{})
+		if len(list) == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no ticket within 20 s")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	h.cmd.Process.Signal(syscall.SIGTERM)
+	res := <-done
+	if res == nil || res.EndedBy != "hotline" || !contains(res.Prompts(), "vi/goodbye") {
+		t.Fatalf("call during shutdown = %+v, want it to finish with the goodbye", res)
+	}
+	if err := waitExit(t, h); err != nil {
+		t.Fatalf("hotline exit: %v\n%s", err, h.logText())
+	}
+	c := finalRecord(t, s, res.HotlineID)
+	if c.Outcome != tickets.OutcomeTicket || c.EndedBy != tickets.EndedByHotline {
+		t.Errorf("call = %+v, want ticket_created ended by hotline", c)
+	}
+}
+
+// A hotline killed mid-call leaves an open record; the next start closes it as
+// interrupted, so every call that reached the hotline has a finished record.
+func TestKilledHotlineLeavesRecord(t *testing.T) {
+	h := startHotline(t, "")
+	caller := newCaller(t)
+	s := h.store()
+	done := make(chan *ivr.TestCallResult, 1)
+	go func() {
+		res, _ := caller.Place(context.Background(), ivr.TestCall{From: "0905123456", HangupAfterKeys: -1, MaxDuration: 20 * time.Second})
+		done <- res
+	}()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		calls, _ := s.ListCalls(context.Background(), tickets.CallFilter{})
+		if len(calls) == 1 && calls[0].AnsweredAt != nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no answered call within 20 s")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	h.cmd.Process.Kill()
+	waitExit(t, h)
+	res := <-done // the test caller gives up and hangs up its own leg
+	if res == nil {
+		t.Fatal("test call failed")
+	}
+
+	h2 := startHotline(t, h.dbPath)
+	_ = h2
+	c := finalRecord(t, s, res.HotlineID)
+	if c.Outcome != tickets.OutcomeInterrupted || c.EndedBy != tickets.EndedBySystem {
+		t.Errorf("call after a crash = %+v, want interrupted by system", c)
+	}
+}
+
+// Start-up refuses bad settings with one sentence naming the setting.
+func TestStartupSettings(t *testing.T) {
+	tests := []struct {
+		name    string
+		env     []string
+		wantMsg string
+	}{
+		{"missing password", []string{"ARI_PASSWORD="}, "ARI_PASSWORD"},
+		{"bad ARI_URL", []string{"ARI_URL=localhost:8088"}, "ARI_URL"},
+		{"bad address", []string{"HOTLINE_ADDR=8080"}, "HOTLINE_ADDR"},
+		{"wrong password", []string{"ARI_PASSWORD=wrong"}, "ARI_USERNAME"},
+		{"nothing listening", []string{"ARI_URL=http://127.0.0.1:1/ari"}, "ARI_URL"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			needAsterisk(t)
+			cmd := exec.Command(binary, "serve")
+			cmd.Env = append(os.Environ(), "ARI_URL="+ariURL, "ARI_USERNAME="+ariUser, "ARI_PASSWORD="+ariPass,
+				"HOTLINE_DB="+t.TempDir()+"/h.db", "HOTLINE_ADDR="+freeAddr(t))
+			cmd.Env = append(cmd.Env, tt.env...)
+			out, err := cmd.CombinedOutput()
+			ee, ok := err.(*exec.ExitError)
+			if !ok || ee.ExitCode() != 2 {
+				t.Fatalf("exit = %v, want status 2; output:\n%s", err, out)
+			}
+			msg := strings.TrimSpace(string(out))
+			if strings.Count(msg, "\n") != 0 || !strings.Contains(msg, tt.wantMsg) {
+				t.Errorf("message %q: want one line naming %s", msg, tt.wantMsg)
+			}
+		})
+	}
+}

@@ -1,0 +1,278 @@
+package main_test
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/CyCoreSystems/ari/v5/client/native"
+
+	"github.com/huehotline/hotline/ivr"
+	"github.com/huehotline/hotline/tickets"
+)
+
+// These tests place real calls through the sandbox Asterisk (make sandbox) into the real
+// hotline binary. They are skipped only when HOTLINE_SKIP_INTEGRATION=1, and say so.
+
+var (
+	binary  string // the hotline binary built for the tests
+	ariURL  = envOr("ARI_URL", "http://127.0.0.1:8088/ari")
+	ariUser = envOr("ARI_USERNAME", "hotline")
+	ariPass = envOr("ARI_PASSWORD", "hotline")
+	skipWhy string
+)
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func TestMain(m *testing.M) {
+	if os.Getenv("HOTLINE_SKIP_INTEGRATION") == "1" {
+		skipWhy = "HOTLINE_SKIP_INTEGRATION=1"
+		fmt.Fprintln(os.Stderr, "########################################################################")
+		fmt.Fprintln(os.Stderr, "# INTEGRATION TESTS SKIPPED (HOTLINE_SKIP_INTEGRATION=1): no real calls #")
+		fmt.Fprintln(os.Stderr, "########################################################################")
+		os.Exit(m.Run())
+	}
+	dir, err := os.MkdirTemp("", "hotline-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binary = filepath.Join(dir, "hotline")
+	build := exec.Command("go", "build", "-o", binary, ".")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "build hotline:", err)
+		os.Exit(1)
+	}
+	rest := ivr.NewREST(ariURL, ariUser, ariPass, 3*time.Second)
+	if err := rest.Ping(context.Background()); err != nil {
+		fmt.Fprintf(os.Stderr, "integration tests need Asterisk's ARI at %s (start it with `make sandbox`, or set HOTLINE_SKIP_INTEGRATION=1 to skip them): %v\n", ariURL, err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func needAsterisk(t *testing.T) {
+	t.Helper()
+	if skipWhy != "" {
+		t.Skipf("SKIPPED: needs Asterisk (%s)", skipWhy)
+	}
+}
+
+// hotline is one running `hotline serve` process.
+type hotline struct {
+	t      *testing.T
+	cmd    *exec.Cmd
+	addr   string
+	dbPath string
+	mu     sync.Mutex
+	log    strings.Builder
+	ready  chan struct{}
+	exited chan error
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// startHotline runs the hotline on a fresh database (or dbPath, if given) and waits
+// until its IVR takes calls. Cleanup stops it with SIGTERM and expects a clean exit.
+func startHotline(t *testing.T, dbPath string) *hotline {
+	t.Helper()
+	needAsterisk(t)
+	if dbPath == "" {
+		dbPath = filepath.Join(t.TempDir(), "hotline.db")
+	}
+	h := &hotline{t: t, addr: freeAddr(t), dbPath: dbPath, ready: make(chan struct{}), exited: make(chan error, 1)}
+	h.cmd = exec.Command(binary, "serve")
+	h.cmd.Env = append(os.Environ(),
+		"ARI_URL="+ariURL, "ARI_USERNAME="+ariUser, "ARI_PASSWORD="+ariPass,
+		"ARI_APPLICATION=hotline", "HOTLINE_DB="+dbPath, "HOTLINE_ADDR="+h.addr)
+	stderr, err := h.cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.cmd.Start(); err != nil {
+		t.Fatalf("start hotline: %v", err)
+	}
+	go h.readLog(stderr)
+	go func() { h.exited <- h.cmd.Wait() }()
+	select {
+	case <-h.ready:
+	case err := <-h.exited:
+		t.Fatalf("hotline exited at start: %v\n%s", err, h.logText())
+	case <-time.After(20 * time.Second):
+		h.cmd.Process.Kill()
+		t.Fatalf("hotline not ready within 20 s:\n%s", h.logText())
+	}
+	t.Cleanup(func() { h.stop() })
+	return h
+}
+
+func (h *hotline) readLog(r io.Reader) {
+	sc := bufio.NewScanner(r)
+	once := sync.Once{}
+	for sc.Scan() {
+		line := sc.Text()
+		h.mu.Lock()
+		h.log.WriteString(line + "\n")
+		h.mu.Unlock()
+		if strings.Contains(line, `msg="ivr ready"`) {
+			once.Do(func() { close(h.ready) })
+		}
+	}
+}
+
+func (h *hotline) logText() string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.log.String()
+}
+
+// stop sends SIGTERM and expects the hotline to drain and exit 0.
+func (h *hotline) stop() {
+	if h.cmd.ProcessState != nil {
+		return
+	}
+	h.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-h.exited:
+		if err != nil {
+			h.t.Errorf("hotline exit after SIGTERM: %v\n%s", err, h.logText())
+		}
+	case <-time.After(30 * time.Second):
+		h.cmd.Process.Kill()
+		h.t.Errorf("hotline did not exit within 30 s of SIGTERM:\n%s", h.logText())
+	}
+	if t := h.logText(); strings.Contains(t, "0905") || strings.Contains(t, "+84") {
+		h.t.Errorf("the hotline's log holds a caller's number:\n%s", t)
+	}
+}
+
+// store opens the hotline's database beside it, as the console would.
+func (h *hotline) store() *tickets.Store {
+	h.t.Helper()
+	s, err := tickets.OpenStore(context.Background(), h.dbPath)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// newCaller connects a test caller application to Asterisk.
+func newCaller(t *testing.T) *ivr.Caller {
+	t.Helper()
+	app := fmt.Sprintf("hotline-test-%d-%d", os.Getpid(), time.Now().UnixNano())
+	cl, err := native.Connect(&native.Options{
+		Application: app, URL: ariURL, WebsocketURL: strings.Replace(ariURL, "http", "ws", 1) + "/events",
+		Username: ariUser, Password: ariPass, SubscribeAll: true,
+	})
+	if err != nil {
+		t.Fatalf("connect test caller: %v", err)
+	}
+	t.Cleanup(cl.Close)
+	c := &ivr.Caller{Application: app, Events: cl.Bus(), REST: ivr.NewREST(ariURL, ariUser, ariPass, 5*time.Second)}
+	if err := c.Prepare(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// call places a test call and fails the test if it could not be placed.
+func call(t *testing.T, c *ivr.Caller, tc ivr.TestCall) *ivr.TestCallResult {
+	t.Helper()
+	if tc.MaxDuration == 0 {
+		tc.MaxDuration = 2 * time.Minute
+	}
+	res, err := c.Place(context.Background(), tc)
+	if err != nil {
+		t.Fatalf("place call: %v", err)
+	}
+	var b strings.Builder
+	res.Print(&b)
+	t.Logf("call %v:\n%s", tc.Keys, b.String())
+	if !res.Answered {
+		t.Fatal("the hotline did not answer")
+	}
+	if res.EndedBy == "timeout" {
+		t.Fatal("the call did not end")
+	}
+	return res
+}
+
+// finalRecord waits for the hotline to write a call's final record and checks there is
+// exactly one record for the channel.
+func finalRecord(t *testing.T, s *tickets.Store, channelID string) *tickets.Call {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		calls, err := s.ListCalls(context.Background(), tickets.CallFilter{ChannelID: &channelID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(calls) > 1 {
+			t.Fatalf("%d call records for channel %s, want 1", len(calls), channelID)
+		}
+		if len(calls) == 1 && calls[0].EndedAt != nil {
+			return calls[0]
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no final call record for channel %s: %+v", channelID, calls)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func ticketsOf(t *testing.T, s *tickets.Store, c *tickets.Call) []*tickets.Ticket {
+	t.Helper()
+	list, err := s.ListTickets(context.Background(), tickets.TicketFilter{CallID: &c.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return list
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func waitExit(t *testing.T, h *hotline) error {
+	t.Helper()
+	select {
+	case err := <-h.exited:
+		return err
+	case <-time.After(60 * time.Second):
+		h.cmd.Process.Kill()
+		return errors.New("did not exit within 60 s")
+	}
+}
