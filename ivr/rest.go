@@ -142,24 +142,36 @@ type Channel struct {
 	} `json:"caller"`
 }
 
-// Originate creates an outgoing channel into a Stasis application. For a Local channel,
-// otherChannelID names its second half, the one that runs the dialplan.
-func (r *REST) Originate(ctx context.Context, endpoint, app, callerID, channelID, otherChannelID string, timeout time.Duration) (*Channel, error) {
-	q := url.Values{
-		"endpoint":  {endpoint},
-		"app":       {app},
-		"callerId":  {callerID},
-		"timeout":   {fmt.Sprint(int(timeout.Seconds()))},
-		"channelId": {channelID},
-	}
+// CreateChannel creates an outgoing channel into a Stasis application without dialing
+// it, so that events can be subscribed to before anything happens on it. For a Local
+// channel, otherChannelID names its second half, the one that runs the dialplan.
+// Variables are set on the channel before it is dialed (CALLERID(num) sets the number
+// it presents).
+func (r *REST) CreateChannel(ctx context.Context, endpoint, app, channelID, otherChannelID string, variables map[string]string) (*Channel, error) {
+	q := url.Values{"endpoint": {endpoint}, "app": {app}, "channelId": {channelID}}
 	if otherChannelID != "" {
 		q.Set("otherChannelId", otherChannelID)
 	}
+	body := struct {
+		Variables map[string]string `json:"variables,omitempty"`
+	}{variables}
 	var ch Channel
-	if err := r.Do(ctx, http.MethodPost, "/channels", q, nil, &ch); err != nil {
+	if err := r.Do(ctx, http.MethodPost, "/channels/create", q, body, &ch); err != nil {
 		return nil, err
 	}
 	return &ch, nil
+}
+
+// Dial dials a created channel.
+func (r *REST) Dial(ctx context.Context, channelID string, timeout time.Duration) error {
+	q := url.Values{"timeout": {fmt.Sprint(int(timeout.Seconds()))}}
+	return r.Do(ctx, http.MethodPost, "/channels/"+url.PathEscape(channelID)+"/dial", q, nil, nil)
+}
+
+// Subscribe makes app receive the events of an event source such as channel:ID.
+func (r *REST) Subscribe(ctx context.Context, app, source string) error {
+	q := url.Values{"eventSource": {source}}
+	return r.Do(ctx, http.MethodPost, "/applications/"+url.PathEscape(app)+"/subscription", q, nil, nil)
 }
 
 // SetEventFilter limits the events Asterisk sends an application to the given types.

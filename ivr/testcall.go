@@ -69,8 +69,8 @@ func (r *TestCallResult) Print(w io.Writer) {
 	fmt.Fprintln(w)
 }
 
-// Caller places test calls through an ARI connection of its own. Its application
-// subscribes to all events, so it sees the hotline's prompts on the other leg.
+// Caller places test calls through an ARI connection of its own. It subscribes to the
+// leg the hotline answers, so it sees the hotline's prompts as Asterisk plays them.
 type Caller struct {
 	Application string
 	Events      ari.Bus
@@ -101,8 +101,18 @@ func (cl *Caller) Place(ctx context.Context, tc TestCall) (*TestCallResult, erro
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(ctx, tc.MaxDuration)
 	defer cancel()
-	if _, err := cl.REST.Originate(ctx, tc.Endpoint, cl.Application, "<"+tc.From+">", res.ChannelID, res.HotlineID, 30*time.Second); err != nil {
-		return nil, fmt.Errorf("originate test call: %w", err)
+	// Create both legs with the caller's number, subscribe to the hotline's, then dial:
+	// nothing the hotline does can happen before the subscription.
+	// A Local channel presents its first half's connected line as the caller on the second.
+	vars := map[string]string{"CALLERID(num)": tc.From, "CONNECTEDLINE(num,i)": tc.From}
+	if _, err := cl.REST.CreateChannel(ctx, tc.Endpoint, cl.Application, res.ChannelID, res.HotlineID, vars); err != nil {
+		return nil, fmt.Errorf("create test call: %w", err)
+	}
+	if err := cl.REST.Subscribe(ctx, cl.Application, "channel:"+res.HotlineID); err != nil {
+		return nil, fmt.Errorf("subscribe to the hotline's leg: %w", err)
+	}
+	if err := cl.REST.Dial(ctx, res.ChannelID, 30*time.Second); err != nil {
+		return nil, fmt.Errorf("dial test call: %w", err)
 	}
 	add := func(at time.Time, kind, detail string) {
 		if at.IsZero() || at.Year() < 2000 {
@@ -148,8 +158,8 @@ func (cl *Caller) Place(ctx context.Context, tc TestCall) (*TestCallResult, erro
 			}
 			at := eventTime(e)
 			switch v := e.(type) {
-			case *ari.StasisStart:
-				if v.Channel.ID == res.ChannelID {
+			case *ari.ChannelStateChange:
+				if v.Channel.ID == res.ChannelID && v.Channel.State == "Up" && !res.Answered {
 					res.Answered = true
 					add(at, "answered", "")
 				}
@@ -210,7 +220,7 @@ func promptName(uri string) string {
 // eventTime returns the time Asterisk stamped on an event, or zero.
 func eventTime(e ari.Event) time.Time {
 	switch v := e.(type) {
-	case *ari.StasisStart:
+	case *ari.ChannelStateChange:
 		return time.Time(v.Timestamp)
 	case *ari.PlaybackStarted:
 		return time.Time(v.Timestamp)

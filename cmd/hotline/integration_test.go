@@ -190,7 +190,7 @@ func newCaller(t *testing.T) *ivr.Caller {
 	app := fmt.Sprintf("hotline-test-%d-%d", os.Getpid(), time.Now().UnixNano())
 	cl, err := native.Connect(&native.Options{
 		Application: app, URL: ariURL, WebsocketURL: strings.Replace(ariURL, "http", "ws", 1) + "/events",
-		Username: ariUser, Password: ariPass, SubscribeAll: true,
+		Username: ariUser, Password: ariPass,
 	})
 	if err != nil {
 		t.Fatalf("connect test caller: %v", err)

@@ -87,7 +87,7 @@ func serve(ctx context.Context, cfg serveConfig) error {
 	if err := checkARI(ctx, rest, cfg.ari); err != nil {
 		return err
 	}
-	client, err := connectARI(ctx, cfg.ari, false)
+	client, err := connectARI(ctx, cfg.ari)
 	if err != nil {
 		return err
 	}
@@ -139,7 +139,7 @@ func checkARI(ctx context.Context, rest *ivr.REST, c ariConfig) error {
 
 // connectARI opens the event WebSocket, within a time limit: the library's own Connect
 // would wait forever for an Asterisk that does not answer.
-func connectARI(ctx context.Context, c ariConfig, subscribeAll bool) (ari.Client, error) {
+func connectARI(ctx context.Context, c ariConfig) (ari.Client, error) {
 	type result struct {
 		cl  ari.Client
 		err error
@@ -152,7 +152,6 @@ func connectARI(ctx context.Context, c ariConfig, subscribeAll bool) (ari.Client
 			WebsocketURL: c.WSURL,
 			Username:     c.Username,
 			Password:     c.Password,
-			SubscribeAll: subscribeAll,
 		})
 		done <- result{cl, err}
 	}()

@@ -45,7 +45,7 @@ func runTestCall(args []string) error {
 	if err := checkARI(ctx, rest, *ariCfg); err != nil {
 		return err
 	}
-	client, err := connectARI(ctx, *ariCfg, true)
+	client, err := connectARI(ctx, *ariCfg)
 	if err != nil {
 		return err
 	}

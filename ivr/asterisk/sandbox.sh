@@ -66,21 +66,30 @@ ari_up() {
 	curl -fsS -m 2 -u "$ari_auth" "$ari_url/asterisk/info" >/dev/null 2>&1
 }
 
-running_pid() {
-	local pid
-	pid=$(cat "$root/var/run/asterisk/asterisk.pid" 2>/dev/null) || return 1
-	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && echo "$pid"
+# pids prints the Asterisk processes running in this chroot (found by their root folder, so
+# a lost or stale pid file cannot hide one).
+pids() {
+	local p
+	for p in $(pgrep -x asterisk 2>/dev/null); do
+		[ "$(readlink "/proc/$p/root" 2>/dev/null)" = "$root" ] && echo "$p"
+	done
+	return 0
 }
 
 start() {
 	need_root
 	build
-	if running_pid >/dev/null; then
-		say "already running; reloading configuration by restart"
+	if [ -n "$(pids)" ]; then
+		say "already running; restarting to load the current configuration"
 		stop
+	fi
+	if ari_up; then
+		say "another Asterisk already answers ARI at $ari_url; stop it first"
+		exit 1
 	fi
 	install_conf
 	mountpoint -q "$root/proc" || mount -t proc proc "$root/proc"
+	rm -f "$root/var/run/asterisk/asterisk.pid" "$root/var/run/asterisk/asterisk.ctl"
 	say "starting Asterisk"
 	# -f keeps it in the foreground of its own process; we background it ourselves and
 	# detach its output so the caller's pipes (make, go test) are not held open.
@@ -93,23 +102,27 @@ start() {
 		fi
 		sleep 0.2
 	done
-	say "Asterisk did not answer ARI within 20 s; last lines of its console:"
-	tail -30 "$root/var/log/asterisk/console.log" >&2
+	say "Asterisk did not answer ARI within 20 s; last lines of its log:"
+	tail -30 "$root/var/log/asterisk/messages.log" >&2 || true
 	exit 1
 }
 
 stop() {
 	need_root
-	local pid
-	pid=$(running_pid) || { say "not running"; return 0; }
-	chroot "$root" /usr/sbin/asterisk -C "$conf/asterisk.conf" -rx "core stop now" >/dev/null 2>&1 || true
+	local p
+	if [ -z "$(pids)" ]; then
+		say "not running"
+		return 0
+	fi
+	timeout 5 chroot "$root" /usr/sbin/asterisk -C "$conf/asterisk.conf" -rx "core stop now" >/dev/null 2>&1 || true
 	for _ in $(seq 1 50); do
-		kill -0 "$pid" 2>/dev/null || { say "stopped"; return 0; }
+		[ -z "$(pids)" ] && { say "stopped"; return 0; }
 		sleep 0.1
 	done
-	kill -TERM "$pid" 2>/dev/null || true
+	for p in $(pids); do kill -TERM "$p" 2>/dev/null || true; done
 	sleep 1
-	kill -KILL "$pid" 2>/dev/null || true
+	for p in $(pids); do kill -KILL "$p" 2>/dev/null || true; done
+	sleep 0.2
 	say "stopped (signalled)"
 }
 
