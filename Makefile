@@ -11,7 +11,7 @@ export HOTLINE_DB ?= ./data/hotline.db
 export HOTLINE_ADDR ?= 127.0.0.1:8080
 
 # Debian packages the build, the sandbox and the tests need.
-APT_PACKAGES := curl debootstrap gcc sip-tester chromium
+APT_PACKAGES := curl procps debootstrap gcc sip-tester chromium
 
 .PHONY: help
 help:
@@ -72,7 +72,7 @@ test: deps check-generated vet
 		go test -count=1 ./...; \
 	else \
 		$(SANDBOX) start || exit 1; \
-		go test -count=1 -p 1 -timeout 30m ./...; rc=$$?; \
+		go test -count=1 -p 1 -timeout 30m -v ./...; rc=$$?; \
 		$(SANDBOX) stop; \
 		exit $$rc; \
 	fi

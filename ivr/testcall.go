@@ -21,7 +21,9 @@ type TestCall struct {
 	// HangupAfterKeys hangs up once this many keys are pressed and the next prompt has
 	// started (0: during the first prompt, before any key). Negative: never.
 	HangupAfterKeys int
-	MaxDuration     time.Duration // give up after this long
+	// HangupAtAnswer hangs up as soon as the hotline answers, before any prompt.
+	HangupAtAnswer bool
+	MaxDuration    time.Duration // give up after this long
 }
 
 // TestCallResult is what the scripted caller observed.
@@ -159,9 +161,17 @@ func (cl *Caller) Place(ctx context.Context, tc TestCall) (*TestCallResult, erro
 			at := eventTime(e)
 			switch v := e.(type) {
 			case *ari.ChannelStateChange:
-				if v.Channel.ID == res.ChannelID && v.Channel.State == "Up" && !res.Answered {
+				if v.Channel.State != "Up" || res.Answered {
+					continue
+				}
+				if v.Channel.ID == res.ChannelID || v.Channel.ID == res.HotlineID {
 					res.Answered = true
 					add(at, "answered", "")
+					if tc.HangupAtAnswer {
+						hungUp = true
+						add(time.Now(), "hangup", "by caller")
+						hangup()
+					}
 				}
 			case *ari.PlaybackStarted:
 				if v.Playback.TargetURI != "channel:"+res.HotlineID {

@@ -84,6 +84,7 @@ func TestHangupAtEveryStep(t *testing.T) {
 		wantOutcome string
 		wantTicket  string
 	}{
+		{"at answer, before any prompt", nil, -2, tickets.OutcomeHungUp, ""},
 		{"during the greeting", nil, 0, tickets.OutcomeHungUp, ""},
 		{"after an invalid key", []string{"7"}, 1, tickets.OutcomeHungUp, ""},
 		{"during the rules", []string{"1"}, 1, tickets.OutcomeInformation, ""},
@@ -93,7 +94,8 @@ func TestHangupAtEveryStep(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res := call(t, caller, ivr.TestCall{From: "0905123456", Keys: tt.keys, Barge: 500 * time.Millisecond, HangupAfterKeys: tt.after})
+			res := call(t, caller, ivr.TestCall{From: "0905123456", Keys: tt.keys, Barge: 500 * time.Millisecond,
+				HangupAfterKeys: tt.after, HangupAtAnswer: tt.after == -2})
 			if res.EndedBy != "caller" {
 				t.Errorf("ended by %s, want caller", res.EndedBy)
 			}

@@ -18,6 +18,7 @@ func runTestCall(args []string) error {
 	keys := fs.String("keys", "", "keys to press, comma-separated, one per prompt (e.g. 2 or 9,2)")
 	barge := fs.Duration("barge", 0, "press this long after a prompt starts instead of waiting for it to end")
 	hangupAfter := fs.Int("hangup-after-keys", -1, "hang up once this many keys are pressed and the next prompt starts (0: during the first prompt)")
+	hangupAtAnswer := fs.Bool("hangup-at-answer", false, "hang up as soon as the hotline answers")
 	endpoint := fs.String("endpoint", "Local/19001075@from-trunk", "what to dial")
 	max := fs.Duration("max", 3*time.Minute, "give up after this long")
 	if err := fs.Parse(args); err != nil {
@@ -56,7 +57,7 @@ func runTestCall(args []string) error {
 	}
 	res, err := caller.Place(ctx, ivr.TestCall{
 		From: *from, Endpoint: *endpoint, Keys: keyList, Barge: *barge,
-		HangupAfterKeys: *hangupAfter, MaxDuration: *max,
+		HangupAfterKeys: *hangupAfter, HangupAtAnswer: *hangupAtAnswer, MaxDuration: *max,
 	})
 	if err != nil {
 		return err
