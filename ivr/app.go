@@ -17,7 +17,7 @@ import (
 type Store interface {
 	StartCall(ctx context.Context, c *tickets.Call) error
 	UpdateCall(ctx context.Context, c *tickets.Call) error
-	CreateTicket(ctx context.Context, actor string, t *tickets.Ticket) error
+	CreateTicket(ctx context.Context, actor tickets.Actor, t *tickets.Ticket) error
 }
 
 // Config wires an App.

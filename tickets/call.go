@@ -26,18 +26,26 @@ const (
 
 // Call is the record of one call that reached the hotline application.
 type Call struct {
-	ID           string     `db:"id"`
-	ChannelID    string     `db:"channel_id"`
-	CallerNumber *string    `db:"caller_number"` // E.164, nil when withheld or not a phone number
-	CallerRaw    string     `db:"caller_raw"`    // what the network delivered
-	Dialed       string     `db:"dialed"`
-	Language     string     `db:"language"`
-	StartedAt    time.Time  `db:"started_at"`
-	AnsweredAt   *time.Time `db:"answered_at"`
-	EndedAt      *time.Time `db:"ended_at"`
-	Path         Path       `db:"ivr_path"`
-	Outcome      string     `db:"outcome"`
-	EndedBy      string     `db:"ended_by"`
+	ID              string     `db:"id"`
+	ChannelID       string     `db:"channel_id"`
+	CallerID        *int64     `db:"caller_id"`
+	CallerNumber    *string    `db:"caller_number"` // E.164, nil when withheld or not a phone number
+	CallerRaw       string     `db:"caller_raw"`    // what the network delivered
+	Dialed          string     `db:"dialed"`
+	Direction       string     `db:"direction"` // inbound, or outbound for callbacks
+	Language        string     `db:"language"`
+	StartedAt       time.Time  `db:"started_at"`
+	StartedDay      string     `db:"started_day"`
+	AnsweredAt      *time.Time `db:"answered_at"`
+	QueuedAt        *time.Time `db:"queued_at"`
+	AgentAnsweredAt *time.Time `db:"agent_answered_at"`
+	EndedAt         *time.Time `db:"ended_at"`
+	AgentID         *int64     `db:"agent_id"`
+	QueueWaitMS     *int64     `db:"queue_wait_ms"`
+	TalkMS          *int64     `db:"talk_ms"`
+	Path            Path       `db:"ivr_path"`
+	Outcome         string     `db:"outcome"`
+	EndedBy         string     `db:"ended_by"`
 }
 
 // PathStep is one step of a call through the IVR: a menu reached, a key pressed, a

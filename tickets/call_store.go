@@ -7,8 +7,9 @@ import (
 	"fmt"
 )
 
-const callColumns = `id, channel_id, caller_number, caller_raw, dialed, language,
-	started_at, answered_at, ended_at, ivr_path, outcome, ended_by`
+const callColumns = `id, channel_id, caller_id, caller_number, caller_raw, dialed, direction,
+	language, started_at, started_day, answered_at, queued_at, agent_answered_at, ended_at,
+	agent_id, queue_wait_ms, talk_ms, ivr_path, outcome, ended_by`
 
 // NewCallID returns a fresh call identifier, independent of Asterisk's channel ids so
 // that records stay unique across Asterisk servers and restarts.
@@ -37,9 +38,21 @@ func (s *Store) StartCall(ctx context.Context, c *Call) error {
 		if c.Language == "" {
 			c.Language = "vi"
 		}
+		if c.Direction == "" {
+			c.Direction = "inbound"
+		}
+		c.StartedDay = Day(c.StartedAt)
+		if c.CallerNumber != nil {
+			id, err := callerID(ctx, t, *c.CallerNumber)
+			if err != nil {
+				return fmt.Errorf("start call %s: %w", c.ID, err)
+			}
+			c.CallerID = &id
+		}
 		_, err := t.NamedExecContext(ctx, `INSERT INTO calls (`+callColumns+`) VALUES (
-			:id, :channel_id, :caller_number, :caller_raw, :dialed, :language,
-			:started_at, :answered_at, :ended_at, :ivr_path, :outcome, :ended_by)`, c)
+			:id, :channel_id, :caller_id, :caller_number, :caller_raw, :dialed, :direction,
+			:language, :started_at, :started_day, :answered_at, :queued_at, :agent_answered_at, :ended_at,
+			:agent_id, :queue_wait_ms, :talk_ms, :ivr_path, :outcome, :ended_by)`, c)
 		if err != nil {
 			return fmt.Errorf("start call %s: %w", c.ID, mapConstraint(err))
 		}
@@ -52,8 +65,9 @@ func (s *Store) StartCall(ctx context.Context, c *Call) error {
 func (s *Store) UpdateCall(ctx context.Context, c *Call) error {
 	return s.inTx(ctx, func(t *tx) error {
 		res, err := t.NamedExecContext(ctx, `UPDATE calls SET
-			answered_at = :answered_at, ended_at = :ended_at, language = :language,
-			ivr_path = :ivr_path, outcome = :outcome, ended_by = :ended_by
+			answered_at = :answered_at, queued_at = :queued_at, agent_answered_at = :agent_answered_at,
+			ended_at = :ended_at, agent_id = :agent_id, queue_wait_ms = :queue_wait_ms, talk_ms = :talk_ms,
+			language = :language, ivr_path = :ivr_path, outcome = :outcome, ended_by = :ended_by
 			WHERE id = :id`, c)
 		if err != nil {
 			return fmt.Errorf("update call %s: %w", c.ID, mapConstraint(err))

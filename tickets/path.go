@@ -23,17 +23,6 @@ func (p Path) Value() (driver.Value, error) {
 
 // Scan implements sql.Scanner.
 func (p *Path) Scan(src any) error {
-	var b []byte
-	switch v := src.(type) {
-	case string:
-		b = []byte(v)
-	case []byte:
-		b = v
-	case nil:
-		*p = nil
-		return nil
-	default:
-		return fmt.Errorf("scan ivr path from %T", src)
-	}
-	return json.Unmarshal(b, p)
+	*p = nil
+	return scanJSON(src, p)
 }

@@ -21,6 +21,10 @@ type Store struct {
 	db *sqlx.DB
 	// Now is the store's clock; tests replace it to fix time.
 	Now func() time.Time
+	// SLA sets tickets' due times by priority.
+	SLA SLA
+	// Policy sets the rules of suspected-case follow-up.
+	Policy Policy
 }
 
 // OpenStore opens (creating if needed) the SQLite database at path and applies the
@@ -51,7 +55,7 @@ func OpenStore(ctx context.Context, path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("migrate database %s: %w", path, err)
 	}
-	return &Store{db: db, Now: time.Now}, nil
+	return &Store{db: db, Now: time.Now, SLA: DefaultSLA(), Policy: DefaultPolicy()}, nil
 }
 
 // Close closes the database.
@@ -110,4 +114,11 @@ func notFound(err error, what string) error {
 		return Errorf(ENOTFOUND, "Không tìm thấy %s.", what)
 	}
 	return err
+}
+
+// sqlxQueryer is what reads need: the database or a transaction.
+type sqlxQueryer interface {
+	GetContext(ctx context.Context, dest any, query string, args ...any) error
+	SelectContext(ctx context.Context, dest any, query string, args ...any) error
+	Rebind(query string) string
 }

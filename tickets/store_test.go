@@ -123,12 +123,12 @@ func TestCreateTicket(t *testing.T) {
 	if want := []string{"HL-220001", "HL-220002", "HL-220003"}; !equal(refs, want) {
 		t.Errorf("refs = %v, want %v", refs, want)
 	}
-	list, err := s.ListTickets(ctx, tickets.TicketFilter{CallID: &call.ID})
+	page, err := s.ListTickets(ctx, tickets.ActorSystem, tickets.TicketFilter{CallID: &call.ID})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var got []string
-	for _, tk := range list {
+	for _, tk := range page.Tickets {
 		got = append(got, tk.Ref)
 	}
 	if want := []string{"HL-220003", "HL-220002", "HL-220001"}; !equal(got, want) {
@@ -150,9 +150,9 @@ func TestCreateTicket(t *testing.T) {
 		if code := tickets.ErrorCode(err); code != tickets.EINVALID {
 			t.Errorf("CreateTicket(unknown call) code = %q, want %q", code, tickets.EINVALID)
 		}
-		all, _ := s.ListTickets(ctx, tickets.TicketFilter{})
-		if len(all) != 3 {
-			t.Errorf("%d tickets after rejected creations, want 3", len(all))
+		all, _ := s.ListTickets(ctx, tickets.ActorSystem, tickets.TicketFilter{})
+		if len(all.Tickets) != 3 {
+			t.Errorf("%d tickets after rejected creations, want 3", len(all.Tickets))
 		}
 	})
 }

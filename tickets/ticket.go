@@ -35,6 +35,9 @@ const (
 	P4 = "P4"
 )
 
+// Priorities lists the priorities, most urgent first.
+var Priorities = []string{P1, P2, P3, P4}
+
 // Ticket statuses.
 const (
 	StatusNew        = "new"
@@ -46,6 +49,60 @@ const (
 	StatusCancelled  = "cancelled"
 )
 
+// Statuses lists every ticket status with its labels.
+var Statuses = []Label{
+	{StatusNew, "Mới", "New"},
+	{StatusTriaged, "Đã phân loại", "Triaged"},
+	{StatusAssigned, "Đã giao", "Assigned"},
+	{StatusInProgress, "Đang xử lý", "In progress"},
+	{StatusResolved, "Đã giải quyết", "Resolved"},
+	{StatusClosed, "Đã đóng", "Closed"},
+	{StatusCancelled, "Đã huỷ", "Cancelled"},
+}
+
+// OpenStatuses are the statuses of tickets still waiting for work.
+var OpenStatuses = []string{StatusNew, StatusTriaged, StatusAssigned, StatusInProgress}
+
+// ticketTransitions are the only status changes allowed: the workflow forward, reopening
+// a resolved or closed ticket, and cancelling one that is still open (as a duplicate).
+var ticketTransitions = map[string][]string{
+	StatusNew:        {StatusTriaged, StatusCancelled},
+	StatusTriaged:    {StatusAssigned, StatusCancelled},
+	StatusAssigned:   {StatusInProgress, StatusCancelled},
+	StatusInProgress: {StatusResolved, StatusCancelled},
+	StatusResolved:   {StatusClosed, StatusInProgress},
+	StatusClosed:     {StatusInProgress},
+	StatusCancelled:  {},
+}
+
+// CheckTransition returns nil if a ticket may go from one status to another, and a
+// domain error saying why not otherwise.
+func CheckTransition(from, to string) error {
+	if _, ok := ticketTransitions[to]; !ok {
+		return Errorf(EINVALID, "Trạng thái %q không tồn tại.", to)
+	}
+	allowed, ok := ticketTransitions[from]
+	if !ok {
+		return Errorf(EINVALID, "Trạng thái %q không tồn tại.", from)
+	}
+	for _, s := range allowed {
+		if s == to {
+			return nil
+		}
+	}
+	return Errorf(ECONFLICT, "Không thể chuyển phiếu từ “%s” sang “%s”.", StatusLabel(from).Vi, StatusLabel(to).Vi)
+}
+
+// IsOpen reports whether a status still needs work.
+func IsOpen(status string) bool {
+	for _, s := range OpenStatuses {
+		if s == status {
+			return true
+		}
+	}
+	return false
+}
+
 // Label names a code for people, in Vietnamese and English.
 type Label struct {
 	Code string
@@ -53,40 +110,100 @@ type Label struct {
 	En   string
 }
 
-// CategoryLabel returns the label of a category code.
-func CategoryLabel(code string) Label {
-	for _, l := range Categories {
+func findLabel(list []Label, code string) (Label, bool) {
+	for _, l := range list {
 		if l.Code == code {
-			return l
+			return l, true
 		}
 	}
-	return Label{Code: code, Vi: code, En: code}
+	return Label{Code: code, Vi: code, En: code}, false
+}
+
+// CategoryLabel returns the label of a category code.
+func CategoryLabel(code string) Label { l, _ := findLabel(Categories, code); return l }
+
+// StatusLabel returns the label of a status code.
+func StatusLabel(code string) Label { l, _ := findLabel(Statuses, code); return l }
+
+// SLA is how soon tickets of each priority must first be answered and then resolved.
+type SLA struct {
+	FirstResponse map[string]time.Duration
+	Resolution    map[string]time.Duration
+}
+
+// DefaultSLA is the call centre's service level unless configured otherwise.
+func DefaultSLA() SLA {
+	return SLA{
+		FirstResponse: map[string]time.Duration{P1: 15 * time.Minute, P2: time.Hour, P3: 4 * time.Hour, P4: 24 * time.Hour},
+		Resolution:    map[string]time.Duration{P1: 4 * time.Hour, P2: 24 * time.Hour, P3: 72 * time.Hour, P4: 7 * 24 * time.Hour},
+	}
+}
+
+// Due returns when a ticket of a priority created at created must first be answered and
+// be resolved.
+func (s SLA) Due(priority string, created time.Time) (firstResponse, resolution time.Time) {
+	return created.Add(s.FirstResponse[priority]), created.Add(s.Resolution[priority])
 }
 
 // Ticket is a piece of work for the call centre that came from a call or an agent.
 type Ticket struct {
-	ID           int64     `db:"id"`
-	Ref          string    `db:"ref"`
-	Category     string    `db:"category"`
-	Priority     string    `db:"priority"`
-	Status       string    `db:"status"`
-	CallerNumber *string   `db:"caller_number"`
-	CallID       *string   `db:"call_id"`
-	IVRKeys      string    `db:"ivr_keys"`
-	Summary      string    `db:"summary"`
-	CreatedAt    time.Time `db:"created_at"`
-	UpdatedAt    time.Time `db:"updated_at"`
+	ID               int64      `db:"id"`
+	Ref              string     `db:"ref"`
+	Category         string     `db:"category"`
+	Priority         string     `db:"priority"`
+	Status           string     `db:"status"`
+	UnitCode         *string    `db:"unit_code"`
+	AssigneeUserID   *int64     `db:"assignee_user_id"`
+	AssigneeUnitCode *string    `db:"assignee_unit_code"`
+	CallerID         *int64     `db:"caller_id"`
+	CallerNumber     *string    `db:"caller_number"` // the caller's phone, from callers
+	ContactPhone     *string    `db:"contact_phone"`
+	CallID           *string    `db:"call_id"`
+	CaseID           *int64     `db:"case_id"`
+	RepeatOfID       *int64     `db:"repeat_of_id"`
+	MergedIntoID     *int64     `db:"merged_into_id"`
+	Summary          string     `db:"summary"`
+	Details          string     `db:"details"`
+	IVRKeys          string     `db:"ivr_keys"`
+	IVRAnswers       Answers    `db:"ivr_answers"`
+	FirstResponseDue time.Time  `db:"first_response_due"`
+	ResolutionDue    time.Time  `db:"resolution_due"`
+	FirstResponseAt  *time.Time `db:"first_response_at"`
+	ResolvedAt       *time.Time `db:"resolved_at"`
+	ClosedAt         *time.Time `db:"closed_at"`
+	CreatedAt        time.Time  `db:"created_at"`
+	CreatedDay       string     `db:"created_day"`
+	UpdatedAt        time.Time  `db:"updated_at"`
+}
+
+// Overdue reports whether the ticket has missed its first response or resolution time
+// at now. It is computed each time, never stored, so it is never stale.
+func (t *Ticket) Overdue(now time.Time) bool {
+	if !IsOpen(t.Status) {
+		return false
+	}
+	if t.FirstResponseAt == nil && now.After(t.FirstResponseDue) {
+		return true
+	}
+	return now.After(t.ResolutionDue)
 }
 
 // Validate checks what a new ticket must have.
 func (t *Ticket) Validate() error {
-	if CategoryLabel(t.Category).Vi == t.Category {
+	if _, ok := findLabel(Categories, t.Category); !ok {
 		return Errorf(EINVALID, "Loại phiếu %q không tồn tại.", t.Category)
 	}
 	switch t.Priority {
 	case P1, P2, P3, P4:
 	default:
 		return Errorf(EINVALID, "Mức ưu tiên %q không tồn tại (P1 đến P4).", t.Priority)
+	}
+	if t.ContactPhone != nil {
+		p, err := NormalizePhone(*t.ContactPhone)
+		if err != nil {
+			return err
+		}
+		t.ContactPhone = &p
 	}
 	return nil
 }

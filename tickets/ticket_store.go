@@ -2,28 +2,41 @@ package tickets
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
+	"strings"
+	"time"
 )
 
-const ticketColumns = `id, ref, category, priority, status, caller_number, call_id,
-	ivr_keys, summary, created_at, updated_at`
+const ticketColumns = `t.id, t.ref, t.category, t.priority, t.status, t.unit_code, t.assignee_user_id,
+	t.assignee_unit_code, t.caller_id, c.phone AS caller_number, t.contact_phone, t.call_id, t.case_id,
+	t.repeat_of_id, t.merged_into_id, t.summary, t.details, t.ivr_keys, t.ivr_answers,
+	t.first_response_due, t.resolution_due, t.first_response_at, t.resolved_at, t.closed_at,
+	t.created_at, t.created_day, t.updated_at`
 
-// Actor names who did something, for the audit trail.
-const ActorIVR = "ivr"
+const ticketFrom = ` FROM tickets t LEFT JOIN callers c ON c.id = t.caller_id`
 
-// CreateTicket validates and stores a new ticket with its reference and its "created"
-// audit event, in one transaction.
-func (s *Store) CreateTicket(ctx context.Context, actor string, tk *Ticket) error {
+// RepeatWindow is how far back a new ticket looks for an open ticket of the same caller
+// and category to link to as a repeat.
+const RepeatWindow = 7 * 24 * time.Hour
+
+// CreateTicket validates and stores a new ticket in one transaction: its reference, its
+// caller, its SLA due times, its link to an open ticket it repeats, and its audit events.
+func (s *Store) CreateTicket(ctx context.Context, actor Actor, tk *Ticket) error {
+	if !actor.canWork() {
+		return Errorf(EFORBIDDEN, "Bạn không có quyền tạo phiếu.")
+	}
 	if err := tk.Validate(); err != nil {
 		return err
 	}
 	return s.inTx(ctx, func(t *tx) error {
-		return createTicket(ctx, t, actor, tk)
+		return s.createTicket(ctx, t, actor, tk)
 	})
 }
 
-func createTicket(ctx context.Context, t *tx, actor string, tk *Ticket) error {
-	ref, err := nextTicketRef(ctx, t)
+func (s *Store) createTicket(ctx context.Context, t *tx, actor Actor, tk *Ticket) error {
+	ref, err := nextRef(ctx, t, "ticket_counters", TicketRef)
 	if err != nil {
 		return err
 	}
@@ -31,61 +44,323 @@ func createTicket(ctx context.Context, t *tx, actor string, tk *Ticket) error {
 	if tk.Status == "" {
 		tk.Status = StatusNew
 	}
-	tk.CreatedAt, tk.UpdatedAt = t.now, t.now
-	err = t.QueryRowxContext(ctx, t.Rebind(`INSERT INTO tickets (ref, category, priority, status,
-		caller_number, call_id, ivr_keys, summary, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
-		tk.Ref, tk.Category, tk.Priority, tk.Status, tk.CallerNumber, tk.CallID,
-		tk.IVRKeys, tk.Summary, tk.CreatedAt, tk.UpdatedAt).Scan(&tk.ID)
+	tk.CreatedAt, tk.UpdatedAt, tk.CreatedDay = t.now, t.now, Day(t.now)
+	tk.FirstResponseDue, tk.ResolutionDue = s.SLA.Due(tk.Priority, t.now)
+	if tk.CallerNumber != nil {
+		id, err := callerID(ctx, t, *tk.CallerNumber)
+		if err != nil {
+			return err
+		}
+		tk.CallerID = &id
+		if err := s.findRepeat(ctx, t, tk); err != nil {
+			return err
+		}
+	}
+	err = t.QueryRowxContext(ctx, t.Rebind(`INSERT INTO tickets (ref, category, priority, status, unit_code,
+		assignee_user_id, assignee_unit_code, caller_id, contact_phone, call_id, case_id, repeat_of_id,
+		summary, details, ivr_keys, ivr_answers, first_response_due, resolution_due,
+		created_at, created_day, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		tk.Ref, tk.Category, tk.Priority, tk.Status, tk.UnitCode, tk.AssigneeUserID, tk.AssigneeUnitCode,
+		tk.CallerID, tk.ContactPhone, tk.CallID, tk.CaseID, tk.RepeatOfID, tk.Summary, tk.Details,
+		tk.IVRKeys, tk.IVRAnswers, tk.FirstResponseDue, tk.ResolutionDue, tk.CreatedAt, tk.CreatedDay,
+		tk.UpdatedAt).Scan(&tk.ID)
 	if err != nil {
 		return fmt.Errorf("create ticket: %w", mapConstraint(err))
 	}
-	_, err = t.ExecContext(ctx, t.Rebind(`INSERT INTO ticket_events (ticket_id, at, actor, kind, field, new_value)
-		VALUES (?, ?, ?, 'created', 'status', ?)`), tk.ID, t.now, actor, tk.Status)
-	if err != nil {
-		return fmt.Errorf("audit ticket %s: %w", tk.Ref, err)
+	if err := addEvent(ctx, t, actor, EntityTicket, tk.ID, change{kind: "created", field: "status", new: tk.Status}); err != nil {
+		return err
+	}
+	if tk.RepeatOfID != nil {
+		var ref string
+		if err := t.GetContext(ctx, &ref, t.Rebind(`SELECT ref FROM tickets WHERE id = ?`), *tk.RepeatOfID); err != nil {
+			return fmt.Errorf("repeat of: %w", err)
+		}
+		if err := addEvent(ctx, t, actor, EntityTicket, tk.ID, change{kind: "repeat", field: "repeat_of", new: ref}); err != nil {
+			return err
+		}
+		if err := addEvent(ctx, t, actor, EntityTicket, *tk.RepeatOfID, change{kind: "repeated", field: "repeated_by", new: tk.Ref}); err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
-// nextTicketRef takes the next reference of the current year.
-func nextTicketRef(ctx context.Context, t *tx) (string, error) {
-	year := t.now.In(Local).Year()
-	res, err := t.ExecContext(ctx, t.Rebind(`UPDATE ticket_counters SET last = last + 1 WHERE year = ?`), year)
+// findRepeat links a new ticket to the open ticket of the same caller and category from
+// the last RepeatWindow that it repeats, so that agents see one matter, not two.
+func (s *Store) findRepeat(ctx context.Context, t *tx, tk *Ticket) error {
+	var ids []int64
+	err := t.SelectContext(ctx, &ids, t.Rebind(`SELECT id FROM tickets
+		WHERE caller_id = ? AND category = ? AND created_at >= ?
+		AND status IN ('new', 'triaged', 'assigned', 'in_progress')
+		ORDER BY created_at, id LIMIT 1`), *tk.CallerID, tk.Category, t.now.Add(-RepeatWindow))
 	if err != nil {
-		return "", fmt.Errorf("next ticket reference: %w", err)
+		return fmt.Errorf("find repeated ticket: %w", err)
+	}
+	if len(ids) == 1 {
+		tk.RepeatOfID = &ids[0]
+	}
+	return nil
+}
+
+// nextRef takes the next reference of the current local year from a counter table.
+func nextRef(ctx context.Context, t *tx, table string, format func(year, n int) string) (string, error) {
+	year := t.now.In(Local).Year()
+	res, err := t.ExecContext(ctx, t.Rebind(`UPDATE `+table+` SET last = last + 1 WHERE year = ?`), year)
+	if err != nil {
+		return "", fmt.Errorf("next reference: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		if _, err := t.ExecContext(ctx, t.Rebind(`INSERT INTO ticket_counters (year, last) VALUES (?, 1)`), year); err != nil {
-			return "", fmt.Errorf("next ticket reference: %w", err)
+		if _, err := t.ExecContext(ctx, t.Rebind(`INSERT INTO `+table+` (year, last) VALUES (?, 1)`), year); err != nil {
+			return "", fmt.Errorf("next reference: %w", err)
 		}
 	}
 	var n int
-	if err := t.GetContext(ctx, &n, t.Rebind(`SELECT last FROM ticket_counters WHERE year = ?`), year); err != nil {
-		return "", fmt.Errorf("next ticket reference: %w", err)
+	if err := t.GetContext(ctx, &n, t.Rebind(`SELECT last FROM `+table+` WHERE year = ?`), year); err != nil {
+		return "", fmt.Errorf("next reference: %w", err)
 	}
-	return TicketRef(year, n), nil
+	return format(year, n), nil
 }
 
-// TicketFilter selects tickets; nil fields do not filter.
-type TicketFilter struct {
-	CallID *string
-	Limit  int
-}
-
-// ListTickets returns tickets newest first.
-func (s *Store) ListTickets(ctx context.Context, f TicketFilter) ([]*Ticket, error) {
-	where, args := "1 = 1", []any{}
-	if f.CallID != nil {
-		where += " AND call_id = ?"
-		args = append(args, *f.CallID)
+// getTicket reads a ticket inside a transaction, as the actor may see it.
+func getTicket(ctx context.Context, q sqlxQueryer, actor Actor, id int64) (*Ticket, error) {
+	var tk Ticket
+	err := q.GetContext(ctx, &tk, q.Rebind(`SELECT `+ticketColumns+ticketFrom+` WHERE t.id = ?`), id)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !actor.canSeeTicket(&tk)) {
+		// Another unit's ticket does not exist for an officer.
+		return nil, Errorf(ENOTFOUND, "Không tìm thấy phiếu.")
 	}
-	args = append(args, limit(f.Limit))
-	var list []*Ticket
-	err := s.db.SelectContext(ctx, &list, s.db.Rebind(`SELECT `+ticketColumns+` FROM tickets WHERE `+where+`
-		ORDER BY created_at DESC, id DESC LIMIT ?`), args...)
 	if err != nil {
-		return nil, fmt.Errorf("list tickets: %w", err)
+		return nil, fmt.Errorf("get ticket %d: %w", id, err)
 	}
-	return list, nil
+	return &tk, nil
+}
+
+// canSeeTicket: an officer sees the tickets of their unit and those assigned to it.
+func (a Actor) canSeeTicket(tk *Ticket) bool {
+	return a.canSee(tk.UnitCode) || a.canSee(tk.AssigneeUnitCode)
+}
+
+// GetTicket returns one ticket, if the actor may see it.
+func (s *Store) GetTicket(ctx context.Context, actor Actor, id int64) (*Ticket, error) {
+	return getTicket(ctx, s.db, actor, id)
+}
+
+// FindTicketByRef returns a ticket by its reference (HL-260001), if the actor may see it.
+func (s *Store) FindTicketByRef(ctx context.Context, actor Actor, ref string) (*Ticket, error) {
+	var id int64
+	err := s.db.GetContext(ctx, &id, s.db.Rebind(`SELECT id FROM tickets WHERE ref = ?`), strings.ToUpper(strings.TrimSpace(ref)))
+	if err != nil {
+		return nil, fmt.Errorf("find ticket %s: %w", ref, notFound(err, "phiếu "+ref))
+	}
+	return s.GetTicket(ctx, actor, id)
+}
+
+// TicketEvents returns a ticket's audit trail, oldest first.
+func (s *Store) TicketEvents(ctx context.Context, actor Actor, id int64) ([]*Event, error) {
+	if _, err := s.GetTicket(ctx, actor, id); err != nil {
+		return nil, err
+	}
+	return s.events(ctx, EntityTicket, id)
+}
+
+// updateTicket runs fn on a ticket the actor may change, then stamps updated_at.
+func (s *Store) updateTicket(ctx context.Context, actor Actor, id int64, fn func(t *tx, tk *Ticket) error) error {
+	if !actor.canWork() {
+		return Errorf(EFORBIDDEN, "Bạn không có quyền sửa phiếu.")
+	}
+	return s.inTx(ctx, func(t *tx) error {
+		tk, err := getTicket(ctx, t, actor, id)
+		if err != nil {
+			return err
+		}
+		if err := fn(t, tk); err != nil {
+			return err
+		}
+		_, err = t.ExecContext(ctx, t.Rebind(`UPDATE tickets SET updated_at = ? WHERE id = ?`), t.now, id)
+		return err
+	})
+}
+
+// setStatus moves a ticket to a status it may reach, stamping the times the SLA and
+// reports read, with an audit event.
+func setStatus(ctx context.Context, t *tx, actor Actor, tk *Ticket, to, note string) error {
+	if err := CheckTransition(tk.Status, to); err != nil {
+		return err
+	}
+	from := tk.Status
+	sets := []string{"status = ?"}
+	args := []any{to}
+	if from == StatusNew && tk.FirstResponseAt == nil {
+		sets, args = append(sets, "first_response_at = ?"), append(args, t.now)
+		tk.FirstResponseAt = &t.now
+	}
+	switch to {
+	case StatusResolved:
+		sets, args = append(sets, "resolved_at = ?"), append(args, t.now)
+	case StatusClosed:
+		sets, args = append(sets, "closed_at = ?"), append(args, t.now)
+	case StatusInProgress:
+		if from == StatusResolved || from == StatusClosed {
+			sets = append(sets, "resolved_at = NULL", "closed_at = NULL")
+		}
+	}
+	args = append(args, tk.ID)
+	if _, err := t.ExecContext(ctx, t.Rebind(`UPDATE tickets SET `+strings.Join(sets, ", ")+` WHERE id = ?`), args...); err != nil {
+		return fmt.Errorf("set status of %s: %w", tk.Ref, err)
+	}
+	tk.Status = to
+	kind := "status"
+	if from == StatusResolved || from == StatusClosed {
+		kind = "reopened"
+	}
+	return addEvent(ctx, t, actor, EntityTicket, tk.ID, change{kind: kind, field: "status", old: from, new: to, note: note})
+}
+
+// TransitionTicket moves a ticket to another status of its workflow.
+func (s *Store) TransitionTicket(ctx context.Context, actor Actor, id int64, to, note string) error {
+	return s.updateTicket(ctx, actor, id, func(t *tx, tk *Ticket) error {
+		return setStatus(ctx, t, actor, tk, to, note)
+	})
+}
+
+// AssignTicket gives a ticket to an agent or to a ward/commune unit. A new ticket is
+// triaged on the way; an assigned one is reassigned without changing status.
+func (s *Store) AssignTicket(ctx context.Context, actor Actor, id int64, userID *int64, unitCode *string, note string) error {
+	if (userID == nil) == (unitCode == nil) {
+		return Errorf(EINVALID, "Hãy giao phiếu cho một người hoặc một đơn vị.")
+	}
+	return s.updateTicket(ctx, actor, id, func(t *tx, tk *Ticket) error {
+		if tk.Status == StatusNew {
+			if err := setStatus(ctx, t, actor, tk, StatusTriaged, ""); err != nil {
+				return err
+			}
+		}
+		old := assigneeText(tk.AssigneeUserID, tk.AssigneeUnitCode)
+		if _, err := t.ExecContext(ctx, t.Rebind(`UPDATE tickets SET assignee_user_id = ?, assignee_unit_code = ? WHERE id = ?`),
+			userID, unitCode, tk.ID); err != nil {
+			return fmt.Errorf("assign %s: %w", tk.Ref, mapConstraint(err))
+		}
+		if err := addEvent(ctx, t, actor, EntityTicket, tk.ID, change{kind: "assigned", field: "assignee",
+			old: old, new: assigneeText(userID, unitCode), note: note}); err != nil {
+			return err
+		}
+		if tk.Status == StatusTriaged {
+			return setStatus(ctx, t, actor, tk, StatusAssigned, "")
+		}
+		if !IsOpen(tk.Status) {
+			return Errorf(ECONFLICT, "Phiếu đã %s, không giao được nữa.", strings.ToLower(StatusLabel(tk.Status).Vi))
+		}
+		return nil
+	})
+}
+
+func assigneeText(userID *int64, unitCode *string) string {
+	switch {
+	case userID != nil:
+		return fmt.Sprintf("user:%d", *userID)
+	case unitCode != nil:
+		return "unit:" + *unitCode
+	}
+	return ""
+}
+
+// SetTicketPriority changes a ticket's priority; its SLA due times follow from its
+// creation time and the new priority.
+func (s *Store) SetTicketPriority(ctx context.Context, actor Actor, id int64, priority, note string) error {
+	if (&Ticket{Category: CategoryOther, Priority: priority}).Validate() != nil {
+		return Errorf(EINVALID, "Mức ưu tiên %q không tồn tại (P1 đến P4).", priority)
+	}
+	return s.updateTicket(ctx, actor, id, func(t *tx, tk *Ticket) error {
+		first, resolution := s.SLA.Due(priority, tk.CreatedAt)
+		if _, err := t.ExecContext(ctx, t.Rebind(`UPDATE tickets SET priority = ?, first_response_due = ?, resolution_due = ? WHERE id = ?`),
+			priority, first, resolution, tk.ID); err != nil {
+			return fmt.Errorf("set priority of %s: %w", tk.Ref, err)
+		}
+		return addEvent(ctx, t, actor, EntityTicket, tk.ID, change{kind: "priority", field: "priority", old: tk.Priority, new: priority, note: note})
+	})
+}
+
+// SetTicketArea sets the ward or commune a ticket concerns.
+func (s *Store) SetTicketArea(ctx context.Context, actor Actor, id int64, unitCode *string, note string) error {
+	return s.updateTicket(ctx, actor, id, func(t *tx, tk *Ticket) error {
+		if actor.scoped() && (unitCode == nil || *unitCode != actor.UnitCode) {
+			return Errorf(EFORBIDDEN, "Cán bộ phường/xã chỉ gắn phiếu với đơn vị của mình.")
+		}
+		if _, err := t.ExecContext(ctx, t.Rebind(`UPDATE tickets SET unit_code = ? WHERE id = ?`), unitCode, tk.ID); err != nil {
+			return fmt.Errorf("set area of %s: %w", tk.Ref, mapConstraint(err))
+		}
+		return addEvent(ctx, t, actor, EntityTicket, tk.ID, change{kind: "area", field: "unit_code", old: deref(tk.UnitCode), new: deref(unitCode), note: note})
+	})
+}
+
+// AddTicketNote adds a note to a ticket's trail.
+func (s *Store) AddTicketNote(ctx context.Context, actor Actor, id int64, note string) error {
+	note = strings.TrimSpace(note)
+	if note == "" {
+		return Errorf(EINVALID, "Ghi chú không được để trống.")
+	}
+	return s.updateTicket(ctx, actor, id, func(t *tx, tk *Ticket) error {
+		return addEvent(ctx, t, actor, EntityTicket, tk.ID, change{kind: "note", note: note})
+	})
+}
+
+// MergeTickets folds a duplicate ticket into a survivor: the duplicate's audit trail,
+// recordings and links move to the survivor, and the duplicate is cancelled and points to
+// it.
+func (s *Store) MergeTickets(ctx context.Context, actor Actor, duplicateID, survivorID int64, note string) error {
+	if duplicateID == survivorID {
+		return Errorf(EINVALID, "Không thể gộp một phiếu vào chính nó.")
+	}
+	if !actor.canWork() {
+		return Errorf(EFORBIDDEN, "Bạn không có quyền gộp phiếu.")
+	}
+	return s.inTx(ctx, func(t *tx) error {
+		dup, err := getTicket(ctx, t, actor, duplicateID)
+		if err != nil {
+			return err
+		}
+		surv, err := getTicket(ctx, t, actor, survivorID)
+		if err != nil {
+			return err
+		}
+		if surv.MergedIntoID != nil || surv.Status == StatusCancelled {
+			return Errorf(ECONFLICT, "Phiếu %s đã bị huỷ hoặc gộp, không nhận gộp được.", surv.Ref)
+		}
+		for _, q := range []string{
+			`UPDATE events SET entity_id = ? WHERE entity = 'ticket' AND entity_id = ?`,
+			`UPDATE recordings SET ticket_id = ? WHERE ticket_id = ?`,
+			`UPDATE tickets SET repeat_of_id = ? WHERE repeat_of_id = ?`,
+		} {
+			if _, err := t.ExecContext(ctx, t.Rebind(q), surv.ID, dup.ID); err != nil {
+				return fmt.Errorf("merge %s into %s: %w", dup.Ref, surv.Ref, err)
+			}
+		}
+		if err := setStatus(ctx, t, actor, dup, StatusCancelled, "gộp vào "+surv.Ref); err != nil {
+			return err
+		}
+		if _, err := t.ExecContext(ctx, t.Rebind(`UPDATE tickets SET merged_into_id = ?, repeat_of_id = NULL, updated_at = ? WHERE id = ?`),
+			surv.ID, t.now, dup.ID); err != nil {
+			return fmt.Errorf("merge %s: %w", dup.Ref, err)
+		}
+		if surv.CaseID == nil && dup.CaseID != nil {
+			if _, err := t.ExecContext(ctx, t.Rebind(`UPDATE tickets SET case_id = ? WHERE id = ?`), dup.CaseID, surv.ID); err != nil {
+				return fmt.Errorf("merge case link: %w", err)
+			}
+		}
+		if _, err := t.ExecContext(ctx, t.Rebind(`UPDATE tickets SET updated_at = ? WHERE id = ?`), t.now, surv.ID); err != nil {
+			return err
+		}
+		if err := addEvent(ctx, t, actor, EntityTicket, surv.ID, change{kind: "merged", field: "merged_from", new: dup.Ref, note: note}); err != nil {
+			return err
+		}
+		return addEvent(ctx, t, actor, EntityTicket, dup.ID, change{kind: "merged", field: "merged_into", new: surv.Ref, note: note})
+	})
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }

@@ -227,8 +227,8 @@ func TestGracefulShutdown(t *testing.T) {
 	// Wait for the ticket, then ask the hotline to stop while it says goodbye.
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		list, _ := s.ListTickets(context.Background(), tickets.TicketFilter{})
-		if len(list) == 1 {
+		page, _ := s.ListTickets(context.Background(), tickets.ActorSystem, tickets.TicketFilter{})
+		if page != nil && len(page.Tickets) == 1 {
 			break
 		}
 		if time.Now().After(deadline) {

@@ -250,11 +250,11 @@ func finalRecord(t *testing.T, s *tickets.Store, channelID string) *tickets.Call
 
 func ticketsOf(t *testing.T, s *tickets.Store, c *tickets.Call) []*tickets.Ticket {
 	t.Helper()
-	list, err := s.ListTickets(context.Background(), tickets.TicketFilter{CallID: &c.ID})
+	page, err := s.ListTickets(context.Background(), tickets.ActorSystem, tickets.TicketFilter{CallID: &c.ID})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return list
+	return page.Tickets
 }
 
 func contains(list []string, s string) bool {

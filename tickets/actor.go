@@ -1,0 +1,52 @@
+package tickets
+
+// Roles of the people who use the console.
+const (
+	RoleAgent      = "agent"
+	RoleSupervisor = "supervisor"
+	RoleOfficer    = "officer" // a ward or commune officer, who sees only their unit
+	RoleAdmin      = "admin"
+	RoleSystem     = "system" // the IVR and the hotline's own rules
+)
+
+// Actor is who does something: a signed-in user, the IVR or the system. Store methods
+// take the actor to scope what it may see and to write the audit trail.
+type Actor struct {
+	UserID   *int64
+	Name     string
+	Role     string
+	UnitCode string // for officers: the only unit they see
+}
+
+// ActorIVR is the IVR acting for a caller.
+var ActorIVR = Actor{Name: "ivr", Role: RoleSystem}
+
+// ActorSystem is the hotline's own rules (escalations, schedules).
+var ActorSystem = Actor{Name: "system", Role: RoleSystem}
+
+// ActorFor returns the actor of a signed-in user.
+func ActorFor(u *User) Actor {
+	id := u.ID
+	a := Actor{UserID: &id, Name: u.Username, Role: u.Role}
+	if u.UnitCode != nil {
+		a.UnitCode = *u.UnitCode
+	}
+	return a
+}
+
+// scoped reports whether the actor sees only one unit.
+func (a Actor) scoped() bool { return a.Role == RoleOfficer }
+
+// canSee reports whether the actor may see something in a unit.
+func (a Actor) canSee(unitCode *string) bool {
+	return !a.scoped() || (unitCode != nil && *unitCode == a.UnitCode)
+}
+
+// canWork reports whether the actor may change tickets and cases.
+func (a Actor) canWork() bool {
+	switch a.Role {
+	case RoleAgent, RoleSupervisor, RoleOfficer, RoleAdmin, RoleSystem:
+		return true
+	}
+	return false
+}

@@ -1,0 +1,182 @@
+package tickets
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Case statuses, after WHO Go.Data's follow-up of contacts.
+const (
+	CaseSuspected      = "suspected"
+	CaseMonitoring     = "monitoring"
+	CaseReferred       = "referred"        // referred for testing
+	CaseTestedNegative = "tested_negative" //
+	CaseTestedPositive = "tested_positive" //
+	CaseCleared        = "cleared"
+	CaseLost           = "lost" // lost to follow-up
+)
+
+// CaseStatuses lists every case status with its labels.
+var CaseStatuses = []Label{
+	{CaseSuspected, "Nghi nhiễm", "Suspected"},
+	{CaseMonitoring, "Đang theo dõi", "Monitoring"},
+	{CaseReferred, "Chuyển xét nghiệm", "Referred for testing"},
+	{CaseTestedNegative, "Âm tính", "Tested negative"},
+	{CaseTestedPositive, "Dương tính", "Tested positive"},
+	{CaseCleared, "Kết thúc theo dõi", "Cleared"},
+	{CaseLost, "Mất dấu", "Lost to follow-up"},
+}
+
+// caseTransitions are the status changes a case may make.
+var caseTransitions = map[string][]string{
+	CaseSuspected:      {CaseMonitoring, CaseReferred, CaseLost},
+	CaseMonitoring:     {CaseReferred, CaseCleared, CaseLost},
+	CaseReferred:       {CaseTestedNegative, CaseTestedPositive, CaseLost},
+	CaseTestedNegative: {CaseMonitoring, CaseReferred, CaseCleared},
+	CaseTestedPositive: {CaseCleared},
+	CaseLost:           {CaseMonitoring},
+	CaseCleared:        {},
+}
+
+// CheckCaseTransition returns nil if a case may go from one status to another.
+func CheckCaseTransition(from, to string) error {
+	allowed, ok := caseTransitions[from]
+	if _, known := caseTransitions[to]; !ok || !known {
+		return Errorf(EINVALID, "Trạng thái ca %q không tồn tại.", to)
+	}
+	for _, s := range allowed {
+		if s == to {
+			return nil
+		}
+	}
+	fl, _ := findLabel(CaseStatuses, from)
+	tl, _ := findLabel(CaseStatuses, to)
+	return Errorf(ECONFLICT, "Không thể chuyển ca từ “%s” sang “%s”.", fl.Vi, tl.Vi)
+}
+
+// followsUp reports whether follow-ups may be recorded for a case in a status.
+func followsUp(status string) bool {
+	switch status {
+	case CaseMonitoring, CaseReferred, CaseTestedNegative:
+		return true
+	}
+	return false
+}
+
+// Follow-up results and methods.
+const (
+	ResultWell        = "well"
+	ResultSymptomatic = "symptomatic"
+	ResultNotReached  = "not_reached"
+	ResultRefused     = "refused"
+
+	MethodAgentCall     = "agent_call"
+	MethodAutomatedCall = "automated_call"
+	MethodHomeVisit     = "home_visit"
+)
+
+// Policy is the rules of follow-up.
+type Policy struct {
+	MonitoringDays  int // daily follow-ups created on entering monitoring; well days needed to clear
+	NotReachedLimit int // consecutive not-reached results that mark a case lost
+}
+
+// DefaultPolicy is 14 days of monitoring and 3 missed calls to lost.
+func DefaultPolicy() Policy { return Policy{MonitoringDays: 14, NotReachedLimit: 3} }
+
+// Case is a person suspected of infection, followed up day by day until cleared.
+type Case struct {
+	ID              int64     `db:"id"`
+	Ref             string    `db:"ref"`
+	PersonName      string    `db:"person_name"`
+	NameKey         string    `db:"name_key"`
+	Phone           *string   `db:"phone"`
+	BirthYear       *int      `db:"birth_year"`
+	Sex             string    `db:"sex"`
+	Address         string    `db:"address"`
+	UnitCode        *string   `db:"unit_code"`
+	OnsetDate       *string   `db:"onset_date"`
+	ExposureTravel  bool      `db:"exposure_travel"`
+	ExposureContact bool      `db:"exposure_contact"`
+	ExposureNote    string    `db:"exposure_note"`
+	Status          string    `db:"status"`
+	MonitoringFrom  *string   `db:"monitoring_from"`
+	CreatedAt       time.Time `db:"created_at"`
+	UpdatedAt       time.Time `db:"updated_at"`
+}
+
+// Validate checks and normalises what a case must have.
+func (c *Case) Validate(now time.Time) error {
+	c.PersonName = strings.TrimSpace(c.PersonName)
+	if c.PersonName == "" {
+		return Errorf(EINVALID, "Cần có họ tên người nghi nhiễm.")
+	}
+	c.NameKey = NameKey(c.PersonName)
+	if c.Phone != nil {
+		p, err := NormalizePhone(*c.Phone)
+		if err != nil {
+			return err
+		}
+		c.Phone = &p
+	}
+	if c.BirthYear != nil && (*c.BirthYear < 1900 || *c.BirthYear > now.Year()) {
+		return Errorf(EINVALID, "Năm sinh %d không hợp lệ.", *c.BirthYear)
+	}
+	switch c.Sex {
+	case "", "male", "female":
+	default:
+		return Errorf(EINVALID, "Giới tính %q không hợp lệ.", c.Sex)
+	}
+	if c.OnsetDate != nil {
+		d, err := time.ParseInLocation(DayFormat, *c.OnsetDate, Local)
+		if err != nil {
+			return Errorf(EINVALID, "Ngày khởi phát %q không đúng dạng năm-tháng-ngày.", *c.OnsetDate)
+		}
+		if d.After(now) {
+			return Errorf(EINVALID, "Ngày khởi phát không thể ở tương lai.")
+		}
+	}
+	return nil
+}
+
+// CaseRef formats the reference of the n-th case of a year: CA-260001.
+func CaseRef(year, n int) string { return fmt.Sprintf("CA-%02d%04d", year%100, n) }
+
+// FollowUp is one day of a case's monitoring.
+type FollowUp struct {
+	ID         int64      `db:"id"`
+	CaseID     int64      `db:"case_id"`
+	Day        int        `db:"day"`
+	DueOn      string     `db:"due_on"`
+	Result     *string    `db:"result"`
+	Method     *string    `db:"method"`
+	Answers    Answers    `db:"answers"`
+	Note       string     `db:"note"`
+	RecordedBy *int64     `db:"recorded_by"`
+	RecordedAt *time.Time `db:"recorded_at"`
+}
+
+// checkFollowUp validates a follow-up result and method.
+func checkFollowUp(result, method string) error {
+	switch result {
+	case ResultWell, ResultSymptomatic, ResultNotReached, ResultRefused:
+	default:
+		return Errorf(EINVALID, "Kết quả theo dõi %q không tồn tại.", result)
+	}
+	switch method {
+	case MethodAgentCall, MethodAutomatedCall, MethodHomeVisit:
+	default:
+		return Errorf(EINVALID, "Cách theo dõi %q không tồn tại.", method)
+	}
+	return nil
+}
+
+// notReachedRun counts the not-reached results at the end of a run of results in order.
+func notReachedRun(results []string) int {
+	n := 0
+	for i := len(results) - 1; i >= 0 && results[i] == ResultNotReached; i-- {
+		n++
+	}
+	return n
+}

@@ -1,0 +1,205 @@
+package tickets
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Orders of the ticket queue.
+const (
+	SortNewest   = "newest"
+	SortOldest   = "oldest"
+	SortPriority = "priority" // most urgent first, then oldest first
+)
+
+// TicketFilter selects tickets for the queue; nil and zero fields do not filter.
+type TicketFilter struct {
+	Status           *string
+	Open             bool // any status still needing work
+	Category         *string
+	Priority         *string
+	UnitCode         *string
+	AssigneeUserID   *int64
+	AssigneeUnitCode *string
+	Overdue          bool // open and past a due time, at the store's clock
+	CallerID         *int64
+	CallID           *string
+	CaseID           *int64
+	Search           string // a reference (HL-260001), a phone number, or the start of a name
+	Sort             string
+	After            string // the cursor of the page before
+	Limit            int
+}
+
+// TicketPage is one page of the queue and the cursor of the next ("" at the end).
+type TicketPage struct {
+	Tickets []*Ticket
+	Next    string
+}
+
+var refPattern = regexp.MustCompile(`(?i)^HL-\d{6,}$`)
+
+const openStatusList = `('new', 'triaged', 'assigned', 'in_progress')`
+
+// ListTickets returns a page of tickets as the actor may see them: an officer only ever
+// sees their unit's. Pages are keyset-paginated, so page 1000 costs what page 1 does.
+func (s *Store) ListTickets(ctx context.Context, actor Actor, f TicketFilter) (*TicketPage, error) {
+	var where []string
+	var args []any
+	add := func(cond string, a ...any) { where, args = append(where, cond), append(args, a...) }
+	if actor.scoped() {
+		add(`(t.unit_code = ? OR t.assignee_unit_code = ?)`, actor.UnitCode, actor.UnitCode)
+	}
+	if f.Status != nil {
+		add(`t.status = ?`, *f.Status)
+	}
+	if f.Open || f.Overdue {
+		add(`t.status IN ` + openStatusList)
+	}
+	if f.Overdue {
+		now := s.Now().UTC()
+		add(`((t.first_response_at IS NULL AND t.first_response_due < ?) OR t.resolution_due < ?)`, now, now)
+	}
+	if f.Category != nil {
+		add(`t.category = ?`, *f.Category)
+	}
+	if f.Priority != nil {
+		add(`t.priority = ?`, *f.Priority)
+	}
+	if f.UnitCode != nil {
+		add(`t.unit_code = ?`, *f.UnitCode)
+	}
+	if f.AssigneeUserID != nil {
+		add(`t.assignee_user_id = ?`, *f.AssigneeUserID)
+	}
+	if f.AssigneeUnitCode != nil {
+		add(`t.assignee_unit_code = ?`, *f.AssigneeUnitCode)
+	}
+	if f.CallerID != nil {
+		add(`t.caller_id = ?`, *f.CallerID)
+	}
+	if f.CallID != nil {
+		add(`t.call_id = ?`, *f.CallID)
+	}
+	if f.CaseID != nil {
+		add(`t.case_id = ?`, *f.CaseID)
+	}
+	if q := strings.TrimSpace(f.Search); q != "" {
+		cond, a := searchCondition(q)
+		add(cond, a...)
+	}
+
+	order, cursorCond, err := keyset(f.Sort, f.After)
+	if err != nil {
+		return nil, err
+	}
+	if cursorCond.sql != "" {
+		add(cursorCond.sql, cursorCond.args...)
+	}
+	n := limit(f.Limit)
+	query := `SELECT ` + ticketColumns + ticketFrom
+	if len(where) > 0 {
+		query += ` WHERE ` + strings.Join(where, " AND ")
+	}
+	query += ` ORDER BY ` + order + ` LIMIT ?`
+	args = append(args, n+1)
+
+	var list []*Ticket
+	if err := s.db.SelectContext(ctx, &list, s.db.Rebind(query), args...); err != nil {
+		return nil, fmt.Errorf("list tickets: %w", err)
+	}
+	page := &TicketPage{Tickets: list}
+	if len(list) > n {
+		page.Tickets = list[:n]
+		page.Next = cursorOf(f.Sort, list[n-1])
+	}
+	return page, nil
+}
+
+// searchCondition reads a search box: a ticket reference, a phone number, or a name.
+func searchCondition(q string) (string, []any) {
+	if refPattern.MatchString(q) {
+		return `t.ref = ?`, []any{strings.ToUpper(q)}
+	}
+	if p, err := NormalizePhone(q); err == nil {
+		return `(t.caller_id IN (SELECT id FROM callers WHERE phone = ?) OR t.contact_phone = ?)`, []any{p, p}
+	}
+	key := NameKey(q)
+	return `t.caller_id IN (SELECT id FROM callers WHERE name_key >= ? AND name_key < ?)`, []any{key, key + "\uffff"}
+}
+
+type condition struct {
+	sql  string
+	args []any
+}
+
+// keyset returns the ORDER BY of a sort and the condition that starts after a cursor.
+func keyset(sort, after string) (string, condition, error) {
+	var c condition
+	var cur cursor
+	if after != "" {
+		var err error
+		if cur, err = parseCursor(after); err != nil {
+			return "", c, err
+		}
+	}
+	switch sort {
+	case "", SortNewest:
+		if after != "" {
+			c = condition{`(t.created_at, t.id) < (?, ?)`, []any{cur.at, cur.id}}
+		}
+		return `t.created_at DESC, t.id DESC`, c, nil
+	case SortOldest:
+		if after != "" {
+			c = condition{`(t.created_at, t.id) > (?, ?)`, []any{cur.at, cur.id}}
+		}
+		return `t.created_at, t.id`, c, nil
+	case SortPriority:
+		if after != "" {
+			c = condition{`(t.priority, t.created_at, t.id) > (?, ?, ?)`, []any{cur.priority, cur.at, cur.id}}
+		}
+		return `t.priority, t.created_at, t.id`, c, nil
+	}
+	return "", c, Errorf(EINVALID, "Cách sắp xếp %q không tồn tại.", sort)
+}
+
+type cursor struct {
+	at       time.Time
+	id       int64
+	priority string
+}
+
+func cursorOf(sort string, t *Ticket) string {
+	s := strconv.FormatInt(t.CreatedAt.UnixNano(), 10) + ":" + strconv.FormatInt(t.ID, 10)
+	if sort == SortPriority {
+		s += ":" + t.Priority
+	}
+	return base64.RawURLEncoding.EncodeToString([]byte(s))
+}
+
+func parseCursor(s string) (cursor, error) {
+	bad := Errorf(EINVALID, "Trang tiếp theo không hợp lệ; hãy tải lại danh sách.")
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return cursor{}, bad
+	}
+	parts := strings.Split(string(b), ":")
+	if len(parts) < 2 {
+		return cursor{}, bad
+	}
+	ns, err1 := strconv.ParseInt(parts[0], 10, 64)
+	id, err2 := strconv.ParseInt(parts[1], 10, 64)
+	if err1 != nil || err2 != nil {
+		return cursor{}, bad
+	}
+	c := cursor{at: time.Unix(0, ns).UTC(), id: id}
+	if len(parts) > 2 {
+		c.priority = parts[2]
+	}
+	return c, nil
+}
