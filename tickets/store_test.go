@@ -168,3 +168,5 @@ func equal(a, b []string) bool {
 	}
 	return true
 }
+
+func testNow() time.Time { return time.Date(2021, 8, 10, 2, 0, 0, 0, time.UTC) }

@@ -211,7 +211,7 @@ func setStatus(ctx context.Context, t *tx, actor Actor, tk *Ticket, to, note str
 	}
 	tk.Status = to
 	kind := "status"
-	if from == StatusResolved || from == StatusClosed {
+	if to == StatusInProgress && (from == StatusResolved || from == StatusClosed) {
 		kind = "reopened"
 	}
 	return addEvent(ctx, t, actor, EntityTicket, tk.ID, change{kind: kind, field: "status", old: from, new: to, note: note})
