@@ -4,6 +4,7 @@
 //	hotline serve      answer calls and serve the console
 //	hotline migrate    create or upgrade the database
 //	hotline testcall   place a real test call through Asterisk into the hotline
+//	hotline seed       fill a database with an outbreak's worth of generated data
 package main
 
 import (
@@ -28,7 +29,7 @@ func main() {
 
 func run(args []string) error {
 	if len(args) == 0 {
-		return settingErrorf("name a command: serve, migrate or testcall (hotline COMMAND -h for its settings).")
+		return settingErrorf("name a command: serve, migrate, testcall or seed (hotline COMMAND -h for its settings).")
 	}
 	switch args[0] {
 	case "serve":
@@ -37,9 +38,11 @@ func run(args []string) error {
 		return runMigrate(args[1:])
 	case "testcall":
 		return runTestCall(args[1:])
+	case "seed":
+		return runSeed(args[1:])
 	case "-h", "--help", "help":
-		fmt.Println("usage: hotline serve|migrate|testcall [flags]")
+		fmt.Println("usage: hotline serve|migrate|testcall|seed [flags]")
 		return nil
 	}
-	return settingErrorf("unknown command %q: use serve, migrate or testcall.", args[0])
+	return settingErrorf("unknown command %q: use serve, migrate, testcall or seed.", args[0])
 }

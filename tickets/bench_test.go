@@ -1,0 +1,149 @@
+package tickets_test
+
+import (
+	"context"
+	"math/rand/v2"
+	"os"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/huehotline/hotline/tickets"
+)
+
+// The benchmarks run against a database seeded to outbreak size (make bench seeds
+// data/bench.db with 1,000,000 tickets and 2,000,000 calls and points HOTLINE_BENCH_DB at
+// it). Each reports its median and 99th percentile beside Go's mean.
+
+func benchStore(b *testing.B) *tickets.Store {
+	b.Helper()
+	path := os.Getenv("HOTLINE_BENCH_DB")
+	if path == "" {
+		b.Skip("SKIPPED: set HOTLINE_BENCH_DB to a seeded database (make bench does)")
+	}
+	s, err := tickets.OpenStore(context.Background(), path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	return s
+}
+
+// timed runs op b.N times and reports the median and 99th percentile in milliseconds.
+func timed(b *testing.B, op func(i int)) {
+	b.Helper()
+	d := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		t0 := time.Now()
+		op(i)
+		d = append(d, time.Since(t0))
+	}
+	b.StopTimer()
+	sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
+	ms := func(q float64) float64 { return float64(d[int(q*float64(len(d)-1))].Microseconds()) / 1000 }
+	b.ReportMetric(ms(0.5), "p50-ms")
+	b.ReportMetric(ms(0.99), "p99-ms")
+}
+
+// samplePhones picks callers' numbers from the database.
+func samplePhones(b *testing.B, s *tickets.Store, n int) []string {
+	b.Helper()
+	agent := tickets.Actor{Name: "bench", Role: tickets.RoleAgent}
+	page, err := s.ListTickets(context.Background(), agent, tickets.TicketFilter{Limit: 500})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var phones []string
+	for len(phones) < n {
+		tk := page.Tickets[rand.IntN(len(page.Tickets))]
+		if tk.CallerNumber != nil {
+			phones = append(phones, tickets.FormatPhone(*tk.CallerNumber))
+		}
+	}
+	return phones
+}
+
+func BenchmarkQueueFirstPage(b *testing.B) {
+	s := benchStore(b)
+	ctx := context.Background()
+	agent := tickets.Actor{Name: "bench", Role: tickets.RoleAgent}
+	officer := tickets.Actor{Name: "bench", Role: tickets.RoleOfficer, UnitCode: "19789"}
+	str := func(v string) *string { return &v }
+	filters := []struct {
+		name  string
+		actor tickets.Actor
+		f     tickets.TicketFilter
+	}{
+		{"all", agent, tickets.TicketFilter{}},
+		{"status=new", agent, tickets.TicketFilter{Status: str(tickets.StatusNew)}},
+		{"status=closed", agent, tickets.TicketFilter{Status: str(tickets.StatusClosed)}},
+		{"open", agent, tickets.TicketFilter{Open: true}},
+		{"overdue", agent, tickets.TicketFilter{Overdue: true}},
+		{"category=support", agent, tickets.TicketFilter{Category: str(tickets.CategorySupportRequest)}},
+		{"priority=P1", agent, tickets.TicketFilter{Priority: str(tickets.P1)}},
+		{"area", agent, tickets.TicketFilter{UnitCode: str("19774")}},
+		{"assignee=unit", agent, tickets.TicketFilter{AssigneeUnitCode: str("19774")}},
+		{"status+area", agent, tickets.TicketFilter{Status: str(tickets.StatusClosed), UnitCode: str("19774")}},
+		{"open+category", agent, tickets.TicketFilter{Open: true, Category: str(tickets.CategorySymptomReport)}},
+		{"sort=priority", agent, tickets.TicketFilter{Sort: tickets.SortPriority, Open: true}},
+		{"sort=oldest", agent, tickets.TicketFilter{Sort: tickets.SortOldest}},
+		{"officer", officer, tickets.TicketFilter{}},
+		{"officer+open", officer, tickets.TicketFilter{Open: true}},
+	}
+	for _, fl := range filters {
+		b.Run(fl.name, func(b *testing.B) {
+			fl.f.Limit = 50
+			timed(b, func(int) {
+				if _, err := s.ListTickets(ctx, fl.actor, fl.f); err != nil {
+					b.Fatal(err)
+				}
+			})
+		})
+	}
+}
+
+func BenchmarkPhoneSearch(b *testing.B) {
+	s := benchStore(b)
+	ctx := context.Background()
+	agent := tickets.Actor{Name: "bench", Role: tickets.RoleAgent}
+	phones := samplePhones(b, s, 200)
+	timed(b, func(i int) {
+		page, err := s.ListTickets(ctx, agent, tickets.TicketFilter{Search: phones[i%len(phones)], Limit: 50})
+		if err != nil || len(page.Tickets) == 0 {
+			b.Fatalf("search %s: %v", phones[i%len(phones)], err)
+		}
+	})
+}
+
+func BenchmarkCallerHistory(b *testing.B) {
+	s := benchStore(b)
+	ctx := context.Background()
+	agent := tickets.Actor{Name: "bench", Role: tickets.RoleAgent}
+	phones := samplePhones(b, s, 200)
+	timed(b, func(i int) {
+		h, err := s.CallerHistory(ctx, agent, phones[i%len(phones)], 50)
+		if err != nil || len(h.Calls) == 0 {
+			b.Fatalf("history %s: %v", phones[i%len(phones)], err)
+		}
+	})
+}
+
+// A ticket as the IVR creates it: the call record, the ticket with its caller, repeat
+// check, SLA and audit event, each its own durable transaction (synchronous=FULL).
+func BenchmarkCreateTicket(b *testing.B) {
+	s := benchStore(b)
+	ctx := context.Background()
+	phones := samplePhones(b, s, 200)
+	timed(b, func(i int) {
+		p, _ := tickets.NormalizePhone(phones[i%len(phones)])
+		c := &tickets.Call{ChannelID: "bench", CallerNumber: &p, Dialed: "19001075"}
+		if err := s.StartCall(ctx, c); err != nil {
+			b.Fatal(err)
+		}
+		tk := &tickets.Ticket{Category: tickets.CategorySymptomReport, Priority: tickets.P2, CallerNumber: &p, CallID: &c.ID, IVRKeys: "2"}
+		if err := s.CreateTicket(ctx, tickets.ActorIVR, tk); err != nil {
+			b.Fatal(err)
+		}
+	})
+}
