@@ -19,6 +19,7 @@ help:
 	@echo "make test     install what tests need, then run every test, real calls and browser included"
 	@echo "make testcall KEYS=2   place a test call into a running hotline"
 	@echo "make sandbox / sandbox-stop   start or stop the Asterisk 22 sandbox"
+	@echo "make bench    seed data/bench.db (1,000,000 tickets) once and print the store's figures"
 	@echo "make generate regenerate templ code; make sounds regenerates prompts (needs espeak-ng, sox)"
 
 .PHONY: deps
@@ -91,6 +92,15 @@ run: deps build
 	echo "A SIP phone or sipp can call sip:19001075@127.0.0.1:5060 too. Ctrl-C stops everything."; \
 	echo; \
 	$(BIN) serve
+
+# Store figures at outbreak size: seeds data/bench.db once (1,000,000 tickets, 2,000,000
+# calls; a few minutes), then prints each benchmark's mean, median and 99th percentile.
+BENCH_DB ?= data/bench.db
+BENCH_TIME ?= 300x
+.PHONY: bench
+bench: build
+	@if [ ! -f $(BENCH_DB) ]; then $(BIN) seed --db $(BENCH_DB) --tickets 1000000; fi
+	HOTLINE_BENCH_DB=$(abspath $(BENCH_DB)) go test -run '^$$' -bench . -benchtime $(BENCH_TIME) ./tickets/
 
 KEYS ?= 2
 FROM ?= 0905123456

@@ -90,6 +90,7 @@ CREATE INDEX tickets_assignee_user ON tickets (assignee_user_id, created_at, id)
 CREATE INDEX tickets_open ON tickets (created_at, id)
 	WHERE status IN ('new', 'triaged', 'assigned', 'in_progress');
 CREATE INDEX tickets_caller ON tickets (caller_id, created_at);
+CREATE INDEX tickets_contact_phone ON tickets (contact_phone, created_at) WHERE contact_phone IS NOT NULL;
 CREATE INDEX tickets_call ON tickets (call_id);
 CREATE INDEX tickets_case ON tickets (case_id);
 CREATE INDEX tickets_created_day ON tickets (created_day, category);

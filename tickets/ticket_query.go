@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -48,12 +49,21 @@ const openStatusList = `('new', 'triaged', 'assigned', 'in_progress')`
 
 // ListTickets returns a page of tickets as the actor may see them: an officer only ever
 // sees their unit's. Pages are keyset-paginated, so page 1000 costs what page 1 does.
+//
+// A condition with OR across two columns (an officer's unit is the ticket's area or its
+// assignee; a phone number is the caller's or the contact's) is run as one query per
+// branch, each served in order by its own index, and the pages are merged: one OR query
+// would make the database sort every matching ticket to find the first fifty.
 func (s *Store) ListTickets(ctx context.Context, actor Actor, f TicketFilter) (*TicketPage, error) {
 	var where []string
 	var args []any
 	add := func(cond string, a ...any) { where, args = append(where, cond), append(args, a...) }
+	var branches [][]condition
 	if actor.scoped() {
-		add(`(t.unit_code = ? OR t.assignee_unit_code = ?)`, actor.UnitCode, actor.UnitCode)
+		branches = append(branches, []condition{
+			{`t.unit_code = ?`, []any{actor.UnitCode}},
+			{`t.assignee_unit_code = ?`, []any{actor.UnitCode}},
+		})
 	}
 	if f.Status != nil {
 		add(`t.status = ?`, *f.Status)
@@ -90,10 +100,8 @@ func (s *Store) ListTickets(ctx context.Context, actor Actor, f TicketFilter) (*
 		add(`t.case_id = ?`, *f.CaseID)
 	}
 	if q := strings.TrimSpace(f.Search); q != "" {
-		cond, a := searchCondition(q)
-		add(cond, a...)
+		branches = append(branches, searchConditions(q))
 	}
-
 	order, cursorCond, err := keyset(f.Sort, f.After)
 	if err != nil {
 		return nil, err
@@ -102,17 +110,31 @@ func (s *Store) ListTickets(ctx context.Context, actor Actor, f TicketFilter) (*
 		add(cursorCond.sql, cursorCond.args...)
 	}
 	n := limit(f.Limit)
-	query := `SELECT ` + ticketColumns + ticketFrom
-	if len(where) > 0 {
-		query += ` WHERE ` + strings.Join(where, " AND ")
-	}
-	query += ` ORDER BY ` + order + ` LIMIT ?`
-	args = append(args, n+1)
 
 	var list []*Ticket
-	if err := s.db.SelectContext(ctx, &list, s.db.Rebind(query), args...); err != nil {
-		return nil, fmt.Errorf("list tickets: %w", err)
+	seen := map[int64]bool{}
+	for _, combo := range combinations(branches) {
+		w, a := append([]string(nil), where...), append([]any(nil), args...)
+		for _, c := range combo {
+			w, a = append(w, c.sql), append(a, c.args...)
+		}
+		query := `SELECT ` + ticketColumns + ticketFrom
+		if len(w) > 0 {
+			query += ` WHERE ` + strings.Join(w, " AND ")
+		}
+		query += ` ORDER BY ` + order + ` LIMIT ?`
+		var part []*Ticket
+		if err := s.db.SelectContext(ctx, &part, s.db.Rebind(query), append(a, n+1)...); err != nil {
+			return nil, fmt.Errorf("list tickets: %w", err)
+		}
+		for _, t := range part {
+			if !seen[t.ID] {
+				seen[t.ID] = true
+				list = append(list, t)
+			}
+		}
 	}
+	sortTickets(f.Sort, list)
 	page := &TicketPage{Tickets: list}
 	if len(list) > n {
 		page.Tickets = list[:n]
@@ -121,16 +143,55 @@ func (s *Store) ListTickets(ctx context.Context, actor Actor, f TicketFilter) (*
 	return page, nil
 }
 
-// searchCondition reads a search box: a ticket reference, a phone number, or a name.
-func searchCondition(q string) (string, []any) {
+// combinations returns every way of taking one condition from each group of branches.
+func combinations(groups [][]condition) [][]condition {
+	out := [][]condition{nil}
+	for _, g := range groups {
+		var next [][]condition
+		for _, prefix := range out {
+			for _, c := range g {
+				next = append(next, append(append([]condition(nil), prefix...), c))
+			}
+		}
+		out = next
+	}
+	return out
+}
+
+// sortTickets orders merged pages as the query orders them.
+func sortTickets(order string, list []*Ticket) {
+	sort.SliceStable(list, func(i, j int) bool {
+		a, b := list[i], list[j]
+		if order == SortPriority && a.Priority != b.Priority {
+			return a.Priority < b.Priority
+		}
+		if !a.CreatedAt.Equal(b.CreatedAt) {
+			if order == SortNewest || order == "" {
+				return a.CreatedAt.After(b.CreatedAt)
+			}
+			return a.CreatedAt.Before(b.CreatedAt)
+		}
+		if order == SortNewest || order == "" {
+			return a.ID > b.ID
+		}
+		return a.ID < b.ID
+	})
+}
+
+// searchConditions reads a search box: a ticket reference, a phone number (the caller's
+// or the number to call back), or the start of a caller's name.
+func searchConditions(q string) []condition {
 	if refPattern.MatchString(q) {
-		return `t.ref = ?`, []any{strings.ToUpper(q)}
+		return []condition{{`t.ref = ?`, []any{strings.ToUpper(q)}}}
 	}
 	if p, err := NormalizePhone(q); err == nil {
-		return `(t.caller_id IN (SELECT id FROM callers WHERE phone = ?) OR t.contact_phone = ?)`, []any{p, p}
+		return []condition{
+			{`t.caller_id = (SELECT id FROM callers WHERE phone = ?)`, []any{p}},
+			{`t.contact_phone = ?`, []any{p}},
+		}
 	}
 	key := NameKey(q)
-	return `t.caller_id IN (SELECT id FROM callers WHERE name_key >= ? AND name_key < ?)`, []any{key, key + "\uffff"}
+	return []condition{{`t.caller_id IN (SELECT id FROM callers WHERE name_key >= ? AND name_key < ?)`, []any{key, key + "\uffff"}}}
 }
 
 type condition struct {
