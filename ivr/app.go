@@ -31,6 +31,10 @@ type Config struct {
 	Log         *slog.Logger
 	// DrainTimeout bounds how long shutdown waits for calls in progress to finish.
 	DrainTimeout time.Duration
+	// Connected reports whether the event WebSocket is up (the ari client's Connected).
+	Connected func() bool
+	// WatchEvery is how often the watchdog checks that Asterisk answers; default 1 s.
+	WatchEvery time.Duration
 }
 
 // handledEvents are the only event types the hotline asks Asterisk for.
@@ -59,6 +63,12 @@ func NewApp(cfg Config) *App {
 	if cfg.DrainTimeout == 0 {
 		cfg.DrainTimeout = 2 * time.Minute
 	}
+	if cfg.WatchEvery == 0 {
+		cfg.WatchEvery = time.Second
+	}
+	if cfg.Connected == nil {
+		cfg.Connected = func() bool { return true }
+	}
 	return &App{cfg: cfg, calls: map[string]*call{}}
 }
 
@@ -75,8 +85,13 @@ func (a *App) Run(ctx context.Context) error {
 
 	var drainTimer <-chan time.Time
 	var done chan struct{} // made when draining starts; closed when the last call ends
+	watch := time.NewTicker(a.cfg.WatchEvery)
+	defer watch.Stop()
+	up := true
 	for {
 		select {
+		case <-watch.C:
+			up = a.watchdog(up)
 		case e, ok := <-sub.Events():
 			if !ok {
 				return fmt.Errorf("ari event stream closed")
@@ -105,6 +120,34 @@ func (a *App) Run(ctx context.Context) error {
 			return nil
 		}
 	}
+}
+
+// watchdog checks that Asterisk still answers. When it stops answering (a restart, a
+// crash, a lost connection), the calls in progress are gone with it: they are ended and
+// recorded as dropped rather than left waiting. When it answers again, on a WebSocket the
+// ari library has reopened, the event filter is set again, since a new Asterisk knows
+// nothing of it. It returns whether Asterisk is up now.
+func (a *App) watchdog(wasUp bool) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), a.cfg.WatchEvery)
+	defer cancel()
+	up := a.cfg.Connected() && a.cfg.REST.Ping(ctx) == nil
+	switch {
+	case wasUp && !up:
+		a.mu.Lock()
+		n := len(a.calls)
+		for _, c := range a.calls {
+			c.abort(tickets.OutcomeDropped)
+		}
+		a.mu.Unlock()
+		a.cfg.Log.Error("asterisk is not answering; calls in progress dropped", "calls", n)
+	case !wasUp && up:
+		if err := a.cfg.REST.SetEventFilter(ctx, a.cfg.Application, handledEvents); err != nil {
+			a.cfg.Log.Error("asterisk is back but the event filter could not be set", "err", err)
+			return false // try again at the next tick
+		}
+		a.cfg.Log.Info("asterisk answers again; taking calls")
+	}
+	return up
 }
 
 // dispatch hands an event to the call it belongs to, starting a call on StasisStart.

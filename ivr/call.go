@@ -148,7 +148,12 @@ func (c *call) converse() (outcome, endedBy string) {
 		var ab *abortedError
 		switch {
 		case errors.As(err, &ab):
-			c.hangup()
+			if ab.outcome != tickets.OutcomeDropped {
+				c.hangup()
+			}
+			if o := c.m.Outcome(); o == tickets.OutcomeTicket {
+				return o, tickets.EndedBySystem // the caller's ticket stands
+			}
 			return ab.outcome, tickets.EndedBySystem
 		case errors.Is(err, errHungUp):
 			return c.m.Outcome(), tickets.EndedByCaller

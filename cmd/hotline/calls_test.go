@@ -319,3 +319,61 @@ func TestStartupSettings(t *testing.T) {
 		})
 	}
 }
+
+// Asterisk killed and restarted under a call: the call is recorded as dropped, and the
+// hotline takes new calls again by itself within seconds.
+func TestAsteriskRestart(t *testing.T) {
+	h := startHotline(t, "")
+	s := h.store()
+	caller := newCaller(t)
+	done := make(chan *ivr.TestCallResult, 1)
+	go func() {
+		res, _ := caller.Place(context.Background(), ivr.TestCall{From: "0905123456", HangupAfterKeys: -1, MaxDuration: 15 * time.Second})
+		done <- res
+	}()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		calls, _ := s.ListCalls(context.Background(), tickets.CallFilter{})
+		if len(calls) == 1 && calls[0].AnsweredAt != nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no answered call within 20 s")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	restart := exec.Command("../../ivr/asterisk/sandbox.sh", "crash")
+	if out, err := restart.CombinedOutput(); err != nil {
+		t.Fatalf("restart Asterisk: %v\n%s", err, out)
+	}
+	back := time.Now()
+
+	// A new call succeeds as soon as the hotline has reconnected.
+	var ok *ivr.TestCallResult
+	for time.Since(back) < 20*time.Second {
+		res, err := newCaller(t).Place(context.Background(), ivr.TestCall{From: "0905123456", Keys: []string{"2"},
+			Barge: 500 * time.Millisecond, HangupAfterKeys: 1, MaxDuration: 10 * time.Second})
+		if err == nil && res.Ticket != "" {
+			ok = res
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if ok == nil {
+		t.Fatalf("no successful call within 20 s of the restart:\n%s", h.logText())
+	}
+	took := time.Since(back)
+
+	res := <-done
+	if res == nil {
+		t.Fatal("test call failed")
+	}
+	c := finalRecord(t, s, res.HotlineID)
+	if c.Outcome != tickets.OutcomeDropped || c.EndedBy != tickets.EndedBySystem {
+		t.Errorf("call cut by the restart = %+v, want dropped", c)
+	}
+	t.Logf("a new call was answered and made its ticket %.1f s after Asterisk was back", took.Seconds())
+	if !strings.Contains(h.logText(), "asterisk answers again") {
+		t.Errorf("the hotline did not notice the restart:\n%s", h.logText())
+	}
+}

@@ -105,6 +105,7 @@ func serve(ctx context.Context, cfg serveConfig) error {
 		Flow:        flow,
 		SoundsURL:   cfg.soundsURL,
 		Log:         log,
+		Connected:   client.Connected,
 	})
 	log.Info("hotline serving", "console", "http://"+ln.Addr().String(), "ari", cfg.ari.URL, "application", cfg.ari.Application)
 	if cfg.ready != nil {

@@ -4,7 +4,8 @@
 #   sandbox.sh build    make the chroot once (debootstrap trixie + asterisk from sid); reused after
 #   sandbox.sh start    install this project's configuration, start Asterisk, wait until ARI answers
 #   sandbox.sh stop     stop Asterisk cleanly (core stop gracefully, then a signal if it must)
-#   sandbox.sh restart  stop then start (used by the restart-while-calls test)
+#   sandbox.sh restart  stop then start
+#   sandbox.sh crash    kill -9, then start (the test of calls cut by an Asterisk crash)
 #   sandbox.sh status   exit 0 when ARI answers
 #   sandbox.sh cli CMD  run an Asterisk CLI command
 #
@@ -131,6 +132,10 @@ build) build ;;
 start) start ;;
 stop) stop ;;
 restart) stop; start ;;
+crash) # kill -9 and start again, as after a crash: no hangups are sent to anyone
+	for p in $(pids); do kill -KILL "$p"; done
+	sleep 0.5
+	start ;;
 status) ari_up ;;
 cli) shift; chroot "$root" /usr/sbin/asterisk -C "$conf/asterisk.conf" -rx "$*" ;;
 *) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
