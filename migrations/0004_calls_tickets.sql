@@ -87,7 +87,13 @@ CREATE INDEX tickets_priority ON tickets (priority, created_at, id);
 CREATE INDEX tickets_unit ON tickets (unit_code, created_at, id);
 CREATE INDEX tickets_assignee_unit ON tickets (assignee_unit_code, created_at, id);
 CREATE INDEX tickets_assignee_user ON tickets (assignee_user_id, created_at, id);
+-- Open tickets are a small, hot part of the table: the queue's default view and a ward's
+-- work list read them through partial indexes of their own.
 CREATE INDEX tickets_open ON tickets (created_at, id)
+	WHERE status IN ('new', 'triaged', 'assigned', 'in_progress');
+CREATE INDEX tickets_open_unit ON tickets (unit_code, created_at, id)
+	WHERE status IN ('new', 'triaged', 'assigned', 'in_progress');
+CREATE INDEX tickets_open_assignee_unit ON tickets (assignee_unit_code, created_at, id)
 	WHERE status IN ('new', 'triaged', 'assigned', 'in_progress');
 CREATE INDEX tickets_caller ON tickets (caller_id, created_at);
 CREATE INDEX tickets_contact_phone ON tickets (contact_phone, created_at) WHERE contact_phone IS NOT NULL;
