@@ -256,22 +256,7 @@ func TestKilledHotlineLeavesRecord(t *testing.T) {
 	h := startHotline(t, "")
 	caller := newCaller(t)
 	s := h.store()
-	done := make(chan *ivr.TestCallResult, 1)
-	go func() {
-		res, _ := caller.Place(context.Background(), ivr.TestCall{From: "0905123456", HangupAfterKeys: -1, MaxDuration: 20 * time.Second})
-		done <- res
-	}()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		calls, _ := s.ListCalls(context.Background(), tickets.CallFilter{})
-		if len(calls) == 1 && calls[0].AnsweredAt != nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("no answered call within 20 s")
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	done := answeredCall(t, caller, s, 20*time.Second)
 	h.cmd.Process.Kill()
 	waitExit(t, h)
 	res := <-done // the test caller gives up and hangs up its own leg
@@ -326,22 +311,7 @@ func TestAsteriskRestart(t *testing.T) {
 	h := startHotline(t, "")
 	s := h.store()
 	caller := newCaller(t)
-	done := make(chan *ivr.TestCallResult, 1)
-	go func() {
-		res, _ := caller.Place(context.Background(), ivr.TestCall{From: "0905123456", HangupAfterKeys: -1, MaxDuration: 15 * time.Second})
-		done <- res
-	}()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		calls, _ := s.ListCalls(context.Background(), tickets.CallFilter{})
-		if len(calls) == 1 && calls[0].AnsweredAt != nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("no answered call within 20 s")
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	done := answeredCall(t, caller, s, 15*time.Second)
 	restart := exec.Command("../../ivr/asterisk/sandbox.sh", "crash")
 	if out, err := restart.CombinedOutput(); err != nil {
 		t.Fatalf("restart Asterisk: %v\n%s", err, out)
@@ -375,5 +345,28 @@ func TestAsteriskRestart(t *testing.T) {
 	t.Logf("a new call was answered and made its ticket %.1f s after Asterisk was back", took.Seconds())
 	if !strings.Contains(h.logText(), "asterisk answers again") {
 		t.Errorf("the hotline did not notice the restart:\n%s", h.logText())
+	}
+}
+
+// answeredCall places a call that presses nothing and returns once the hotline has
+// answered it; the channel delivers what the caller saw when the call ends (the caller
+// gives up after maxDuration).
+func answeredCall(t *testing.T, caller *ivr.Caller, s *tickets.Store, maxDuration time.Duration) <-chan *ivr.TestCallResult {
+	t.Helper()
+	done := make(chan *ivr.TestCallResult, 1)
+	go func() {
+		res, _ := caller.Place(context.Background(), ivr.TestCall{From: "0905123456", HangupAfterKeys: -1, MaxDuration: maxDuration})
+		done <- res
+	}()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		calls, _ := s.ListCalls(context.Background(), tickets.CallFilter{})
+		if len(calls) == 1 && calls[0].AnsweredAt != nil {
+			return done
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no answered call within 20 s")
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }

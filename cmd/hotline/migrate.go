@@ -16,12 +16,20 @@ func runMigrate(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return settingErrorf("%v", err)
 	}
-	ctx := context.Background()
-	store, err := tickets.OpenStore(ctx, *dbPath)
+	store, err := openStore(context.Background(), *dbPath)
 	if err != nil {
-		return settingErrorf("HOTLINE_DB %q cannot be used: %v.", *dbPath, err)
+		return err
 	}
 	defer store.Close()
 	fmt.Printf("database %s is up to date\n", *dbPath)
 	return nil
+}
+
+// openStore opens the database at HOTLINE_DB (migrating it), or says which setting to fix.
+func openStore(ctx context.Context, path string) (*tickets.Store, error) {
+	store, err := tickets.OpenStore(ctx, path)
+	if err != nil {
+		return nil, settingErrorf("HOTLINE_DB %q cannot be used: %v.", path, err)
+	}
+	return store, nil
 }

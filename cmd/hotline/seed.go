@@ -21,9 +21,9 @@ func runSeed(args []string) error {
 		return settingErrorf("%v", err)
 	}
 	ctx := context.Background()
-	store, err := tickets.OpenStore(ctx, *dbPath)
+	store, err := openStore(ctx, *dbPath)
 	if err != nil {
-		return settingErrorf("HOTLINE_DB %q cannot be used: %v.", *dbPath, err)
+		return err
 	}
 	defer store.Close()
 	start := time.Now()

@@ -58,9 +58,9 @@ type serveConfig struct {
 // serve runs the hotline until ctx ends, then drains calls and closes the database.
 func serve(ctx context.Context, cfg serveConfig) error {
 	log := cfg.log
-	store, err := tickets.OpenStore(ctx, cfg.dbPath)
+	store, err := openStore(ctx, cfg.dbPath)
 	if err != nil {
-		return settingErrorf("HOTLINE_DB %q cannot be used: %v.", cfg.dbPath, err)
+		return err
 	}
 	defer store.Close()
 	if n, err := store.CloseOpenCalls(ctx, tickets.OutcomeInterrupted); err != nil {
