@@ -18,6 +18,7 @@ type Store interface {
 	StartCall(ctx context.Context, c *tickets.Call) error
 	UpdateCall(ctx context.Context, c *tickets.Call) error
 	CreateTicket(ctx context.Context, actor tickets.Actor, t *tickets.Ticket) error
+	LatestCallOnChannel(ctx context.Context, channelID string) (*tickets.Call, error)
 }
 
 // Config wires an App.
@@ -81,6 +82,7 @@ func (a *App) Run(ctx context.Context) error {
 	if err := a.cfg.REST.SetEventFilter(ctx, a.cfg.Application, handledEvents); err != nil {
 		return fmt.Errorf("set ARI event filter: %w", err)
 	}
+	a.recoverOrphans(ctx)
 	a.cfg.Log.Info("ivr ready", "application", a.cfg.Application)
 
 	var drainTimer <-chan time.Time
@@ -145,9 +147,33 @@ func (a *App) watchdog(wasUp bool) bool {
 			a.cfg.Log.Error("asterisk is back but the event filter could not be set", "err", err)
 			return false // try again at the next tick
 		}
+		a.recoverOrphans(ctx)
 		a.cfg.Log.Info("asterisk answers again; taking calls")
 	}
 	return up
+}
+
+// recoverOrphans finds callers left in the hotline's Stasis application with nobody
+// serving them: after the hotline itself crashed, or lost its connection while Asterisk
+// kept the calls. Each gets an apology, a callback ticket and a clean hang-up, never
+// silence.
+func (a *App) recoverOrphans(ctx context.Context) {
+	chans, err := a.cfg.REST.Channels(ctx)
+	if err != nil {
+		a.cfg.Log.Error("list channels to recover", "err", err)
+		return
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, ch := range chans {
+		app, _, _ := strings.Cut(ch.Dialplan.AppData, ",")
+		if ch.Dialplan.AppName != "Stasis" || app != a.cfg.Application || a.calls[ch.ID] != nil {
+			continue
+		}
+		c := newRecoveredCall(a, ch)
+		a.serve(c)
+		a.cfg.Log.Warn("recovering a call left without service", "call", c.rec.ID, "channel", ch.ID)
+	}
 }
 
 // dispatch hands an event to the call it belongs to, starting a call on StasisStart.
@@ -195,14 +221,18 @@ func (a *App) startCall(e *ari.StasisStart) {
 	if _, dup := a.calls[e.Channel.ID]; dup {
 		return
 	}
-	c := newCall(a, e, a.draining)
-	a.calls[e.Channel.ID] = c
+	a.serve(newCall(a, e, a.draining))
+}
+
+// serve runs a call in its own goroutine until its record is written. a.mu is held.
+func (a *App) serve(c *call) {
+	a.calls[c.channelID] = c
 	a.wg.Add(1)
 	go func() {
 		defer a.wg.Done()
 		c.run()
 		a.mu.Lock()
-		delete(a.calls, e.Channel.ID)
+		delete(a.calls, c.channelID)
 		a.mu.Unlock()
 	}()
 }

@@ -20,6 +20,7 @@ type call struct {
 	m         *Machine
 	events    chan ari.Event
 	reject    bool // the app was draining when the call arrived
+	recovered bool // the call was found left without service after a fault
 	log       *slog.Logger
 	pbSeq     int
 
@@ -53,6 +54,31 @@ func newCall(a *App, e *ari.StasisStart, reject bool) *call {
 	}
 }
 
+// newRecoveredCall takes over a channel found in the application with nobody serving it.
+func newRecoveredCall(a *App, ch Channel) *call {
+	rec := &tickets.Call{
+		ID:        tickets.NewCallID(),
+		ChannelID: ch.ID,
+		CallerRaw: ch.Caller.Number,
+		Dialed:    ch.Dialplan.Exten,
+		StartedAt: time.Now().UTC(),
+		Outcome:   tickets.OutcomeInterrupted,
+	}
+	if n, err := tickets.NormalizePhone(ch.Caller.Number); err == nil {
+		rec.CallerNumber = &n
+	}
+	return &call{
+		app:       a,
+		channelID: ch.ID,
+		rec:       rec,
+		m:         NewMachine(a.cfg.Flow),
+		events:    make(chan ari.Event, 256),
+		recovered: true,
+		log:       a.cfg.Log.With("call", rec.ID, "channel", ch.ID),
+		aborted:   make(chan string, 1),
+	}
+}
+
 // abort ends the call from outside its goroutine (shutdown past the drain time).
 func (c *call) abort(outcome string) {
 	select {
@@ -77,6 +103,10 @@ func cmdCtx() (context.Context, context.CancelFunc) {
 // run takes the call from arrival to its final record. Every path out of it writes the
 // call record.
 func (c *call) run() {
+	if c.recovered {
+		c.recover()
+		return
+	}
 	ctx, cancel := cmdCtx()
 	err := c.app.cfg.Store.StartCall(ctx, c.rec)
 	cancel()
@@ -95,6 +125,34 @@ func (c *call) run() {
 	c.rec.EndedAt = &now
 	c.saveRecord(startErr != nil)
 	c.log.Info("call ended", "outcome", outcome, "ended_by", endedBy, "keys", len(c.m.Path.Keys()))
+}
+
+// recover serves a caller found without service: an apology, a callback ticket on the
+// call's record (the one closed as interrupted at start-up, or a new one), a hang-up.
+func (c *call) recover() {
+	ctx, cancel := cmdCtx()
+	prior, err := c.app.cfg.Store.LatestCallOnChannel(ctx, c.channelID)
+	cancel()
+	insert := err != nil
+	if !insert {
+		c.rec = prior
+		c.m.Lang = prior.Language
+	}
+	c.rec.Path = append(c.rec.Path, tickets.PathStep{At: time.Now().UTC(), Node: "recovered"})
+	c.m.Path = c.rec.Path
+	if err := c.createTicket(&TicketRequest{Category: tickets.CategoryCallback, Priority: tickets.P2,
+		Keys: c.rec.Path.Keys(), Summary: "Cuộc gọi bị gián đoạn do sự cố hệ thống; cần gọi lại."}); err != nil {
+		c.log.Error("callback ticket for an interrupted call", "err", err)
+	}
+	c.playOnly([]PromptRef{{Lang: c.m.Lang, ID: "system_recovered"}})
+	c.hangup()
+	now := time.Now().UTC()
+	c.rec.EndedAt, c.rec.EndedBy = &now, tickets.EndedByHotline
+	if c.rec.Outcome == "" || c.rec.Outcome == tickets.OutcomeInProgress {
+		c.rec.Outcome = tickets.OutcomeInterrupted
+	}
+	c.saveRecord(insert)
+	c.log.Info("interrupted call recovered", "outcome", c.rec.Outcome)
 }
 
 // saveRecord writes the final call record, retrying briefly: the record must not be lost
@@ -213,6 +271,7 @@ func (c *call) createTicket(r *TicketRequest) error {
 		CallerNumber: c.rec.CallerNumber,
 		CallID:       &callID,
 		IVRKeys:      r.Keys,
+		Summary:      r.Summary,
 	}
 	var err error
 	for attempt := 0; attempt < 3; attempt++ {

@@ -28,6 +28,7 @@ type TicketRequest struct {
 	Category string
 	Priority string
 	Keys     string
+	Summary  string
 }
 
 // Machine walks one call through a Flow. It holds no Asterisk state and never blocks.

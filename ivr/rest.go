@@ -140,6 +140,21 @@ type Channel struct {
 	Caller struct {
 		Number string `json:"number"`
 	} `json:"caller"`
+	Dialplan struct {
+		Context string `json:"context"`
+		Exten   string `json:"exten"`
+		AppName string `json:"app_name"`
+		AppData string `json:"app_data"`
+	} `json:"dialplan"`
+}
+
+// Channels lists every channel Asterisk has.
+func (r *REST) Channels(ctx context.Context) ([]Channel, error) {
+	var list []Channel
+	if err := r.Do(ctx, http.MethodGet, "/channels", nil, nil, &list); err != nil {
+		return nil, err
+	}
+	return list, nil
 }
 
 // CreateChannel creates an outgoing channel into a Stasis application without dialing

@@ -16,7 +16,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 speak() { # voice speed text out
 	espeak-ng -v "$1" -s "$2" -w "$tmp/raw.wav" "$3"
-	sox "$tmp/raw.wav" -r 8000 -c 1 -b 16 "$4" norm -3 pad 0 0.2
+	# -D: no dither, so the same text always makes the same file.
+	sox -D "$tmp/raw.wav" -r 8000 -c 1 -b 16 "$4" norm -3 pad 0 0.2
 }
 # Columns are split by hand: read with IFS=tab would merge an empty column into the next.
 tail -n +2 prompts.tsv | while IFS= read -r line; do

@@ -138,3 +138,15 @@ func limit(n int) int {
 	}
 	return n
 }
+
+// LatestCallOnChannel returns the newest call record of an Asterisk channel.
+func (s *Store) LatestCallOnChannel(ctx context.Context, channelID string) (*Call, error) {
+	calls, err := s.ListCalls(ctx, CallFilter{ChannelID: &channelID, Limit: 1})
+	if err != nil {
+		return nil, err
+	}
+	if len(calls) == 0 {
+		return nil, Errorf(ENOTFOUND, "Không có cuộc gọi nào trên kênh %s.", channelID)
+	}
+	return calls[0], nil
+}

@@ -251,24 +251,28 @@ func TestGracefulShutdown(t *testing.T) {
 }
 
 // A hotline killed mid-call leaves an open record; the next start closes it as
-// interrupted, so every call that reached the hotline has a finished record.
+// interrupted, and the caller still waiting in Asterisk gets an apology, a callback
+// ticket and a clean hang-up instead of silence.
 func TestKilledHotlineLeavesRecord(t *testing.T) {
 	h := startHotline(t, "")
 	caller := newCaller(t)
 	s := h.store()
-	done := answeredCall(t, caller, s, 20*time.Second)
+	done := answeredCall(t, caller, s, 60*time.Second)
 	h.cmd.Process.Kill()
 	waitExit(t, h)
-	res := <-done // the test caller gives up and hangs up its own leg
-	if res == nil {
-		t.Fatal("test call failed")
-	}
 
 	h2 := startHotline(t, h.dbPath)
-	_ = h2
+	res := <-done
+	if res == nil || res.EndedBy != "hotline" || !contains(res.Prompts(), "vi/system_recovered") {
+		t.Fatalf("caller after the crash = %+v, want an apology and a hang-up by the hotline\n%s", res, h2.logText())
+	}
 	c := finalRecord(t, s, res.HotlineID)
-	if c.Outcome != tickets.OutcomeInterrupted || c.EndedBy != tickets.EndedBySystem {
-		t.Errorf("call after a crash = %+v, want interrupted by system", c)
+	if c.Outcome != tickets.OutcomeInterrupted {
+		t.Errorf("call after a crash = %+v, want interrupted", c)
+	}
+	list := ticketsOf(t, s, c)
+	if len(list) != 1 || list[0].Category != tickets.CategoryCallback || list[0].CallerNumber == nil || *list[0].CallerNumber != "+84905123456" {
+		t.Errorf("tickets %+v, want one callback request for the caller", list)
 	}
 }
 
