@@ -374,3 +374,25 @@ func answeredCall(t *testing.T, caller *ivr.Caller, s *tickets.Store, maxDuratio
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// The hotline asks Asterisk only for the events it handles: Asterisk 22 sends event types
+// the pinned ari library cannot decode, and the library crashes on them.
+func TestEventFilter(t *testing.T) {
+	startHotline(t, "")
+	rest := ivr.NewREST(ariURL, ariUser, ariPass, 5*time.Second)
+	var app struct {
+		Allowed []struct {
+			Type string `json:"type"`
+		} `json:"events_allowed"`
+	}
+	if err := rest.Do(context.Background(), "GET", "/applications/hotline", nil, nil, &app); err != nil {
+		t.Fatal(err)
+	}
+	var types []string
+	for _, a := range app.Allowed {
+		types = append(types, a.Type)
+	}
+	if len(types) == 0 || !contains(types, "StasisStart") || !contains(types, "ChannelDtmfReceived") || contains(types, "ChannelTransfer") {
+		t.Errorf("events allowed for the hotline: %v", types)
+	}
+}

@@ -138,30 +138,30 @@ func checkARI(ctx context.Context, rest *ivr.REST, c ariConfig) error {
 	}
 }
 
-// connectARI opens the event WebSocket, within a time limit: the library's own Connect
-// would wait forever for an Asterisk that does not answer.
+// connectARI opens the event WebSocket, with TCP keep-alive (ivr.EventsConfig) and
+// within a time limit: the library's own Connect would wait forever for an Asterisk that
+// does not answer.
 func connectARI(ctx context.Context, c ariConfig) (ari.Client, error) {
-	type result struct {
-		cl  ari.Client
-		err error
+	wsCfg, err := ivr.EventsConfig(c.WSURL, c.Application, c.Username, c.Password)
+	if err != nil {
+		return nil, settingErrorf("ARI_WSURL %q: %v", c.WSURL, err)
 	}
-	done := make(chan result, 1)
-	go func() {
-		cl, err := native.Connect(&native.Options{
-			Application:  c.Application,
-			URL:          c.URL,
-			WebsocketURL: c.WSURL,
-			Username:     c.Username,
-			Password:     c.Password,
-		})
-		done <- result{cl, err}
-	}()
+	client := native.New(&native.Options{
+		Application:  c.Application,
+		URL:          c.URL,
+		WebsocketURL: c.WSURL,
+		Username:     c.Username,
+		Password:     c.Password,
+	})
+	client.WSConfig = wsCfg
+	done := make(chan error, 1)
+	go func() { done <- client.Connect() }()
 	select {
-	case r := <-done:
-		if r.err != nil {
-			return nil, settingErrorf("ARI_WSURL %s: the event WebSocket could not be opened: %v", c.WSURL, r.err)
+	case err := <-done:
+		if err != nil {
+			return nil, settingErrorf("ARI_WSURL %s: the event WebSocket could not be opened: %v", c.WSURL, err)
 		}
-		return r.cl, nil
+		return client, nil
 	case <-time.After(15 * time.Second):
 		return nil, settingErrorf("ARI_WSURL %s: the event WebSocket did not open within 15 s.", c.WSURL)
 	case <-ctx.Done():
