@@ -20,6 +20,7 @@ help:
 	@echo "make testcall KEYS=2   place a test call into a running hotline"
 	@echo "make sandbox / sandbox-stop   start or stop the Asterisk 22 sandbox"
 	@echo "make bench    seed data/bench.db (1,000,000 tickets) once and print the store's figures"
+	@echo "make load     concurrent scripted calls through Asterisk: reaction times, CPU, memory"
 	@echo "make generate regenerate templ code; make sounds regenerates prompts (needs espeak-ng, sox)"
 
 .PHONY: deps
@@ -101,6 +102,21 @@ BENCH_TIME ?= 300x
 bench: build
 	@if [ ! -f $(BENCH_DB) ]; then $(BIN) seed --db $(BENCH_DB) --tickets 1000000; fi
 	HOTLINE_BENCH_DB=$(abspath $(BENCH_DB)) go test -run '^$$' -bench . -benchtime $(BENCH_TIME) ./tickets/
+
+# Call-load figures through the real Asterisk: a hotline on a scratch database, then steps
+# of concurrent scripted callers, each printing completed and failed calls, reaction time
+# p50/p99, the CPU of the hotline beside Asterisk's, and the hotline's peak memory.
+LOAD_CALLS ?= 25,50,100,150
+LOAD_DURATION ?= 40s
+.PHONY: load
+load: deps build
+	@set -e; started=""; \
+	if [ -z "$$ARI_URL" ]; then $(SANDBOX) start; started=1; fi; \
+	db=$$(mktemp -d)/load.db; \
+	HOTLINE_DB=$$db HOTLINE_ADDR=127.0.0.1:8099 $(BIN) serve 2>$$db.log & pid=$$!; \
+	trap 'kill $$pid 2>/dev/null; wait $$pid 2>/dev/null; [ -n "$$started" ] && $(SANDBOX) stop' EXIT; \
+	sleep 2; \
+	$(BIN) load --hotline-pid $$pid --hotline-addr 127.0.0.1:8099 --calls $(LOAD_CALLS) --duration $(LOAD_DURATION)
 
 KEYS ?= 2
 FROM ?= 0905123456

@@ -36,6 +36,9 @@ type Config struct {
 	Connected func() bool
 	// WatchEvery is how often the watchdog checks that Asterisk answers; default 1 s.
 	WatchEvery time.Duration
+	// PromptDuration says how long a prompt plays, to notice prompts that Asterisk ends at
+	// once (an overloaded Asterisk does, without an error).
+	PromptDuration func(lang, id string) time.Duration
 }
 
 // handledEvents are the only event types the hotline asks Asterisk for.
@@ -54,6 +57,40 @@ type App struct {
 	calls    map[string]*call // by channel ID
 	draining bool
 	wg       sync.WaitGroup
+
+	statsMu   sync.Mutex
+	reactions []Reaction // since the last reset
+}
+
+// Reaction is how long the hotline took from a key's event to the next prompt's
+// request answered (Total), and how much of that was its own work rather than waiting
+// for Asterisk to answer commands (Own).
+type Reaction struct {
+	Total, Own time.Duration
+}
+
+// maxReactions bounds the reaction times kept between two reads of the statistics.
+const maxReactions = 100_000
+
+// noteReaction records how long the hotline took from a key to the next prompt.
+func (a *App) noteReaction(total, own time.Duration) {
+	a.statsMu.Lock()
+	if len(a.reactions) < maxReactions {
+		a.reactions = append(a.reactions, Reaction{total, own})
+	}
+	a.statsMu.Unlock()
+}
+
+// Reactions returns the reaction times measured since the last call with reset, and
+// clears them if reset is set.
+func (a *App) Reactions(reset bool) []Reaction {
+	a.statsMu.Lock()
+	defer a.statsMu.Unlock()
+	out := append([]Reaction(nil), a.reactions...)
+	if reset {
+		a.reactions = a.reactions[:0]
+	}
+	return out
 }
 
 // NewApp returns an App; Run starts it.
@@ -66,6 +103,9 @@ func NewApp(cfg Config) *App {
 	}
 	if cfg.WatchEvery == 0 {
 		cfg.WatchEvery = time.Second
+	}
+	if cfg.PromptDuration == nil {
+		cfg.PromptDuration = func(string, string) time.Duration { return 0 }
 	}
 	if cfg.Connected == nil {
 		cfg.Connected = func() bool { return true }

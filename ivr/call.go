@@ -25,7 +25,18 @@ type call struct {
 	pbSeq     int
 
 	aborted chan string // an outcome, when the app ends the call from outside
+	cuts    int         // prompts Asterisk ended at once, without playing them
+	keyAt   time.Time     // when the last key's event arrived, until the next prompt is asked for
+	ariWait time.Duration // time since keyAt spent waiting for Asterisk to answer commands
 }
+
+// maxCuts is how many prompts may end at once before the call is given up: an Asterisk
+// that cannot play prompts would otherwise take the caller through the menus unheard,
+// and under load it is the hotline's part to shed calls, not to add to them.
+const maxCuts = 2
+
+// errPromptCut means Asterisk ended a prompt far sooner than it lasts, or failed it.
+var errPromptCut = errors.New("prompt ended at once")
 
 func newCall(a *App, e *ari.StasisStart, reject bool) *call {
 	rec := &tickets.Call{
@@ -300,6 +311,13 @@ func (c *call) createTicket(r *TicketRequest) error {
 func (c *call) perform(eff Effects) (string, error) {
 	if len(eff.Play) > 0 {
 		key, err := c.play(eff.Play, eff.WaitKey > 0)
+		if errors.Is(err, errPromptCut) {
+			c.cuts++
+			c.log.Warn("prompt ended at once; is Asterisk overloaded?", "node", c.m.Node(), "cuts", c.cuts)
+			if c.cuts < maxCuts {
+				err = nil
+			}
+		}
 		if err != nil || key != "" {
 			return key, err
 		}
@@ -332,9 +350,20 @@ func (c *call) play(prompts []PromptRef, barge bool) (string, error) {
 	}
 	c.pbSeq++
 	pbID := fmt.Sprintf("%s-pb%d", c.rec.ID, c.pbSeq)
+	var expected time.Duration
+	for _, p := range prompts {
+		expected += c.app.cfg.PromptDuration(p.Lang, p.ID)
+	}
+	started := time.Now()
 	ctx, cancel := cmdCtx()
+	t0 := time.Now()
 	err := c.app.cfg.REST.Play(ctx, c.channelID, pbID, media)
 	cancel()
+	if !c.keyAt.IsZero() {
+		c.ariWait += time.Since(t0)
+		c.app.noteReaction(time.Since(c.keyAt), time.Since(c.keyAt)-c.ariWait)
+		c.keyAt, c.ariWait = time.Time{}, 0
+	}
 	if err != nil {
 		if IsNotFound(err) {
 			return "", errHungUp
@@ -353,6 +382,9 @@ func (c *call) play(prompts []PromptRef, barge bool) (string, error) {
 			return "", &abortedError{o}
 		case e := <-c.events:
 			if pf, ok := e.(*ari.PlaybackFinished); ok && pf.Playback.ID == pbID {
+				if pf.Playback.State == "failed" || time.Since(started) < expected/4 {
+					return "", errPromptCut
+				}
 				return "", nil
 			}
 			key, err := c.keyOrHangup(e)
@@ -361,11 +393,16 @@ func (c *call) play(prompts []PromptRef, barge bool) (string, error) {
 			}
 			if key != "" && barge {
 				ctx, cancel := cmdCtx()
+				t0 := time.Now()
 				if err := c.app.cfg.REST.StopPlayback(ctx, pbID); err != nil {
 					c.log.Warn("stop playback", "err", err)
 				}
+				c.ariWait += time.Since(t0)
 				cancel()
 				return key, nil
+			}
+			if key != "" {
+				c.keyAt = time.Time{} // a key this prompt does not take: nothing reacts to it
 			}
 		}
 	}
@@ -383,6 +420,7 @@ func (c *call) playOnly(prompts []PromptRef) {
 func (c *call) keyOrHangup(e ari.Event) (string, error) {
 	switch v := e.(type) {
 	case *ari.ChannelDtmfReceived:
+		c.keyAt, c.ariWait = time.Now(), 0
 		return v.Digit, nil
 	case *ari.StasisEnd, *ari.ChannelHangupRequest, *ari.ChannelDestroyed:
 		return "", errHungUp

@@ -55,6 +55,26 @@ func (r *TestCallResult) Prompts() []string {
 	return ids
 }
 
+// ReactionTimes returns, for each key the hotline received, the time from Asterisk
+// receiving it to the next prompt starting, both by Asterisk's own timestamps: the
+// hotline's reaction as the caller hears it.
+func (r *TestCallResult) ReactionTimes() []time.Duration {
+	var out []time.Duration
+	var key time.Time
+	for _, e := range r.Events {
+		switch e.Kind {
+		case "dtmf":
+			key = e.At
+		case "prompt":
+			if !key.IsZero() {
+				out = append(out, e.At.Sub(key))
+				key = time.Time{}
+			}
+		}
+	}
+	return out
+}
+
 // Print writes the result for people.
 func (r *TestCallResult) Print(w io.Writer) {
 	var t0 time.Time
@@ -112,6 +132,11 @@ func (cl *Caller) Place(ctx context.Context, tc TestCall) (*TestCallResult, erro
 	}
 	if err := cl.REST.Subscribe(ctx, cl.Application, "channel:"+res.HotlineID); err != nil {
 		return nil, fmt.Errorf("subscribe to the hotline's leg: %w", err)
+	}
+	// The created channel enters the application a moment later; dialing before that is
+	// refused ("Channel not in Stasis application").
+	if err := waitStasisStart(ctx, sub, res.ChannelID); err != nil {
+		return nil, err
 	}
 	if err := cl.REST.Dial(ctx, res.ChannelID, 30*time.Second); err != nil {
 		return nil, fmt.Errorf("dial test call: %w", err)
@@ -197,6 +222,10 @@ func (cl *Caller) Place(ctx context.Context, tc TestCall) (*TestCallResult, erro
 				if tc.Barge == 0 {
 					schedule(tc.Settle)
 				}
+			case *ari.ChannelDtmfReceived:
+				if v.Channel.ID == res.HotlineID {
+					add(at, "dtmf", v.Digit)
+				}
 			case *ari.ChannelVarset:
 				if v.Channel.ID == res.HotlineID && v.Variable == "HOTLINE_TICKET" {
 					res.Ticket = v.Value
@@ -244,4 +273,25 @@ func eventTime(e ari.Event) time.Time {
 		return time.Time(v.Timestamp)
 	}
 	return time.Time{}
+}
+
+// waitStasisStart waits for a channel to enter the application.
+func waitStasisStart(ctx context.Context, sub ari.Subscription, channelID string) error {
+	limit := time.NewTimer(10 * time.Second)
+	defer limit.Stop()
+	for {
+		select {
+		case e, ok := <-sub.Events():
+			if !ok {
+				return fmt.Errorf("ari event stream closed")
+			}
+			if st, ok := e.(*ari.StasisStart); ok && st.Channel.ID == channelID {
+				return nil
+			}
+		case <-limit.C:
+			return fmt.Errorf("test call %s never entered the application", channelID)
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 }

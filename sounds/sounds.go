@@ -6,6 +6,9 @@ package sounds
 import (
 	"embed"
 	"io/fs"
+	"strings"
+	"sync"
+	"time"
 )
 
 //go:embed vi/*.wav en/*.wav prompts.tsv
@@ -22,3 +25,22 @@ func Has(lang, id string) bool {
 	_, err := fs.Stat(files, lang+"/"+id+".wav")
 	return err == nil
 }
+
+var durations = sync.OnceValue(func() map[string]time.Duration {
+	m := map[string]time.Duration{}
+	for _, lang := range Languages {
+		entries, _ := fs.ReadDir(files, lang)
+		for _, e := range entries {
+			b, err := fs.ReadFile(files, lang+"/"+e.Name())
+			if err != nil || len(b) < 44 {
+				continue
+			}
+			// 8 kHz, 16-bit mono: 16,000 bytes a second after the 44-byte header.
+			m[lang+"/"+strings.TrimSuffix(e.Name(), ".wav")] = time.Duration(len(b)-44) * time.Second / 16000
+		}
+	}
+	return m
+})
+
+// Duration returns how long a prompt plays, or 0 if it does not exist.
+func Duration(lang, id string) time.Duration { return durations()[lang+"/"+id] }

@@ -396,3 +396,26 @@ func TestEventFilter(t *testing.T) {
 		t.Errorf("events allowed for the hotline: %v", types)
 	}
 }
+
+// When Asterisk ends prompts at once (overloaded, or unable to fetch them), the hotline
+// notices and ends the call as an error instead of walking the caller through menus
+// nobody hears.
+func TestPromptsEndingAtOnce(t *testing.T) {
+	h := startHotline(t, "", "HOTLINE_SOUNDS_URL=http://127.0.0.1:1/sounds")
+	s := h.store()
+	start := time.Now()
+	res := call(t, newCaller(t), ivr.TestCall{From: "0905123456", HangupAfterKeys: -1, MaxDuration: 40 * time.Second})
+	if res.EndedBy != "hotline" {
+		t.Errorf("ended by %s, want the hotline", res.EndedBy)
+	}
+	if took := time.Since(start); took > 20*time.Second {
+		t.Errorf("the call lasted %v: the hotline went on through the menus", took)
+	}
+	c := finalRecord(t, s, res.HotlineID)
+	if c.Outcome != tickets.OutcomeError {
+		t.Errorf("outcome %q, want error", c.Outcome)
+	}
+	if !strings.Contains(h.logText(), "prompt ended at once") {
+		t.Errorf("no warning in the log:\n%s", h.logText())
+	}
+}

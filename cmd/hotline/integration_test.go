@@ -101,7 +101,7 @@ func freeAddr(t *testing.T) string {
 
 // startHotline runs the hotline on a fresh database (or dbPath, if given) and waits
 // until its IVR takes calls. Cleanup stops it with SIGTERM and expects a clean exit.
-func startHotline(t *testing.T, dbPath string) *hotline {
+func startHotline(t *testing.T, dbPath string, env ...string) *hotline {
 	t.Helper()
 	needAsterisk(t)
 	if dbPath == "" {
@@ -112,6 +112,7 @@ func startHotline(t *testing.T, dbPath string) *hotline {
 	h.cmd.Env = append(os.Environ(),
 		"ARI_URL="+ariURL, "ARI_USERNAME="+ariUser, "ARI_PASSWORD="+ariPass,
 		"ARI_APPLICATION=hotline", "HOTLINE_DB="+dbPath, "HOTLINE_ADDR="+h.addr)
+	h.cmd.Env = append(h.cmd.Env, env...)
 	stderr, err := h.cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -5,6 +5,7 @@
 //	hotline migrate    create or upgrade the database
 //	hotline testcall   place a real test call through Asterisk into the hotline
 //	hotline seed       fill a database with an outbreak's worth of generated data
+//	hotline load       many scripted callers at once, with reaction times and CPU
 package main
 
 import (
@@ -29,7 +30,7 @@ func main() {
 
 func run(args []string) error {
 	if len(args) == 0 {
-		return settingErrorf("name a command: serve, migrate, testcall or seed (hotline COMMAND -h for its settings).")
+		return settingErrorf("name a command: serve, migrate, testcall, seed or load (hotline COMMAND -h for its settings).")
 	}
 	switch args[0] {
 	case "serve":
@@ -40,9 +41,11 @@ func run(args []string) error {
 		return runTestCall(args[1:])
 	case "seed":
 		return runSeed(args[1:])
+	case "load":
+		return runLoad(args[1:])
 	case "-h", "--help", "help":
-		fmt.Println("usage: hotline serve|migrate|testcall|seed [flags]")
+		fmt.Println("usage: hotline serve|migrate|testcall|seed|load [flags]")
 		return nil
 	}
-	return settingErrorf("unknown command %q: use serve, migrate, testcall or seed.", args[0])
+	return settingErrorf("unknown command %q: use serve, migrate, testcall, seed or load.", args[0])
 }

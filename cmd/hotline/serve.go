@@ -74,7 +74,17 @@ func serve(ctx context.Context, cfg serveConfig) error {
 		return settingErrorf("HOTLINE_ADDR %q cannot be listened on: %v.", cfg.addr, err)
 	}
 	site := &web.Server{Store: store, Sounds: sounds.FS(), Log: log}
-	httpSrv := &http.Server{Handler: site.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	mux := http.NewServeMux()
+	mux.Handle("/", site.Handler())
+	var app *ivr.App // set below, once Asterisk answers
+	mux.HandleFunc("GET /debug/ivr/reactions", func(w http.ResponseWriter, r *http.Request) {
+		if app == nil {
+			http.Error(w, "the IVR is not running yet", http.StatusServiceUnavailable)
+			return
+		}
+		writeReactions(w, app.Reactions(r.URL.Query().Get("reset") == "1"))
+	})
+	httpSrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	httpErr := make(chan error, 1)
 	go func() { httpErr <- httpSrv.Serve(ln) }()
 	defer func() {
@@ -97,15 +107,16 @@ func serve(ctx context.Context, cfg serveConfig) error {
 	if err := flow.Validate(sounds.Languages, sounds.Has); err != nil {
 		return fmt.Errorf("call flow: %w", err)
 	}
-	app := ivr.NewApp(ivr.Config{
-		Application: cfg.ari.Application,
-		Events:      client.Bus(),
-		REST:        rest,
-		Store:       store,
-		Flow:        flow,
-		SoundsURL:   cfg.soundsURL,
-		Log:         log,
-		Connected:   client.Connected,
+	app = ivr.NewApp(ivr.Config{
+		Application:    cfg.ari.Application,
+		Events:         client.Bus(),
+		REST:           rest,
+		Store:          store,
+		Flow:           flow,
+		SoundsURL:      cfg.soundsURL,
+		Log:            log,
+		Connected:      client.Connected,
+		PromptDuration: sounds.Duration,
 	})
 	log.Info("hotline serving", "console", "http://"+ln.Addr().String(), "ari", cfg.ari.URL, "application", cfg.ari.Application)
 	if cfg.ready != nil {

@@ -1,0 +1,83 @@
+package ivr
+
+import (
+	"context"
+	"sort"
+	"sync"
+	"time"
+)
+
+// LoadScripts are the callers a load run mixes: each menu path of the hotline, keys
+// pressed a moment into each prompt, as callers who know the menu do.
+var LoadScripts = []TestCall{
+	{Keys: []string{"2"}},                // symptom report
+	{Keys: []string{"9", "3"}},           // English, community report
+	{Keys: []string{"1", "*", "4"}},      // rules, back, support request
+	{Keys: []string{"7", "0"}},           // a bad key, then an operator
+	{Keys: []string{"5", "*", "8", "2"}}, // quarantine info, back, bad key, report
+}
+
+// LoadOptions shapes a load run.
+type LoadOptions struct {
+	Concurrent int           // callers on the line at once
+	Duration   time.Duration // how long new calls are started
+	Barge      time.Duration // how long into a prompt keys are pressed; default 1.5 s
+	From       string        // the callers' number
+}
+
+// LoadResult is what a load run measured.
+type LoadResult struct {
+	Completed int             // calls that ran their script to the hotline's goodbye
+	Failed    int             // calls that could not be placed, were not answered, or timed out
+	Reactions []time.Duration // key received → next prompt started, by Asterisk's timestamps
+	Prompts   int             // prompts started
+}
+
+// Percentile returns the q-th quantile (0..1) of the reaction times.
+func (r *LoadResult) Percentile(q float64) time.Duration {
+	if len(r.Reactions) == 0 {
+		return 0
+	}
+	d := append([]time.Duration(nil), r.Reactions...)
+	sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
+	return d[int(q*float64(len(d)-1))]
+}
+
+// RunLoad keeps opts.Concurrent scripted callers on the hotline for opts.Duration, then
+// waits for the calls in progress to end. Every loop is bounded by the duration.
+func (cl *Caller) RunLoad(ctx context.Context, opts LoadOptions) *LoadResult {
+	if opts.Barge == 0 {
+		opts.Barge = 1500 * time.Millisecond
+	}
+	if opts.From == "" {
+		opts.From = "0905123456"
+	}
+	res := &LoadResult{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	stop := time.Now().Add(opts.Duration)
+	for w := 0; w < opts.Concurrent; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			// Ramp up over a few seconds rather than dialing everyone at once.
+			time.Sleep(time.Duration(w) * 100 * time.Millisecond)
+			for n := w; time.Now().Before(stop) && ctx.Err() == nil; n += opts.Concurrent {
+				tc := LoadScripts[n%len(LoadScripts)]
+				tc.From, tc.Barge, tc.HangupAfterKeys, tc.MaxDuration = opts.From, opts.Barge, -1, 2*time.Minute
+				r, err := cl.Place(ctx, tc)
+				mu.Lock()
+				if err != nil || !r.Answered || r.EndedBy != "hotline" {
+					res.Failed++
+				} else {
+					res.Completed++
+					res.Reactions = append(res.Reactions, r.ReactionTimes()...)
+					res.Prompts += len(r.Prompts())
+				}
+				mu.Unlock()
+			}
+		}(w)
+	}
+	wg.Wait()
+	return res
+}
