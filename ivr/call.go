@@ -24,8 +24,8 @@ type call struct {
 	log       *slog.Logger
 	pbSeq     int
 
-	aborted chan string // an outcome, when the app ends the call from outside
-	cuts    int         // prompts Asterisk ended at once, without playing them
+	aborted chan string   // an outcome, when the app ends the call from outside
+	cuts    int           // prompts Asterisk ended at once, without playing them
 	keyAt   time.Time     // when the last key's event arrived, until the next prompt is asked for
 	ariWait time.Duration // time since keyAt spent waiting for Asterisk to answer commands
 }
