@@ -3,6 +3,7 @@ package ivr
 import (
 	"context"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 )
@@ -29,6 +30,7 @@ type LoadOptions struct {
 type LoadResult struct {
 	Completed int             // calls that ran their script to the hotline's goodbye
 	Failed    int             // calls that could not be placed, were not answered, or timed out
+	Failures  map[string]int  // failed calls by reason
 	Reactions []time.Duration // key received → next prompt started, by Asterisk's timestamps
 	Prompts   int             // prompts started
 }
@@ -52,7 +54,7 @@ func (cl *Caller) RunLoad(ctx context.Context, opts LoadOptions) *LoadResult {
 	if opts.From == "" {
 		opts.From = "0905123456"
 	}
-	res := &LoadResult{}
+	res := &LoadResult{Failures: map[string]int{}}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	stop := time.Now().Add(opts.Duration)
@@ -66,9 +68,11 @@ func (cl *Caller) RunLoad(ctx context.Context, opts LoadOptions) *LoadResult {
 				tc := LoadScripts[n%len(LoadScripts)]
 				tc.From, tc.Barge, tc.HangupAfterKeys, tc.MaxDuration = opts.From, opts.Barge, -1, 2*time.Minute
 				r, err := cl.Place(ctx, tc)
+				why := failure(r, err)
 				mu.Lock()
-				if err != nil || !r.Answered || r.EndedBy != "hotline" {
+				if why != "" {
 					res.Failed++
+					res.Failures[why]++
 				} else {
 					res.Completed++
 					res.Reactions = append(res.Reactions, r.ReactionTimes()...)
@@ -80,4 +84,21 @@ func (cl *Caller) RunLoad(ctx context.Context, opts LoadOptions) *LoadResult {
 	}
 	wg.Wait()
 	return res
+}
+
+// failure says why a load call failed, or "" if it ran to the hotline's goodbye.
+func failure(r *TestCallResult, err error) string {
+	switch {
+	case err != nil:
+		return "not placed"
+	case !r.Answered:
+		return "not answered"
+	case r.EndedBy == "timeout":
+		return "timed out"
+	}
+	p := r.Prompts()
+	if r.EndedBy != "hotline" || len(p) == 0 || !strings.HasSuffix(p[len(p)-1], "/goodbye") {
+		return "ended early"
+	}
+	return ""
 }

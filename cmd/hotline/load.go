@@ -87,6 +87,9 @@ func runLoad(args []string) error {
 			n, res.Completed, res.Failed, len(res.Reactions),
 			ms(res.Percentile(0.5)), ms(res.Percentile(0.99)), own.OwnP50MS, own.OwnP99MS,
 			hc, ac, ratio, 1000*hc/float64(calls), rssMiB(*pid))
+		if res.Failed > 0 {
+			fmt.Printf("       failed calls: %v\n", res.Failures)
+		}
 	}
 	fmt.Println("react: DTMF received by Asterisk → the hotline's next prompt started, by Asterisk's event timestamps")
 	fmt.Println("own: the hotline's own processing of a key (event in → next prompt asked for, less the time Asterisk took to answer its commands)")
