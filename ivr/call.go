@@ -300,9 +300,11 @@ func (c *call) createTicket(r *TicketRequest) error {
 	c.log.Info("ticket created", "ticket", t.Ref, "category", t.Category)
 	ctx, cancel := cmdCtx()
 	defer cancel()
+	t0 := time.Now()
 	if err := c.app.cfg.REST.SetVar(ctx, c.channelID, "HOTLINE_TICKET", t.Ref); err != nil && !IsNotFound(err) {
 		c.log.Warn("set HOTLINE_TICKET", "err", err)
 	}
+	c.ariWait += time.Since(t0)
 	return nil
 }
 

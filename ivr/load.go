@@ -69,6 +69,10 @@ func (cl *Caller) RunLoad(ctx context.Context, opts LoadOptions) *LoadResult {
 				tc.From, tc.Barge, tc.HangupAfterKeys, tc.MaxDuration = opts.From, opts.Barge, -1, 2*time.Minute
 				r, err := cl.Place(ctx, tc)
 				why := failure(r, err)
+				if err != nil {
+					// Asterisk refused the call: back off rather than spin.
+					time.Sleep(time.Second)
+				}
 				mu.Lock()
 				if why != "" {
 					res.Failed++
