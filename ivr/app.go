@@ -277,13 +277,6 @@ func (a *App) serve(c *call) {
 	}()
 }
 
-// CallsInProgress returns how many calls the app is handling now.
-func (a *App) CallsInProgress() int {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return len(a.calls)
-}
-
 // mediaURI is where Asterisk fetches a prompt from.
 func (a *App) mediaURI(p PromptRef) string {
 	return "sound:" + strings.TrimSuffix(a.cfg.SoundsURL, "/") + "/" + p.Lang + "/" + p.ID + ".wav"

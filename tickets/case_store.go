@@ -2,6 +2,8 @@ package tickets
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -85,10 +87,11 @@ func linkTicket(ctx context.Context, t *tx, actor Actor, ticketID int64, c *Case
 func getCase(ctx context.Context, q sqlxQueryer, actor Actor, id int64) (*Case, error) {
 	var c Case
 	err := q.GetContext(ctx, &c, q.Rebind(`SELECT `+caseColumns+` FROM cases WHERE id = ?`), id)
-	if err != nil || !actor.canSee(c.UnitCode) {
-		if err == nil || notFound(err, "") != err {
-			return nil, Errorf(ENOTFOUND, "Không tìm thấy ca.")
-		}
+	switch {
+	case errors.Is(err, sql.ErrNoRows) || (err == nil && !actor.canSee(c.UnitCode)):
+		// Another unit's case does not exist for an officer.
+		return nil, Errorf(ENOTFOUND, "Không tìm thấy ca.")
+	case err != nil:
 		return nil, fmt.Errorf("get case %d: %w", id, err)
 	}
 	return &c, nil

@@ -49,19 +49,11 @@ func runLoad(args []string) error {
 	// Ctrl-C ends the run; each caller hangs up its call on the way out.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	rest := ivr.NewREST(ariCfg.URL, ariCfg.Username, ariCfg.Password, 5*time.Second)
-	if err := checkARI(ctx, rest, *ariCfg); err != nil {
-		return err
-	}
-	client, err := connectARI(ctx, *ariCfg)
+	caller, closeCaller, err := connectCaller(ctx, *ariCfg)
 	if err != nil {
 		return err
 	}
-	defer client.Close()
-	caller := &ivr.Caller{Application: ariCfg.Application, Events: client.Bus(), REST: rest}
-	if err := caller.Prepare(ctx); err != nil {
-		return err
-	}
+	defer closeCaller()
 	fmt.Printf("load: hotline pid %d, asterisk pid %d, %s per step, scripts mixing every menu path\n", *pid, astPid, *duration)
 	if _, err := fetchReactions(*addr); err != nil {
 		return settingErrorf("--hotline-addr %s: the hotline's statistics cannot be read: %v", *addr, err)

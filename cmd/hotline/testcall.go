@@ -42,19 +42,11 @@ func runTestCall(args []string) error {
 		keyList = append(keyList, k)
 	}
 	ctx := context.Background()
-	rest := ivr.NewREST(ariCfg.URL, ariCfg.Username, ariCfg.Password, 5*time.Second)
-	if err := checkARI(ctx, rest, *ariCfg); err != nil {
-		return err
-	}
-	client, err := connectARI(ctx, *ariCfg)
+	caller, closeCaller, err := connectCaller(ctx, *ariCfg)
 	if err != nil {
 		return err
 	}
-	defer client.Close()
-	caller := &ivr.Caller{Application: ariCfg.Application, Events: client.Bus(), REST: rest}
-	if err := caller.Prepare(ctx); err != nil {
-		return err
-	}
+	defer closeCaller()
 	res, err := caller.Place(ctx, ivr.TestCall{
 		From: *from, Endpoint: *endpoint, Keys: keyList, Barge: *barge,
 		HangupAfterKeys: *hangupAfter, HangupAtAnswer: *hangupAtAnswer, MaxDuration: *max,
@@ -71,4 +63,23 @@ func runTestCall(args []string) error {
 		return fmt.Errorf("the call did not end within %s", *max)
 	}
 	return nil
+}
+
+// connectCaller connects a test caller application of its own to Asterisk, for test
+// calls and load runs.
+func connectCaller(ctx context.Context, c ariConfig) (*ivr.Caller, func(), error) {
+	rest := ivr.NewREST(c.URL, c.Username, c.Password, 5*time.Second)
+	if err := checkARI(ctx, rest, c); err != nil {
+		return nil, nil, err
+	}
+	client, err := connectARI(ctx, c)
+	if err != nil {
+		return nil, nil, err
+	}
+	caller := &ivr.Caller{Application: c.Application, Events: client.Bus(), REST: rest}
+	if err := caller.Prepare(ctx); err != nil {
+		client.Close()
+		return nil, nil, err
+	}
+	return caller, client.Close, nil
 }
