@@ -237,6 +237,11 @@ func TestGracefulShutdown(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	h.cmd.Process.Signal(syscall.SIGTERM)
+	// A call arriving while the hotline drains is told the system is busy, and recorded.
+	late, err := caller.Place(context.Background(), ivr.TestCall{From: "0905123456", HangupAfterKeys: -1, MaxDuration: 30 * time.Second})
+	if err != nil || late.EndedBy != "hotline" || !contains(late.Prompts(), "vi/system_busy") {
+		t.Errorf("call during the drain = %+v, %v; want the busy message and a hang-up", late, err)
+	}
 	res := <-done
 	if res == nil || res.EndedBy != "hotline" || !contains(res.Prompts(), "vi/goodbye") {
 		t.Fatalf("call during shutdown = %+v, want it to finish with the goodbye", res)
@@ -247,6 +252,11 @@ func TestGracefulShutdown(t *testing.T) {
 	c := finalRecord(t, s, res.HotlineID)
 	if c.Outcome != tickets.OutcomeTicket || c.EndedBy != tickets.EndedByHotline {
 		t.Errorf("call = %+v, want ticket_created ended by hotline", c)
+	}
+	if late != nil {
+		if c := finalRecord(t, s, late.HotlineID); c.Outcome != tickets.OutcomeRejected {
+			t.Errorf("call during the drain recorded %q, want rejected", c.Outcome)
+		}
 	}
 }
 
