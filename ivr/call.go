@@ -101,6 +101,10 @@ func (c *call) abort(outcome string) {
 // errHungUp means the caller's channel went away.
 var errHungUp = errors.New("caller hung up")
 
+// errSystemHangup means Asterisk itself ended the channel (a soft hangup: a shutdown or
+// restart), not the caller.
+var errSystemHangup = errors.New("asterisk ended the call")
+
 // abortedError carries an outcome forced on the call from outside.
 type abortedError struct{ outcome string }
 
@@ -226,6 +230,11 @@ func (c *call) converse() (outcome, endedBy string) {
 			return ab.outcome, tickets.EndedBySystem
 		case errors.Is(err, errHungUp):
 			return c.m.Outcome(), tickets.EndedByCaller
+		case errors.Is(err, errSystemHangup):
+			if o := c.m.Outcome(); o == tickets.OutcomeTicket {
+				return o, tickets.EndedBySystem // the caller's ticket stands
+			}
+			return tickets.OutcomeDropped, tickets.EndedBySystem
 		case err != nil:
 			c.log.Error("ivr step", "node", c.m.Node(), "err", err)
 			c.playOnly([]PromptRef{{Lang: c.m.Lang, ID: "system_busy"}})
@@ -424,7 +433,12 @@ func (c *call) keyOrHangup(e ari.Event) (string, error) {
 	case *ari.ChannelDtmfReceived:
 		c.keyAt, c.ariWait = time.Now(), 0
 		return v.Digit, nil
-	case *ari.StasisEnd, *ari.ChannelHangupRequest, *ari.ChannelDestroyed:
+	case *ari.ChannelHangupRequest:
+		if v.Soft {
+			return "", errSystemHangup
+		}
+		return "", errHungUp
+	case *ari.StasisEnd, *ari.ChannelDestroyed:
 		return "", errHungUp
 	}
 	return "", nil

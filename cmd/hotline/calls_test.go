@@ -319,14 +319,20 @@ func TestStartupSettings(t *testing.T) {
 	}
 }
 
-// Asterisk killed and restarted under a call: the call is recorded as dropped, and the
-// hotline takes new calls again by itself within seconds.
+// Asterisk restarted under a call, cleanly or after a crash: the call is recorded as
+// dropped by the system, and the hotline takes new calls again by itself within seconds.
 func TestAsteriskRestart(t *testing.T) {
+	for _, how := range []string{"crash", "restart"} {
+		t.Run(how, func(t *testing.T) { asteriskRestart(t, how) })
+	}
+}
+
+func asteriskRestart(t *testing.T, how string) {
 	h := startHotline(t, "")
 	s := h.store()
 	caller := newCaller(t)
 	done := answeredCall(t, caller, s, 15*time.Second)
-	restart := exec.Command("../../ivr/asterisk/sandbox.sh", "crash")
+	restart := exec.Command("../../ivr/asterisk/sandbox.sh", how)
 	if out, err := restart.CombinedOutput(); err != nil {
 		t.Fatalf("restart Asterisk: %v\n%s", err, out)
 	}
