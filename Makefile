@@ -17,7 +17,7 @@ APT_PACKAGES := curl procps debootstrap gcc sip-tester chromium
 help:
 	@echo "make run      start the Asterisk sandbox (unless ARI_URL is set), migrate, serve on $(HOTLINE_ADDR)"
 	@echo "make test     install what tests need, then run every test, real calls and browser included"
-	@echo "make testcall KEYS=2   place a test call into a running hotline"
+	@echo "make testcall [KEYS=...]   place a test call into a running hotline"
 	@echo "make sandbox / sandbox-stop   start or stop the Asterisk 22 sandbox"
 	@echo "make bench    seed data/bench.db (1,000,000 tickets) once and print the store's figures"
 	@echo "make load     concurrent scripted calls through Asterisk: reaction times, CPU, memory"
@@ -88,7 +88,8 @@ run: deps build
 	$(BIN) migrate; \
 	echo; \
 	echo "The hotline answers 19001075. In another terminal, place a test call:"; \
-	echo "    make testcall KEYS=2        (2: report symptoms; 9,2 for English; 1 for the rules)"; \
+	echo "    make testcall               (2 then five yes/no answers and an area: a symptom report)"; \
+	echo "    make testcall KEYS=9,3,1,1  (English: a community report for Phường Phú Xuân); KEYS=1 for the rules"; \
 	echo "then look at the tickets and calls at http://$(HOTLINE_ADDR)/"; \
 	echo "A SIP phone or sipp can call sip:19001075@127.0.0.1:5060 too. Ctrl-C stops everything."; \
 	echo; \
@@ -118,7 +119,7 @@ load: deps build
 	sleep 2; \
 	$(BIN) load --hotline-pid $$pid --hotline-addr 127.0.0.1:8099 --calls $(LOAD_CALLS) --duration $(LOAD_DURATION)
 
-KEYS ?= 2
+KEYS ?= 2,1,2,2,2,2,1,1
 FROM ?= 0905123456
 .PHONY: testcall
 testcall: build

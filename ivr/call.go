@@ -292,6 +292,14 @@ func (c *call) createTicket(r *TicketRequest) error {
 		CallID:       &callID,
 		IVRKeys:      r.Keys,
 		Summary:      r.Summary,
+		IVRAnswers:   r.Answers,
+	}
+	if r.UnitCode != "" {
+		unit := r.UnitCode
+		t.UnitCode = &unit
+		if r.AssignToUnit {
+			t.AssigneeUnitCode = &unit
+		}
 	}
 	var err error
 	for attempt := 0; attempt < 3; attempt++ {

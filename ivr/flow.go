@@ -8,6 +8,7 @@ package ivr
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/huehotline/hotline/tickets"
@@ -35,6 +36,16 @@ type Node struct {
 	Ticket    string // category of the ticket created on entering
 	Priority  string // priority of that ticket
 	Outcome   string // what entering this node means for the call's outcome
+	// Records names the answer a key at this node gives, with Values mapping each key to
+	// the answer's value ("fever": 1 → yes), kept on the ticket.
+	Records string
+	Values  map[string]string
+	// Branch, on a node without prompts or keys, picks the next node from the answers so
+	// far; Branches lists every node it may pick, for Validate.
+	Branch   func(tickets.Answers) string
+	Branches []string
+	// AssignToUnit routes the ticket to the unit the caller chose.
+	AssignToUnit bool
 }
 
 // Flow is a whole call flow: its nodes, where calls start, and how bad input is handled.
@@ -48,9 +59,9 @@ type Flow struct {
 	NoInput     Prompt        // played after silence
 }
 
-// HotlineFlow is the flow of 1900 1075. Later issues grow each branch into its full
-// menu; the shape (main menu, five services, an operator) is the hotline's.
-func HotlineFlow() *Flow {
+// HotlineFlow is the flow of 1900 1075, with the keypad area selection built from
+// groups (tickets.Store.AreaGroups): the units are data, not code.
+func HotlineFlow(groups []tickets.AreaGroup) *Flow {
 	p := func(ids ...string) []Prompt {
 		ps := make([]Prompt, len(ids))
 		for i, id := range ids {
@@ -58,12 +69,16 @@ func HotlineFlow() *Flow {
 		}
 		return ps
 	}
+	yesNo := map[string]string{"1": "yes", "2": "no"}
+	question := func(id, records, prompt, next string) *Node {
+		return &Node{ID: id, Prompts: p(prompt), Keys: map[string]string{"1": next, "2": next}, Records: records, Values: yesNo}
+	}
 	nodes := []*Node{
 		{ID: "welcome", Prompts: p("welcome"), Next: "main"},
 		{ID: "main",
 			Prompts: append(p("main_menu"), Prompt{ID: "for_english", Lang: "en", When: "vi"}),
 			Keys: map[string]string{
-				"1": "rules", "2": "symptoms", "3": "community", "4": "support",
+				"1": "rules", "2": "symptoms", "3": "com_area", "4": "sup_area",
 				"5": "quarantine", "0": "operator", "9": "english", "*": "main",
 			}},
 		{ID: "english", Language: "en", Next: "main"},
@@ -71,11 +86,25 @@ func HotlineFlow() *Flow {
 			Keys: map[string]string{"*": "main", "0": "operator"}, OnTimeout: "goodbye"},
 		{ID: "quarantine", Prompts: p("quarantine_info"), Outcome: tickets.OutcomeInformation,
 			Keys: map[string]string{"*": "main", "0": "operator"}, OnTimeout: "goodbye"},
-		{ID: "symptoms", Ticket: tickets.CategorySymptomReport, Priority: tickets.P2,
-			Prompts: p("ticket_created"), Next: "goodbye"},
+
+		// 2: self-reported symptoms, five yes/no questions, the area, then a priority
+		// from the risk the answers show.
+		{ID: "symptoms", Prompts: p("symptoms_intro", "q_fever"), Keys: map[string]string{"1": "sym_cough", "2": "sym_cough"}, Records: "fever", Values: yesNo},
+		question("sym_cough", "cough", "q_cough", "sym_breath"),
+		question("sym_breath", "breath", "q_breath", "sym_travel"),
+		question("sym_travel", "travel", "q_travel", "sym_contact"),
+		question("sym_contact", "contact", "q_contact", "sym_area"),
+		{ID: "sym_risk", Branch: symptomRisk, Branches: []string{"sym_urgent", "sym_p2", "sym_p3", "sym_p4"}},
+		{ID: "sym_urgent", Ticket: tickets.CategorySymptomReport, Priority: tickets.P1, Prompts: p("symptoms_urgent"), Next: "goodbye"},
+		{ID: "sym_p2", Ticket: tickets.CategorySymptomReport, Priority: tickets.P2, Prompts: p("ticket_created"), Next: "goodbye"},
+		{ID: "sym_p3", Ticket: tickets.CategorySymptomReport, Priority: tickets.P3, Prompts: p("ticket_created"), Next: "goodbye"},
+		{ID: "sym_p4", Ticket: tickets.CategorySymptomReport, Priority: tickets.P4, Prompts: p("ticket_created"), Next: "goodbye"},
+
+		// 3: a report about someone else, for the area it concerns.
 		{ID: "community", Ticket: tickets.CategoryCommunityReport, Priority: tickets.P3,
 			Prompts: p("ticket_created"), Next: "goodbye"},
-		{ID: "support", Ticket: tickets.CategorySupportRequest, Priority: tickets.P3,
+		// 4: support for a citizen outside the province, routed to the family's unit.
+		{ID: "support", Ticket: tickets.CategorySupportRequest, Priority: tickets.P3, AssignToUnit: true,
 			Prompts: p("ticket_created"), Next: "goodbye"},
 		// No agent queue yet: the operator choice becomes a callback ticket.
 		{ID: "operator", Ticket: tickets.CategoryCallback, Priority: tickets.P3,
@@ -83,6 +112,9 @@ func HotlineFlow() *Flow {
 		{ID: "too_many", Prompts: p("too_many_errors"), Outcome: tickets.OutcomeNoChoice, Next: "goodbye"},
 		{ID: "goodbye", Prompts: p("goodbye"), Hangup: true},
 	}
+	nodes = append(nodes, areaNodes("sym", groups, "sym_risk")...)
+	nodes = append(nodes, areaNodes("com", groups, "community")...)
+	nodes = append(nodes, areaNodes("sup", groups, "support")...)
 	f := &Flow{
 		Start:       "welcome",
 		Nodes:       map[string]*Node{},
@@ -96,6 +128,47 @@ func HotlineFlow() *Flow {
 		f.Nodes[n.ID] = n
 	}
 	return f
+}
+
+// areaNodes builds the two keypad steps of choosing a unit: a former district (keys 1-9),
+// then one of its units (keys 1-9); 0 at either step records the area as unknown for an
+// agent to fill in. Both lead to next.
+func areaNodes(prefix string, groups []tickets.AreaGroup, next string) []*Node {
+	top := &Node{ID: prefix + "_area", Prompts: []Prompt{{ID: "area_intro"}},
+		Keys: map[string]string{"0": next}, Records: "unit", Values: map[string]string{"0": ""}}
+	nodes := []*Node{top}
+	for i, g := range groups {
+		k := strconv.Itoa(i + 1)
+		id := prefix + "_area_" + g.DistrictCode
+		top.Prompts = append(top.Prompts, Prompt{ID: "district_" + g.DistrictCode}, Prompt{ID: "press_" + k})
+		top.Keys[k] = id
+		n := &Node{ID: id, Keys: map[string]string{"0": next}, Records: "unit", Values: map[string]string{"0": ""}}
+		for j, u := range g.Units {
+			uk := strconv.Itoa(j + 1)
+			n.Prompts = append(n.Prompts, Prompt{ID: "unit_" + u.Code}, Prompt{ID: "press_" + uk})
+			n.Keys[uk], n.Values[uk] = next, u.Code
+		}
+		n.Prompts = append(n.Prompts, Prompt{ID: "area_unknown"})
+		nodes = append(nodes, n)
+	}
+	top.Prompts = append(top.Prompts, Prompt{ID: "area_unknown"})
+	return nodes
+}
+
+// symptomRisk sets a self-report's priority: shortness of breath is urgent (P1); fever
+// or cough with travel from an epidemic area or contact with a case is P2; any other
+// symptom or exposure P3; none P4.
+func symptomRisk(a tickets.Answers) string {
+	yes := func(k string) bool { return a[k] == "yes" }
+	switch {
+	case yes("breath"):
+		return "sym_urgent"
+	case (yes("fever") || yes("cough")) && (yes("travel") || yes("contact")):
+		return "sym_p2"
+	case yes("fever") || yes("cough") || yes("travel") || yes("contact"):
+		return "sym_p3"
+	}
+	return "sym_p4"
 }
 
 // Validate checks that every node a flow can reach exists, that nodes without keys lead
@@ -118,12 +191,15 @@ func (f *Flow) Validate(languages []string, has func(lang, id string) bool) erro
 				return fmt.Errorf("flow: node %q key %s leads to missing node %q", id, k, next)
 			}
 		}
-		for _, next := range []string{n.Next, n.OnTimeout} {
+		for _, next := range append([]string{n.Next, n.OnTimeout}, n.Branches...) {
 			if next != "" && !exists(next) {
 				return fmt.Errorf("flow: node %q leads to missing node %q", id, next)
 			}
 		}
-		if n.Keys == nil && n.Next == "" && !n.Hangup {
+		if (n.Branch == nil) != (len(n.Branches) == 0) {
+			return fmt.Errorf("flow: node %q needs both Branch and Branches, or neither", id)
+		}
+		if n.Keys == nil && n.Next == "" && !n.Hangup && n.Branch == nil {
 			return fmt.Errorf("flow: node %q takes no keys, has no next node and does not hang up", id)
 		}
 		prompts = append(prompts, n.Prompts...)

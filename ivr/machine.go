@@ -25,10 +25,13 @@ type PromptRef struct {
 
 // TicketRequest is the ticket a caller's choice asks for.
 type TicketRequest struct {
-	Category string
-	Priority string
-	Keys     string
-	Summary  string
+	Category     string
+	Priority     string
+	Keys         string
+	Summary      string
+	Answers      tickets.Answers // what the caller answered, by question
+	UnitCode     string          // the unit the caller chose; "" when unknown
+	AssignToUnit bool            // route the ticket to that unit
 }
 
 // Machine walks one call through a Flow. It holds no Asterisk state and never blocks.
@@ -42,11 +45,13 @@ type Machine struct {
 	Lang string
 	// Path records every node entered and key pressed.
 	Path tickets.Path
+	// Answers holds what the caller answered, by question (fever, unit, ...).
+	Answers tickets.Answers
 }
 
 // NewMachine returns a machine at the start of flow, speaking Vietnamese.
 func NewMachine(flow *Flow) *Machine {
-	return &Machine{flow: flow, Lang: "vi"}
+	return &Machine{flow: flow, Lang: "vi", Answers: tickets.Answers{}}
 }
 
 // Start enters the flow's first node.
@@ -67,6 +72,11 @@ func (m *Machine) Key(now time.Time, key string) Effects {
 	if !ok {
 		m.fail(now, m.flow.Invalid, &e)
 		return e
+	}
+	if m.node.Records != "" {
+		if v, ok := m.node.Values[key]; ok {
+			m.Answers[m.node.Records] = v
+		}
 	}
 	m.enter(now, next, &e)
 	return e
@@ -146,8 +156,17 @@ func (m *Machine) enter(now time.Time, id string, e *Effects) {
 		if n.Language != "" {
 			m.Lang = n.Language
 		}
+		if n.Branch != nil {
+			id = n.Branch(m.Answers)
+			continue
+		}
 		if n.Ticket != "" {
-			e.Ticket = &TicketRequest{Category: n.Ticket, Priority: n.Priority, Keys: m.Path.Keys()}
+			answers := tickets.Answers{}
+			for k, v := range m.Answers {
+				answers[k] = v
+			}
+			e.Ticket = &TicketRequest{Category: n.Ticket, Priority: n.Priority, Keys: m.Path.Keys(),
+				Answers: answers, UnitCode: m.Answers["unit"], AssignToUnit: n.AssignToUnit}
 			m.setOutcome(tickets.OutcomeTicket)
 		}
 		m.setOutcome(n.Outcome)

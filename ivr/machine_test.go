@@ -1,6 +1,9 @@
 package ivr_test
 
 import (
+	"context"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -10,8 +13,47 @@ import (
 	"github.com/huehotline/hotline/tickets"
 )
 
+// areaGroups returns the real area groups, from a fresh store's units.
+func areaGroups(tb testing.TB) []tickets.AreaGroup {
+	tb.Helper()
+	s, err := tickets.OpenStore(context.Background(), filepath.Join(tb.TempDir(), "h.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer s.Close()
+	g, err := s.AreaGroups(context.Background())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return g
+}
+
+func hotlineFlow(tb testing.TB) *ivr.Flow {
+	tb.Helper()
+	return ivr.HotlineFlow(areaGroups(tb))
+}
+
+// areaPrompts are the prompts of the area steps in a language: the districts, then the
+// units of group gi (1-based).
+func areaPrompts(groups []tickets.AreaGroup, lang string, gi int) string {
+	top := []string{lang + "/area_intro"}
+	for i, g := range groups {
+		top = append(top, lang+"/district_"+g.DistrictCode, lang+"/press_"+strconv.Itoa(i+1))
+	}
+	top = append(top, lang+"/area_unknown")
+	if gi == 0 {
+		return strings.Join(top, " ")
+	}
+	var units []string
+	for j, u := range groups[gi-1].Units {
+		units = append(units, lang+"/unit_"+u.Code, lang+"/press_"+strconv.Itoa(j+1))
+	}
+	units = append(units, lang+"/area_unknown")
+	return strings.Join(top, " ") + " " + strings.Join(units, " ")
+}
+
 func TestHotlineFlowValid(t *testing.T) {
-	if err := ivr.HotlineFlow().Validate(sounds.Languages, sounds.Has); err != nil {
+	if err := hotlineFlow(t).Validate(sounds.Languages, sounds.Has); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -25,7 +67,7 @@ func TestFlowValidateRejects(t *testing.T) {
 	}
 	for name, spoil := range tests {
 		t.Run(name, func(t *testing.T) {
-			f := ivr.HotlineFlow()
+			f := hotlineFlow(t)
 			spoil(f)
 			if err := f.Validate(sounds.Languages, sounds.Has); err == nil {
 				t.Error("Validate accepted a broken flow")
@@ -44,23 +86,42 @@ type script struct {
 	wantEnded   bool
 	wantOutcome string
 	wantLang    string
+	wantAnswers map[string]string
 }
 
 func TestMachine(t *testing.T) {
+	groups := areaGroups(t)
 	const menu = "vi/main_menu en/for_english"
+	sym := "vi/symptoms_intro vi/q_fever vi/q_cough vi/q_breath vi/q_travel vi/q_contact "
+	hue := groups[0].Units // Thành phố Huế, key 1
 	tests := []script{
-		{name: "symptom report", inputs: []string{"2"},
-			wantPrompts: "vi/welcome " + menu + " vi/ticket_created vi/goodbye",
-			wantTicket:  tickets.CategorySymptomReport, wantKeys: "2", wantEnded: true,
-			wantOutcome: tickets.OutcomeTicket, wantLang: "vi"},
-		{name: "english community report", inputs: []string{"9", "3"},
-			wantPrompts: "vi/welcome " + menu + " en/main_menu en/ticket_created en/goodbye",
-			wantTicket:  tickets.CategoryCommunityReport, wantKeys: "93", wantEnded: true,
-			wantOutcome: tickets.OutcomeTicket, wantLang: "en"},
-		{name: "support request", inputs: []string{"4"},
-			wantPrompts: "vi/welcome " + menu + " vi/ticket_created vi/goodbye",
-			wantTicket:  tickets.CategorySupportRequest, wantKeys: "4", wantEnded: true,
-			wantOutcome: tickets.OutcomeTicket, wantLang: "vi"},
+		{name: "symptom report, fever only", inputs: []string{"2", "1", "2", "2", "2", "2", "1", "3"},
+			wantPrompts: "vi/welcome " + menu + " " + sym + areaPrompts(groups, "vi", 1) + " vi/ticket_created vi/goodbye",
+			wantTicket:  tickets.CategorySymptomReport, wantKeys: "21222213", wantEnded: true,
+			wantOutcome: tickets.OutcomeTicket, wantLang: "vi",
+			wantAnswers: map[string]string{"fever": "yes", "cough": "no", "breath": "no", "travel": "no", "contact": "no", "unit": hue[2].Code, "priority": tickets.P3}},
+		{name: "short of breath is urgent", inputs: []string{"2", "2", "2", "1", "2", "2", "0"},
+			wantPrompts: "vi/welcome " + menu + " " + sym + areaPrompts(groups, "vi", 0) + " vi/symptoms_urgent vi/goodbye",
+			wantTicket:  tickets.CategorySymptomReport, wantKeys: "2221220", wantEnded: true,
+			wantOutcome: tickets.OutcomeTicket, wantLang: "vi",
+			wantAnswers: map[string]string{"breath": "yes", "unit": "", "priority": tickets.P1}},
+		{name: "cough after travel is P2", inputs: []string{"2", "2", "1", "2", "1", "2", "2", "0"},
+			wantPrompts: "vi/welcome " + menu + " " + sym + areaPrompts(groups, "vi", 2) + " vi/ticket_created vi/goodbye",
+			wantTicket:  tickets.CategorySymptomReport, wantKeys: "22121220", wantEnded: true,
+			wantOutcome: tickets.OutcomeTicket, wantLang: "vi",
+			wantAnswers: map[string]string{"cough": "yes", "travel": "yes", "unit": "", "priority": tickets.P2}},
+		{name: "no symptom is P4", inputs: []string{"2", "2", "2", "2", "2", "2", "0"},
+			wantPrompts: "vi/welcome " + menu + " " + sym + areaPrompts(groups, "vi", 0) + " vi/ticket_created vi/goodbye",
+			wantTicket:  tickets.CategorySymptomReport, wantKeys: "2222220", wantEnded: true,
+			wantOutcome: tickets.OutcomeTicket, wantLang: "vi", wantAnswers: map[string]string{"priority": tickets.P4}},
+		{name: "english community report", inputs: []string{"9", "3", "1", "1"},
+			wantPrompts: "vi/welcome " + menu + " en/main_menu " + areaPrompts(groups, "en", 1) + " en/ticket_created en/goodbye",
+			wantTicket:  tickets.CategoryCommunityReport, wantKeys: "9311", wantEnded: true,
+			wantOutcome: tickets.OutcomeTicket, wantLang: "en", wantAnswers: map[string]string{"unit": hue[0].Code}},
+		{name: "support request", inputs: []string{"4", "1", "2"},
+			wantPrompts: "vi/welcome " + menu + " " + areaPrompts(groups, "vi", 1) + " vi/ticket_created vi/goodbye",
+			wantTicket:  tickets.CategorySupportRequest, wantKeys: "412", wantEnded: true,
+			wantOutcome: tickets.OutcomeTicket, wantLang: "vi", wantAnswers: map[string]string{"unit": hue[1].Code}},
 		{name: "operator becomes callback", inputs: []string{"0"},
 			wantPrompts: "vi/welcome " + menu + " vi/callback_created vi/goodbye",
 			wantTicket:  tickets.CategoryCallback, wantKeys: "0", wantEnded: true,
@@ -68,9 +129,9 @@ func TestMachine(t *testing.T) {
 		{name: "rules then silence", inputs: []string{"1", "."},
 			wantPrompts: "vi/welcome " + menu + " vi/rules_info vi/goodbye",
 			wantEnded:   true, wantOutcome: tickets.OutcomeInformation, wantLang: "vi"},
-		{name: "rules then back to menu then report", inputs: []string{"1", "*", "3"},
-			wantPrompts: "vi/welcome " + menu + " vi/rules_info " + menu + " vi/ticket_created vi/goodbye",
-			wantTicket:  tickets.CategoryCommunityReport, wantKeys: "1*3", wantEnded: true,
+		{name: "rules then back to menu then report", inputs: []string{"1", "*", "3", "0"},
+			wantPrompts: "vi/welcome " + menu + " vi/rules_info " + menu + " " + areaPrompts(groups, "vi", 0) + " vi/ticket_created vi/goodbye",
+			wantTicket:  tickets.CategoryCommunityReport, wantKeys: "1*30", wantEnded: true,
 			wantOutcome: tickets.OutcomeTicket, wantLang: "vi"},
 		{name: "quarantine info then operator", inputs: []string{"5", "0"},
 			wantPrompts: "vi/welcome " + menu + " vi/quarantine_info vi/callback_created vi/goodbye",
@@ -79,27 +140,30 @@ func TestMachine(t *testing.T) {
 		{name: "star repeats the menu", inputs: []string{"*"},
 			wantPrompts: "vi/welcome " + menu + " " + menu,
 			wantOutcome: tickets.OutcomeHungUp, wantLang: "vi"},
-		{name: "invalid key then valid", inputs: []string{"7", "2"},
-			wantPrompts: "vi/welcome " + menu + " vi/invalid " + menu + " vi/ticket_created vi/goodbye",
-			wantTicket:  tickets.CategorySymptomReport, wantKeys: "72", wantEnded: true,
+		{name: "invalid key then valid", inputs: []string{"7", "0"},
+			wantPrompts: "vi/welcome " + menu + " vi/invalid " + menu + " vi/callback_created vi/goodbye",
+			wantTicket:  tickets.CategoryCallback, wantKeys: "70", wantEnded: true,
 			wantOutcome: tickets.OutcomeTicket, wantLang: "vi"},
+		{name: "a bad answer is asked again", inputs: []string{"2", "5", "1"},
+			wantPrompts: "vi/welcome " + menu + " vi/symptoms_intro vi/q_fever vi/invalid vi/symptoms_intro vi/q_fever vi/q_cough",
+			wantOutcome: tickets.OutcomeHungUp, wantLang: "vi", wantAnswers: map[string]string{"fever": "yes"}},
 		{name: "three invalid keys", inputs: []string{"7", "8", "#"},
 			wantPrompts: "vi/welcome " + menu + " vi/invalid " + menu + " vi/invalid " + menu + " vi/too_many_errors vi/goodbye",
 			wantEnded:   true, wantOutcome: tickets.OutcomeNoChoice, wantLang: "vi"},
 		{name: "silence three times", inputs: []string{".", ".", "."},
 			wantPrompts: "vi/welcome " + menu + " vi/no_input " + menu + " vi/no_input " + menu + " vi/too_many_errors vi/goodbye",
 			wantEnded:   true, wantOutcome: tickets.OutcomeNoChoice, wantLang: "vi"},
-		{name: "failures count per menu", inputs: []string{"7", "8", "9", "7", "8", "2"},
+		{name: "failures count per menu", inputs: []string{"7", "8", "9", "7", "8", "0"},
 			wantPrompts: "vi/welcome " + menu + " vi/invalid " + menu + " vi/invalid " + menu +
-				" en/main_menu en/invalid en/main_menu en/invalid en/main_menu en/ticket_created en/goodbye",
-			wantTicket: tickets.CategorySymptomReport, wantKeys: "789782", wantEnded: true,
+				" en/main_menu en/invalid en/main_menu en/invalid en/main_menu en/callback_created en/goodbye",
+			wantTicket: tickets.CategoryCallback, wantKeys: "789780", wantEnded: true,
 			wantOutcome: tickets.OutcomeTicket, wantLang: "en"},
 		{name: "hung up in the menu", inputs: nil,
 			wantPrompts: "vi/welcome " + menu, wantOutcome: tickets.OutcomeHungUp, wantLang: "vi"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m := ivr.NewMachine(ivr.HotlineFlow())
+			m := ivr.NewMachine(ivr.HotlineFlow(groups))
 			now := time.Date(2021, 8, 10, 9, 0, 0, 0, time.UTC)
 			var prompts []string
 			var ticket *ivr.TicketRequest
@@ -146,22 +210,34 @@ func TestMachine(t *testing.T) {
 			if m.Lang != tt.wantLang {
 				t.Errorf("Lang = %q, want %q", m.Lang, tt.wantLang)
 			}
+			for k, want := range tt.wantAnswers {
+				got, ok := m.Answers[k]
+				if k == "priority" {
+					got, ok = ticket.Priority, ticket != nil
+				}
+				if !ok || got != want {
+					t.Errorf("answer %s = %q, want %q (answers %v)", k, got, want, m.Answers)
+				}
+			}
+			if ticket != nil && ticket.UnitCode != m.Answers["unit"] {
+				t.Errorf("ticket unit %q, answers %v", ticket.UnitCode, m.Answers)
+			}
 		})
 	}
 }
 
 func TestMachineIgnoresInputAfterEnd(t *testing.T) {
-	m := ivr.NewMachine(ivr.HotlineFlow())
+	m := ivr.NewMachine(hotlineFlow(t))
 	now := time.Now()
 	m.Start(now)
-	m.Key(now, "2")
+	m.Key(now, "0")
 	if e := m.Key(now, "3"); len(e.Play) > 0 || e.Ticket != nil || e.WaitKey > 0 {
 		t.Errorf("key after the end gave effects %+v", e)
 	}
 	if e := m.Timeout(now); len(e.Play) > 0 || e.Ticket != nil {
 		t.Errorf("timeout after the end gave effects %+v", e)
 	}
-	if got := m.Path.Keys(); got != "2" {
-		t.Errorf("path keys = %q, want 2", got)
+	if got := m.Path.Keys(); got != "0" {
+		t.Errorf("path keys = %q, want 0", got)
 	}
 }

@@ -13,16 +13,17 @@ import (
 	"github.com/huehotline/hotline/tickets"
 )
 
-// A caller who listens to every prompt to the end, then presses 2: a symptom report.
+// A caller who listens to every prompt to the end, then presses 0 for an operator (no
+// agent queue yet: a callback request).
 func TestCallBecomesTicket(t *testing.T) {
 	h := startHotline(t, "")
 	s := h.store()
-	res := call(t, newCaller(t), ivr.TestCall{From: "0905 123 456", Keys: []string{"2"}, HangupAfterKeys: -1})
+	res := call(t, newCaller(t), ivr.TestCall{From: "0905 123 456", Keys: []string{"0"}, HangupAfterKeys: -1})
 
 	if res.EndedBy != "hotline" {
 		t.Errorf("call ended by %s, want hotline", res.EndedBy)
 	}
-	want := []string{"vi/welcome", "vi/main_menu", "en/for_english", "vi/ticket_created", "vi/goodbye"}
+	want := []string{"vi/welcome", "vi/main_menu", "en/for_english", "vi/callback_created", "vi/goodbye"}
 	if got := res.Prompts(); strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("prompts = %v, want %v", got, want)
 	}
@@ -38,7 +39,7 @@ func TestCallBecomesTicket(t *testing.T) {
 		t.Fatalf("%d tickets, want 1", len(list))
 	}
 	tk := list[0]
-	if tk.Ref != res.Ticket || tk.Category != tickets.CategorySymptomReport || tk.IVRKeys != "2" ||
+	if tk.Ref != res.Ticket || tk.Category != tickets.CategoryCallback || tk.IVRKeys != "0" ||
 		tk.CallerNumber == nil || *tk.CallerNumber != "+84905123456" || tk.Status != tickets.StatusNew {
 		t.Errorf("ticket = %+v (announced %q)", tk, res.Ticket)
 	}
@@ -52,8 +53,9 @@ func TestCallBecomesTicket(t *testing.T) {
 func TestEnglishCall(t *testing.T) {
 	h := startHotline(t, "")
 	s := h.store()
-	res := call(t, newCaller(t), ivr.TestCall{From: "+84 162 123 4567", Keys: []string{"9", "3"}, Barge: 700 * time.Millisecond, HangupAfterKeys: -1})
-	for _, p := range []string{"en/main_menu", "en/ticket_created", "en/goodbye"} {
+	res := call(t, newCaller(t), ivr.TestCall{From: "+84 162 123 4567", Keys: []string{"9", "3", "1", "1"}, Barge: 700 * time.Millisecond, HangupAfterKeys: -1})
+	// A playback of several prompts shows as its first: the area steps start with these.
+	for _, p := range []string{"en/main_menu", "en/area_intro", "en/unit_19753", "en/ticket_created", "en/goodbye"} {
 		if !contains(res.Prompts(), p) {
 			t.Errorf("prompts %v lack %s", res.Prompts(), p)
 		}
@@ -66,8 +68,9 @@ func TestEnglishCall(t *testing.T) {
 		t.Errorf("old 11-digit number stored as %v, want +84321234567", c.CallerNumber)
 	}
 	list := ticketsOf(t, s, c)
-	if len(list) != 1 || list[0].Category != tickets.CategoryCommunityReport || list[0].IVRKeys != "93" {
-		t.Errorf("tickets = %+v, want one community report with keys 93", list)
+	if len(list) != 1 || list[0].Category != tickets.CategoryCommunityReport || list[0].IVRKeys != "9311" ||
+		list[0].UnitCode == nil || *list[0].UnitCode != "19753" {
+		t.Errorf("tickets = %+v, want one community report for Phú Xuân (19753) with keys 9311", list)
 	}
 }
 
@@ -89,7 +92,9 @@ func TestHangupAtEveryStep(t *testing.T) {
 		{"after an invalid key", []string{"7"}, 1, tickets.OutcomeHungUp, ""},
 		{"during the rules", []string{"1"}, 1, tickets.OutcomeInformation, ""},
 		{"after choosing English", []string{"9"}, 1, tickets.OutcomeHungUp, ""},
-		{"during the confirmation", []string{"2"}, 1, tickets.OutcomeTicket, tickets.CategorySymptomReport},
+		{"during the symptom questions", []string{"2", "1"}, 2, tickets.OutcomeHungUp, ""},
+		{"during the area step", []string{"3"}, 1, tickets.OutcomeHungUp, ""},
+		{"during the confirmation", []string{"3", "0"}, 2, tickets.OutcomeTicket, tickets.CategoryCommunityReport},
 		{"during the callback confirmation", []string{"0"}, 1, tickets.OutcomeTicket, tickets.CategoryCallback},
 	}
 	for _, tt := range tests {
@@ -124,14 +129,15 @@ func TestInvalidKeys(t *testing.T) {
 	caller := newCaller(t)
 
 	t.Run("then a valid key", func(t *testing.T) {
-		res := call(t, caller, ivr.TestCall{From: "0905123456", Keys: []string{"7", "4"}, Barge: 500 * time.Millisecond, HangupAfterKeys: -1})
+		res := call(t, caller, ivr.TestCall{From: "0905123456", Keys: []string{"7", "4", "2", "1"}, Barge: 500 * time.Millisecond, HangupAfterKeys: -1})
 		if !contains(res.Prompts(), "vi/invalid") {
 			t.Errorf("prompts %v lack vi/invalid", res.Prompts())
 		}
 		c := finalRecord(t, s, res.HotlineID)
 		list := ticketsOf(t, s, c)
-		if len(list) != 1 || list[0].Category != tickets.CategorySupportRequest || list[0].IVRKeys != "74" {
-			t.Errorf("tickets = %+v, want one support request with keys 74", list)
+		if len(list) != 1 || list[0].Category != tickets.CategorySupportRequest || list[0].IVRKeys != "7421" ||
+			list[0].UnitCode == nil || list[0].AssigneeUnitCode == nil || *list[0].AssigneeUnitCode != *list[0].UnitCode {
+			t.Errorf("tickets = %+v, want one support request with keys 7421 routed to its unit", list)
 		}
 	})
 	t.Run("three times", func(t *testing.T) {
@@ -159,7 +165,7 @@ func TestInvalidKeys(t *testing.T) {
 func TestWithheldNumber(t *testing.T) {
 	h := startHotline(t, "")
 	s := h.store()
-	res := call(t, newCaller(t), ivr.TestCall{From: "anonymous", Keys: []string{"3"}, Barge: 500 * time.Millisecond, HangupAfterKeys: 1})
+	res := call(t, newCaller(t), ivr.TestCall{From: "anonymous", Keys: []string{"3", "0"}, Barge: 500 * time.Millisecond, HangupAfterKeys: 2})
 	c := finalRecord(t, s, res.HotlineID)
 	if c.CallerNumber != nil || c.CallerRaw != "anonymous" {
 		t.Errorf("caller = %v raw %q, want none and raw anonymous", c.CallerNumber, c.CallerRaw)
@@ -181,7 +187,7 @@ func TestSIPCarrierCall(t *testing.T) {
 	dir := t.TempDir()
 	cmd := exec.Command(sipp, "127.0.0.1:5060",
 		"-sf", "../../ivr/asterisk/sipp/carrier_call.xml", "-s", "19001075",
-		"-key", "caller", "0905123456", "-key", "dtmf", "/usr/share/sip-tester/dtmf_2833_2.pcap",
+		"-key", "caller", "0905123456", "-key", "dtmf", "/usr/share/sip-tester/dtmf_2833_0.pcap",
 		"-i", "127.0.0.1", "-p", "5070", "-mi", "127.0.0.1", "-mp", "16800",
 		"-m", "1", "-nostdin", "-timeout", "60s", "-timeout_error",
 		"-trace_err", "-error_file", dir+"/errors.log")
@@ -200,8 +206,8 @@ func TestSIPCarrierCall(t *testing.T) {
 		t.Errorf("call = %+v", c)
 	}
 	list := ticketsOf(t, s, c)
-	if len(list) != 1 || list[0].Category != tickets.CategorySymptomReport || list[0].IVRKeys != "2" {
-		t.Errorf("tickets = %+v, want one symptom report with keys 2", list)
+	if len(list) != 1 || list[0].Category != tickets.CategoryCallback || list[0].IVRKeys != "0" {
+		t.Errorf("tickets = %+v, want one callback request with keys 0", list)
 	}
 }
 
@@ -221,7 +227,7 @@ func TestGracefulShutdown(t *testing.T) {
 	caller := newCaller(t)
 	done := make(chan *ivr.TestCallResult, 1)
 	go func() {
-		res, _ := caller.Place(context.Background(), ivr.TestCall{From: "0905123456", Keys: []string{"2"}, Barge: 500 * time.Millisecond, HangupAfterKeys: -1, MaxDuration: time.Minute})
+		res, _ := caller.Place(context.Background(), ivr.TestCall{From: "0905123456", Keys: []string{"0"}, Barge: 500 * time.Millisecond, HangupAfterKeys: -1, MaxDuration: time.Minute})
 		done <- res
 	}()
 	// Wait for the ticket, then ask the hotline to stop while it says goodbye.
@@ -341,7 +347,7 @@ func asteriskRestart(t *testing.T, how string) {
 	// A new call succeeds as soon as the hotline has reconnected.
 	var ok *ivr.TestCallResult
 	for time.Since(back) < 20*time.Second {
-		res, err := newCaller(t).Place(context.Background(), ivr.TestCall{From: "0905123456", Keys: []string{"2"},
+		res, err := newCaller(t).Place(context.Background(), ivr.TestCall{From: "0905123456", Keys: []string{"0"},
 			Barge: 500 * time.Millisecond, HangupAfterKeys: 1, MaxDuration: 10 * time.Second})
 		if err == nil && res.Ticket != "" {
 			ok = res

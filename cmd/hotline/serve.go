@@ -103,7 +103,11 @@ func serve(ctx context.Context, cfg serveConfig) error {
 	}
 	defer client.Close()
 
-	flow := ivr.HotlineFlow()
+	groups, err := store.AreaGroups(ctx)
+	if err != nil {
+		return fmt.Errorf("area selection: %w", err)
+	}
+	flow := ivr.HotlineFlow(groups)
 	if err := flow.Validate(sounds.Languages, sounds.Has); err != nil {
 		return fmt.Errorf("call flow: %w", err)
 	}
