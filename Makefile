@@ -88,7 +88,7 @@ run: deps build
 	$(BIN) migrate; \
 	echo; \
 	echo "The hotline answers 19001075. In another terminal, place a test call:"; \
-	echo "    make testcall               (2 then five yes/no answers and an area: a symptom report)"; \
+	echo "    make testcall               (2, five yes/no answers, an area, 1 for this number: a symptom report)"; \
 	echo "    make testcall KEYS=9,3,1,1  (English: a community report for Phường Phú Xuân); KEYS=1 for the rules"; \
 	echo "then look at the tickets and calls at http://$(HOTLINE_ADDR)/"; \
 	echo "A SIP phone or sipp can call sip:19001075@127.0.0.1:5060 too. Ctrl-C stops everything."; \
@@ -119,7 +119,7 @@ load: deps build
 	sleep 2; \
 	$(BIN) load --hotline-pid $$pid --hotline-addr 127.0.0.1:8099 --calls $(LOAD_CALLS) --duration $(LOAD_DURATION)
 
-KEYS ?= 2,1,2,2,2,2,1,1
+KEYS ?= 2,1,2,2,2,2,1,1,1
 FROM ?= 0905123456
 .PHONY: testcall
 testcall: build

@@ -294,6 +294,10 @@ func (c *call) createTicket(r *TicketRequest) error {
 		Summary:      r.Summary,
 		IVRAnswers:   r.Answers,
 	}
+	if r.ContactPhone != "" {
+		contact := r.ContactPhone
+		t.ContactPhone = &contact
+	}
 	if r.UnitCode != "" {
 		unit := r.UnitCode
 		t.UnitCode = &unit

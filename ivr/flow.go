@@ -46,6 +46,12 @@ type Node struct {
 	Branches []string
 	// AssignToUnit routes the ticket to the unit the caller chose.
 	AssignToUnit bool
+	// Collect makes the node take a phone number digit by digit, ended by # (or by
+	// silence once digits were given), stored normalised as the answer Collect; Next
+	// follows a valid number, a bad one is asked again.
+	Collect string
+	// ReadBack appends to the prompts the digits of the answer it names.
+	ReadBack string
 }
 
 // Flow is a whole call flow: its nodes, where calls start, and how bad input is handled.
@@ -94,6 +100,13 @@ func HotlineFlow(groups []tickets.AreaGroup) *Flow {
 		question("sym_breath", "breath", "q_breath", "sym_travel"),
 		question("sym_travel", "travel", "q_travel", "sym_contact"),
 		question("sym_contact", "contact", "q_contact", "sym_area"),
+		// The number to call back: the caller's own, or another read back for confirmation.
+		{ID: "sym_cb", Prompts: p("cb_choice"), Keys: map[string]string{"1": "sym_risk", "2": "sym_cb_enter"}, Records: "callback", Values: map[string]string{"1": ""}},
+		{ID: "sym_cb_enter", Prompts: p("cb_enter"), Collect: "callback", Next: "sym_cb_check"},
+		{ID: "sym_cb_check", Prompts: p("cb_readback"), ReadBack: "callback", Keys: map[string]string{"1": "sym_risk", "2": "sym_cb_enter"}},
+		{ID: "sup_cb", Prompts: p("cb_choice"), Keys: map[string]string{"1": "support", "2": "sup_cb_enter"}, Records: "callback", Values: map[string]string{"1": ""}},
+		{ID: "sup_cb_enter", Prompts: p("cb_enter"), Collect: "callback", Next: "sup_cb_check"},
+		{ID: "sup_cb_check", Prompts: p("cb_readback"), ReadBack: "callback", Keys: map[string]string{"1": "support", "2": "sup_cb_enter"}},
 		{ID: "sym_risk", Branch: symptomRisk, Branches: []string{"sym_urgent", "sym_p2", "sym_p3", "sym_p4"}},
 		{ID: "sym_urgent", Ticket: tickets.CategorySymptomReport, Priority: tickets.P1, Prompts: p("symptoms_urgent"), Next: "goodbye"},
 		{ID: "sym_p2", Ticket: tickets.CategorySymptomReport, Priority: tickets.P2, Prompts: p("ticket_created"), Next: "goodbye"},
@@ -112,9 +125,9 @@ func HotlineFlow(groups []tickets.AreaGroup) *Flow {
 		{ID: "too_many", Prompts: p("too_many_errors"), Outcome: tickets.OutcomeNoChoice, Next: "goodbye"},
 		{ID: "goodbye", Prompts: p("goodbye"), Hangup: true},
 	}
-	nodes = append(nodes, areaNodes("sym", groups, "sym_risk")...)
+	nodes = append(nodes, areaNodes("sym", groups, "sym_cb")...)
 	nodes = append(nodes, areaNodes("com", groups, "community")...)
-	nodes = append(nodes, areaNodes("sup", groups, "support")...)
+	nodes = append(nodes, areaNodes("sup", groups, "sup_cb")...)
 	f := &Flow{
 		Start:       "welcome",
 		Nodes:       map[string]*Node{},
@@ -198,6 +211,21 @@ func (f *Flow) Validate(languages []string, has func(lang, id string) bool) erro
 		}
 		if (n.Branch == nil) != (len(n.Branches) == 0) {
 			return fmt.Errorf("flow: node %q needs both Branch and Branches, or neither", id)
+		}
+		if n.Collect != "" && n.Next == "" {
+			return fmt.Errorf("flow: node %q collects a number but leads nowhere", id)
+		}
+		if n.ReadBack != "" {
+			for _, lang := range languages {
+				for d := 0; d <= 9; d++ {
+					if !has(lang, fmt.Sprintf("digit_%d", d)) {
+						return fmt.Errorf("flow: prompt %s/digit_%d does not exist", lang, d)
+					}
+				}
+				if !has(lang, "cb_confirm") {
+					return fmt.Errorf("flow: prompt %s/cb_confirm does not exist", lang)
+				}
+			}
 		}
 		if n.Keys == nil && n.Next == "" && !n.Hangup && n.Branch == nil {
 			return fmt.Errorf("flow: node %q takes no keys, has no next node and does not hang up", id)

@@ -32,6 +32,15 @@ type TicketRequest struct {
 	Answers      tickets.Answers // what the caller answered, by question
 	UnitCode     string          // the unit the caller chose; "" when unknown
 	AssignToUnit bool            // route the ticket to that unit
+	ContactPhone string          // E.164 number to call back, if not the caller's; ""
+}
+
+// nationalDigits reads an E.164 number back as Vietnamese callers write it (0905...).
+func nationalDigits(e164 string) string {
+	if len(e164) > 3 && e164[:3] == "+84" {
+		return "0" + e164[3:]
+	}
+	return e164
 }
 
 // Machine walks one call through a Flow. It holds no Asterisk state and never blocks.
@@ -47,6 +56,7 @@ type Machine struct {
 	Path tickets.Path
 	// Answers holds what the caller answered, by question (fever, unit, ...).
 	Answers tickets.Answers
+	digits  string // a number being keyed in at a Collect node
 }
 
 // NewMachine returns a machine at the start of flow, speaking Vietnamese.
@@ -64,10 +74,14 @@ func (m *Machine) Start(now time.Time) Effects {
 // Key feeds a key the caller pressed.
 func (m *Machine) Key(now time.Time, key string) Effects {
 	var e Effects
-	if m.ended || m.node == nil || m.node.Keys == nil {
+	if m.ended || m.node == nil || (m.node.Keys == nil && m.node.Collect == "") {
 		return e
 	}
 	m.Path = append(m.Path, tickets.PathStep{At: now.UTC(), Node: m.node.ID, Key: key})
+	if m.node.Collect != "" {
+		m.collect(now, key, &e)
+		return e
+	}
 	next, ok := m.node.Keys[key]
 	if !ok {
 		m.fail(now, m.flow.Invalid, &e)
@@ -85,10 +99,14 @@ func (m *Machine) Key(now time.Time, key string) Effects {
 // Timeout tells the machine the caller pressed nothing while a key was awaited.
 func (m *Machine) Timeout(now time.Time) Effects {
 	var e Effects
-	if m.ended || m.node == nil || m.node.Keys == nil {
+	if m.ended || m.node == nil || (m.node.Keys == nil && m.node.Collect == "") {
 		return e
 	}
 	m.Path = append(m.Path, tickets.PathStep{At: now.UTC(), Node: m.node.ID, Note: "timeout"})
+	if m.node.Collect != "" && m.digits != "" {
+		m.collect(now, "#", &e) // silence after digits ends the number, as # does
+		return e
+	}
 	if m.node.OnTimeout != "" {
 		m.enter(now, m.node.OnTimeout, &e)
 		return e
@@ -129,6 +147,27 @@ func (m *Machine) setOutcome(o string) {
 	}
 }
 
+// collect takes one key of a number: digits add up, * starts again, # ends it.
+func (m *Machine) collect(now time.Time, key string, e *Effects) {
+	switch {
+	case key >= "0" && key <= "9":
+		m.digits += key
+		e.WaitKey = m.flow.KeyTimeout
+	case key == "*":
+		m.digits = ""
+		e.WaitKey = m.flow.KeyTimeout
+	default: // #
+		p, err := tickets.NormalizePhone(m.digits)
+		m.digits = ""
+		if err != nil {
+			m.fail(now, m.flow.Invalid, e)
+			return
+		}
+		m.Answers[m.node.Collect] = p
+		m.enter(now, m.node.Next, e)
+	}
+}
+
 // fail handles an invalid key or silence: a re-prompt, or the flow's way out after too
 // many failures in one menu.
 func (m *Machine) fail(now time.Time, why Prompt, e *Effects) {
@@ -151,7 +190,7 @@ func (m *Machine) enter(now time.Time, id string, e *Effects) {
 		if !ok || hops > len(m.flow.Nodes) {
 			panic(fmt.Sprintf("ivr: flow has no node %q or loops without keys", id))
 		}
-		m.node, m.failures = n, 0
+		m.node, m.failures, m.digits = n, 0, ""
 		m.Path = append(m.Path, tickets.PathStep{At: now.UTC(), Node: n.ID})
 		if n.Language != "" {
 			m.Lang = n.Language
@@ -166,14 +205,24 @@ func (m *Machine) enter(now time.Time, id string, e *Effects) {
 				answers[k] = v
 			}
 			e.Ticket = &TicketRequest{Category: n.Ticket, Priority: n.Priority, Keys: m.Path.Keys(),
-				Answers: answers, UnitCode: m.Answers["unit"], AssignToUnit: n.AssignToUnit}
+				Answers: answers, UnitCode: m.Answers["unit"], AssignToUnit: n.AssignToUnit,
+				ContactPhone: m.Answers["callback"]}
 			m.setOutcome(tickets.OutcomeTicket)
 		}
 		m.setOutcome(n.Outcome)
 		for _, p := range n.Prompts {
 			m.play(p, e)
 		}
+		if n.ReadBack != "" {
+			for _, d := range nationalDigits(m.Answers[n.ReadBack]) {
+				m.play(Prompt{ID: "digit_" + string(d)}, e)
+			}
+			m.play(Prompt{ID: "cb_confirm"}, e)
+		}
 		switch {
+		case n.Collect != "":
+			e.WaitKey = m.flow.KeyTimeout
+			return
 		case n.Keys != nil:
 			e.WaitKey = m.flow.KeyTimeout
 			return

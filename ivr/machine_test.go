@@ -95,33 +95,46 @@ func TestMachine(t *testing.T) {
 	sym := "vi/symptoms_intro vi/q_fever vi/q_cough vi/q_breath vi/q_travel vi/q_contact "
 	hue := groups[0].Units // Thành phố Huế, key 1
 	tests := []script{
-		{name: "symptom report, fever only", inputs: []string{"2", "1", "2", "2", "2", "2", "1", "3"},
-			wantPrompts: "vi/welcome " + menu + " " + sym + areaPrompts(groups, "vi", 1) + " vi/ticket_created vi/goodbye",
-			wantTicket:  tickets.CategorySymptomReport, wantKeys: "21222213", wantEnded: true,
+		{name: "symptom report, fever only", inputs: []string{"2", "1", "2", "2", "2", "2", "1", "3", "1"},
+			wantPrompts: "vi/welcome " + menu + " " + sym + areaPrompts(groups, "vi", 1) + " vi/cb_choice vi/ticket_created vi/goodbye",
+			wantTicket:  tickets.CategorySymptomReport, wantKeys: "212222131", wantEnded: true,
 			wantOutcome: tickets.OutcomeTicket, wantLang: "vi",
 			wantAnswers: map[string]string{"fever": "yes", "cough": "no", "breath": "no", "travel": "no", "contact": "no", "unit": hue[2].Code, "priority": tickets.P3}},
-		{name: "short of breath is urgent", inputs: []string{"2", "2", "2", "1", "2", "2", "0"},
-			wantPrompts: "vi/welcome " + menu + " " + sym + areaPrompts(groups, "vi", 0) + " vi/symptoms_urgent vi/goodbye",
-			wantTicket:  tickets.CategorySymptomReport, wantKeys: "2221220", wantEnded: true,
+		{name: "short of breath is urgent", inputs: []string{"2", "2", "2", "1", "2", "2", "0", "1"},
+			wantPrompts: "vi/welcome " + menu + " " + sym + areaPrompts(groups, "vi", 0) + " vi/cb_choice vi/symptoms_urgent vi/goodbye",
+			wantTicket:  tickets.CategorySymptomReport, wantKeys: "22212201", wantEnded: true,
 			wantOutcome: tickets.OutcomeTicket, wantLang: "vi",
 			wantAnswers: map[string]string{"breath": "yes", "unit": "", "priority": tickets.P1}},
-		{name: "cough after travel is P2", inputs: []string{"2", "2", "1", "2", "1", "2", "2", "0"},
-			wantPrompts: "vi/welcome " + menu + " " + sym + areaPrompts(groups, "vi", 2) + " vi/ticket_created vi/goodbye",
-			wantTicket:  tickets.CategorySymptomReport, wantKeys: "22121220", wantEnded: true,
+		{name: "cough after travel is P2", inputs: []string{"2", "2", "1", "2", "1", "2", "2", "0", "1"},
+			wantPrompts: "vi/welcome " + menu + " " + sym + areaPrompts(groups, "vi", 2) + " vi/cb_choice vi/ticket_created vi/goodbye",
+			wantTicket:  tickets.CategorySymptomReport, wantKeys: "221212201", wantEnded: true,
 			wantOutcome: tickets.OutcomeTicket, wantLang: "vi",
 			wantAnswers: map[string]string{"cough": "yes", "travel": "yes", "unit": "", "priority": tickets.P2}},
-		{name: "no symptom is P4", inputs: []string{"2", "2", "2", "2", "2", "2", "0"},
-			wantPrompts: "vi/welcome " + menu + " " + sym + areaPrompts(groups, "vi", 0) + " vi/ticket_created vi/goodbye",
-			wantTicket:  tickets.CategorySymptomReport, wantKeys: "2222220", wantEnded: true,
+		{name: "no symptom is P4", inputs: []string{"2", "2", "2", "2", "2", "2", "0", "1"},
+			wantPrompts: "vi/welcome " + menu + " " + sym + areaPrompts(groups, "vi", 0) + " vi/cb_choice vi/ticket_created vi/goodbye",
+			wantTicket:  tickets.CategorySymptomReport, wantKeys: "22222201", wantEnded: true,
 			wantOutcome: tickets.OutcomeTicket, wantLang: "vi", wantAnswers: map[string]string{"priority": tickets.P4}},
 		{name: "english community report", inputs: []string{"9", "3", "1", "1"},
 			wantPrompts: "vi/welcome " + menu + " en/main_menu " + areaPrompts(groups, "en", 1) + " en/ticket_created en/goodbye",
 			wantTicket:  tickets.CategoryCommunityReport, wantKeys: "9311", wantEnded: true,
 			wantOutcome: tickets.OutcomeTicket, wantLang: "en", wantAnswers: map[string]string{"unit": hue[0].Code}},
-		{name: "support request", inputs: []string{"4", "1", "2"},
-			wantPrompts: "vi/welcome " + menu + " " + areaPrompts(groups, "vi", 1) + " vi/ticket_created vi/goodbye",
-			wantTicket:  tickets.CategorySupportRequest, wantKeys: "412", wantEnded: true,
-			wantOutcome: tickets.OutcomeTicket, wantLang: "vi", wantAnswers: map[string]string{"unit": hue[1].Code}},
+		{name: "support request", inputs: []string{"4", "1", "2", "1"},
+			wantPrompts: "vi/welcome " + menu + " " + areaPrompts(groups, "vi", 1) + " vi/cb_choice vi/ticket_created vi/goodbye",
+			wantTicket:  tickets.CategorySupportRequest, wantKeys: "4121", wantEnded: true,
+			wantOutcome: tickets.OutcomeTicket, wantLang: "vi", wantAnswers: map[string]string{"unit": hue[1].Code, "callback": ""}},
+		{name: "support with another number, read back", inputs: []string{"4", "0", "2", "#", "0", "9", "1", "1", "2", "2", "2", "3", "3", "3", "#", "1"},
+			wantPrompts: "vi/welcome " + menu + " " + areaPrompts(groups, "vi", 0) + " vi/cb_choice vi/cb_enter vi/invalid vi/cb_enter" +
+				" vi/cb_readback vi/digit_0 vi/digit_9 vi/digit_1 vi/digit_1 vi/digit_2 vi/digit_2 vi/digit_2 vi/digit_3 vi/digit_3 vi/digit_3 vi/cb_confirm" +
+				" vi/ticket_created vi/goodbye",
+			wantTicket: tickets.CategorySupportRequest, wantKeys: "402#0911222333#1", wantEnded: true,
+			wantOutcome: tickets.OutcomeTicket, wantLang: "vi", wantAnswers: map[string]string{"unit": "", "callback": "+84911222333"}},
+		{name: "a number ended by silence, entered again", inputs: []string{"4", "0", "2", "0", "9", "0", "5", "1", "2", "3", "4", "5", "6", ".", "2", "*", "0", "9", "1", "1", "2", "2", "2", "3", "3", "3", "#", "1"},
+			wantPrompts: "vi/welcome " + menu + " " + areaPrompts(groups, "vi", 0) + " vi/cb_choice vi/cb_enter" +
+				" vi/cb_readback vi/digit_0 vi/digit_9 vi/digit_0 vi/digit_5 vi/digit_1 vi/digit_2 vi/digit_3 vi/digit_4 vi/digit_5 vi/digit_6 vi/cb_confirm vi/cb_enter" +
+				" vi/cb_readback vi/digit_0 vi/digit_9 vi/digit_1 vi/digit_1 vi/digit_2 vi/digit_2 vi/digit_2 vi/digit_3 vi/digit_3 vi/digit_3 vi/cb_confirm" +
+				" vi/ticket_created vi/goodbye",
+			wantTicket: tickets.CategorySupportRequest, wantKeys: "40209051234562*0911222333#1", wantEnded: true,
+			wantOutcome: tickets.OutcomeTicket, wantLang: "vi", wantAnswers: map[string]string{"callback": "+84911222333"}},
 		{name: "operator becomes callback", inputs: []string{"0"},
 			wantPrompts: "vi/welcome " + menu + " vi/callback_created vi/goodbye",
 			wantTicket:  tickets.CategoryCallback, wantKeys: "0", wantEnded: true,
@@ -212,15 +225,15 @@ func TestMachine(t *testing.T) {
 			}
 			for k, want := range tt.wantAnswers {
 				got, ok := m.Answers[k]
-				if k == "priority" {
-					got, ok = ticket.Priority, ticket != nil
+				if k == "priority" && ticket != nil {
+					got, ok = ticket.Priority, true
 				}
 				if !ok || got != want {
 					t.Errorf("answer %s = %q, want %q (answers %v)", k, got, want, m.Answers)
 				}
 			}
-			if ticket != nil && ticket.UnitCode != m.Answers["unit"] {
-				t.Errorf("ticket unit %q, answers %v", ticket.UnitCode, m.Answers)
+			if ticket != nil && (ticket.UnitCode != m.Answers["unit"] || ticket.ContactPhone != m.Answers["callback"]) {
+				t.Errorf("ticket unit %q contact %q, answers %v", ticket.UnitCode, ticket.ContactPhone, m.Answers)
 			}
 		})
 	}

@@ -129,15 +129,15 @@ func TestInvalidKeys(t *testing.T) {
 	caller := newCaller(t)
 
 	t.Run("then a valid key", func(t *testing.T) {
-		res := call(t, caller, ivr.TestCall{From: "0905123456", Keys: []string{"7", "4", "2", "1"}, Barge: 500 * time.Millisecond, HangupAfterKeys: -1})
+		res := call(t, caller, ivr.TestCall{From: "0905123456", Keys: []string{"7", "4", "2", "1", "1"}, Barge: 500 * time.Millisecond, HangupAfterKeys: -1})
 		if !contains(res.Prompts(), "vi/invalid") {
 			t.Errorf("prompts %v lack vi/invalid", res.Prompts())
 		}
 		c := finalRecord(t, s, res.HotlineID)
 		list := ticketsOf(t, s, c)
-		if len(list) != 1 || list[0].Category != tickets.CategorySupportRequest || list[0].IVRKeys != "7421" ||
+		if len(list) != 1 || list[0].Category != tickets.CategorySupportRequest || list[0].IVRKeys != "74211" ||
 			list[0].UnitCode == nil || list[0].AssigneeUnitCode == nil || *list[0].AssigneeUnitCode != *list[0].UnitCode {
-			t.Errorf("tickets = %+v, want one support request with keys 7421 routed to its unit", list)
+			t.Errorf("tickets = %+v, want one support request with keys 74211 routed to its unit", list)
 		}
 	})
 	t.Run("three times", func(t *testing.T) {
@@ -439,5 +439,22 @@ func TestPromptsEndingAtOnce(t *testing.T) {
 	}
 	if !strings.Contains(h.logText(), "prompt ended at once") {
 		t.Errorf("no warning in the log:\n%s", h.logText())
+	}
+}
+
+// A support request with another number to call back: keyed in, read back, confirmed.
+func TestCallbackNumber(t *testing.T) {
+	h := startHotline(t, "")
+	s := h.store()
+	res := call(t, newCaller(t), ivr.TestCall{From: "0905123456", Keys: []string{"4", "0", "2", "0911 222 333#", "1"},
+		Barge: 500 * time.Millisecond, HangupAfterKeys: -1})
+	for _, p := range []string{"vi/cb_choice", "vi/cb_enter", "vi/cb_readback", "vi/ticket_created"} {
+		if !contains(res.Prompts(), p) {
+			t.Errorf("prompts %v lack %s", res.Prompts(), p)
+		}
+	}
+	list := ticketsOf(t, s, finalRecord(t, s, res.HotlineID))
+	if len(list) != 1 || list[0].ContactPhone == nil || *list[0].ContactPhone != "+84911222333" || *list[0].CallerNumber != "+84905123456" {
+		t.Errorf("tickets = %+v, want one with callback number +84911222333", list)
 	}
 }
