@@ -101,10 +101,6 @@ func (c *call) abort(outcome string) {
 // errHungUp means the caller's channel went away.
 var errHungUp = errors.New("caller hung up")
 
-// errSystemHangup means Asterisk itself ended the channel (a soft hangup: a shutdown or
-// restart), not the caller.
-var errSystemHangup = errors.New("asterisk ended the call")
-
 // abortedError carries an outcome forced on the call from outside.
 type abortedError struct{ outcome string }
 
@@ -173,21 +169,38 @@ func (c *call) recover() {
 // saveRecord writes the final call record, retrying briefly: the record must not be lost
 // to a moment of database contention.
 func (c *call) saveRecord(insert bool) {
-	for attempt := 0; attempt < 5; attempt++ {
-		ctx, cancel := cmdCtx()
+	attempt := 0
+	retry(5, func(ctx context.Context) error {
+		attempt++
 		var err error
 		if insert {
 			err = c.app.cfg.Store.StartCall(ctx, c.rec)
 		} else {
 			err = c.app.cfg.Store.UpdateCall(ctx, c.rec)
 		}
+		if err != nil {
+			c.log.Error("save call record", "err", err, "attempt", attempt)
+		}
+		return err
+	})
+}
+
+// retry runs fn, each time with a command's time limit, until it succeeds or has been
+// tried n times, waiting a little longer before each new try. It returns the last error.
+func retry(n int, fn func(context.Context) error) error {
+	var err error
+	for attempt := 0; attempt < n; attempt++ {
+		if attempt > 0 {
+			time.Sleep(time.Duration(attempt) * 200 * time.Millisecond)
+		}
+		ctx, cancel := cmdCtx()
+		err = fn(ctx)
 		cancel()
 		if err == nil {
-			return
+			return nil
 		}
-		c.log.Error("save call record", "err", err, "attempt", attempt+1)
-		time.Sleep(time.Duration(attempt+1) * 200 * time.Millisecond)
 	}
+	return err
 }
 
 // converse answers the call and walks it through the flow. It returns the call's outcome
@@ -230,11 +243,6 @@ func (c *call) converse() (outcome, endedBy string) {
 			return ab.outcome, tickets.EndedBySystem
 		case errors.Is(err, errHungUp):
 			return c.m.Outcome(), tickets.EndedByCaller
-		case errors.Is(err, errSystemHangup):
-			if o := c.m.Outcome(); o == tickets.OutcomeTicket {
-				return o, tickets.EndedBySystem // the caller's ticket stands
-			}
-			return tickets.OutcomeDropped, tickets.EndedBySystem
 		case err != nil:
 			c.log.Error("ivr step", "node", c.m.Node(), "err", err)
 			c.playOnly([]PromptRef{{Lang: c.m.Lang, ID: "system_busy"}})
@@ -305,17 +313,9 @@ func (c *call) createTicket(r *TicketRequest) error {
 			t.AssigneeUnitCode = &unit
 		}
 	}
-	var err error
-	for attempt := 0; attempt < 3; attempt++ {
-		ctx, cancel := cmdCtx()
-		err = c.app.cfg.Store.CreateTicket(ctx, tickets.ActorIVR, t)
-		cancel()
-		if err == nil {
-			break
-		}
-		time.Sleep(time.Duration(attempt+1) * 200 * time.Millisecond)
-	}
-	if err != nil {
+	if err := retry(3, func(ctx context.Context) error {
+		return c.app.cfg.Store.CreateTicket(ctx, tickets.ActorIVR, t)
+	}); err != nil {
 		return err
 	}
 	c.log.Info("ticket created", "ticket", t.Ref, "category", t.Category)
@@ -447,7 +447,9 @@ func (c *call) keyOrHangup(e ari.Event) (string, error) {
 		return v.Digit, nil
 	case *ari.ChannelHangupRequest:
 		if v.Soft {
-			return "", errSystemHangup
+			// Asterisk itself ended the channel (a shutdown or restart), not the caller:
+			// the same as the watchdog dropping the call.
+			return "", &abortedError{tickets.OutcomeDropped}
 		}
 		return "", errHungUp
 	case *ari.StasisEnd, *ari.ChannelDestroyed:
