@@ -36,11 +36,14 @@ type LoadResult struct {
 }
 
 // Percentile returns the q-th quantile (0..1) of the reaction times.
-func (r *LoadResult) Percentile(q float64) time.Duration {
-	if len(r.Reactions) == 0 {
+func (r *LoadResult) Percentile(q float64) time.Duration { return Quantile(r.Reactions, q) }
+
+// Quantile returns the q-th quantile (0..1) of durations, 0 for none; d is not changed.
+func Quantile(d []time.Duration, q float64) time.Duration {
+	if len(d) == 0 {
 		return 0
 	}
-	d := append([]time.Duration(nil), r.Reactions...)
+	d = append([]time.Duration(nil), d...)
 	sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
 	return d[int(q*float64(len(d)-1))]
 }

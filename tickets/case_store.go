@@ -331,11 +331,7 @@ func (d *DueFollowUp) Overdue(day string) bool { return d.DueOn < day }
 // FollowUpsDue returns the follow-ups due on day or before it and still without a
 // result, for cases still followed up, oldest first; unitCode narrows to one unit.
 func (s *Store) FollowUpsDue(ctx context.Context, actor Actor, day string, unitCode *string, n int) ([]*DueFollowUp, error) {
-	where := []string{"f.result IS NULL", "f.due_on <= ?", "c.status IN ('monitoring', 'referred', 'tested_negative')"}
-	args := []any{day}
-	if actor.scoped() {
-		where, args = append(where, "c.unit_code = ?"), append(args, actor.UnitCode)
-	}
+	where, args := dueConditions(actor, day)
 	if unitCode != nil {
 		where, args = append(where, "c.unit_code = ?"), append(args, *unitCode)
 	}
@@ -350,6 +346,17 @@ func (s *Store) FollowUpsDue(ctx context.Context, actor Actor, day string, unitC
 	return list, nil
 }
 
+// dueConditions selects follow-ups still waiting for a result on day or before, of cases
+// still followed up, as the actor may see them.
+func dueConditions(actor Actor, day string) ([]string, []any) {
+	where := []string{"f.result IS NULL", "f.due_on <= ?", "c.status IN ('monitoring', 'referred', 'tested_negative')"}
+	args := []any{day}
+	if actor.scoped() {
+		where, args = append(where, "c.unit_code = ?"), append(args, actor.UnitCode)
+	}
+	return where, args
+}
+
 // UnitFollowUps counts one unit's follow-ups due on a day and overdue from before it.
 type UnitFollowUps struct {
 	UnitCode *string `db:"unit_code"`
@@ -359,11 +366,8 @@ type UnitFollowUps struct {
 
 // FollowUpsDueByUnit counts follow-ups due on day and overdue, per unit.
 func (s *Store) FollowUpsDueByUnit(ctx context.Context, actor Actor, day string) ([]*UnitFollowUps, error) {
-	where := []string{"f.result IS NULL", "f.due_on <= ?", "c.status IN ('monitoring', 'referred', 'tested_negative')"}
-	args := []any{day, day, day}
-	if actor.scoped() {
-		where, args = append(where, "c.unit_code = ?"), append(args, actor.UnitCode)
-	}
+	where, args := dueConditions(actor, day)
+	args = append([]any{day, day}, args...) // the two day parameters of the SELECT come first
 	var list []*UnitFollowUps
 	err := s.db.SelectContext(ctx, &list, s.db.Rebind(`SELECT c.unit_code,
 		SUM(CASE WHEN f.due_on = ? THEN 1 ELSE 0 END) AS due_today,

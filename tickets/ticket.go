@@ -193,10 +193,8 @@ func (t *Ticket) Validate() error {
 	if _, ok := findLabel(Categories, t.Category); !ok {
 		return Errorf(EINVALID, "Loại phiếu %q không tồn tại.", t.Category)
 	}
-	switch t.Priority {
-	case P1, P2, P3, P4:
-	default:
-		return Errorf(EINVALID, "Mức ưu tiên %q không tồn tại (P1 đến P4).", t.Priority)
+	if err := checkPriority(t.Priority); err != nil {
+		return err
 	}
 	if t.ContactPhone != nil {
 		p, err := NormalizePhone(*t.ContactPhone)
@@ -206,6 +204,16 @@ func (t *Ticket) Validate() error {
 		t.ContactPhone = &p
 	}
 	return nil
+}
+
+// checkPriority says whether a priority exists.
+func checkPriority(p string) error {
+	for _, q := range Priorities {
+		if p == q {
+			return nil
+		}
+	}
+	return Errorf(EINVALID, "Mức ưu tiên %q không tồn tại (P1 đến P4).", p)
 }
 
 // TicketRef formats the human reference of the n-th ticket of a year: HL-260001.

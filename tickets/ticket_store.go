@@ -268,8 +268,8 @@ func assigneeText(userID *int64, unitCode *string) string {
 // SetTicketPriority changes a ticket's priority; its SLA due times follow from its
 // creation time and the new priority.
 func (s *Store) SetTicketPriority(ctx context.Context, actor Actor, id int64, priority, note string) error {
-	if (&Ticket{Category: CategoryOther, Priority: priority}).Validate() != nil {
-		return Errorf(EINVALID, "Mức ưu tiên %q không tồn tại (P1 đến P4).", priority)
+	if err := checkPriority(priority); err != nil {
+		return err
 	}
 	return s.updateTicket(ctx, actor, id, func(t *tx, tk *Ticket) error {
 		first, resolution := s.SLA.Due(priority, tk.CreatedAt)

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"sort"
 	"time"
 
 	"github.com/huehotline/hotline/ivr"
@@ -31,13 +30,7 @@ func writeReactions(w http.ResponseWriter, rs []ivr.Reaction) {
 	json.NewEncoder(w).Encode(st)
 }
 
-func quantileMS(d []time.Duration, q float64) float64 {
-	if len(d) == 0 {
-		return 0
-	}
-	sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
-	return float64(d[int(q*float64(len(d)-1))].Microseconds()) / 1000
-}
+func quantileMS(d []time.Duration, q float64) float64 { return ms(ivr.Quantile(d, q)) }
 
 // fetchReactions reads (and resets) the hotline's reaction statistics.
 func fetchReactions(addr string) (*reactionStats, error) {
