@@ -6,15 +6,19 @@ import (
 
 // Call outcomes: how a call that reached the hotline ended.
 const (
-	OutcomeInProgress  = "in_progress"      // the call is still going on
-	OutcomeInformation = "information_only" // the caller listened to information
-	OutcomeTicket      = "ticket_created"   // the caller's choice became a ticket
-	OutcomeNoChoice    = "no_choice"        // the caller never gave a valid choice
-	OutcomeHungUp      = "hung_up"          // the caller hung up before finishing
-	OutcomeRejected    = "rejected"         // the hotline was shutting down or full
-	OutcomeDropped     = "dropped"          // the connection to Asterisk was lost
-	OutcomeInterrupted = "interrupted"      // the hotline stopped while the call was open
-	OutcomeError       = "error"            // the hotline failed; the caller was told
+	OutcomeInProgress   = "in_progress"        // the call is still going on
+	OutcomeInformation  = "information_only"   // the caller listened to information
+	OutcomeTicket       = "ticket_created"     // the caller's choice became a ticket
+	OutcomeNoChoice     = "no_choice"          // the caller never gave a valid choice
+	OutcomeHungUp       = "hung_up"            // the caller hung up before finishing
+	OutcomeRejected     = "rejected"           // the hotline was shutting down or full
+	OutcomeDropped      = "dropped"            // the connection to Asterisk was lost
+	OutcomeInterrupted  = "interrupted"        // the hotline stopped while the call was open
+	OutcomeError        = "error"              // the hotline failed; the caller was told
+	OutcomeVoiceMessage = "voice_message"      // the caller left a voice message
+	OutcomeAgent        = "answered_by_agent"  // an agent talked with the caller
+	OutcomeCallback     = "callback_requested" // the caller chose a callback over waiting
+	OutcomeAbandoned    = "abandoned_in_queue" // the caller hung up while waiting for an agent
 )
 
 // Who ended a call.
@@ -22,6 +26,7 @@ const (
 	EndedByCaller  = "caller"
 	EndedByHotline = "hotline"
 	EndedBySystem  = "system"
+	EndedByAgent   = "agent"
 )
 
 // Call is the record of one call that reached the hotline application.
@@ -41,6 +46,7 @@ type Call struct {
 	AgentAnsweredAt *time.Time `db:"agent_answered_at"`
 	EndedAt         *time.Time `db:"ended_at"`
 	AgentID         *int64     `db:"agent_id"`
+	AgentEndpoint   string     `db:"agent_endpoint"` // the phone the agent answered on (PJSIP/agent101)
 	QueueWaitMS     *int64     `db:"queue_wait_ms"`
 	TalkMS          *int64     `db:"talk_ms"`
 	Path            Path       `db:"ivr_path"`

@@ -9,7 +9,7 @@ import (
 
 const callColumns = `id, channel_id, caller_id, caller_number, caller_raw, dialed, direction,
 	language, started_at, started_day, answered_at, queued_at, agent_answered_at, ended_at,
-	agent_id, queue_wait_ms, talk_ms, ivr_path, outcome, ended_by`
+	agent_id, agent_endpoint, queue_wait_ms, talk_ms, ivr_path, outcome, ended_by`
 
 // NewCallID returns a fresh call identifier, independent of Asterisk's channel ids so
 // that records stay unique across Asterisk servers and restarts.
@@ -52,7 +52,7 @@ func (s *Store) StartCall(ctx context.Context, c *Call) error {
 		_, err := t.NamedExecContext(ctx, `INSERT INTO calls (`+callColumns+`) VALUES (
 			:id, :channel_id, :caller_id, :caller_number, :caller_raw, :dialed, :direction,
 			:language, :started_at, :started_day, :answered_at, :queued_at, :agent_answered_at, :ended_at,
-			:agent_id, :queue_wait_ms, :talk_ms, :ivr_path, :outcome, :ended_by)`, c)
+			:agent_id, :agent_endpoint, :queue_wait_ms, :talk_ms, :ivr_path, :outcome, :ended_by)`, c)
 		if err != nil {
 			return fmt.Errorf("start call %s: %w", c.ID, mapConstraint(err))
 		}
@@ -66,7 +66,7 @@ func (s *Store) UpdateCall(ctx context.Context, c *Call) error {
 	return s.inTx(ctx, func(t *tx) error {
 		res, err := t.NamedExecContext(ctx, `UPDATE calls SET
 			answered_at = :answered_at, queued_at = :queued_at, agent_answered_at = :agent_answered_at,
-			ended_at = :ended_at, agent_id = :agent_id, queue_wait_ms = :queue_wait_ms, talk_ms = :talk_ms,
+			ended_at = :ended_at, agent_id = :agent_id, agent_endpoint = :agent_endpoint, queue_wait_ms = :queue_wait_ms, talk_ms = :talk_ms,
 			language = :language, ivr_path = :ivr_path, outcome = :outcome, ended_by = :ended_by
 			WHERE id = :id`, c)
 		if err != nil {

@@ -71,6 +71,9 @@ func (s *Store) createTicket(ctx context.Context, t *tx, actor Actor, tk *Ticket
 	if err := addEvent(ctx, t, actor, EntityTicket, tk.ID, change{kind: "created", field: "status", new: tk.Status}); err != nil {
 		return err
 	}
+	if err := attachCallRecordings(ctx, t, tk); err != nil {
+		return err
+	}
 	if tk.RepeatOfID != nil {
 		var ref string
 		if err := t.GetContext(ctx, &ref, t.Rebind(`SELECT ref FROM tickets WHERE id = ?`), *tk.RepeatOfID); err != nil {
@@ -363,4 +366,25 @@ func deref(s *string) string {
 		return ""
 	}
 	return *s
+}
+
+// RecordCallback notes on a ticket how a call back to the citizen went (result: answered,
+// no_answer, busy, agent_no_answer, agent_left, failed), with the agent's phone and the
+// talk time. An answered callback is the ticket's first response if it had none.
+func (s *Store) RecordCallback(ctx context.Context, actor Actor, ticketID int64, callID, result, agent string, talk time.Duration) error {
+	if result == "" {
+		return Errorf(EINVALID, "Thiếu kết quả cuộc gọi lại.")
+	}
+	return s.updateTicket(ctx, actor, ticketID, func(t *tx, tk *Ticket) error {
+		note := fmt.Sprintf("Gọi lại (cuộc gọi %s) qua máy %s", callID, agent)
+		if talk > 0 {
+			note += fmt.Sprintf(", nói chuyện %s", talk.Round(time.Second))
+		}
+		if result == "answered" && tk.FirstResponseAt == nil {
+			if _, err := t.ExecContext(ctx, t.Rebind(`UPDATE tickets SET first_response_at = ? WHERE id = ?`), t.now, tk.ID); err != nil {
+				return fmt.Errorf("first response: %w", err)
+			}
+		}
+		return addEvent(ctx, t, actor, EntityTicket, tk.ID, change{kind: "callback", field: "result", new: result, note: note})
+	})
 }
