@@ -16,6 +16,9 @@ import (
 // Store is what the IVR needs from the domain's store.
 type Store interface {
 	StartCall(ctx context.Context, c *tickets.Call) error
+	AddRecording(ctx context.Context, r *tickets.Recording) error
+	AddTicketNote(ctx context.Context, actor tickets.Actor, id int64, note string) error
+	RecordCallback(ctx context.Context, actor tickets.Actor, ticketID int64, callID, result, agent string, talk time.Duration) error
 	UpdateCall(ctx context.Context, c *tickets.Call) error
 	CreateTicket(ctx context.Context, actor tickets.Actor, t *tickets.Ticket) error
 	LatestCallOnChannel(ctx context.Context, channelID string) (*tickets.Call, error)
@@ -39,6 +42,13 @@ type Config struct {
 	// PromptDuration says how long a prompt plays, to notice prompts that Asterisk ends at
 	// once (an overloaded Asterisk does, without an error).
 	PromptDuration func(lang, id string) time.Duration
+	// Recordings is the folder voice messages are kept in.
+	Recordings string
+	// Queue hands callers to agents; nil means no agents (callers leave a message).
+	Queue *Queue
+	// Trunk is how Asterisk dials a citizen, {number} standing for the national number;
+	// default PJSIP/{number}@carrier.
+	Trunk string
 }
 
 // handledEvents are the only event types the hotline asks Asterisk for.
@@ -47,16 +57,19 @@ var handledEvents = []string{
 	ari.Events.ChannelDtmfReceived, ari.Events.ChannelHangupRequest, ari.Events.ChannelDestroyed,
 	ari.Events.ChannelStateChange, ari.Events.ChannelVarset,
 	ari.Events.PlaybackStarted, ari.Events.PlaybackContinuing, ari.Events.PlaybackFinished,
+	ari.Events.RecordingStarted, ari.Events.RecordingFinished, ari.Events.RecordingFailed,
 }
 
 // App is the hotline's Stasis application: one goroutine per call, fed by one
 // dispatcher that drains the event stream promptly.
 type App struct {
-	cfg      Config
-	mu       sync.Mutex
-	calls    map[string]*call // by channel ID
-	draining bool
-	wg       sync.WaitGroup
+	cfg       Config
+	mu        sync.Mutex
+	calls     map[string]*call          // by channel ID
+	legs      map[string]chan ari.Event // channels the hotline dialed, to whoever dialed them
+	callbacks map[*callback]struct{}    // callbacks in progress
+	draining  bool
+	wg        sync.WaitGroup
 
 	statsMu   sync.Mutex
 	reactions []Reaction // since the last reset
@@ -107,10 +120,13 @@ func NewApp(cfg Config) *App {
 	if cfg.PromptDuration == nil {
 		cfg.PromptDuration = func(string, string) time.Duration { return 0 }
 	}
+	if cfg.Trunk == "" {
+		cfg.Trunk = "PJSIP/{number}@carrier"
+	}
 	if cfg.Connected == nil {
 		cfg.Connected = func() bool { return true }
 	}
-	return &App{cfg: cfg, calls: map[string]*call{}}
+	return &App{cfg: cfg, calls: map[string]*call{}, legs: map[string]chan ari.Event{}, callbacks: map[*callback]struct{}{}}
 }
 
 // Run handles calls until ctx is cancelled, then stops taking new calls, lets calls in
@@ -156,6 +172,9 @@ func (a *App) Run(ctx context.Context) error {
 			for _, c := range a.calls {
 				c.abort(tickets.OutcomeInterrupted)
 			}
+			for cb := range a.callbacks {
+				cb.abort(tickets.OutcomeInterrupted)
+			}
 			a.mu.Unlock()
 		case <-done:
 			a.cfg.Log.Info("ivr stopped")
@@ -179,6 +198,9 @@ func (a *App) watchdog(wasUp bool) bool {
 		n := len(a.calls)
 		for _, c := range a.calls {
 			c.abort(tickets.OutcomeDropped)
+		}
+		for cb := range a.callbacks {
+			cb.abort(tickets.OutcomeDropped)
 		}
 		a.mu.Unlock()
 		a.cfg.Log.Error("asterisk is not answering; calls in progress dropped", "calls", n)
@@ -207,7 +229,11 @@ func (a *App) recoverOrphans(ctx context.Context) {
 	defer a.mu.Unlock()
 	for _, ch := range chans {
 		app, _, _ := strings.Cut(ch.Dialplan.AppData, ",")
-		if ch.Dialplan.AppName != "Stasis" || app != a.cfg.Application || a.calls[ch.ID] != nil {
+		if ch.Dialplan.AppName != "Stasis" || app != a.cfg.Application || a.calls[ch.ID] != nil || a.legs[ch.ID] != nil {
+			continue
+		}
+		if isOwnLeg(ch.ID) {
+			go a.hangupStray(ch.ID)
 			continue
 		}
 		c := newRecoveredCall(a, ch)
@@ -225,8 +251,12 @@ func (a *App) dispatch(e ari.Event) {
 		if v.Application != a.cfg.Application {
 			return
 		}
-		a.startCall(v)
-		return
+		if !a.startCall(v) {
+			return
+		}
+		chID = v.Channel.ID // a leg the hotline dialed for a call: the call's event
+	case *ari.ChannelStateChange:
+		chID = v.Channel.ID
 	case *ari.StasisEnd:
 		chID = v.Channel.ID
 	case *ari.ChannelDtmfReceived:
@@ -239,29 +269,69 @@ func (a *App) dispatch(e ari.Event) {
 		chID = strings.TrimPrefix(v.Playback.TargetURI, "channel:")
 	case *ari.PlaybackFinished:
 		chID = strings.TrimPrefix(v.Playback.TargetURI, "channel:")
+	case *ari.RecordingFinished:
+		chID = strings.TrimPrefix(v.Recording.TargetURI, "channel:")
+	case *ari.RecordingFailed:
+		chID = strings.TrimPrefix(v.Recording.TargetURI, "channel:")
 	default:
 		return
 	}
 	a.mu.Lock()
-	c := a.calls[chID]
+	inbox := a.legs[chID]
+	if c := a.calls[chID]; c != nil {
+		inbox = c.events
+	}
 	a.mu.Unlock()
-	if c == nil {
+	if inbox == nil {
 		return
 	}
 	select {
-	case c.events <- e:
+	case inbox <- e:
 	default:
-		a.cfg.Log.Error("call event queue full; event dropped", "call", c.rec.ID, "event", e.GetType())
+		a.cfg.Log.Error("call event queue full; event dropped", "channel", chID, "event", e.GetType())
 	}
 }
 
-func (a *App) startCall(e *ari.StasisStart) {
+// startCall starts serving a caller who entered the application. It returns true for a
+// channel that is not a caller but a leg the hotline dialed for one of its calls.
+func (a *App) startCall(e *ari.StasisStart) (ownLeg bool) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	if _, leg := a.legs[e.Channel.ID]; leg {
+		return true
+	}
 	if _, dup := a.calls[e.Channel.ID]; dup {
-		return
+		return false
+	}
+	if isOwnLeg(e.Channel.ID) {
+		// A leg dialed for a call that is gone (a crash, a restart): nobody waits for it.
+		go a.hangupStray(e.Channel.ID)
+		return false
 	}
 	a.serve(newCall(a, e, a.draining))
+	return false
+}
+
+func (a *App) hangupStray(channelID string) {
+	ctx, cancel := cmdCtx()
+	defer cancel()
+	if err := a.cfg.REST.Hangup(ctx, channelID); err != nil && !IsNotFound(err) {
+		a.cfg.Log.Warn("hang up a leg left from an earlier call", "channel", channelID, "err", err)
+	}
+}
+
+// attach routes the events of a leg the hotline dialed (an agent's phone, a citizen
+// called back) to inbox. Attach before creating the channel: its first event follows.
+func (a *App) attach(leg string, inbox chan ari.Event) {
+	a.mu.Lock()
+	a.legs[leg] = inbox
+	a.mu.Unlock()
+}
+
+func (a *App) detach(leg string) {
+	a.mu.Lock()
+	delete(a.legs, leg)
+	a.mu.Unlock()
 }
 
 // serve runs a call in its own goroutine until its record is written. a.mu is held.

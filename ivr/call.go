@@ -23,6 +23,10 @@ type call struct {
 	recovered bool // the call was found left without service after a fault
 	log       *slog.Logger
 	pbSeq     int
+	recSeq    int   // voice messages recorded
+	ticketID  int64 // the call's ticket, once it has one
+	ticketRef string
+	moh       bool // music on hold is playing
 
 	aborted chan string   // an outcome, when the app ends the call from outside
 	cuts    int           // prompts Asterisk ended at once, without playing them
@@ -144,10 +148,12 @@ func (c *call) recover() {
 	ctx, cancel := cmdCtx()
 	prior, err := c.app.cfg.Store.LatestCallOnChannel(ctx, c.channelID)
 	cancel()
-	insert := err != nil
-	if !insert {
+	if err == nil {
 		c.rec = prior
 		c.m.Lang = prior.Language
+	} else if err := retry(3, func(ctx context.Context) error { return c.app.cfg.Store.StartCall(ctx, c.rec) }); err != nil {
+		// The ticket needs the call's record; without it the apology still plays.
+		c.log.Error("record for a recovered call", "err", err)
 	}
 	c.rec.Path = append(c.rec.Path, tickets.PathStep{At: time.Now().UTC(), Node: "recovered"})
 	c.m.Path = c.rec.Path
@@ -162,7 +168,7 @@ func (c *call) recover() {
 	if c.rec.Outcome == "" || c.rec.Outcome == tickets.OutcomeInProgress {
 		c.rec.Outcome = tickets.OutcomeInterrupted
 	}
-	c.saveRecord(insert)
+	c.saveRecord(false)
 	c.log.Info("interrupted call recovered", "outcome", c.rec.Outcome)
 }
 
@@ -231,34 +237,68 @@ func (c *call) converse() (outcome, endedBy string) {
 			}
 		}
 		key, err := c.perform(eff)
-		var ab *abortedError
 		switch {
-		case errors.As(err, &ab):
-			if ab.outcome != tickets.OutcomeDropped {
-				c.hangup()
-			}
-			if o := c.m.Outcome(); o == tickets.OutcomeTicket {
-				return o, tickets.EndedBySystem // the caller's ticket stands
-			}
-			return ab.outcome, tickets.EndedBySystem
-		case errors.Is(err, errHungUp):
-			return c.m.Outcome(), tickets.EndedByCaller
 		case err != nil:
-			c.log.Error("ivr step", "node", c.m.Node(), "err", err)
-			c.playOnly([]PromptRef{{Lang: c.m.Lang, ID: "system_busy"}})
-			c.hangup()
-			if o := c.m.Outcome(); o != tickets.OutcomeHungUp {
-				return o, tickets.EndedByHotline
-			}
-			return tickets.OutcomeError, tickets.EndedByHotline
+			return c.stopped(err, false)
 		case eff.Hangup:
 			c.hangup()
 			return c.m.Outcome(), tickets.EndedByHotline
+		case eff.Record > 0:
+			got, err := c.recordMessage(eff.Record)
+			if err != nil {
+				return c.stopped(err, got)
+			}
+			eff = c.m.Recorded(time.Now(), got)
+		case eff.Queue != nil:
+			result, err := c.waitForAgent(eff.Queue)
+			if err != nil {
+				return c.stopped(err, false)
+			}
+			eff = c.m.QueueResult(time.Now(), result)
+			if result == QueueAnswered {
+				return c.m.Outcome(), c.rec.EndedBy
+			}
 		case key == "":
 			eff = c.m.Timeout(time.Now())
 		default:
 			eff = c.m.Key(time.Now(), key)
 		}
+	}
+}
+
+// stopped ends a call that a step could not finish: the caller hung up, the hotline or
+// Asterisk stopped, or a command failed. What the caller had already given becomes a
+// ticket (recorded says a voice message was kept as they hung up). It returns the
+// call's outcome and who ended it.
+func (c *call) stopped(err error, recorded bool) (outcome, endedBy string) {
+	if r := c.m.HungUp(time.Now(), recorded); r != nil {
+		if terr := c.createTicket(r); terr != nil {
+			c.log.Error("ticket for what the caller gave before the call ended", "err", terr)
+		}
+	}
+	var ab *abortedError
+	switch {
+	case errors.As(err, &ab):
+		if ab.outcome != tickets.OutcomeDropped {
+			c.hangup()
+		}
+		if o := c.m.Outcome(); o == tickets.OutcomeTicket || o == tickets.OutcomeVoiceMessage {
+			return o, tickets.EndedBySystem // the caller's ticket stands
+		}
+		return ab.outcome, tickets.EndedBySystem
+	case errors.Is(err, errHungUp):
+		if c.rec.EndedBy == tickets.EndedByAgent {
+			return c.m.Outcome(), tickets.EndedByAgent
+		}
+		return c.m.Outcome(), tickets.EndedByCaller
+	default:
+		c.log.Error("ivr step", "node", c.m.Node(), "err", err)
+		c.playOnly([]PromptRef{{Lang: c.m.Lang, ID: "system_busy"}})
+		c.hangup()
+		if o := c.m.Outcome(); o != tickets.OutcomeHungUp {
+			return o, tickets.EndedByHotline
+		}
+		return tickets.OutcomeError, tickets.EndedByHotline
 	}
 }
 
@@ -291,7 +331,19 @@ func (c *call) hangup() {
 
 // createTicket stores the ticket the caller's choice asked for, retrying briefly, and
 // tells the channel its reference (HOTLINE_TICKET) for the test-call tool.
+//
+// A call has one ticket: what a caller asks for after it exists (a callback, a message
+// after an urgent report) is noted on it rather than opening a second one.
 func (c *call) createTicket(r *TicketRequest) error {
+	if c.ticketID != 0 {
+		note := r.Summary
+		if note == "" {
+			note = tickets.CategoryLabel(r.Category).Vi
+		}
+		return retry(3, func(ctx context.Context) error {
+			return c.app.cfg.Store.AddTicketNote(ctx, tickets.ActorIVR, c.ticketID, note)
+		})
+	}
 	callID := c.rec.ID
 	t := &tickets.Ticket{
 		Category:     r.Category,
@@ -318,6 +370,7 @@ func (c *call) createTicket(r *TicketRequest) error {
 	}); err != nil {
 		return err
 	}
+	c.ticketID, c.ticketRef = t.ID, t.Ref
 	c.log.Info("ticket created", "ticket", t.Ref, "category", t.Category)
 	ctx, cancel := cmdCtx()
 	defer cancel()
@@ -441,6 +494,9 @@ func (c *call) playOnly(prompts []PromptRef) {
 
 // keyOrHangup reads an event for a key press or the caller leaving.
 func (c *call) keyOrHangup(e ari.Event) (string, error) {
+	if ch := eventChannel(e); ch != "" && ch != c.channelID {
+		return "", nil // a leg the call dialed, handled where it is dialed
+	}
 	switch v := e.(type) {
 	case *ari.ChannelDtmfReceived:
 		c.keyAt, c.ariWait = time.Now(), 0

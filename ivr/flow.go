@@ -9,6 +9,7 @@ package ivr
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/huehotline/hotline/tickets"
@@ -52,7 +53,35 @@ type Node struct {
 	Collect string
 	// ReadBack appends to the prompts the digits of the answer it names.
 	ReadBack string
+	// Record, after the prompts, records a voice message of at most this long, ended by #
+	// or silence; Next follows a message, and an empty one is asked for again.
+	Record time.Duration
+	// Queue, after the prompts, puts the caller in the agent queue.
+	Queue *QueueSpec
+	// OnHangup names the ticket node whose ticket is created when the caller hangs up
+	// here after giving something to act on (an answer, a voice message).
+	OnHangup string
+	// Summary is the summary of the ticket created on entering.
+	Summary string
+	// OnFailures overrides the flow's OnFailures for this node.
+	OnFailures string
 }
+
+// QueueSpec says how a node queues its caller for an agent, and where the call goes when
+// the caller asks to be called back or no agent can take the call.
+type QueueSpec struct {
+	Category string // the ticket an agent gets when the call has none yet
+	Front    bool   // ahead of callers who were not put at the front
+	Callback string // node after the caller pressed 1 to be called back instead
+	Message  string // node when no agent can answer: a voice message
+}
+
+// Queue results, reported by the call to Machine.QueueResult.
+const (
+	QueueAnswered = "answered" // an agent answered and the conversation ended
+	QueueCallback = "callback" // the caller asked to be called back
+	QueueNoAgent  = "no_agent" // nobody on duty, or the longest wait passed
+)
 
 // Flow is a whole call flow: its nodes, where calls start, and how bad input is handled.
 type Flow struct {
@@ -63,6 +92,7 @@ type Flow struct {
 	OnFailures  string        // node reached after MaxFailures
 	Invalid     Prompt        // played for a key the menu does not take
 	NoInput     Prompt        // played after silence
+	HangupNote  string        // summary of a ticket made when the caller hung up midway
 }
 
 // HotlineFlow is the flow of 1900 1075, with the keypad area selection built from
@@ -79,6 +109,10 @@ func HotlineFlow(groups []tickets.AreaGroup) *Flow {
 	question := func(id, records, prompt, next string) *Node {
 		return &Node{ID: id, Prompts: p(prompt), Keys: map[string]string{"1": next, "2": next}, Records: records, Values: yesNo}
 	}
+	const message = 2 * time.Minute // the longest voice message
+	queue := func(category string, front bool) *QueueSpec {
+		return &QueueSpec{Category: category, Front: front, Callback: "q_callback", Message: "q_message"}
+	}
 	nodes := []*Node{
 		{ID: "welcome", Prompts: p("welcome"), Next: "main"},
 		{ID: "main",
@@ -88,13 +122,14 @@ func HotlineFlow(groups []tickets.AreaGroup) *Flow {
 				"5": "quarantine", "0": "operator", "9": "english", "*": "main",
 			}},
 		{ID: "english", Language: "en", Next: "main"},
-		{ID: "rules", Prompts: p("rules_info"), Outcome: tickets.OutcomeInformation,
-			Keys: map[string]string{"*": "main", "0": "operator"}, OnTimeout: "goodbye"},
-		{ID: "quarantine", Prompts: p("quarantine_info"), Outcome: tickets.OutcomeInformation,
-			Keys: map[string]string{"*": "main", "0": "operator"}, OnTimeout: "goodbye"},
+		{ID: "rules", Prompts: p("rules_info", "info_options"), Outcome: tickets.OutcomeInformation,
+			Keys: map[string]string{"*": "main", "0": "info_agent"}, OnTimeout: "goodbye"},
+		{ID: "quarantine", Prompts: p("quarantine_info", "info_options"), Outcome: tickets.OutcomeInformation,
+			Keys: map[string]string{"*": "main", "0": "info_agent"}, OnTimeout: "goodbye"},
 
 		// 2: self-reported symptoms, five yes/no questions, the area, then a priority
-		// from the risk the answers show.
+		// from the risk the answers show. A caller who hangs up after answering leaves
+		// a ticket with what they said.
 		{ID: "symptoms", Prompts: p("symptoms_intro", "q_fever"), Keys: map[string]string{"1": "sym_cough", "2": "sym_cough"}, Records: "fever", Values: yesNo},
 		question("sym_cough", "cough", "q_cough", "sym_breath"),
 		question("sym_breath", "breath", "q_breath", "sym_travel"),
@@ -104,30 +139,53 @@ func HotlineFlow(groups []tickets.AreaGroup) *Flow {
 		{ID: "sym_cb", Prompts: p("cb_choice"), Keys: map[string]string{"1": "sym_risk", "2": "sym_cb_enter"}, Records: "callback", Values: map[string]string{"1": ""}},
 		{ID: "sym_cb_enter", Prompts: p("cb_enter"), Collect: "callback", Next: "sym_cb_check"},
 		{ID: "sym_cb_check", Prompts: p("cb_readback"), ReadBack: "callback", Keys: map[string]string{"1": "sym_risk", "2": "sym_cb_enter"}},
-		{ID: "sup_cb", Prompts: p("cb_choice"), Keys: map[string]string{"1": "support", "2": "sup_cb_enter"}, Records: "callback", Values: map[string]string{"1": ""}},
-		{ID: "sup_cb_enter", Prompts: p("cb_enter"), Collect: "callback", Next: "sup_cb_check"},
-		{ID: "sup_cb_check", Prompts: p("cb_readback"), ReadBack: "callback", Keys: map[string]string{"1": "support", "2": "sup_cb_enter"}},
 		{ID: "sym_risk", Branch: symptomRisk, Branches: []string{"sym_urgent", "sym_p2", "sym_p3", "sym_p4"}},
-		{ID: "sym_urgent", Ticket: tickets.CategorySymptomReport, Priority: tickets.P1, Prompts: p("symptoms_urgent"), Next: "goodbye"},
+		// Short of breath: call 115 in an emergency, and straight to an agent, first in line.
+		{ID: "sym_urgent", Ticket: tickets.CategorySymptomReport, Priority: tickets.P1, Prompts: p("symptoms_urgent"),
+			Queue: queue(tickets.CategorySymptomReport, true)},
 		{ID: "sym_p2", Ticket: tickets.CategorySymptomReport, Priority: tickets.P2, Prompts: p("ticket_created"), Next: "goodbye"},
 		{ID: "sym_p3", Ticket: tickets.CategorySymptomReport, Priority: tickets.P3, Prompts: p("ticket_created"), Next: "goodbye"},
 		{ID: "sym_p4", Ticket: tickets.CategorySymptomReport, Priority: tickets.P4, Prompts: p("ticket_created"), Next: "goodbye"},
 
-		// 3: a report about someone else, for the area it concerns.
+		// 3: a report about someone else: the area it concerns, then a voice message.
+		{ID: "com_message", Prompts: p("message_community"), Record: message, Next: "community", OnHangup: "community"},
 		{ID: "community", Ticket: tickets.CategoryCommunityReport, Priority: tickets.P3,
 			Prompts: p("ticket_created"), Next: "goodbye"},
-		// 4: support for a citizen outside the province, routed to the family's unit.
+		// 4: support for a citizen outside the province: the family's unit, the number to
+		// call back, then who and where they are in a voice message. Routed to the unit.
+		{ID: "sup_cb", Prompts: p("cb_choice"), Keys: map[string]string{"1": "sup_message", "2": "sup_cb_enter"}, Records: "callback", Values: map[string]string{"1": ""}},
+		{ID: "sup_cb_enter", Prompts: p("cb_enter"), Collect: "callback", Next: "sup_cb_check"},
+		{ID: "sup_cb_check", Prompts: p("cb_readback"), ReadBack: "callback", Keys: map[string]string{"1": "sup_message", "2": "sup_cb_enter"}},
+		{ID: "sup_message", Prompts: p("message_support"), Record: message, Next: "support", OnHangup: "support"},
 		{ID: "support", Ticket: tickets.CategorySupportRequest, Priority: tickets.P3, AssignToUnit: true,
 			Prompts: p("ticket_created"), Next: "goodbye"},
-		// No agent queue yet: the operator choice becomes a callback ticket.
-		{ID: "operator", Ticket: tickets.CategoryCallback, Priority: tickets.P3,
-			Prompts: p("callback_created"), Next: "goodbye"},
-		{ID: "too_many", Prompts: p("too_many_errors"), Outcome: tickets.OutcomeNoChoice, Next: "goodbye"},
+
+		// 0, and 0 after information: the agent queue.
+		// (The call says "please hold" once the caller is in line: not when nobody is on duty.)
+		{ID: "operator", Queue: queue(tickets.CategoryOther, false)},
+		{ID: "info_agent", Queue: queue(tickets.CategoryInformation, false)},
+		// Out of the queue: a callback that keeps the caller's place, or a voice message
+		// when no agent can answer.
+		{ID: "q_callback", Ticket: tickets.CategoryCallback, Priority: tickets.P2, Outcome: tickets.OutcomeCallback,
+			Summary: "Người gọi chờ tổng đài viên và chọn được gọi lại.", Prompts: p("callback_created"), Next: "goodbye"},
+		{ID: "q_message", Prompts: p("queue_message"), Record: message, Next: "q_message_saved", OnHangup: "q_message_saved",
+			OnFailures: "no_message"}, // not back to an agent: the queue sent the caller here
+		{ID: "no_message", Prompts: p("message_none"), Outcome: tickets.OutcomeNoChoice, Hangup: true},
+		{ID: "q_message_saved", Ticket: tickets.CategoryCallback, Priority: tickets.P2,
+			Summary: "Lời nhắn thoại khi không có tổng đài viên.", Prompts: p("message_saved"), Next: "goodbye"},
+
+		// Three bad keys or silences in one menu: to an agent (or a voice message).
+		{ID: "too_many", Prompts: p("too_many_errors"), Outcome: tickets.OutcomeNoChoice, Queue: queue(tickets.CategoryOther, false)},
 		{ID: "goodbye", Prompts: p("goodbye"), Hangup: true},
 	}
-	nodes = append(nodes, areaNodes("sym", groups, "sym_cb")...)
-	nodes = append(nodes, areaNodes("com", groups, "community")...)
-	nodes = append(nodes, areaNodes("sup", groups, "sup_cb")...)
+	for _, n := range nodes {
+		if strings.HasPrefix(n.ID, "sym") && n.Ticket == "" && n.Branch == nil {
+			n.OnHangup = "sym_risk" // every step of the self-report
+		}
+	}
+	nodes = append(nodes, areaNodes("sym", groups, "sym_cb", "sym_risk")...)
+	nodes = append(nodes, areaNodes("com", groups, "com_message", "")...)
+	nodes = append(nodes, areaNodes("sup", groups, "sup_cb", "")...)
 	f := &Flow{
 		Start:       "welcome",
 		Nodes:       map[string]*Node{},
@@ -136,6 +194,7 @@ func HotlineFlow(groups []tickets.AreaGroup) *Flow {
 		OnFailures:  "too_many",
 		Invalid:     Prompt{ID: "invalid"},
 		NoInput:     Prompt{ID: "no_input"},
+		HangupNote:  "Người gọi gác máy trước khi hoàn tất; cần gọi lại để hỏi thêm.",
 	}
 	for _, n := range nodes {
 		f.Nodes[n.ID] = n
@@ -146,8 +205,8 @@ func HotlineFlow(groups []tickets.AreaGroup) *Flow {
 // areaNodes builds the two keypad steps of choosing a unit: a former district (keys 1-9),
 // then one of its units (keys 1-9); 0 at either step records the area as unknown for an
 // agent to fill in. Both lead to next.
-func areaNodes(prefix string, groups []tickets.AreaGroup, next string) []*Node {
-	top := &Node{ID: prefix + "_area", Prompts: []Prompt{{ID: "area_intro"}},
+func areaNodes(prefix string, groups []tickets.AreaGroup, next, onHangup string) []*Node {
+	top := &Node{ID: prefix + "_area", Prompts: []Prompt{{ID: "area_intro"}}, OnHangup: onHangup,
 		Keys: map[string]string{"0": next}, Records: "unit", Values: map[string]string{"0": ""}}
 	nodes := []*Node{top}
 	for i, g := range groups {
@@ -155,7 +214,7 @@ func areaNodes(prefix string, groups []tickets.AreaGroup, next string) []*Node {
 		id := prefix + "_area_" + g.DistrictCode
 		top.Prompts = append(top.Prompts, Prompt{ID: "district_" + g.DistrictCode}, Prompt{ID: "press_" + k})
 		top.Keys[k] = id
-		n := &Node{ID: id, Keys: map[string]string{"0": next}, Records: "unit", Values: map[string]string{"0": ""}}
+		n := &Node{ID: id, Keys: map[string]string{"0": next}, Records: "unit", Values: map[string]string{"0": ""}, OnHangup: onHangup}
 		for j, u := range g.Units {
 			uk := strconv.Itoa(j + 1)
 			n.Prompts = append(n.Prompts, Prompt{ID: "unit_" + u.Code}, Prompt{ID: "press_" + uk})
@@ -204,7 +263,17 @@ func (f *Flow) Validate(languages []string, has func(lang, id string) bool) erro
 				return fmt.Errorf("flow: node %q key %s leads to missing node %q", id, k, next)
 			}
 		}
-		for _, next := range append([]string{n.Next, n.OnTimeout}, n.Branches...) {
+		leads := append([]string{n.Next, n.OnTimeout, n.OnHangup, n.OnFailures}, n.Branches...)
+		if n.Queue != nil {
+			leads = append(leads, n.Queue.Callback, n.Queue.Message)
+			if n.Queue.Callback == "" || n.Queue.Message == "" {
+				return fmt.Errorf("flow: node %q queues callers with nowhere to go without an agent", id)
+			}
+		}
+		if n.Record > 0 && n.Next == "" {
+			return fmt.Errorf("flow: node %q records a message but leads nowhere", id)
+		}
+		for _, next := range leads {
 			if next != "" && !exists(next) {
 				return fmt.Errorf("flow: node %q leads to missing node %q", id, next)
 			}
@@ -227,7 +296,7 @@ func (f *Flow) Validate(languages []string, has func(lang, id string) bool) erro
 				}
 			}
 		}
-		if n.Keys == nil && n.Next == "" && !n.Hangup && n.Branch == nil {
+		if n.Keys == nil && n.Next == "" && !n.Hangup && n.Branch == nil && n.Queue == nil {
 			return fmt.Errorf("flow: node %q takes no keys, has no next node and does not hang up", id)
 		}
 		prompts = append(prompts, n.Prompts...)

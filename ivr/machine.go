@@ -9,11 +9,13 @@ import (
 
 // Effects is what the machine asks the call to do next, in this order: create the
 // ticket, play the prompts (one playback, interrupted by a key when a key is awaited),
-// then hang up or wait for a key.
+// then hang up, wait for a key, record a voice message or queue for an agent.
 type Effects struct {
 	Ticket  *TicketRequest
 	Play    []PromptRef
 	WaitKey time.Duration // > 0: wait this long for a key after the prompts
+	Record  time.Duration // > 0: record a voice message of at most this long (Machine.Recorded)
+	Queue   *QueueSpec    // queue the caller for an agent (Machine.QueueResult)
 	Hangup  bool
 }
 
@@ -57,6 +59,9 @@ type Machine struct {
 	// Answers holds what the caller answered, by question (fever, unit, ...).
 	Answers tickets.Answers
 	digits  string // a number being keyed in at a Collect node
+	// Messages counts the voice messages the caller has left.
+	Messages int
+	ticket   bool // a ticket was asked for
 }
 
 // NewMachine returns a machine at the start of flow, speaking Vietnamese.
@@ -136,9 +141,109 @@ func (m *Machine) Outcome() string {
 }
 
 var outcomeRank = map[string]int{
-	tickets.OutcomeNoChoice:    1,
-	tickets.OutcomeInformation: 2,
-	tickets.OutcomeTicket:      3,
+	tickets.OutcomeNoChoice:     1,
+	tickets.OutcomeInformation:  2,
+	tickets.OutcomeTicket:       3,
+	tickets.OutcomeAbandoned:    4,
+	tickets.OutcomeCallback:     5,
+	tickets.OutcomeVoiceMessage: 6,
+	tickets.OutcomeAgent:        7,
+}
+
+// Recorded tells the machine how the voice message asked for ended: with a message, or
+// empty (silence, or nothing usable), which is asked for again like a menu after silence.
+func (m *Machine) Recorded(now time.Time, got bool) Effects {
+	var e Effects
+	if m.ended || m.node == nil || m.node.Record == 0 {
+		return e
+	}
+	if !got {
+		m.Path = append(m.Path, tickets.PathStep{At: now.UTC(), Node: m.node.ID, Note: "empty message"})
+		m.fail(now, m.flow.NoInput, &e)
+		return e
+	}
+	m.Messages++
+	m.Path = append(m.Path, tickets.PathStep{At: now.UTC(), Node: m.node.ID, Note: "message"})
+	m.setOutcome(tickets.OutcomeVoiceMessage)
+	m.enter(now, m.node.Next, &e)
+	return e
+}
+
+// QueueResult tells the machine how the caller's wait for an agent ended.
+func (m *Machine) QueueResult(now time.Time, result string) Effects {
+	var e Effects
+	if m.ended || m.node == nil || m.node.Queue == nil {
+		return e
+	}
+	m.Path = append(m.Path, tickets.PathStep{At: now.UTC(), Node: m.node.ID, Note: result})
+	switch result {
+	case QueueAnswered:
+		m.setOutcome(tickets.OutcomeAgent)
+		e.Hangup, m.ended = true, true
+	case QueueCallback:
+		m.enter(now, m.node.Queue.Callback, &e)
+	default:
+		m.enter(now, m.node.Queue.Message, &e)
+	}
+	return e
+}
+
+// HungUp tells the machine the caller hung up. It returns the ticket to create for what
+// the caller had already given, or nil: the answers to the self-report questions, a voice
+// message, or a wait in the agent queue (a missed call, for the call centre to return).
+// recorded says that a voice message being recorded when the caller hung up was kept.
+func (m *Machine) HungUp(now time.Time, recorded bool) *TicketRequest {
+	if m.ended || m.node == nil {
+		return nil
+	}
+	m.ended = true
+	n := m.node
+	if recorded && n.Record > 0 {
+		m.Messages++
+		m.setOutcome(tickets.OutcomeVoiceMessage)
+	}
+	if n.Queue != nil {
+		m.setOutcome(tickets.OutcomeAbandoned)
+		return &TicketRequest{Category: tickets.CategoryMissedCall, Priority: tickets.P2, Keys: m.Path.Keys(),
+			Summary: "Người gọi gác máy khi đang chờ tổng đài viên; cần gọi lại.", Answers: m.answers(),
+			UnitCode: m.Answers["unit"], ContactPhone: m.Answers["callback"]}
+	}
+	// Something to act on: at a message, the message; elsewhere, any answer given.
+	given := len(m.Answers) > 0 || m.Messages > 0
+	if n.Record > 0 {
+		given = m.Messages > 0
+	}
+	if n.OnHangup == "" || m.ticket || !given {
+		return nil
+	}
+	id := n.OnHangup
+	for hops := 0; hops <= len(m.flow.Nodes); hops++ {
+		t := m.flow.Nodes[id]
+		if t.Branch != nil {
+			id = t.Branch(m.Answers)
+			continue
+		}
+		m.setOutcome(tickets.OutcomeTicket)
+		r := m.ticketRequest(t)
+		r.Summary = m.flow.HangupNote
+		return r
+	}
+	return nil
+}
+
+func (m *Machine) answers() tickets.Answers {
+	a := tickets.Answers{}
+	for k, v := range m.Answers {
+		a[k] = v
+	}
+	return a
+}
+
+func (m *Machine) ticketRequest(n *Node) *TicketRequest {
+	m.ticket = true
+	return &TicketRequest{Category: n.Ticket, Priority: n.Priority, Keys: m.Path.Keys(), Summary: n.Summary,
+		Answers: m.answers(), UnitCode: m.Answers["unit"], AssignToUnit: n.AssignToUnit,
+		ContactPhone: m.Answers["callback"]}
 }
 
 func (m *Machine) setOutcome(o string) {
@@ -173,12 +278,20 @@ func (m *Machine) collect(now time.Time, key string, e *Effects) {
 func (m *Machine) fail(now time.Time, why Prompt, e *Effects) {
 	m.failures++
 	if m.failures >= m.flow.MaxFailures {
-		m.enter(now, m.flow.OnFailures, e)
+		to := m.flow.OnFailures
+		if m.node.OnFailures != "" {
+			to = m.node.OnFailures
+		}
+		m.enter(now, to, e)
 		return
 	}
 	m.play(why, e)
 	for _, p := range m.node.Prompts {
 		m.play(p, e)
+	}
+	if m.node.Record > 0 {
+		e.Record = m.node.Record
+		return
 	}
 	e.WaitKey = m.flow.KeyTimeout
 }
@@ -200,13 +313,7 @@ func (m *Machine) enter(now time.Time, id string, e *Effects) {
 			continue
 		}
 		if n.Ticket != "" {
-			answers := tickets.Answers{}
-			for k, v := range m.Answers {
-				answers[k] = v
-			}
-			e.Ticket = &TicketRequest{Category: n.Ticket, Priority: n.Priority, Keys: m.Path.Keys(),
-				Answers: answers, UnitCode: m.Answers["unit"], AssignToUnit: n.AssignToUnit,
-				ContactPhone: m.Answers["callback"]}
+			e.Ticket = m.ticketRequest(n)
 			m.setOutcome(tickets.OutcomeTicket)
 		}
 		m.setOutcome(n.Outcome)
@@ -225,6 +332,12 @@ func (m *Machine) enter(now time.Time, id string, e *Effects) {
 			return
 		case n.Keys != nil:
 			e.WaitKey = m.flow.KeyTimeout
+			return
+		case n.Record > 0:
+			e.Record = n.Record
+			return
+		case n.Queue != nil:
+			e.Queue = n.Queue
 			return
 		case n.Hangup || n.Next == "":
 			e.Hangup, m.ended = true, true

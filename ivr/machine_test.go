@@ -87,6 +87,9 @@ type script struct {
 	wantOutcome string
 	wantLang    string
 	wantAnswers map[string]string
+	wantQueue   string // "front" or "back" when the caller was queued for an agent
+	// wantHangupTicket is the category of the ticket HungUp returned, "" for none.
+	wantHangupTicket string
 }
 
 func TestMachine(t *testing.T) {
@@ -101,8 +104,8 @@ func TestMachine(t *testing.T) {
 			wantOutcome: tickets.OutcomeTicket, wantLang: "vi",
 			wantAnswers: map[string]string{"fever": "yes", "cough": "no", "breath": "no", "travel": "no", "contact": "no", "unit": hue[2].Code, "priority": tickets.P3}},
 		{name: "short of breath is urgent", inputs: []string{"2", "2", "2", "1", "2", "2", "0", "1"},
-			wantPrompts: "vi/welcome " + menu + " " + sym + areaPrompts(groups, "vi", 0) + " vi/cb_choice vi/symptoms_urgent vi/goodbye",
-			wantTicket:  tickets.CategorySymptomReport, wantKeys: "22212201", wantEnded: true,
+			wantPrompts: "vi/welcome " + menu + " " + sym + areaPrompts(groups, "vi", 0) + " vi/cb_choice vi/symptoms_urgent",
+			wantTicket:  tickets.CategorySymptomReport, wantKeys: "22212201", wantQueue: "front", wantEnded: false,
 			wantOutcome: tickets.OutcomeTicket, wantLang: "vi",
 			wantAnswers: map[string]string{"breath": "yes", "unit": "", "priority": tickets.P1}},
 		{name: "cough after travel is P2", inputs: []string{"2", "2", "1", "2", "1", "2", "2", "0", "1"},
@@ -114,63 +117,88 @@ func TestMachine(t *testing.T) {
 			wantPrompts: "vi/welcome " + menu + " " + sym + areaPrompts(groups, "vi", 0) + " vi/cb_choice vi/ticket_created vi/goodbye",
 			wantTicket:  tickets.CategorySymptomReport, wantKeys: "22222201", wantEnded: true,
 			wantOutcome: tickets.OutcomeTicket, wantLang: "vi", wantAnswers: map[string]string{"priority": tickets.P4}},
-		{name: "english community report", inputs: []string{"9", "3", "1", "1"},
-			wantPrompts: "vi/welcome " + menu + " en/main_menu " + areaPrompts(groups, "en", 1) + " en/ticket_created en/goodbye",
+		{name: "english community report", inputs: []string{"9", "3", "1", "1", "rec"},
+			wantPrompts: "vi/welcome " + menu + " en/main_menu " + areaPrompts(groups, "en", 1) + " en/message_community en/ticket_created en/goodbye",
 			wantTicket:  tickets.CategoryCommunityReport, wantKeys: "9311", wantEnded: true,
-			wantOutcome: tickets.OutcomeTicket, wantLang: "en", wantAnswers: map[string]string{"unit": hue[0].Code}},
-		{name: "support request", inputs: []string{"4", "1", "2", "1"},
-			wantPrompts: "vi/welcome " + menu + " " + areaPrompts(groups, "vi", 1) + " vi/cb_choice vi/ticket_created vi/goodbye",
+			wantOutcome: tickets.OutcomeVoiceMessage, wantLang: "en", wantAnswers: map[string]string{"unit": hue[0].Code}},
+		{name: "support request", inputs: []string{"4", "1", "2", "1", "empty", "rec"},
+			wantPrompts: "vi/welcome " + menu + " " + areaPrompts(groups, "vi", 1) + " vi/cb_choice vi/message_support vi/no_input vi/message_support vi/ticket_created vi/goodbye",
 			wantTicket:  tickets.CategorySupportRequest, wantKeys: "4121", wantEnded: true,
-			wantOutcome: tickets.OutcomeTicket, wantLang: "vi", wantAnswers: map[string]string{"unit": hue[1].Code, "callback": ""}},
-		{name: "support with another number, read back", inputs: []string{"4", "0", "2", "#", "0", "9", "1", "1", "2", "2", "2", "3", "3", "3", "#", "1"},
+			wantOutcome: tickets.OutcomeVoiceMessage, wantLang: "vi", wantAnswers: map[string]string{"unit": hue[1].Code, "callback": ""}},
+		{name: "support with another number, read back", inputs: []string{"4", "0", "2", "#", "0", "9", "1", "1", "2", "2", "2", "3", "3", "3", "#", "1", "rec"},
 			wantPrompts: "vi/welcome " + menu + " " + areaPrompts(groups, "vi", 0) + " vi/cb_choice vi/cb_enter vi/invalid vi/cb_enter" +
 				" vi/cb_readback vi/digit_0 vi/digit_9 vi/digit_1 vi/digit_1 vi/digit_2 vi/digit_2 vi/digit_2 vi/digit_3 vi/digit_3 vi/digit_3 vi/cb_confirm" +
-				" vi/ticket_created vi/goodbye",
+				" vi/message_support vi/ticket_created vi/goodbye",
 			wantTicket: tickets.CategorySupportRequest, wantKeys: "402#0911222333#1", wantEnded: true,
-			wantOutcome: tickets.OutcomeTicket, wantLang: "vi", wantAnswers: map[string]string{"unit": "", "callback": "+84911222333"}},
-		{name: "a number ended by silence, entered again", inputs: []string{"4", "0", "2", "0", "9", "0", "5", "1", "2", "3", "4", "5", "6", ".", "2", "*", "0", "9", "1", "1", "2", "2", "2", "3", "3", "3", "#", "1"},
+			wantOutcome: tickets.OutcomeVoiceMessage, wantLang: "vi", wantAnswers: map[string]string{"unit": "", "callback": "+84911222333"}},
+		{name: "a number ended by silence, entered again", inputs: []string{"4", "0", "2", "0", "9", "0", "5", "1", "2", "3", "4", "5", "6", ".", "2", "*", "0", "9", "1", "1", "2", "2", "2", "3", "3", "3", "#", "1", "rec"},
 			wantPrompts: "vi/welcome " + menu + " " + areaPrompts(groups, "vi", 0) + " vi/cb_choice vi/cb_enter" +
 				" vi/cb_readback vi/digit_0 vi/digit_9 vi/digit_0 vi/digit_5 vi/digit_1 vi/digit_2 vi/digit_3 vi/digit_4 vi/digit_5 vi/digit_6 vi/cb_confirm vi/cb_enter" +
 				" vi/cb_readback vi/digit_0 vi/digit_9 vi/digit_1 vi/digit_1 vi/digit_2 vi/digit_2 vi/digit_2 vi/digit_3 vi/digit_3 vi/digit_3 vi/cb_confirm" +
-				" vi/ticket_created vi/goodbye",
+				" vi/message_support vi/ticket_created vi/goodbye",
 			wantTicket: tickets.CategorySupportRequest, wantKeys: "40209051234562*0911222333#1", wantEnded: true,
-			wantOutcome: tickets.OutcomeTicket, wantLang: "vi", wantAnswers: map[string]string{"callback": "+84911222333"}},
-		{name: "operator becomes callback", inputs: []string{"0"},
+			wantOutcome: tickets.OutcomeVoiceMessage, wantLang: "vi", wantAnswers: map[string]string{"callback": "+84911222333"}},
+		{name: "operator, then a callback instead of waiting", inputs: []string{"0", "q=callback"},
 			wantPrompts: "vi/welcome " + menu + " vi/callback_created vi/goodbye",
-			wantTicket:  tickets.CategoryCallback, wantKeys: "0", wantEnded: true,
-			wantOutcome: tickets.OutcomeTicket, wantLang: "vi"},
+			wantTicket:  tickets.CategoryCallback, wantKeys: "0", wantQueue: "back", wantEnded: true,
+			wantOutcome: tickets.OutcomeCallback, wantLang: "vi"},
 		{name: "rules then silence", inputs: []string{"1", "."},
-			wantPrompts: "vi/welcome " + menu + " vi/rules_info vi/goodbye",
+			wantPrompts: "vi/welcome " + menu + " vi/rules_info vi/info_options vi/goodbye",
 			wantEnded:   true, wantOutcome: tickets.OutcomeInformation, wantLang: "vi"},
-		{name: "rules then back to menu then report", inputs: []string{"1", "*", "3", "0"},
-			wantPrompts: "vi/welcome " + menu + " vi/rules_info " + menu + " " + areaPrompts(groups, "vi", 0) + " vi/ticket_created vi/goodbye",
+		{name: "rules then back to menu then report", inputs: []string{"1", "*", "3", "0", "rec"},
+			wantPrompts: "vi/welcome " + menu + " vi/rules_info vi/info_options " + menu + " " + areaPrompts(groups, "vi", 0) + " vi/message_community vi/ticket_created vi/goodbye",
 			wantTicket:  tickets.CategoryCommunityReport, wantKeys: "1*30", wantEnded: true,
-			wantOutcome: tickets.OutcomeTicket, wantLang: "vi"},
-		{name: "quarantine info then operator", inputs: []string{"5", "0"},
-			wantPrompts: "vi/welcome " + menu + " vi/quarantine_info vi/callback_created vi/goodbye",
-			wantTicket:  tickets.CategoryCallback, wantKeys: "50", wantEnded: true,
-			wantOutcome: tickets.OutcomeTicket, wantLang: "vi"},
+			wantOutcome: tickets.OutcomeVoiceMessage, wantLang: "vi"},
+		{name: "quarantine info, agent, nobody on duty, message", inputs: []string{"5", "0", "q=no_agent", "rec"},
+			wantPrompts: "vi/welcome " + menu + " vi/quarantine_info vi/info_options vi/queue_message vi/message_saved vi/goodbye",
+			wantTicket:  tickets.CategoryCallback, wantKeys: "50", wantQueue: "back", wantEnded: true,
+			wantOutcome: tickets.OutcomeVoiceMessage, wantLang: "vi"},
+		{name: "operator answers", inputs: []string{"0", "q=answered"},
+			wantPrompts: "vi/welcome " + menu + "", wantQueue: "back", wantEnded: true,
+			wantOutcome: tickets.OutcomeAgent, wantLang: "vi"},
+		{name: "urgent caller hangs up in the queue", inputs: []string{"2", "2", "2", "1", "2", "2", "0", "1", "hup"},
+			wantPrompts: "vi/welcome " + menu + " " + sym + areaPrompts(groups, "vi", 0) + " vi/cb_choice vi/symptoms_urgent",
+			wantTicket:  tickets.CategorySymptomReport, wantKeys: "22212201", wantQueue: "front", wantEnded: true,
+			wantHangupTicket: tickets.CategoryMissedCall, wantOutcome: tickets.OutcomeAbandoned, wantLang: "vi"},
+		{name: "hung up after two answers", inputs: []string{"2", "1", "2", "hup"},
+			wantPrompts:      "vi/welcome " + menu + " vi/symptoms_intro vi/q_fever vi/q_cough vi/q_breath",
+			wantHangupTicket: tickets.CategorySymptomReport, wantEnded: true,
+			wantOutcome: tickets.OutcomeTicket, wantLang: "vi", wantAnswers: map[string]string{"fever": "yes", "cough": "no"}},
+		{name: "hung up before any answer", inputs: []string{"2", "hup"},
+			wantPrompts: "vi/welcome " + menu + " vi/symptoms_intro vi/q_fever", wantEnded: true,
+			wantOutcome: tickets.OutcomeHungUp, wantLang: "vi"},
+		{name: "hung up while leaving a message", inputs: []string{"3", "0", "hup+rec"},
+			wantPrompts: "vi/welcome " + menu + " " + areaPrompts(groups, "vi", 0) + " vi/message_community", wantEnded: true,
+			wantHangupTicket: tickets.CategoryCommunityReport, wantOutcome: tickets.OutcomeVoiceMessage, wantLang: "vi"},
+		{name: "hung up at the beep", inputs: []string{"3", "0", "hup"},
+			wantPrompts: "vi/welcome " + menu + " " + areaPrompts(groups, "vi", 0) + " vi/message_community", wantEnded: true,
+			wantOutcome: tickets.OutcomeHungUp, wantLang: "vi"},
 		{name: "star repeats the menu", inputs: []string{"*"},
 			wantPrompts: "vi/welcome " + menu + " " + menu,
 			wantOutcome: tickets.OutcomeHungUp, wantLang: "vi"},
-		{name: "invalid key then valid", inputs: []string{"7", "0"},
-			wantPrompts: "vi/welcome " + menu + " vi/invalid " + menu + " vi/callback_created vi/goodbye",
-			wantTicket:  tickets.CategoryCallback, wantKeys: "70", wantEnded: true,
-			wantOutcome: tickets.OutcomeTicket, wantLang: "vi"},
+		{name: "invalid key then valid", inputs: []string{"7", "0", "q=answered"},
+			wantPrompts: "vi/welcome " + menu + " vi/invalid " + menu + "", wantQueue: "back", wantEnded: true,
+			wantOutcome: tickets.OutcomeAgent, wantLang: "vi"},
 		{name: "a bad answer is asked again", inputs: []string{"2", "5", "1"},
 			wantPrompts: "vi/welcome " + menu + " vi/symptoms_intro vi/q_fever vi/invalid vi/symptoms_intro vi/q_fever vi/q_cough",
 			wantOutcome: tickets.OutcomeHungUp, wantLang: "vi", wantAnswers: map[string]string{"fever": "yes"}},
-		{name: "three invalid keys", inputs: []string{"7", "8", "#"},
-			wantPrompts: "vi/welcome " + menu + " vi/invalid " + menu + " vi/invalid " + menu + " vi/too_many_errors vi/goodbye",
-			wantEnded:   true, wantOutcome: tickets.OutcomeNoChoice, wantLang: "vi"},
-		{name: "silence three times", inputs: []string{".", ".", "."},
-			wantPrompts: "vi/welcome " + menu + " vi/no_input " + menu + " vi/no_input " + menu + " vi/too_many_errors vi/goodbye",
-			wantEnded:   true, wantOutcome: tickets.OutcomeNoChoice, wantLang: "vi"},
-		{name: "failures count per menu", inputs: []string{"7", "8", "9", "7", "8", "0"},
+		{name: "three invalid keys, then a message", inputs: []string{"7", "8", "#", "q=no_agent", "empty", "rec"},
+			wantPrompts: "vi/welcome " + menu + " vi/invalid " + menu + " vi/invalid " + menu + " vi/too_many_errors" +
+				" vi/queue_message vi/no_input vi/queue_message vi/message_saved vi/goodbye",
+			wantTicket: tickets.CategoryCallback, wantKeys: "78#", wantQueue: "back", wantEnded: true,
+			wantOutcome: tickets.OutcomeVoiceMessage, wantLang: "vi"},
+		{name: "no agent, and no message either", inputs: []string{"0", "q=no_agent", "empty", "empty", "empty"},
+			wantPrompts: "vi/welcome " + menu + " vi/queue_message vi/no_input vi/queue_message vi/no_input vi/queue_message vi/message_none",
+			wantQueue:   "back", wantEnded: true, wantOutcome: tickets.OutcomeNoChoice, wantLang: "vi"},
+		{name: "silence three times, then hung up waiting", inputs: []string{".", ".", ".", "hup"},
+			wantPrompts: "vi/welcome " + menu + " vi/no_input " + menu + " vi/no_input " + menu + " vi/too_many_errors",
+			wantQueue:   "back", wantHangupTicket: tickets.CategoryMissedCall,
+			wantEnded: true, wantOutcome: tickets.OutcomeAbandoned, wantLang: "vi"},
+		{name: "failures count per menu", inputs: []string{"7", "8", "9", "7", "8", "0", "q=callback"},
 			wantPrompts: "vi/welcome " + menu + " vi/invalid " + menu + " vi/invalid " + menu +
 				" en/main_menu en/invalid en/main_menu en/invalid en/main_menu en/callback_created en/goodbye",
-			wantTicket: tickets.CategoryCallback, wantKeys: "789780", wantEnded: true,
-			wantOutcome: tickets.OutcomeTicket, wantLang: "en"},
+			wantTicket: tickets.CategoryCallback, wantKeys: "789780", wantQueue: "back", wantEnded: true,
+			wantOutcome: tickets.OutcomeCallback, wantLang: "en"},
 		{name: "hung up in the menu", inputs: nil,
 			wantPrompts: "vi/welcome " + menu, wantOutcome: tickets.OutcomeHungUp, wantLang: "vi"},
 	}
@@ -179,8 +207,12 @@ func TestMachine(t *testing.T) {
 			m := ivr.NewMachine(ivr.HotlineFlow(groups))
 			now := time.Date(2021, 8, 10, 9, 0, 0, 0, time.UTC)
 			var prompts []string
-			var ticket *ivr.TicketRequest
+			var ticket, hangupTicket *ivr.TicketRequest
+			queued := ""
 			collect := func(e ivr.Effects) {
+				if e.Queue != nil {
+					queued = map[bool]string{true: "front", false: "back"}[e.Queue.Front]
+				}
 				for _, p := range e.Play {
 					prompts = append(prompts, p.Lang+"/"+p.ID)
 				}
@@ -190,16 +222,23 @@ func TestMachine(t *testing.T) {
 					}
 					ticket = e.Ticket
 				}
-				if !e.Hangup && e.WaitKey <= 0 {
+				if !e.Hangup && e.WaitKey <= 0 && e.Record <= 0 && e.Queue == nil {
 					t.Fatalf("effects neither wait nor hang up: %+v", e)
 				}
 			}
 			collect(m.Start(now))
 			for _, in := range tt.inputs {
 				now = now.Add(time.Second)
-				if in == "." {
+				switch {
+				case in == ".":
 					collect(m.Timeout(now))
-				} else {
+				case in == "rec" || in == "empty":
+					collect(m.Recorded(now, in == "rec"))
+				case strings.HasPrefix(in, "q="):
+					collect(m.QueueResult(now, in[2:]))
+				case strings.HasPrefix(in, "hup"):
+					hangupTicket = m.HungUp(now, in == "hup+rec")
+				default:
 					collect(m.Key(now, in))
 				}
 			}
@@ -213,6 +252,15 @@ func TestMachine(t *testing.T) {
 				t.Errorf("no ticket, want %s", tt.wantTicket)
 			case ticket != nil && (ticket.Category != tt.wantTicket || ticket.Keys != tt.wantKeys):
 				t.Errorf("ticket %+v, want category %s keys %s", ticket, tt.wantTicket, tt.wantKeys)
+			}
+			if queued != tt.wantQueue {
+				t.Errorf("queued %q, want %q", queued, tt.wantQueue)
+			}
+			switch {
+			case tt.wantHangupTicket == "" && hangupTicket != nil:
+				t.Errorf("ticket on hang-up %+v, want none", hangupTicket)
+			case tt.wantHangupTicket != "" && (hangupTicket == nil || hangupTicket.Category != tt.wantHangupTicket):
+				t.Errorf("ticket on hang-up %+v, want %s", hangupTicket, tt.wantHangupTicket)
 			}
 			if m.Ended() != tt.wantEnded {
 				t.Errorf("Ended() = %v, want %v", m.Ended(), tt.wantEnded)

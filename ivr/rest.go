@@ -216,3 +216,98 @@ func randomID() string {
 	rand.Read(b[:])
 	return hex.EncodeToString(b[:])
 }
+
+// Record starts recording a channel into a stored recording called name (WAV), after a
+// beep, ended by # (terminateOn), by maxSilence of silence, or after maxDuration.
+func (r *REST) Record(ctx context.Context, channelID, name string, maxDuration, maxSilence time.Duration) error {
+	q := url.Values{
+		"name":               {name},
+		"format":             {"wav"},
+		"maxDurationSeconds": {fmt.Sprint(int(maxDuration.Seconds()))},
+		"maxSilenceSeconds":  {fmt.Sprint(int(maxSilence.Seconds()))},
+		"ifExists":           {"overwrite"},
+		"beep":               {"true"},
+		"terminateOn":        {"#"},
+	}
+	return r.Do(ctx, http.MethodPost, "/channels/"+url.PathEscape(channelID)+"/record", q, nil, nil)
+}
+
+// StopRecording ends a live recording and keeps what was recorded; one already ended is
+// not an error.
+func (r *REST) StopRecording(ctx context.Context, name string) error {
+	err := r.Do(ctx, http.MethodPost, "/recordings/live/"+url.PathEscape(name)+"/stop", nil, nil, nil)
+	if IsNotFound(err) {
+		return nil
+	}
+	return err
+}
+
+// FetchStoredRecording copies a stored recording's file to w. ARI has had
+// GET /recordings/stored/{name}/file since Asterisk 14, but the pinned ari library does
+// not know it, so it is called here directly.
+func (r *REST) FetchStoredRecording(ctx context.Context, name string, w io.Writer) (int64, error) {
+	path := "/recordings/stored/" + url.PathEscape(name) + "/file"
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.BaseURL+path, nil)
+	if err != nil {
+		return 0, fmt.Errorf("ari GET %s: %w", path, err)
+	}
+	req.SetBasicAuth(r.Username, r.Password)
+	// A two-minute message is about 2 MB: longer than a command, still bounded.
+	client := *r.HTTP
+	client.Timeout = 2 * time.Minute
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, fmt.Errorf("ari GET %s: %w", path, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+		return 0, &StatusError{Method: http.MethodGet, Path: path, Status: resp.StatusCode, Body: string(b)}
+	}
+	n, err := io.Copy(w, resp.Body)
+	if err != nil {
+		return n, fmt.Errorf("ari GET %s: %w", path, err)
+	}
+	return n, nil
+}
+
+// DeleteStoredRecording removes a stored recording from Asterisk; one already gone is not
+// an error.
+func (r *REST) DeleteStoredRecording(ctx context.Context, name string) error {
+	err := r.Do(ctx, http.MethodDelete, "/recordings/stored/"+url.PathEscape(name), nil, nil, nil)
+	if IsNotFound(err) {
+		return nil
+	}
+	return err
+}
+
+// StartMOH plays music on hold to a channel.
+func (r *REST) StartMOH(ctx context.Context, channelID string) error {
+	return r.Do(ctx, http.MethodPost, "/channels/"+url.PathEscape(channelID)+"/moh", url.Values{"mohClass": {"default"}}, nil, nil)
+}
+
+// StopMOH stops the music on hold.
+func (r *REST) StopMOH(ctx context.Context, channelID string) error {
+	return r.Do(ctx, http.MethodDelete, "/channels/"+url.PathEscape(channelID)+"/moh", nil, nil, nil)
+}
+
+// CreateBridge creates a mixing bridge.
+func (r *REST) CreateBridge(ctx context.Context, bridgeID string) error {
+	q := url.Values{"type": {"mixing"}, "bridgeId": {bridgeID}}
+	return r.Do(ctx, http.MethodPost, "/bridges", q, nil, nil)
+}
+
+// AddToBridge puts channels into a bridge.
+func (r *REST) AddToBridge(ctx context.Context, bridgeID string, channelIDs ...string) error {
+	q := url.Values{"channel": {strings.Join(channelIDs, ",")}}
+	return r.Do(ctx, http.MethodPost, "/bridges/"+url.PathEscape(bridgeID)+"/addChannel", q, nil, nil)
+}
+
+// DestroyBridge destroys a bridge; one already gone is not an error.
+func (r *REST) DestroyBridge(ctx context.Context, bridgeID string) error {
+	err := r.Do(ctx, http.MethodDelete, "/bridges/"+url.PathEscape(bridgeID), nil, nil, nil)
+	if IsNotFound(err) {
+		return nil
+	}
+	return err
+}

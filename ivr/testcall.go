@@ -13,17 +13,23 @@ import (
 // TestCall describes a scripted caller: a real call placed through Asterisk into the
 // hotline, exactly as a carrier call arrives, pressing keys as a person would.
 type TestCall struct {
-	From     string        // the caller's number, as the network presents it
-	Endpoint string        // what to dial; default Local/19001075@from-trunk
-	Keys     []string      // keys to press, one per prompt
-	Barge    time.Duration // > 0: press this long after a prompt starts instead of after it ends
-	Settle   time.Duration // after a prompt ends, how long no new prompt must start before pressing
+	From     string // the caller's number, as the network presents it
+	Endpoint string // what to dial; default Local/19001075@from-trunk
+	// Keys are what the caller does, one step after each prompt: a key to press;
+	// "say=3s" to speak (a tone) for that long once the hotline starts recording; "hup"
+	// to hang up.
+	Keys   []string
+	Barge  time.Duration // > 0: press this long after a prompt starts instead of after it ends
+	Settle time.Duration // after a prompt ends, how long no new prompt must start before pressing
 	// HangupAfterKeys hangs up once this many keys are pressed and the next prompt has
 	// started (0: during the first prompt, before any key). Negative: never.
 	HangupAfterKeys int
 	// HangupAtAnswer hangs up as soon as the hotline answers, before any prompt.
 	HangupAtAnswer bool
-	MaxDuration    time.Duration // give up after this long
+	// HangupAfterTicket > 0 hangs up this long after the hotline announces a ticket (for
+	// a call an agent answered: the talk time).
+	HangupAfterTicket time.Duration
+	MaxDuration       time.Duration // give up after this long
 }
 
 // TestCallResult is what the scripted caller observed.
@@ -153,7 +159,20 @@ func (cl *Caller) Place(ctx context.Context, tc TestCall) (*TestCallResult, erro
 		cl.REST.Hangup(hctx, res.ChannelID)
 	}
 	pressed, playing, hungUp := 0, false, false
-	var pressAt <-chan time.Time
+	recording, saying := false, false
+	var pressAt, sayEnd, hangupAt <-chan time.Time
+	sayID := id + "-say"
+	say := func() {
+		d, _ := time.ParseDuration(strings.TrimPrefix(tc.Keys[pressed], "say="))
+		saying = true
+		add(time.Now(), "say", d.String())
+		pctx, pcancel := cmdCtx()
+		defer pcancel()
+		if err := cl.REST.Play(pctx, res.ChannelID, sayID, []string{"tone:440"}); err != nil {
+			add(time.Now(), "error", "say: "+err.Error())
+		}
+		sayEnd = time.After(d)
+	}
 	schedule := func(d time.Duration) {
 		if pressed < len(tc.Keys) && !hungUp {
 			pressAt = time.After(d)
@@ -165,12 +184,39 @@ func (cl *Caller) Place(ctx context.Context, tc TestCall) (*TestCallResult, erro
 			hangup()
 			res.EndedBy, res.Duration = "timeout", time.Since(start)
 			return res, nil
+		case <-hangupAt:
+			hangupAt = nil
+			if !hungUp {
+				hungUp = true
+				add(time.Now(), "hangup", "by caller")
+				hangup()
+			}
+		case <-sayEnd:
+			sayEnd, saying = nil, false
+			sctx, scancel := cmdCtx()
+			cl.REST.StopPlayback(sctx, sayID)
+			scancel()
+			pressed++
+			schedule(tc.Settle)
 		case <-pressAt:
 			pressAt = nil
 			if playing && tc.Barge == 0 {
 				continue // a new prompt started; wait for it to end
 			}
 			k := tc.Keys[pressed]
+			if strings.HasPrefix(k, "say=") {
+				if recording && !saying {
+					say()
+				}
+				continue // else when the hotline starts recording
+			}
+			if k == "hup" {
+				pressed++
+				hungUp = true
+				add(time.Now(), "hangup", "by caller")
+				hangup()
+				continue
+			}
 			pressed++
 			add(time.Now(), "key", k)
 			dctx, dcancel := cmdCtx()
@@ -226,10 +272,27 @@ func (cl *Caller) Place(ctx context.Context, tc TestCall) (*TestCallResult, erro
 				if v.Channel.ID == res.HotlineID {
 					add(at, "dtmf", v.Digit)
 				}
+			case *ari.RecordingStarted:
+				if v.Recording.TargetURI != "channel:"+res.HotlineID {
+					continue
+				}
+				recording = true
+				add(at, "recording", v.Recording.Name)
+				if pressed < len(tc.Keys) && strings.HasPrefix(tc.Keys[pressed], "say=") && !saying && !hungUp {
+					say()
+				}
+			case *ari.RecordingFinished:
+				if v.Recording.TargetURI == "channel:"+res.HotlineID {
+					recording = false
+					add(at, "recording-end", v.Recording.State)
+				}
 			case *ari.ChannelVarset:
 				if v.Channel.ID == res.HotlineID && v.Variable == "HOTLINE_TICKET" {
 					res.Ticket = v.Value
 					add(at, "ticket", v.Value)
+					if tc.HangupAfterTicket > 0 {
+						hangupAt = time.After(tc.HangupAfterTicket)
+					}
 				}
 			case *ari.ChannelDestroyed:
 				if v.Channel.ID != res.ChannelID {
@@ -270,6 +333,10 @@ func eventTime(e ari.Event) time.Time {
 	case *ari.ChannelDestroyed:
 		return time.Time(v.Timestamp)
 	case *ari.ChannelDtmfReceived:
+		return time.Time(v.Timestamp)
+	case *ari.RecordingStarted:
+		return time.Time(v.Timestamp)
+	case *ari.RecordingFinished:
 		return time.Time(v.Timestamp)
 	}
 	return time.Time{}

@@ -10,7 +10,7 @@ cd "$(dirname "$0")"
 for tool in espeak-ng sox; do
 	command -v "$tool" >/dev/null || { echo "generate.sh: $tool is missing (apt-get install espeak-ng sox)" >&2; exit 1; }
 done
-rm -rf vi en
+rm -rf vi en moh
 mkdir -p vi en
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -31,3 +31,17 @@ tail -n +2 prompts.tsv | while IFS= read -r line; do
 	[ -z "$en" ] || speak en 150 "$en" "en/$id.wav"
 	echo "generate.sh: $id"
 done
+
+# Music on hold for the agent queue: a quiet plucked arpeggio, made here so that it is free
+# to use. Asterisk plays it from its own disk (musiconhold.conf, class default); the
+# sandbox copies it there.
+mkdir -p moh
+notes=(C4 E4 G4 C5 G4 E4 A3 C4 E4 A4 E4 C4 F3 A3 C4 F4 C4 A3 G3 B3 D4 G4 D4 B3)
+parts=()
+for i in "${!notes[@]}"; do
+	sox -D -n -r 8000 -c 1 -b 16 "$tmp/n$i.wav" synth 0.45 pluck "${notes[$i]}" fade 0 0.45 0.1
+	parts+=("$tmp/n$i.wav")
+done
+sox -D "${parts[@]}" "$tmp/bar.wav"
+sox -D "$tmp/bar.wav" "$tmp/bar.wav" moh/hold.wav norm -12
+echo "generate.sh: moh/hold"

@@ -5,9 +5,13 @@ import (
 	"bytes"
 	"context"
 	"embed"
+	"errors"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strconv"
 	"time"
 
@@ -23,6 +27,8 @@ var static embed.FS
 type Store interface {
 	ListTickets(ctx context.Context, actor tickets.Actor, f tickets.TicketFilter) (*tickets.TicketPage, error)
 	ListCalls(ctx context.Context, f tickets.CallFilter) ([]*tickets.Call, error)
+	RecordingsOf(ctx context.Context, actor tickets.Actor, ticketIDs []int64) (map[int64][]*tickets.Recording, error)
+	GetRecording(ctx context.Context, actor tickets.Actor, id int64) (*tickets.Recording, error)
 }
 
 // Server is the console's HTTP handler.
@@ -30,13 +36,21 @@ type Server struct {
 	Store  Store
 	Sounds fs.FS // prompts laid out LANG/ID.wav
 	Log    *slog.Logger
+	// Recordings is the folder voice messages are kept in (tickets.Recording.Path is
+	// relative to it).
+	Recordings string
 }
+
+// viewer is who the console acts for. Until sign-in exists (the console issue), pages
+// show what a supervisor would, with phone numbers masked.
+var viewer = tickets.Actor{Name: "anonymous", Role: tickets.RoleSupervisor}
 
 // Handler returns every route of the console, in one place.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", s.handleTickets)
 	mux.HandleFunc("GET /healthz", s.handleHealth)
+	mux.HandleFunc("GET /recordings/{id}", s.handleRecording)
 	mux.Handle("GET /static/", http.FileServerFS(static))
 	mux.Handle("GET /sounds/", http.StripPrefix("/sounds/", s.soundsHandler()))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -62,15 +76,21 @@ func (s *Server) soundsHandler() http.Handler {
 
 func (s *Server) handleTickets(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	// Until sign-in exists (the console issue), this page shows what a supervisor would,
-	// with phone numbers masked.
-	viewer := tickets.Actor{Name: "anonymous", Role: tickets.RoleSupervisor}
 	page, err := s.Store.ListTickets(ctx, viewer, tickets.TicketFilter{Limit: 100})
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	calls, err := s.Store.ListCalls(ctx, tickets.CallFilter{Limit: 20})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ids := make([]int64, len(page.Tickets))
+	for i, t := range page.Tickets {
+		ids[i] = t.ID
+	}
+	recs, err := s.Store.RecordingsOf(ctx, viewer, ids)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -88,6 +108,10 @@ func (s *Server) handleTickets(w http.ResponseWriter, r *http.Request) {
 		}
 		if t.CallerNumber != nil {
 			row.Caller = tickets.MaskPhone(*t.CallerNumber)
+		}
+		for _, rec := range recs[t.ID] {
+			row.Recordings = append(row.Recordings, RecordingLink{
+				URL: "/recordings/" + strconv.FormatInt(rec.ID, 10), Duration: rec.Duration().Round(time.Second).String()})
 		}
 		p.Tickets = append(p.Tickets, row)
 	}
@@ -108,6 +132,39 @@ func (s *Server) handleTickets(w http.ResponseWriter, r *http.Request) {
 		p.Calls = append(p.Calls, row)
 	}
 	s.render(w, r, http.StatusOK, ticketsPage(p))
+}
+
+// handleRecording plays a voice message from the hotline's storage, with ranges so
+// that the browser's player can seek.
+func (s *Server) handleRecording(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		s.renderError(w, r, http.StatusNotFound, "Không tìm thấy ghi âm.")
+		return
+	}
+	rec, err := s.Store.GetRecording(r.Context(), viewer, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if !filepath.IsLocal(filepath.FromSlash(rec.Path)) || s.Recordings == "" {
+		s.fail(w, r, fmt.Errorf("recording %d has a path outside the storage folder", rec.ID))
+		return
+	}
+	f, err := os.Open(filepath.Join(s.Recordings, filepath.FromSlash(rec.Path)))
+	if errors.Is(err, fs.ErrNotExist) {
+		s.Log.Error("recording file missing", "recording", rec.ID)
+		s.renderError(w, r, http.StatusNotFound, "Tệp ghi âm không còn trong kho lưu trữ.")
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	defer f.Close()
+	w.Header().Set("Content-Type", "audio/wav")
+	w.Header().Set("Cache-Control", "private, no-store")
+	http.ServeContent(w, r, "", rec.CreatedAt, f)
 }
 
 // statusFor maps a domain error code to an HTTP status, in one place.

@@ -11,8 +11,9 @@ import (
 )
 
 // seeTicketInBrowser opens the console in headless Chromium and checks that the ticket
-// list shows ref, as an agent would see it.
-func seeTicketInBrowser(t *testing.T, url, ref string) {
+// list shows ref, as an agent would see it, and that the browser's player loads the
+// ticket's voice message from recording (a path) when one is given.
+func seeTicketInBrowser(t *testing.T, url, ref, recording string) {
 	t.Helper()
 	path, err := exec.LookPath("chromium")
 	if err != nil {
@@ -52,5 +53,23 @@ func seeTicketInBrowser(t *testing.T, url, ref string) {
 	}
 	if !strings.Contains(title, "1900 1075") {
 		t.Errorf("page title %q", title)
+	}
+	if recording == "" {
+		return
+	}
+	// The player in the ticket's row loads the message and knows how long it is.
+	seconds, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`(async () => {
+		const row = [...document.querySelectorAll('[data-testid="ticket-row"]')]
+			.find(r => r.querySelector('[data-testid="ticket-ref"]').textContent === `+"`"+ref+"`"+`);
+		const a = row && row.querySelector('audio[src="`+recording+`"]');
+		if (!a) return -1;
+		await new Promise((ok, fail) => { a.onloadedmetadata = ok; a.onerror = () => fail(new Error("audio error " + (a.error && a.error.code))); a.preload = "auto"; a.load(); });
+		return a.duration;
+	})()`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("play the voice message in the browser: %v", err)
+	}
+	if seconds < 1 {
+		t.Errorf("the console's player for %s reports %.2f s (-1: no player in the ticket's row)", recording, seconds)
 	}
 }

@@ -2,6 +2,7 @@ package main_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"strings"
@@ -13,17 +14,18 @@ import (
 	"github.com/huehotline/hotline/tickets"
 )
 
-// A caller who listens to every prompt to the end, then presses 0 for an operator (no
-// agent queue yet: a callback request).
+// A caller who listens to every prompt to the end, then presses 0 for an operator. No
+// agent is on duty, so they leave a voice message; it becomes a ticket, and the console
+// plays it back from the hotline's own storage.
 func TestCallBecomesTicket(t *testing.T) {
 	h := startHotline(t, "")
 	s := h.store()
-	res := call(t, newCaller(t), ivr.TestCall{From: "0905 123 456", Keys: []string{"0"}, HangupAfterKeys: -1})
+	res := call(t, newCaller(t), ivr.TestCall{From: "0905 123 456", Keys: []string{"0", "say=3s", "#"}, HangupAfterKeys: -1})
 
 	if res.EndedBy != "hotline" {
 		t.Errorf("call ended by %s, want hotline", res.EndedBy)
 	}
-	want := []string{"vi/welcome", "vi/main_menu", "en/for_english", "vi/callback_created", "vi/goodbye"}
+	want := []string{"vi/welcome", "vi/main_menu", "en/for_english", "vi/queue_message", "vi/message_saved", "vi/goodbye"}
 	if got := res.Prompts(); strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("prompts = %v, want %v", got, want)
 	}
@@ -31,7 +33,7 @@ func TestCallBecomesTicket(t *testing.T) {
 	if c.CallerNumber == nil || *c.CallerNumber != "+84905123456" {
 		t.Errorf("call caller = %v, want +84905123456", c.CallerNumber)
 	}
-	if c.Outcome != tickets.OutcomeTicket || c.EndedBy != tickets.EndedByHotline || c.AnsweredAt == nil || c.Dialed != "19001075" {
+	if c.Outcome != tickets.OutcomeVoiceMessage || c.EndedBy != tickets.EndedByHotline || c.AnsweredAt == nil || c.Dialed != "19001075" {
 		t.Errorf("call record = %+v", c)
 	}
 	list := ticketsOf(t, s, c)
@@ -46,22 +48,23 @@ func TestCallBecomesTicket(t *testing.T) {
 	if tk.CreatedAt.Before(c.StartedAt) || c.EndedAt.Before(tk.CreatedAt) {
 		t.Errorf("ticket created at %v, outside the call %v..%v", tk.CreatedAt, c.StartedAt, c.EndedAt)
 	}
-	seeTicketInBrowser(t, "http://"+h.addr+"/", tk.Ref)
+	rec := voiceMessage(t, h, s, tk, 2*time.Second)
+	seeTicketInBrowser(t, "http://"+h.addr+"/", tk.Ref, fmt.Sprintf("/recordings/%d", rec.ID))
 }
 
 // The English menu, with the key pressed while the prompt plays.
 func TestEnglishCall(t *testing.T) {
 	h := startHotline(t, "")
 	s := h.store()
-	res := call(t, newCaller(t), ivr.TestCall{From: "+84 162 123 4567", Keys: []string{"9", "3", "1", "1"}, Barge: 700 * time.Millisecond, HangupAfterKeys: -1})
+	res := call(t, newCaller(t), ivr.TestCall{From: "+84 162 123 4567", Keys: []string{"9", "3", "1", "1", "say=2s", "#"}, Barge: 700 * time.Millisecond, HangupAfterKeys: -1})
 	// A playback of several prompts shows as its first: the area steps start with these.
-	for _, p := range []string{"en/main_menu", "en/area_intro", "en/unit_19753", "en/ticket_created", "en/goodbye"} {
+	for _, p := range []string{"en/main_menu", "en/area_intro", "en/unit_19753", "en/message_community", "en/ticket_created", "en/goodbye"} {
 		if !contains(res.Prompts(), p) {
 			t.Errorf("prompts %v lack %s", res.Prompts(), p)
 		}
 	}
 	c := finalRecord(t, s, res.HotlineID)
-	if c.Language != "en" || c.Outcome != tickets.OutcomeTicket {
+	if c.Language != "en" || c.Outcome != tickets.OutcomeVoiceMessage {
 		t.Errorf("call record = %+v", c)
 	}
 	if c.CallerNumber == nil || *c.CallerNumber != "+84321234567" {
@@ -70,8 +73,9 @@ func TestEnglishCall(t *testing.T) {
 	list := ticketsOf(t, s, c)
 	if len(list) != 1 || list[0].Category != tickets.CategoryCommunityReport || list[0].IVRKeys != "9311" ||
 		list[0].UnitCode == nil || *list[0].UnitCode != "19753" {
-		t.Errorf("tickets = %+v, want one community report for Phú Xuân (19753) with keys 9311", list)
+		t.Fatalf("tickets = %+v, want one community report for Phú Xuân (19753) with keys 9311", list)
 	}
+	voiceMessage(t, h, s, list[0], 1500*time.Millisecond)
 }
 
 // Hanging up at each step of the slice leaves exactly one call record, and a ticket only
@@ -92,10 +96,18 @@ func TestHangupAtEveryStep(t *testing.T) {
 		{"after an invalid key", []string{"7"}, 1, tickets.OutcomeHungUp, ""},
 		{"during the rules", []string{"1"}, 1, tickets.OutcomeInformation, ""},
 		{"after choosing English", []string{"9"}, 1, tickets.OutcomeHungUp, ""},
-		{"during the symptom questions", []string{"2", "1"}, 2, tickets.OutcomeHungUp, ""},
+		{"before the first symptom answer", []string{"2"}, 1, tickets.OutcomeHungUp, ""},
+		{"after one symptom answer", []string{"2", "1"}, 2, tickets.OutcomeTicket, tickets.CategorySymptomReport},
+		{"during the symptom area step", []string{"2", "2", "2", "2", "2", "1"}, 6, tickets.OutcomeTicket, tickets.CategorySymptomReport},
+		{"while keying in a callback number", []string{"2", "1", "2", "2", "2", "2", "0", "2", "09"}, 9, tickets.OutcomeTicket, tickets.CategorySymptomReport},
 		{"during the area step", []string{"3"}, 1, tickets.OutcomeHungUp, ""},
-		{"during the confirmation", []string{"3", "0"}, 2, tickets.OutcomeTicket, tickets.CategoryCommunityReport},
-		{"during the callback confirmation", []string{"0"}, 1, tickets.OutcomeTicket, tickets.CategoryCallback},
+		{"at the beep, before a message", []string{"3", "0"}, 2, tickets.OutcomeHungUp, ""},
+		{"while leaving a message", []string{"3", "0", "say=2s", "hup"}, -1, tickets.OutcomeVoiceMessage, tickets.CategoryCommunityReport},
+		{"during the support callback choice", []string{"4", "0"}, 2, tickets.OutcomeHungUp, ""},
+		{"during the support message", []string{"4", "0", "1", "say=2s", "hup"}, -1, tickets.OutcomeVoiceMessage, tickets.CategorySupportRequest},
+		{"during quarantine help", []string{"5"}, 1, tickets.OutcomeInformation, ""},
+		{"when no agent is on duty", []string{"0"}, 1, tickets.OutcomeHungUp, ""},
+		{"during the message for the agents", []string{"0", "say=2s", "hup"}, -1, tickets.OutcomeVoiceMessage, tickets.CategoryCallback},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -108,8 +120,8 @@ func TestHangupAtEveryStep(t *testing.T) {
 			if c.Outcome != tt.wantOutcome || c.EndedBy != tickets.EndedByCaller {
 				t.Errorf("call outcome %q ended by %q, want %q by caller", c.Outcome, c.EndedBy, tt.wantOutcome)
 			}
-			if got := c.Path.Keys(); got != strings.Join(tt.keys, "") {
-				t.Errorf("recorded keys %q, want %q", got, strings.Join(tt.keys, ""))
+			if got, want := c.Path.Keys(), keysOf(tt.keys); got != want {
+				t.Errorf("recorded keys %q, want %q", got, want)
 			}
 			list := ticketsOf(t, s, c)
 			switch {
@@ -129,7 +141,7 @@ func TestInvalidKeys(t *testing.T) {
 	caller := newCaller(t)
 
 	t.Run("then a valid key", func(t *testing.T) {
-		res := call(t, caller, ivr.TestCall{From: "0905123456", Keys: []string{"7", "4", "2", "1", "1"}, Barge: 500 * time.Millisecond, HangupAfterKeys: -1})
+		res := call(t, caller, ivr.TestCall{From: "0905123456", Keys: []string{"7", "4", "2", "1", "1", "say=2s", "#"}, Barge: 500 * time.Millisecond, HangupAfterKeys: -1})
 		if !contains(res.Prompts(), "vi/invalid") {
 			t.Errorf("prompts %v lack vi/invalid", res.Prompts())
 		}
@@ -140,9 +152,10 @@ func TestInvalidKeys(t *testing.T) {
 			t.Errorf("tickets = %+v, want one support request with keys 74211 routed to its unit", list)
 		}
 	})
+	// Three failures: to an agent; with nobody on duty, a voice message.
 	t.Run("three times", func(t *testing.T) {
-		res := call(t, caller, ivr.TestCall{From: "0905123456", Keys: []string{"7", "8", "#"}, Barge: 500 * time.Millisecond, HangupAfterKeys: -1})
-		want := []string{"vi/invalid", "vi/too_many_errors", "vi/goodbye"}
+		res := call(t, caller, ivr.TestCall{From: "0905123456", Keys: []string{"7", "8", "#", "say=2s", "#"}, Barge: 500 * time.Millisecond, HangupAfterKeys: -1})
+		want := []string{"vi/invalid", "vi/too_many_errors", "vi/queue_message", "vi/message_saved", "vi/goodbye"}
 		for _, p := range want {
 			if !contains(res.Prompts(), p) {
 				t.Errorf("prompts %v lack %s", res.Prompts(), p)
@@ -152,11 +165,11 @@ func TestInvalidKeys(t *testing.T) {
 			t.Errorf("ended by %s, want hotline", res.EndedBy)
 		}
 		c := finalRecord(t, s, res.HotlineID)
-		if c.Outcome != tickets.OutcomeNoChoice || c.Path.Keys() != "78#" {
-			t.Errorf("call = %+v, want no_choice with keys 78#", c)
+		if c.Outcome != tickets.OutcomeVoiceMessage || c.Path.Keys() != "78#" {
+			t.Errorf("call = %+v, want voice_message with keys 78#", c)
 		}
-		if list := ticketsOf(t, s, c); len(list) != 0 {
-			t.Errorf("tickets %+v, want none", list)
+		if list := ticketsOf(t, s, c); len(list) != 1 || list[0].Category != tickets.CategoryCallback {
+			t.Errorf("tickets %+v, want one callback request", list)
 		}
 	})
 }
@@ -165,7 +178,7 @@ func TestInvalidKeys(t *testing.T) {
 func TestWithheldNumber(t *testing.T) {
 	h := startHotline(t, "")
 	s := h.store()
-	res := call(t, newCaller(t), ivr.TestCall{From: "anonymous", Keys: []string{"3", "0"}, Barge: 500 * time.Millisecond, HangupAfterKeys: 2})
+	res := call(t, newCaller(t), ivr.TestCall{From: "anonymous", Keys: []string{"3", "0", "say=2s", "#"}, Barge: 500 * time.Millisecond, HangupAfterKeys: -1})
 	c := finalRecord(t, s, res.HotlineID)
 	if c.CallerNumber != nil || c.CallerRaw != "anonymous" {
 		t.Errorf("caller = %v raw %q, want none and raw anonymous", c.CallerNumber, c.CallerRaw)
@@ -187,7 +200,7 @@ func TestSIPCarrierCall(t *testing.T) {
 	dir := t.TempDir()
 	cmd := exec.Command(sipp, "127.0.0.1:5060",
 		"-sf", "../../ivr/asterisk/sipp/carrier_call.xml", "-s", "19001075",
-		"-key", "caller", "0905123456", "-key", "dtmf", "/usr/share/sip-tester/dtmf_2833_0.pcap",
+		"-key", "caller", "0905123456", "-key", "dtmf", "/usr/share/sip-tester/dtmf_2833_5.pcap",
 		"-i", "127.0.0.1", "-p", "5070", "-mi", "127.0.0.1", "-mp", "16800",
 		"-m", "1", "-nostdin", "-timeout", "60s", "-timeout_error",
 		"-trace_err", "-error_file", dir+"/errors.log")
@@ -202,12 +215,9 @@ func TestSIPCarrierCall(t *testing.T) {
 		t.Fatalf("calls = %d (%v), want 1", len(calls), err)
 	}
 	c := finalRecord(t, s, calls[0].ChannelID)
-	if c.CallerNumber == nil || *c.CallerNumber != "+84905123456" || c.Dialed != "19001075" || c.Outcome != tickets.OutcomeTicket {
-		t.Errorf("call = %+v", c)
-	}
-	list := ticketsOf(t, s, c)
-	if len(list) != 1 || list[0].Category != tickets.CategoryCallback || list[0].IVRKeys != "0" {
-		t.Errorf("tickets = %+v, want one callback request with keys 0", list)
+	if c.CallerNumber == nil || *c.CallerNumber != "+84905123456" || c.Dialed != "19001075" ||
+		c.Outcome != tickets.OutcomeInformation || c.Path.Keys() != "5" {
+		t.Errorf("call = %+v, want quarantine information with key 5", c)
 	}
 }
 
@@ -227,18 +237,18 @@ func TestGracefulShutdown(t *testing.T) {
 	caller := newCaller(t)
 	done := make(chan *ivr.TestCallResult, 1)
 	go func() {
-		res, _ := caller.Place(context.Background(), ivr.TestCall{From: "0905123456", Keys: []string{"0"}, Barge: 500 * time.Millisecond, HangupAfterKeys: -1, MaxDuration: time.Minute})
+		res, _ := caller.Place(context.Background(), ivr.TestCall{From: "0905123456", Keys: []string{"0", "say=2s", "#"}, Barge: 500 * time.Millisecond, HangupAfterKeys: -1, MaxDuration: time.Minute})
 		done <- res
 	}()
 	// Wait for the ticket, then ask the hotline to stop while it says goodbye.
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(40 * time.Second)
 	for {
 		page, _ := s.ListTickets(context.Background(), tickets.ActorSystem, tickets.TicketFilter{})
 		if page != nil && len(page.Tickets) == 1 {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatal("no ticket within 20 s")
+			t.Fatal("no ticket within 40 s")
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
@@ -256,8 +266,8 @@ func TestGracefulShutdown(t *testing.T) {
 		t.Fatalf("hotline exit: %v\n%s", err, h.logText())
 	}
 	c := finalRecord(t, s, res.HotlineID)
-	if c.Outcome != tickets.OutcomeTicket || c.EndedBy != tickets.EndedByHotline {
-		t.Errorf("call = %+v, want ticket_created ended by hotline", c)
+	if c.Outcome != tickets.OutcomeVoiceMessage || c.EndedBy != tickets.EndedByHotline {
+		t.Errorf("call = %+v, want voice_message ended by hotline", c)
 	}
 	if late != nil {
 		if c := finalRecord(t, s, late.HotlineID); c.Outcome != tickets.OutcomeRejected {
@@ -347,9 +357,9 @@ func asteriskRestart(t *testing.T, how string) {
 	// A new call succeeds as soon as the hotline has reconnected.
 	var ok *ivr.TestCallResult
 	for time.Since(back) < 20*time.Second {
-		res, err := newCaller(t).Place(context.Background(), ivr.TestCall{From: "0905123456", Keys: []string{"0"},
+		res, err := newCaller(t).Place(context.Background(), ivr.TestCall{From: "0905123456", Keys: []string{"5"},
 			Barge: 500 * time.Millisecond, HangupAfterKeys: 1, MaxDuration: 10 * time.Second})
-		if err == nil && res.Ticket != "" {
+		if err == nil && contains(res.Prompts(), "vi/quarantine_info") {
 			ok = res
 			break
 		}
@@ -368,7 +378,7 @@ func asteriskRestart(t *testing.T, how string) {
 	if c.Outcome != tickets.OutcomeDropped || c.EndedBy != tickets.EndedBySystem {
 		t.Errorf("call cut by the restart = %+v, want dropped", c)
 	}
-	t.Logf("a new call was answered and made its ticket %.1f s after Asterisk was back", took.Seconds())
+	t.Logf("a new call was answered and served %.1f s after Asterisk was back", took.Seconds())
 	// The watchdog checks once a second; a new call can get in before its next check.
 	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(h.logText(), "asterisk answers again"); {
 		if time.Now().After(deadline) {
@@ -450,7 +460,7 @@ func TestPromptsEndingAtOnce(t *testing.T) {
 func TestCallbackNumber(t *testing.T) {
 	h := startHotline(t, "")
 	s := h.store()
-	res := call(t, newCaller(t), ivr.TestCall{From: "0905123456", Keys: []string{"4", "0", "2", "0911 222 333#", "1"},
+	res := call(t, newCaller(t), ivr.TestCall{From: "0905123456", Keys: []string{"4", "0", "2", "0911 222 333#", "1", "say=2s", "#"},
 		Barge: 500 * time.Millisecond, HangupAfterKeys: -1})
 	for _, p := range []string{"vi/cb_choice", "vi/cb_enter", "vi/cb_readback", "vi/ticket_created"} {
 		if !contains(res.Prompts(), p) {
@@ -461,4 +471,15 @@ func TestCallbackNumber(t *testing.T) {
 	if len(list) != 1 || list[0].ContactPhone == nil || *list[0].ContactPhone != "+84911222333" || *list[0].CallerNumber != "+84905123456" {
 		t.Errorf("tickets = %+v, want one with callback number +84911222333", list)
 	}
+}
+
+// keysOf returns the keys of a test caller's script, without its other steps.
+func keysOf(steps []string) string {
+	var b strings.Builder
+	for _, s := range steps {
+		if s != "hup" && !strings.HasPrefix(s, "say=") {
+			b.WriteString(strings.ReplaceAll(s, " ", ""))
+		}
+	}
+	return b.String()
 }

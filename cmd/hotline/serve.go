@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -28,6 +30,14 @@ func runServe(args []string) error {
 	dbPath := fs.String("db", env("HOTLINE_DB", "./data/hotline.db"), "SQLite database file (HOTLINE_DB)")
 	addr := fs.String("addr", env("HOTLINE_ADDR", "127.0.0.1:8080"), "console and prompt server address (HOTLINE_ADDR)")
 	soundsURL := fs.String("sounds-url", env("HOTLINE_SOUNDS_URL", ""), "URL Asterisk fetches prompts from (HOTLINE_SOUNDS_URL; default from HOTLINE_ADDR)")
+	recordings := fs.String("recordings", env("HOTLINE_RECORDINGS", ""), "folder for voice messages (HOTLINE_RECORDINGS; default: recordings beside the database)")
+	agents := fs.String("agents", env("HOTLINE_AGENTS", ""), "agents' phones on duty, comma-separated, such as PJSIP/agent101 (HOTLINE_AGENTS; none: callers leave messages)")
+	hours := fs.String("agent-hours", env("HOTLINE_AGENT_HOURS", "mon-sun 00:00-24:00"), "when agents answer, such as \"mon-fri 07:00-21:00; sat,sun 08:00-17:00\" (HOTLINE_AGENT_HOURS)")
+	durations := map[string]*string{
+		"HOTLINE_QUEUE_MAX_WAIT": fs.String("queue-max-wait", env("HOTLINE_QUEUE_MAX_WAIT", "3m"), "longest wait for an agent before a voice message (HOTLINE_QUEUE_MAX_WAIT)"),
+		"HOTLINE_AGENT_RING":     fs.String("agent-ring", env("HOTLINE_AGENT_RING", "20s"), "how long an agent's phone rings (HOTLINE_AGENT_RING)"),
+		"HOTLINE_QUEUE_ANNOUNCE": fs.String("queue-announce", env("HOTLINE_QUEUE_ANNOUNCE", "30s"), "how often a waiting caller hears their place (HOTLINE_QUEUE_ANNOUNCE)"),
+	}
 	if err := fs.Parse(args); err != nil {
 		return settingErrorf("%v", err)
 	}
@@ -40,19 +50,53 @@ func runServe(args []string) error {
 	if *soundsURL == "" {
 		*soundsURL = soundsURLFor(*addr)
 	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	if *recordings == "" {
+		*recordings = filepath.Join(filepath.Dir(*dbPath), "recordings")
+	}
+	sched, err := ivr.ParseSchedule(*hours)
+	if err != nil {
+		return settingErrorf("HOTLINE_AGENT_HOURS %q: %v.", *hours, err)
+	}
+	d := map[string]time.Duration{}
+	for name, text := range durations {
+		v, err := time.ParseDuration(*text)
+		if err != nil || v < time.Second {
+			return settingErrorf("%s %q must be a duration of at least 1s, such as 30s or 3m.", name, *text)
+		}
+		d[name] = v
+	}
+	var agentList []string
+	for _, a := range strings.Split(*agents, ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			if !strings.Contains(a, "/") {
+				return settingErrorf("HOTLINE_AGENTS entry %q is not an Asterisk endpoint such as PJSIP/agent101.", a)
+			}
+			agentList = append(agentList, a)
+		}
+	}
+	queue := ivr.NewQueue(ivr.QueueConfig{Agents: agentList, Hours: sched,
+		MaxWait: d["HOTLINE_QUEUE_MAX_WAIT"], Ring: d["HOTLINE_AGENT_RING"], Announce: d["HOTLINE_QUEUE_ANNOUNCE"]})
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(env("HOTLINE_LOG_LEVEL", "info"))); err != nil {
+		return settingErrorf("HOTLINE_LOG_LEVEL %q is not debug, info, warn or error.", os.Getenv("HOTLINE_LOG_LEVEL"))
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return serve(ctx, serveConfig{ari: *ariCfg, dbPath: *dbPath, addr: *addr, soundsURL: *soundsURL, log: log})
+	return serve(ctx, serveConfig{ari: *ariCfg, dbPath: *dbPath, addr: *addr, soundsURL: *soundsURL, log: log,
+		recordings: *recordings, queue: queue, controlToken: os.Getenv("HOTLINE_CONTROL_TOKEN")})
 }
 
 type serveConfig struct {
-	ari       ariConfig
-	dbPath    string
-	addr      string
-	soundsURL string
-	log       *slog.Logger
-	ready     chan<- string // receives the console's address once calls are taken (tests)
+	ari          ariConfig
+	dbPath       string
+	addr         string
+	soundsURL    string
+	log          *slog.Logger
+	ready        chan<- string // receives the console's address once calls are taken (tests)
+	recordings   string        // folder of voice messages
+	queue        *ivr.Queue    // agents on duty
+	controlToken string        // allows POST /ivr/callback
 }
 
 // serve runs the hotline until ctx ends, then drains calls and closes the database.
@@ -73,7 +117,10 @@ func serve(ctx context.Context, cfg serveConfig) error {
 	if err != nil {
 		return settingErrorf("HOTLINE_ADDR %q cannot be listened on: %v.", cfg.addr, err)
 	}
-	site := &web.Server{Store: store, Sounds: sounds.FS(), Log: log}
+	if err := os.MkdirAll(cfg.recordings, 0o750); err != nil {
+		return settingErrorf("HOTLINE_RECORDINGS %q cannot be created: %v.", cfg.recordings, err)
+	}
+	site := &web.Server{Store: store, Sounds: sounds.FS(), Log: log, Recordings: cfg.recordings}
 	mux := http.NewServeMux()
 	mux.Handle("/", site.Handler())
 	var app *ivr.App // set below, once Asterisk answers
@@ -84,6 +131,17 @@ func serve(ctx context.Context, cfg serveConfig) error {
 		}
 		writeReactions(w, app.Reactions(r.URL.Query().Get("reset") == "1"))
 	})
+	// Calling a citizen back, for the console. Until the console has sign-in, only a
+	// holder of HOTLINE_CONTROL_TOKEN may ask; without one the route does not exist.
+	if cfg.controlToken != "" {
+		mux.HandleFunc("POST /ivr/callback", func(w http.ResponseWriter, r *http.Request) {
+			if app == nil {
+				http.Error(w, "the IVR is not running yet", http.StatusServiceUnavailable)
+				return
+			}
+			handleCallback(w, r, app, store, cfg.queue, cfg.controlToken)
+		})
+	}
 	httpSrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	httpErr := make(chan error, 1)
 	go func() { httpErr <- httpSrv.Serve(ln) }()
@@ -121,6 +179,8 @@ func serve(ctx context.Context, cfg serveConfig) error {
 		Log:            log,
 		Connected:      client.Connected,
 		PromptDuration: sounds.Duration,
+		Recordings:     cfg.recordings,
+		Queue:          cfg.queue,
 	})
 	log.Info("hotline serving", "console", "http://"+ln.Addr().String(), "ari", cfg.ari.URL, "application", cfg.ari.Application)
 	if cfg.ready != nil {

@@ -36,8 +36,12 @@ func runTestCall(args []string) error {
 		if k == "" {
 			continue
 		}
-		if len(k) != 1 || !strings.Contains("0123456789*#", k) {
-			return settingErrorf("--keys %q: each key is one of 0-9, * or #, separated by commas.", *keys)
+		if d, ok := strings.CutPrefix(k, "say="); ok {
+			if _, err := time.ParseDuration(d); err != nil {
+				return settingErrorf("--keys %q: say= takes a duration, such as say=3s.", *keys)
+			}
+		} else if k != "hup" && (len(k) != 1 || !strings.Contains("0123456789*#", k)) {
+			return settingErrorf("--keys %q: each step is a key (0-9, * or #), say=3s (speak after the beep) or hup (hang up), separated by commas.", *keys)
 		}
 		keyList = append(keyList, k)
 	}

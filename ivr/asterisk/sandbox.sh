@@ -61,6 +61,8 @@ install_conf() {
 	mkdir -p "$root$conf" "$root/var/lib/asterisk/keys" "$root/var/lib/asterisk/moh" "$root/var/spool/asterisk/recording" "$root/var/run/asterisk" "$root/var/log/asterisk"
 	rm -f "$root$conf"/*.conf
 	cp "$here"/etc/*.conf "$root$conf/"
+	# Music on hold for the agent queue (sounds/generate.sh makes it).
+	cp "$here"/../../sounds/moh/*.wav "$root/var/lib/asterisk/moh/"
 }
 
 ari_up() {

@@ -1,0 +1,330 @@
+package ivr
+
+import (
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/CyCoreSystems/ari/v5"
+
+	"github.com/huehotline/hotline/tickets"
+)
+
+// Legs the hotline dials itself carry these prefixes in their channel IDs, so that one
+// left behind by a crash is told apart from a caller.
+const (
+	agentLegPrefix    = "agent-"
+	callbackLegPrefix = "cb-"
+)
+
+func isOwnLeg(channelID string) bool {
+	return strings.HasPrefix(channelID, agentLegPrefix) || strings.HasPrefix(channelID, callbackLegPrefix)
+}
+
+// waitForAgent keeps the caller in the agent queue, with music on hold and their place
+// announced on entry and every Announce, until an agent answers and the conversation
+// ends (QueueAnswered), the caller presses 1 to be called back (QueueCallback), or no
+// agent can take the call (QueueNoAgent: nobody on duty, outside hours, or MaxWait).
+func (c *call) waitForAgent(spec *QueueSpec) (string, error) {
+	q := c.app.cfg.Queue
+	if q == nil || !q.Open() {
+		c.m.Path = append(c.m.Path, tickets.PathStep{At: time.Now().UTC(), Node: c.m.Node(), Note: "no agent on duty"})
+		return QueueNoAgent, nil
+	}
+	now := time.Now().UTC()
+	c.rec.QueuedAt = &now
+	c.saveProgress()
+	w := q.join(spec.Front)
+	defer q.leave(w)
+	c.m.Answers["queued_at"] = now.Format(time.RFC3339)
+	defer c.stopMOH()
+
+	deadline := time.NewTimer(q.cfg.MaxWait)
+	defer deadline.Stop()
+	announce := time.NewTimer(0)
+	defer announce.Stop()
+	first := true
+	for {
+		select {
+		case ep := <-w.offer:
+			result, err := c.ringAgent(w, ep, spec)
+			if err != nil || result != "" {
+				return result, err
+			}
+		case <-announce.C:
+			announce.Reset(q.cfg.Announce)
+			if len(w.offer) > 0 {
+				continue // an agent is free: ring them rather than talk
+			}
+			c.stopMOH()
+			prompts := positionPrompts(c.m.Lang, q.position(w))
+			if first {
+				prompts = append([]PromptRef{{c.m.Lang, "queue_enter"}}, prompts...)
+				first = false
+			}
+			key, err := c.play(prompts, true)
+			if errors.Is(err, errPromptCut) {
+				err = nil
+			}
+			if err != nil {
+				return "", err
+			}
+			if key == "1" {
+				return QueueCallback, nil
+			}
+			c.startMOH()
+		case <-deadline.C:
+			c.m.Path = append(c.m.Path, tickets.PathStep{At: time.Now().UTC(), Node: c.m.Node(), Note: "longest wait passed"})
+			return QueueNoAgent, nil
+		case o := <-c.aborted:
+			return "", &abortedError{o}
+		case e := <-c.events:
+			key, err := c.keyOrHangup(e)
+			if err != nil {
+				return "", err
+			}
+			if key == "1" {
+				return QueueCallback, nil
+			}
+		}
+	}
+}
+
+// positionPrompts tells a caller how many callers are ahead of them, and that 1 asks for
+// a callback instead.
+func positionPrompts(lang string, position int) []PromptRef {
+	ahead := max(position-1, 0)
+	ps := []PromptRef{{lang, "queue_position"}, {lang, "digit_" + string(rune('0'+min(ahead, 9)))}}
+	if ahead > 9 {
+		ps = []PromptRef{{lang, "queue_position_many"}}
+	}
+	return append(ps, PromptRef{lang, "queue_callback_offer"})
+}
+
+func (c *call) startMOH() {
+	if c.moh {
+		return
+	}
+	ctx, cancel := cmdCtx()
+	defer cancel()
+	if err := c.app.cfg.REST.StartMOH(ctx, c.channelID); err != nil && !IsNotFound(err) {
+		c.log.Warn("music on hold", "err", err)
+		return
+	}
+	c.moh = true
+}
+
+func (c *call) stopMOH() {
+	if !c.moh {
+		return
+	}
+	c.moh = false
+	ctx, cancel := cmdCtx()
+	defer cancel()
+	if err := c.app.cfg.REST.StopMOH(ctx, c.channelID); err != nil && !IsNotFound(err) {
+		c.log.Warn("stop music on hold", "err", err)
+	}
+}
+
+// saveProgress writes the call record as it stands, so that the console sees a call in
+// the queue or with an agent while it lasts.
+func (c *call) saveProgress() {
+	ctx, cancel := cmdCtx()
+	defer cancel()
+	if err := c.app.cfg.Store.UpdateCall(ctx, c.rec); err != nil {
+		c.log.Error("update call record", "err", err)
+	}
+}
+
+// ringAgent rings one agent's phone for the caller, who keeps hearing music on hold.
+// If the agent answers, the two are bridged until one hangs up, and it returns
+// QueueAnswered; if the caller presses 1 meanwhile, QueueCallback; if the phone is not
+// answered, "" to keep waiting for the next agent.
+func (c *call) ringAgent(w *waiter, endpoint string, spec *QueueSpec) (string, error) {
+	q := c.app.cfg.Queue
+	leg := agentLegPrefix + randomID()
+	c.app.attach(leg, c.events)
+	defer c.app.detach(leg)
+	hangupLeg := func() {
+		ctx, cancel := cmdCtx()
+		defer cancel()
+		if err := c.app.cfg.REST.Hangup(ctx, leg); err != nil && !IsNotFound(err) {
+			c.log.Warn("hang up agent leg", "err", err)
+		}
+	}
+	vars := map[string]string{"CALLERID(num)": c.rec.CallerRaw, "CALLERID(name)": "1900 1075"}
+	ctx, cancel := cmdCtx()
+	_, err := c.app.cfg.REST.CreateChannel(ctx, endpoint, c.app.cfg.Application, leg, "", vars)
+	cancel()
+	if err != nil {
+		c.log.Warn("agent phone cannot be called", "agent", endpoint, "err", err)
+		q.rung(w, endpoint, ringFailed)
+		return "", nil
+	}
+	c.startMOH()
+	limit := time.NewTimer(q.cfg.Ring + 10*time.Second)
+	defer limit.Stop()
+	dialed := false
+	for {
+		select {
+		case <-limit.C:
+			hangupLeg()
+			q.rung(w, endpoint, ringFailed)
+			return "", nil
+		case o := <-c.aborted:
+			hangupLeg()
+			q.rung(w, endpoint, ringCancelled)
+			return "", &abortedError{o}
+		case e := <-c.events:
+			switch v := e.(type) {
+			case *ari.StasisStart:
+				if v.Channel.ID == leg && !dialed {
+					dialed = true
+					ctx, cancel := cmdCtx()
+					err := c.app.cfg.REST.Dial(ctx, leg, q.cfg.Ring)
+					cancel()
+					if err != nil {
+						c.log.Warn("dial agent", "agent", endpoint, "err", err)
+						hangupLeg()
+						q.rung(w, endpoint, ringFailed)
+						return "", nil
+					}
+				}
+				continue
+			case *ari.ChannelStateChange:
+				if v.Channel.ID == leg && v.Channel.State == "Up" {
+					q.rung(w, endpoint, ringAnswered)
+					defer q.finished(endpoint)
+					return QueueAnswered, c.talk(leg, endpoint, spec)
+				}
+				continue
+			case *ari.ChannelDestroyed:
+				if v.Channel.ID == leg {
+					c.log.Info("agent did not answer", "agent", endpoint, "cause", v.CauseTxt)
+					q.rung(w, endpoint, ringFailed)
+					return "", nil
+				}
+			}
+			key, err := c.keyOrHangup(e)
+			if err != nil {
+				hangupLeg()
+				q.rung(w, endpoint, ringCancelled)
+				return "", err
+			}
+			if key == "1" {
+				hangupLeg()
+				q.rung(w, endpoint, ringCancelled)
+				return QueueCallback, nil
+			}
+		}
+	}
+}
+
+// talk bridges the caller with the agent who answered and waits for either to hang up.
+// The call record gets the agent, the wait and the talk time; the agent gets the call's
+// ticket (created now if the call has none) in HOTLINE_TICKET for the console.
+func (c *call) talk(leg, endpoint string, spec *QueueSpec) error {
+	c.stopMOH()
+	bridge := "br-" + c.rec.ID
+	ctx, cancel := cmdCtx()
+	err := c.app.cfg.REST.CreateBridge(ctx, bridge)
+	if err == nil {
+		err = c.app.cfg.REST.AddToBridge(ctx, bridge, c.channelID, leg)
+	}
+	cancel()
+	hangup := func(id string) {
+		ctx, cancel := cmdCtx()
+		defer cancel()
+		if err := c.app.cfg.REST.Hangup(ctx, id); err != nil && !IsNotFound(err) {
+			c.log.Warn("hang up", "channel", id, "err", err)
+		}
+	}
+	defer func() {
+		ctx, cancel := cmdCtx()
+		defer cancel()
+		if err := c.app.cfg.REST.DestroyBridge(ctx, bridge); err != nil {
+			c.log.Warn("destroy bridge", "err", err)
+		}
+	}()
+	if err != nil {
+		hangup(leg)
+		return err
+	}
+	answered := time.Now().UTC()
+	c.rec.AgentAnsweredAt = &answered
+	c.rec.AgentEndpoint = endpoint
+	if c.rec.QueuedAt != nil {
+		wait := answered.Sub(*c.rec.QueuedAt).Milliseconds()
+		c.rec.QueueWaitMS = &wait
+	}
+	c.m.Path = append(c.m.Path, tickets.PathStep{At: answered, Node: c.m.Node(), Note: "agent " + endpoint})
+	if c.ticketID == 0 {
+		err = c.createTicket(&TicketRequest{Category: spec.Category, Priority: tickets.P3, Keys: c.m.Path.Keys(),
+			Summary: "Cuộc gọi do tổng đài viên trả lời.", Answers: c.m.answers(), UnitCode: c.m.Answers["unit"],
+			ContactPhone: c.m.Answers["callback"]})
+	} else {
+		err = c.createTicket(&TicketRequest{Summary: "Tổng đài viên " + endpoint + " đã nhận cuộc gọi."})
+	}
+	if err != nil {
+		c.log.Error("ticket for the agent", "err", err)
+	}
+	if c.ticketRef != "" {
+		ctx, cancel := cmdCtx()
+		if err := c.app.cfg.REST.SetVar(ctx, leg, "HOTLINE_TICKET", c.ticketRef); err != nil && !IsNotFound(err) {
+			c.log.Warn("give the agent the ticket", "err", err)
+		}
+		cancel()
+	}
+	c.saveProgress()
+	c.log.Info("agent answered", "agent", endpoint, "wait_ms", c.rec.QueueWaitMS)
+	defer func() {
+		talk := time.Since(answered).Milliseconds()
+		c.rec.TalkMS = &talk
+	}()
+	for {
+		select {
+		case o := <-c.aborted:
+			if o != tickets.OutcomeDropped {
+				hangup(leg)
+			}
+			return &abortedError{o}
+		case e := <-c.events:
+			switch v := e.(type) {
+			case *ari.ChannelHangupRequest, *ari.StasisEnd, *ari.ChannelDestroyed:
+				if eventChannel(v) == leg {
+					c.rec.EndedBy = tickets.EndedByAgent
+					hangup(c.channelID)
+					return nil
+				}
+			}
+			if _, err := c.keyOrHangup(e); err != nil {
+				if errors.Is(err, errHungUp) {
+					c.rec.EndedBy = tickets.EndedByCaller
+					hangup(leg)
+					return nil
+				}
+				hangup(leg)
+				return err
+			}
+		}
+	}
+}
+
+// eventChannel returns the channel an event is about, or "".
+func eventChannel(e ari.Event) string {
+	switch v := e.(type) {
+	case *ari.ChannelHangupRequest:
+		return v.Channel.ID
+	case *ari.StasisEnd:
+		return v.Channel.ID
+	case *ari.ChannelDestroyed:
+		return v.Channel.ID
+	case *ari.ChannelDtmfReceived:
+		return v.Channel.ID
+	case *ari.ChannelStateChange:
+		return v.Channel.ID
+	case *ari.StasisStart:
+		return v.Channel.ID
+	}
+	return ""
+}

@@ -1,0 +1,295 @@
+package ivr
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/CyCoreSystems/ari/v5"
+
+	"github.com/huehotline/hotline/tickets"
+)
+
+// CallbackRequest asks the hotline to call a citizen back about a ticket: the agent's
+// phone rings first, then the citizen's number through the trunk, and the two are
+// bridged. The result goes on the ticket.
+type CallbackRequest struct {
+	TicketID int64
+	Agent    string // the agent's phone, as Asterisk dials it (PJSIP/agent101)
+	Number   string // the citizen's number, E.164
+	Lang     string // the citizen's language, for the introduction; default vi
+}
+
+// Results of a callback, as recorded on the ticket.
+const (
+	CallbackAnswered      = "answered"        // the citizen answered and talked with the agent
+	CallbackNoAnswer      = "no_answer"       // the citizen's phone rang out or was unreachable
+	CallbackBusy          = "busy"            // the citizen's line was busy
+	CallbackAgentNoAnswer = "agent_no_answer" // the agent did not pick up; the citizen was not called
+	CallbackAgentLeft     = "agent_left"      // the agent hung up before the citizen answered
+	CallbackFailed        = "failed"          // Asterisk refused or lost a leg
+)
+
+// Callback starts a callback and returns the ID of its call record at once; the call
+// itself goes on in the background, and its result is recorded on the ticket. It fails
+// only when the request is wrong or the hotline is shutting down.
+func (a *App) Callback(ctx context.Context, r CallbackRequest) (string, error) {
+	if !strings.Contains(r.Agent, "/") {
+		return "", tickets.Errorf(tickets.EINVALID, "Máy của tổng đài viên %q không hợp lệ (ví dụ PJSIP/agent101).", r.Agent)
+	}
+	number, err := tickets.NormalizePhone(r.Number)
+	if err != nil {
+		return "", err
+	}
+	if r.Lang == "" {
+		r.Lang = "vi"
+	}
+	dialed := nationalDigits(number)
+	cb := &callback{
+		app: a, req: r,
+		agentLeg:   callbackLegPrefix + "a-" + randomID(),
+		citizenLeg: callbackLegPrefix + "c-" + randomID(),
+		events:     make(chan ari.Event, 256),
+		aborted:    make(chan string, 1),
+	}
+	cb.rec = &tickets.Call{
+		ID: tickets.NewCallID(), ChannelID: cb.citizenLeg, Direction: "outbound",
+		CallerNumber: &number, CallerRaw: dialed, Dialed: dialed, Language: r.Lang,
+		StartedAt: time.Now().UTC(), AgentEndpoint: r.Agent,
+	}
+	cb.log = a.cfg.Log.With("call", cb.rec.ID, "callback", true)
+	a.mu.Lock()
+	if a.draining {
+		a.mu.Unlock()
+		return "", tickets.Errorf(tickets.ECONFLICT, "Hệ thống đang dừng; chưa thể gọi lại.")
+	}
+	a.wg.Add(1)
+	a.callbacks[cb] = struct{}{}
+	a.mu.Unlock()
+	done := func() {
+		a.mu.Lock()
+		delete(a.callbacks, cb)
+		a.mu.Unlock()
+		a.wg.Done()
+	}
+	if err := a.cfg.Store.StartCall(ctx, cb.rec); err != nil {
+		done()
+		return "", fmt.Errorf("callback record: %w", err)
+	}
+	go func() {
+		defer done()
+		cb.run()
+	}()
+	return cb.rec.ID, nil
+}
+
+// callback is one callback in progress; its goroutine owns it.
+type callback struct {
+	app                  *App
+	req                  CallbackRequest
+	rec                  *tickets.Call
+	agentLeg, citizenLeg string
+	events               chan ari.Event
+	log                  *slog.Logger
+	aborted              chan string // the watchdog or shutdown ending it
+}
+
+func (cb *callback) run() {
+	a := cb.app
+	a.attach(cb.agentLeg, cb.events)
+	a.attach(cb.citizenLeg, cb.events)
+	defer a.detach(cb.agentLeg)
+	defer a.detach(cb.citizenLeg)
+	result, endedBy := cb.converse()
+	for _, leg := range []string{cb.agentLeg, cb.citizenLeg} {
+		cb.hangup(leg)
+	}
+	now := time.Now().UTC()
+	cb.rec.EndedAt, cb.rec.EndedBy = &now, endedBy
+	cb.rec.Outcome = "callback_" + result
+	if err := retry(5, func(ctx context.Context) error { return a.cfg.Store.UpdateCall(ctx, cb.rec) }); err != nil {
+		cb.log.Error("save callback record", "err", err)
+	}
+	var talk time.Duration
+	if cb.rec.TalkMS != nil {
+		talk = time.Duration(*cb.rec.TalkMS) * time.Millisecond
+	}
+	if err := retry(3, func(ctx context.Context) error {
+		return a.cfg.Store.RecordCallback(ctx, tickets.ActorIVR, cb.req.TicketID, cb.rec.ID, result, cb.req.Agent, talk)
+	}); err != nil {
+		cb.log.Error("record the callback on its ticket", "err", err)
+	}
+	cb.log.Info("callback ended", "result", result, "ended_by", endedBy)
+}
+
+// converse rings the agent, then the citizen, and bridges them. It returns the result
+// and who ended the call.
+func (cb *callback) converse() (result, endedBy string) {
+	ring := 20 * time.Second
+	if q := cb.app.cfg.Queue; q != nil {
+		ring = q.cfg.Ring
+	}
+	// The agent first: no citizen is called to wait for a busy agent.
+	switch r := cb.dial(cb.req.Agent, cb.agentLeg, ring, map[string]string{"CALLERID(name)": "Gọi lại", "CALLERID(num)": cb.rec.Dialed}); r {
+	case CallbackAnswered:
+	case CallbackFailed:
+		return r, tickets.EndedByHotline
+	default:
+		return CallbackAgentNoAnswer, tickets.EndedByAgent
+	}
+	cb.play(cb.agentLeg, "callback_dialing")
+	trunk := strings.ReplaceAll(cb.app.cfg.Trunk, "{number}", cb.rec.Dialed)
+	r := cb.dial(trunk, cb.citizenLeg, 45*time.Second, map[string]string{"CALLERID(num)": "19001075"})
+	switch r {
+	case CallbackAnswered:
+	case "agent_hangup":
+		return CallbackAgentLeft, tickets.EndedByAgent
+	default:
+		return r, tickets.EndedByCaller
+	}
+	answered := time.Now().UTC()
+	cb.rec.AnsweredAt = &answered
+	if !cb.play(cb.citizenLeg, "callback_intro") {
+		return CallbackAnswered, tickets.EndedByCaller
+	}
+	bridge := "br-" + cb.rec.ID
+	ctx, cancel := cmdCtx()
+	err := cb.app.cfg.REST.CreateBridge(ctx, bridge)
+	if err == nil {
+		err = cb.app.cfg.REST.AddToBridge(ctx, bridge, cb.agentLeg, cb.citizenLeg)
+	}
+	cancel()
+	defer func() {
+		ctx, cancel := cmdCtx()
+		defer cancel()
+		cb.app.cfg.REST.DestroyBridge(ctx, bridge)
+	}()
+	if err != nil {
+		cb.log.Error("bridge callback", "err", err)
+		return CallbackFailed, tickets.EndedByHotline
+	}
+	talking := time.Now().UTC()
+	cb.rec.AgentAnsweredAt = &talking
+	defer func() {
+		talk := time.Since(talking).Milliseconds()
+		cb.rec.TalkMS = &talk
+	}()
+	for {
+		select {
+		case <-cb.aborted:
+			return CallbackAnswered, tickets.EndedBySystem
+		case e := <-cb.events:
+			switch v := e.(type) {
+			case *ari.ChannelHangupRequest, *ari.StasisEnd, *ari.ChannelDestroyed:
+				switch eventChannel(v) {
+				case cb.agentLeg:
+					return CallbackAnswered, tickets.EndedByAgent
+				case cb.citizenLeg:
+					return CallbackAnswered, tickets.EndedByCaller
+				}
+			}
+		}
+	}
+}
+
+func (cb *callback) abort(outcome string) {
+	select {
+	case cb.aborted <- outcome:
+	default:
+	}
+}
+
+// dial creates a leg into the application, dials it once it is there, and waits until it
+// answers (CallbackAnswered), fails (CallbackBusy, CallbackNoAnswer, CallbackFailed), or,
+// while dialing the citizen, the agent hangs up ("agent_hangup").
+func (cb *callback) dial(endpoint, leg string, ring time.Duration, vars map[string]string) string {
+	rest := cb.app.cfg.REST
+	ctx, cancel := cmdCtx()
+	_, err := rest.CreateChannel(ctx, endpoint, cb.app.cfg.Application, leg, "", vars)
+	cancel()
+	if err != nil {
+		cb.log.Warn("callback leg cannot be created", "endpoint", endpoint, "err", err)
+		return CallbackFailed
+	}
+	limit := time.NewTimer(ring + 15*time.Second)
+	defer limit.Stop()
+	for {
+		select {
+		case <-limit.C:
+			cb.hangup(leg)
+			return CallbackNoAnswer
+		case <-cb.aborted:
+			return CallbackFailed
+		case e := <-cb.events:
+			switch v := e.(type) {
+			case *ari.StasisStart:
+				if v.Channel.ID == leg {
+					ctx, cancel := cmdCtx()
+					err := rest.Dial(ctx, leg, ring)
+					cancel()
+					if err != nil {
+						cb.log.Warn("dial callback leg", "err", err)
+						return CallbackFailed
+					}
+				}
+			case *ari.ChannelStateChange:
+				if v.Channel.ID == leg && v.Channel.State == "Up" {
+					return CallbackAnswered
+				}
+			case *ari.ChannelDestroyed:
+				switch v.Channel.ID {
+				case leg:
+					if v.Cause == 17 { // user busy
+						return CallbackBusy
+					}
+					return CallbackNoAnswer
+				case cb.agentLeg:
+					cb.hangup(leg)
+					return "agent_hangup"
+				}
+			}
+		}
+	}
+}
+
+// play plays a prompt to one leg and waits for it to end; false if that leg hung up.
+func (cb *callback) play(leg, prompt string) bool {
+	id := leg + "-" + prompt
+	ctx, cancel := cmdCtx()
+	err := cb.app.cfg.REST.Play(ctx, leg, id, []string{cb.app.mediaURI(PromptRef{Lang: cb.req.Lang, ID: prompt})})
+	cancel()
+	if err != nil {
+		return !IsNotFound(err)
+	}
+	limit := time.NewTimer(time.Minute)
+	defer limit.Stop()
+	for {
+		select {
+		case <-limit.C:
+			return true
+		case <-cb.aborted:
+			return false
+		case e := <-cb.events:
+			switch v := e.(type) {
+			case *ari.PlaybackFinished:
+				if v.Playback.ID == id {
+					return true
+				}
+			case *ari.ChannelHangupRequest, *ari.StasisEnd, *ari.ChannelDestroyed:
+				if eventChannel(v) == leg || eventChannel(v) == cb.agentLeg {
+					return false
+				}
+			}
+		}
+	}
+}
+
+func (cb *callback) hangup(leg string) {
+	ctx, cancel := cmdCtx()
+	defer cancel()
+	if err := cb.app.cfg.REST.Hangup(ctx, leg); err != nil && !IsNotFound(err) {
+		cb.log.Warn("hang up callback leg", "err", err)
+	}
+}
