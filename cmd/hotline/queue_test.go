@@ -1,6 +1,7 @@
 package main_test
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -171,4 +172,41 @@ func TestQueueWithoutAnswer(t *testing.T) {
 			t.Errorf("call = %+v, want voice_message, never queued", c)
 		}
 	})
+}
+
+// A caller short of breath is told to call 115 in an emergency and goes straight to the
+// front of the agent queue; the agent gets the P1 symptom report the call made, not a
+// second ticket.
+func TestUrgentCallerToAgent(t *testing.T) {
+	answers := agentPhone(t, "agent101", 5072, "agent_phone.xml", time.Second)
+	h := startHotline(t, "", "HOTLINE_AGENTS=PJSIP/agent101")
+	s := h.store()
+	// No fever, no cough, short of breath, no travel, no contact, area unknown, this number.
+	res := call(t, newCaller(t), ivr.TestCall{From: "0905123456", Keys: []string{"2", "2", "2", "1", "2", "2", "0", "1"},
+		Barge: 500 * time.Millisecond, HangupAfterKeys: -1, HangupAfterTicket: 20 * time.Second})
+	if err := <-answers; err != nil {
+		t.Error(err)
+	}
+	if !contains(res.Prompts(), "vi/symptoms_urgent") {
+		t.Errorf("prompts %v lack the advice to call 115", res.Prompts())
+	}
+	c := finalRecord(t, s, res.HotlineID)
+	if c.Outcome != tickets.OutcomeAgent || c.AgentEndpoint != "PJSIP/agent101" || c.TalkMS == nil || *c.TalkMS < 2000 {
+		t.Errorf("call = outcome %s agent %q talk %v, want answered_by_agent on PJSIP/agent101", c.Outcome, c.AgentEndpoint, c.TalkMS)
+	}
+	list := ticketsOf(t, s, c)
+	if len(list) != 1 || list[0].Category != tickets.CategorySymptomReport || list[0].Priority != tickets.P1 {
+		t.Fatalf("tickets = %+v, want one P1 symptom report", list)
+	}
+	evs, err := s.TicketEvents(context.Background(), tickets.ActorSystem, list[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	noted := false
+	for _, e := range evs {
+		noted = noted || (e.Kind == "note" && strings.Contains(e.Note, "PJSIP/agent101"))
+	}
+	if !noted {
+		t.Errorf("the ticket does not note the agent who took the call: %+v", evs)
+	}
 }
