@@ -36,11 +36,18 @@ func (c *call) waitForAgent(spec *QueueSpec) (string, error) {
 	c.saveProgress()
 	w := q.join(spec.Front)
 	defer q.leave(w)
+	c.waiter = w
+	defer func() { c.waiter, c.offered = nil, "" }()
 	c.m.Answers["queued_at"] = now.Format(time.RFC3339)
 	defer c.stopMOH()
 
 	deadline := time.NewTimer(q.cfg.MaxWait)
 	defer deadline.Stop()
+	until := time.Now().Add(q.cfg.MaxWait)
+	timedOut := func() (string, error) {
+		c.m.Path = append(c.m.Path, tickets.PathStep{At: time.Now().UTC(), Node: c.m.Node(), Note: "longest wait passed"})
+		return QueueNoAgent, nil
+	}
 	announce := time.NewTimer(0)
 	defer announce.Stop()
 	first := true
@@ -55,6 +62,9 @@ func (c *call) waitForAgent(spec *QueueSpec) (string, error) {
 			announce.Reset(q.cfg.Announce)
 			if len(w.offer) > 0 {
 				continue // an agent is free: ring them rather than talk
+			}
+			if !time.Now().Before(until) {
+				return timedOut() // the wait ended during the last announcement
 			}
 			c.stopMOH()
 			prompts := positionPrompts(c.m.Lang, q.position(w))
@@ -72,10 +82,17 @@ func (c *call) waitForAgent(spec *QueueSpec) (string, error) {
 			if key == "1" {
 				return QueueCallback, nil
 			}
+			if ep := c.offered; ep != "" { // an agent came free during the announcement
+				c.offered = ""
+				result, err := c.ringAgent(w, ep, spec)
+				if err != nil || result != "" {
+					return result, err
+				}
+				continue
+			}
 			c.startMOH()
 		case <-deadline.C:
-			c.m.Path = append(c.m.Path, tickets.PathStep{At: time.Now().UTC(), Node: c.m.Node(), Note: "longest wait passed"})
-			return QueueNoAgent, nil
+			return timedOut()
 		case o := <-c.aborted:
 			return "", &abortedError{o}
 		case e := <-c.events:
@@ -145,13 +162,7 @@ func (c *call) ringAgent(w *waiter, endpoint string, spec *QueueSpec) (string, e
 	leg := agentLegPrefix + randomID()
 	c.app.attach(leg, c.events)
 	defer c.app.detach(leg)
-	hangupLeg := func() {
-		ctx, cancel := cmdCtx()
-		defer cancel()
-		if err := c.app.cfg.REST.Hangup(ctx, leg); err != nil && !IsNotFound(err) {
-			c.log.Warn("hang up agent leg", "err", err)
-		}
-	}
+	hangupLeg := func() { c.app.hangupChannel(c.log, leg) }
 	vars := map[string]string{"CALLERID(num)": c.rec.CallerRaw, "CALLERID(name)": "1900 1075"}
 	ctx, cancel := cmdCtx()
 	_, err := c.app.cfg.REST.CreateChannel(ctx, endpoint, c.app.cfg.Application, leg, "", vars)
@@ -232,13 +243,7 @@ func (c *call) talk(leg, endpoint string, spec *QueueSpec) error {
 		err = c.app.cfg.REST.AddToBridge(ctx, bridge, c.channelID, leg)
 	}
 	cancel()
-	hangup := func(id string) {
-		ctx, cancel := cmdCtx()
-		defer cancel()
-		if err := c.app.cfg.REST.Hangup(ctx, id); err != nil && !IsNotFound(err) {
-			c.log.Warn("hang up", "channel", id, "err", err)
-		}
-	}
+	hangup := func(id string) { c.app.hangupChannel(c.log, id) }
 	defer func() {
 		ctx, cancel := cmdCtx()
 		defer cancel()

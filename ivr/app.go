@@ -313,10 +313,15 @@ func (a *App) startCall(e *ari.StasisStart) (ownLeg bool) {
 }
 
 func (a *App) hangupStray(channelID string) {
+	a.hangupChannel(a.cfg.Log.With("stray", true), channelID)
+}
+
+// hangupChannel hangs a channel up; one already gone is not an error.
+func (a *App) hangupChannel(log *slog.Logger, channelID string) {
 	ctx, cancel := cmdCtx()
 	defer cancel()
 	if err := a.cfg.REST.Hangup(ctx, channelID); err != nil && !IsNotFound(err) {
-		a.cfg.Log.Warn("hang up a leg left from an earlier call", "channel", channelID, "err", err)
+		log.Warn("hang up", "channel", channelID, "err", err)
 	}
 }
 

@@ -27,6 +27,10 @@ type call struct {
 	ticketID  int64 // the call's ticket, once it has one
 	ticketRef string
 	moh       bool // music on hold is playing
+	// waiter is the caller's place in the agent queue while they wait; an agent offered
+	// during an announcement cuts it short (offered), so the agent is rung at once.
+	waiter  *waiter
+	offered string
 
 	aborted chan string   // an outcome, when the app ends the call from outside
 	cuts    int           // prompts Asterisk ended at once, without playing them
@@ -321,13 +325,7 @@ func (c *call) answer() error {
 	return nil
 }
 
-func (c *call) hangup() {
-	ctx, cancel := cmdCtx()
-	defer cancel()
-	if err := c.app.cfg.REST.Hangup(ctx, c.channelID); err != nil && !IsNotFound(err) {
-		c.log.Error("hang up", "err", err)
-	}
-}
+func (c *call) hangup() { c.app.hangupChannel(c.log, c.channelID) }
 
 // createTicket stores the ticket the caller's choice asked for, retrying briefly, and
 // tells the channel its reference (HOTLINE_TICKET) for the test-call tool.
@@ -450,12 +448,24 @@ func (c *call) play(prompts []PromptRef, barge bool) (string, error) {
 	// keeps a lost event from holding the call forever.
 	limit := time.NewTimer(10 * time.Minute)
 	defer limit.Stop()
+	var offers <-chan string
+	if c.waiter != nil {
+		offers = c.waiter.offer
+	}
 	for {
 		select {
 		case <-limit.C:
 			return "", fmt.Errorf("playback %s never finished", pbID)
 		case o := <-c.aborted:
 			return "", &abortedError{o}
+		case ep := <-offers:
+			c.offered = ep
+			ctx, cancel := cmdCtx()
+			if err := c.app.cfg.REST.StopPlayback(ctx, pbID); err != nil {
+				c.log.Warn("stop playback", "err", err)
+			}
+			cancel()
+			return "", nil
 		case e := <-c.events:
 			if pf, ok := e.(*ari.PlaybackFinished); ok && pf.Playback.ID == pbID {
 				if pf.Playback.State == "failed" || time.Since(started) < expected/4 {

@@ -286,10 +286,4 @@ func (cb *callback) play(leg, prompt string) bool {
 	}
 }
 
-func (cb *callback) hangup(leg string) {
-	ctx, cancel := cmdCtx()
-	defer cancel()
-	if err := cb.app.cfg.REST.Hangup(ctx, leg); err != nil && !IsNotFound(err) {
-		cb.log.Warn("hang up callback leg", "err", err)
-	}
-}
+func (cb *callback) hangup(leg string) { cb.app.hangupChannel(cb.log, leg) }

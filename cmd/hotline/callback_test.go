@@ -18,8 +18,8 @@ import (
 // citizen hears who is calling, and the two talk until the agent hangs up. The result is
 // on the ticket and the outbound call has its own record.
 func TestCallbackToCitizen(t *testing.T) {
-	citizen := phone(t, "citizen", 5080, "agent_phone.xml", time.Second)
-	agent := agentPhone(t, "agent101", 5072, "agent_calls_back.xml", 20*time.Second)
+	citizen := phone(t, "citizen", 5080, "agent_phone.xml", time.Second, 1)
+	agent := agentPhone(t, "agent101", 5072, "agent_calls_back.xml", 20*time.Second, 1)
 	h := startHotline(t, "", "HOTLINE_AGENTS=PJSIP/agent101", "HOTLINE_CONTROL_TOKEN=test-token")
 	s := h.store()
 	ctx := context.Background()

@@ -17,9 +17,9 @@ import (
 // and runs it with sipp: scenario agent_phone.xml picks up after answerAfter and stays
 // on the line until the other side hangs up; agent_busy.xml refuses the call as busy.
 // It returns a channel that delivers sipp's exit once the phone has taken one call.
-func agentPhone(t *testing.T, name string, port int, scenario string, answerAfter time.Duration) <-chan error {
+func agentPhone(t *testing.T, name string, port int, scenario string, answerAfter time.Duration, calls int) <-chan error {
 	t.Helper()
-	done := phone(t, name, port, scenario, answerAfter)
+	done := phone(t, name, port, scenario, answerAfter, calls)
 	reg := exec.Command("sipp", "127.0.0.1:5060", "-sf", "../../ivr/asterisk/sipp/agent_register.xml",
 		"-s", name, "-au", name, "-ap", name+"-sandbox", "-key", "phone_port", fmt.Sprint(port),
 		"-i", "127.0.0.1", "-p", fmt.Sprint(port+1), "-m", "1", "-nostdin", "-timeout", "10s", "-timeout_error")
@@ -29,8 +29,9 @@ func agentPhone(t *testing.T, name string, port int, scenario string, answerAfte
 	return done
 }
 
-// phone runs a SIP phone with sipp on port, playing scenario (d is sipp's -d pause).
-func phone(t *testing.T, name string, port int, scenario string, d time.Duration) <-chan error {
+// phone runs a SIP phone with sipp on port, playing scenario (d is sipp's -d pause) for
+// that many calls.
+func phone(t *testing.T, name string, port int, scenario string, d time.Duration, calls int) <-chan error {
 	t.Helper()
 	answerAfter := d
 	sipp, err := exec.LookPath("sipp")
@@ -40,7 +41,7 @@ func phone(t *testing.T, name string, port int, scenario string, d time.Duration
 	dir := t.TempDir()
 	phone := exec.Command(sipp, "-sf", "../../ivr/asterisk/sipp/"+scenario, "-i", "127.0.0.1", "-p", fmt.Sprint(port),
 		"-mi", "127.0.0.1", "-mp", fmt.Sprint(port+10000), "-d", fmt.Sprint(answerAfter.Milliseconds()),
-		"-m", "1", "-nostdin", "-timeout", "150s", "-timeout_error", "-trace_err", "-error_file", dir+"/errors.log")
+		"-m", fmt.Sprint(calls), "-nostdin", "-timeout", "150s", "-timeout_error", "-trace_err", "-error_file", dir+"/errors.log")
 	var out strings.Builder
 	phone.Stdout, phone.Stderr = &out, &out
 	if err := phone.Start(); err != nil {
@@ -63,8 +64,8 @@ func phone(t *testing.T, name string, port int, scenario string, d time.Duration
 // rings the next (agent101), who picks up; caller and agent talk until the caller hangs
 // up. The call record has the agent, the wait and the talk time; the agent has a ticket.
 func TestAgentAnswers(t *testing.T) {
-	busy := agentPhone(t, "agent102", 5082, "agent_busy.xml", 0)
-	answers := agentPhone(t, "agent101", 5072, "agent_phone.xml", time.Second)
+	busy := agentPhone(t, "agent102", 5082, "agent_busy.xml", 0, 1)
+	answers := agentPhone(t, "agent101", 5072, "agent_phone.xml", time.Second, 1)
 	h := startHotline(t, "", "HOTLINE_AGENTS=PJSIP/agent102,PJSIP/agent101", "HOTLINE_AGENT_RING=10s")
 	s := h.store()
 	res := call(t, newCaller(t), ivr.TestCall{From: "0905123456", Keys: []string{"0"}, Barge: 500 * time.Millisecond,
@@ -178,7 +179,7 @@ func TestQueueWithoutAnswer(t *testing.T) {
 // front of the agent queue; the agent gets the P1 symptom report the call made, not a
 // second ticket.
 func TestUrgentCallerToAgent(t *testing.T) {
-	answers := agentPhone(t, "agent101", 5072, "agent_phone.xml", time.Second)
+	answers := agentPhone(t, "agent101", 5072, "agent_phone.xml", time.Second, 1)
 	h := startHotline(t, "", "HOTLINE_AGENTS=PJSIP/agent101")
 	s := h.store()
 	// No fever, no cough, short of breath, no travel, no contact, area unknown, this number.
@@ -208,5 +209,41 @@ func TestUrgentCallerToAgent(t *testing.T) {
 	}
 	if !noted {
 		t.Errorf("the ticket does not note the agent who took the call: %+v", evs)
+	}
+}
+
+// Two callers, one agent: the second waits, hearing their place over and over, and is
+// put through as soon as the agent finishes with the first, without waiting for the
+// announcement to end.
+func TestSecondCallerGetsTheFreedAgent(t *testing.T) {
+	phones := agentPhone(t, "agent101", 5072, "agent_phone.xml", 500*time.Millisecond, 2)
+	h := startHotline(t, "", "HOTLINE_AGENTS=PJSIP/agent101", "HOTLINE_QUEUE_ANNOUNCE=1s")
+	s := h.store()
+	caller := newCaller(t)
+	first := make(chan *ivr.TestCallResult, 1)
+	go func() {
+		res, _ := caller.Place(context.Background(), ivr.TestCall{From: "0905123456", Keys: []string{"0"}, Barge: 500 * time.Millisecond,
+			HangupAfterKeys: -1, HangupAfterTicket: 12 * time.Second, MaxDuration: time.Minute})
+		first <- res
+	}()
+	time.Sleep(3 * time.Second)
+	second := call(t, caller, ivr.TestCall{From: "0905123457", Keys: []string{"0"}, Barge: 500 * time.Millisecond,
+		HangupAfterKeys: -1, HangupAfterTicket: 2 * time.Second, MaxDuration: time.Minute})
+	res1 := <-first
+	if err := <-phones; err != nil {
+		t.Error(err)
+	}
+	if res1 == nil {
+		t.Fatal("the first call failed")
+	}
+	c1, c2 := finalRecord(t, s, res1.HotlineID), finalRecord(t, s, second.HotlineID)
+	if c1.Outcome != tickets.OutcomeAgent || c2.Outcome != tickets.OutcomeAgent || c2.AgentAnsweredAt == nil {
+		t.Fatalf("outcomes %s and %s, want both answered by the agent", c1.Outcome, c2.Outcome)
+	}
+	// The agent's phone picks up 0.5 s after it rings.
+	gap := c2.AgentAnsweredAt.Sub(*c1.EndedAt)
+	t.Logf("second caller put through %v after the agent finished with the first (announcements back to back, each about 8 s)", gap.Round(time.Millisecond))
+	if gap > 4*time.Second {
+		t.Errorf("the second caller waited %v after the agent was free: the announcement was not cut short", gap)
 	}
 }
