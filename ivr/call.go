@@ -255,13 +255,20 @@ func (c *call) converse() (outcome, endedBy string) {
 			eff = c.m.Recorded(time.Now(), got)
 		case eff.Queue != nil:
 			result, err := c.waitForAgent(eff.Queue)
+			if result == QueueAnswered {
+				// The conversation is over: the agent or the caller hung up, or Asterisk
+				// went away in the middle of it.
+				c.m.QueueResult(time.Now(), result)
+				if err != nil {
+					c.log.Warn("conversation with the agent cut", "err", err)
+					return c.m.Outcome(), tickets.EndedBySystem
+				}
+				return c.m.Outcome(), c.rec.EndedBy
+			}
 			if err != nil {
 				return c.stopped(err, false)
 			}
 			eff = c.m.QueueResult(time.Now(), result)
-			if result == QueueAnswered {
-				return c.m.Outcome(), c.rec.EndedBy
-			}
 		case key == "":
 			eff = c.m.Timeout(time.Now())
 		default:
