@@ -43,7 +43,6 @@ func (c *call) waitForAgent(spec *QueueSpec) (string, error) {
 
 	deadline := time.NewTimer(q.cfg.MaxWait)
 	defer deadline.Stop()
-	until := time.Now().Add(q.cfg.MaxWait)
 	timedOut := func() (string, error) {
 		c.m.Path = append(c.m.Path, tickets.PathStep{At: time.Now().UTC(), Node: c.m.Node(), Note: "longest wait passed"})
 		return QueueNoAgent, nil
@@ -63,8 +62,10 @@ func (c *call) waitForAgent(spec *QueueSpec) (string, error) {
 			if len(w.offer) > 0 {
 				continue // an agent is free: ring them rather than talk
 			}
-			if !time.Now().Before(until) {
+			select {
+			case <-deadline.C:
 				return timedOut() // the wait ended during the last announcement
+			default:
 			}
 			c.stopMOH()
 			prompts := positionPrompts(c.m.Lang, q.position(w))
@@ -140,16 +141,6 @@ func (c *call) stopMOH() {
 	defer cancel()
 	if err := c.app.cfg.REST.StopMOH(ctx, c.channelID); err != nil && !IsNotFound(err) {
 		c.log.Warn("stop music on hold", "err", err)
-	}
-}
-
-// saveProgress writes the call record as it stands, so that the console sees a call in
-// the queue or with an agent while it lasts.
-func (c *call) saveProgress() {
-	ctx, cancel := cmdCtx()
-	defer cancel()
-	if err := c.app.cfg.Store.UpdateCall(ctx, c.rec); err != nil {
-		c.log.Error("update call record", "err", err)
 	}
 }
 

@@ -298,9 +298,6 @@ func (c *call) stopped(err error, recorded bool) (outcome, endedBy string) {
 		}
 		return ab.outcome, tickets.EndedBySystem
 	case errors.Is(err, errHungUp):
-		if c.rec.EndedBy == tickets.EndedByAgent {
-			return c.m.Outcome(), tickets.EndedByAgent
-		}
 		return c.m.Outcome(), tickets.EndedByCaller
 	default:
 		c.log.Error("ivr step", "node", c.m.Node(), "err", err)
@@ -324,12 +321,18 @@ func (c *call) answer() error {
 	}
 	now := time.Now().UTC()
 	c.rec.AnsweredAt = &now
-	ctx2, cancel2 := cmdCtx()
-	defer cancel2()
-	if err := c.app.cfg.Store.UpdateCall(ctx2, c.rec); err != nil {
-		c.log.Error("record answer", "err", err)
-	}
+	c.saveProgress()
 	return nil
+}
+
+// saveProgress writes the call record as it stands (answered, queued, with an agent),
+// so that the console sees the call while it lasts.
+func (c *call) saveProgress() {
+	ctx, cancel := cmdCtx()
+	defer cancel()
+	if err := c.app.cfg.Store.UpdateCall(ctx, c.rec); err != nil {
+		c.log.Error("update call record", "err", err)
+	}
 }
 
 func (c *call) hangup() { c.app.hangupChannel(c.log, c.channelID) }
