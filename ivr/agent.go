@@ -227,21 +227,9 @@ func (c *call) ringAgent(w *waiter, endpoint string, spec *QueueSpec) (string, e
 // ticket (created now if the call has none) in HOTLINE_TICKET for the console.
 func (c *call) talk(leg, endpoint string, spec *QueueSpec) error {
 	c.stopMOH()
-	bridge := "br-" + c.rec.ID
-	ctx, cancel := cmdCtx()
-	err := c.app.cfg.REST.CreateBridge(ctx, bridge)
-	if err == nil {
-		err = c.app.cfg.REST.AddToBridge(ctx, bridge, c.channelID, leg)
-	}
-	cancel()
 	hangup := func(id string) { c.app.hangupChannel(c.log, id) }
-	defer func() {
-		ctx, cancel := cmdCtx()
-		defer cancel()
-		if err := c.app.cfg.REST.DestroyBridge(ctx, bridge); err != nil {
-			c.log.Warn("destroy bridge", "err", err)
-		}
-	}()
+	destroy, err := c.app.bridge(c.log, "br-"+c.rec.ID, c.channelID, leg)
+	defer destroy()
 	if err != nil {
 		hangup(leg)
 		return err

@@ -325,6 +325,25 @@ func (a *App) hangupChannel(log *slog.Logger, channelID string) {
 	}
 }
 
+// bridge puts channels together in a new mixing bridge. The function it returns
+// destroys the bridge (whether or not it could be made); call it when the conversation
+// ends.
+func (a *App) bridge(log *slog.Logger, id string, channels ...string) (destroy func(), err error) {
+	destroy = func() {
+		ctx, cancel := cmdCtx()
+		defer cancel()
+		if err := a.cfg.REST.DestroyBridge(ctx, id); err != nil {
+			log.Warn("destroy bridge", "err", err)
+		}
+	}
+	ctx, cancel := cmdCtx()
+	defer cancel()
+	if err := a.cfg.REST.CreateBridge(ctx, id); err != nil {
+		return destroy, err
+	}
+	return destroy, a.cfg.REST.AddToBridge(ctx, id, channels...)
+}
+
 // attach routes the events of a leg the hotline dialed (an agent's phone, a citizen
 // called back) to inbox. Attach before creating the channel: its first event follows.
 func (a *App) attach(leg string, inbox chan ari.Event) {

@@ -154,18 +154,8 @@ func (cb *callback) converse() (result, endedBy string) {
 	if !cb.play(cb.citizenLeg, "callback_intro") {
 		return CallbackAnswered, tickets.EndedByCaller
 	}
-	bridge := "br-" + cb.rec.ID
-	ctx, cancel := cmdCtx()
-	err := cb.app.cfg.REST.CreateBridge(ctx, bridge)
-	if err == nil {
-		err = cb.app.cfg.REST.AddToBridge(ctx, bridge, cb.agentLeg, cb.citizenLeg)
-	}
-	cancel()
-	defer func() {
-		ctx, cancel := cmdCtx()
-		defer cancel()
-		cb.app.cfg.REST.DestroyBridge(ctx, bridge)
-	}()
+	destroy, err := cb.app.bridge(cb.log, "br-"+cb.rec.ID, cb.agentLeg, cb.citizenLeg)
+	defer destroy()
 	if err != nil {
 		cb.log.Error("bridge callback", "err", err)
 		return CallbackFailed, tickets.EndedByHotline
