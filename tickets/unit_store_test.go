@@ -9,12 +9,13 @@ import (
 	"github.com/huehotline/hotline/tickets"
 )
 
-// readCSV reads a reference file from ../shared/data beside the repository.
+// readCSV reads a reference file of the repository's units data (migrations/data, with
+// its sources in SOURCES.md there).
 func readCSV(tb testing.TB, name string) []map[string]string {
 	tb.Helper()
-	f, err := os.Open("../../shared/data/" + name)
+	f, err := os.Open("../migrations/data/" + name)
 	if err != nil {
-		tb.Fatalf("reference data: %v (the repository expects ../shared beside it)", err)
+		tb.Fatalf("reference data: %v", err)
 	}
 	defer f.Close()
 	rows, err := csv.NewReader(f).ReadAll()
