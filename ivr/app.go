@@ -19,7 +19,7 @@ type Store interface {
 	AddRecording(ctx context.Context, r *tickets.Recording) error
 	AddTicketNote(ctx context.Context, actor tickets.Actor, id int64, note string) error
 	RecordCallback(ctx context.Context, actor tickets.Actor, ticketID int64, callID, result, agent string, talk time.Duration) error
-	UpdateCall(ctx context.Context, c *tickets.Call) error
+	SaveCall(ctx context.Context, c *tickets.Call) error
 	CreateTicket(ctx context.Context, actor tickets.Actor, t *tickets.Ticket) error
 	LatestCallOnChannel(ctx context.Context, channelID string) (*tickets.Call, error)
 }

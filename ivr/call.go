@@ -186,7 +186,7 @@ func (c *call) saveRecord(insert bool) {
 		if insert {
 			err = c.app.cfg.Store.StartCall(ctx, c.rec)
 		} else {
-			err = c.app.cfg.Store.UpdateCall(ctx, c.rec)
+			err = c.app.cfg.Store.SaveCall(ctx, c.rec)
 		}
 		if err != nil {
 			c.log.Error("save call record", "err", err, "attempt", attempt)
@@ -330,7 +330,7 @@ func (c *call) answer() error {
 func (c *call) saveProgress() {
 	ctx, cancel := cmdCtx()
 	defer cancel()
-	if err := c.app.cfg.Store.UpdateCall(ctx, c.rec); err != nil {
+	if err := c.app.cfg.Store.SaveCall(ctx, c.rec); err != nil {
 		c.log.Error("update call record", "err", err)
 	}
 }

@@ -109,7 +109,7 @@ func (cb *callback) run() {
 	now := time.Now().UTC()
 	cb.rec.EndedAt, cb.rec.EndedBy = &now, endedBy
 	cb.rec.Outcome = "callback_" + result
-	if err := retry(5, func(ctx context.Context) error { return a.cfg.Store.UpdateCall(ctx, cb.rec) }); err != nil {
+	if err := retry(5, func(ctx context.Context) error { return a.cfg.Store.SaveCall(ctx, cb.rec) }); err != nil {
 		cb.log.Error("save callback record", "err", err)
 	}
 	var talk time.Duration

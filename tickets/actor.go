@@ -42,6 +42,16 @@ func (a Actor) canSee(unitCode *string) bool {
 	return !a.scoped() || (unitCode != nil && *unitCode == a.UnitCode)
 }
 
+// isPerson reports whether the actor is someone signed in, not the IVR or the hotline's
+// own rules: only a person's action answers a citizen (a ticket's first response).
+func (a Actor) isPerson() bool {
+	switch a.Role {
+	case RoleAgent, RoleSupervisor, RoleOfficer, RoleAdmin:
+		return true
+	}
+	return false
+}
+
 // canWork reports whether the actor may change tickets and cases.
 func (a Actor) canWork() bool {
 	switch a.Role {

@@ -1,7 +1,9 @@
 package tickets
 
 import (
+	"strings"
 	"time"
+	"unicode"
 )
 
 // Call outcomes: how a call that reached the hotline ended.
@@ -50,6 +52,7 @@ type Call struct {
 	QueueWaitMS     *int64     `db:"queue_wait_ms"`
 	TalkMS          *int64     `db:"talk_ms"`
 	Path            Path       `db:"ivr_path"`
+	Answers         Answers    `db:"ivr_answers"` // what the caller answered so far, by question
 	Outcome         string     `db:"outcome"`
 	EndedBy         string     `db:"ended_by"`
 }
@@ -72,4 +75,24 @@ func (p Path) Keys() string {
 		}
 	}
 	return string(b)
+}
+
+// maxCallerRaw is how much of the caller ID the network delivered is kept: enough for any
+// number or SIP user, never a place to store an attacker's payload.
+const maxCallerRaw = 64
+
+// cleanCallerRaw keeps the printable part of a caller ID, at most maxCallerRaw characters.
+func cleanCallerRaw(raw string) string {
+	var b strings.Builder
+	n := 0
+	for _, r := range raw {
+		if n == maxCallerRaw {
+			break
+		}
+		if unicode.IsPrint(r) {
+			b.WriteRune(r)
+			n++
+		}
+	}
+	return b.String()
 }

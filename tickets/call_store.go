@@ -9,7 +9,7 @@ import (
 
 const callColumns = `id, channel_id, caller_id, caller_number, caller_raw, dialed, direction,
 	language, started_at, started_day, answered_at, queued_at, agent_answered_at, ended_at,
-	agent_id, agent_endpoint, queue_wait_ms, talk_ms, ivr_path, outcome, ended_by`
+	agent_id, agent_endpoint, queue_wait_ms, talk_ms, ivr_path, ivr_answers, outcome, ended_by`
 
 // NewCallID returns a fresh call identifier, independent of Asterisk's channel ids so
 // that records stay unique across Asterisk servers and restarts.
@@ -24,59 +24,58 @@ func NewCallID() string {
 // StartCall writes the record of a call that has just reached the hotline. The row
 // exists from the first moment, so a call cut short by anything still leaves a record.
 func (s *Store) StartCall(ctx context.Context, c *Call) error {
-	return s.inTx(ctx, func(t *tx) error {
-		if c.ID == "" {
-			c.ID = NewCallID()
-		}
-		if c.StartedAt.IsZero() {
-			c.StartedAt = t.now
-		}
-		c.StartedAt = c.StartedAt.UTC()
-		if c.Outcome == "" {
-			c.Outcome = OutcomeInProgress
-		}
-		if c.Language == "" {
-			c.Language = "vi"
-		}
-		if c.Direction == "" {
-			c.Direction = "inbound"
-		}
-		c.StartedDay = Day(c.StartedAt)
-		if c.CallerNumber != nil {
-			id, err := callerID(ctx, t, *c.CallerNumber)
-			if err != nil {
-				return fmt.Errorf("start call %s: %w", c.ID, err)
-			}
-			c.CallerID = &id
-		}
-		_, err := t.NamedExecContext(ctx, `INSERT INTO calls (`+callColumns+`) VALUES (
-			:id, :channel_id, :caller_id, :caller_number, :caller_raw, :dialed, :direction,
-			:language, :started_at, :started_day, :answered_at, :queued_at, :agent_answered_at, :ended_at,
-			:agent_id, :agent_endpoint, :queue_wait_ms, :talk_ms, :ivr_path, :outcome, :ended_by)`, c)
-		if err != nil {
-			return fmt.Errorf("start call %s: %w", c.ID, mapConstraint(err))
-		}
-		return nil
-	})
+	return s.SaveCall(ctx, c)
 }
 
-// UpdateCall saves what changed on a call: answer and end times, language, path,
-// outcome, who ended it.
-func (s *Store) UpdateCall(ctx context.Context, c *Call) error {
-	return s.inTx(ctx, func(t *tx) error {
-		res, err := t.NamedExecContext(ctx, `UPDATE calls SET
-			answered_at = :answered_at, queued_at = :queued_at, agent_answered_at = :agent_answered_at,
-			ended_at = :ended_at, agent_id = :agent_id, agent_endpoint = :agent_endpoint, queue_wait_ms = :queue_wait_ms, talk_ms = :talk_ms,
-			language = :language, ivr_path = :ivr_path, outcome = :outcome, ended_by = :ended_by
-			WHERE id = :id`, c)
+// SaveCall writes a call record as it stands: the first time it inserts the row, later
+// it updates what changes during a call (answer and end times, queue and agent, path,
+// answers, outcome). A call whose first write failed is inserted by the next one, so a
+// moment of database trouble at the start of a call loses nothing.
+func (s *Store) SaveCall(ctx context.Context, c *Call) error {
+	return s.inTx(ctx, func(t *tx) error { return saveCall(ctx, t, c) })
+}
+
+func saveCall(ctx context.Context, t *tx, c *Call) error {
+	if c.ID == "" {
+		c.ID = NewCallID()
+	}
+	if c.StartedAt.IsZero() {
+		c.StartedAt = t.now
+	}
+	c.StartedAt = c.StartedAt.UTC()
+	if c.Outcome == "" {
+		c.Outcome = OutcomeInProgress
+	}
+	if c.Language == "" {
+		c.Language = "vi"
+	}
+	if c.Direction == "" {
+		c.Direction = "inbound"
+	}
+	c.CallerRaw = cleanCallerRaw(c.CallerRaw)
+	c.StartedDay = Day(c.StartedAt)
+	if c.CallerNumber != nil && c.CallerID == nil {
+		id, err := callerID(ctx, t, *c.CallerNumber)
 		if err != nil {
-			return fmt.Errorf("update call %s: %w", c.ID, mapConstraint(err))
+			return fmt.Errorf("save call %s: %w", c.ID, err)
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return Errorf(ENOTFOUND, "Không tìm thấy cuộc gọi %s.", c.ID)
-		}
-		return nil
-	})
+		c.CallerID = &id
+	}
+	_, err := t.NamedExecContext(ctx, `INSERT INTO calls (`+callColumns+`) VALUES (
+		:id, :channel_id, :caller_id, :caller_number, :caller_raw, :dialed, :direction,
+		:language, :started_at, :started_day, :answered_at, :queued_at, :agent_answered_at, :ended_at,
+		:agent_id, :agent_endpoint, :queue_wait_ms, :talk_ms, :ivr_path, :ivr_answers, :outcome, :ended_by)
+		ON CONFLICT (id) DO UPDATE SET
+		answered_at = excluded.answered_at, queued_at = excluded.queued_at,
+		agent_answered_at = excluded.agent_answered_at, ended_at = excluded.ended_at,
+		agent_id = excluded.agent_id, agent_endpoint = excluded.agent_endpoint,
+		queue_wait_ms = excluded.queue_wait_ms, talk_ms = excluded.talk_ms, language = excluded.language,
+		ivr_path = excluded.ivr_path, ivr_answers = excluded.ivr_answers, outcome = excluded.outcome,
+		ended_by = excluded.ended_by`, c)
+	if err != nil {
+		return fmt.Errorf("save call %s: %w", c.ID, mapConstraint(err))
+	}
+	return nil
 }
 
 // CloseOpenCalls ends every call record still open, with the given outcome. The hotline

@@ -172,11 +172,3 @@ func checkFollowUp(result, method string) error {
 	return nil
 }
 
-// notReachedRun counts the not-reached results at the end of a run of results in order.
-func notReachedRun(results []string) int {
-	n := 0
-	for i := len(results) - 1; i >= 0 && results[i] == ResultNotReached; i-- {
-		n++
-	}
-	return n
-}

@@ -175,12 +175,12 @@ func (s *Store) setCaseStatus(ctx context.Context, t *tx, actor Actor, c *Case, 
 		return err
 	}
 	if to == CaseCleared && c.Status != CaseTestedPositive {
-		var well int
-		if err := t.GetContext(ctx, &well, t.Rebind(`SELECT COUNT(*) FROM follow_ups WHERE case_id = ? AND result = ?`), c.ID, ResultWell); err != nil {
+		well, err := wellDaysSinceSymptoms(ctx, t, c.ID)
+		if err != nil {
 			return fmt.Errorf("count well days of %s: %w", c.Ref, err)
 		}
 		if well < s.Policy.MonitoringDays {
-			return Errorf(ECONFLICT, "Ca %s mới có %d ngày khoẻ; cần %d ngày để kết thúc theo dõi.", c.Ref, well, s.Policy.MonitoringDays)
+			return Errorf(ECONFLICT, "Ca %s mới có %d ngày khoẻ liên tiếp; cần %d ngày để kết thúc theo dõi.", c.Ref, well, s.Policy.MonitoringDays)
 		}
 	}
 	from := c.Status
@@ -233,9 +233,11 @@ func (s *Store) FollowUps(ctx context.Context, actor Actor, caseID int64) ([]*Fo
 	return list, nil
 }
 
-// RecordFollowUp records the result of one day's follow-up and applies the rules: a
-// symptomatic person is referred for testing; Policy.NotReachedLimit not-reached results
-// in a row mark the case lost and raise a P1 ticket for its ward or commune.
+// RecordFollowUp records the result of one day's follow-up, for a day already due, and
+// applies the rules: a symptomatic person is referred for testing and their unit gets a
+// P1 ticket, and the 14 days start again from there; a not-reached day extends
+// monitoring by a day; Policy.NotReachedLimit missed days in a row (not reached, or
+// passed without a result) mark the case lost and raise a P1 ticket for its unit.
 func (s *Store) RecordFollowUp(ctx context.Context, actor Actor, followUpID int64, result, method string, answers Answers, note string) error {
 	if !actor.canWork() {
 		return Errorf(EFORBIDDEN, "Bạn không có quyền ghi kết quả theo dõi.")
@@ -260,6 +262,10 @@ func (s *Store) RecordFollowUp(ctx context.Context, actor Actor, followUpID int6
 		if f.Result != nil {
 			return Errorf(ECONFLICT, "Ngày %d của ca %s đã có kết quả.", f.Day, c.Ref)
 		}
+		today := Day(t.now)
+		if f.DueOn > today {
+			return Errorf(ECONFLICT, "Ngày %d của ca %s (%s) chưa đến; chỉ ghi kết quả cho những ngày đã đến hạn.", f.Day, c.Ref, f.DueOn)
+		}
 		_, err = t.ExecContext(ctx, t.Rebind(`UPDATE follow_ups SET result = ?, method = ?, answers = ?, note = ?,
 			recorded_by = ?, recorded_at = ? WHERE id = ?`), result, method, answers, note, actor.UserID, t.now, f.ID)
 		if err != nil {
@@ -271,49 +277,166 @@ func (s *Store) RecordFollowUp(ctx context.Context, actor Actor, followUpID int6
 		}
 		switch result {
 		case ResultSymptomatic:
+			// The clock starts again: the days after this one must be well.
+			if err := s.scheduleThrough(ctx, t, c, AddDays(f.DueOn, s.Policy.MonitoringDays)); err != nil {
+				return err
+			}
 			if c.Status != CaseReferred {
-				return s.setCaseStatus(ctx, t, ActorSystem, c, CaseReferred, "có triệu chứng khi theo dõi")
+				if err := s.setCaseStatus(ctx, t, ActorSystem, c, CaseReferred, "có triệu chứng khi theo dõi"); err != nil {
+					return err
+				}
 			}
+			return s.raiseUnitTicket(ctx, t, c, CategorySymptomReport, "có triệu chứng khi theo dõi",
+				fmt.Sprintf("Ca %s (%s) có triệu chứng ngày theo dõi thứ %d. Cần liên hệ, chuyển xét nghiệm.", c.Ref, c.PersonName, f.Day))
 		case ResultNotReached:
-			var results []string
-			if err := t.SelectContext(ctx, &results, t.Rebind(`SELECT result FROM follow_ups
-				WHERE case_id = ? AND result IS NOT NULL ORDER BY day`), c.ID); err != nil {
-				return fmt.Errorf("follow-up results of %s: %w", c.Ref, err)
+			if err := s.extendMonitoring(ctx, t, c); err != nil {
+				return err
 			}
-			if notReachedRun(results) >= s.Policy.NotReachedLimit {
-				return s.markLost(ctx, t, c)
-			}
+			return s.escalateMissed(ctx, t, c, today)
 		}
 		return nil
 	})
 }
 
+// wellDaysSinceSymptoms counts a case's well days after its last symptomatic one:
+// days not reached neither count nor break the run (monitoring was extended for them).
+func wellDaysSinceSymptoms(ctx context.Context, t *tx, caseID int64) (int, error) {
+	var results []string
+	if err := t.SelectContext(ctx, &results, t.Rebind(`SELECT result FROM follow_ups
+		WHERE case_id = ? AND result IS NOT NULL ORDER BY day`), caseID); err != nil {
+		return 0, err
+	}
+	well := 0
+	for _, r := range results {
+		switch r {
+		case ResultWell:
+			well++
+		case ResultSymptomatic:
+			well = 0
+		}
+	}
+	return well, nil
+}
+
+// missedRun counts the follow-up days at the end of a case's schedule, up to today, that
+// were missed: not reached, or passed without a result. Today's day without a result is
+// not missed yet.
+func missedRun(ctx context.Context, t *tx, caseID int64, today string) (int, error) {
+	var days []FollowUp
+	if err := t.SelectContext(ctx, &days, t.Rebind(`SELECT `+followUpColumns+` FROM follow_ups
+		WHERE case_id = ? AND due_on <= ? ORDER BY day`), caseID, today); err != nil {
+		return 0, fmt.Errorf("follow-ups of case %d: %w", caseID, err)
+	}
+	n := 0
+	for i := len(days) - 1; i >= 0; i-- {
+		d := days[i]
+		switch {
+		case d.Result == nil && d.DueOn == today:
+			continue
+		case (d.Result == nil && d.DueOn < today) || (d.Result != nil && *d.Result == ResultNotReached):
+			n++
+		default:
+			return n, nil
+		}
+	}
+	return n, nil
+}
+
+// escalateMissed marks a case lost when Policy.NotReachedLimit days in a row were missed.
+func (s *Store) escalateMissed(ctx context.Context, t *tx, c *Case, today string) error {
+	n, err := missedRun(ctx, t, c.ID, today)
+	if err != nil {
+		return err
+	}
+	if n >= s.Policy.NotReachedLimit {
+		return s.markLost(ctx, t, c)
+	}
+	return nil
+}
+
+// EscalateMissedFollowUps applies the missed-days rule to every case still followed up,
+// for the days that passed with nobody recording a result, and returns how many cases
+// it marked lost. The hotline runs it every hour.
+func (s *Store) EscalateMissedFollowUps(ctx context.Context) (int, error) {
+	n := 0
+	err := s.inTx(ctx, func(t *tx) error {
+		today := Day(t.now)
+		var ids []int64
+		if err := t.SelectContext(ctx, &ids, t.Rebind(`SELECT DISTINCT f.case_id FROM follow_ups f
+			JOIN cases c ON c.id = f.case_id
+			WHERE f.result IS NULL AND f.due_on < ? AND c.status IN ('monitoring', 'referred', 'tested_negative')
+			ORDER BY f.case_id`), today); err != nil {
+			return fmt.Errorf("cases with missed follow-ups: %w", err)
+		}
+		for _, id := range ids {
+			c, err := getCase(ctx, t, ActorSystem, id)
+			if err != nil {
+				return err
+			}
+			if err := s.escalateMissed(ctx, t, c, today); err != nil {
+				return err
+			}
+			if c.Status == CaseLost {
+				n++
+			}
+		}
+		return nil
+	})
+	return n, err
+}
+
+// extendMonitoring adds a follow-up day after a case's last one.
+func (s *Store) extendMonitoring(ctx context.Context, t *tx, c *Case) error {
+	var last FollowUp
+	if err := t.GetContext(ctx, &last, t.Rebind(`SELECT `+followUpColumns+` FROM follow_ups
+		WHERE case_id = ? ORDER BY day DESC LIMIT 1`), c.ID); err != nil {
+		return fmt.Errorf("last follow-up of %s: %w", c.Ref, err)
+	}
+	return s.scheduleThrough(ctx, t, c, AddDays(last.DueOn, 1))
+}
+
+// scheduleThrough adds daily follow-ups after a case's last one until day (inclusive).
+func (s *Store) scheduleThrough(ctx context.Context, t *tx, c *Case, day string) error {
+	var last FollowUp
+	err := t.GetContext(ctx, &last, t.Rebind(`SELECT `+followUpColumns+` FROM follow_ups
+		WHERE case_id = ? ORDER BY day DESC LIMIT 1`), c.ID)
+	if err != nil {
+		return fmt.Errorf("last follow-up of %s: %w", c.Ref, err)
+	}
+	added := 0
+	for n, due := last.Day+1, AddDays(last.DueOn, 1); due <= day; n, due = n+1, AddDays(due, 1) {
+		if _, err := t.ExecContext(ctx, t.Rebind(`INSERT INTO follow_ups (case_id, day, due_on) VALUES (?, ?, ?)`), c.ID, n, due); err != nil {
+			return fmt.Errorf("extend follow-up of %s: %w", c.Ref, err)
+		}
+		added++
+	}
+	if added == 0 {
+		return nil
+	}
+	return addEvent(ctx, t, ActorSystem, EntityCase, c.ID, change{kind: "scheduled", field: "follow_ups",
+		new: fmt.Sprintf("thêm %d ngày, đến %s", added, day)})
+}
+
 // markLost marks a case lost to follow-up and gives its unit a P1 ticket to find the person.
 func (s *Store) markLost(ctx context.Context, t *tx, c *Case) error {
-	msg := fmt.Sprintf("%d lần liên tiếp không liên lạc được", s.Policy.NotReachedLimit)
+	msg := fmt.Sprintf("%d ngày liên tiếp không liên lạc được", s.Policy.NotReachedLimit)
 	if err := s.setCaseStatus(ctx, t, ActorSystem, c, CaseLost, msg); err != nil {
 		return err
 	}
+	return s.raiseUnitTicket(ctx, t, c, CategoryOther, msg,
+		fmt.Sprintf("Mất dấu ca %s (%s): %s. Cần xác minh tại địa phương.", c.Ref, c.PersonName, msg))
+}
+
+// raiseUnitTicket gives a case's ward or commune a P1 ticket (assigned to it; to the
+// agents when the case has no unit), noted on the case.
+func (s *Store) raiseUnitTicket(ctx context.Context, t *tx, c *Case, category, why, summary string) error {
 	caseID := c.ID
-	tk := &Ticket{
-		Category: CategoryOther, Priority: P1, UnitCode: c.UnitCode, AssigneeUnitCode: c.UnitCode, CaseID: &caseID,
-		Summary: fmt.Sprintf("Mất dấu ca %s (%s): %s. Cần xác minh tại địa phương.", c.Ref, c.PersonName, msg),
-	}
-	if c.Phone != nil {
-		tk.ContactPhone = c.Phone
-	}
+	tk := &Ticket{Category: category, Priority: P1, UnitCode: c.UnitCode, AssigneeUnitCode: c.UnitCode, CaseID: &caseID,
+		Summary: summary, ContactPhone: c.Phone}
 	if err := s.createTicket(ctx, t, ActorSystem, tk); err != nil {
-		return fmt.Errorf("raise ticket for lost case %s: %w", c.Ref, err)
+		return fmt.Errorf("raise ticket for case %s: %w", c.Ref, err)
 	}
-	if c.UnitCode != nil {
-		if err := setStatus(ctx, t, ActorSystem, tk, StatusTriaged, ""); err != nil {
-			return err
-		}
-		if err := setStatus(ctx, t, ActorSystem, tk, StatusAssigned, ""); err != nil {
-			return err
-		}
-	}
-	return addEvent(ctx, t, ActorSystem, EntityCase, c.ID, change{kind: "escalated", field: "ticket", new: tk.Ref, note: msg})
+	return addEvent(ctx, t, ActorSystem, EntityCase, c.ID, change{kind: "escalated", field: "ticket", new: tk.Ref, note: why})
 }
 
 // DueFollowUp is a follow-up waiting for a result, with what a caller needs to make it.

@@ -42,11 +42,13 @@ func addEvent(ctx context.Context, t *tx, actor Actor, entity string, id int64, 
 	return nil
 }
 
-// Events returns an entity's audit trail, oldest first.
+const eventColumns = `id, entity, entity_id, at, actor_id, actor, kind, field, old_value, new_value, note`
+
+// events returns an entity's audit trail, oldest first.
 func (s *Store) events(ctx context.Context, entity string, id int64) ([]*Event, error) {
 	var list []*Event
-	err := s.db.SelectContext(ctx, &list, s.db.Rebind(`SELECT id, entity, entity_id, at, actor_id, actor, kind, field,
-		old_value, new_value, note FROM events WHERE entity = ? AND entity_id = ? ORDER BY at, id`), entity, id)
+	err := s.db.SelectContext(ctx, &list, s.db.Rebind(`SELECT `+eventColumns+` FROM events
+		WHERE entity = ? AND entity_id = ? ORDER BY at, id`), entity, id)
 	if err != nil {
 		return nil, fmt.Errorf("events of %s %d: %w", entity, id, err)
 	}

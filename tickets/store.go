@@ -18,7 +18,8 @@ import (
 
 // Store keeps the domain in a SQL database (SQLite by default).
 type Store struct {
-	db *sqlx.DB
+	db   *sqlx.DB
+	path string
 	// Now is the store's clock; tests replace it to fix time.
 	Now func() time.Time
 	// SLA sets tickets' due times by priority.
@@ -27,21 +28,43 @@ type Store struct {
 	Policy Policy
 }
 
+// Option changes how OpenStore opens the database.
+type Option func(*options)
+
+type options struct {
+	busyTimeout time.Duration
+}
+
+// BusyTimeout sets how long a write waits for another writer's lock before it fails with
+// "database is locked" (default 10 s). The IVR's store waits less, so that a locked
+// database turns a caller's report into a spooled one within seconds rather than
+// leaving the caller in silence.
+func BusyTimeout(d time.Duration) Option { return func(o *options) { o.busyTimeout = d } }
+
 // OpenStore opens (creating if needed) the SQLite database at path and applies the
 // migrations. Writers take the database lock at BEGIN (immediate transactions), so two
 // writers never deadlock upgrading a read lock. Commits are durable against power loss
-// (WAL with synchronous=FULL): a ticket a caller finished must survive anything.
-func OpenStore(ctx context.Context, path string) (*Store, error) {
+// (WAL with synchronous=FULL): a ticket a caller finished must survive anything. The
+// database holds personal data: it and its WAL and shared-memory files are readable by
+// the hotline's user only.
+func OpenStore(ctx context.Context, path string, opts ...Option) (*Store, error) {
+	o := options{busyTimeout: 10 * time.Second}
+	for _, opt := range opts {
+		opt(&o)
+	}
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o750); err != nil {
 			return nil, fmt.Errorf("create database folder: %w", err)
 		}
 	}
+	if err := privateFiles(path); err != nil {
+		return nil, err
+	}
 	q := url.Values{}
 	q.Set("_journal_mode", "WAL")
 	q.Set("_synchronous", "FULL")
 	q.Set("_foreign_keys", "on")
-	q.Set("_busy_timeout", "10000")
+	q.Set("_busy_timeout", fmt.Sprint(o.busyTimeout.Milliseconds()))
 	q.Set("_txlock", "immediate")
 	db, err := sqlx.Open("sqlite3", "file:"+path+"?"+q.Encode())
 	if err != nil {
@@ -55,8 +78,28 @@ func OpenStore(ctx context.Context, path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("migrate database %s: %w", path, err)
 	}
-	return &Store{db: db, Now: time.Now, SLA: DefaultSLA(), Policy: DefaultPolicy()}, nil
+	return &Store{db: db, path: path, Now: time.Now, SLA: DefaultSLA(), Policy: DefaultPolicy()}, nil
 }
+
+// privateFiles creates the database file readable by its owner only (SQLite gives the
+// WAL and shared-memory files the database's mode) and narrows the files of a database
+// made before that rule.
+func privateFiles(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("open database %s: %w", path, err)
+	}
+	f.Close()
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		if err := os.Chmod(path+suffix, 0o600); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("make database %s private: %w", path+suffix, err)
+		}
+	}
+	return nil
+}
+
+// Path is the database file's path.
+func (s *Store) Path() string { return s.path }
 
 // Close closes the database.
 func (s *Store) Close() error { return s.db.Close() }

@@ -39,8 +39,8 @@ func TestCallRecord(t *testing.T) {
 	c.AnsweredAt, c.EndedAt = &now, &end
 	c.Path = tickets.Path{{At: now, Node: "main"}, {At: now, Node: "main", Key: "2"}}
 	c.Outcome, c.EndedBy, c.Language = tickets.OutcomeTicket, tickets.EndedByHotline, "en"
-	if err := s.UpdateCall(ctx, c); err != nil {
-		t.Fatalf("UpdateCall: %v", err)
+	if err := s.SaveCall(ctx, c); err != nil {
+		t.Fatalf("SaveCall: %v", err)
 	}
 	got, err := s.FindCall(ctx, c.ID)
 	if err != nil {
@@ -55,16 +55,6 @@ func TestCallRecord(t *testing.T) {
 		_, err := s.FindCall(ctx, "nope")
 		if code := tickets.ErrorCode(err); code != tickets.ENOTFOUND {
 			t.Errorf("FindCall(nope) code = %q, want %q", code, tickets.ENOTFOUND)
-		}
-		err = s.UpdateCall(ctx, &tickets.Call{ID: "nope"})
-		if code := tickets.ErrorCode(err); code != tickets.ENOTFOUND {
-			t.Errorf("UpdateCall(nope) code = %q, want %q", code, tickets.ENOTFOUND)
-		}
-	})
-	t.Run("ErrConflict", func(t *testing.T) {
-		err := s.StartCall(ctx, &tickets.Call{ID: c.ID, ChannelID: "x"})
-		if code := tickets.ErrorCode(err); code != tickets.ECONFLICT {
-			t.Errorf("StartCall(duplicate) code = %q, want %q", code, tickets.ECONFLICT)
 		}
 	})
 }
@@ -81,7 +71,7 @@ func TestCloseOpenCalls(t *testing.T) {
 		}
 	}
 	done.EndedAt, done.Outcome = &now, tickets.OutcomeInformation
-	if err := s.UpdateCall(ctx, done); err != nil {
+	if err := s.SaveCall(ctx, done); err != nil {
 		t.Fatal(err)
 	}
 	now = now.Add(time.Minute)

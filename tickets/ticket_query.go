@@ -208,6 +208,9 @@ func keyset(sort, after string) (string, condition, error) {
 		if cur, err = parseCursor(after); err != nil {
 			return "", c, err
 		}
+		if cur.sort != sortName(sort) {
+			return "", c, Errorf(EINVALID, "Trang tiếp theo thuộc một cách sắp xếp khác; hãy tải lại danh sách.")
+		}
 	}
 	switch sort {
 	case "", SortNewest:
@@ -230,13 +233,23 @@ func keyset(sort, after string) (string, condition, error) {
 }
 
 type cursor struct {
+	sort     string
 	at       time.Time
 	id       int64
 	priority string
 }
 
+// sortName is a sort's name as cursors carry it ("" is newest first).
+func sortName(sort string) string {
+	if sort == "" {
+		return SortNewest
+	}
+	return sort
+}
+
+// cursorOf is the cursor after t in a sort: the sort's name and t's place in it.
 func cursorOf(sort string, t *Ticket) string {
-	s := strconv.FormatInt(t.CreatedAt.UnixNano(), 10) + ":" + strconv.FormatInt(t.ID, 10)
+	s := sortName(sort) + ":" + strconv.FormatInt(t.CreatedAt.UnixNano(), 10) + ":" + strconv.FormatInt(t.ID, 10)
 	if sort == SortPriority {
 		s += ":" + t.Priority
 	}
@@ -250,17 +263,17 @@ func parseCursor(s string) (cursor, error) {
 		return cursor{}, bad
 	}
 	parts := strings.Split(string(b), ":")
-	if len(parts) < 2 {
+	if len(parts) < 3 {
 		return cursor{}, bad
 	}
-	ns, err1 := strconv.ParseInt(parts[0], 10, 64)
-	id, err2 := strconv.ParseInt(parts[1], 10, 64)
+	ns, err1 := strconv.ParseInt(parts[1], 10, 64)
+	id, err2 := strconv.ParseInt(parts[2], 10, 64)
 	if err1 != nil || err2 != nil {
 		return cursor{}, bad
 	}
-	c := cursor{at: time.Unix(0, ns).UTC(), id: id}
-	if len(parts) > 2 {
-		c.priority = parts[2]
+	c := cursor{sort: parts[0], at: time.Unix(0, ns).UTC(), id: id}
+	if len(parts) > 3 {
+		c.priority = parts[3]
 	}
 	return c, nil
 }

@@ -43,6 +43,9 @@ func (s *Store) createTicket(ctx context.Context, t *tx, actor Actor, tk *Ticket
 	tk.Ref = ref
 	if tk.Status == "" {
 		tk.Status = StatusNew
+		if tk.AssigneeUserID != nil || tk.AssigneeUnitCode != nil {
+			tk.Status = StatusAssigned // routed on creation (the IVR to a ward, an escalation)
+		}
 	}
 	tk.CreatedAt, tk.UpdatedAt, tk.CreatedDay = t.now, t.now, Day(t.now)
 	tk.FirstResponseDue, tk.ResolutionDue = s.SLA.Due(tk.Priority, t.now)
@@ -70,6 +73,11 @@ func (s *Store) createTicket(ctx context.Context, t *tx, actor Actor, tk *Ticket
 	}
 	if err := addEvent(ctx, t, actor, EntityTicket, tk.ID, change{kind: "created", field: "status", new: tk.Status}); err != nil {
 		return err
+	}
+	if a := assigneeText(tk.AssigneeUserID, tk.AssigneeUnitCode); a != "" {
+		if err := addEvent(ctx, t, actor, EntityTicket, tk.ID, change{kind: "assigned", field: "assignee", new: a}); err != nil {
+			return err
+		}
 	}
 	if err := attachCallRecordings(ctx, t, tk); err != nil {
 		return err
@@ -159,12 +167,23 @@ func (s *Store) FindTicketByRef(ctx context.Context, actor Actor, ref string) (*
 	return s.GetTicket(ctx, actor, id)
 }
 
-// TicketEvents returns a ticket's audit trail, oldest first.
+// TicketEvents returns a ticket's audit trail, oldest first, with the trails of the
+// tickets merged into it (each event keeps the ticket it was written on: the trail is
+// append-only, never rewritten by a merge).
 func (s *Store) TicketEvents(ctx context.Context, actor Actor, id int64) ([]*Event, error) {
 	if _, err := s.GetTicket(ctx, actor, id); err != nil {
 		return nil, err
 	}
-	return s.events(ctx, EntityTicket, id)
+	var list []*Event
+	err := s.db.SelectContext(ctx, &list, s.db.Rebind(`WITH RECURSIVE merged (id) AS (
+			SELECT CAST(? AS INTEGER)
+			UNION SELECT t.id FROM tickets t JOIN merged m ON t.merged_into_id = m.id)
+		SELECT `+eventColumns+` FROM events
+		WHERE entity = 'ticket' AND entity_id IN (SELECT id FROM merged) ORDER BY at, id`), id)
+	if err != nil {
+		return nil, fmt.Errorf("events of ticket %d: %w", id, err)
+	}
+	return list, nil
 }
 
 // updateTicket runs fn on a ticket the actor may change, then stamps updated_at.
@@ -186,15 +205,19 @@ func (s *Store) updateTicket(ctx context.Context, actor Actor, id int64, fn func
 }
 
 // setStatus moves a ticket to a status it may reach, stamping the times the SLA and
-// reports read, with an audit event.
-func setStatus(ctx context.Context, t *tx, actor Actor, tk *Ticket, to, note string) error {
+// reports read, with an audit event. respond says the move answers the citizen: a
+// person's triage does, a merge or the hotline's own routing does not.
+func setStatus(ctx context.Context, t *tx, actor Actor, tk *Ticket, to, note string, respond bool) error {
 	if err := CheckTransition(tk.Status, to); err != nil {
 		return err
+	}
+	if to == StatusAssigned && tk.AssigneeUserID == nil && tk.AssigneeUnitCode == nil {
+		return Errorf(EINVALID, "Hãy chọn người hoặc đơn vị nhận phiếu trước khi chuyển sang “%s”.", StatusLabel(to).Vi)
 	}
 	from := tk.Status
 	sets := []string{"status = ?"}
 	args := []any{to}
-	if from == StatusNew && tk.FirstResponseAt == nil {
+	if respond && actor.isPerson() && from == StatusNew && tk.FirstResponseAt == nil {
 		sets, args = append(sets, "first_response_at = ?"), append(args, t.now)
 		tk.FirstResponseAt = &t.now
 	}
@@ -223,7 +246,7 @@ func setStatus(ctx context.Context, t *tx, actor Actor, tk *Ticket, to, note str
 // TransitionTicket moves a ticket to another status of its workflow.
 func (s *Store) TransitionTicket(ctx context.Context, actor Actor, id int64, to, note string) error {
 	return s.updateTicket(ctx, actor, id, func(t *tx, tk *Ticket) error {
-		return setStatus(ctx, t, actor, tk, to, note)
+		return setStatus(ctx, t, actor, tk, to, note, true)
 	})
 }
 
@@ -235,7 +258,7 @@ func (s *Store) AssignTicket(ctx context.Context, actor Actor, id int64, userID 
 	}
 	return s.updateTicket(ctx, actor, id, func(t *tx, tk *Ticket) error {
 		if tk.Status == StatusNew {
-			if err := setStatus(ctx, t, actor, tk, StatusTriaged, ""); err != nil {
+			if err := setStatus(ctx, t, actor, tk, StatusTriaged, "", true); err != nil {
 				return err
 			}
 		}
@@ -244,12 +267,13 @@ func (s *Store) AssignTicket(ctx context.Context, actor Actor, id int64, userID 
 			userID, unitCode, tk.ID); err != nil {
 			return fmt.Errorf("assign %s: %w", tk.Ref, mapConstraint(err))
 		}
+		tk.AssigneeUserID, tk.AssigneeUnitCode = userID, unitCode
 		if err := addEvent(ctx, t, actor, EntityTicket, tk.ID, change{kind: "assigned", field: "assignee",
 			old: old, new: assigneeText(userID, unitCode), note: note}); err != nil {
 			return err
 		}
 		if tk.Status == StatusTriaged {
-			return setStatus(ctx, t, actor, tk, StatusAssigned, "")
+			return setStatus(ctx, t, actor, tk, StatusAssigned, "", true)
 		}
 		if !IsOpen(tk.Status) {
 			return Errorf(ECONFLICT, "Phiếu đã %s, không giao được nữa.", strings.ToLower(StatusLabel(tk.Status).Vi))
@@ -268,33 +292,95 @@ func assigneeText(userID *int64, unitCode *string) string {
 	return ""
 }
 
-// SetTicketPriority changes a ticket's priority; its SLA due times follow from its
-// creation time and the new priority.
-func (s *Store) SetTicketPriority(ctx context.Context, actor Actor, id int64, priority, note string) error {
-	if err := checkPriority(priority); err != nil {
-		return err
+// TicketEdit is what an agent corrects on a ticket; nil fields are left as they are.
+// UnitCode points to nil to clear the area.
+type TicketEdit struct {
+	Category *string
+	Priority *string
+	UnitCode **string
+	Summary  *string
+}
+
+// EditTicket changes a ticket's category, priority, area or summary, with one audit event
+// for each field that changes. A new priority moves the SLA due times, counted from the
+// ticket's creation.
+func (s *Store) EditTicket(ctx context.Context, actor Actor, id int64, e TicketEdit, note string) error {
+	if e.Category != nil {
+		if _, ok := findLabel(Categories, *e.Category); !ok {
+			return Errorf(EINVALID, "Loại phiếu %q không tồn tại.", *e.Category)
+		}
+	}
+	if e.Priority != nil {
+		if err := checkPriority(*e.Priority); err != nil {
+			return err
+		}
+	}
+	if e.Summary != nil {
+		v := strings.TrimSpace(*e.Summary)
+		if v == "" {
+			return Errorf(EINVALID, "Tóm tắt không được để trống.")
+		}
+		e.Summary = &v
 	}
 	return s.updateTicket(ctx, actor, id, func(t *tx, tk *Ticket) error {
-		first, resolution := s.SLA.Due(priority, tk.CreatedAt)
-		if _, err := t.ExecContext(ctx, t.Rebind(`UPDATE tickets SET priority = ?, first_response_due = ?, resolution_due = ? WHERE id = ?`),
-			priority, first, resolution, tk.ID); err != nil {
-			return fmt.Errorf("set priority of %s: %w", tk.Ref, err)
+		if e.Category != nil && *e.Category != tk.Category {
+			if err := setTicketField(ctx, t, actor, tk, "category", "category", tk.Category, *e.Category, note); err != nil {
+				return err
+			}
 		}
-		return addEvent(ctx, t, actor, EntityTicket, tk.ID, change{kind: "priority", field: "priority", old: tk.Priority, new: priority, note: note})
+		if e.Priority != nil && *e.Priority != tk.Priority {
+			if err := s.setTicketPriority(ctx, t, actor, tk, *e.Priority, note); err != nil {
+				return err
+			}
+		}
+		if e.UnitCode != nil && deref(*e.UnitCode) != deref(tk.UnitCode) {
+			unit := *e.UnitCode
+			if actor.scoped() && (unit == nil || *unit != actor.UnitCode) {
+				return Errorf(EFORBIDDEN, "Cán bộ phường/xã chỉ gắn phiếu với đơn vị của mình.")
+			}
+			if _, err := t.ExecContext(ctx, t.Rebind(`UPDATE tickets SET unit_code = ? WHERE id = ?`), unit, tk.ID); err != nil {
+				return fmt.Errorf("set area of %s: %w", tk.Ref, mapConstraint(err))
+			}
+			if err := addEvent(ctx, t, actor, EntityTicket, tk.ID, change{kind: "area", field: "unit_code", old: deref(tk.UnitCode), new: deref(unit), note: note}); err != nil {
+				return err
+			}
+		}
+		if e.Summary != nil && *e.Summary != tk.Summary {
+			return setTicketField(ctx, t, actor, tk, "summary", "summary", tk.Summary, *e.Summary, note)
+		}
+		return nil
 	})
 }
 
-// SetTicketArea sets the ward or commune a ticket concerns.
+// setTicketField writes one text column of a ticket with its audit event. column is one
+// of a fixed few, never user input.
+func setTicketField(ctx context.Context, t *tx, actor Actor, tk *Ticket, kind, column, old, new, note string) error {
+	if _, err := t.ExecContext(ctx, t.Rebind(`UPDATE tickets SET `+column+` = ? WHERE id = ?`), new, tk.ID); err != nil {
+		return fmt.Errorf("set %s of %s: %w", column, tk.Ref, err)
+	}
+	return addEvent(ctx, t, actor, EntityTicket, tk.ID, change{kind: kind, field: column, old: old, new: new, note: note})
+}
+
+// setTicketPriority changes a ticket's priority and moves its due times.
+func (s *Store) setTicketPriority(ctx context.Context, t *tx, actor Actor, tk *Ticket, priority, note string) error {
+	first, resolution := s.SLA.Due(priority, tk.CreatedAt)
+	if _, err := t.ExecContext(ctx, t.Rebind(`UPDATE tickets SET priority = ?, first_response_due = ?, resolution_due = ? WHERE id = ?`),
+		priority, first, resolution, tk.ID); err != nil {
+		return fmt.Errorf("set priority of %s: %w", tk.Ref, err)
+	}
+	old := tk.Priority
+	tk.Priority, tk.FirstResponseDue, tk.ResolutionDue = priority, first, resolution
+	return addEvent(ctx, t, actor, EntityTicket, tk.ID, change{kind: "priority", field: "priority", old: old, new: priority, note: note})
+}
+
+// SetTicketPriority changes a ticket's priority (EditTicket for one field).
+func (s *Store) SetTicketPriority(ctx context.Context, actor Actor, id int64, priority, note string) error {
+	return s.EditTicket(ctx, actor, id, TicketEdit{Priority: &priority}, note)
+}
+
+// SetTicketArea sets the ward or commune a ticket concerns (EditTicket for one field).
 func (s *Store) SetTicketArea(ctx context.Context, actor Actor, id int64, unitCode *string, note string) error {
-	return s.updateTicket(ctx, actor, id, func(t *tx, tk *Ticket) error {
-		if actor.scoped() && (unitCode == nil || *unitCode != actor.UnitCode) {
-			return Errorf(EFORBIDDEN, "Cán bộ phường/xã chỉ gắn phiếu với đơn vị của mình.")
-		}
-		if _, err := t.ExecContext(ctx, t.Rebind(`UPDATE tickets SET unit_code = ? WHERE id = ?`), unitCode, tk.ID); err != nil {
-			return fmt.Errorf("set area of %s: %w", tk.Ref, mapConstraint(err))
-		}
-		return addEvent(ctx, t, actor, EntityTicket, tk.ID, change{kind: "area", field: "unit_code", old: deref(tk.UnitCode), new: deref(unitCode), note: note})
-	})
+	return s.EditTicket(ctx, actor, id, TicketEdit{UnitCode: &unitCode}, note)
 }
 
 // AddTicketNote adds a note to a ticket's trail.
@@ -308,9 +394,10 @@ func (s *Store) AddTicketNote(ctx context.Context, actor Actor, id int64, note s
 	})
 }
 
-// MergeTickets folds a duplicate ticket into a survivor: the duplicate's audit trail,
-// recordings and links move to the survivor, and the duplicate is cancelled and points to
-// it.
+// MergeTickets folds a duplicate ticket into a survivor: the duplicate is cancelled and
+// points to the survivor, its recordings and the repeats linked to it move over, and the
+// survivor takes the more urgent priority. The duplicate's audit trail stays where it
+// was written (append-only) and shows in the survivor's through the merge link.
 func (s *Store) MergeTickets(ctx context.Context, actor Actor, duplicateID, survivorID int64, note string) error {
 	if duplicateID == survivorID {
 		return Errorf(EINVALID, "Không thể gộp một phiếu vào chính nó.")
@@ -330,16 +417,24 @@ func (s *Store) MergeTickets(ctx context.Context, actor Actor, duplicateID, surv
 		if surv.MergedIntoID != nil || surv.Status == StatusCancelled {
 			return Errorf(ECONFLICT, "Phiếu %s đã bị huỷ hoặc gộp, không nhận gộp được.", surv.Ref)
 		}
-		for _, q := range []string{
-			`UPDATE events SET entity_id = ? WHERE entity = 'ticket' AND entity_id = ?`,
-			`UPDATE recordings SET ticket_id = ? WHERE ticket_id = ?`,
-			`UPDATE tickets SET repeat_of_id = ? WHERE repeat_of_id = ?`,
-		} {
-			if _, err := t.ExecContext(ctx, t.Rebind(q), surv.ID, dup.ID); err != nil {
-				return fmt.Errorf("merge %s into %s: %w", dup.Ref, surv.Ref, err)
+		if _, err := t.ExecContext(ctx, t.Rebind(`UPDATE recordings SET ticket_id = ? WHERE ticket_id = ?`), surv.ID, dup.ID); err != nil {
+			return fmt.Errorf("merge recordings of %s into %s: %w", dup.Ref, surv.Ref, err)
+		}
+		if _, err := t.ExecContext(ctx, t.Rebind(`UPDATE tickets SET repeat_of_id = ? WHERE repeat_of_id = ? AND id <> ?`),
+			surv.ID, dup.ID, surv.ID); err != nil {
+			return fmt.Errorf("merge repeats of %s into %s: %w", dup.Ref, surv.Ref, err)
+		}
+		if surv.RepeatOfID != nil && *surv.RepeatOfID == dup.ID {
+			// The survivor repeated the duplicate: it now repeats what the duplicate did.
+			next := dup.RepeatOfID
+			if next != nil && *next == surv.ID {
+				next = nil
+			}
+			if _, err := t.ExecContext(ctx, t.Rebind(`UPDATE tickets SET repeat_of_id = ? WHERE id = ?`), next, surv.ID); err != nil {
+				return fmt.Errorf("merge repeat link: %w", err)
 			}
 		}
-		if err := setStatus(ctx, t, actor, dup, StatusCancelled, "gộp vào "+surv.Ref); err != nil {
+		if err := setStatus(ctx, t, actor, dup, StatusCancelled, "gộp vào "+surv.Ref, false); err != nil {
 			return err
 		}
 		if _, err := t.ExecContext(ctx, t.Rebind(`UPDATE tickets SET merged_into_id = ?, repeat_of_id = NULL, updated_at = ? WHERE id = ?`),
@@ -349,6 +444,11 @@ func (s *Store) MergeTickets(ctx context.Context, actor Actor, duplicateID, surv
 		if surv.CaseID == nil && dup.CaseID != nil {
 			if _, err := t.ExecContext(ctx, t.Rebind(`UPDATE tickets SET case_id = ? WHERE id = ?`), dup.CaseID, surv.ID); err != nil {
 				return fmt.Errorf("merge case link: %w", err)
+			}
+		}
+		if dup.Priority < surv.Priority { // P1 < P2: the more urgent
+			if err := s.setTicketPriority(ctx, t, actor, surv, dup.Priority, "gộp từ "+dup.Ref); err != nil {
+				return err
 			}
 		}
 		if _, err := t.ExecContext(ctx, t.Rebind(`UPDATE tickets SET updated_at = ? WHERE id = ?`), t.now, surv.ID); err != nil {

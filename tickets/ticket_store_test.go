@@ -223,12 +223,13 @@ func TestMergeTickets(t *testing.T) {
 		t.Errorf("merged ticket %+v", d)
 	}
 	sevs, _ := f.s.TicketEvents(ctx, f.agent, survivor.ID)
-	wantS := []string{"created:new", "created:new", "note:", "merged:" + dup.Ref}
+	// The duplicate's trail shows in the survivor's, where it was written.
+	wantS := []string{"created:new", "created:new", "note:", "status:cancelled", "merged:" + dup.Ref, "merged:" + survivor.Ref}
 	if got := kinds(sevs); !equal(got, wantS) {
 		t.Errorf("survivor events\n got %v\nwant %v", got, wantS)
 	}
 	devs, _ := f.s.TicketEvents(ctx, f.agent, dup.ID)
-	if got := kinds(devs); !equal(got, []string{"status:cancelled", "merged:" + survivor.Ref}) {
+	if got := kinds(devs); !equal(got, []string{"created:new", "note:", "status:cancelled", "merged:" + survivor.Ref}) {
 		t.Errorf("merged ticket events %v", got)
 	}
 	if got := recordingTicket(t, f.s, recID); got != survivor.ID {
