@@ -171,4 +171,3 @@ func checkFollowUp(result, method string) error {
 	}
 	return nil
 }
-
