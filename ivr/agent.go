@@ -2,6 +2,7 @@ package ivr
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -154,7 +155,13 @@ func (c *call) ringAgent(w *waiter, endpoint string, spec *QueueSpec) (string, e
 	c.app.attach(leg, c.events)
 	defer c.app.detach(leg)
 	hangupLeg := func() { c.app.hangupChannel(c.log, leg) }
-	vars := map[string]string{"CALLERID(num)": c.rec.CallerRaw, "CALLERID(name)": "1900 1075"}
+	// The agent's phone shows the caller's number as agents write it, never the raw
+	// caller ID the network delivered.
+	shown := "anonymous"
+	if c.rec.CallerNumber != nil {
+		shown = nationalDigits(*c.rec.CallerNumber)
+	}
+	vars := map[string]string{"CALLERID(num)": shown, "CALLERID(name)": "1900 1075"}
 	ctx, cancel := cmdCtx()
 	_, err := c.app.cfg.REST.CreateChannel(ctx, endpoint, c.app.cfg.Application, leg, "", vars)
 	cancel()
@@ -174,7 +181,9 @@ func (c *call) ringAgent(w *waiter, endpoint string, spec *QueueSpec) (string, e
 			q.rung(w, endpoint, ringFailed)
 			return "", nil
 		case o := <-c.aborted:
-			hangupLeg()
+			if !o.keepChannel {
+				hangupLeg()
+			}
 			q.rung(w, endpoint, ringCancelled)
 			return "", &abortedError{o}
 		case e := <-c.events:
@@ -197,7 +206,11 @@ func (c *call) ringAgent(w *waiter, endpoint string, spec *QueueSpec) (string, e
 				if v.Channel.ID == leg && v.Channel.State == "Up" {
 					q.rung(w, endpoint, ringAnswered)
 					defer q.finished(endpoint)
-					return QueueAnswered, c.talk(leg, endpoint, spec)
+					err := c.talk(leg, endpoint, spec)
+					if c.rec.AgentAnsweredAt == nil && errors.Is(err, errHungUp) {
+						return "", err // the caller left as the agent picked up
+					}
+					return QueueAnswered, err
 				}
 				continue
 			case *ari.ChannelDestroyed:
@@ -224,25 +237,31 @@ func (c *call) ringAgent(w *waiter, endpoint string, spec *QueueSpec) (string, e
 
 // talk bridges the caller with the agent who answered and waits for either to hang up.
 // The call record gets the agent, the wait and the talk time; the agent gets the call's
-// ticket (created now if the call has none) in HOTLINE_TICKET for the console.
+// ticket (created now if the call has none) in HOTLINE_TICKET for the console. A bridge
+// that cannot be made is errBridgeFailed: the agent's leg is hung up and the caller,
+// still in the application, goes on to an apology and a message.
 func (c *call) talk(leg, endpoint string, spec *QueueSpec) error {
 	c.stopMOH()
 	hangup := func(id string) { c.app.hangupChannel(c.log, id) }
+	c.rec.AgentEndpoint = endpoint
 	destroy, err := c.app.bridge(c.log, "br-"+c.rec.ID, c.channelID, leg)
 	defer destroy()
 	if err != nil {
 		hangup(leg)
-		return err
+		if IsNotFound(err) && c.app.channelGone(c.channelID) {
+			c.rec.EndedBy = tickets.EndedByCaller
+			return errHungUp
+		}
+		return fmt.Errorf("%w: %v", errBridgeFailed, err)
 	}
 	answered := time.Now().UTC()
 	c.rec.AgentAnsweredAt = &answered
-	c.rec.AgentEndpoint = endpoint
 	if c.rec.QueuedAt != nil {
 		wait := answered.Sub(*c.rec.QueuedAt).Milliseconds()
 		c.rec.QueueWaitMS = &wait
 	}
 	c.m.Path = append(c.m.Path, tickets.PathStep{At: answered, Node: c.m.Node(), Note: "agent " + endpoint})
-	if c.ticketID == 0 {
+	if !c.hasTicket() {
 		err = c.createTicket(&TicketRequest{Category: spec.Category, Priority: tickets.P3, Keys: c.m.Path.Keys(),
 			Summary: "Cuộc gọi do tổng đài viên trả lời.", Answers: c.m.answers(), UnitCode: c.m.Answers["unit"],
 			ContactPhone: c.m.Answers["callback"]})
@@ -265,10 +284,25 @@ func (c *call) talk(leg, endpoint string, spec *QueueSpec) error {
 		talk := time.Since(answered).Milliseconds()
 		c.rec.TalkMS = &talk
 	}()
+	// Both legs are checked now and then: a lost hang-up event must not keep the
+	// conversation (and the agent) open forever.
+	check := time.NewTicker(c.app.cfg.ChannelCheckEvery)
+	defer check.Stop()
 	for {
 		select {
+		case <-check.C:
+			switch {
+			case c.app.channelGone(leg):
+				c.rec.EndedBy = tickets.EndedByAgent
+				hangup(c.channelID)
+				return nil
+			case c.app.channelGone(c.channelID):
+				c.rec.EndedBy = tickets.EndedByCaller
+				hangup(leg)
+				return nil
+			}
 		case o := <-c.aborted:
-			if o != tickets.OutcomeDropped {
+			if !o.keepChannel {
 				hangup(leg)
 			}
 			return &abortedError{o}
@@ -287,7 +321,10 @@ func (c *call) talk(leg, endpoint string, spec *QueueSpec) error {
 					hangup(leg)
 					return nil
 				}
-				hangup(leg)
+				var ab *abortedError
+				if !errors.As(err, &ab) || !ab.keepChannel {
+					hangup(leg)
+				}
 				return err
 			}
 		}

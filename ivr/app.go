@@ -2,6 +2,7 @@ package ivr
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -15,53 +16,62 @@ import (
 
 // Store is what the IVR needs from the domain's store.
 type Store interface {
-	StartCall(ctx context.Context, c *tickets.Call) error
+	SaveCall(ctx context.Context, c *tickets.Call) error
+	FindCall(ctx context.Context, id string) (*tickets.Call, error)
 	AddRecording(ctx context.Context, r *tickets.Recording) error
 	AddTicketNote(ctx context.Context, actor tickets.Actor, id int64, note string) error
 	RecordCallback(ctx context.Context, actor tickets.Actor, ticketID int64, callID, result, agent string, talk time.Duration) error
-	SaveCall(ctx context.Context, c *tickets.Call) error
 	CreateTicket(ctx context.Context, actor tickets.Actor, t *tickets.Ticket) error
-	LatestCallOnChannel(ctx context.Context, channelID string) (*tickets.Call, error)
+	ImportCallReport(ctx context.Context, actor tickets.Actor, r *tickets.CallReport) (*tickets.Ticket, bool, error)
 }
 
 // Config wires an App.
 type Config struct {
-	Application string  // the Stasis application name, as in the dialplan
-	Events      ari.Bus // the event stream of a connected ari client
-	REST        *REST   // commands to Asterisk, with time limits
-	Store       Store   // where call records and tickets go
-	Flow        *Flow   // the call flow
-	SoundsURL   string  // where Asterisk fetches prompts: http://127.0.0.1:8080/sounds
+	Application string            // the Stasis application name, as in the dialplan
+	Events      <-chan StreamItem // the event stream (EventStream.Run)
+	REST        *REST             // commands to Asterisk, with time limits
+	Store       Store             // where call records and tickets go
+	Flow        *Flow             // the call flow
+	SoundsURL   string            // where Asterisk fetches prompts: http://127.0.0.1:8080/sounds
 	Log         *slog.Logger
 	// DrainTimeout bounds how long shutdown waits for calls in progress to finish.
 	DrainTimeout time.Duration
-	// Connected reports whether the event WebSocket is up (the ari client's Connected).
-	Connected func() bool
-	// WatchEvery is how often the watchdog checks that Asterisk answers; default 1 s.
+	// WatchEvery is how often the watchdog pings Asterisk; default 1 s.
 	WatchEvery time.Duration
+	// GoneAfter is how long Asterisk may fail to answer before the calls in progress are
+	// given up as dropped; default 5 s. One slow answer is not an outage.
+	GoneAfter time.Duration
 	// PromptDuration says how long a prompt plays, to notice prompts that Asterisk ends at
-	// once (an overloaded Asterisk does, without an error).
+	// once (an overloaded Asterisk does, without an error) and to bound each wait for one.
 	PromptDuration func(lang, id string) time.Duration
 	// Recordings is the folder voice messages are kept in.
 	Recordings string
+	// Spool keeps call reports the database cannot take until it can.
+	Spool *Spool
 	// Queue hands callers to agents; nil means no agents (callers leave a message).
 	Queue *Queue
 	// Trunk is how Asterisk dials a citizen, {number} standing for the national number;
 	// default PJSIP/{number}@carrier.
 	Trunk string
+	// ChannelCheckEvery is how often a conversation checks that its channels still
+	// exist, in case their hang-up events were lost; default 30 s.
+	ChannelCheckEvery time.Duration
 }
 
-// handledEvents are the only event types the hotline asks Asterisk for.
+// handledEvents are the only event types the hotline asks Asterisk for: those something
+// in the hotline reads.
 var handledEvents = []string{
 	ari.Events.StasisStart, ari.Events.StasisEnd,
 	ari.Events.ChannelDtmfReceived, ari.Events.ChannelHangupRequest, ari.Events.ChannelDestroyed,
-	ari.Events.ChannelStateChange, ari.Events.ChannelVarset,
-	ari.Events.PlaybackStarted, ari.Events.PlaybackContinuing, ari.Events.PlaybackFinished,
-	ari.Events.RecordingStarted, ari.Events.RecordingFinished, ari.Events.RecordingFailed,
+	ari.Events.ChannelStateChange, ari.Events.PlaybackFinished,
+	ari.Events.RecordingFinished, ari.Events.RecordingFailed,
 }
 
+// HandledEvents returns the event types the hotline reads, for its event stream's filter.
+func HandledEvents() []string { return append([]string(nil), handledEvents...) }
+
 // App is the hotline's Stasis application: one goroutine per call, fed by one
-// dispatcher that drains the event stream promptly.
+// dispatcher that drains the event stream promptly and never waits on Asterisk.
 type App struct {
 	cfg       Config
 	mu        sync.Mutex
@@ -70,9 +80,19 @@ type App struct {
 	callbacks map[*callback]struct{}    // callbacks in progress
 	draining  bool
 	wg        sync.WaitGroup
+	ctx       context.Context // lives until Run returns: background work (resync, replay)
 
-	statsMu   sync.Mutex
-	reactions []Reaction // since the last reset
+	resyncMu   sync.Mutex // one resync at a time
+	replayMu   sync.Mutex // one spool replay at a time
+	readyOnce  sync.Once
+	ready      chan struct{}
+	everUp     bool // the event stream was up once (set by the dispatcher)
+	statsMu    sync.Mutex
+	reactions  []Reaction // since the last reset
+	watchState struct {
+		sync.Mutex
+		gone bool
+	}
 }
 
 // Reaction is how long the hotline took from a key's event to the next prompt's
@@ -117,44 +137,74 @@ func NewApp(cfg Config) *App {
 	if cfg.WatchEvery == 0 {
 		cfg.WatchEvery = time.Second
 	}
+	if cfg.GoneAfter == 0 {
+		cfg.GoneAfter = 5 * time.Second
+	}
+	if cfg.ChannelCheckEvery == 0 {
+		cfg.ChannelCheckEvery = 30 * time.Second
+	}
 	if cfg.PromptDuration == nil {
 		cfg.PromptDuration = func(string, string) time.Duration { return 0 }
 	}
 	if cfg.Trunk == "" {
 		cfg.Trunk = "PJSIP/{number}@carrier"
 	}
-	if cfg.Connected == nil {
-		cfg.Connected = func() bool { return true }
-	}
-	return &App{cfg: cfg, calls: map[string]*call{}, legs: map[string]chan ari.Event{}, callbacks: map[*callback]struct{}{}}
+	return &App{cfg: cfg, calls: map[string]*call{}, legs: map[string]chan ari.Event{},
+		callbacks: map[*callback]struct{}{}, ready: make(chan struct{}), ctx: context.Background()}
 }
+
+// Ready is closed once the event stream is up for the first time: calls are taken.
+func (a *App) Ready() <-chan struct{} { return a.ready }
 
 // Run handles calls until ctx is cancelled, then stops taking new calls, lets calls in
 // progress finish (up to DrainTimeout, after which they are ended and recorded), and
-// returns once every call record is written.
+// returns once every call record is written. It returns ErrReplaced if another process
+// took over the application.
 func (a *App) Run(ctx context.Context) error {
-	sub := a.cfg.Events.Subscribe(nil, ari.Events.All)
-	defer sub.Cancel()
-	if err := a.cfg.REST.SetEventFilter(ctx, a.cfg.Application, handledEvents); err != nil {
-		return fmt.Errorf("set ARI event filter: %w", err)
-	}
-	a.recoverOrphans(ctx)
-	a.cfg.Log.Info("ivr ready", "application", a.cfg.Application)
+	bg, stopBackground := context.WithCancel(context.Background())
+	defer stopBackground()
+	a.ctx = bg
+	go a.watch(bg)
+	go a.replayLoop(bg)
 
 	var drainTimer <-chan time.Time
 	var done chan struct{} // made when draining starts; closed when the last call ends
-	watch := time.NewTicker(a.cfg.WatchEvery)
-	defer watch.Stop()
-	up := true
+	var result error
 	for {
 		select {
-		case <-watch.C:
-			up = a.watchdog(up)
-		case e, ok := <-sub.Events():
+		case it, ok := <-a.cfg.Events:
 			if !ok {
-				return fmt.Errorf("ari event stream closed")
+				if done == nil {
+					a.abortAll(abortReason{outcome: tickets.OutcomeInterrupted})
+					a.wg.Wait()
+				}
+				if result != nil {
+					return result
+				}
+				return fmt.Errorf("ari event stream ended")
 			}
-			a.dispatch(e)
+			switch {
+			case it.Event != nil:
+				a.dispatch(it.Event)
+			case it.State == StreamUp:
+				first := !a.everUp
+				a.everUp = true
+				a.readyOnce.Do(func() { close(a.ready) })
+				if first {
+					a.cfg.Log.Info("ivr ready", "application", a.cfg.Application)
+				} else {
+					a.cfg.Log.Info("asterisk answers again; taking calls")
+				}
+				go a.resync(bg, first)
+			case it.State == StreamDown:
+				a.cfg.Log.Warn("lost the ari event stream; reconnecting", "err", it.Err)
+			case it.State == StreamReplaced:
+				// Another hotline took the application: its recovery serves these callers,
+				// so they are not hung up here.
+				a.cfg.Log.Error("another process connected to Asterisk as this ARI application; stopping", "application", a.cfg.Application)
+				result = ErrReplaced
+				a.abortAll(abortReason{outcome: tickets.OutcomeInterrupted, keepChannel: true})
+			}
 		case <-ctx.Done():
 			if drainTimer == nil {
 				a.mu.Lock()
@@ -168,78 +218,183 @@ func (a *App) Run(ctx context.Context) error {
 			}
 			ctx = context.Background() // keep serving events to the calls still draining
 		case <-drainTimer:
-			a.mu.Lock()
-			for _, c := range a.calls {
-				c.abort(tickets.OutcomeInterrupted)
-			}
-			for cb := range a.callbacks {
-				cb.abort(tickets.OutcomeInterrupted)
-			}
-			a.mu.Unlock()
+			a.abortAll(abortReason{outcome: tickets.OutcomeInterrupted})
 		case <-done:
 			a.cfg.Log.Info("ivr stopped")
-			return nil
+			return result
 		}
 	}
 }
 
-// watchdog checks that Asterisk still answers. When it stops answering (a restart, a
-// crash, a lost connection), the calls in progress are gone with it: they are ended and
-// recorded as dropped rather than left waiting. When it answers again, on a WebSocket the
-// ari library has reopened, the event filter is set again, since a new Asterisk knows
-// nothing of it. It returns whether Asterisk is up now.
-func (a *App) watchdog(wasUp bool) bool {
-	ctx, cancel := context.WithTimeout(context.Background(), a.cfg.WatchEvery)
-	defer cancel()
-	up := a.cfg.Connected() && a.cfg.REST.Ping(ctx) == nil
-	switch {
-	case wasUp && !up:
-		a.mu.Lock()
-		n := len(a.calls)
-		for _, c := range a.calls {
-			c.abort(tickets.OutcomeDropped)
-		}
-		for cb := range a.callbacks {
-			cb.abort(tickets.OutcomeDropped)
-		}
-		a.mu.Unlock()
-		a.cfg.Log.Error("asterisk is not answering; calls in progress dropped", "calls", n)
-	case !wasUp && up:
-		if err := a.cfg.REST.SetEventFilter(ctx, a.cfg.Application, handledEvents); err != nil {
-			a.cfg.Log.Error("asterisk is back but the event filter could not be set", "err", err)
-			return false // try again at the next tick
-		}
-		a.recoverOrphans(ctx)
-		a.cfg.Log.Info("asterisk answers again; taking calls")
-	}
-	return up
-}
-
-// recoverOrphans finds callers left in the hotline's Stasis application with nobody
-// serving them: after the hotline itself crashed, or lost its connection while Asterisk
-// kept the calls. Each gets an apology, a callback ticket and a clean hang-up, never
-// silence.
-func (a *App) recoverOrphans(ctx context.Context) {
-	chans, err := a.cfg.REST.Channels(ctx)
-	if err != nil {
-		a.cfg.Log.Error("list channels to recover", "err", err)
-		return
-	}
+// abortAll ends every call and callback in progress from outside.
+func (a *App) abortAll(r abortReason) int {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	for _, c := range a.calls {
+		c.abort(r)
+	}
+	for cb := range a.callbacks {
+		cb.abort(r.outcome)
+	}
+	return len(a.calls) + len(a.callbacks)
+}
+
+// watch pings Asterisk every WatchEvery, away from the dispatcher. Only when Asterisk has
+// not answered for GoneAfter are the calls in progress given up as dropped: a slow answer
+// under load or a moment of network trouble is not an outage. When it answers again, the
+// calls are checked against what Asterisk has (resync).
+func (a *App) watch(ctx context.Context) {
+	var failingSince time.Time
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(a.cfg.WatchEvery):
+		}
+		pctx, cancel := context.WithTimeout(ctx, 2*a.cfg.WatchEvery)
+		err := a.cfg.REST.Ping(pctx)
+		cancel()
+		if ctx.Err() != nil {
+			return
+		}
+		a.watchState.Lock()
+		gone := a.watchState.gone
+		switch {
+		case err == nil:
+			failingSince = time.Time{}
+			a.watchState.gone = false
+		case failingSince.IsZero():
+			failingSince = time.Now()
+		case !gone && time.Since(failingSince) >= a.cfg.GoneAfter:
+			a.watchState.gone = true
+		}
+		nowGone := a.watchState.gone
+		a.watchState.Unlock()
+		switch {
+		case err == nil && gone:
+			a.cfg.Log.Info("asterisk answers pings again")
+			go a.resync(ctx, false)
+		case err != nil && !gone && nowGone:
+			n := a.abortAll(abortReason{outcome: tickets.OutcomeDropped, keepChannel: true})
+			a.cfg.Log.Error("asterisk has not answered for a while; calls in progress dropped",
+				"for", a.cfg.GoneAfter, "calls", n, "err", err)
+		}
+	}
+}
+
+// resync brings the hotline in line with Asterisk after a (re)connect: calls whose
+// channel Asterisk no longer has are over; callers left in the application with nobody
+// serving them are recovered (retried until Asterisk answers); voice messages left in
+// Asterisk by a crash or an outage are imported.
+func (a *App) resync(ctx context.Context, first bool) {
+	a.resyncMu.Lock()
+	defer a.resyncMu.Unlock()
+	if !first {
+		a.checkCalls(ctx)
+	}
+	for wait := time.Second; ; wait = min(2*wait, 15*time.Second) {
+		err := a.recoverOrphans(ctx)
+		if err == nil {
+			break
+		}
+		a.cfg.Log.Warn("recover callers left without service; trying again", "err", err, "in", wait)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+	}
+	a.importStored(ctx)
+}
+
+// checkCalls ends the calls whose channel Asterisk no longer has (their events were lost
+// with the connection, or Asterisk restarted); the others go on.
+func (a *App) checkCalls(ctx context.Context) {
+	a.mu.Lock()
+	calls := make([]*call, 0, len(a.calls))
+	for _, c := range a.calls {
+		calls = append(calls, c)
+	}
+	a.mu.Unlock()
+	gone := 0
+	for _, c := range calls {
+		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		_, err := a.cfg.REST.Channel(cctx, c.channelID)
+		cancel()
+		if IsNotFound(err) {
+			c.abort(abortReason{outcome: tickets.OutcomeDropped, keepChannel: true})
+			gone++
+		}
+	}
+	if gone > 0 {
+		a.cfg.Log.Warn("calls Asterisk no longer has were ended as dropped", "calls", gone, "checked", len(calls))
+	}
+}
+
+// recoverOrphans finds callers in the hotline's Stasis application with nobody serving
+// them. A channel that carries HOTLINE_CALL was answered by a hotline that crashed or
+// lost its connection: the caller gets an apology, the ticket of what they had said (or
+// a callback), and a clean hang-up, never silence. A channel without it is a caller who
+// arrived while the hotline was not listening: they are served as a new call.
+func (a *App) recoverOrphans(ctx context.Context) error {
+	lctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	chans, err := a.cfg.REST.Channels(lctx)
+	cancel()
+	if err != nil {
+		return fmt.Errorf("list channels: %w", err)
+	}
 	for _, ch := range chans {
 		app, _, _ := strings.Cut(ch.Dialplan.AppData, ",")
-		if ch.Dialplan.AppName != "Stasis" || app != a.cfg.Application || a.calls[ch.ID] != nil || a.legs[ch.ID] != nil {
+		if ch.Dialplan.AppName != "Stasis" || app != a.cfg.Application || a.served(ch.ID) {
 			continue
 		}
 		if isOwnLeg(ch.ID) {
 			go a.hangupStray(ch.ID)
 			continue
 		}
-		c := newRecoveredCall(a, ch)
-		a.serve(c)
-		a.cfg.Log.Warn("recovering a call left without service", "call", c.rec.ID, "channel", ch.ID)
+		vctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		callID, err := a.cfg.REST.GetVar(vctx, ch.ID, "HOTLINE_CALL")
+		cancel()
+		if IsNotFound(err) || (err == nil && callID == "") {
+			a.mu.Lock()
+			if a.calls[ch.ID] == nil && !a.draining {
+				a.serve(newCallFromChannel(a, ch))
+				a.cfg.Log.Info("serving a caller who arrived while the hotline was not listening", "channel", ch.ID)
+			}
+			a.mu.Unlock()
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("read HOTLINE_CALL of %s: %w", ch.ID, err)
+		}
+		a.mu.Lock()
+		if a.calls[ch.ID] == nil {
+			c := newRecoveredCall(a, ch, callID)
+			a.serve(c)
+			a.cfg.Log.Warn("recovering a call left without service", "call", callID, "channel", ch.ID)
+		}
+		a.mu.Unlock()
 	}
+	return nil
+}
+
+// served reports whether a channel is a call or a leg the hotline handles now.
+func (a *App) served(channelID string) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.calls[channelID] != nil || a.legs[channelID] != nil
+}
+
+// activeCall reports whether a call record belongs to a call in progress here.
+func (a *App) activeCall(callID string) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, c := range a.calls {
+		if c.rec.ID == callID {
+			return true
+		}
+	}
+	return false
 }
 
 // dispatch hands an event to the call it belongs to, starting a call on StasisStart.
@@ -255,18 +410,6 @@ func (a *App) dispatch(e ari.Event) {
 			return
 		}
 		chID = v.Channel.ID // a leg the hotline dialed for a call: the call's event
-	case *ari.ChannelStateChange:
-		chID = v.Channel.ID
-	case *ari.StasisEnd:
-		chID = v.Channel.ID
-	case *ari.ChannelDtmfReceived:
-		chID = v.Channel.ID
-	case *ari.ChannelHangupRequest:
-		chID = v.Channel.ID
-	case *ari.ChannelDestroyed:
-		chID = v.Channel.ID
-	case *ari.PlaybackStarted:
-		chID = strings.TrimPrefix(v.Playback.TargetURI, "channel:")
 	case *ari.PlaybackFinished:
 		chID = strings.TrimPrefix(v.Playback.TargetURI, "channel:")
 	case *ari.RecordingFinished:
@@ -274,6 +417,9 @@ func (a *App) dispatch(e ari.Event) {
 	case *ari.RecordingFailed:
 		chID = strings.TrimPrefix(v.Recording.TargetURI, "channel:")
 	default:
+		chID = eventChannel(e)
+	}
+	if chID == "" {
 		return
 	}
 	a.mu.Lock()
@@ -323,6 +469,15 @@ func (a *App) hangupChannel(log *slog.Logger, channelID string) {
 	if err := a.cfg.REST.Hangup(ctx, channelID); err != nil && !IsNotFound(err) {
 		log.Warn("hang up", "channel", channelID, "err", err)
 	}
+}
+
+// channelGone reports whether Asterisk says a channel no longer exists; an Asterisk that
+// does not answer is not taken to mean that.
+func (a *App) channelGone(channelID string) bool {
+	ctx, cancel := cmdCtx()
+	defer cancel()
+	_, err := a.cfg.REST.Channel(ctx, channelID)
+	return IsNotFound(err)
 }
 
 // bridge puts channels together in a new mixing bridge. The function it returns
@@ -375,3 +530,6 @@ func (a *App) serve(c *call) {
 func (a *App) mediaURI(p PromptRef) string {
 	return "sound:" + strings.TrimSuffix(a.cfg.SoundsURL, "/") + "/" + p.Lang + "/" + p.ID + ".wav"
 }
+
+// errAppStopping means the application is shutting down and no new work starts.
+var errAppStopping = errors.New("the hotline is stopping")

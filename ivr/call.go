@@ -14,28 +14,39 @@ import (
 
 // call is one caller on the hotline. Its goroutine owns all of its state.
 type call struct {
-	app       *App
-	channelID string
-	rec       *tickets.Call
-	m         *Machine
-	events    chan ari.Event
-	reject    bool // the app was draining when the call arrived
-	recovered bool // the call was found left without service after a fault
-	log       *slog.Logger
-	pbSeq     int
-	recSeq    int   // voice messages recorded
-	ticketID  int64 // the call's ticket, once it has one
-	ticketRef string
-	moh       bool // music on hold is playing
+	app         *App
+	channelID   string
+	rec         *tickets.Call
+	m           *Machine
+	events      chan ari.Event
+	reject      bool   // the app was draining when the call arrived
+	recoveredID string // the record of a call found left without service after a fault
+	log         *slog.Logger
+	pbSeq       int
+	recSeq      int   // voice messages recorded
+	ticketID    int64 // the call's ticket, once the database has it
+	ticketRef   string
+	// report is the call's report once the database could not take its ticket: it is
+	// kept in the spool from then on, and replayed into the database later.
+	report *tickets.CallReport
+	moh    bool // music on hold is playing
 	// waiter is the caller's place in the agent queue while they wait; an agent offered
 	// during an announcement cuts it short (offered), so the agent is rung at once.
 	waiter  *waiter
 	offered string
 
-	aborted chan string   // an outcome, when the app ends the call from outside
-	cuts    int           // prompts Asterisk ended at once, without playing them
-	keyAt   time.Time     // when the last key's event arrived, until the next prompt is asked for
-	ariWait time.Duration // time since keyAt spent waiting for Asterisk to answer commands
+	aborted chan abortReason // the app ending the call from outside
+	cuts    int              // prompts Asterisk ended at once, without playing them
+	keyAt   time.Time        // when the last key's event arrived, until the next prompt is asked for
+	ariWait time.Duration    // time since keyAt spent waiting for Asterisk to answer commands
+}
+
+// abortReason is why the app ends a call from outside: its outcome, and whether the
+// caller's channel is to be left alone (Asterisk is gone or restarting, or another
+// hotline took over and will recover the caller) rather than hung up.
+type abortReason struct {
+	outcome     string
+	keepChannel bool
 }
 
 // maxCuts is how many prompts may end at once before the call is given up: an Asterisk
@@ -45,6 +56,9 @@ const maxCuts = 2
 
 // errPromptCut means Asterisk ended a prompt far sooner than it lasts, or failed it.
 var errPromptCut = errors.New("prompt ended at once")
+
+// errBridgeFailed means an agent answered but could not be put together with the caller.
+var errBridgeFailed = errors.New("the caller and the agent could not be connected")
 
 func newCall(a *App, e *ari.StasisStart, reject bool) *call {
 	rec := &tickets.Call{
@@ -57,51 +71,60 @@ func newCall(a *App, e *ari.StasisStart, reject bool) *call {
 	if rec.StartedAt.IsZero() || rec.StartedAt.Year() < 2000 {
 		rec.StartedAt = time.Now().UTC()
 	}
-	if n, err := tickets.NormalizePhone(e.Channel.Caller.Number); err == nil {
-		rec.CallerNumber = &n
-	}
-	return &call{
-		app:       a,
-		channelID: e.Channel.ID,
-		rec:       rec,
-		m:         NewMachine(a.cfg.Flow),
-		events:    make(chan ari.Event, 256),
-		reject:    reject,
-		// Never the caller's number: logs are not the place for personal data.
-		log:     a.cfg.Log.With("call", rec.ID, "channel", e.Channel.ID),
-		aborted: make(chan string, 1),
-	}
+	c := callFor(a, rec)
+	c.reject = reject
+	return c
 }
 
-// newRecoveredCall takes over a channel found in the application with nobody serving it.
-func newRecoveredCall(a *App, ch Channel) *call {
-	rec := &tickets.Call{
+// newCallFromChannel serves a caller found in the application whose arrival the hotline
+// did not hear (it arrived while the event stream was down).
+func newCallFromChannel(a *App, ch Channel) *call {
+	return callFor(a, &tickets.Call{
 		ID:        tickets.NewCallID(),
 		ChannelID: ch.ID,
 		CallerRaw: ch.Caller.Number,
 		Dialed:    ch.Dialplan.Exten,
 		StartedAt: time.Now().UTC(),
+	})
+}
+
+// newRecoveredCall takes over a channel a hotline answered (HOTLINE_CALL names its
+// record) and then left without service.
+func newRecoveredCall(a *App, ch Channel, callID string) *call {
+	c := callFor(a, &tickets.Call{
+		ID:        callID,
+		ChannelID: ch.ID,
+		CallerRaw: ch.Caller.Number,
+		Dialed:    ch.Dialplan.Exten,
+		StartedAt: time.Now().UTC(),
 		Outcome:   tickets.OutcomeInterrupted,
-	}
-	if n, err := tickets.NormalizePhone(ch.Caller.Number); err == nil {
+	})
+	c.recoveredID = callID
+	return c
+}
+
+func callFor(a *App, rec *tickets.Call) *call {
+	if n, err := tickets.NormalizePhone(rec.CallerRaw); err == nil {
 		rec.CallerNumber = &n
 	}
+	m := NewMachine(a.cfg.Flow)
+	m.Withheld = rec.CallerNumber == nil
 	return &call{
 		app:       a,
-		channelID: ch.ID,
+		channelID: rec.ChannelID,
 		rec:       rec,
-		m:         NewMachine(a.cfg.Flow),
+		m:         m,
 		events:    make(chan ari.Event, 256),
-		recovered: true,
-		log:       a.cfg.Log.With("call", rec.ID, "channel", ch.ID),
-		aborted:   make(chan string, 1),
+		// Never the caller's number: logs are not the place for personal data.
+		log:     a.cfg.Log.With("call", rec.ID, "channel", rec.ChannelID),
+		aborted: make(chan abortReason, 1),
 	}
 }
 
-// abort ends the call from outside its goroutine (shutdown past the drain time).
-func (c *call) abort(outcome string) {
+// abort ends the call from outside its goroutine.
+func (c *call) abort(r abortReason) {
 	select {
-	case c.aborted <- outcome:
+	case c.aborted <- r:
 	default:
 	}
 }
@@ -109,8 +132,8 @@ func (c *call) abort(outcome string) {
 // errHungUp means the caller's channel went away.
 var errHungUp = errors.New("caller hung up")
 
-// abortedError carries an outcome forced on the call from outside.
-type abortedError struct{ outcome string }
+// abortedError carries the reason a call was ended from outside.
+type abortedError struct{ abortReason }
 
 func (e *abortedError) Error() string { return "call ended by the hotline: " + e.outcome }
 
@@ -122,95 +145,66 @@ func cmdCtx() (context.Context, context.CancelFunc) {
 // run takes the call from arrival to its final record. Every path out of it writes the
 // call record.
 func (c *call) run() {
-	if c.recovered {
+	if c.recoveredID != "" {
 		c.recover()
 		return
 	}
-	ctx, cancel := cmdCtx()
-	err := c.app.cfg.Store.StartCall(ctx, c.rec)
-	cancel()
-	if err != nil {
-		// The call still gets its answer; the record is written at the end if the
-		// database is back by then.
-		c.log.Error("start call record", "err", err)
-	}
-	startErr := err
 	outcome, endedBy := c.converse()
-	c.rec.Language = c.m.Lang
-	c.rec.Path = c.m.Path
 	c.rec.Outcome = outcome
 	c.rec.EndedBy = endedBy
 	now := time.Now().UTC()
 	c.rec.EndedAt = &now
-	c.saveRecord(startErr != nil)
+	c.finish()
 	c.log.Info("call ended", "outcome", outcome, "ended_by", endedBy, "keys", len(c.m.Path.Keys()))
 }
 
-// recover serves a caller found without service: an apology, a callback ticket on the
-// call's record (the one closed as interrupted at start-up, or a new one), a hang-up.
+// recover serves a caller found without service: an apology in their language, the
+// ticket of what they had said (the call's own ticket if it had one), a hang-up.
 func (c *call) recover() {
 	ctx, cancel := cmdCtx()
-	prior, err := c.app.cfg.Store.LatestCallOnChannel(ctx, c.channelID)
+	prior, err := c.app.cfg.Store.FindCall(ctx, c.recoveredID)
 	cancel()
 	if err == nil {
 		c.rec = prior
-		c.m.Lang = prior.Language
-	} else if err := retry(3, func(ctx context.Context) error { return c.app.cfg.Store.StartCall(ctx, c.rec) }); err != nil {
-		// The ticket needs the call's record; without it the apology still plays.
-		c.log.Error("record for a recovered call", "err", err)
+		c.m.Resume(prior.Language, prior.Path, prior.Answers)
+	} else {
+		c.log.Warn("record of a recovered call not found; starting one", "err", err)
 	}
-	c.rec.Path = append(c.rec.Path, tickets.PathStep{At: time.Now().UTC(), Node: "recovered"})
-	c.m.Path = c.rec.Path
-	if err := c.createTicket(&TicketRequest{Category: tickets.CategoryCallback, Priority: tickets.P2,
-		Keys: c.rec.Path.Keys(), Summary: "Cuộc gọi bị gián đoạn do sự cố hệ thống; cần gọi lại."}); err != nil {
-		c.log.Error("callback ticket for an interrupted call", "err", err)
-	}
-	c.playOnly([]PromptRef{{Lang: c.m.Lang, ID: "system_recovered"}})
-	c.hangup()
 	now := time.Now().UTC()
-	c.rec.EndedAt, c.rec.EndedBy = &now, tickets.EndedByHotline
-	if c.rec.Outcome == "" || c.rec.Outcome == tickets.OutcomeInProgress {
-		c.rec.Outcome = tickets.OutcomeInterrupted
+	r := c.m.HungUp(now, false)
+	if r == nil {
+		r = &TicketRequest{Category: tickets.CategoryCallback, Priority: tickets.P2, Keys: c.m.Path.Keys(), Answers: c.m.answers()}
 	}
-	c.saveRecord(false)
-	c.log.Info("interrupted call recovered", "outcome", c.rec.Outcome)
-}
-
-// saveRecord writes the final call record, retrying briefly: the record must not be lost
-// to a moment of database contention.
-func (c *call) saveRecord(insert bool) {
-	attempt := 0
-	retry(5, func(ctx context.Context) error {
-		attempt++
-		var err error
-		if insert {
-			err = c.app.cfg.Store.StartCall(ctx, c.rec)
-		} else {
-			err = c.app.cfg.Store.SaveCall(ctx, c.rec)
-		}
-		if err != nil {
-			c.log.Error("save call record", "err", err, "attempt", attempt)
+	note := "Cuộc gọi bị gián đoạn do sự cố hệ thống; cần gọi lại."
+	if r.Summary == "" || r.Category == tickets.CategoryCallback {
+		r.Summary = note
+	}
+	c.m.Path = append(c.m.Path, tickets.PathStep{At: now, Node: "recovered"})
+	c.syncRecord()
+	report := &tickets.CallReport{Call: *c.rec, Ticket: c.ticketFor(r)}
+	err = retryTransient(4*time.Second, func(ctx context.Context) error {
+		tk, created, err := c.app.cfg.Store.ImportCallReport(ctx, tickets.ActorIVR, report)
+		if err == nil && tk != nil {
+			c.ticketID, c.ticketRef = tk.ID, tk.Ref
+			if !created {
+				err = c.app.cfg.Store.AddTicketNote(ctx, tickets.ActorIVR, tk.ID, note)
+			}
 		}
 		return err
 	})
-}
-
-// retry runs fn, each time with a command's time limit, until it succeeds or has been
-// tried n times, waiting a little longer before each new try. It returns the last error.
-func retry(n int, fn func(context.Context) error) error {
-	var err error
-	for attempt := 0; attempt < n; attempt++ {
-		if attempt > 0 {
-			time.Sleep(time.Duration(attempt) * 200 * time.Millisecond)
-		}
-		ctx, cancel := cmdCtx()
-		err = fn(ctx)
-		cancel()
-		if err == nil {
-			return nil
-		}
+	if err != nil {
+		c.log.Error("ticket for an interrupted call; spooling it", "err", err)
+		c.report = report
 	}
-	return err
+	c.playOnly([]PromptRef{{Lang: c.m.Lang, ID: "system_recovered"}})
+	c.hangup()
+	end := time.Now().UTC()
+	c.rec.EndedAt, c.rec.EndedBy = &end, tickets.EndedByHotline
+	if c.rec.Outcome == "" || c.rec.Outcome == tickets.OutcomeInProgress {
+		c.rec.Outcome = tickets.OutcomeInterrupted
+	}
+	c.finish()
+	c.log.Info("interrupted call recovered", "outcome", c.rec.Outcome)
 }
 
 // converse answers the call and walks it through the flow. It returns the call's outcome
@@ -240,6 +234,13 @@ func (c *call) converse() (outcome, endedBy string) {
 				return tickets.OutcomeError, tickets.EndedByHotline
 			}
 		}
+		if eff.Empty() {
+			// The machine asked for nothing to wait for: end the call rather than spin.
+			c.log.Error("the call flow gave nothing to do", "node", c.m.Node())
+			c.playOnly([]PromptRef{{Lang: c.m.Lang, ID: "system_busy"}})
+			c.hangup()
+			return tickets.OutcomeError, tickets.EndedByHotline
+		}
 		key, err := c.perform(eff)
 		switch {
 		case err != nil:
@@ -255,20 +256,28 @@ func (c *call) converse() (outcome, endedBy string) {
 			eff = c.m.Recorded(time.Now(), got)
 		case eff.Queue != nil:
 			result, err := c.waitForAgent(eff.Queue)
-			if result == QueueAnswered {
-				// The conversation is over: the agent or the caller hung up, or Asterisk
-				// went away in the middle of it.
+			switch {
+			case result == QueueAnswered && errors.Is(err, errBridgeFailed):
+				c.log.Error("agent answered but could not be connected", "agent", c.rec.AgentEndpoint, "err", err)
+				eff = c.m.QueueResult(time.Now(), QueueAgentFailed)
+			case result == QueueAnswered:
+				// The conversation is over: the agent or the caller hung up, or it was cut.
 				c.m.QueueResult(time.Now(), result)
 				if err != nil {
 					c.log.Warn("conversation with the agent cut", "err", err)
+					var ab *abortedError
+					if errors.As(err, &ab) && !ab.keepChannel {
+						c.playOnly([]PromptRef{{Lang: c.m.Lang, ID: "system_busy"}})
+						c.hangup()
+					}
 					return c.m.Outcome(), tickets.EndedBySystem
 				}
 				return c.m.Outcome(), c.rec.EndedBy
-			}
-			if err != nil {
+			case err != nil:
 				return c.stopped(err, false)
+			default:
+				eff = c.m.QueueResult(time.Now(), result)
 			}
-			eff = c.m.QueueResult(time.Now(), result)
 		case key == "":
 			eff = c.m.Timeout(time.Now())
 		default:
@@ -290,7 +299,7 @@ func (c *call) stopped(err error, recorded bool) (outcome, endedBy string) {
 	var ab *abortedError
 	switch {
 	case errors.As(err, &ab):
-		if ab.outcome != tickets.OutcomeDropped {
+		if !ab.keepChannel {
 			c.hangup()
 		}
 		if o := c.m.Outcome(); o == tickets.OutcomeTicket || o == tickets.OutcomeVoiceMessage {
@@ -310,6 +319,9 @@ func (c *call) stopped(err error, recorded bool) (outcome, endedBy string) {
 	}
 }
 
+// answer answers the channel and marks it as the hotline's (HOTLINE_CALL names the
+// call's record, so that a hotline recovering after a crash knows the call and what the
+// caller had said), then writes the record.
 func (c *call) answer() error {
 	ctx, cancel := cmdCtx()
 	defer cancel()
@@ -321,74 +333,14 @@ func (c *call) answer() error {
 	}
 	now := time.Now().UTC()
 	c.rec.AnsweredAt = &now
+	if err := c.app.cfg.REST.SetVar(ctx, c.channelID, "HOTLINE_CALL", c.rec.ID); err != nil && !IsNotFound(err) {
+		c.log.Warn("set HOTLINE_CALL", "err", err)
+	}
 	c.saveProgress()
 	return nil
 }
 
-// saveProgress writes the call record as it stands (answered, queued, with an agent),
-// so that the console sees the call while it lasts.
-func (c *call) saveProgress() {
-	ctx, cancel := cmdCtx()
-	defer cancel()
-	if err := c.app.cfg.Store.SaveCall(ctx, c.rec); err != nil {
-		c.log.Error("update call record", "err", err)
-	}
-}
-
 func (c *call) hangup() { c.app.hangupChannel(c.log, c.channelID) }
-
-// createTicket stores the ticket the caller's choice asked for, retrying briefly, and
-// tells the channel its reference (HOTLINE_TICKET) for the test-call tool.
-//
-// A call has one ticket: what a caller asks for after it exists (a callback, a message
-// after an urgent report) is noted on it rather than opening a second one.
-func (c *call) createTicket(r *TicketRequest) error {
-	if c.ticketID != 0 {
-		note := r.Summary
-		if note == "" {
-			note = tickets.CategoryLabel(r.Category).Vi
-		}
-		return retry(3, func(ctx context.Context) error {
-			return c.app.cfg.Store.AddTicketNote(ctx, tickets.ActorIVR, c.ticketID, note)
-		})
-	}
-	callID := c.rec.ID
-	t := &tickets.Ticket{
-		Category:     r.Category,
-		Priority:     r.Priority,
-		CallerNumber: c.rec.CallerNumber,
-		CallID:       &callID,
-		IVRKeys:      r.Keys,
-		Summary:      r.Summary,
-		IVRAnswers:   r.Answers,
-	}
-	if r.ContactPhone != "" {
-		contact := r.ContactPhone
-		t.ContactPhone = &contact
-	}
-	if r.UnitCode != "" {
-		unit := r.UnitCode
-		t.UnitCode = &unit
-		if r.AssignToUnit {
-			t.AssigneeUnitCode = &unit
-		}
-	}
-	if err := retry(3, func(ctx context.Context) error {
-		return c.app.cfg.Store.CreateTicket(ctx, tickets.ActorIVR, t)
-	}); err != nil {
-		return err
-	}
-	c.ticketID, c.ticketRef = t.ID, t.Ref
-	c.log.Info("ticket created", "ticket", t.Ref, "category", t.Category)
-	ctx, cancel := cmdCtx()
-	defer cancel()
-	t0 := time.Now()
-	if err := c.app.cfg.REST.SetVar(ctx, c.channelID, "HOTLINE_TICKET", t.Ref); err != nil && !IsNotFound(err) {
-		c.log.Warn("set HOTLINE_TICKET", "err", err)
-	}
-	c.ariWait += time.Since(t0)
-	return nil
-}
 
 // perform plays the effects' prompts and, when a key is awaited, waits for it. It
 // returns the key pressed, "" for silence, or an error (errHungUp when the caller left).
@@ -405,6 +357,8 @@ func (c *call) perform(eff Effects) (string, error) {
 		if err != nil || key != "" {
 			return key, err
 		}
+	} else {
+		c.saveProgress()
 	}
 	if eff.WaitKey <= 0 {
 		return "", nil
@@ -425,8 +379,23 @@ func (c *call) perform(eff Effects) (string, error) {
 	}
 }
 
+// playbackLimit is how long a playback of prompts may take before its end is taken as
+// lost: its length and half as much again, and 5 s; two minutes when its length is not
+// known.
+func (a *App) playbackLimit(prompts []PromptRef) time.Duration {
+	var d time.Duration
+	for _, p := range prompts {
+		pd := a.cfg.PromptDuration(p.Lang, p.ID)
+		if pd == 0 {
+			return 2 * time.Minute
+		}
+		d += pd
+	}
+	return d*3/2 + 5*time.Second
+}
+
 // play plays prompts as one playback and waits for it to finish. With barge set, a key
-// stops the playback and is returned.
+// stops the playback and is returned. The call's record is saved while the prompts play.
 func (c *call) play(prompts []PromptRef, barge bool) (string, error) {
 	media := make([]string, len(prompts))
 	for i, p := range prompts {
@@ -454,27 +423,41 @@ func (c *call) play(prompts []PromptRef, barge bool) (string, error) {
 		}
 		return "", fmt.Errorf("play %v: %w", prompts, err)
 	}
-	// A playback always ends with PlaybackFinished, unless Asterisk is gone; the limit
-	// keeps a lost event from holding the call forever.
-	limit := time.NewTimer(10 * time.Minute)
+	// The caller hears the prompt; meanwhile the call's progress goes to the database,
+	// so that a crash loses nothing the caller said.
+	c.saveProgress()
+	// A playback always ends with PlaybackFinished, unless the event is lost (Asterisk
+	// gone, a reconnect); the limit keeps a lost event from holding the caller in
+	// silence.
+	limit := time.NewTimer(c.app.playbackLimit(prompts))
 	defer limit.Stop()
 	var offers <-chan string
 	if c.waiter != nil {
 		offers = c.waiter.offer
 	}
+	stop := func() {
+		ctx, cancel := cmdCtx()
+		t0 := time.Now()
+		if err := c.app.cfg.REST.StopPlayback(ctx, pbID); err != nil {
+			c.log.Warn("stop playback", "err", err)
+		}
+		c.ariWait += time.Since(t0)
+		cancel()
+	}
 	for {
 		select {
 		case <-limit.C:
-			return "", fmt.Errorf("playback %s never finished", pbID)
+			c.log.Warn("the end of a playback never came; going on", "playback", pbID)
+			stop()
+			if c.app.channelGone(c.channelID) {
+				return "", errHungUp
+			}
+			return "", nil
 		case o := <-c.aborted:
 			return "", &abortedError{o}
 		case ep := <-offers:
 			c.offered = ep
-			ctx, cancel := cmdCtx()
-			if err := c.app.cfg.REST.StopPlayback(ctx, pbID); err != nil {
-				c.log.Warn("stop playback", "err", err)
-			}
-			cancel()
+			stop()
 			return "", nil
 		case e := <-c.events:
 			if pf, ok := e.(*ari.PlaybackFinished); ok && pf.Playback.ID == pbID {
@@ -488,13 +471,7 @@ func (c *call) play(prompts []PromptRef, barge bool) (string, error) {
 				return "", err
 			}
 			if key != "" && barge {
-				ctx, cancel := cmdCtx()
-				t0 := time.Now()
-				if err := c.app.cfg.REST.StopPlayback(ctx, pbID); err != nil {
-					c.log.Warn("stop playback", "err", err)
-				}
-				c.ariWait += time.Since(t0)
-				cancel()
+				stop()
 				return key, nil
 			}
 			if key != "" {
@@ -525,7 +502,7 @@ func (c *call) keyOrHangup(e ari.Event) (string, error) {
 		if v.Soft {
 			// Asterisk itself ended the channel (a shutdown or restart), not the caller:
 			// the same as the watchdog dropping the call.
-			return "", &abortedError{tickets.OutcomeDropped}
+			return "", &abortedError{abortReason{outcome: tickets.OutcomeDropped, keepChannel: true}}
 		}
 		return "", errHungUp
 	case *ari.StasisEnd, *ari.ChannelDestroyed:

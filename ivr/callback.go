@@ -74,7 +74,7 @@ func (a *App) Callback(ctx context.Context, r CallbackRequest) (string, error) {
 		a.mu.Unlock()
 		a.wg.Done()
 	}
-	if err := a.cfg.Store.StartCall(ctx, cb.rec); err != nil {
+	if err := a.cfg.Store.SaveCall(ctx, cb.rec); err != nil {
 		done()
 		return "", fmt.Errorf("callback record: %w", err)
 	}
@@ -139,7 +139,7 @@ func (cb *callback) converse() (result, endedBy string) {
 	default:
 		return CallbackAgentNoAnswer, tickets.EndedByAgent
 	}
-	cb.play(cb.agentLeg, "callback_dialing")
+	cb.play(cb.agentLeg, "vi", "callback_dialing")
 	trunk := strings.ReplaceAll(cb.app.cfg.Trunk, "{number}", cb.rec.Dialed)
 	r := cb.dial(trunk, cb.citizenLeg, 45*time.Second, map[string]string{"CALLERID(num)": "19001075"})
 	switch r {
@@ -151,7 +151,7 @@ func (cb *callback) converse() (result, endedBy string) {
 	}
 	answered := time.Now().UTC()
 	cb.rec.AnsweredAt = &answered
-	if !cb.play(cb.citizenLeg, "callback_intro") {
+	if !cb.play(cb.citizenLeg, cb.req.Lang, "callback_intro") {
 		return CallbackAnswered, tickets.EndedByCaller
 	}
 	destroy, err := cb.app.bridge(cb.log, "br-"+cb.rec.ID, cb.agentLeg, cb.citizenLeg)
@@ -166,8 +166,19 @@ func (cb *callback) converse() (result, endedBy string) {
 		talk := time.Since(talking).Milliseconds()
 		cb.rec.TalkMS = &talk
 	}()
+	// Both legs are checked now and then: a lost hang-up event must not keep the agent
+	// on a call that is over.
+	check := time.NewTicker(cb.app.cfg.ChannelCheckEvery)
+	defer check.Stop()
 	for {
 		select {
+		case <-check.C:
+			switch {
+			case cb.app.channelGone(cb.agentLeg):
+				return CallbackAnswered, tickets.EndedByAgent
+			case cb.app.channelGone(cb.citizenLeg):
+				return CallbackAnswered, tickets.EndedByCaller
+			}
 		case <-cb.aborted:
 			return CallbackAnswered, tickets.EndedBySystem
 		case e := <-cb.events:
@@ -200,7 +211,8 @@ func (cb *callback) dial(endpoint, leg string, ring time.Duration, vars map[stri
 	_, err := rest.CreateChannel(ctx, endpoint, cb.app.cfg.Application, leg, "", vars)
 	cancel()
 	if err != nil {
-		cb.log.Warn("callback leg cannot be created", "endpoint", endpoint, "err", err)
+		// The citizen's leg names their number: the log says which leg, not the endpoint.
+		cb.log.Warn("callback leg cannot be created", "leg", cb.legName(leg), "err", err)
 		return CallbackFailed
 	}
 	limit := time.NewTimer(ring + 15*time.Second)
@@ -244,16 +256,25 @@ func (cb *callback) dial(endpoint, leg string, ring time.Duration, vars map[stri
 	}
 }
 
+// legName says which leg of the callback a channel is, for logs.
+func (cb *callback) legName(leg string) string {
+	if leg == cb.agentLeg {
+		return "agent"
+	}
+	return "citizen"
+}
+
 // play plays a prompt to one leg and waits for it to end; false if that leg hung up.
-func (cb *callback) play(leg, prompt string) bool {
+func (cb *callback) play(leg, lang, prompt string) bool {
 	id := leg + "-" + prompt
+	ref := PromptRef{Lang: lang, ID: prompt}
 	ctx, cancel := cmdCtx()
-	err := cb.app.cfg.REST.Play(ctx, leg, id, []string{cb.app.mediaURI(PromptRef{Lang: cb.req.Lang, ID: prompt})})
+	err := cb.app.cfg.REST.Play(ctx, leg, id, []string{cb.app.mediaURI(ref)})
 	cancel()
 	if err != nil {
 		return !IsNotFound(err)
 	}
-	limit := time.NewTimer(time.Minute)
+	limit := time.NewTimer(cb.app.playbackLimit([]PromptRef{ref}))
 	defer limit.Stop()
 	for {
 		select {

@@ -1,42 +1,193 @@
 package ivr
 
 import (
+	"context"
 	"encoding/base64"
+	"encoding/json"
+	"errors"
 	"fmt"
-	"net"
+	"log/slog"
+	"net/http"
 	"net/url"
 	"time"
 
-	"golang.org/x/net/websocket"
+	"github.com/CyCoreSystems/ari/v5"
+	"github.com/coder/websocket"
 )
 
-// EventsConfig returns the configuration of ARI's event WebSocket for an application,
-// for the ari client's WSConfig. The pinned ari library (v5.3.1) dials with no
-// keep-alive, so a connection that dies without a close (a cable, a NAT, a frozen
-// host) goes unnoticed and calls wait for events that never come. Here TCP keep-alive
-// probes every few seconds make the kernel report such a connection dead within about
-// 15 s; the library then reconnects, and the IVR's watchdog drops and recovers calls.
-func EventsConfig(wsURL, app, username, password string) (*websocket.Config, error) {
-	u, err := url.Parse(wsURL)
+// EventStream reads Asterisk's ARI event WebSocket for one application. The pinned ari
+// library cannot be trusted with it: an event type it does not know makes it panic, its
+// stream is unfiltered between a (re)connect and the moment the filter is set again, its
+// reconnect uses an HTTP client without a time limit, and a dead connection goes unnoticed.
+// Here every connect sets the event filter before the first event is read, unknown types
+// are skipped, the connection is pinged, and ApplicationReplaced (another process took the
+// application) stops the stream.
+type EventStream struct {
+	URL         string // ws://127.0.0.1:8088/ari/events
+	Application string
+	Username    string
+	Password    string
+	REST        *REST    // sets the event filter on every connect
+	Filter      []string // the event types asked for
+	Log         *slog.Logger
+	// PingEvery and PingTimeout: a connection whose ping is not answered in time is
+	// closed and opened again. Defaults 5 s and 5 s.
+	PingEvery, PingTimeout time.Duration
+}
+
+// Connection states a stream reports between events.
+const (
+	StreamUp       = "up"       // connected, with the event filter set
+	StreamDown     = "down"     // the connection was lost; reconnecting
+	StreamReplaced = "replaced" // another process took the application; the stream stopped
+)
+
+// StreamItem is one thing the stream delivers: an event, or (Event nil) a change of the
+// connection's state.
+type StreamItem struct {
+	Event ari.Event
+	State string
+	Err   error
+}
+
+// ErrReplaced means another process connected to Asterisk as the same application.
+var ErrReplaced = errors.New("another process took over the ARI application")
+
+// Run connects, and reconnects after a loss, until ctx ends or the application is
+// replaced, delivering what it reads to out. It closes out when it returns.
+func (s *EventStream) Run(ctx context.Context, out chan<- StreamItem) error {
+	defer close(out)
+	if s.PingEvery == 0 {
+		s.PingEvery = 5 * time.Second
+	}
+	if s.PingTimeout == 0 {
+		s.PingTimeout = 5 * time.Second
+	}
+	if s.Log == nil {
+		s.Log = slog.Default()
+	}
+	backoff := 200 * time.Millisecond
+	for {
+		err := s.session(ctx, out)
+		if errors.Is(err, ErrReplaced) {
+			out <- StreamItem{State: StreamReplaced, Err: err}
+			return err
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if err != nil {
+			s.Log.Debug("ari event stream", "err", err)
+		}
+		select {
+		case <-time.After(backoff):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		backoff = min(2*backoff, time.Second)
+		if errors.Is(err, errSessionServed) {
+			backoff = 200 * time.Millisecond
+		}
+	}
+}
+
+// errSessionServed wraps the end of a session that was up: reconnect quickly.
+var errSessionServed = errors.New("event stream lost")
+
+// session runs one connection. It returns errSessionServed (wrapped) when a connection
+// that was up ends.
+func (s *EventStream) session(ctx context.Context, out chan<- StreamItem) error {
+	conn, err := s.dial(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("events URL %q: %w", wsURL, err)
+		return err
+	}
+	defer conn.CloseNow()
+	conn.SetReadLimit(1 << 20)
+	fctx, fcancel := context.WithTimeout(ctx, 5*time.Second)
+	err = s.REST.SetEventFilter(fctx, s.Application, s.Filter)
+	fcancel()
+	if err != nil {
+		conn.Close(websocket.StatusGoingAway, "")
+		return fmt.Errorf("set the event filter: %w", err)
+	}
+	out <- StreamItem{State: StreamUp}
+
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go s.ping(sctx, conn)
+	for {
+		_, data, err := conn.Read(sctx)
+		if err != nil {
+			if ctx.Err() == nil {
+				out <- StreamItem{State: StreamDown, Err: err}
+			}
+			return fmt.Errorf("%w: %v", errSessionServed, err)
+		}
+		var head struct {
+			Type string `json:"type"`
+		}
+		if err := json.Unmarshal(data, &head); err != nil {
+			s.Log.Warn("ari event that is not JSON", "err", err)
+			continue
+		}
+		if head.Type == ari.Events.ApplicationReplaced {
+			conn.Close(websocket.StatusNormalClosure, "")
+			return ErrReplaced
+		}
+		e, err := ari.DecodeEvent(data)
+		if err != nil || e == nil {
+			// A type this version of the library does not know: not one the hotline reads.
+			s.Log.Debug("ari event skipped", "type", head.Type)
+			continue
+		}
+		select {
+		case out <- StreamItem{Event: e}:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+func (s *EventStream) dial(ctx context.Context) (*websocket.Conn, error) {
+	u, err := url.Parse(s.URL)
+	if err != nil {
+		return nil, fmt.Errorf("events URL %q: %w", s.URL, err)
 	}
 	q := u.Query()
-	q.Set("app", app)
+	q.Set("app", s.Application)
 	u.RawQuery = q.Encode()
-	cfg, err := websocket.NewConfig(u.String(), "http://localhost/")
+	h := http.Header{}
+	h.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(s.Username+":"+s.Password)))
+	dctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	conn, resp, err := websocket.Dial(dctx, u.String(), &websocket.DialOptions{HTTPHeader: h})
 	if err != nil {
-		return nil, fmt.Errorf("events URL %q: %w", wsURL, err)
+		if resp != nil {
+			return nil, fmt.Errorf("open the event WebSocket: %s", resp.Status)
+		}
+		return nil, fmt.Errorf("open the event WebSocket: %w", err)
 	}
-	cfg.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(username+":"+password)))
-	cfg.Dialer = &net.Dialer{
-		Timeout: 5 * time.Second,
-		KeepAliveConfig: net.KeepAliveConfig{
-			Enable:   true,
-			Idle:     5 * time.Second,
-			Interval: 3 * time.Second,
-			Count:    3,
-		},
+	return conn, nil
+}
+
+// ping closes the connection when Asterisk stops answering pings, so that the read loop
+// ends and the stream reconnects.
+func (s *EventStream) ping(ctx context.Context, conn *websocket.Conn) {
+	t := time.NewTicker(s.PingEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			pctx, cancel := context.WithTimeout(ctx, s.PingTimeout)
+			err := conn.Ping(pctx)
+			cancel()
+			if err != nil && ctx.Err() == nil {
+				s.Log.Warn("ari event stream does not answer pings; reconnecting", "err", err)
+				conn.CloseNow()
+				return
+			}
+		}
 	}
-	return cfg, nil
 }

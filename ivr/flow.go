@@ -49,8 +49,13 @@ type Node struct {
 	AssignToUnit bool
 	// Collect makes the node take a phone number digit by digit, ended by # (or by
 	// silence once digits were given), stored normalised as the answer Collect; Next
-	// follows a valid number, a bad one is asked again.
+	// follows a valid number, a bad one is asked again. OnSkip, if set, is where # with
+	// no digits leads.
 	Collect string
+	OnSkip  string
+	// IfWithheld sends a caller whose number is withheld to another node on entering
+	// this one (the number to call back cannot be their own).
+	IfWithheld string
 	// ReadBack appends to the prompts the digits of the answer it names.
 	ReadBack string
 	// Record, after the prompts, records a voice message of at most this long, ended by #
@@ -70,10 +75,11 @@ type Node struct {
 // QueueSpec says how a node queues its caller for an agent, and where the call goes when
 // the caller asks to be called back or no agent can take the call.
 type QueueSpec struct {
-	Category string // the ticket an agent gets when the call has none yet
-	Front    bool   // ahead of callers who were not put at the front
-	Callback string // node after the caller pressed 1 to be called back instead
-	Message  string // node when no agent can answer: a voice message
+	Category    string // the ticket an agent gets when the call has none yet
+	Front       bool   // ahead of callers who were not put at the front
+	Callback    string // node after the caller pressed 1 to be called back instead
+	Message     string // node when no agent can answer: a voice message
+	AgentFailed string // node when an agent answered but could not be connected
 }
 
 // Queue results, reported by the call to Machine.QueueResult.
@@ -81,7 +87,18 @@ const (
 	QueueAnswered = "answered" // an agent answered and the conversation ended
 	QueueCallback = "callback" // the caller asked to be called back
 	QueueNoAgent  = "no_agent" // nobody on duty, or the longest wait passed
+	// QueueAgentFailed: an agent answered, but the caller could not be put through.
+	QueueAgentFailed = "agent_failed"
 )
+
+// SystemPrompts are the prompts the call plays outside the flow's nodes (errors,
+// recovery, the queue's announcements, callbacks); Validate checks each exists in every
+// language.
+var SystemPrompts = []string{
+	"system_busy", "system_recovered", "queue_enter", "queue_position", "queue_position_many",
+	"queue_callback_offer", "callback_dialing", "callback_intro",
+	"digit_0", "digit_1", "digit_2", "digit_3", "digit_4", "digit_5", "digit_6", "digit_7", "digit_8", "digit_9",
+}
 
 // Flow is a whole call flow: its nodes, where calls start, and how bad input is handled.
 type Flow struct {
@@ -111,7 +128,7 @@ func HotlineFlow(groups []tickets.AreaGroup) *Flow {
 	}
 	const message = 2 * time.Minute // the longest voice message
 	queue := func(category string, front bool) *QueueSpec {
-		return &QueueSpec{Category: category, Front: front, Callback: "q_callback", Message: "q_message"}
+		return &QueueSpec{Category: category, Front: front, Callback: "q_callback", Message: "q_message", AgentFailed: "q_agent_failed"}
 	}
 	nodes := []*Node{
 		{ID: "welcome", Prompts: p("welcome"), Next: "main"},
@@ -136,7 +153,9 @@ func HotlineFlow(groups []tickets.AreaGroup) *Flow {
 		question("sym_travel", "travel", "q_travel", "sym_contact"),
 		question("sym_contact", "contact", "q_contact", "sym_area"),
 		// The number to call back: the caller's own, or another read back for confirmation.
-		{ID: "sym_cb", Prompts: p("cb_choice"), Keys: map[string]string{"1": "sym_risk", "2": "sym_cb_enter"}, Records: "callback", Values: map[string]string{"1": ""}},
+		{ID: "sym_cb", Prompts: p("cb_choice"), Keys: map[string]string{"1": "sym_risk", "2": "sym_cb_enter"}, Records: "callback", Values: map[string]string{"1": ""},
+			IfWithheld: "sym_cb_hidden"},
+		{ID: "sym_cb_hidden", Prompts: p("cb_enter_hidden"), Collect: "callback", Next: "sym_cb_check", OnSkip: "sym_risk"},
 		{ID: "sym_cb_enter", Prompts: p("cb_enter"), Collect: "callback", Next: "sym_cb_check"},
 		{ID: "sym_cb_check", Prompts: p("cb_readback"), ReadBack: "callback", Keys: map[string]string{"1": "sym_risk", "2": "sym_cb_enter"}},
 		{ID: "sym_risk", Branch: symptomRisk, Branches: []string{"sym_urgent", "sym_p2", "sym_p3", "sym_p4"}},
@@ -153,7 +172,9 @@ func HotlineFlow(groups []tickets.AreaGroup) *Flow {
 			Prompts: p("ticket_created"), Next: "goodbye"},
 		// 4: support for a citizen outside the province: the family's unit, the number to
 		// call back, then who and where they are in a voice message. Routed to the unit.
-		{ID: "sup_cb", Prompts: p("cb_choice"), Keys: map[string]string{"1": "sup_message", "2": "sup_cb_enter"}, Records: "callback", Values: map[string]string{"1": ""}},
+		{ID: "sup_cb", Prompts: p("cb_choice"), Keys: map[string]string{"1": "sup_message", "2": "sup_cb_enter"}, Records: "callback", Values: map[string]string{"1": ""},
+			IfWithheld: "sup_cb_hidden"},
+		{ID: "sup_cb_hidden", Prompts: p("cb_enter_hidden"), Collect: "callback", Next: "sup_cb_check", OnSkip: "sup_message"},
 		{ID: "sup_cb_enter", Prompts: p("cb_enter"), Collect: "callback", Next: "sup_cb_check"},
 		{ID: "sup_cb_check", Prompts: p("cb_readback"), ReadBack: "callback", Keys: map[string]string{"1": "sup_message", "2": "sup_cb_enter"}},
 		{ID: "sup_message", Prompts: p("message_support"), Record: message, Next: "support", OnHangup: "support"},
@@ -173,6 +194,12 @@ func HotlineFlow(groups []tickets.AreaGroup) *Flow {
 		{ID: "no_message", Prompts: p("message_none"), Outcome: tickets.OutcomeNoChoice, Hangup: true},
 		{ID: "q_message_saved", Ticket: tickets.CategoryCallback, Priority: tickets.P2,
 			Summary: "Lời nhắn thoại khi không có tổng đài viên.", Prompts: p("message_saved"), Next: "goodbye"},
+		// An agent answered but the two could not be put together: an apology, a
+		// missed call for the agents to return, and a voice message on it.
+		{ID: "q_agent_failed", Ticket: tickets.CategoryMissedCall, Priority: tickets.P2, Outcome: tickets.OutcomeAgentFailed,
+			Summary: "Không kết nối được người gọi với tổng đài viên; cần gọi lại.", Prompts: p("agent_failed"),
+			Record: message, Next: "q_failed_saved", OnFailures: "no_message"},
+		{ID: "q_failed_saved", Prompts: p("message_saved"), Next: "goodbye"},
 
 		// Three bad keys or silences in one menu: to an agent (or a voice message).
 		{ID: "too_many", Prompts: p("too_many_errors"), Outcome: tickets.OutcomeNoChoice, Queue: queue(tickets.CategoryOther, false)},
@@ -254,6 +281,9 @@ func (f *Flow) Validate(languages []string, has func(lang, id string) bool) erro
 		}
 	}
 	prompts := []Prompt{f.Invalid, f.NoInput}
+	for _, id := range SystemPrompts {
+		prompts = append(prompts, Prompt{ID: id})
+	}
 	for id, n := range f.Nodes {
 		if n.ID != id {
 			return fmt.Errorf("flow: node %q is filed as %q", n.ID, id)
@@ -263,15 +293,27 @@ func (f *Flow) Validate(languages []string, has func(lang, id string) bool) erro
 				return fmt.Errorf("flow: node %q key %s leads to missing node %q", id, k, next)
 			}
 		}
-		leads := append([]string{n.Next, n.OnTimeout, n.OnHangup, n.OnFailures}, n.Branches...)
+		leads := append([]string{n.Next, n.OnTimeout, n.OnHangup, n.OnFailures, n.OnSkip, n.IfWithheld}, n.Branches...)
 		if n.Queue != nil {
-			leads = append(leads, n.Queue.Callback, n.Queue.Message)
+			leads = append(leads, n.Queue.Callback, n.Queue.Message, n.Queue.AgentFailed)
 			if n.Queue.Callback == "" || n.Queue.Message == "" {
 				return fmt.Errorf("flow: node %q queues callers with nowhere to go without an agent", id)
 			}
 		}
 		if n.Record > 0 && n.Next == "" {
 			return fmt.Errorf("flow: node %q records a message but leads nowhere", id)
+		}
+		waits := 0
+		for _, w := range []bool{n.Keys != nil, n.Collect != "", n.Record > 0, n.Queue != nil} {
+			if w {
+				waits++
+			}
+		}
+		if waits > 1 {
+			return fmt.Errorf("flow: node %q waits for more than one of keys, a number, a message and an agent", id)
+		}
+		if n.Queue != nil && n.Queue.AgentFailed == "" {
+			return fmt.Errorf("flow: node %q queues callers with nowhere to go when an agent cannot be reached", id)
 		}
 		for _, next := range leads {
 			if next != "" && !exists(next) {

@@ -19,6 +19,13 @@ type Effects struct {
 	Hangup  bool
 }
 
+// Empty reports whether the effects ask the call for nothing more: no key, message, queue
+// or hang-up. A machine never returns such effects; a call that got them would have
+// nothing to wait for.
+func (e Effects) Empty() bool {
+	return !e.Hangup && e.WaitKey <= 0 && e.Record <= 0 && e.Queue == nil
+}
+
 // PromptRef is a prompt resolved to the language it is played in.
 type PromptRef struct {
 	Lang string
@@ -61,6 +68,9 @@ type Machine struct {
 	digits  string // a number being keyed in at a Collect node
 	// Messages counts the voice messages the caller has left.
 	Messages int
+	// Withheld says the caller's number is not known, so it cannot be offered as the
+	// number to call back.
+	Withheld bool
 	ticket   bool // a ticket was asked for
 }
 
@@ -76,11 +86,39 @@ func (m *Machine) Start(now time.Time) Effects {
 	return e
 }
 
+// Resume puts the machine where a call's record says the call was (its language, path
+// and answers), for a call taken over after a fault: at the last node it entered, with
+// the voice messages it left. It plays nothing.
+func (m *Machine) Resume(lang string, path tickets.Path, answers tickets.Answers) {
+	if lang != "" {
+		m.Lang = lang
+	}
+	m.Path = append(tickets.Path(nil), path...)
+	m.Answers = tickets.Answers{}
+	for k, v := range answers {
+		m.Answers[k] = v
+	}
+	for i := len(path) - 1; i >= 0; i-- {
+		if n, ok := m.flow.Nodes[path[i].Node]; ok {
+			m.node = n
+			break
+		}
+	}
+	for _, s := range path {
+		if s.Note == "message" {
+			m.Messages++
+		}
+	}
+}
+
 // Key feeds a key the caller pressed.
 func (m *Machine) Key(now time.Time, key string) Effects {
 	var e Effects
-	if m.ended || m.node == nil || (m.node.Keys == nil && m.node.Collect == "") {
+	if m.ended {
 		return e
+	}
+	if !m.takesKeys() {
+		return m.lost(now, "key "+key)
 	}
 	m.Path = append(m.Path, tickets.PathStep{At: now.UTC(), Node: m.node.ID, Key: key})
 	if m.node.Collect != "" {
@@ -104,8 +142,11 @@ func (m *Machine) Key(now time.Time, key string) Effects {
 // Timeout tells the machine the caller pressed nothing while a key was awaited.
 func (m *Machine) Timeout(now time.Time) Effects {
 	var e Effects
-	if m.ended || m.node == nil || (m.node.Keys == nil && m.node.Collect == "") {
+	if m.ended {
 		return e
+	}
+	if !m.takesKeys() {
+		return m.lost(now, "timeout")
 	}
 	m.Path = append(m.Path, tickets.PathStep{At: now.UTC(), Node: m.node.ID, Note: "timeout"})
 	if m.node.Collect != "" && m.digits != "" {
@@ -118,6 +159,19 @@ func (m *Machine) Timeout(now time.Time) Effects {
 	}
 	m.fail(now, m.flow.NoInput, &e)
 	return e
+}
+
+// takesKeys reports whether the node the call is at waits for keys.
+func (m *Machine) takesKeys() bool {
+	return m.node != nil && (m.node.Keys != nil || m.node.Collect != "")
+}
+
+// lost ends a call asked for a key at a node that takes none (a fault of the call's
+// glue, not of the caller): the call hangs up instead of spinning on nothing to wait for.
+func (m *Machine) lost(now time.Time, what string) Effects {
+	m.Path = append(m.Path, tickets.PathStep{At: now.UTC(), Node: m.Node(), Note: what + " where no key is awaited"})
+	m.ended = true
+	return Effects{Hangup: true}
 }
 
 // Ended reports whether the flow has asked to hang up.
@@ -148,6 +202,7 @@ var outcomeRank = map[string]int{
 	tickets.OutcomeCallback:     5,
 	tickets.OutcomeVoiceMessage: 6,
 	tickets.OutcomeAgent:        7,
+	tickets.OutcomeAgentFailed:  8,
 }
 
 // Recorded tells the machine how the voice message asked for ended: with a message, or
@@ -182,6 +237,8 @@ func (m *Machine) QueueResult(now time.Time, result string) Effects {
 		e.Hangup, m.ended = true, true
 	case QueueCallback:
 		m.enter(now, m.node.Queue.Callback, &e)
+	case QueueAgentFailed:
+		m.enter(now, m.node.Queue.AgentFailed, &e)
 	default:
 		m.enter(now, m.node.Queue.Message, &e)
 	}
@@ -252,7 +309,9 @@ func (m *Machine) setOutcome(o string) {
 	}
 }
 
-// collect takes one key of a number: digits add up, * starts again, # ends it.
+// collect takes one key of a number: digits add up, * starts again, # ends it; other
+// keys (A to D on some phones) are ignored. # alone goes to the node's OnSkip, where it
+// has one.
 func (m *Machine) collect(now time.Time, key string, e *Effects) {
 	switch {
 	case key >= "0" && key <= "9":
@@ -261,7 +320,11 @@ func (m *Machine) collect(now time.Time, key string, e *Effects) {
 	case key == "*":
 		m.digits = ""
 		e.WaitKey = m.flow.KeyTimeout
-	default: // #
+	case key != "#":
+		e.WaitKey = m.flow.KeyTimeout
+	case m.digits == "" && m.node.OnSkip != "":
+		m.enter(now, m.node.OnSkip, e)
+	default:
 		p, err := tickets.NormalizePhone(m.digits)
 		m.digits = ""
 		if err != nil {
@@ -303,10 +366,15 @@ func (m *Machine) enter(now time.Time, id string, e *Effects) {
 		if !ok || hops > len(m.flow.Nodes) {
 			panic(fmt.Sprintf("ivr: flow has no node %q or loops without keys", id))
 		}
+		if n.IfWithheld != "" && m.Withheld {
+			id = n.IfWithheld
+			continue
+		}
 		m.node, m.failures, m.digits = n, 0, ""
 		m.Path = append(m.Path, tickets.PathStep{At: now.UTC(), Node: n.ID})
 		if n.Language != "" {
 			m.Lang = n.Language
+			m.Answers["lang"] = n.Language // for whoever calls back
 		}
 		if n.Branch != nil {
 			id = n.Branch(m.Answers)

@@ -302,3 +302,106 @@ func TestMachineIgnoresInputAfterEnd(t *testing.T) {
 		t.Errorf("path keys = %q, want 0", got)
 	}
 }
+
+// Small faults of the call flow, each fixed with its own case.
+func TestMachineSmallFaults(t *testing.T) {
+	now := time.Date(2021, 8, 10, 9, 0, 0, 0, time.UTC)
+	prompts := func(e ivr.Effects) string {
+		var ids []string
+		for _, p := range e.Play {
+			ids = append(ids, p.Lang+"/"+p.ID)
+		}
+		return strings.Join(ids, " ")
+	}
+	t.Run("a withheld number is not offered as the number to call back", func(t *testing.T) {
+		m := ivr.NewMachine(hotlineFlow(t))
+		m.Withheld = true
+		m.Start(now)
+		var e ivr.Effects
+		for _, k := range []string{"2", "2", "2", "2", "2", "2", "0"} {
+			e = m.Key(now, k)
+		}
+		if got := prompts(e); strings.Contains(got, "cb_choice") || !strings.Contains(got, "cb_enter_hidden") {
+			t.Errorf("after the area a withheld caller hears %q, want to be asked for a number", got)
+		}
+		// # without digits goes on without a number.
+		e = m.Key(now, "#")
+		if e.Ticket == nil || e.Ticket.ContactPhone != "" || !strings.Contains(prompts(e), "ticket_created") {
+			t.Errorf("skipping the number: %+v", e)
+		}
+	})
+	t.Run("an English caller's ticket says so, for the callback", func(t *testing.T) {
+		m := ivr.NewMachine(hotlineFlow(t))
+		m.Start(now)
+		m.Key(now, "9")
+		var e ivr.Effects
+		for _, k := range []string{"2", "2", "2", "2", "2", "2", "0", "1"} {
+			e = m.Key(now, k)
+		}
+		if e.Ticket == nil || e.Ticket.Answers["lang"] != "en" {
+			t.Errorf("English caller's ticket answers %v, want lang en", e.Ticket)
+		}
+	})
+	t.Run("A to D do not end a keyed-in number", func(t *testing.T) {
+		m := ivr.NewMachine(hotlineFlow(t))
+		m.Start(now)
+		for _, k := range []string{"4", "0", "2", "0", "9", "1", "1", "A", "2", "2", "2", "D", "3", "3", "3"} {
+			m.Key(now, k)
+		}
+		e := m.Key(now, "#")
+		if !strings.Contains(prompts(e), "cb_readback") || m.Answers["callback"] != "+84911222333" {
+			t.Errorf("number with A and D keyed in: answers %v, prompts %q", m.Answers, prompts(e))
+		}
+	})
+	t.Run("a key or a silence where no key is awaited ends the call", func(t *testing.T) {
+		for _, input := range []string{"5", "."} {
+			m := ivr.NewMachine(hotlineFlow(t))
+			m.Start(now)
+			m.Key(now, "3")
+			m.Key(now, "0") // at the voice message: no keys here
+			var e ivr.Effects
+			if input == "." {
+				e = m.Timeout(now)
+			} else {
+				e = m.Key(now, input)
+			}
+			if e.Empty() {
+				t.Errorf("effects %+v after %q ask for nothing: a call loop would spin", e, input)
+			}
+		}
+	})
+	t.Run("a failed bridge to the agent: apology, message, missed-call ticket", func(t *testing.T) {
+		m := ivr.NewMachine(hotlineFlow(t))
+		m.Start(now)
+		m.Key(now, "0")
+		e := m.QueueResult(now, ivr.QueueAgentFailed)
+		if e.Ticket == nil || e.Ticket.Category != tickets.CategoryMissedCall || e.Record == 0 || !strings.Contains(prompts(e), "agent_failed") {
+			t.Fatalf("after a failed bridge: %+v", e)
+		}
+		e = m.Recorded(now, true)
+		if m.Outcome() != tickets.OutcomeAgentFailed || !e.Hangup || e.Ticket != nil {
+			t.Errorf("after the message: outcome %s, effects %+v; want agent_bridge_failed, no second ticket, goodbye", m.Outcome(), e)
+		}
+	})
+}
+
+func TestFlowValidateContradictions(t *testing.T) {
+	tests := map[string]func(f *ivr.Flow){
+		"keys with a message":                     func(f *ivr.Flow) { f.Nodes["com_message"].Keys = map[string]string{"1": "goodbye"} },
+		"keys with the queue":                     func(f *ivr.Flow) { f.Nodes["operator"].Keys = map[string]string{"1": "goodbye"} },
+		"a system prompt missing in one language": func(f *ivr.Flow) {},
+	}
+	for name, spoil := range tests {
+		t.Run(name, func(t *testing.T) {
+			f := hotlineFlow(t)
+			spoil(f)
+			has := sounds.Has
+			if name == "a system prompt missing in one language" {
+				has = func(lang, id string) bool { return !(lang == "en" && id == "system_recovered") && sounds.Has(lang, id) }
+			}
+			if err := f.Validate(sounds.Languages, has); err == nil {
+				t.Error("Validate accepted it")
+			}
+		})
+	}
+}

@@ -5,9 +5,11 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/CyCoreSystems/ari/v5"
@@ -24,7 +26,9 @@ const minSpeech = 700 * time.Millisecond
 
 // recordMessage records a voice message after a beep and keeps it in the hotline's
 // storage. It reports whether the caller said something. When the caller hangs up while
-// speaking, the message is kept all the same and errHungUp returned with got set.
+// speaking, or the call is cut from outside, what was recorded is kept all the same and
+// the error returned with got set. A message that cannot be fetched (Asterisk gone)
+// stays in Asterisk and is imported when it is back (App.importStored).
 func (c *call) recordMessage(max time.Duration) (got bool, err error) {
 	c.recSeq++
 	name := fmt.Sprintf("%s-m%d", c.rec.ID, c.recSeq)
@@ -41,20 +45,30 @@ func (c *call) recordMessage(max time.Duration) (got bool, err error) {
 	// limit only guards against a lost event.
 	limit := time.NewTimer(max + 30*time.Second)
 	defer limit.Stop()
-	var hungUp error
-	var grace <-chan time.Time // after a hang-up: how long to wait for the recording to close
+	var ended error            // why the call ends, once it does
+	var grace <-chan time.Time // after that: how long to wait for the recording to close
+	stopRecording := func() {
+		sctx, scancel := cmdCtx()
+		c.app.cfg.REST.StopRecording(sctx, name)
+		scancel()
+	}
 wait:
 	for {
 		select {
 		case <-limit.C:
-			sctx, scancel := cmdCtx()
-			c.app.cfg.REST.StopRecording(sctx, name)
-			scancel()
+			stopRecording()
 			break wait
 		case <-grace:
 			break wait
 		case o := <-c.aborted:
-			return false, &abortedError{o}
+			// The call is being ended from outside: keep what was said so far.
+			if ended == nil {
+				ended = &abortedError{o}
+				if !o.keepChannel {
+					stopRecording()
+				}
+				grace = time.After(3 * time.Second)
+			}
 		case e := <-c.events:
 			switch v := e.(type) {
 			case *ari.RecordingFinished:
@@ -65,23 +79,14 @@ wait:
 			case *ari.RecordingFailed:
 				if v.Recording.Name == name {
 					c.log.Warn("voice message failed", "cause", v.Recording.Cause)
-					if hungUp != nil {
-						return false, hungUp
-					}
-					return false, nil
+					return false, ended
 				}
 			case *ari.ChannelDtmfReceived:
 				// # ends the recording inside Asterisk; no key here may reach the next menu.
 			default:
-				if _, err := c.keyOrHangup(e); err != nil {
-					var ab *abortedError
-					if errors.As(err, &ab) {
-						return false, err
-					}
-					if hungUp == nil {
-						hungUp = err
-						grace = time.After(3 * time.Second)
-					}
+				if _, err := c.keyOrHangup(e); err != nil && ended == nil {
+					ended = err
+					grace = time.After(3 * time.Second)
 				}
 			}
 		}
@@ -90,25 +95,43 @@ wait:
 	if err != nil {
 		c.log.Error("keep voice message", "err", err)
 	}
-	return got, hungUp
+	return got, ended
 }
 
 // keepMessage copies a finished recording from Asterisk into the hotline's storage and
-// files it under the call, unless it holds no speech. Asterisk's copy is then deleted.
+// files it under the call, unless it holds no speech. Asterisk's copy is deleted only
+// once the hotline's is in place.
 func (c *call) keepMessage(name string) (bool, error) {
-	dir := c.app.cfg.Recordings
+	r, err := c.app.fetchRecording(name, c.rec.ID)
+	if err != nil || r == nil {
+		return false, err
+	}
+	if err := c.addRecording(r); err != nil {
+		return true, fmt.Errorf("file recording %s: %w", r.Path, err)
+	}
+	c.app.deleteStored(c.log, name)
+	c.log.Info("voice message kept", "recording", r.ID, "length", r.Duration().Round(time.Millisecond))
+	return true, nil
+}
+
+// fetchRecording copies a stored recording from Asterisk into the hotline's storage,
+// named after callID's recording, and measures it. It returns nil (and deletes
+// Asterisk's copy) when the recording holds no speech.
+func (a *App) fetchRecording(name, callID string) (*tickets.Recording, error) {
+	dir := a.cfg.Recordings
 	if dir == "" {
-		return false, errors.New("no folder for recordings is configured")
+		return nil, errors.New("no folder for recordings is configured")
 	}
 	day := time.Now().In(tickets.Local)
-	rel := filepath.Join(day.Format("2006"), day.Format("01"), day.Format("02"), name+".wav")
+	base := strings.ReplaceAll(name, "/", "-")
+	rel := filepath.Join(day.Format("2006"), day.Format("01"), day.Format("02"), base+".wav")
 	full := filepath.Join(dir, rel)
 	if err := os.MkdirAll(filepath.Dir(full), 0o750); err != nil {
-		return false, err
+		return nil, err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(full), name+".*.part")
+	tmp, err := os.CreateTemp(filepath.Dir(full), base+".*.part")
 	if err != nil {
-		return false, err
+		return nil, err
 	}
 	defer os.Remove(tmp.Name())
 	err = retry(3, func(ctx context.Context) error {
@@ -118,7 +141,7 @@ func (c *call) keepMessage(name string) (bool, error) {
 		if err := tmp.Truncate(0); err != nil {
 			return err
 		}
-		_, err := c.app.cfg.REST.FetchStoredRecording(ctx, name, tmp)
+		_, err := a.cfg.REST.FetchStoredRecording(ctx, name, tmp)
 		return err
 	})
 	if err == nil {
@@ -128,31 +151,55 @@ func (c *call) keepMessage(name string) (bool, error) {
 		err = cerr
 	}
 	if err != nil {
-		return false, fmt.Errorf("fetch recording %s: %w", name, err)
+		return nil, fmt.Errorf("fetch recording %s: %w", name, err)
 	}
 	length, speech, err := measureWAV(tmp.Name())
 	if err != nil {
-		return false, fmt.Errorf("recording %s: %w", name, err)
+		return nil, fmt.Errorf("recording %s: %w", name, err)
 	}
-	dctx, dcancel := cmdCtx()
-	if err := c.app.cfg.REST.DeleteStoredRecording(dctx, name); err != nil {
-		c.log.Warn("delete recording from asterisk", "err", err)
-	}
-	dcancel()
 	if speech < minSpeech {
-		c.log.Info("voice message without speech", "length", length.Round(time.Millisecond), "speech", speech.Round(time.Millisecond))
-		return false, nil
+		a.cfg.Log.Info("voice message without speech", "length", length.Round(time.Millisecond), "speech", speech.Round(time.Millisecond))
+		a.deleteStored(a.cfg.Log, name)
+		return nil, nil
+	}
+	if err := os.Chmod(tmp.Name(), 0o600); err != nil {
+		return nil, err
 	}
 	if err := os.Rename(tmp.Name(), full); err != nil {
-		return false, err
+		return nil, err
 	}
-	callID := c.rec.ID
-	r := &tickets.Recording{CallID: &callID, Kind: tickets.RecordingVoiceMessage, Path: filepath.ToSlash(rel), DurationMS: length.Milliseconds()}
-	if err := retry(3, func(ctx context.Context) error { return c.app.cfg.Store.AddRecording(ctx, r) }); err != nil {
-		return true, fmt.Errorf("file recording %s: %w", rel, err)
+	if err := syncDir(filepath.Dir(full)); err != nil {
+		return nil, err
 	}
-	c.log.Info("voice message kept", "recording", r.ID, "length", length.Round(time.Millisecond))
-	return true, nil
+	id := callID
+	return &tickets.Recording{CallID: &id, Kind: tickets.RecordingVoiceMessage, Path: filepath.ToSlash(rel), DurationMS: length.Milliseconds()}, nil
+}
+
+// deleteStored deletes a recording from Asterisk once the hotline has its own copy.
+func (a *App) deleteStored(log *slog.Logger, name string) {
+	ctx, cancel := cmdCtx()
+	defer cancel()
+	if err := a.cfg.REST.DeleteStoredRecording(ctx, name); err != nil {
+		log.Warn("delete recording from asterisk", "err", err)
+	}
+}
+
+// retry runs fn, each time with a command's time limit, until it succeeds or has been
+// tried n times, waiting a little longer before each new try. It returns the last error.
+func retry(n int, fn func(context.Context) error) error {
+	var err error
+	for attempt := 0; attempt < n; attempt++ {
+		if attempt > 0 {
+			time.Sleep(time.Duration(attempt) * 200 * time.Millisecond)
+		}
+		ctx, cancel := cmdCtx()
+		err = fn(ctx)
+		cancel()
+		if err == nil {
+			return nil
+		}
+	}
+	return err
 }
 
 // measureWAV reads a 16-bit PCM WAV file and returns its length and how much of it is

@@ -242,13 +242,20 @@ const (
 	ringCancelled        // the caller left first: the agent is free again at once
 )
 
-// rung reports how ringing an agent for a caller ended.
+// rung reports how ringing an agent for a caller ended. A caller whose agent answered
+// leaves the line at once: no other agent is offered to a caller already talking.
 func (q *Queue) rung(w *waiter, endpoint string, how int) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	w.ringing = false
+	if how == ringAnswered {
+		if i := slices.Index(q.waiting, w); i >= 0 {
+			q.waiting = slices.Delete(q.waiting, i, i+1)
+		}
+	}
 	a := q.agent(endpoint)
 	if a == nil {
+		q.assign()
 		return
 	}
 	switch how {

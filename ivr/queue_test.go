@@ -126,3 +126,26 @@ func TestQueueOrder(t *testing.T) {
 		t.Error("open after every agent left")
 	}
 }
+
+// A caller an agent answered is out of the line: the next free agent goes to the next
+// caller, not to the one already talking.
+func TestQueueAnsweredCallerLeavesTheLine(t *testing.T) {
+	now := time.Date(2021, 8, 10, 9, 0, 0, 0, time.UTC)
+	q := NewQueue(QueueConfig{Hours: AlwaysOpen, Rest: time.Hour})
+	q.now = func() time.Time { return now }
+	q.SetAgents([]string{"PJSIP/a", "PJSIP/b"})
+	q.agents[1].idleSince = now.Add(-time.Minute) // b first, then a
+
+	first := q.join(false)
+	if got := offered(t, first); got != "PJSIP/b" {
+		t.Fatalf("first caller offered %q, want PJSIP/b", got)
+	}
+	q.rung(first, "PJSIP/b", ringAnswered) // talking now
+	second := q.join(false)
+	if got := offered(t, second); got != "PJSIP/a" {
+		t.Errorf("second caller offered %q while agent a is free, want PJSIP/a", got)
+	}
+	if got := offered(t, first); got != "" {
+		t.Errorf("the caller already talking was offered %q too", got)
+	}
+}

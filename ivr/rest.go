@@ -148,6 +148,49 @@ type Channel struct {
 	} `json:"dialplan"`
 }
 
+// Channel returns one channel; IsNotFound(err) when Asterisk no longer has it.
+func (r *REST) Channel(ctx context.Context, channelID string) (*Channel, error) {
+	var ch Channel
+	if err := r.Do(ctx, http.MethodGet, "/channels/"+url.PathEscape(channelID), nil, nil, &ch); err != nil {
+		return nil, err
+	}
+	return &ch, nil
+}
+
+// GetVar reads a channel variable; a variable never set is IsNotFound.
+func (r *REST) GetVar(ctx context.Context, channelID, name string) (string, error) {
+	var v struct {
+		Value string `json:"value"`
+	}
+	q := url.Values{"variable": {name}}
+	if err := r.Do(ctx, http.MethodGet, "/channels/"+url.PathEscape(channelID)+"/variable", q, nil, &v); err != nil {
+		return "", err
+	}
+	return v.Value, nil
+}
+
+// StoredRecordings lists the names of the recordings Asterisk keeps (a name may hold a
+// folder: hotline-outage/...).
+func (r *REST) StoredRecordings(ctx context.Context) ([]string, error) {
+	var list []struct {
+		Name string `json:"name"`
+	}
+	if err := r.Do(ctx, http.MethodGet, "/recordings/stored", nil, nil, &list); err != nil {
+		return nil, err
+	}
+	names := make([]string, len(list))
+	for i, l := range list {
+		names[i] = l.Name
+	}
+	return names, nil
+}
+
+// Application tells whether an ARI application is registered (someone holds its event
+// WebSocket): IsNotFound(err) when none is.
+func (r *REST) Application(ctx context.Context, app string) error {
+	return r.Do(ctx, http.MethodGet, "/applications/"+url.PathEscape(app), nil, nil, nil)
+}
+
 // Channels lists every channel Asterisk has.
 func (r *REST) Channels(ctx context.Context) ([]Channel, error) {
 	var list []Channel

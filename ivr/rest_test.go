@@ -58,23 +58,3 @@ func TestRESTStatusErrors(t *testing.T) {
 		t.Errorf("wrong password: %v", err)
 	}
 }
-
-func TestEventsConfig(t *testing.T) {
-	cfg, err := ivr.EventsConfig("ws://127.0.0.1:8088/ari/events", "hotline", "hotline", "pw")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := cfg.Location.Query().Get("app"); got != "hotline" {
-		t.Errorf("app = %q", got)
-	}
-	if !strings.HasPrefix(cfg.Header.Get("Authorization"), "Basic ") {
-		t.Error("no basic auth")
-	}
-	ka := cfg.Dialer.KeepAliveConfig
-	if !ka.Enable || ka.Idle+time.Duration(ka.Count)*ka.Interval > 20*time.Second {
-		t.Errorf("keep-alive %+v: a dead connection must be noticed within 20 s", ka)
-	}
-	if _, err := ivr.EventsConfig("::bad", "a", "u", "p"); err == nil {
-		t.Error("bad URL accepted")
-	}
-}

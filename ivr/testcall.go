@@ -4,10 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/CyCoreSystems/ari/v5"
+	"github.com/CyCoreSystems/ari/v5/stdbus"
 )
 
 // TestCall describes a scripted caller: a real call placed through Asterisk into the
@@ -105,9 +108,43 @@ type Caller struct {
 	REST        *REST
 }
 
-// Prepare limits the caller application's events to those it reads.
-func (cl *Caller) Prepare(ctx context.Context) error {
-	return cl.REST.SetEventFilter(ctx, cl.Application, append(handledEvents, ari.Events.ChannelVarset))
+// callerEvents are the event types a test caller reads.
+var callerEvents = []string{
+	ari.Events.StasisStart, ari.Events.ChannelStateChange, ari.Events.ChannelDtmfReceived,
+	ari.Events.ChannelDestroyed, ari.Events.ChannelVarset, ari.Events.PlaybackStarted,
+	ari.Events.PlaybackFinished, ari.Events.RecordingStarted, ari.Events.RecordingFinished,
+}
+
+// ConnectCaller connects a test caller application to Asterisk through an EventStream
+// of its own, and returns it once its events flow; stop disconnects it.
+func ConnectCaller(ctx context.Context, wsURL, app, username, password string, rest *REST) (cl *Caller, stop func(), err error) {
+	items := make(chan StreamItem, 1024)
+	stream := &EventStream{URL: wsURL, Application: app, Username: username, Password: password,
+		REST: rest, Filter: callerEvents, Log: slog.New(slog.DiscardHandler)}
+	sctx, cancel := context.WithCancel(context.Background())
+	go stream.Run(sctx, items)
+	bus := stdbus.New()
+	up := make(chan struct{})
+	go func() {
+		once := sync.Once{}
+		for it := range items {
+			if it.Event != nil {
+				bus.Send(it.Event)
+			} else if it.State == StreamUp {
+				once.Do(func() { close(up) })
+			}
+		}
+	}()
+	select {
+	case <-up:
+	case <-time.After(15 * time.Second):
+		cancel()
+		return nil, nil, fmt.Errorf("the test caller's event WebSocket did not open within 15 s")
+	case <-ctx.Done():
+		cancel()
+		return nil, nil, ctx.Err()
+	}
+	return &Caller{Application: app, Events: bus, REST: rest}, func() { cancel(); bus.Close() }, nil
 }
 
 // Place makes one test call and returns what happened.

@@ -8,19 +8,21 @@ import (
 
 // Call outcomes: how a call that reached the hotline ended.
 const (
-	OutcomeInProgress   = "in_progress"        // the call is still going on
-	OutcomeInformation  = "information_only"   // the caller listened to information
-	OutcomeTicket       = "ticket_created"     // the caller's choice became a ticket
-	OutcomeNoChoice     = "no_choice"          // the caller never gave a valid choice
-	OutcomeHungUp       = "hung_up"            // the caller hung up before finishing
-	OutcomeRejected     = "rejected"           // the hotline was shutting down or full
-	OutcomeDropped      = "dropped"            // the connection to Asterisk was lost
-	OutcomeInterrupted  = "interrupted"        // the hotline stopped while the call was open
-	OutcomeError        = "error"              // the hotline failed; the caller was told
-	OutcomeVoiceMessage = "voice_message"      // the caller left a voice message
-	OutcomeAgent        = "answered_by_agent"  // an agent talked with the caller
-	OutcomeCallback     = "callback_requested" // the caller chose a callback over waiting
-	OutcomeAbandoned    = "abandoned_in_queue" // the caller hung up while waiting for an agent
+	OutcomeInProgress   = "in_progress"         // the call is still going on
+	OutcomeInformation  = "information_only"    // the caller listened to information
+	OutcomeTicket       = "ticket_created"      // the caller's choice became a ticket
+	OutcomeNoChoice     = "no_choice"           // the caller never gave a valid choice
+	OutcomeHungUp       = "hung_up"             // the caller hung up before finishing
+	OutcomeRejected     = "rejected"            // the hotline was shutting down or full
+	OutcomeDropped      = "dropped"             // the connection to Asterisk was lost
+	OutcomeInterrupted  = "interrupted"         // the hotline stopped while the call was open
+	OutcomeError        = "error"               // the hotline failed; the caller was told
+	OutcomeVoiceMessage = "voice_message"       // the caller left a voice message
+	OutcomeAgent        = "answered_by_agent"   // an agent talked with the caller
+	OutcomeCallback     = "callback_requested"  // the caller chose a callback over waiting
+	OutcomeAbandoned    = "abandoned_in_queue"  // the caller hung up while waiting for an agent
+	OutcomeAgentFailed  = "agent_bridge_failed" // an agent answered but the two could not be connected
+	OutcomeUnavailable  = "hotline_unavailable" // Asterisk took the call alone while the hotline was down
 )
 
 // Who ended a call.

@@ -41,7 +41,6 @@ func (s *Store) AddRecording(ctx context.Context, r *Recording) error {
 		return Errorf(EINVALID, "Loại ghi âm %q không tồn tại.", r.Kind)
 	}
 	return s.inTx(ctx, func(t *tx) error {
-		r.CreatedAt = t.now
 		if r.TicketID == nil && r.CallID != nil {
 			var ids []int64
 			if err := t.SelectContext(ctx, &ids, t.Rebind(`SELECT id FROM tickets WHERE call_id = ? ORDER BY id LIMIT 1`), *r.CallID); err != nil {
@@ -51,16 +50,25 @@ func (s *Store) AddRecording(ctx context.Context, r *Recording) error {
 				r.TicketID = &ids[0]
 			}
 		}
-		err := t.QueryRowxContext(ctx, t.Rebind(`INSERT INTO recordings (call_id, ticket_id, kind, path, duration_ms, created_at)
-			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`), r.CallID, r.TicketID, r.Kind, r.Path, r.DurationMS, r.CreatedAt).Scan(&r.ID)
-		if err != nil {
-			return fmt.Errorf("add recording: %w", mapConstraint(err))
-		}
-		if r.TicketID != nil {
-			return addEvent(ctx, t, ActorIVR, EntityTicket, *r.TicketID, change{kind: "recording", field: "recording", new: fmt.Sprint(r.ID)})
-		}
-		return nil
+		return addRecording(ctx, t, ActorIVR, r)
 	})
+}
+
+// addRecording inserts a recording's row, with an event on its ticket if it has one.
+func addRecording(ctx context.Context, t *tx, actor Actor, r *Recording) error {
+	if r.Kind != RecordingVoiceMessage && r.Kind != RecordingCall {
+		return Errorf(EINVALID, "Loại ghi âm %q không tồn tại.", r.Kind)
+	}
+	r.CreatedAt = t.now
+	err := t.QueryRowxContext(ctx, t.Rebind(`INSERT INTO recordings (call_id, ticket_id, kind, path, duration_ms, created_at)
+		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`), r.CallID, r.TicketID, r.Kind, r.Path, r.DurationMS, r.CreatedAt).Scan(&r.ID)
+	if err != nil {
+		return fmt.Errorf("add recording: %w", mapConstraint(err))
+	}
+	if r.TicketID != nil {
+		return addEvent(ctx, t, actor, EntityTicket, *r.TicketID, change{kind: "recording", field: "recording", new: fmt.Sprint(r.ID)})
+	}
+	return nil
 }
 
 // attachCallRecordings gives a new ticket the recordings its call made before it existed.

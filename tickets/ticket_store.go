@@ -47,8 +47,14 @@ func (s *Store) createTicket(ctx context.Context, t *tx, actor Actor, tk *Ticket
 			tk.Status = StatusAssigned // routed on creation (the IVR to a ward, an escalation)
 		}
 	}
-	tk.CreatedAt, tk.UpdatedAt, tk.CreatedDay = t.now, t.now, Day(t.now)
-	tk.FirstResponseDue, tk.ResolutionDue = s.SLA.Due(tk.Priority, t.now)
+	// A ticket imported from a report made earlier (the IVR's spool, an outage) keeps
+	// the time the citizen reported it; any other is created now.
+	if tk.CreatedAt.IsZero() || tk.CreatedAt.After(t.now) {
+		tk.CreatedAt = t.now
+	}
+	tk.CreatedAt = tk.CreatedAt.UTC()
+	tk.UpdatedAt, tk.CreatedDay = t.now, Day(tk.CreatedAt)
+	tk.FirstResponseDue, tk.ResolutionDue = s.SLA.Due(tk.Priority, tk.CreatedAt)
 	if tk.CallerNumber != nil {
 		id, err := callerID(ctx, t, *tk.CallerNumber)
 		if err != nil {

@@ -26,8 +26,8 @@ func runMigrate(args []string) error {
 }
 
 // openStore opens the database at HOTLINE_DB (migrating it), or says which setting to fix.
-func openStore(ctx context.Context, path string) (*tickets.Store, error) {
-	store, err := tickets.OpenStore(ctx, path)
+func openStore(ctx context.Context, path string, opts ...tickets.Option) (*tickets.Store, error) {
+	store, err := tickets.OpenStore(ctx, path, opts...)
 	if err != nil {
 		return nil, settingErrorf("HOTLINE_DB %q cannot be used: %v.", path, err)
 	}

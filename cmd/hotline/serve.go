@@ -12,11 +12,9 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
-
-	"github.com/CyCoreSystems/ari/v5"
-	"github.com/CyCoreSystems/ari/v5/client/native"
 
 	"github.com/huehotline/hotline/ivr"
 	"github.com/huehotline/hotline/sounds"
@@ -31,6 +29,7 @@ func runServe(args []string) error {
 	addr := fs.String("addr", env("HOTLINE_ADDR", "127.0.0.1:8080"), "console and prompt server address (HOTLINE_ADDR)")
 	soundsURL := fs.String("sounds-url", env("HOTLINE_SOUNDS_URL", ""), "URL Asterisk fetches prompts from (HOTLINE_SOUNDS_URL; default from HOTLINE_ADDR)")
 	recordings := fs.String("recordings", env("HOTLINE_RECORDINGS", ""), "folder for voice messages (HOTLINE_RECORDINGS; default: recordings beside the database)")
+	spool := fs.String("spool", env("HOTLINE_SPOOL", ""), "folder for call reports the database cannot take yet (HOTLINE_SPOOL; default: spool beside the database)")
 	agents := fs.String("agents", env("HOTLINE_AGENTS", ""), "agents' phones on duty, comma-separated, such as PJSIP/agent101 (HOTLINE_AGENTS; none: callers leave messages)")
 	hours := fs.String("agent-hours", env("HOTLINE_AGENT_HOURS", "mon-sun 00:00-24:00"), "when agents answer, such as \"mon-fri 07:00-21:00; sat,sun 08:00-17:00\" (HOTLINE_AGENT_HOURS)")
 	durations := map[string]*string{
@@ -52,6 +51,9 @@ func runServe(args []string) error {
 	}
 	if *recordings == "" {
 		*recordings = filepath.Join(filepath.Dir(*dbPath), "recordings")
+	}
+	if *spool == "" {
+		*spool = filepath.Join(filepath.Dir(*dbPath), "spool")
 	}
 	sched, err := ivr.ParseSchedule(*hours)
 	if err != nil {
@@ -84,7 +86,7 @@ func runServe(args []string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return serve(ctx, serveConfig{ari: *ariCfg, dbPath: *dbPath, addr: *addr, soundsURL: *soundsURL, log: log,
-		recordings: *recordings, queue: queue, controlToken: os.Getenv("HOTLINE_CONTROL_TOKEN")})
+		recordings: *recordings, spool: *spool, queue: queue, controlToken: os.Getenv("HOTLINE_CONTROL_TOKEN")})
 }
 
 type serveConfig struct {
@@ -95,6 +97,7 @@ type serveConfig struct {
 	log          *slog.Logger
 	ready        chan<- string // receives the console's address once calls are taken (tests)
 	recordings   string        // folder of voice messages
+	spool        string        // folder of call reports waiting for the database
 	queue        *ivr.Queue    // agents on duty
 	controlToken string        // allows POST /ivr/callback
 }
@@ -123,8 +126,9 @@ func serve(ctx context.Context, cfg serveConfig) error {
 	site := &web.Server{Store: store, Sounds: sounds.FS(), Log: log, Recordings: cfg.recordings}
 	mux := http.NewServeMux()
 	mux.Handle("/", site.Handler())
-	var app *ivr.App // set below, once Asterisk answers
+	var running atomic.Pointer[ivr.App] // set below, once Asterisk answers
 	mux.HandleFunc("GET /debug/ivr/reactions", func(w http.ResponseWriter, r *http.Request) {
+		app := running.Load()
 		if app == nil {
 			http.Error(w, "the IVR is not running yet", http.StatusServiceUnavailable)
 			return
@@ -135,6 +139,7 @@ func serve(ctx context.Context, cfg serveConfig) error {
 	// holder of HOTLINE_CONTROL_TOKEN may ask; without one the route does not exist.
 	if cfg.controlToken != "" {
 		mux.HandleFunc("POST /ivr/callback", func(w http.ResponseWriter, r *http.Request) {
+			app := running.Load()
 			if app == nil {
 				http.Error(w, "the IVR is not running yet", http.StatusServiceUnavailable)
 				return
@@ -155,11 +160,16 @@ func serve(ctx context.Context, cfg serveConfig) error {
 	if err := checkARI(ctx, rest, cfg.ari); err != nil {
 		return err
 	}
-	client, err := connectARI(ctx, cfg.ari)
+	if err := os.MkdirAll(cfg.spool, 0o700); err != nil {
+		return settingErrorf("HOTLINE_SPOOL %q cannot be created: %v.", cfg.spool, err)
+	}
+	// The IVR's own handle on the database gives up on a lock within seconds, so that a
+	// caller's report goes to the spool rather than the caller waiting in silence.
+	ivrStore, err := openStore(ctx, cfg.dbPath, tickets.BusyTimeout(2*time.Second))
 	if err != nil {
 		return err
 	}
-	defer client.Close()
+	defer ivrStore.Close()
 
 	groups, err := store.AreaGroups(ctx)
 	if err != nil {
@@ -169,30 +179,81 @@ func serve(ctx context.Context, cfg serveConfig) error {
 	if err := flow.Validate(sounds.Languages, sounds.Has); err != nil {
 		return fmt.Errorf("call flow: %w", err)
 	}
-	app = ivr.NewApp(ivr.Config{
+	events := make(chan ivr.StreamItem, 1024)
+	stream := &ivr.EventStream{URL: cfg.ari.WSURL, Application: cfg.ari.Application, Username: cfg.ari.Username,
+		Password: cfg.ari.Password, REST: rest, Filter: ivr.HandledEvents(), Log: log}
+	streamCtx, stopStream := context.WithCancel(context.Background())
+	defer stopStream()
+	go stream.Run(streamCtx, events)
+	app := ivr.NewApp(ivr.Config{
 		Application:    cfg.ari.Application,
-		Events:         client.Bus(),
+		Events:         events,
 		REST:           rest,
-		Store:          store,
+		Store:          ivrStore,
 		Flow:           flow,
 		SoundsURL:      cfg.soundsURL,
 		Log:            log,
-		Connected:      client.Connected,
 		PromptDuration: sounds.Duration,
 		Recordings:     cfg.recordings,
+		Spool:          &ivr.Spool{Dir: cfg.spool},
 		Queue:          cfg.queue,
 	})
+	appErr := make(chan error, 1)
+	appCtx, stopApp := context.WithCancel(context.Background())
+	defer stopApp()
+	go func() { appErr <- app.Run(appCtx) }()
+	select {
+	case <-app.Ready():
+	case err := <-appErr:
+		return err
+	case <-time.After(15 * time.Second):
+		return settingErrorf("ARI_WSURL %s: the event WebSocket did not open within 15 s.", cfg.ari.WSURL)
+	case <-ctx.Done():
+		stopApp()
+		<-appErr
+		return nil
+	}
+	running.Store(app)
 	log.Info("hotline serving", "console", "http://"+ln.Addr().String(), "ari", cfg.ari.URL, "application", cfg.ari.Application)
 	if cfg.ready != nil {
 		cfg.ready <- ln.Addr().String()
 	}
-	appErr := make(chan error, 1)
-	go func() { appErr <- app.Run(ctx) }()
+	go sweepFollowUps(streamCtx, store, log)
 	select {
+	case <-ctx.Done():
+		stopApp() // drains calls in progress, then returns
+		err := <-appErr
+		stopStream()
+		if errors.Is(err, ivr.ErrReplaced) {
+			return settingErrorf("ARI_APPLICATION %q was taken over by another program connected to Asterisk.", cfg.ari.Application)
+		}
+		return err
 	case err := <-appErr:
+		if errors.Is(err, ivr.ErrReplaced) {
+			return settingErrorf("ARI_APPLICATION %q was taken over by another program connected to Asterisk (another hotline?); this one stopped.", cfg.ari.Application)
+		}
 		return err
 	case err := <-httpErr:
 		return fmt.Errorf("console server: %w", err)
+	}
+}
+
+// sweepFollowUps applies the missed-follow-up rule (three missed days make a case lost)
+// at start and every hour, for the days that pass with nobody recording a result.
+func sweepFollowUps(ctx context.Context, store *tickets.Store, log *slog.Logger) {
+	for {
+		n, err := store.EscalateMissedFollowUps(ctx)
+		switch {
+		case err != nil:
+			log.Error("sweep missed follow-ups", "err", err)
+		case n > 0:
+			log.Warn("cases lost to follow-up after missed days", "cases", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Hour):
+		}
 	}
 }
 
@@ -210,36 +271,5 @@ func checkARI(ctx context.Context, rest *ivr.REST, c ariConfig) error {
 		return settingErrorf("ARI_URL %s answers but is not ARI (no /asterisk/ping there).", c.URL)
 	default:
 		return settingErrorf("ARI_URL %s does not answer: is Asterisk running with ARI enabled? (%v)", c.URL, err)
-	}
-}
-
-// connectARI opens the event WebSocket, with TCP keep-alive (ivr.EventsConfig) and
-// within a time limit: the library's own Connect would wait forever for an Asterisk that
-// does not answer.
-func connectARI(ctx context.Context, c ariConfig) (ari.Client, error) {
-	wsCfg, err := ivr.EventsConfig(c.WSURL, c.Application, c.Username, c.Password)
-	if err != nil {
-		return nil, settingErrorf("ARI_WSURL %q: %v", c.WSURL, err)
-	}
-	client := native.New(&native.Options{
-		Application:  c.Application,
-		URL:          c.URL,
-		WebsocketURL: c.WSURL,
-		Username:     c.Username,
-		Password:     c.Password,
-	})
-	client.WSConfig = wsCfg
-	done := make(chan error, 1)
-	go func() { done <- client.Connect() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			return nil, settingErrorf("ARI_WSURL %s: the event WebSocket could not be opened: %v", c.WSURL, err)
-		}
-		return client, nil
-	case <-time.After(15 * time.Second):
-		return nil, settingErrorf("ARI_WSURL %s: the event WebSocket did not open within 15 s.", c.WSURL)
-	case <-ctx.Done():
-		return nil, ctx.Err()
 	}
 }

@@ -76,14 +76,9 @@ func connectCaller(ctx context.Context, c ariConfig) (*ivr.Caller, func(), error
 	if err := checkARI(ctx, rest, c); err != nil {
 		return nil, nil, err
 	}
-	client, err := connectARI(ctx, c)
+	caller, stop, err := ivr.ConnectCaller(ctx, c.WSURL, c.Application, c.Username, c.Password, rest)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, settingErrorf("ARI_WSURL %s: %v", c.WSURL, err)
 	}
-	caller := &ivr.Caller{Application: c.Application, Events: client.Bus(), REST: rest}
-	if err := caller.Prepare(ctx); err != nil {
-		client.Close()
-		return nil, nil, err
-	}
-	return caller, client.Close, nil
+	return caller, stop, nil
 }

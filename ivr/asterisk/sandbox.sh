@@ -63,6 +63,12 @@ install_conf() {
 	cp "$here"/etc/*.conf "$root$conf/"
 	# Music on hold for the agent queue (sounds/generate.sh makes it).
 	cp "$here"/../../sounds/moh/*.wav "$root/var/lib/asterisk/moh/"
+	# The prompts Asterisk plays by itself when the hotline is down (extensions.conf).
+	local lang
+	for lang in vi en; do
+		mkdir -p "$root/usr/share/asterisk/sounds/hotline/$lang"
+		cp "$here"/../../sounds/$lang/{outage,for_english,message_saved}.wav "$root/usr/share/asterisk/sounds/hotline/$lang/" 2>/dev/null || true
+	done
 }
 
 ari_up() {

@@ -1,0 +1,199 @@
+package ivr
+
+import (
+	"context"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/huehotline/hotline/tickets"
+)
+
+// What Asterisk keeps while the hotline cannot take it, imported when the hotline is
+// (back) connected: voice messages of the hotline's own calls that a crash or a lost
+// connection left in Asterisk's recordings, and the calls Asterisk answered alone while
+// the hotline was down (extensions.conf, [hotline-down]).
+
+var (
+	// A voice message of one of the hotline's calls: CALLID-mN.
+	callMessageName = regexp.MustCompile(`^([0-9a-f]{24})-m[0-9]+$`)
+	// A call Asterisk took alone: hotline-outage/TIME-ID-KIND-NUMBER, KIND being the
+	// language of the message, or "call" for everything the caller said from the answer.
+	outageName = regexp.MustCompile(`^hotline-outage/([0-9]{8}T[0-9]{6}Z)-([0-9]+)-(vi|en|call)-([0-9]+|anonymous)$`)
+)
+
+// outageCall is one call Asterisk answered alone, from the recordings it left.
+type outageCall struct {
+	stamp, uniqueID, from, lang string
+	message, all                string // recording names: the message, and all the caller said
+}
+
+// importStored imports what Asterisk kept while the hotline could not take it.
+func (a *App) importStored(ctx context.Context) {
+	lctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	names, err := a.cfg.REST.StoredRecordings(lctx)
+	cancel()
+	if err != nil {
+		a.cfg.Log.Warn("list recordings kept by asterisk", "err", err)
+		return
+	}
+	outages := map[string]*outageCall{}
+	for _, name := range names {
+		if m := callMessageName.FindStringSubmatch(name); m != nil {
+			a.importCallMessage(ctx, m[1], name)
+			continue
+		}
+		if m := outageName.FindStringSubmatch(name); m != nil {
+			key := m[1] + "-" + m[2]
+			o := outages[key]
+			if o == nil {
+				o = &outageCall{stamp: m[1], uniqueID: m[2], from: m[4], lang: "vi"}
+				outages[key] = o
+			}
+			if m[3] == "call" {
+				o.all = name
+			} else {
+				o.message, o.lang = name, m[3]
+			}
+		}
+	}
+	if len(outages) == 0 {
+		return
+	}
+	// A caller still speaking to Asterisk is imported once they have hung up.
+	busy := map[string]bool{}
+	lctx, cancel = context.WithTimeout(ctx, 5*time.Second)
+	chans, err := a.cfg.REST.Channels(lctx)
+	cancel()
+	if err != nil {
+		a.cfg.Log.Warn("list channels before importing the outage's calls", "err", err)
+		return
+	}
+	for _, ch := range chans {
+		busy[digitsOf(ch.ID)] = true
+	}
+	keys := make([]string, 0, len(outages))
+	for k := range outages {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if o := outages[k]; !busy[o.uniqueID] {
+			a.importOutageCall(ctx, o)
+		}
+	}
+}
+
+// importCallMessage files a voice message Asterisk still holds for one of the hotline's
+// calls that is over, on the call's ticket (a callback ticket if it had none).
+func (a *App) importCallMessage(ctx context.Context, callID, name string) {
+	if a.activeCall(callID) {
+		return // still being recorded or fetched by its call
+	}
+	fctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	c, err := a.cfg.Store.FindCall(fctx, callID)
+	cancel()
+	if err != nil {
+		return // not a call of this hotline's database
+	}
+	log := a.cfg.Log.With("call", callID)
+	r, err := a.fetchRecording(name, callID)
+	if err != nil {
+		log.Warn("fetch a voice message left in asterisk", "err", err)
+		return
+	}
+	if r == nil {
+		return // no speech in it: deleted
+	}
+	report := &tickets.CallReport{Call: *c, Recordings: []tickets.Recording{*r},
+		Ticket: &tickets.Ticket{Category: tickets.CategoryCallback, Priority: tickets.P2, CallerNumber: c.CallerNumber,
+			IVRKeys: c.Path.Keys(), IVRAnswers: c.Answers, CreatedAt: c.StartedAt,
+			Summary: "Lời nhắn thoại của cuộc gọi bị gián đoạn do sự cố; cần gọi lại."}}
+	if err := a.importReport(ctx, report); err != nil {
+		log.Error("import a voice message left in asterisk", "err", err)
+		return
+	}
+	a.deleteStored(log, name)
+	log.Info("voice message left in asterisk imported")
+}
+
+// importOutageCall records a call Asterisk answered alone while the hotline was down: a
+// call record (hotline_unavailable) and, when the caller can be called back or left a
+// message, a P2 callback ticket with the message.
+func (a *App) importOutageCall(ctx context.Context, o *outageCall) {
+	started, err := time.Parse("20060102T150405Z", o.stamp)
+	if err != nil {
+		return
+	}
+	id := "ast-" + o.stamp + "-" + o.uniqueID
+	log := a.cfg.Log.With("call", id, "outage", true)
+	rec := tickets.Call{ID: id, ChannelID: o.uniqueID, Dialed: "19001075", Language: o.lang,
+		StartedAt: started, AnsweredAt: &started, Outcome: tickets.OutcomeUnavailable, EndedBy: tickets.EndedByCaller}
+	if o.from != "anonymous" {
+		rec.CallerRaw = o.from
+		if n, err := tickets.NormalizePhone(o.from); err == nil {
+			rec.CallerNumber = &n
+		}
+	}
+	if o.lang != "vi" {
+		rec.Answers = tickets.Answers{"lang": o.lang}
+	}
+	report := &tickets.CallReport{Call: rec}
+	ended := started
+	for _, name := range []string{o.message, o.all} {
+		if name == "" || len(report.Recordings) > 0 {
+			continue
+		}
+		r, err := a.fetchRecording(name, id)
+		if err != nil {
+			log.Warn("fetch the message of a call taken during the outage", "err", err)
+			return
+		}
+		if r != nil {
+			report.Recordings = append(report.Recordings, *r)
+			ended = started.Add(r.Duration())
+		}
+	}
+	report.Call.EndedAt = &ended
+	if rec.CallerNumber != nil || len(report.Recordings) > 0 {
+		summary := "Cuộc gọi khi hệ thống gián đoạn: người gọi gác máy trước khi để lại lời nhắn; cần gọi lại."
+		if len(report.Recordings) > 0 {
+			summary = "Cuộc gọi khi hệ thống gián đoạn, có lời nhắn thoại; cần gọi lại."
+		}
+		report.Ticket = &tickets.Ticket{Category: tickets.CategoryCallback, Priority: tickets.P2, CallerNumber: rec.CallerNumber,
+			IVRAnswers: rec.Answers, Summary: summary, CreatedAt: started}
+	}
+	if err := a.importReport(ctx, report); err != nil {
+		log.Error("import a call taken during the outage", "err", err)
+		return
+	}
+	for _, name := range []string{o.message, o.all} {
+		if name != "" {
+			a.deleteStored(log, name)
+		}
+	}
+	log.Info("call taken while the hotline was down imported", "message", len(report.Recordings) > 0)
+}
+
+// importReport writes a report to the database, or to the spool if it cannot.
+func (a *App) importReport(ctx context.Context, r *tickets.CallReport) error {
+	err := retryTransient(4*time.Second, func(ctx context.Context) error {
+		_, _, err := a.cfg.Store.ImportCallReport(ctx, tickets.ActorIVR, r)
+		return err
+	})
+	if err != nil && tickets.IsTransient(err) {
+		return a.cfg.Spool.Put(r)
+	}
+	return err
+}
+
+// digitsOf keeps the digits of s (Asterisk's unique IDs as the dialplan files them).
+func digitsOf(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, s)
+}

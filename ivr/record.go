@@ -1,0 +1,222 @@
+package ivr
+
+import (
+	"context"
+	"time"
+
+	"github.com/huehotline/hotline/tickets"
+)
+
+// How a call's record and ticket reach the database. The IVR's store gives up on a
+// locked database within seconds; a write that fails for a passing reason is tried again
+// within a budget, and what still cannot be written goes to the spool on disk, to be
+// replayed into the database when it answers again. No caller hears "your request has
+// been recorded" unless it is in the database or, synced, in the spool.
+
+// syncRecord copies what the caller has done so far onto the call's record.
+func (c *call) syncRecord() {
+	c.rec.Language = c.m.Lang
+	c.rec.Path = c.m.Path
+	c.rec.Answers = c.m.answers()
+}
+
+// saveProgress writes the call record as it stands (answered, each step of the menus,
+// queued, with an agent): the console sees the call while it lasts, and a crash loses
+// nothing the caller said. One try: the final record is written with retries.
+func (c *call) saveProgress() {
+	c.syncRecord()
+	if c.report != nil {
+		return // the spool holds this call now; its final state goes there
+	}
+	ctx, cancel := cmdCtx()
+	defer cancel()
+	if err := c.app.cfg.Store.SaveCall(ctx, c.rec); err != nil {
+		c.log.Warn("save call record", "err", err)
+	}
+}
+
+// finish writes the final call record: to the database, retried while the failure is
+// passing, or else with the rest of the call's report to the spool.
+func (c *call) finish() {
+	c.syncRecord()
+	if c.report == nil {
+		err := retryTransient(6*time.Second, func(ctx context.Context) error { return c.app.cfg.Store.SaveCall(ctx, c.rec) })
+		if err == nil {
+			return
+		}
+		c.log.Error("save the final call record; spooling it", "err", err)
+		c.report = &tickets.CallReport{}
+	}
+	c.spool()
+}
+
+// spool writes the call's report as it stands to the spool.
+func (c *call) spool() error {
+	c.syncRecord()
+	c.report.Call = *c.rec
+	if err := c.app.cfg.Spool.Put(c.report); err != nil {
+		c.log.Error("spool the call's report", "err", err)
+		return err
+	}
+	return nil
+}
+
+// hasTicket reports whether the call has its ticket, in the database or in the spool.
+func (c *call) hasTicket() bool {
+	return c.ticketID != 0 || (c.report != nil && c.report.Ticket != nil)
+}
+
+// ticketFor builds the ticket a request asks for, on this call.
+func (c *call) ticketFor(r *TicketRequest) *tickets.Ticket {
+	callID := c.rec.ID
+	t := &tickets.Ticket{
+		Category:     r.Category,
+		Priority:     r.Priority,
+		CallerNumber: c.rec.CallerNumber,
+		CallID:       &callID,
+		IVRKeys:      r.Keys,
+		Summary:      r.Summary,
+		IVRAnswers:   r.Answers,
+	}
+	if r.ContactPhone != "" {
+		contact := r.ContactPhone
+		t.ContactPhone = &contact
+	}
+	if r.UnitCode != "" {
+		unit := r.UnitCode
+		t.UnitCode = &unit
+		if r.AssignToUnit {
+			t.AssigneeUnitCode = &unit
+		}
+	}
+	return t
+}
+
+// createTicket stores the ticket the caller's choice asked for, and tells the channel
+// its reference (HOTLINE_TICKET) for the agent and the test-call tool. When the
+// database cannot take it, the call's report goes to the spool instead; an error means
+// it is in neither.
+//
+// A call has one ticket: what a caller asks for after it exists (a callback, a message
+// after an urgent report) is noted on it rather than opening a second one.
+func (c *call) createTicket(r *TicketRequest) error {
+	if c.hasTicket() {
+		note := r.Summary
+		if note == "" {
+			note = tickets.CategoryLabel(r.Category).Vi
+		}
+		if c.report != nil {
+			c.report.Notes = append(c.report.Notes, note)
+			return c.spool()
+		}
+		return retryTransient(3*time.Second, func(ctx context.Context) error {
+			return c.app.cfg.Store.AddTicketNote(ctx, tickets.ActorIVR, c.ticketID, note)
+		})
+	}
+	c.saveProgress()
+	t := c.ticketFor(r)
+	err := retryTransient(3*time.Second, func(ctx context.Context) error {
+		return c.app.cfg.Store.CreateTicket(ctx, tickets.ActorIVR, t)
+	})
+	if err != nil {
+		c.log.Error("the database did not take the ticket; spooling it", "err", err)
+		t = c.ticketFor(r)
+		t.CreatedAt = time.Now().UTC() // its SLA runs from now, whenever it is replayed
+		c.report = &tickets.CallReport{Ticket: t}
+		return c.spool()
+	}
+	c.ticketID, c.ticketRef = t.ID, t.Ref
+	c.log.Info("ticket created", "ticket", t.Ref, "category", t.Category)
+	ctx, cancel := cmdCtx()
+	defer cancel()
+	t0 := time.Now()
+	if err := c.app.cfg.REST.SetVar(ctx, c.channelID, "HOTLINE_TICKET", t.Ref); err != nil && !IsNotFound(err) {
+		c.log.Warn("set HOTLINE_TICKET", "err", err)
+	}
+	c.ariWait += time.Since(t0)
+	return nil
+}
+
+// addRecording files a voice message under the call (and its ticket), in the database
+// or with the call's report in the spool.
+func (c *call) addRecording(r *tickets.Recording) error {
+	if c.report == nil {
+		err := retryTransient(3*time.Second, func(ctx context.Context) error { return c.app.cfg.Store.AddRecording(ctx, r) })
+		if err == nil {
+			return nil
+		}
+		c.log.Error("the database did not take the voice message; spooling it", "err", err)
+		c.report = &tickets.CallReport{}
+	}
+	c.report.Recordings = append(c.report.Recordings, *r)
+	return c.spool()
+}
+
+// retryTransient runs fn, each time with a command's time limit, until it succeeds,
+// fails for a reason that is not passing, or budget has gone by. It returns the last
+// error.
+func retryTransient(budget time.Duration, fn func(context.Context) error) error {
+	start := time.Now()
+	for wait := 100 * time.Millisecond; ; wait = min(2*wait, time.Second) {
+		ctx, cancel := cmdCtx()
+		err := fn(ctx)
+		cancel()
+		if err == nil || !tickets.IsTransient(err) || time.Since(start)+wait > budget {
+			return err
+		}
+		time.Sleep(wait)
+	}
+}
+
+// replayLoop replays the spool into the database at start and then every few seconds
+// while reports wait in it, so that they reach the database when it answers again.
+func (a *App) replayLoop(ctx context.Context) {
+	for {
+		a.replaySpool(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(5 * time.Second):
+		}
+	}
+}
+
+// replaySpool writes the spooled reports of calls that are over into the database and
+// removes each once it is there. Replaying a report twice doubles nothing.
+func (a *App) replaySpool(ctx context.Context) {
+	a.replayMu.Lock()
+	defer a.replayMu.Unlock()
+	ids, err := a.cfg.Spool.Pending()
+	if err != nil {
+		a.cfg.Log.Error("read the spool", "err", err)
+		return
+	}
+	for _, id := range ids {
+		if ctx.Err() != nil || a.activeCall(id) {
+			continue // a call in progress spools its final report when it ends
+		}
+		r, err := a.cfg.Spool.Get(id)
+		if err != nil {
+			a.cfg.Log.Error("spooled call report unreadable; left in the spool", "call", id, "err", err)
+			continue
+		}
+		ictx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		t, _, err := a.cfg.Store.ImportCallReport(ictx, tickets.ActorIVR, r)
+		cancel()
+		if err != nil {
+			a.cfg.Log.Warn("spooled call report not replayed yet", "call", id, "err", err)
+			if tickets.IsTransient(err) {
+				return // the database is still busy: try again later
+			}
+			continue
+		}
+		if err := a.cfg.Spool.Remove(id); err != nil {
+			a.cfg.Log.Error("remove a replayed report from the spool", "call", id, "err", err)
+		}
+		ref := ""
+		if t != nil {
+			ref = t.Ref
+		}
+		a.cfg.Log.Info("spooled call report written to the database", "call", id, "ticket", ref)
+	}
+}
