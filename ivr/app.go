@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/CyCoreSystems/ari/v5"
@@ -59,8 +60,9 @@ type Config struct {
 }
 
 // handledEvents are the only event types the hotline asks Asterisk for: those something
-// in the hotline reads.
+// in the hotline reads (ApplicationReplaced by the event stream, which stops on it).
 var handledEvents = []string{
+	ari.Events.ApplicationReplaced,
 	ari.Events.StasisStart, ari.Events.StasisEnd,
 	ari.Events.ChannelDtmfReceived, ari.Events.ChannelHangupRequest, ari.Events.ChannelDestroyed,
 	ari.Events.ChannelStateChange, ari.Events.PlaybackFinished,
@@ -82,14 +84,15 @@ type App struct {
 	wg        sync.WaitGroup
 	ctx       context.Context // lives until Run returns: background work (resync, replay)
 
-	resyncMu   sync.Mutex // one resync at a time
-	replayMu   sync.Mutex // one spool replay at a time
-	readyOnce  sync.Once
-	ready      chan struct{}
-	everUp     bool // the event stream was up once (set by the dispatcher)
-	statsMu    sync.Mutex
-	reactions  []Reaction // since the last reset
-	watchState struct {
+	resyncMu    sync.Mutex // one resync at a time
+	replayMu    sync.Mutex // one spool replay at a time
+	readyOnce   sync.Once
+	ready       chan struct{}
+	everUp      bool         // the event stream was up once (set by the dispatcher)
+	dbTroubleAt atomic.Int64 // when a progress save last found the database locked
+	statsMu     sync.Mutex
+	reactions   []Reaction // since the last reset
+	watchState  struct {
 		sync.Mutex
 		gone bool
 	}

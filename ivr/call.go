@@ -181,7 +181,7 @@ func (c *call) recover() {
 	}
 	c.m.Path = append(c.m.Path, tickets.PathStep{At: now, Node: "recovered"})
 	c.syncRecord()
-	report := &tickets.CallReport{Call: *c.rec, Ticket: c.ticketFor(r)}
+	report := &tickets.CallReport{Call: *c.rec, Ticket: ticketFor(c.rec, r)}
 	err = retryTransient(4*time.Second, func(ctx context.Context) error {
 		tk, created, err := c.app.cfg.Store.ImportCallReport(ctx, tickets.ActorIVR, report)
 		if err == nil && tk != nil {
@@ -321,7 +321,7 @@ func (c *call) stopped(err error, recorded bool) (outcome, endedBy string) {
 
 // answer answers the channel and marks it as the hotline's (HOTLINE_CALL names the
 // call's record, so that a hotline recovering after a crash knows the call and what the
-// caller had said), then writes the record.
+// caller had said). The record is written as the first prompt plays.
 func (c *call) answer() error {
 	ctx, cancel := cmdCtx()
 	defer cancel()
@@ -336,7 +336,6 @@ func (c *call) answer() error {
 	if err := c.app.cfg.REST.SetVar(ctx, c.channelID, "HOTLINE_CALL", c.rec.ID); err != nil && !IsNotFound(err) {
 		c.log.Warn("set HOTLINE_CALL", "err", err)
 	}
-	c.saveProgress()
 	return nil
 }
 

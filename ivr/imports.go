@@ -106,10 +106,18 @@ func (a *App) importCallMessage(ctx context.Context, callID, name string) {
 	if r == nil {
 		return // no speech in it: deleted
 	}
-	report := &tickets.CallReport{Call: *c, Recordings: []tickets.Recording{*r},
-		Ticket: &tickets.Ticket{Category: tickets.CategoryCallback, Priority: tickets.P2, CallerNumber: c.CallerNumber,
-			IVRKeys: c.Path.Keys(), IVRAnswers: c.Answers, CreatedAt: c.StartedAt,
-			Summary: "Lời nhắn thoại của cuộc gọi bị gián đoạn do sự cố; cần gọi lại."}}
+	// The ticket the call would have made had the caller hung up with the message kept
+	// (a community report, a support request...), or a callback.
+	m := NewMachine(a.cfg.Flow)
+	m.Resume(c.Language, c.Path, c.Answers)
+	req := m.HungUp(time.Now(), true)
+	if req == nil {
+		req = &TicketRequest{Category: tickets.CategoryCallback, Priority: tickets.P2, Keys: c.Path.Keys(), Answers: c.Answers}
+	}
+	req.Summary = "Lời nhắn thoại của cuộc gọi bị gián đoạn do sự cố; cần gọi lại."
+	tk := ticketFor(c, req)
+	tk.CreatedAt = c.StartedAt
+	report := &tickets.CallReport{Call: *c, Recordings: []tickets.Recording{*r}, Ticket: tk}
 	if err := a.importReport(ctx, report); err != nil {
 		log.Error("import a voice message left in asterisk", "err", err)
 		return

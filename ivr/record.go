@@ -28,11 +28,28 @@ func (c *call) saveProgress() {
 	if c.report != nil {
 		return // the spool holds this call now; its final state goes there
 	}
+	if c.app.dbTrouble() {
+		return // the database was busy a moment ago: the caller is not kept waiting for it
+	}
 	ctx, cancel := cmdCtx()
 	defer cancel()
 	if err := c.app.cfg.Store.SaveCall(ctx, c.rec); err != nil {
 		c.log.Warn("save call record", "err", err)
+		if tickets.IsTransient(err) {
+			c.app.noteDBTrouble()
+		}
 	}
+}
+
+// dbTroubleFor is how long progress saves are skipped after one found the database
+// locked: each would hold its caller for the store's busy timeout.
+const dbTroubleFor = 5 * time.Second
+
+func (a *App) noteDBTrouble() { a.dbTroubleAt.Store(time.Now().UnixNano()) }
+
+func (a *App) dbTrouble() bool {
+	at := a.dbTroubleAt.Load()
+	return at != 0 && time.Since(time.Unix(0, at)) < dbTroubleFor
 }
 
 // finish writes the final call record: to the database, retried while the failure is
@@ -66,13 +83,13 @@ func (c *call) hasTicket() bool {
 	return c.ticketID != 0 || (c.report != nil && c.report.Ticket != nil)
 }
 
-// ticketFor builds the ticket a request asks for, on this call.
-func (c *call) ticketFor(r *TicketRequest) *tickets.Ticket {
-	callID := c.rec.ID
+// ticketFor builds the ticket a request asks for, on a call.
+func ticketFor(rec *tickets.Call, r *TicketRequest) *tickets.Ticket {
+	callID := rec.ID
 	t := &tickets.Ticket{
 		Category:     r.Category,
 		Priority:     r.Priority,
-		CallerNumber: c.rec.CallerNumber,
+		CallerNumber: rec.CallerNumber,
 		CallID:       &callID,
 		IVRKeys:      r.Keys,
 		Summary:      r.Summary,
@@ -114,13 +131,14 @@ func (c *call) createTicket(r *TicketRequest) error {
 		})
 	}
 	c.saveProgress()
-	t := c.ticketFor(r)
-	err := retryTransient(3*time.Second, func(ctx context.Context) error {
+	t := ticketFor(c.rec, r)
+	// One wait for a locked database at most: then the spool, rather than silence.
+	err := retryTransient(2*time.Second, func(ctx context.Context) error {
 		return c.app.cfg.Store.CreateTicket(ctx, tickets.ActorIVR, t)
 	})
 	if err != nil {
 		c.log.Error("the database did not take the ticket; spooling it", "err", err)
-		t = c.ticketFor(r)
+		t = ticketFor(c.rec, r)
 		t.CreatedAt = time.Now().UTC() // its SLA runs from now, whenever it is replayed
 		c.report = &tickets.CallReport{Ticket: t}
 		return c.spool()

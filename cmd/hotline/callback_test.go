@@ -92,3 +92,47 @@ func TestCallbackToCitizen(t *testing.T) {
 		t.Error("the answered callback is not the ticket's first response")
 	}
 }
+
+// A callback whose citizen leg cannot be made (a trunk Asterisk does not have) fails
+// cleanly: the agent is told, the outbound record says failed, and the log names the
+// leg, not the citizen's number (the log check of every hotline in the tests).
+func TestCallbackThroughAMissingTrunk(t *testing.T) {
+	agent := agentPhone(t, "agent101", 5072, "agent_calls_back.xml", 20*time.Second, 1)
+	h := startHotline(t, "", "HOTLINE_AGENTS=PJSIP/agent101", "HOTLINE_CONTROL_TOKEN=test-token", "HOTLINE_TRUNK=PJSIP/{number}@nosuchtrunk")
+	s := h.store()
+	ctx := context.Background()
+	caller := "+84911222333"
+	tk := &tickets.Ticket{Category: tickets.CategoryCallback, Priority: tickets.P2, CallerNumber: &caller}
+	if err := s.CreateTicket(ctx, tickets.ActorIVR, tk); err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest(http.MethodPost, "http://"+h.addr+"/ivr/callback", strings.NewReader(url.Values{"ticket": {tk.Ref}, "agent": {"PJSIP/agent101"}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-Hotline-Token", "test-token")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body map[string]string
+	json.NewDecoder(resp.Body).Decode(&body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("callback: %d %v", resp.StatusCode, body)
+	}
+	var c *tickets.Call
+	for deadline := time.Now().Add(40 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		if c, err = s.FindCall(ctx, body["call_id"]); err == nil && c.EndedAt != nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the callback did not end: %+v\n%s", c, h.logText())
+		}
+	}
+	if c.Outcome != "callback_failed" {
+		t.Errorf("callback outcome %s, want callback_failed", c.Outcome)
+	}
+	if !strings.Contains(h.logText(), `callback leg cannot be created`) {
+		t.Errorf("no log of the failed leg:\n%s", h.logText())
+	}
+	<-agent
+}

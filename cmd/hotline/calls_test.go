@@ -75,6 +75,9 @@ func TestEnglishCall(t *testing.T) {
 		list[0].UnitCode == nil || *list[0].UnitCode != "19753" {
 		t.Fatalf("tickets = %+v, want one community report for Phú Xuân (19753) with keys 9311", list)
 	}
+	if list[0].IVRAnswers["lang"] != "en" {
+		t.Errorf("ticket answers %v: an agent calling back must know the caller speaks English", list[0].IVRAnswers)
+	}
 	voiceMessage(t, h, s, list[0], 1500*time.Millisecond)
 }
 

@@ -30,6 +30,7 @@ func runServe(args []string) error {
 	soundsURL := fs.String("sounds-url", env("HOTLINE_SOUNDS_URL", ""), "URL Asterisk fetches prompts from (HOTLINE_SOUNDS_URL; default from HOTLINE_ADDR)")
 	recordings := fs.String("recordings", env("HOTLINE_RECORDINGS", ""), "folder for voice messages (HOTLINE_RECORDINGS; default: recordings beside the database)")
 	spool := fs.String("spool", env("HOTLINE_SPOOL", ""), "folder for call reports the database cannot take yet (HOTLINE_SPOOL; default: spool beside the database)")
+	trunk := fs.String("trunk", env("HOTLINE_TRUNK", "PJSIP/{number}@carrier"), "how Asterisk dials a citizen, {number} standing for the national number (HOTLINE_TRUNK)")
 	agents := fs.String("agents", env("HOTLINE_AGENTS", ""), "agents' phones on duty, comma-separated, such as PJSIP/agent101 (HOTLINE_AGENTS; none: callers leave messages)")
 	hours := fs.String("agent-hours", env("HOTLINE_AGENT_HOURS", "mon-sun 00:00-24:00"), "when agents answer, such as \"mon-fri 07:00-21:00; sat,sun 08:00-17:00\" (HOTLINE_AGENT_HOURS)")
 	durations := map[string]*string{
@@ -67,6 +68,9 @@ func runServe(args []string) error {
 		}
 		d[name] = v
 	}
+	if !strings.Contains(*trunk, "{number}") || !strings.Contains(*trunk, "/") {
+		return settingErrorf("HOTLINE_TRUNK %q must be an Asterisk endpoint with {number} in it, such as PJSIP/{number}@carrier.", *trunk)
+	}
 	var agentList []string
 	for _, a := range strings.Split(*agents, ",") {
 		if a = strings.TrimSpace(a); a != "" {
@@ -86,7 +90,7 @@ func runServe(args []string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return serve(ctx, serveConfig{ari: *ariCfg, dbPath: *dbPath, addr: *addr, soundsURL: *soundsURL, log: log,
-		recordings: *recordings, spool: *spool, queue: queue, controlToken: os.Getenv("HOTLINE_CONTROL_TOKEN")})
+		recordings: *recordings, spool: *spool, queue: queue, trunk: *trunk, controlToken: os.Getenv("HOTLINE_CONTROL_TOKEN")})
 }
 
 type serveConfig struct {
@@ -98,6 +102,7 @@ type serveConfig struct {
 	ready        chan<- string // receives the console's address once calls are taken (tests)
 	recordings   string        // folder of voice messages
 	spool        string        // folder of call reports waiting for the database
+	trunk        string        // how Asterisk dials a citizen
 	queue        *ivr.Queue    // agents on duty
 	controlToken string        // allows POST /ivr/callback
 }
@@ -197,6 +202,7 @@ func serve(ctx context.Context, cfg serveConfig) error {
 		Recordings:     cfg.recordings,
 		Spool:          &ivr.Spool{Dir: cfg.spool},
 		Queue:          cfg.queue,
+		Trunk:          cfg.trunk,
 	})
 	appErr := make(chan error, 1)
 	appCtx, stopApp := context.WithCancel(context.Background())
