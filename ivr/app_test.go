@@ -45,7 +45,7 @@ func stamp() string { return time.Now().UTC().Format("2006-01-02T15:04:05.000-07
 
 func channelJSON(id, number string) map[string]any {
 	return map[string]any{"id": id, "name": "PJSIP/carrier-" + id, "state": "Up",
-		"caller": map[string]any{"number": number, "name": ""},
+		"caller":   map[string]any{"number": number, "name": ""},
 		"dialplan": map[string]any{"context": "from-trunk", "exten": "19001075", "priority": 1, "app_name": "Stasis", "app_data": "hotline"}}
 }
 
