@@ -10,6 +10,12 @@ export ARI_PASSWORD ?= hotline
 export HOTLINE_DB ?= ./data/hotline.db
 export HOTLINE_ADDR ?= 127.0.0.1:8080
 
+# Go: the version go.mod names. Any Go from 1.21 on fetches that version from the module
+# proxy by itself (GOTOOLCHAIN=auto, which Debian's own packages turn off); with no Go at
+# all, Debian 12's backported golang is installed first (as root).
+export PATH := $(PATH):/usr/local/go/bin
+export GOTOOLCHAIN := auto
+
 # Debian packages the build, the sandbox and the tests need.
 APT_PACKAGES := curl procps debootstrap gcc sip-tester chromium
 
@@ -23,8 +29,21 @@ help:
 	@echo "make load     concurrent scripted calls through Asterisk: reaction times, CPU, memory"
 	@echo "make generate regenerate templ code; make sounds regenerates prompts (needs espeak-ng, sox)"
 
+.PHONY: go
+go:
+	@if ! command -v go >/dev/null 2>&1; then \
+		if [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then \
+			echo "Go is missing: install Go 1.21 or later (it fetches the Go that go.mod names by itself), or run make as root on Debian 12."; exit 1; \
+		fi; \
+		echo "installing Go from Debian's bookworm-backports"; \
+		grep -rqs bookworm-backports /etc/apt/sources.list /etc/apt/sources.list.d/ || \
+			echo "deb http://deb.debian.org/debian bookworm-backports main" >/etc/apt/sources.list.d/bookworm-backports.list; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends -t bookworm-backports golang-go ca-certificates >/dev/null; \
+	fi
+	@go version
+
 .PHONY: deps
-deps:
+deps: go
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
@@ -32,16 +51,16 @@ deps:
 	fi
 
 .PHONY: build
-build:
+build: go
 	go build -o $(BIN) ./cmd/hotline
 
 .PHONY: generate
-generate:
+generate: go
 	go tool templ generate
 
 # Fails when the committed templ output differs from what the templates generate.
 .PHONY: check-generated
-check-generated:
+check-generated: go
 	@go tool templ generate >/dev/null 2>&1
 	@if ! git diff --quiet -- '*_templ.go' || [ -n "$$(git ls-files --others --exclude-standard -- '*_templ.go')" ]; then \
 		echo "generated templ code is stale: run 'make generate' and commit the result"; git status --short -- '*_templ.go'; exit 1; \
@@ -49,7 +68,7 @@ check-generated:
 	@echo "generated templ code is current"
 
 .PHONY: vet
-vet:
+vet: go
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' | grep -v '_templ.go$$')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
 	go vet ./...
