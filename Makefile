@@ -16,8 +16,9 @@ export HOTLINE_ADDR ?= 127.0.0.1:8080
 export PATH := $(PATH):/usr/local/go/bin
 export GOTOOLCHAIN := auto
 
-# Debian packages the build, the sandbox and the tests need.
-APT_PACKAGES := curl procps debootstrap gcc sip-tester chromium
+# Debian packages the build (cgo, for SQLite), and the sandbox and the tests, need.
+BUILD_PACKAGES := gcc libc6-dev
+APT_PACKAGES := $(BUILD_PACKAGES) curl procps debootstrap sip-tester chromium
 
 .PHONY: help
 help:
@@ -42,16 +43,23 @@ go:
 	fi
 	@go version
 
-.PHONY: deps
-deps: go
-	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+# apt-install installs the Debian packages named in PACKAGES that are missing.
+define apt-install
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
+endef
+
+.PHONY: deps deps-build
+deps-build: go
+	$(call apt-install,$(BUILD_PACKAGES))
+deps: deps-build
+	$(call apt-install,$(APT_PACKAGES))
 
 .PHONY: build
-build: go
+build: deps-build
 	go build -o $(BIN) ./cmd/hotline
 
 .PHONY: generate
