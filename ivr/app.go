@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/CyCoreSystems/ari/v5"
@@ -15,8 +14,14 @@ import (
 	"github.com/huehotline/hotline/tickets"
 )
 
+// ProgressStore takes the progress of calls in progress.
+type ProgressStore interface {
+	SaveCallsProgress(ctx context.Context, calls []*tickets.Call) error
+}
+
 // Store is what the IVR needs from the domain's store.
 type Store interface {
+	ProgressStore
 	SaveCall(ctx context.Context, c *tickets.Call) error
 	FindCall(ctx context.Context, id string) (*tickets.Call, error)
 	AddRecording(ctx context.Context, r *tickets.Recording) error
@@ -32,9 +37,12 @@ type Config struct {
 	Events      <-chan StreamItem // the event stream (EventStream.Run)
 	REST        *REST             // commands to Asterisk, with time limits
 	Store       Store             // where call records and tickets go
-	Flow        *Flow             // the call flow
-	SoundsURL   string            // where Asterisk fetches prompts: http://127.0.0.1:8080/sounds
-	Log         *slog.Logger
+	// Progress is where the progress of calls in progress goes: a store whose commits
+	// need not reach the disk at once (tickets.Relaxed); Store if nil.
+	Progress  ProgressStore
+	Flow      *Flow  // the call flow
+	SoundsURL string // where Asterisk fetches prompts: http://127.0.0.1:8080/sounds
+	Log       *slog.Logger
 	// DrainTimeout bounds how long shutdown waits for calls in progress to finish.
 	DrainTimeout time.Duration
 	// WatchEvery is how often the watchdog pings Asterisk; default 1 s.
@@ -84,15 +92,15 @@ type App struct {
 	wg        sync.WaitGroup
 	ctx       context.Context // lives until Run returns: background work (resync, replay)
 
-	resyncMu    sync.Mutex // one resync at a time
-	replayMu    sync.Mutex // one spool replay at a time
-	readyOnce   sync.Once
-	ready       chan struct{}
-	everUp      bool         // the event stream was up once (set by the dispatcher)
-	dbTroubleAt atomic.Int64 // when a progress save last found the database locked
-	statsMu     sync.Mutex
-	reactions   []Reaction // since the last reset
-	watchState  struct {
+	resyncMu   sync.Mutex // one resync at a time
+	replayMu   sync.Mutex // one spool replay at a time
+	readyOnce  sync.Once
+	ready      chan struct{}
+	everUp     bool // the event stream was up once (set by the dispatcher)
+	progress   progress
+	statsMu    sync.Mutex
+	reactions  []Reaction // since the last reset
+	watchState struct {
 		sync.Mutex
 		gone bool
 	}
@@ -152,8 +160,13 @@ func NewApp(cfg Config) *App {
 	if cfg.Trunk == "" {
 		cfg.Trunk = "PJSIP/{number}@carrier"
 	}
-	return &App{cfg: cfg, calls: map[string]*call{}, legs: map[string]chan ari.Event{},
+	if cfg.Progress == nil {
+		cfg.Progress = cfg.Store
+	}
+	a := &App{cfg: cfg, calls: map[string]*call{}, legs: map[string]chan ari.Event{},
 		callbacks: map[*callback]struct{}{}, ready: make(chan struct{}), ctx: context.Background()}
+	a.progress.pending, a.progress.saved = map[string]*tickets.Call{}, map[string]bool{}
+	return a
 }
 
 // Ready is closed once the event stream is up for the first time: calls are taken.
@@ -169,6 +182,9 @@ func (a *App) Run(ctx context.Context) error {
 	a.ctx = bg
 	go a.watch(bg)
 	go a.replayLoop(bg)
+	progressDone := make(chan struct{})
+	go func() { a.progressLoop(bg); close(progressDone) }()
+	defer func() { stopBackground(); <-progressDone }()
 
 	var drainTimer <-chan time.Time
 	var done chan struct{} // made when draining starts; closed when the last call ends

@@ -123,22 +123,19 @@ func (s *EventStream) session(ctx context.Context, out chan<- StreamItem) error 
 			}
 			return fmt.Errorf("%w: %v", errSessionServed, err)
 		}
-		var head struct {
-			Type string `json:"type"`
-		}
-		if err := json.Unmarshal(data, &head); err != nil {
-			s.Log.Warn("ari event that is not JSON", "err", err)
-			continue
-		}
-		if head.Type == ari.Events.ApplicationReplaced {
-			conn.Close(websocket.StatusNormalClosure, "")
-			return ErrReplaced
-		}
 		e, err := ari.DecodeEvent(data)
 		if err != nil || e == nil {
 			// A type this version of the library does not know: not one the hotline reads.
-			s.Log.Debug("ari event skipped", "type", head.Type)
+			var head struct {
+				Type string `json:"type"`
+			}
+			json.Unmarshal(data, &head)
+			s.Log.Debug("ari event skipped", "type", head.Type, "err", err)
 			continue
+		}
+		if e.GetType() == ari.Events.ApplicationReplaced {
+			conn.Close(websocket.StatusNormalClosure, "")
+			return ErrReplaced
 		}
 		select {
 		case out <- StreamItem{Event: e}:

@@ -2,6 +2,7 @@ package ivr
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/huehotline/hotline/tickets"
@@ -20,42 +21,23 @@ func (c *call) syncRecord() {
 	c.rec.Answers = c.m.answers()
 }
 
-// saveProgress writes the call record as it stands (answered, each step of the menus,
-// queued, with an agent): the console sees the call while it lasts, and a crash loses
-// nothing the caller said. One try: the final record is written with retries.
+// saveProgress queues the call record as it stands (answered, each step of the menus,
+// queued, with an agent) for the App's progress writer: the console sees the call while
+// it lasts, and a crash loses nothing the caller said but the last moment. The caller
+// never waits for it.
 func (c *call) saveProgress() {
 	c.syncRecord()
 	if c.report != nil {
 		return // the spool holds this call now; its final state goes there
 	}
-	if c.app.dbTrouble() {
-		return // the database was busy a moment ago: the caller is not kept waiting for it
-	}
-	ctx, cancel := cmdCtx()
-	defer cancel()
-	if err := c.app.cfg.Store.SaveCall(ctx, c.rec); err != nil {
-		c.log.Warn("save call record", "err", err)
-		if tickets.IsTransient(err) {
-			c.app.noteDBTrouble()
-		}
-	}
-}
-
-// dbTroubleFor is how long progress saves are skipped after one found the database
-// locked: each would hold its caller for the store's busy timeout.
-const dbTroubleFor = 5 * time.Second
-
-func (a *App) noteDBTrouble() { a.dbTroubleAt.Store(time.Now().UnixNano()) }
-
-func (a *App) dbTrouble() bool {
-	at := a.dbTroubleAt.Load()
-	return at != 0 && time.Since(time.Unix(0, at)) < dbTroubleFor
+	c.app.noteProgress(*c.rec)
 }
 
 // finish writes the final call record: to the database, retried while the failure is
 // passing, or else with the rest of the call's report to the spool.
 func (c *call) finish() {
 	c.syncRecord()
+	c.app.dropProgress(c.rec.ID)
 	if c.report == nil {
 		err := retryTransient(6*time.Second, func(ctx context.Context) error { return c.app.cfg.Store.SaveCall(ctx, c.rec) })
 		if err == nil {
@@ -130,17 +112,24 @@ func (c *call) createTicket(r *TicketRequest) error {
 			return c.app.cfg.Store.AddTicketNote(ctx, tickets.ActorIVR, c.ticketID, note)
 		})
 	}
-	c.saveProgress()
-	t := ticketFor(c.rec, r)
-	// One wait for a locked database at most: then the spool, rather than silence.
+	// The call's record and its ticket in one transaction: the ticket never waits for a
+	// progress write, and the call's row is there for it whatever happened before. One
+	// wait for a locked database at most, then the spool rather than silence.
+	c.syncRecord()
+	report := &tickets.CallReport{Call: *c.rec, Ticket: ticketFor(c.rec, r)}
+	var t *tickets.Ticket
 	err := retryTransient(2*time.Second, func(ctx context.Context) error {
-		return c.app.cfg.Store.CreateTicket(ctx, tickets.ActorIVR, t)
+		var err error
+		t, _, err = c.app.cfg.Store.ImportCallReport(ctx, tickets.ActorIVR, report)
+		return err
 	})
+	if err == nil && t == nil {
+		err = errors.New("the call's ticket was not created")
+	}
 	if err != nil {
 		c.log.Error("the database did not take the ticket; spooling it", "err", err)
-		t = ticketFor(c.rec, r)
-		t.CreatedAt = time.Now().UTC() // its SLA runs from now, whenever it is replayed
-		c.report = &tickets.CallReport{Ticket: t}
+		report.Ticket.CreatedAt = time.Now().UTC() // its SLA runs from now, whenever it is replayed
+		c.report = report
 		return c.spool()
 	}
 	c.ticketID, c.ticketRef = t.ID, t.Ref

@@ -78,6 +78,39 @@ func saveCall(ctx context.Context, t *tx, c *Call) error {
 	return nil
 }
 
+// SaveCallsProgress writes the progress of calls in progress in one transaction (one
+// sync to disk for all of them): what changes while a call lasts (answer, queue, agent,
+// language, path, answers, outcome so far). A record already ended is never touched, so a
+// late progress write cannot undo a call's final record; a record not there yet is
+// inserted.
+func (s *Store) SaveCallsProgress(ctx context.Context, calls []*Call) error {
+	return s.inTx(ctx, func(t *tx) error {
+		for _, c := range calls {
+			res, err := t.NamedExecContext(ctx, `UPDATE calls SET
+				answered_at = :answered_at, queued_at = :queued_at, agent_answered_at = :agent_answered_at,
+				agent_id = :agent_id, agent_endpoint = :agent_endpoint, queue_wait_ms = :queue_wait_ms, talk_ms = :talk_ms,
+				language = :language, ivr_path = :ivr_path, ivr_answers = :ivr_answers, outcome = :outcome
+				WHERE id = :id AND ended_at IS NULL`, c)
+			if err != nil {
+				return fmt.Errorf("save progress of call %s: %w", c.ID, err)
+			}
+			if n, _ := res.RowsAffected(); n > 0 {
+				continue
+			}
+			var exists int
+			if err := t.GetContext(ctx, &exists, t.Rebind(`SELECT COUNT(*) FROM calls WHERE id = ?`), c.ID); err != nil {
+				return fmt.Errorf("save progress of call %s: %w", c.ID, err)
+			}
+			if exists == 0 {
+				if err := saveCall(ctx, t, c); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
 // CloseOpenCalls ends every call record still open, with the given outcome. The hotline
 // calls it at start-up for calls that were in progress when it last stopped.
 func (s *Store) CloseOpenCalls(ctx context.Context, outcome string) (int64, error) {

@@ -123,20 +123,17 @@ func (s *Store) findRepeat(ctx context.Context, t *tx, tk *Ticket) error {
 // nextRef takes the next reference of the current local year from a counter table.
 func nextRef(ctx context.Context, t *tx, table string, format func(year, n int) string) (string, error) {
 	year := t.now.In(Local).Year()
-	res, err := t.ExecContext(ctx, t.Rebind(`UPDATE `+table+` SET last = last + 1 WHERE year = ?`), year)
-	if err != nil {
+	var n []int
+	if err := t.SelectContext(ctx, &n, t.Rebind(`UPDATE `+table+` SET last = last + 1 WHERE year = ? RETURNING last`), year); err != nil {
 		return "", fmt.Errorf("next reference: %w", err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	if len(n) == 0 { // the year's first
 		if _, err := t.ExecContext(ctx, t.Rebind(`INSERT INTO `+table+` (year, last) VALUES (?, 1)`), year); err != nil {
 			return "", fmt.Errorf("next reference: %w", err)
 		}
+		n = []int{1}
 	}
-	var n int
-	if err := t.GetContext(ctx, &n, t.Rebind(`SELECT last FROM `+table+` WHERE year = ?`), year); err != nil {
-		return "", fmt.Errorf("next reference: %w", err)
-	}
-	return format(year, n), nil
+	return format(year, n[0]), nil
 }
 
 // getTicket reads a ticket inside a transaction, as the actor may see it.

@@ -144,9 +144,7 @@ func TestLockedDatabaseLosesNoReport(t *testing.T) {
 	if !contains(res.Prompts(), "vi/ticket_created") || contains(res.Prompts(), "vi/system_busy") {
 		t.Errorf("prompts %v: want the report recorded, not system busy", res.Prompts())
 	}
-	if time.Since(locked) > 20*time.Second {
-		t.Logf("the call outlasted the lock (%v); it still shows the spool at work", time.Since(locked).Round(time.Second))
-	}
+	t.Logf("the call ended %v after the database was locked for 20 s", time.Since(locked).Round(time.Second))
 	<-unlocked
 	c := finalRecord(t, s, res.HotlineID)
 	var list []*tickets.Ticket
