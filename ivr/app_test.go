@@ -194,7 +194,7 @@ func runApp(t *testing.T, f *fakeARI, s *tickets.Store) *ivr.App {
 func callOn(t *testing.T, s *tickets.Store, channel string) *tickets.Call {
 	t.Helper()
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		c, err := s.ListCalls(context.Background(), tickets.CallFilter{ChannelID: &channel})
+		c, err := s.ListCalls(context.Background(), tickets.ActorSystem, tickets.CallFilter{ChannelID: &channel})
 		if err == nil && len(c) == 1 && c[0].EndedAt != nil {
 			return c[0]
 		}

@@ -37,10 +37,51 @@ func ActorFor(u *User) Actor {
 // scoped reports whether the actor sees only one unit.
 func (a Actor) scoped() bool { return a.Role == RoleOfficer }
 
+// seesHealthData reports whether the actor may see citizens' reports and cases at all:
+// the call centre and the ward and commune officers (their unit's only). An admin, an
+// unknown or an empty role sees none: access is denied unless a role grants it.
+func (a Actor) seesHealthData() bool {
+	switch a.Role {
+	case RoleAgent, RoleSupervisor, RoleOfficer, RoleSystem:
+		return true
+	}
+	return false
+}
+
+// SeesHealthData reports whether the actor may see citizens' reports and cases.
+func (a Actor) SeesHealthData() bool { return a.seesHealthData() }
+
 // canSee reports whether the actor may see something in a unit.
 func (a Actor) canSee(unitCode *string) bool {
+	if !a.seesHealthData() {
+		return false
+	}
 	return !a.scoped() || (unitCode != nil && *unitCode == a.UnitCode)
 }
+
+// SeesCallCentre reports whether the actor sees the call centre's own data: calls,
+// callers' histories, the agents' queue (agents, supervisors and the hotline itself).
+func (a Actor) SeesCallCentre() bool {
+	switch a.Role {
+	case RoleAgent, RoleSupervisor, RoleSystem:
+		return true
+	}
+	return false
+}
+
+// SeesReporterOf reports whether the actor may see who reported a ticket (the caller's
+// number): a ward or commune officer does not see who reported a suspected case or a
+// violation in their commune, so that a neighbour who called stays anonymous.
+func (a Actor) SeesReporterOf(t *Ticket) bool {
+	if !a.canSeeTicket(t) {
+		return false
+	}
+	return !(a.scoped() && t.Category == CategoryCommunityReport)
+}
+
+// IsSupervisor reports whether the actor supervises the call centre (reassigns, merges,
+// reads reports and the access log).
+func (a Actor) IsSupervisor() bool { return a.Role == RoleSupervisor }
 
 // isPerson reports whether the actor is someone signed in, not the IVR or the hotline's
 // own rules: only a person's action answers a citizen (a ticket's first response).
@@ -52,11 +93,5 @@ func (a Actor) isPerson() bool {
 	return false
 }
 
-// canWork reports whether the actor may change tickets and cases.
-func (a Actor) canWork() bool {
-	switch a.Role {
-	case RoleAgent, RoleSupervisor, RoleOfficer, RoleAdmin, RoleSystem:
-		return true
-	}
-	return false
-}
+// canWork reports whether the actor may change tickets and cases: whoever sees them.
+func (a Actor) canWork() bool { return a.seesHealthData() }

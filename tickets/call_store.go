@@ -143,8 +143,12 @@ type CallFilter struct {
 	Limit     int
 }
 
-// ListCalls returns calls newest first.
-func (s *Store) ListCalls(ctx context.Context, f CallFilter) ([]*Call, error) {
+// ListCalls returns calls newest first, to the call centre only: a ward officer sees
+// their unit's tickets, not who called the hotline.
+func (s *Store) ListCalls(ctx context.Context, actor Actor, f CallFilter) ([]*Call, error) {
+	if !actor.SeesCallCentre() {
+		return nil, Errorf(EFORBIDDEN, "Bạn không xem được danh sách cuộc gọi.")
+	}
 	where, args := "1 = 1", []any{}
 	if f.ChannelID != nil {
 		where += " AND channel_id = ?"
@@ -169,16 +173,4 @@ func limit(n int) int {
 		return 500
 	}
 	return n
-}
-
-// LatestCallOnChannel returns the newest call record of an Asterisk channel.
-func (s *Store) LatestCallOnChannel(ctx context.Context, channelID string) (*Call, error) {
-	calls, err := s.ListCalls(ctx, CallFilter{ChannelID: &channelID, Limit: 1})
-	if err != nil {
-		return nil, err
-	}
-	if len(calls) == 0 {
-		return nil, Errorf(ENOTFOUND, "Không có cuộc gọi nào trên kênh %s.", channelID)
-	}
-	return calls[0], nil
 }

@@ -62,8 +62,13 @@ type CallerHistory struct {
 }
 
 // CallerHistory returns a caller's calls and tickets, newest first, up to limit of each.
-// An officer sees only the tickets of their unit, and no calls.
+// An officer sees only the tickets of their unit, and no calls; to an officer, a number
+// with no ticket in their unit has no history (that it called the hotline is not theirs
+// to know).
 func (s *Store) CallerHistory(ctx context.Context, actor Actor, phone string, limit int) (*CallerHistory, error) {
+	if !actor.seesHealthData() {
+		return nil, Errorf(EFORBIDDEN, "Bạn không xem được lịch sử người gọi.")
+	}
 	p, err := NormalizePhone(phone)
 	if err != nil {
 		return nil, err
@@ -74,7 +79,7 @@ func (s *Store) CallerHistory(ctx context.Context, actor Actor, phone string, li
 		return nil, fmt.Errorf("caller history: %w", notFound(err, "người gọi "+FormatPhone(p)))
 	}
 	h := &CallerHistory{Caller: &c}
-	if !actor.scoped() {
+	if actor.SeesCallCentre() {
 		err = s.db.SelectContext(ctx, &h.Calls, s.db.Rebind(`SELECT `+callColumns+` FROM calls
 			WHERE caller_id = ? ORDER BY started_at DESC LIMIT ?`), c.ID, limit)
 		if err != nil {
@@ -86,5 +91,8 @@ func (s *Store) CallerHistory(ctx context.Context, actor Actor, phone string, li
 		return nil, err
 	}
 	h.Tickets = page.Tickets
+	if actor.scoped() && len(h.Tickets) == 0 {
+		return nil, Errorf(ENOTFOUND, "Không tìm thấy người gọi %s.", FormatPhone(p))
+	}
 	return h, nil
 }

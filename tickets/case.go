@@ -66,10 +66,11 @@ func followsUp(status string) bool {
 
 // Follow-up results and methods.
 const (
-	ResultWell        = "well"
-	ResultSymptomatic = "symptomatic"
-	ResultNotReached  = "not_reached"
-	ResultRefused     = "refused"
+	ResultWell         = "well"          // seen, no signs
+	ResultSymptomatic  = "symptomatic"   // seen, with signs
+	ResultNotReached   = "not_reached"   // tried, not reached
+	ResultNotAttempted = "not_attempted" // nobody tried that day
+	ResultRefused      = "refused"
 
 	MethodAgentCall     = "agent_call"
 	MethodAutomatedCall = "automated_call"
@@ -157,10 +158,35 @@ type FollowUp struct {
 	RecordedAt *time.Time `db:"recorded_at"`
 }
 
+// FollowUpResults names the results of a follow-up day as WHO Go.Data does.
+var FollowUpResults = []Label{
+	{ResultWell, "Đã gặp, không có dấu hiệu", "Seen, no signs"},
+	{ResultSymptomatic, "Đã gặp, có dấu hiệu", "Seen, with signs"},
+	{ResultNotReached, "Không liên lạc được", "Not reached"},
+	{ResultNotAttempted, "Chưa thực hiện", "Not attempted"},
+	{ResultRefused, "Từ chối", "Refused"},
+}
+
+// FollowUpResultLabel returns the label of a follow-up result.
+func FollowUpResultLabel(code string) Label { l, _ := findLabel(FollowUpResults, code); return l }
+
+// FollowUpMethods names how a follow-up was made.
+var FollowUpMethods = []Label{
+	{MethodAgentCall, "Tổng đài viên gọi", "Agent's call"},
+	{MethodAutomatedCall, "Cuộc gọi tự động", "Automated call"},
+	{MethodHomeVisit, "Đến nhà", "Home visit"},
+}
+
+// CaseStatusLabel returns the label of a case status.
+func CaseStatusLabel(code string) Label { l, _ := findLabel(CaseStatuses, code); return l }
+
+// CaseMoves returns the statuses a case may move to from its status.
+func CaseMoves(from string) []string { return append([]string(nil), caseTransitions[from]...) }
+
 // checkFollowUp validates a follow-up result and method.
 func checkFollowUp(result, method string) error {
 	switch result {
-	case ResultWell, ResultSymptomatic, ResultNotReached, ResultRefused:
+	case ResultWell, ResultSymptomatic, ResultNotReached, ResultNotAttempted, ResultRefused:
 	default:
 		return Errorf(EINVALID, "Kết quả theo dõi %q không tồn tại.", result)
 	}

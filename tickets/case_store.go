@@ -97,6 +97,37 @@ func getCase(ctx context.Context, q sqlxQueryer, actor Actor, id int64) (*Case, 
 	return &c, nil
 }
 
+// FindCaseByRef returns a case by its reference (CA-260001), if the actor may see it.
+func (s *Store) FindCaseByRef(ctx context.Context, actor Actor, ref string) (*Case, error) {
+	var id int64
+	err := s.db.GetContext(ctx, &id, s.db.Rebind(`SELECT id FROM cases WHERE ref = ?`), strings.ToUpper(strings.TrimSpace(ref)))
+	if err != nil {
+		return nil, fmt.Errorf("find case %s: %w", ref, notFound(err, "ca "+ref))
+	}
+	return s.GetCase(ctx, actor, id)
+}
+
+// AddCaseNote adds a note to a case's trail.
+func (s *Store) AddCaseNote(ctx context.Context, actor Actor, id int64, note string) error {
+	note = strings.TrimSpace(note)
+	if note == "" {
+		return Errorf(EINVALID, "Ghi chú không được để trống.")
+	}
+	if !actor.canWork() {
+		return Errorf(EFORBIDDEN, "Bạn không có quyền sửa ca.")
+	}
+	return s.inTx(ctx, func(t *tx) error {
+		c, err := getCase(ctx, t, actor, id)
+		if err != nil {
+			return err
+		}
+		if _, err := t.ExecContext(ctx, t.Rebind(`UPDATE cases SET updated_at = ? WHERE id = ?`), t.now, c.ID); err != nil {
+			return err
+		}
+		return addEvent(ctx, t, actor, EntityCase, c.ID, change{kind: "note", note: note})
+	})
+}
+
 // GetCase returns one case, if the actor may see it.
 func (s *Store) GetCase(ctx context.Context, actor Actor, id int64) (*Case, error) {
 	return getCase(ctx, s.db, actor, id)
@@ -122,6 +153,9 @@ type CaseFilter struct {
 // FindCases returns the cases matching a filter, newest first, so an agent can link a
 // new report to a case that already exists.
 func (s *Store) FindCases(ctx context.Context, actor Actor, f CaseFilter) ([]*Case, error) {
+	if !actor.seesHealthData() {
+		return nil, Errorf(EFORBIDDEN, "Bạn không xem được ca nghi nhiễm.")
+	}
 	var where []string
 	var args []any
 	if actor.scoped() {
@@ -288,7 +322,7 @@ func (s *Store) RecordFollowUp(ctx context.Context, actor Actor, followUpID int6
 			}
 			return s.raiseUnitTicket(ctx, t, c, CategorySymptomReport, "có triệu chứng khi theo dõi",
 				fmt.Sprintf("Ca %s (%s) có triệu chứng ngày theo dõi thứ %d. Cần liên hệ, chuyển xét nghiệm.", c.Ref, c.PersonName, f.Day))
-		case ResultNotReached:
+		case ResultNotReached, ResultNotAttempted:
 			if err := s.extendMonitoring(ctx, t, c); err != nil {
 				return err
 			}
@@ -333,7 +367,7 @@ func missedRun(ctx context.Context, t *tx, caseID int64, today string) (int, err
 		switch {
 		case d.Result == nil && d.DueOn == today:
 			continue
-		case (d.Result == nil && d.DueOn < today) || (d.Result != nil && *d.Result == ResultNotReached):
+		case (d.Result == nil && d.DueOn < today) || (d.Result != nil && (*d.Result == ResultNotReached || *d.Result == ResultNotAttempted)):
 			n++
 		default:
 			return n, nil
@@ -454,6 +488,9 @@ func (d *DueFollowUp) Overdue(day string) bool { return d.DueOn < day }
 // FollowUpsDue returns the follow-ups due on day or before it and still without a
 // result, for cases still followed up, oldest first; unitCode narrows to one unit.
 func (s *Store) FollowUpsDue(ctx context.Context, actor Actor, day string, unitCode *string, n int) ([]*DueFollowUp, error) {
+	if !actor.seesHealthData() {
+		return nil, Errorf(EFORBIDDEN, "Bạn không xem được lịch theo dõi.")
+	}
 	where, args := dueConditions(actor, day)
 	if unitCode != nil {
 		where, args = append(where, "c.unit_code = ?"), append(args, *unitCode)
@@ -489,6 +526,9 @@ type UnitFollowUps struct {
 
 // FollowUpsDueByUnit counts follow-ups due on day and overdue, per unit.
 func (s *Store) FollowUpsDueByUnit(ctx context.Context, actor Actor, day string) ([]*UnitFollowUps, error) {
+	if !actor.seesHealthData() {
+		return nil, Errorf(EFORBIDDEN, "Bạn không xem được lịch theo dõi.")
+	}
 	where, args := dueConditions(actor, day)
 	args = append([]any{day, day}, args...) // the two day parameters of the SELECT come first
 	var list []*UnitFollowUps

@@ -10,6 +10,7 @@ import (
 const (
 	EntityTicket = "ticket"
 	EntityCase   = "case"
+	EntityUser   = "user"
 )
 
 // Event is one entry of an audit trail: who did what, when, from what to what.

@@ -112,7 +112,7 @@ func (s *Store) GetRecording(ctx context.Context, actor Actor, id int64) (*Recor
 		if _, err := s.GetTicket(ctx, actor, *r.TicketID); err != nil {
 			return nil, err
 		}
-	} else if actor.scoped() {
+	} else if !actor.SeesCallCentre() {
 		return nil, Errorf(ENOTFOUND, "Không tìm thấy ghi âm.")
 	}
 	return &r, nil

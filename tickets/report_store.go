@@ -15,6 +15,9 @@ type DayCount struct {
 // TicketsByDay counts tickets created per local day and category, from one day to
 // another (inclusive), as the actor may see them.
 func (s *Store) TicketsByDay(ctx context.Context, actor Actor, from, to string) ([]*DayCount, error) {
+	if !actor.seesHealthData() {
+		return nil, Errorf(EFORBIDDEN, "Bạn không xem được thống kê phiếu.")
+	}
 	q := `SELECT created_day AS day, category AS kind, COUNT(*) AS n FROM tickets WHERE created_day >= ? AND created_day <= ?`
 	args := []any{from, to}
 	if actor.scoped() {
@@ -29,8 +32,8 @@ func (s *Store) TicketsByDay(ctx context.Context, actor Actor, from, to string) 
 
 // CallsByDay counts calls per local day and outcome, from one day to another (inclusive).
 func (s *Store) CallsByDay(ctx context.Context, actor Actor, from, to string) ([]*DayCount, error) {
-	if actor.scoped() {
-		return nil, Errorf(EFORBIDDEN, "Cán bộ phường/xã không xem được thống kê cuộc gọi.")
+	if !actor.SeesCallCentre() {
+		return nil, Errorf(EFORBIDDEN, "Bạn không xem được thống kê cuộc gọi.")
 	}
 	var list []*DayCount
 	err := s.db.SelectContext(ctx, &list, s.db.Rebind(`SELECT started_day AS day, outcome AS kind, COUNT(*) AS n

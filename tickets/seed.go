@@ -16,17 +16,17 @@ import (
 // SeedOptions shapes a generated data set: an outbreak-sized hotline over a period, with
 // its callers, calls, tickets, audit events, cases and follow-ups across the real units.
 type SeedOptions struct {
-	Tickets  int       // tickets to create (about half of the calls become one)
-	Calls    int       // calls; default 2 × Tickets
-	Cases    int       // suspected cases; default Tickets / 50
-	End      time.Time // the last day of data; default now
-	Days     int       // how many days the data spans; default 730 (two years)
-	Seed     uint64    // random seed, so two runs make the same data
+	Tickets int       // tickets to create (about half of the calls become one)
+	Calls   int       // calls; default 2 × Tickets
+	Cases   int       // suspected cases; default Tickets / 50
+	End     time.Time // the last day of data; default now
+	Days    int       // how many days the data spans; default 730 (two years)
+	Seed    uint64    // random seed, so two runs make the same data
+	// Password is every seeded user's password (admin, supervisor01, agent01,
+	// officer-CODE): chosen by whoever seeds, never a published one.
+	Password string
 	Progress func(stage string, done, total int)
 }
-
-// SeedPassword is the password of every seeded user (agent01, supervisor01, officer-19753, admin).
-const SeedPassword = "hotline-demo"
 
 // Seed fills an empty database with generated data, fast: one connection, synchronous
 // writes off for the duration, batches of rows per transaction, statistics refreshed at
@@ -34,6 +34,9 @@ const SeedPassword = "hotline-demo"
 func (s *Store) Seed(ctx context.Context, o SeedOptions) error {
 	if o.Tickets <= 0 {
 		return Errorf(EINVALID, "Số phiếu cần tạo phải lớn hơn 0.")
+	}
+	if err := checkPassword(o.Password); err != nil {
+		return err
 	}
 	if o.Calls == 0 {
 		o.Calls = 2 * o.Tickets
@@ -150,7 +153,7 @@ func (g *seeder) unit() string {
 }
 
 func (g *seeder) seedUsers(ctx context.Context) error {
-	hash, err := bcrypt.GenerateFromPassword([]byte(SeedPassword), bcrypt.DefaultCost)
+	hash, err := bcrypt.GenerateFromPassword([]byte(g.o.Password), bcrypt.DefaultCost)
 	if err != nil {
 		return err
 	}

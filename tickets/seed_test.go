@@ -10,12 +10,14 @@ import (
 
 // The seeder makes data the store's own rules accept: unique references, tickets linked to
 // their calls, only real units, follow-ups for every case.
+const seedPassword = "a seed password"
+
 func TestSeed(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2021, 9, 30, 10, 0, 0, 0, time.UTC)
 	s := openStore(t, &now)
 	var stages []string
-	err := s.Seed(ctx, tickets.SeedOptions{Tickets: 3000, Days: 60, Seed: 1, Progress: func(stage string, done, total int) {
+	err := s.Seed(ctx, tickets.SeedOptions{Tickets: 3000, Days: 60, Seed: 1, Password: seedPassword, Progress: func(stage string, done, total int) {
 		if done == total && (len(stages) == 0 || stages[len(stages)-1] != stage) {
 			stages = append(stages, stage)
 		}
@@ -64,14 +66,14 @@ func TestSeed(t *testing.T) {
 		t.Errorf("%d calls, want 6000", total)
 	}
 	// The seeded users sign in, and a new ticket continues the year's references.
-	if _, err := s.Authenticate(ctx, "officer-19753", tickets.SeedPassword); err != nil {
+	if _, err := s.Authenticate(ctx, "officer-19753", seedPassword); err != nil {
 		t.Errorf("seeded officer: %v", err)
 	}
 	tk := &tickets.Ticket{Category: tickets.CategoryOther, Priority: tickets.P4}
 	if err := s.CreateTicket(ctx, agent, tk); err != nil || seen[tk.Ref] {
 		t.Errorf("new ticket after seeding: %s, %v", tk.Ref, err)
 	}
-	if err := s.Seed(ctx, tickets.SeedOptions{Tickets: 10}); tickets.ErrorCode(err) != tickets.ECONFLICT {
+	if err := s.Seed(ctx, tickets.SeedOptions{Tickets: 10, Password: seedPassword}); tickets.ErrorCode(err) != tickets.ECONFLICT {
 		t.Errorf("seeding a database with data: %v", err)
 	}
 }

@@ -28,6 +28,8 @@ type Store struct {
 	SLA SLA
 	// Policy sets the rules of suspected-case follow-up.
 	Policy Policy
+	// Login throttles sign-ins.
+	Login LoginPolicy
 }
 
 // Option changes how OpenStore opens the database.
@@ -87,7 +89,8 @@ func OpenStore(ctx context.Context, path string, opts ...Option) (*Store, error)
 		db.Close()
 		return nil, fmt.Errorf("migrate database %s: %w", path, err)
 	}
-	return &Store{db: db, path: path, writeMu: writeLock(path), Now: time.Now, SLA: DefaultSLA(), Policy: DefaultPolicy()}, nil
+	return &Store{db: db, path: path, writeMu: writeLock(path), Now: time.Now, SLA: DefaultSLA(),
+		Policy: DefaultPolicy(), Login: DefaultLoginPolicy()}, nil
 }
 
 var (

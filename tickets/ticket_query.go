@@ -28,6 +28,9 @@ type TicketFilter struct {
 	AssigneeUserID   *int64
 	AssigneeUnitCode *string
 	Overdue          bool // open and past a due time, at the store's clock
+	Unassigned       bool // assigned to nobody
+	CreatedFrom      *time.Time
+	CreatedBefore    *time.Time
 	CallerID         *int64
 	CallID           *string
 	CaseID           *int64
@@ -55,6 +58,9 @@ const openStatusList = `('new', 'triaged', 'assigned', 'in_progress')`
 // branch, each served in order by its own index, and the pages are merged: one OR query
 // would make the database sort every matching ticket to find the first fifty.
 func (s *Store) ListTickets(ctx context.Context, actor Actor, f TicketFilter) (*TicketPage, error) {
+	if !actor.seesHealthData() {
+		return nil, Errorf(EFORBIDDEN, "Bạn không xem được phiếu.")
+	}
 	var where []string
 	var args []any
 	add := func(cond string, a ...any) { where, args = append(where, cond), append(args, a...) }
@@ -89,6 +95,15 @@ func (s *Store) ListTickets(ctx context.Context, actor Actor, f TicketFilter) (*
 	}
 	if f.AssigneeUnitCode != nil {
 		add(`t.assignee_unit_code = ?`, *f.AssigneeUnitCode)
+	}
+	if f.Unassigned {
+		add(`t.assignee_user_id IS NULL AND t.assignee_unit_code IS NULL`)
+	}
+	if f.CreatedFrom != nil {
+		add(`t.created_at >= ?`, f.CreatedFrom.UTC())
+	}
+	if f.CreatedBefore != nil {
+		add(`t.created_at < ?`, f.CreatedBefore.UTC())
 	}
 	if f.CallerID != nil {
 		add(`t.caller_id = ?`, *f.CallerID)

@@ -189,6 +189,22 @@ func (s *Store) TicketEvents(ctx context.Context, actor Actor, id int64) ([]*Eve
 	return list, nil
 }
 
+// unmodifiedKey is the context key of IfUnmodifiedSince.
+type unmodifiedKey struct{}
+
+// IfUnmodifiedSince makes the ticket changes made with ctx succeed only if the ticket
+// was last changed at the given time (as the page the user acted on showed it): a user
+// never changes a ticket someone else changed since they looked.
+func IfUnmodifiedSince(ctx context.Context, updatedAt time.Time) context.Context {
+	return context.WithValue(ctx, unmodifiedKey{}, updatedAt)
+}
+
+// ErrStale is the code-ECONFLICT error of a change refused because the ticket changed.
+var errStale = Errorf(ECONFLICT, "Phiếu vừa được người khác thay đổi; trang đã hiện trạng thái mới, hãy xem lại rồi làm lại.")
+
+// IsStale reports whether err refused a change because the ticket had changed.
+func IsStale(err error) bool { return errors.Is(err, errStale) }
+
 // updateTicket runs fn on a ticket the actor may change, then stamps updated_at.
 func (s *Store) updateTicket(ctx context.Context, actor Actor, id int64, fn func(t *tx, tk *Ticket) error) error {
 	if !actor.canWork() {
@@ -198,6 +214,9 @@ func (s *Store) updateTicket(ctx context.Context, actor Actor, id int64, fn func
 		tk, err := getTicket(ctx, t, actor, id)
 		if err != nil {
 			return err
+		}
+		if at, ok := ctx.Value(unmodifiedKey{}).(time.Time); ok && !tk.UpdatedAt.Equal(at) {
+			return errStale
 		}
 		if err := fn(t, tk); err != nil {
 			return err

@@ -2,9 +2,11 @@ package tickets
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"errors"
 	"fmt"
+	"math/big"
 	"strings"
 	"sync"
 	"time"
@@ -19,25 +21,51 @@ type User struct {
 	DisplayName  string    `db:"display_name"`
 	Role         string    `db:"role"`
 	UnitCode     *string   `db:"unit_code"`
+	Phone        string    `db:"phone"` // the agent's phone as Asterisk dials it: PJSIP/agent101
 	PasswordHash string    `db:"password_hash"`
 	Active       bool      `db:"active"`
 	CreatedAt    time.Time `db:"created_at"`
 	UpdatedAt    time.Time `db:"updated_at"`
 }
 
-const userColumns = `id, username, display_name, role, unit_code, password_hash, active, created_at, updated_at`
-
-// CreateUser adds a user with a password, kept only as a bcrypt hash. Only an admin may.
-func (s *Store) CreateUser(ctx context.Context, actor Actor, u *User, password string) error {
-	if actor.Role != RoleAdmin && actor.Role != RoleSystem {
-		return Errorf(EFORBIDDEN, "Chỉ quản trị viên được tạo người dùng.")
+// Name is how the user is shown: their display name, or their user name.
+func (u *User) Name() string {
+	if u.DisplayName != "" {
+		return u.DisplayName
 	}
-	u.Username = strings.TrimSpace(u.Username)
-	switch {
-	case u.Username == "":
+	return u.Username
+}
+
+// Roles lists the roles with their labels.
+var Roles = []Label{
+	{RoleAgent, "Tổng đài viên", "Agent"},
+	{RoleSupervisor, "Giám sát", "Supervisor"},
+	{RoleOfficer, "Cán bộ phường/xã", "Ward or commune officer"},
+	{RoleAdmin, "Quản trị", "Admin"},
+}
+
+// RoleLabel returns the label of a role.
+func RoleLabel(code string) Label { l, _ := findLabel(Roles, code); return l }
+
+const userColumns = `id, username, display_name, role, unit_code, phone, password_hash, active, created_at, updated_at`
+
+// MinPasswordLength is the shortest password the console takes.
+const MinPasswordLength = 10
+
+// FoldUsername is a user name as stored and looked up: trimmed, lower case, so that
+// "Lan", "lan " and "LAN" are one user.
+func FoldUsername(name string) string { return strings.ToLower(strings.TrimSpace(name)) }
+
+// checkUser validates a user's name, role, unit and phone.
+func checkUser(u *User) error {
+	u.Username = FoldUsername(u.Username)
+	u.DisplayName = strings.TrimSpace(u.DisplayName)
+	u.Phone = strings.TrimSpace(u.Phone)
+	if u.Username == "" {
 		return Errorf(EINVALID, "Tên đăng nhập không được để trống.")
-	case len(password) < 10:
-		return Errorf(EINVALID, "Mật khẩu phải có ít nhất 10 ký tự.")
+	}
+	if strings.ContainsAny(u.Username, " \t/\\") || len(u.Username) > 64 {
+		return Errorf(EINVALID, "Tên đăng nhập chỉ gồm chữ, số và dấu chấm, gạch ngang (tối đa 64 ký tự).")
 	}
 	switch u.Role {
 	case RoleAgent, RoleSupervisor, RoleAdmin:
@@ -51,6 +79,31 @@ func (s *Store) CreateUser(ctx context.Context, actor Actor, u *User, password s
 	default:
 		return Errorf(EINVALID, "Vai trò %q không tồn tại.", u.Role)
 	}
+	if u.Phone != "" && (!strings.Contains(u.Phone, "/") || strings.ContainsAny(u.Phone, " ,")) {
+		return Errorf(EINVALID, "Máy điện thoại %q không hợp lệ: ghi như Asterisk gọi, ví dụ PJSIP/agent101.", u.Phone)
+	}
+	return nil
+}
+
+func checkPassword(password string) error {
+	if len([]rune(password)) < MinPasswordLength {
+		return Errorf(EINVALID, "Mật khẩu phải có ít nhất %d ký tự.", MinPasswordLength)
+	}
+	return nil
+}
+
+// CreateUser adds a user with a password, kept only as a bcrypt hash. Only an admin may
+// (or the hotline itself, for the first admin).
+func (s *Store) CreateUser(ctx context.Context, actor Actor, u *User, password string) error {
+	if actor.Role != RoleAdmin && actor.Role != RoleSystem {
+		return Errorf(EFORBIDDEN, "Chỉ quản trị viên được tạo người dùng.")
+	}
+	if err := checkUser(u); err != nil {
+		return err
+	}
+	if err := checkPassword(password); err != nil {
+		return err
+	}
 	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
 	if err != nil {
 		return fmt.Errorf("hash password: %w", err)
@@ -58,17 +111,20 @@ func (s *Store) CreateUser(ctx context.Context, actor Actor, u *User, password s
 	u.PasswordHash, u.Active = string(hash), true
 	return s.inTx(ctx, func(t *tx) error {
 		u.CreatedAt, u.UpdatedAt = t.now, t.now
-		err := t.QueryRowxContext(ctx, t.Rebind(`INSERT INTO users (username, display_name, role, unit_code,
-			password_hash, active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
-			u.Username, u.DisplayName, u.Role, u.UnitCode, u.PasswordHash, u.Active, u.CreatedAt, u.UpdatedAt).Scan(&u.ID)
+		err := t.QueryRowxContext(ctx, t.Rebind(`INSERT INTO users (username, display_name, role, unit_code, phone,
+			password_hash, active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+			u.Username, u.DisplayName, u.Role, u.UnitCode, u.Phone, u.PasswordHash, u.Active, u.CreatedAt, u.UpdatedAt).Scan(&u.ID)
 		if err != nil {
 			err = mapConstraint(err)
-			if ErrorCode(err) == ECONFLICT {
+			switch ErrorCode(err) {
+			case ECONFLICT:
 				return Errorf(ECONFLICT, "Tên đăng nhập %q đã có người dùng.", u.Username)
+			case EINVALID:
+				return Errorf(EINVALID, "Đơn vị %s không tồn tại.", deref(u.UnitCode))
 			}
 			return fmt.Errorf("create user %s: %w", u.Username, err)
 		}
-		return nil
+		return addEvent(ctx, t, actor, EntityUser, u.ID, change{kind: "created", field: "role", new: u.Role})
 	})
 }
 
@@ -76,7 +132,7 @@ func (s *Store) CreateUser(ctx context.Context, actor Actor, u *User, password s
 // same error, so it tells nothing about which part was wrong.
 func (s *Store) Authenticate(ctx context.Context, username, password string) (*User, error) {
 	var u User
-	err := s.db.GetContext(ctx, &u, s.db.Rebind(`SELECT `+userColumns+` FROM users WHERE username = ? AND active = 1`), username)
+	err := s.db.GetContext(ctx, &u, s.db.Rebind(`SELECT `+userColumns+` FROM users WHERE username = ? AND active = 1`), FoldUsername(username))
 	wrong := Errorf(EFORBIDDEN, "Tên đăng nhập hoặc mật khẩu không đúng.")
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
@@ -105,4 +161,180 @@ func (s *Store) FindUser(ctx context.Context, id int64) (*User, error) {
 		return nil, fmt.Errorf("find user %d: %w", id, notFound(err, "người dùng"))
 	}
 	return &u, nil
+}
+
+// FindUserByName returns a user by user name (folded).
+func (s *Store) FindUserByName(ctx context.Context, username string) (*User, error) {
+	var u User
+	err := s.db.GetContext(ctx, &u, s.db.Rebind(`SELECT `+userColumns+` FROM users WHERE username = ?`), FoldUsername(username))
+	if err != nil {
+		return nil, fmt.Errorf("find user %s: %w", username, notFound(err, "người dùng "+username))
+	}
+	return &u, nil
+}
+
+// CountUsers counts the users, active or not.
+func (s *Store) CountUsers(ctx context.Context) (int, error) {
+	var n int
+	if err := s.db.GetContext(ctx, &n, `SELECT COUNT(*) FROM users`); err != nil {
+		return 0, fmt.Errorf("count users: %w", err)
+	}
+	return n, nil
+}
+
+// ListUsers returns every user, by role then name, for admins; and the active agents and
+// supervisors (to assign tickets to) for the call centre.
+func (s *Store) ListUsers(ctx context.Context, actor Actor) ([]*User, error) {
+	q := `SELECT ` + userColumns + ` FROM users`
+	switch {
+	case actor.Role == RoleAdmin || actor.Role == RoleSystem:
+	case actor.SeesCallCentre():
+		q += ` WHERE active = 1 AND role IN ('agent', 'supervisor')`
+	default:
+		return nil, Errorf(EFORBIDDEN, "Bạn không xem được danh sách người dùng.")
+	}
+	var list []*User
+	if err := s.db.SelectContext(ctx, &list, q+` ORDER BY role, username`); err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	return list, nil
+}
+
+// UserEdit is what an admin changes on a user; nil fields are left as they are.
+type UserEdit struct {
+	DisplayName *string
+	Role        *string
+	UnitCode    **string
+	Phone       *string
+	Active      *bool
+}
+
+// UpdateUser changes a user's name, role, unit, phone or whether they may sign in, with
+// an audit event for each change. Only an admin may, and not to leave no active admin.
+func (s *Store) UpdateUser(ctx context.Context, actor Actor, id int64, e UserEdit) error {
+	if actor.Role != RoleAdmin {
+		return Errorf(EFORBIDDEN, "Chỉ quản trị viên được sửa người dùng.")
+	}
+	return s.inTx(ctx, func(t *tx) error {
+		var u User
+		if err := t.GetContext(ctx, &u, t.Rebind(`SELECT `+userColumns+` FROM users WHERE id = ?`), id); err != nil {
+			return notFound(err, "người dùng")
+		}
+		old := u
+		if e.DisplayName != nil {
+			u.DisplayName = *e.DisplayName
+		}
+		if e.Role != nil {
+			u.Role = *e.Role
+		}
+		if e.UnitCode != nil {
+			u.UnitCode = *e.UnitCode
+		}
+		if e.Phone != nil {
+			u.Phone = *e.Phone
+		}
+		if e.Active != nil {
+			u.Active = *e.Active
+		}
+		if err := checkUser(&u); err != nil {
+			return err
+		}
+		if old.Role == RoleAdmin && old.Active && (u.Role != RoleAdmin || !u.Active) {
+			var admins int
+			if err := t.GetContext(ctx, &admins, `SELECT COUNT(*) FROM users WHERE role = 'admin' AND active = 1`); err != nil {
+				return err
+			}
+			if admins <= 1 {
+				return Errorf(ECONFLICT, "Không thể bỏ quản trị viên cuối cùng.")
+			}
+		}
+		_, err := t.ExecContext(ctx, t.Rebind(`UPDATE users SET display_name = ?, role = ?, unit_code = ?, phone = ?, active = ?,
+			updated_at = ? WHERE id = ?`), u.DisplayName, u.Role, u.UnitCode, u.Phone, u.Active, t.now, u.ID)
+		if err != nil {
+			if ErrorCode(mapConstraint(err)) == EINVALID {
+				return Errorf(EINVALID, "Đơn vị %s không tồn tại.", deref(u.UnitCode))
+			}
+			return fmt.Errorf("update user %s: %w", u.Username, err)
+		}
+		for _, c := range []change{
+			{kind: "display_name", old: old.DisplayName, new: u.DisplayName},
+			{kind: "role", old: old.Role, new: u.Role},
+			{kind: "unit", old: deref(old.UnitCode), new: deref(u.UnitCode)},
+			{kind: "phone", old: old.Phone, new: u.Phone},
+			{kind: "active", old: fmt.Sprint(old.Active), new: fmt.Sprint(u.Active)},
+		} {
+			if c.old != c.new {
+				c.field = c.kind
+				if err := addEvent(ctx, t, actor, EntityUser, u.ID, c); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// ResetPassword sets a user's password (an admin resetting it). The user's old
+// password no longer works; their failed sign-ins are forgotten.
+func (s *Store) ResetPassword(ctx context.Context, actor Actor, id int64, password string) error {
+	if actor.Role != RoleAdmin && actor.Role != RoleSystem {
+		return Errorf(EFORBIDDEN, "Chỉ quản trị viên được đặt lại mật khẩu.")
+	}
+	return s.setPassword(ctx, actor, id, password, "reset")
+}
+
+// ChangePassword changes a user's own password, given the current one.
+func (s *Store) ChangePassword(ctx context.Context, actor Actor, current, password string) error {
+	if actor.UserID == nil {
+		return Errorf(EFORBIDDEN, "Chưa đăng nhập.")
+	}
+	u, err := s.FindUser(ctx, *actor.UserID)
+	if err != nil {
+		return err
+	}
+	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(current)) != nil {
+		return Errorf(EINVALID, "Mật khẩu hiện tại không đúng.")
+	}
+	if current == password {
+		return Errorf(EINVALID, "Mật khẩu mới phải khác mật khẩu hiện tại.")
+	}
+	return s.setPassword(ctx, actor, u.ID, password, "changed")
+}
+
+func (s *Store) setPassword(ctx context.Context, actor Actor, id int64, password, kind string) error {
+	if err := checkPassword(password); err != nil {
+		return err
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	if err != nil {
+		return fmt.Errorf("hash password: %w", err)
+	}
+	return s.inTx(ctx, func(t *tx) error {
+		var username string
+		if err := t.GetContext(ctx, &username, t.Rebind(`SELECT username FROM users WHERE id = ?`), id); err != nil {
+			return notFound(err, "người dùng")
+		}
+		if _, err := t.ExecContext(ctx, t.Rebind(`UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?`), string(hash), t.now, id); err != nil {
+			return fmt.Errorf("set password: %w", err)
+		}
+		if _, err := t.ExecContext(ctx, t.Rebind(`DELETE FROM login_failures WHERE username = ?`), username); err != nil {
+			return fmt.Errorf("set password: %w", err)
+		}
+		return addEvent(ctx, t, actor, EntityUser, id, change{kind: "password", field: "password", new: kind})
+	})
+}
+
+// NewPassword returns a random password of 16 letters and digits that are hard to
+// confuse when read out or copied from a terminal.
+func NewPassword() string {
+	const chars = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+	b := make([]byte, 16)
+	for i := range b {
+		n, err := rand.Int(rand.Reader, big.NewInt(int64(len(chars))))
+		if err != nil {
+			panic(err) // crypto/rand never fails on Linux
+		}
+		b[i] = chars[n.Int64()]
+	}
+	return string(b)
 }

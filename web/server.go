@@ -26,7 +26,7 @@ var static embed.FS
 // Store is what the console reads from the domain's store.
 type Store interface {
 	ListTickets(ctx context.Context, actor tickets.Actor, f tickets.TicketFilter) (*tickets.TicketPage, error)
-	ListCalls(ctx context.Context, f tickets.CallFilter) ([]*tickets.Call, error)
+	ListCalls(ctx context.Context, actor tickets.Actor, f tickets.CallFilter) ([]*tickets.Call, error)
 	RecordingsOf(ctx context.Context, actor tickets.Actor, ticketIDs []int64) (map[int64][]*tickets.Recording, error)
 	GetRecording(ctx context.Context, actor tickets.Actor, id int64) (*tickets.Recording, error)
 }
@@ -81,7 +81,7 @@ func (s *Server) handleTickets(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	calls, err := s.Store.ListCalls(ctx, tickets.CallFilter{Limit: 20})
+	calls, err := s.Store.ListCalls(ctx, viewer, tickets.CallFilter{Limit: 20})
 	if err != nil {
 		s.fail(w, r, err)
 		return

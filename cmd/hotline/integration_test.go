@@ -258,7 +258,7 @@ func finalRecord(t *testing.T, s *tickets.Store, channelID string) *tickets.Call
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		calls, err := s.ListCalls(context.Background(), tickets.CallFilter{ChannelID: &channelID})
+		calls, err := s.ListCalls(context.Background(), tickets.ActorSystem, tickets.CallFilter{ChannelID: &channelID})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -279,7 +279,7 @@ func finalRecord(t *testing.T, s *tickets.Store, channelID string) *tickets.Call
 // alone while no hotline was running (earlier tests leave some), which every hotline
 // imports when it starts.
 func servedCalls(s *tickets.Store) ([]*tickets.Call, error) {
-	all, err := s.ListCalls(context.Background(), tickets.CallFilter{})
+	all, err := s.ListCalls(context.Background(), tickets.ActorSystem, tickets.CallFilter{})
 	var calls []*tickets.Call
 	for _, c := range all {
 		if c.Outcome != tickets.OutcomeUnavailable {

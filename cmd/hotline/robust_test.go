@@ -210,7 +210,7 @@ func TestHotlineDownTakesAMessage(t *testing.T) {
 	s := h.store()
 	var c *tickets.Call
 	for deadline := time.Now().Add(20 * time.Second); c == nil; time.Sleep(200 * time.Millisecond) {
-		all, _ := s.ListCalls(context.Background(), tickets.CallFilter{})
+		all, _ := s.ListCalls(context.Background(), tickets.ActorSystem, tickets.CallFilter{})
 		for _, x := range all {
 			if x.Outcome == tickets.OutcomeUnavailable && x.CallerNumber != nil && *x.CallerNumber == "+84905123456" {
 				c = x

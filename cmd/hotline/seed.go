@@ -28,8 +28,9 @@ func runSeed(args []string) error {
 	defer store.Close()
 	start := time.Now()
 	last := ""
+	password := tickets.NewPassword()
 	err = store.Seed(ctx, tickets.SeedOptions{
-		Tickets: *n, Calls: *calls, Days: *days, Seed: *seed,
+		Tickets: *n, Calls: *calls, Days: *days, Seed: *seed, Password: password,
 		Progress: func(stage string, done, total int) {
 			if stage != last || done == total || done%100_000 < 5000 {
 				fmt.Fprintf(os.Stderr, "\r%-18s %9d / %-9d %3d%%  %6.1fs", stage, done, total, 100*done/max(total, 1), time.Since(start).Seconds())
@@ -43,7 +44,7 @@ func runSeed(args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("seeded %s with %d tickets in %.0fs; users admin, supervisor01, agent01, officer-<unit code>, password %q\n",
-		*dbPath, *n, time.Since(start).Seconds(), tickets.SeedPassword)
+	fmt.Printf("seeded %s with %d tickets in %.0fs; users admin, supervisor01, agent01, officer-<unit code>, password %s (shown once)\n",
+		*dbPath, *n, time.Since(start).Seconds(), password)
 	return nil
 }
