@@ -60,7 +60,8 @@ var Statuses = []Label{
 	{StatusCancelled, "Đã huỷ", "Cancelled"},
 }
 
-// OpenStatuses are the statuses of tickets still waiting for work.
+// OpenStatuses are the statuses of tickets still waiting for work: all but resolved,
+// closed and cancelled (the store's queries name those).
 var OpenStatuses = []string{StatusNew, StatusTriaged, StatusAssigned, StatusInProgress}
 
 // ticketTransitions are the only status changes allowed: the workflow forward, reopening
@@ -91,6 +92,17 @@ func CheckTransition(from, to string) error {
 		}
 	}
 	return Errorf(ECONFLICT, "Không thể chuyển phiếu từ “%s” sang “%s”.", StatusLabel(from).Vi, StatusLabel(to).Vi)
+}
+
+// TicketMoves returns the statuses a ticket may move to from its status.
+func TicketMoves(from string) []string { return append([]string(nil), ticketTransitions[from]...) }
+
+// PriorityLabels names the priorities.
+var PriorityLabels = []Label{
+	{P1, "P1 · Khẩn cấp", "P1 · Urgent"},
+	{P2, "P2 · Cao", "P2 · High"},
+	{P3, "P3 · Bình thường", "P3 · Normal"},
+	{P4, "P4 · Thấp", "P4 · Low"},
 }
 
 // IsOpen reports whether a status still needs work.

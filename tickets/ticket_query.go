@@ -48,7 +48,9 @@ type TicketPage struct {
 
 var refPattern = regexp.MustCompile(`(?i)^HL-\d{6,}$`)
 
-const openStatusList = `('new', 'triaged', 'assigned', 'in_progress')`
+// openCondition selects open tickets by the statuses that are not: written so, the
+// database reads them through the partial indexes of open tickets (migration 0008).
+const openCondition = `t.status NOT IN ('resolved', 'closed', 'cancelled')`
 
 // ListTickets returns a page of tickets as the actor may see them: an officer only ever
 // sees their unit's. Pages are keyset-paginated, so page 1000 costs what page 1 does.
@@ -75,7 +77,7 @@ func (s *Store) ListTickets(ctx context.Context, actor Actor, f TicketFilter) (*
 		add(`t.status = ?`, *f.Status)
 	}
 	if f.Open || f.Overdue {
-		add(`t.status IN ` + openStatusList)
+		add(openCondition)
 	}
 	if f.Overdue {
 		now := s.Now().UTC()

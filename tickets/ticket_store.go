@@ -109,7 +109,7 @@ func (s *Store) findRepeat(ctx context.Context, t *tx, tk *Ticket) error {
 	var ids []int64
 	err := t.SelectContext(ctx, &ids, t.Rebind(`SELECT id FROM tickets
 		WHERE caller_id = ? AND category = ? AND created_at >= ?
-		AND status IN ('new', 'triaged', 'assigned', 'in_progress')
+		AND status NOT IN ('resolved', 'closed', 'cancelled')
 		ORDER BY created_at, id LIMIT 1`), *tk.CallerID, tk.Category, t.now.Add(-RepeatWindow))
 	if err != nil {
 		return fmt.Errorf("find repeated ticket: %w", err)
@@ -279,6 +279,9 @@ func (s *Store) AssignTicket(ctx context.Context, actor Actor, id int64, userID 
 		return Errorf(EINVALID, "Hãy giao phiếu cho một người hoặc một đơn vị.")
 	}
 	return s.updateTicket(ctx, actor, id, func(t *tx, tk *Ticket) error {
+		if (tk.AssigneeUserID != nil || tk.AssigneeUnitCode != nil) && !actor.IsSupervisor() && actor.Role != RoleSystem {
+			return Errorf(EFORBIDDEN, "Phiếu %s đã được giao; chỉ giám sát viên được giao lại.", tk.Ref)
+		}
 		if tk.Status == StatusNew {
 			if err := setStatus(ctx, t, actor, tk, StatusTriaged, "", true); err != nil {
 				return err
