@@ -140,11 +140,12 @@ LOAD_DURATION ?= 40s
 load: deps build
 	@set -e; started=""; \
 	if [ -z "$$ARI_URL" ]; then $(SANDBOX) start; started=1; fi; \
-	db=$$(mktemp -d)/load.db; \
-	HOTLINE_DB=$$db HOTLINE_ADDR=127.0.0.1:8099 $(BIN) serve 2>$$db.log & pid=$$!; \
+	db=$$(mktemp -d)/load.db; pw=$$(head -c 18 /dev/urandom | base64); \
+	echo "$$pw" | $(BIN) users add loadadmin --role admin --db $$db >/dev/null; \
+	HOTLINE_DB=$$db HOTLINE_ADDR=127.0.0.1:8099 $(BIN) serve >/dev/null 2>$$db.log & pid=$$!; \
 	trap 'kill $$pid 2>/dev/null; wait $$pid 2>/dev/null; [ -n "$$started" ] && $(SANDBOX) stop' EXIT; \
 	sleep 2; \
-	$(BIN) load --hotline-pid $$pid --hotline-addr 127.0.0.1:8099 --calls $(LOAD_CALLS) --duration $(LOAD_DURATION)
+	$(BIN) load --hotline-pid $$pid --hotline-addr 127.0.0.1:8099 --admin "loadadmin:$$pw" --calls $(LOAD_CALLS) --duration $(LOAD_DURATION)
 
 KEYS ?= 2,1,2,2,2,2,1,1,1
 FROM ?= 0905123456

@@ -20,6 +20,9 @@ type CallbackRequest struct {
 	Agent    string // the agent's phone, as Asterisk dials it (PJSIP/agent101)
 	Number   string // the citizen's number, E.164
 	Lang     string // the citizen's language, for the introduction; default vi
+	// Actor is who asked for the callback (the signed-in agent), for the ticket's trail;
+	// the IVR when not set.
+	Actor tickets.Actor
 }
 
 // Results of a callback, as recorded on the ticket.
@@ -45,6 +48,9 @@ func (a *App) Callback(ctx context.Context, r CallbackRequest) (string, error) {
 	}
 	if r.Lang == "" {
 		r.Lang = "vi"
+	}
+	if r.Actor.Role == "" {
+		r.Actor = tickets.ActorIVR
 	}
 	dialed := nationalDigits(number)
 	cb := &callback{
@@ -117,7 +123,7 @@ func (cb *callback) run() {
 		talk = time.Duration(*cb.rec.TalkMS) * time.Millisecond
 	}
 	if err := retry(3, func(ctx context.Context) error {
-		return a.cfg.Store.RecordCallback(ctx, tickets.ActorIVR, cb.req.TicketID, cb.rec.ID, result, cb.req.Agent, talk)
+		return a.cfg.Store.RecordCallback(ctx, cb.req.Actor, cb.req.TicketID, cb.rec.ID, result, cb.req.Agent, talk)
 	}); err != nil {
 		cb.log.Error("record the callback on its ticket", "err", err)
 	}

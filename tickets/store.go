@@ -131,6 +131,10 @@ func privateFiles(path string) error {
 	return nil
 }
 
+// DB is the database handle, for what keeps its own table in the same database (the
+// console's sessions).
+func (s *Store) DB() *sql.DB { return s.db.DB }
+
 // Path is the database file's path.
 func (s *Store) Path() string { return s.path }
 

@@ -44,7 +44,15 @@ type TicketFilter struct {
 type TicketPage struct {
 	Tickets []*Ticket
 	Next    string
+	// Broad says a name searched for matches more than NameMatchLimit callers: only the
+	// first of them (by name) were searched, and more of the name narrows the search.
+	Broad bool
 }
+
+// NameMatchLimit is how many callers a name search looks at, at most: a name as common as
+// "Nguyễn Văn" matches thousands, and gathering all their tickets would make a search
+// slow for everyone.
+const NameMatchLimit = 100
 
 var refPattern = regexp.MustCompile(`(?i)^HL-\d{6,}$`)
 
@@ -116,8 +124,18 @@ func (s *Store) ListTickets(ctx context.Context, actor Actor, f TicketFilter) (*
 	if f.CaseID != nil {
 		add(`t.case_id = ?`, *f.CaseID)
 	}
+	broad := false
 	if q := strings.TrimSpace(f.Search); q != "" {
-		branches = append(branches, searchConditions(q))
+		conds := searchConditions(q)
+		if len(conds) == 1 && len(conds[0].args) == 2 { // a name
+			var n int
+			if err := s.db.GetContext(ctx, &n, s.db.Rebind(`SELECT COUNT(*) FROM (SELECT 1 FROM callers
+				WHERE name_key >= ? AND name_key < ? LIMIT ?) m`), append(conds[0].args, NameMatchLimit+1)...); err != nil {
+				return nil, fmt.Errorf("list tickets: %w", err)
+			}
+			broad = n > NameMatchLimit
+		}
+		branches = append(branches, conds)
 	}
 	order, cursorCond, err := keyset(f.Sort, f.After)
 	if err != nil {
@@ -152,7 +170,7 @@ func (s *Store) ListTickets(ctx context.Context, actor Actor, f TicketFilter) (*
 		}
 	}
 	sortTickets(f.Sort, list)
-	page := &TicketPage{Tickets: list}
+	page := &TicketPage{Tickets: list, Broad: broad}
 	if len(list) > n {
 		page.Tickets = list[:n]
 		page.Next = cursorOf(f.Sort, list[n-1])
@@ -208,7 +226,8 @@ func searchConditions(q string) []condition {
 		}
 	}
 	key := NameKey(q)
-	return []condition{{`t.caller_id IN (SELECT id FROM callers WHERE name_key >= ? AND name_key < ?)`, []any{key, key + "\uffff"}}}
+	return []condition{{`t.caller_id IN (SELECT id FROM callers WHERE name_key >= ? AND name_key < ?
+		ORDER BY name_key LIMIT ` + strconv.Itoa(NameMatchLimit) + `)`, []any{key, key + "\uffff"}}}
 }
 
 type condition struct {

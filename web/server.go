@@ -4,18 +4,20 @@ package web
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"embed"
 	"errors"
-	"fmt"
 	"io/fs"
 	"log/slog"
 	"net/http"
-	"os"
-	"path/filepath"
+	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/a-h/templ"
+	"github.com/alexedwards/scs/sqlite3store"
+	"github.com/alexedwards/scs/v2"
 
 	"github.com/huehotline/hotline/tickets"
 )
@@ -23,40 +25,209 @@ import (
 //go:embed static
 var static embed.FS
 
-// Store is what the console reads from the domain's store.
+// Store is what the console needs from the domain's store.
 type Store interface {
+	SignIn(ctx context.Context, username, password string) (*tickets.LoginResult, error)
+	FindUser(ctx context.Context, id int64) (*tickets.User, error)
+	ChangePassword(ctx context.Context, actor tickets.Actor, current, password string) error
+	ListUsers(ctx context.Context, actor tickets.Actor) ([]*tickets.User, error)
+	CreateUser(ctx context.Context, actor tickets.Actor, u *tickets.User, password string) error
+	UpdateUser(ctx context.Context, actor tickets.Actor, id int64, e tickets.UserEdit) error
+	ResetPassword(ctx context.Context, actor tickets.Actor, id int64, password string) error
+	ListUnits(ctx context.Context, includeRetired bool) ([]*tickets.Unit, error)
+	AddUnit(ctx context.Context, actor tickets.Actor, u *tickets.Unit) error
+	RetireUnit(ctx context.Context, actor tickets.Actor, code string) error
+
 	ListTickets(ctx context.Context, actor tickets.Actor, f tickets.TicketFilter) (*tickets.TicketPage, error)
-	ListCalls(ctx context.Context, actor tickets.Actor, f tickets.CallFilter) ([]*tickets.Call, error)
-	RecordingsOf(ctx context.Context, actor tickets.Actor, ticketIDs []int64) (map[int64][]*tickets.Recording, error)
+	FindTicketByRef(ctx context.Context, actor tickets.Actor, ref string) (*tickets.Ticket, error)
+	GetTicket(ctx context.Context, actor tickets.Actor, id int64) (*tickets.Ticket, error)
+	TicketEvents(ctx context.Context, actor tickets.Actor, id int64) ([]*tickets.Event, error)
+	TicketRecordings(ctx context.Context, actor tickets.Actor, ticketID int64) ([]*tickets.Recording, error)
+	CallerHistory(ctx context.Context, actor tickets.Actor, phone string, limit int) (*tickets.CallerHistory, error)
+	TransitionTicket(ctx context.Context, actor tickets.Actor, id int64, to, note string) error
+	AssignTicket(ctx context.Context, actor tickets.Actor, id int64, userID *int64, unitCode *string, note string) error
+	EditTicket(ctx context.Context, actor tickets.Actor, id int64, e tickets.TicketEdit, note string) error
+	AddTicketNote(ctx context.Context, actor tickets.Actor, id int64, note string) error
+	MergeTickets(ctx context.Context, actor tickets.Actor, duplicateID, survivorID int64, note string) error
 	GetRecording(ctx context.Context, actor tickets.Actor, id int64) (*tickets.Recording, error)
+	RecordingsOf(ctx context.Context, actor tickets.Actor, ticketIDs []int64) (map[int64][]*tickets.Recording, error)
+	ListCalls(ctx context.Context, actor tickets.Actor, f tickets.CallFilter) ([]*tickets.Call, error)
+
+	CreateCase(ctx context.Context, actor tickets.Actor, c *tickets.Case, fromTicketID *int64) error
+	LinkTicketToCase(ctx context.Context, actor tickets.Actor, ticketID, caseID int64, note string) error
+	FindCaseByRef(ctx context.Context, actor tickets.Actor, ref string) (*tickets.Case, error)
+	GetCase(ctx context.Context, actor tickets.Actor, id int64) (*tickets.Case, error)
+	FindCases(ctx context.Context, actor tickets.Actor, f tickets.CaseFilter) ([]*tickets.Case, error)
+	CaseEvents(ctx context.Context, actor tickets.Actor, id int64) ([]*tickets.Event, error)
+	FollowUps(ctx context.Context, actor tickets.Actor, caseID int64) ([]*tickets.FollowUp, error)
+	SetCaseStatus(ctx context.Context, actor tickets.Actor, id int64, to, note string) error
+	AddCaseNote(ctx context.Context, actor tickets.Actor, id int64, note string) error
+	RecordFollowUp(ctx context.Context, actor tickets.Actor, followUpID int64, result, method string, answers tickets.Answers, note string) error
+	UnitBoard(ctx context.Context, actor tickets.Actor, unitCode, day string) (*tickets.Board, error)
+
+	LogAccess(ctx context.Context, actor tickets.Actor, a *tickets.Access) error
+	ListAccess(ctx context.Context, actor tickets.Actor, f tickets.AccessFilter) ([]*tickets.Access, error)
 }
 
-// Server is the console's HTTP handler.
-type Server struct {
+// Callbacks starts a call back to a citizen: the agent's phone first, then the citizen's
+// number. It returns the outbound call's ID; the result goes on the ticket.
+type Callbacks interface {
+	CallBack(ctx context.Context, r CallbackRequest) (string, error)
+}
+
+// CallbackRequest is a call back about a ticket, asked by a signed-in agent.
+type CallbackRequest struct {
+	TicketID int64
+	Agent    string // the agent's phone, as Asterisk dials it
+	Number   string // E.164
+	Lang     string
+	Actor    tickets.Actor
+}
+
+// Config sets up the console.
+type Config struct {
 	Store  Store
-	Sounds fs.FS // prompts laid out LANG/ID.wav
+	Sounds fs.FS // prompts laid out LANG/ID.wav, served to Asterisk without sign-in
 	Log    *slog.Logger
 	// Recordings is the folder voice messages are kept in (tickets.Recording.Path is
 	// relative to it).
 	Recordings string
+	// Sessions is the database sessions are kept in (the sessions table).
+	Sessions *sql.DB
+	// SecureCookie marks the session cookie Secure: set it when the console is reached
+	// over TLS (a proxy in front of it).
+	SecureCookie bool
+	// Callbacks, if set, lets agents call citizens back from a ticket.
+	Callbacks Callbacks
+	// Debug, if set, is served to admins under /debug/.
+	Debug http.Handler
+	// Now is the clock (tests fix it); default time.Now.
+	Now func() time.Time
+	// SessionIdle and SessionLifetime override how long a session lasts unused (8 h) and
+	// at most (12 h).
+	SessionIdle, SessionLifetime time.Duration
 }
 
-// viewer is who the console acts for. Until sign-in exists (the console issue), pages
-// show what a supervisor would, with phone numbers masked.
-var viewer = tickets.Actor{Name: "anonymous", Role: tickets.RoleSupervisor}
+// Server is the console's HTTP handler.
+type Server struct {
+	cfg      Config
+	sessions *scs.SessionManager
+	log      *slog.Logger
+	units    unitsCache
+}
+
+// Session lifetimes: a shift, and the longest a session lives however active.
+const (
+	sessionIdle     = 8 * time.Hour
+	sessionLifetime = 12 * time.Hour
+	maxBody         = 1 << 20 // no form of the console is larger
+)
+
+// New returns the console.
+func New(cfg Config) *Server {
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	sm := scs.New()
+	if cfg.Sessions != nil {
+		sm.Store = sqlite3store.NewWithCleanupInterval(cfg.Sessions, 10*time.Minute)
+	}
+	sm.IdleTimeout, sm.Lifetime = sessionIdle, sessionLifetime
+	if cfg.SessionIdle > 0 {
+		sm.IdleTimeout = cfg.SessionIdle
+	}
+	if cfg.SessionLifetime > 0 {
+		sm.Lifetime = cfg.SessionLifetime
+	}
+	sm.Cookie.Name = "hotline_session"
+	sm.Cookie.HttpOnly = true
+	sm.Cookie.SameSite = http.SameSiteLaxMode
+	sm.Cookie.Secure = cfg.SecureCookie
+	sm.Cookie.Persist = false
+	return &Server{cfg: cfg, sessions: sm, log: cfg.Log}
+}
 
 // Handler returns every route of the console, in one place.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /{$}", s.handleTickets)
+	// Without a session: the prompts (Asterisk fetches them), health, assets, sign-in.
 	mux.HandleFunc("GET /healthz", s.handleHealth)
-	mux.HandleFunc("GET /recordings/{id}", s.handleRecording)
-	mux.Handle("GET /static/", http.FileServerFS(static))
 	mux.Handle("GET /sounds/", http.StripPrefix("/sounds/", s.soundsHandler()))
+	mux.Handle("GET /static/", staticHandler())
+	mux.HandleFunc("GET /login", s.handleLoginPage)
+	mux.HandleFunc("POST /login", s.handleLogin)
+
+	mux.Handle("POST /logout", s.signedIn(s.handleLogout))
+	mux.Handle("GET /{$}", s.signedIn(s.handleHome))
+	mux.Handle("GET /account", s.signedIn(s.handleAccount))
+	mux.Handle("POST /account/password", s.signedIn(s.handlePasswordChange))
+
+	mux.Handle("GET /tickets", s.health(s.handleTickets))
+	mux.Handle("GET /tickets/{ref}", s.health(s.handleTicket))
+	mux.Handle("POST /tickets/{ref}/status", s.health(s.handleTicketStatus))
+	mux.Handle("POST /tickets/{ref}/assign", s.health(s.handleTicketAssign))
+	mux.Handle("POST /tickets/{ref}/edit", s.health(s.handleTicketEdit))
+	mux.Handle("POST /tickets/{ref}/notes", s.health(s.handleTicketNote))
+	mux.Handle("POST /tickets/{ref}/merge", s.supervisor(s.handleTicketMerge))
+	mux.Handle("POST /tickets/{ref}/case", s.health(s.handleTicketCase))
+	mux.Handle("POST /tickets/{ref}/callback", s.callCentre(s.handleTicketCallback))
+	mux.Handle("GET /recordings/{id}", s.health(s.handleRecording))
+
+	mux.Handle("GET /cases", s.health(s.handleCases))
+	mux.Handle("GET /cases/{ref}", s.health(s.handleCase))
+	mux.Handle("POST /cases/{ref}/status", s.health(s.handleCaseStatus))
+	mux.Handle("POST /cases/{ref}/notes", s.health(s.handleCaseNote))
+	mux.Handle("POST /cases/{ref}/followups/{id}", s.health(s.handleFollowUp))
+	mux.Handle("GET /board", s.health(s.handleBoard))
+	mux.Handle("POST /board/followups/{id}", s.health(s.handleBoardFollowUp))
+
+	mux.Handle("GET /access", s.supervisor(s.handleAccessLog))
+
+	mux.Handle("GET /admin/users", s.admin(s.handleUsers))
+	mux.Handle("POST /admin/users", s.admin(s.handleUserAdd))
+	mux.Handle("POST /admin/users/{id}", s.admin(s.handleUserEdit))
+	mux.Handle("POST /admin/users/{id}/password", s.admin(s.handleUserPassword))
+	mux.Handle("GET /admin/units", s.admin(s.handleUnits))
+	mux.Handle("POST /admin/units", s.admin(s.handleUnitAdd))
+	mux.Handle("POST /admin/units/{code}/retire", s.admin(s.handleUnitRetire))
+	if s.cfg.Debug != nil {
+		mux.Handle("/debug/", s.admin(func(w http.ResponseWriter, r *http.Request, _ *viewer) { s.cfg.Debug.ServeHTTP(w, r) }))
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		s.renderError(w, r, http.StatusNotFound, "Không tìm thấy trang này.")
+		s.renderError(w, r, nil, http.StatusNotFound, "Không tìm thấy trang này.")
 	})
-	return mux
+
+	var h http.Handler = mux
+	h = s.sessions.LoadAndSave(h)
+	// Every state-changing request from another site is refused (the browser says where
+	// a request comes from); the sign-in form is no exception.
+	h = http.NewCrossOriginProtection().Handler(h)
+	h = securityHeaders(h)
+	return h
+}
+
+// securityHeaders puts the headers every answer carries, and caps request bodies.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("X-Frame-Options", "DENY")
+		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+		next.ServeHTTP(w, r)
+	})
+}
+
+func staticHandler() http.Handler {
+	files := http.FileServerFS(static)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "max-age=3600")
+		files.ServeHTTP(w, r)
+	})
 }
 
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
@@ -67,111 +238,98 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 // soundsHandler serves prompts to Asterisk's HTTP media cache. Prompts change only with
 // a new build, so Asterisk may keep them for a while.
 func (s *Server) soundsHandler() http.Handler {
-	files := http.FileServerFS(s.Sounds)
+	files := http.FileServerFS(s.cfg.Sounds)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "max-age=300")
 		files.ServeHTTP(w, r)
 	})
 }
 
-func (s *Server) handleTickets(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	page, err := s.Store.ListTickets(ctx, viewer, tickets.TicketFilter{Limit: 100})
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	calls, err := s.Store.ListCalls(ctx, viewer, tickets.CallFilter{Limit: 20})
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	ids := make([]int64, len(page.Tickets))
-	for i, t := range page.Tickets {
-		ids[i] = t.ID
-	}
-	recs, err := s.Store.RecordingsOf(ctx, viewer, ids)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	var p TicketsPage
-	for _, t := range page.Tickets {
-		row := TicketRow{
-			Ref:      t.Ref,
-			Category: tickets.CategoryLabel(t.Category).Vi,
-			Priority: t.Priority,
-			Status:   t.Status,
-			Caller:   "không rõ số",
-			Keys:     t.IVRKeys,
-			Created:  t.CreatedAt.In(tickets.Local).Format("02/01/2006 15:04:05"),
-		}
-		if t.CallerNumber != nil {
-			row.Caller = tickets.MaskPhone(*t.CallerNumber)
-		}
-		for _, rec := range recs[t.ID] {
-			row.Recordings = append(row.Recordings, RecordingLink{
-				URL: "/recordings/" + strconv.FormatInt(rec.ID, 10), Duration: rec.Duration().Round(time.Second).String()})
-		}
-		p.Tickets = append(p.Tickets, row)
-	}
-	for _, c := range calls {
-		row := CallRow{
-			Started:  c.StartedAt.In(tickets.Local).Format("02/01/2006 15:04:05"),
-			Caller:   "không rõ số",
-			Language: c.Language,
-			Keys:     c.Path.Keys(),
-			Outcome:  c.Outcome,
-		}
-		if c.CallerNumber != nil {
-			row.Caller = tickets.MaskPhone(*c.CallerNumber)
-		}
-		if c.EndedAt != nil {
-			row.Duration = c.EndedAt.Sub(c.StartedAt).Round(time.Second).String()
-		}
-		p.Calls = append(p.Calls, row)
-	}
-	s.render(w, r, http.StatusOK, ticketsPage(p))
+// viewer is the signed-in user a request is served for.
+type viewer struct {
+	User  *tickets.User
+	Actor tickets.Actor
 }
 
-// handleRecording plays a voice message from the hotline's storage, with ranges so
-// that the browser's player can seek.
-func (s *Server) handleRecording(w http.ResponseWriter, r *http.Request) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		s.renderError(w, r, http.StatusNotFound, "Không tìm thấy ghi âm.")
+// handler is a console page or action, served for a signed-in user.
+type handler func(w http.ResponseWriter, r *http.Request, me *viewer)
+
+// signedIn serves h to a signed-in, active user; others go to the sign-in page (a page)
+// or get 401 (an action).
+func (s *Server) signedIn(h handler) http.Handler {
+	return s.allow(func(*viewer) bool { return true }, h)
+}
+
+// health serves h to those who see citizens' data: agents, supervisors, officers.
+func (s *Server) health(h handler) http.Handler {
+	return s.allow(func(me *viewer) bool { return me.Actor.SeesHealthData() }, h)
+}
+
+// callCentre serves h to agents and supervisors.
+func (s *Server) callCentre(h handler) http.Handler {
+	return s.allow(func(me *viewer) bool { return me.Actor.SeesCallCentre() }, h)
+}
+
+// supervisor serves h to supervisors.
+func (s *Server) supervisor(h handler) http.Handler {
+	return s.allow(func(me *viewer) bool { return me.Actor.IsSupervisor() }, h)
+}
+
+// admin serves h to admins.
+func (s *Server) admin(h handler) http.Handler {
+	return s.allow(func(me *viewer) bool { return me.User.Role == tickets.RoleAdmin }, h)
+}
+
+func (s *Server) allow(may func(*viewer) bool, h handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		me := s.viewerOf(r)
+		if me == nil {
+			s.needSignIn(w, r)
+			return
+		}
+		// Pages of citizens' data are never kept by the browser or a proxy.
+		w.Header().Set("Cache-Control", "no-store")
+		if !may(me) {
+			s.renderError(w, r, me, http.StatusForbidden, "Bạn không có quyền xem trang này.")
+			return
+		}
+		h(w, r, me)
+	})
+}
+
+// sessionUser is the session key of the signed-in user's id.
+const sessionUser = "user_id"
+
+// viewerOf returns the signed-in user of a request, or nil. A user deactivated since
+// signing in is signed out.
+func (s *Server) viewerOf(r *http.Request) *viewer {
+	id := s.sessions.GetInt64(r.Context(), sessionUser)
+	if id == 0 {
+		return nil
+	}
+	u, err := s.cfg.Store.FindUser(r.Context(), id)
+	if err != nil || !u.Active {
+		s.sessions.Destroy(r.Context())
+		return nil
+	}
+	return &viewer{User: u, Actor: tickets.ActorFor(u)}
+}
+
+func (s *Server) needSignIn(w http.ResponseWriter, r *http.Request) {
+	next := r.URL.RequestURI()
+	if r.Method == http.MethodGet && r.Header.Get("HX-Request") == "" {
+		http.Redirect(w, r, "/login?next="+url.QueryEscape(next), http.StatusSeeOther)
 		return
 	}
-	rec, err := s.Store.GetRecording(r.Context(), viewer, id)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if !filepath.IsLocal(filepath.FromSlash(rec.Path)) || s.Recordings == "" {
-		s.fail(w, r, fmt.Errorf("recording %d has a path outside the storage folder", rec.ID))
-		return
-	}
-	f, err := os.Open(filepath.Join(s.Recordings, filepath.FromSlash(rec.Path)))
-	if errors.Is(err, fs.ErrNotExist) {
-		s.Log.Error("recording file missing", "recording", rec.ID)
-		s.renderError(w, r, http.StatusNotFound, "Tệp ghi âm không còn trong kho lưu trữ.")
-		return
-	}
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	defer f.Close()
-	w.Header().Set("Content-Type", "audio/wav")
-	w.Header().Set("Cache-Control", "private, no-store")
-	http.ServeContent(w, r, "", rec.CreatedAt, f)
+	w.Header().Set("HX-Redirect", "/login")
+	s.renderError(w, r, nil, http.StatusUnauthorized, "Phiên làm việc đã hết; hãy đăng nhập lại.")
 }
 
 // statusFor maps a domain error code to an HTTP status, in one place.
 func statusFor(err error) int {
 	switch tickets.ErrorCode(err) {
 	case tickets.EINVALID:
-		return http.StatusBadRequest
+		return http.StatusUnprocessableEntity
 	case tickets.ENOTFOUND:
 		return http.StatusNotFound
 	case tickets.ECONFLICT:
@@ -183,29 +341,61 @@ func statusFor(err error) int {
 }
 
 // fail shows an error page; only internal errors are logged.
-func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, me *viewer, err error) {
 	status := statusFor(err)
 	if status == http.StatusInternalServerError {
-		s.Log.Error("request failed", "path", r.URL.Path, "err", err)
+		s.log.Error("request failed", "path", r.URL.Path, "err", err)
 	}
-	s.renderError(w, r, status, tickets.ErrorMessage(err))
+	s.renderError(w, r, me, status, tickets.ErrorMessage(err))
 }
 
-func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int, msg string) {
-	s.render(w, r, status, errorPage(status, msg))
+func (s *Server) renderError(w http.ResponseWriter, r *http.Request, me *viewer, status int, msg string) {
+	s.render(w, r, status, errorPage(nav(me, ""), status, msg))
 }
 
 // render renders into a buffer first, so a failed render never sends half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
 	var buf bytes.Buffer
 	if err := c.Render(r.Context(), &buf); err != nil {
-		s.Log.Error("render page", "path", r.URL.Path, "err", err)
+		s.log.Error("render page", "path", r.URL.Path, "err", err)
 		http.Error(w, "Hệ thống gặp lỗi khi hiển thị trang.", http.StatusInternalServerError)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	buf.WriteTo(w)
+}
+
+// isHTMX reports whether a request comes from htmx and wants a part of a page.
+func isHTMX(r *http.Request) bool {
+	return r.Header.Get("HX-Request") != "" && r.Header.Get("HX-Boosted") == ""
+}
+
+// seeOther sends the browser to a page after an action (or tells htmx to).
+func seeOther(w http.ResponseWriter, r *http.Request, to string) {
+	if isHTMX(r) {
+		w.Header().Set("HX-Redirect", to)
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+// remoteAddr is where a request came from, for the access log.
+func remoteAddr(r *http.Request) string {
+	if i := strings.LastIndexByte(r.RemoteAddr, ':'); i > 0 {
+		return r.RemoteAddr[:i]
+	}
+	return r.RemoteAddr
+}
+
+// logAccess writes who saw a citizen's data. A view that cannot be logged is not shown.
+func (s *Server) logAccess(r *http.Request, me *viewer, action, subject string, phone *string) error {
+	err := s.cfg.Store.LogAccess(r.Context(), me.Actor, &tickets.Access{Action: action, Subject: subject, Phone: phone, RemoteAddr: remoteAddr(r)})
+	if err != nil {
+		return errors.Join(tickets.Errorf(tickets.EINTERNAL, "Không ghi được nhật ký truy cập; dữ liệu không được hiển thị."), err)
+	}
+	return nil
 }
 
 func statusText(status int) string {

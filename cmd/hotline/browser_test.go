@@ -8,13 +8,16 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/huehotline/hotline/tickets"
 )
 
-// seeTicketInBrowser opens the console in headless Chromium and checks that the ticket
-// list shows ref, as an agent would see it, and that the browser's player loads the
-// ticket's voice message from recording (a path) when one is given.
-func seeTicketInBrowser(t *testing.T, url, ref, recording string) {
+// seeTicketInBrowser signs in to the console in headless Chromium as an agent, finds the
+// ticket in the list of all tickets, opens it, and checks that the browser's player loads
+// the ticket's voice message (when a recording path is given).
+func seeTicketInBrowser(t *testing.T, h *hotline, ref, recording string) {
 	t.Helper()
+	h.consoleUser("test-agent", tickets.RoleAgent, "") // exists from here on
 	path, err := exec.LookPath("chromium")
 	if err != nil {
 		t.Fatal("chromium is not installed (apt-get install chromium; make test does it)")
@@ -35,8 +38,18 @@ func seeTicketInBrowser(t *testing.T, url, ref, recording string) {
 	defer cancel()
 	ctx, cancel := chromedp.NewContext(actx)
 	defer cancel()
-	if err := chromedp.Do(ctx, chromedp.Navigate(url), chromedp.WaitVisible(`[data-testid="tickets"]`)); err != nil {
-		t.Fatalf("browse %s: %v", url, err)
+	base := "http://" + h.addr
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(base+"/login"),
+		chromedp.SendKeys(`input[name="username"]`, "test-agent"),
+		chromedp.SendKeys(`input[name="password"]`, testPassword),
+		chromedp.Submit(`[data-testid="login-form"]`),
+		chromedp.WaitVisible(`[data-testid="me"]`),
+		chromedp.Navigate(base+"/tickets?view=all"),
+		chromedp.WaitVisible(`[data-testid="tickets"]`),
+	)
+	if err != nil {
+		t.Fatalf("browse %s: %v", base, err)
 	}
 	title, err := chromedp.Run(ctx, chromedp.Title())
 	if err != nil {
@@ -47,9 +60,8 @@ func seeTicketInBrowser(t *testing.T, url, ref, recording string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	refs := strings.Join(list, " ")
-	if !strings.Contains(refs, ref) {
-		t.Errorf("console shows tickets %q, want %s", refs, ref)
+	if refs := strings.Join(list, " "); !strings.Contains(refs, ref) {
+		t.Fatalf("console shows tickets %q, want %s", refs, ref)
 	}
 	if !strings.Contains(title, "1900 1075") {
 		t.Errorf("page title %q", title)
@@ -57,11 +69,12 @@ func seeTicketInBrowser(t *testing.T, url, ref, recording string) {
 	if recording == "" {
 		return
 	}
-	// The player in the ticket's row loads the message and knows how long it is.
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/tickets/"+ref), chromedp.WaitVisible(`[data-testid="ticket"]`)); err != nil {
+		t.Fatal(err)
+	}
+	// The ticket's player loads the message and knows how long it is.
 	seconds, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`(async () => {
-		const row = [...document.querySelectorAll('[data-testid="ticket-row"]')]
-			.find(r => r.querySelector('[data-testid="ticket-ref"]').textContent === `+"`"+ref+"`"+`);
-		const a = row && row.querySelector('audio[src="`+recording+`"]');
+		const a = document.querySelector('audio[src="`+recording+`"]');
 		if (!a) return -1;
 		await new Promise((ok, fail) => { a.onloadedmetadata = ok; a.onerror = () => fail(new Error("audio error " + (a.error && a.error.code))); a.preload = "auto"; a.load(); });
 		return a.duration;
@@ -70,6 +83,6 @@ func seeTicketInBrowser(t *testing.T, url, ref, recording string) {
 		t.Fatalf("play the voice message in the browser: %v", err)
 	}
 	if seconds < 1 {
-		t.Errorf("the console's player for %s reports %.2f s (-1: no player in the ticket's row)", recording, seconds)
+		t.Errorf("the console's player for %s reports %.2f s (-1: no player on the ticket's page)", recording, seconds)
 	}
 }

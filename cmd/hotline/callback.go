@@ -1,66 +1,65 @@
 package main
 
 import (
-	"crypto/subtle"
-	"encoding/json"
+	"context"
+	"io"
 	"net/http"
+	"sync/atomic"
 
 	"github.com/huehotline/hotline/ivr"
 	"github.com/huehotline/hotline/tickets"
+	"github.com/huehotline/hotline/web"
 )
 
-// handleCallback starts a call back to the citizen of a ticket (form values ticket, the
-// reference, and agent, an agent's phone on duty) and answers 202 with the call's ID; the
-// result goes on the ticket when the call ends. The number called is the ticket's, never
-// one from the request.
-func handleCallback(w http.ResponseWriter, r *http.Request, app *ivr.App, store *tickets.Store, queue *ivr.Queue, token string) {
-	reply := func(status int, v any) {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(status)
-		json.NewEncoder(w).Encode(v)
+// callbacks lets the console's agents call citizens back through the running IVR.
+type callbacks struct {
+	app   *atomic.Pointer[ivr.App]
+	queue *ivr.Queue
+}
+
+// CallBack starts a call back from an agent's phone, once the IVR runs.
+func (c callbacks) CallBack(ctx context.Context, r web.CallbackRequest) (string, error) {
+	app := c.app.Load()
+	if app == nil {
+		return "", tickets.Errorf(tickets.ECONFLICT, "Tổng đài chưa kết nối với Asterisk; chưa gọi lại được.")
 	}
-	fail := func(status int, msg string) { reply(status, map[string]string{"error": msg}) }
-	if subtle.ConstantTimeCompare([]byte(r.Header.Get("X-Hotline-Token")), []byte(token)) != 1 {
-		fail(http.StatusUnauthorized, "Thiếu hoặc sai mã điều khiển (X-Hotline-Token).")
-		return
-	}
-	agent := r.FormValue("agent")
-	if !queue.OnDuty(agent) {
-		fail(http.StatusBadRequest, "Máy "+agent+" không có trong danh sách tổng đài viên trực (HOTLINE_AGENTS).")
-		return
-	}
-	tk, err := store.FindTicketByRef(r.Context(), tickets.ActorSystem, r.FormValue("ticket"))
-	if err != nil {
-		status := http.StatusInternalServerError
-		if tickets.ErrorCode(err) == tickets.ENOTFOUND {
-			status = http.StatusNotFound
+	return app.Callback(ctx, ivr.CallbackRequest{TicketID: r.TicketID, Agent: r.Agent, Number: r.Number, Lang: r.Lang, Actor: r.Actor})
+}
+
+// debugHandler serves the IVR's reaction times to admins: GET reads them, POST to
+// /debug/ivr/reactions/reset clears them (the load tool does both).
+func debugHandler(running *atomic.Pointer[ivr.App]) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /debug/ivr/reactions", func(w http.ResponseWriter, r *http.Request) {
+		app := running.Load()
+		if app == nil {
+			http.Error(w, "the IVR is not running yet", http.StatusServiceUnavailable)
+			return
 		}
-		fail(status, tickets.ErrorMessage(err))
-		return
-	}
-	number := tk.ContactPhone
-	if number == nil {
-		number = tk.CallerNumber
-	}
-	if number == nil {
-		fail(http.StatusConflict, "Phiếu "+tk.Ref+" không có số điện thoại để gọi lại.")
-		return
-	}
-	lang := "vi"
-	if tk.IVRAnswers["lang"] == "en" {
-		lang = "en"
-	}
-	id, err := app.Callback(r.Context(), ivr.CallbackRequest{TicketID: tk.ID, Agent: agent, Number: *number, Lang: lang})
-	if err != nil {
-		status := http.StatusInternalServerError
-		switch tickets.ErrorCode(err) {
-		case tickets.EINVALID:
-			status = http.StatusBadRequest
-		case tickets.ECONFLICT:
-			status = http.StatusServiceUnavailable
+		writeReactions(w, app.Reactions(false))
+	})
+	mux.HandleFunc("POST /debug/ivr/reactions/reset", func(w http.ResponseWriter, r *http.Request) {
+		if app := running.Load(); app != nil {
+			app.Reactions(true)
 		}
-		fail(status, tickets.ErrorMessage(err))
-		return
+		w.WriteHeader(http.StatusNoContent)
+	})
+	return mux
+}
+
+// firstAdmin creates the first user, admin, with a random password printed once, when the
+// database has no user: the console can then be signed in to.
+func firstAdmin(ctx context.Context, store *tickets.Store, out io.Writer) error {
+	n, err := store.CountUsers(ctx)
+	if err != nil || n > 0 {
+		return err
 	}
-	reply(http.StatusAccepted, map[string]string{"call_id": id, "ticket": tk.Ref})
+	password := tickets.NewPassword()
+	u := &tickets.User{Username: "admin", DisplayName: "Quản trị", Role: tickets.RoleAdmin}
+	if err := store.CreateUser(ctx, tickets.ActorSystem, u, password); err != nil {
+		return err
+	}
+	_, err = io.WriteString(out, "\nThe console's first user: admin, password "+password+"\n"+
+		"(shown once: sign in at the console, add the users, and change it under Tài khoản)\n\n")
+	return err
 }

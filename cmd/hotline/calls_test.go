@@ -49,7 +49,7 @@ func TestCallBecomesTicket(t *testing.T) {
 		t.Errorf("ticket created at %v, outside the call %v..%v", tk.CreatedAt, c.StartedAt, c.EndedAt)
 	}
 	rec := voiceMessage(t, h, s, tk, 2*time.Second)
-	seeTicketInBrowser(t, "http://"+h.addr+"/", tk.Ref, fmt.Sprintf("/recordings/%d", rec.ID))
+	seeTicketInBrowser(t, h, tk.Ref, fmt.Sprintf("/recordings/%d", rec.ID))
 }
 
 // The English menu, with the key pressed while the prompt plays.

@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -94,6 +97,7 @@ type hotline struct {
 	dbPath string
 	mu     sync.Mutex
 	log    strings.Builder
+	out    syncBuffer // what it prints on standard output (the first admin's password)
 	ready  chan struct{}
 	exited chan error
 }
@@ -126,6 +130,7 @@ func startHotline(t *testing.T, dbPath string, env ...string) *hotline {
 	if err != nil {
 		t.Fatal(err)
 	}
+	h.cmd.Stdout = &h.out
 	if err := h.cmd.Start(); err != nil {
 		t.Fatalf("start hotline: %v", err)
 	}
@@ -141,6 +146,24 @@ func startHotline(t *testing.T, dbPath string, env ...string) *hotline {
 	}
 	t.Cleanup(func() { h.stop() })
 	return h
+}
+
+// syncBuffer is a buffer written by one goroutine and read by another.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
 }
 
 func (h *hotline) readLog(r io.Reader) {
@@ -215,6 +238,48 @@ func (h *hotline) store() *tickets.Store {
 	}
 	h.t.Cleanup(func() { s.Close() })
 	return s
+}
+
+// testPassword is the password of the console users the tests add.
+const testPassword = "a test password"
+
+// consoleUser adds a user of the console to the hotline's database (once) and returns an
+// HTTP client signed in as them.
+func (h *hotline) consoleUser(username, role, phone string) *http.Client {
+	h.t.Helper()
+	s := h.store()
+	if _, err := s.FindUserByName(context.Background(), username); err != nil {
+		u := &tickets.User{Username: username, Role: role, Phone: phone}
+		if err := s.CreateUser(context.Background(), tickets.ActorSystem, u, testPassword); err != nil {
+			h.t.Fatal(err)
+		}
+	}
+	jar, _ := cookiejar.New(nil)
+	cl := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := cl.PostForm("http://"+h.addr+"/login", url.Values{"username": {username}, "password": {testPassword}})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		h.t.Fatalf("sign in to the console as %s: %s", username, resp.Status)
+	}
+	return cl
+}
+
+// consolePost sends a form to the console as its own page does.
+func consolePost(t *testing.T, cl *http.Client, u string, form url.Values) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, u, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	resp, err := cl.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
 }
 
 // newCaller connects a test caller application to Asterisk.

@@ -22,6 +22,7 @@ func runLoad(args []string) error {
 	duration := fs.Duration("duration", time.Minute, "how long each step starts new calls")
 	pid := fs.Int("hotline-pid", 0, "the hotline's process id, for its CPU and memory (default: the running `hotline serve`)")
 	addr := fs.String("hotline-addr", env("HOTLINE_ADDR", "127.0.0.1:8080"), "the hotline's console address, for its own reaction times (HOTLINE_ADDR)")
+	admin := fs.String("admin", env("HOTLINE_ADMIN", ""), "an admin of the console, USER:PASSWORD, to read the reaction times (HOTLINE_ADMIN)")
 	if err := fs.Parse(args); err != nil {
 		return settingErrorf("%v", err)
 	}
@@ -55,7 +56,11 @@ func runLoad(args []string) error {
 	}
 	defer closeCaller()
 	fmt.Printf("load: hotline pid %d, asterisk pid %d, %s per step, scripts mixing every menu path\n", *pid, astPid, *duration)
-	if _, err := fetchReactions(*addr); err != nil {
+	console, err := signInConsole(*addr, *admin)
+	if err != nil {
+		return settingErrorf("--hotline-addr %s, --admin: the hotline's statistics cannot be read: %v", *addr, err)
+	}
+	if _, err := console.reactions(); err != nil {
 		return settingErrorf("--hotline-addr %s: the hotline's statistics cannot be read: %v", *addr, err)
 	}
 	fmt.Printf("%6s %9s %7s %6s %10s %10s %9s %9s %11s %12s %7s %12s %9s\n",
@@ -65,7 +70,7 @@ func runLoad(args []string) error {
 		h0, a0 := cpuSeconds(*pid), cpuSeconds(astPid)
 		res := caller.RunLoad(ctx, ivr.LoadOptions{Concurrent: n, Duration: *duration})
 		h1, a1 := cpuSeconds(*pid), cpuSeconds(astPid)
-		own, err := fetchReactions(*addr)
+		own, err := console.reactions()
 		if err != nil {
 			return err
 		}

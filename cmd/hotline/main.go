@@ -6,6 +6,7 @@
 //	hotline testcall   place a real test call through Asterisk into the hotline
 //	hotline seed       fill a database with an outbreak's worth of generated data
 //	hotline load       many scripted callers at once, with reaction times and CPU
+//	hotline users add  add a user of the console (the password on standard input)
 package main
 
 import (
@@ -30,7 +31,7 @@ func main() {
 
 func run(args []string) error {
 	if len(args) == 0 {
-		return settingErrorf("name a command: serve, migrate, testcall, seed or load (hotline COMMAND -h for its settings).")
+		return settingErrorf("name a command: serve, migrate, users, testcall, seed or load (hotline COMMAND -h for its settings).")
 	}
 	switch args[0] {
 	case "serve":
@@ -43,9 +44,11 @@ func run(args []string) error {
 		return runSeed(args[1:])
 	case "load":
 		return runLoad(args[1:])
+	case "users":
+		return runUsers(args[1:], os.Stdin, os.Stdout)
 	case "-h", "--help", "help":
-		fmt.Println("usage: hotline serve|migrate|testcall|seed|load [flags]")
+		fmt.Println("usage: hotline serve|migrate|users|testcall|seed|load [flags]")
 		return nil
 	}
-	return settingErrorf("unknown command %q: use serve, migrate, testcall, seed or load.", args[0])
+	return settingErrorf("unknown command %q: use serve, migrate, users, testcall, seed or load.", args[0])
 }

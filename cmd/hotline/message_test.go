@@ -26,7 +26,7 @@ func voiceMessage(t *testing.T, h *hotline, s *tickets.Store, tk *tickets.Ticket
 		t.Fatalf("ticket %s recordings = %+v, want one voice message", tk.Ref, recs)
 	}
 	r := recs[0]
-	resp, err := http.Get("http://" + h.addr + "/recordings/" + strconv.FormatInt(r.ID, 10))
+	resp, err := h.consoleUser("test-agent", tickets.RoleAgent, "").Get("http://" + h.addr + "/recordings/" + strconv.FormatInt(r.ID, 10))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/huehotline/hotline/ivr"
@@ -32,9 +35,35 @@ func writeReactions(w http.ResponseWriter, rs []ivr.Reaction) {
 
 func quantileMS(d []time.Duration, q float64) float64 { return ms(ivr.Quantile(d, q)) }
 
-// fetchReactions reads (and resets) the hotline's reaction statistics.
-func fetchReactions(addr string) (*reactionStats, error) {
-	resp, err := http.Get("http://" + addr + "/debug/ivr/reactions?reset=1")
+// console is a signed-in admin's HTTP client of the hotline's console.
+type console struct {
+	addr   string
+	client *http.Client
+}
+
+// signInConsole signs in to the console as an admin given as USER:PASSWORD.
+func signInConsole(addr, admin string) (*console, error) {
+	user, password, ok := strings.Cut(admin, ":")
+	if !ok {
+		return nil, fmt.Errorf("give an admin as USER:PASSWORD (hotline users add makes one)")
+	}
+	jar, _ := cookiejar.New(nil)
+	c := &console{addr: addr, client: &http.Client{Jar: jar, Timeout: 10 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	resp, err := c.client.PostForm("http://"+addr+"/login", url.Values{"username": {user}, "password": {password}})
+	if err != nil {
+		return nil, err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		return nil, fmt.Errorf("sign in as %s: %s", user, resp.Status)
+	}
+	return c, nil
+}
+
+// reactions reads, then clears, the hotline's reaction statistics.
+func (c *console) reactions() (*reactionStats, error) {
+	resp, err := c.client.Get("http://" + c.addr + "/debug/ivr/reactions")
 	if err != nil {
 		return nil, err
 	}
@@ -43,5 +72,13 @@ func fetchReactions(addr string) (*reactionStats, error) {
 		return nil, fmt.Errorf("reactions: %s", resp.Status)
 	}
 	var st reactionStats
-	return &st, json.NewDecoder(resp.Body).Decode(&st)
+	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
+		return nil, err
+	}
+	reset, err := c.client.Post("http://"+c.addr+"/debug/ivr/reactions/reset", "", nil)
+	if err != nil {
+		return nil, err
+	}
+	reset.Body.Close()
+	return &st, nil
 }

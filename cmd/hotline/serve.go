@@ -91,7 +91,7 @@ func runServe(args []string) error {
 	defer stop()
 
 	return serve(ctx, serveConfig{ari: *ariCfg, dbPath: *dbPath, addr: *addr, soundsURL: *soundsURL, log: log,
-		recordings: *recordings, spool: *spool, queue: queue, trunk: *trunk, controlToken: os.Getenv("HOTLINE_CONTROL_TOKEN")})
+		recordings: *recordings, spool: *spool, queue: queue, trunk: *trunk, secureCookie: env("HOTLINE_SECURE_COOKIE", "") == "1"})
 }
 
 type serveConfig struct {
@@ -105,7 +105,7 @@ type serveConfig struct {
 	spool        string        // folder of call reports waiting for the database
 	trunk        string        // how Asterisk dials a citizen
 	queue        *ivr.Queue    // agents on duty
-	controlToken string        // allows POST /ivr/callback
+	secureCookie bool          // the console is reached over TLS
 }
 
 // serve runs the hotline until ctx ends, then drains calls and closes the database.
@@ -129,31 +129,21 @@ func serve(ctx context.Context, cfg serveConfig) error {
 	if err := os.MkdirAll(cfg.recordings, 0o750); err != nil {
 		return settingErrorf("HOTLINE_RECORDINGS %q cannot be created: %v.", cfg.recordings, err)
 	}
-	site := &web.Server{Store: store, Sounds: sounds.FS(), Log: log, Recordings: cfg.recordings}
+	// Sessions are not worth a sync to disk at each request: a power cut signs people
+	// out at worst.
+	sessions, err := openStore(ctx, cfg.dbPath, tickets.Relaxed())
+	if err != nil {
+		return err
+	}
+	defer sessions.Close()
+	var running atomic.Pointer[ivr.App] // set below, once Asterisk answers
+	site := web.New(web.Config{Store: store, Sounds: sounds.FS(), Log: log, Recordings: cfg.recordings,
+		Sessions: sessions.DB(), SecureCookie: cfg.secureCookie, Callbacks: callbacks{&running, cfg.queue},
+		Debug: debugHandler(&running)})
 	mux := http.NewServeMux()
 	mux.Handle("/", site.Handler())
-	var running atomic.Pointer[ivr.App] // set below, once Asterisk answers
-	mux.HandleFunc("GET /debug/ivr/reactions", func(w http.ResponseWriter, r *http.Request) {
-		app := running.Load()
-		if app == nil {
-			http.Error(w, "the IVR is not running yet", http.StatusServiceUnavailable)
-			return
-		}
-		writeReactions(w, app.Reactions(r.URL.Query().Get("reset") == "1"))
-	})
-	// Calling a citizen back, for the console. Until the console has sign-in, only a
-	// holder of HOTLINE_CONTROL_TOKEN may ask; without one the route does not exist.
-	if cfg.controlToken != "" {
-		mux.HandleFunc("POST /ivr/callback", func(w http.ResponseWriter, r *http.Request) {
-			app := running.Load()
-			if app == nil {
-				http.Error(w, "the IVR is not running yet", http.StatusServiceUnavailable)
-				return
-			}
-			handleCallback(w, r, app, store, cfg.queue, cfg.controlToken)
-		})
-	}
-	httpSrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	httpSrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10}
 	httpErr := make(chan error, 1)
 	go func() { httpErr <- httpSrv.Serve(ln) }()
 	defer func() {
@@ -164,6 +154,10 @@ func serve(ctx context.Context, cfg serveConfig) error {
 
 	rest := ivr.NewREST(cfg.ari.URL, cfg.ari.Username, cfg.ari.Password, 5*time.Second)
 	if err := checkARI(ctx, rest, cfg.ari); err != nil {
+		return err
+	}
+	// Settings are good: the console gets its first user if it has none.
+	if err := firstAdmin(ctx, store, os.Stdout); err != nil {
 		return err
 	}
 	if err := os.MkdirAll(cfg.spool, 0o700); err != nil {

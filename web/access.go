@@ -1,0 +1,50 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/huehotline/hotline/tickets"
+)
+
+// AccessPage is the access log, for supervisors: who saw which citizen's data.
+type AccessPage struct {
+	Nav                  Nav
+	User, Phone, Subject string
+	Rows                 []AccessRow
+	Next                 string
+	Error                string
+}
+
+// AccessRow is one entry of the access log.
+type AccessRow struct {
+	At, User, Action, Subject, Phone, From string
+}
+
+func (s *Server) handleAccessLog(w http.ResponseWriter, r *http.Request, me *viewer) {
+	q := r.URL.Query()
+	p := AccessPage{Nav: nav(me, "access"), User: trimmed(q.Get("user")), Phone: trimmed(q.Get("phone")), Subject: trimmed(q.Get("subject"))}
+	before, _ := strconv.ParseInt(q.Get("before"), 10, 64)
+	list, err := s.cfg.Store.ListAccess(r.Context(), me.Actor, tickets.AccessFilter{Username: p.User, Phone: p.Phone, Subject: p.Subject, Before: before, Limit: 100})
+	status := http.StatusOK
+	switch {
+	case tickets.ErrorCode(err) == tickets.EINVALID:
+		p.Error, status = tickets.ErrorMessage(err), http.StatusUnprocessableEntity
+	case err != nil:
+		s.fail(w, r, me, err)
+		return
+	}
+	for _, a := range list {
+		row := AccessRow{At: dateTime(a.At), User: a.Username, Action: wordOrLabel(tickets.AccessLabels, a.Action), Subject: a.Subject, From: a.RemoteAddr}
+		if a.Phone != nil {
+			row.Phone = tickets.FormatPhone(*a.Phone)
+		}
+		p.Rows = append(p.Rows, row)
+	}
+	if len(list) == 100 {
+		p.Next = "/access?" + url.Values{"user": {p.User}, "phone": {p.Phone}, "subject": {p.Subject},
+			"before": {strconv.FormatInt(list[len(list)-1].ID, 10)}}.Encode()
+	}
+	s.render(w, r, status, accessPage(p))
+}

@@ -1,0 +1,138 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/huehotline/hotline/tickets"
+)
+
+// LoginPage is the sign-in form.
+type LoginPage struct {
+	Username string
+	Next     string
+	Error    string
+}
+
+func (s *Server) handleLoginPage(w http.ResponseWriter, r *http.Request) {
+	if s.viewerOf(r) != nil {
+		http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
+		return
+	}
+	s.render(w, r, http.StatusOK, loginPage(LoginPage{Next: r.URL.Query().Get("next")}))
+}
+
+// handleLogin signs a user in: a new session token (so a token planted before sign-in
+// is worthless), the user's id in it. Failures and lockouts are logged by name, never
+// with the password.
+func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
+	username, password := r.PostFormValue("username"), r.PostFormValue("password")
+	p := LoginPage{Username: strings.TrimSpace(username), Next: r.PostFormValue("next")}
+	res, err := s.cfg.Store.SignIn(r.Context(), username, password)
+	if err != nil {
+		status := statusFor(err)
+		switch {
+		case status == http.StatusInternalServerError:
+			s.log.Error("sign in", "err", err)
+		case res != nil && !res.LockedUntil.IsZero():
+			s.log.Warn("sign-in refused: too many failures", "username", tickets.FoldUsername(username), "failures", res.Failures,
+				"locked_until", res.LockedUntil, "from", remoteAddr(r))
+		default:
+			s.log.Warn("sign-in failed", "username", tickets.FoldUsername(username), "from", remoteAddr(r))
+		}
+		p.Error = tickets.ErrorMessage(err)
+		if status == http.StatusForbidden {
+			status = http.StatusUnauthorized
+		}
+		s.render(w, r, status, loginPage(p))
+		return
+	}
+	if err := s.sessions.RenewToken(r.Context()); err != nil {
+		s.fail(w, r, nil, err)
+		return
+	}
+	s.sessions.Put(r.Context(), sessionUser, res.User.ID)
+	s.log.Info("signed in", "username", res.User.Username, "role", res.User.Role)
+	http.Redirect(w, r, safeNext(p.Next), http.StatusSeeOther)
+}
+
+// safeNext is where to go after signing in: a path of this console, never another site.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	return next
+}
+
+func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request, me *viewer) {
+	if err := s.sessions.Destroy(r.Context()); err != nil {
+		s.fail(w, r, me, err)
+		return
+	}
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+// handleHome sends each user to where their work is.
+func (s *Server) handleHome(w http.ResponseWriter, r *http.Request, me *viewer) {
+	switch me.User.Role {
+	case tickets.RoleOfficer:
+		http.Redirect(w, r, "/board", http.StatusSeeOther)
+	case tickets.RoleAdmin:
+		http.Redirect(w, r, "/admin/users", http.StatusSeeOther)
+	case tickets.RoleAgent, tickets.RoleSupervisor:
+		http.Redirect(w, r, "/tickets", http.StatusSeeOther)
+	default:
+		s.renderError(w, r, me, http.StatusForbidden, "Tài khoản của bạn chưa được gán vai trò; hãy liên hệ quản trị viên.")
+	}
+}
+
+// AccountPage is a user's own account: who they are, and the form to change the password.
+type AccountPage struct {
+	Nav     Nav
+	Name    string
+	Role    string
+	Unit    string
+	Phone   string
+	Errors  map[string]string
+	Changed bool
+}
+
+func (s *Server) accountPage(r *http.Request, me *viewer) AccountPage {
+	p := AccountPage{Nav: nav(me, "account"), Name: me.User.Name(), Role: tickets.RoleLabel(me.User.Role).Vi, Phone: me.User.Phone}
+	if me.User.UnitCode != nil {
+		p.Unit = s.unitName(r, *me.User.UnitCode)
+	}
+	return p
+}
+
+func (s *Server) handleAccount(w http.ResponseWriter, r *http.Request, me *viewer) {
+	p := s.accountPage(r, me)
+	p.Changed = r.URL.Query().Get("changed") == "1"
+	s.render(w, r, http.StatusOK, accountPage(p))
+}
+
+func (s *Server) handlePasswordChange(w http.ResponseWriter, r *http.Request, me *viewer) {
+	current, next, again := r.PostFormValue("current"), r.PostFormValue("password"), r.PostFormValue("again")
+	p := s.accountPage(r, me)
+	p.Errors = map[string]string{}
+	if next != again {
+		p.Errors["again"] = "Hai lần nhập mật khẩu mới không giống nhau."
+		s.render(w, r, http.StatusUnprocessableEntity, accountPage(p))
+		return
+	}
+	if err := s.cfg.Store.ChangePassword(r.Context(), me.Actor, current, next); err != nil {
+		if tickets.ErrorCode(err) != tickets.EINVALID {
+			s.fail(w, r, me, err)
+			return
+		}
+		field := "password"
+		if strings.Contains(tickets.ErrorMessage(err), "hiện tại") {
+			field = "current"
+		}
+		p.Errors[field] = tickets.ErrorMessage(err)
+		s.render(w, r, http.StatusUnprocessableEntity, accountPage(p))
+		return
+	}
+	s.log.Info("password changed", "username", me.User.Username)
+	http.Redirect(w, r, "/account?changed=1", http.StatusSeeOther)
+}

@@ -1,0 +1,156 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/huehotline/hotline/tickets"
+)
+
+// An agent's work on a ticket, in the browser: signs in, finds the caller by a number
+// typed with spaces, opens the ticket, plays the voice message, adds a note, triages,
+// assigns it to a ward, resolves it; the timeline shows each step with her name.
+func TestAgentWorksATicket(t *testing.T) {
+	c := newConsole(t)
+	c.ticket(tickets.CategoryInformation, "0911222333", nil, nil)
+	tk := c.ticket(tickets.CategorySymptomReport, "0905123456", ptr(phuXuan), tickets.Answers{"fever": "yes", "cough": "no", "breath": "no", "unit": phuXuan})
+	c.voiceMessage(tk)
+	ctx := newTab(t)
+	c.signIn(ctx, "lan")
+	screenshot(t, ctx, "triage-queue", 1280)
+
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(c.srv.URL+"/tickets"),
+		chromedp.WaitVisible(`[data-testid="search"]`),
+		chromedp.SendKeys(`[data-testid="search"]`, "0905 123 456"),
+		chromedp.Submit(`[data-testid="filters"]`),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	refs := waitTexts(t, ctx, `[data-testid="ticket-ref"]`, func(refs []string) bool { return len(refs) == 1 })
+	if refs[0] != tk.Ref {
+		t.Fatalf("search by a number with spaces found %v, want %s", refs, tk.Ref)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(`[data-testid="ticket-ref"]`), chromedp.WaitVisible(`[data-testid="ticket"]`)); err != nil {
+		t.Fatal(err)
+	}
+	answers, _ := chromedp.Run(ctx, chromedp.Text(`[data-testid="answers"]`))
+	if !strings.Contains(answers, "Sốt: có") || !strings.Contains(answers, "Phường Phú Xuân") || strings.Contains(answers, "21221") {
+		t.Errorf("answers in words: %q", answers)
+	}
+	number, _ := chromedp.Run(ctx, chromedp.Text(`[data-testid="caller-number"]`))
+	if number != "0905 123 456" {
+		t.Errorf("caller number %q", number)
+	}
+	seconds, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`(async () => {
+		const a = document.querySelector('audio[data-testid="recording"]');
+		await new Promise((ok, fail) => { a.onloadedmetadata = ok; a.onerror = () => fail(new Error("audio " + (a.error && a.error.code))); a.preload = "auto"; a.load(); });
+		await a.play();
+		return a.duration;
+	})()`, chromedp.EvalAwaitPromise))
+	if err != nil || seconds < 1.9 {
+		t.Errorf("playing the voice message: %v s, %v", seconds, err)
+	}
+	screenshot(t, ctx, "ticket", 1280)
+
+	step := func(what, want string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, actions...); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		msg := waitTexts(t, ctx, `[data-testid="message"]`, func(m []string) bool { return len(m) == 1 && strings.Contains(m[0], want) })
+		t.Logf("%s: %s", what, msg[0])
+	}
+	step("note", "ghi chú", chromedp.SendKeys(`[data-testid="note-input"]`, "Đã gọi, bà Hoa ho nhẹ, hẹn gọi lại chiều"),
+		chromedp.Click(`[data-testid="note-form"] button`))
+	step("triage", "Đã phân loại", chromedp.Click(`[data-testid="move-triaged"]`))
+	step("assign", "Đã giao", chromedp.SetValue(`[data-testid="assignee"]`, "unit:"+phuXuan), chromedp.Click(`[data-testid="assign"]`))
+	step("in progress", "Đang xử lý", chromedp.Click(`[data-testid="move-in_progress"]`))
+	step("resolve", "Đã giải quyết", chromedp.Click(`[data-testid="move-resolved"]`))
+	status, _ := chromedp.Run(ctx, chromedp.Text(`[data-testid="ticket-status"]`))
+	if status != "Đã giải quyết" {
+		t.Errorf("status %q", status)
+	}
+	actors := waitTexts(t, ctx, `[data-testid="timeline-actor"]`, func([]string) bool { return true })
+	entries := waitTexts(t, ctx, `[data-testid="timeline-entry"]`, func([]string) bool { return true })
+	want := []string{"Ghi chú", "Đã phân loại", "Phường Phú Xuân", "Đang xử lý", "Đã giải quyết"}
+	joined := strings.Join(entries, "\n")
+	for _, w := range want {
+		if !strings.Contains(joined, w) {
+			t.Errorf("timeline lacks %q:\n%s", w, joined)
+		}
+	}
+	lan := 0
+	for _, a := range actors {
+		if a == "Nguyễn Thị Lan" {
+			lan++
+		}
+	}
+	if lan < 6 { // note, triaged, assigned (with the move), in progress, resolved
+		t.Errorf("the agent's name on %d steps of the timeline:\n%s", lan, joined)
+	}
+}
+
+// A ward officer's day, in the browser (and on a phone's width): only their unit's
+// tickets; the board of follow-ups, a result recorded in one click.
+func TestOfficerWorksTheBoard(t *testing.T) {
+	ctx0 := context.Background()
+	c := newConsole(t)
+	mine := c.ticket(tickets.CategorySupportRequest, "0905123456", ptr(phuXuan), nil)
+	theirs := c.ticket(tickets.CategorySupportRequest, "0905777888", ptr(kimLong), nil)
+	cs := &tickets.Case{PersonName: "Nguyễn Văn An", Phone: ptr("0905 777 999"), UnitCode: ptr(phuXuan)}
+	if err := c.store.CreateCase(ctx0, c.actor("lan"), cs, &mine.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.store.SetCaseStatus(ctx0, c.actor("lan"), cs.ID, tickets.CaseMonitoring, ""); err != nil {
+		t.Fatal(err)
+	}
+	ctx := newTab(t)
+	c.signIn(ctx, "hoa")
+	if err := chromedp.Do(ctx, chromedp.Navigate(c.srv.URL+"/tickets?view=all"), chromedp.WaitVisible(`[data-testid="tickets"]`)); err != nil {
+		t.Fatal(err)
+	}
+	refs := waitTexts(t, ctx, `[data-testid="ticket-ref"]`, func([]string) bool { return true })
+	if strings.Join(refs, " ") != mine.Ref {
+		t.Errorf("officer sees %v, want only %s (not %s)", refs, mine.Ref, theirs.Ref)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(c.srv.URL+"/board"), chromedp.WaitVisible(`[data-testid="due-today"]`)); err != nil {
+		t.Fatal(err)
+	}
+	screenshot(t, ctx, "officer-board", 1280)
+	screenshot(t, ctx, "officer-board-phone", 390)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844), chromedp.Click(`[data-testid="due-today"] [data-testid="result-well"]`)); err != nil {
+		t.Fatal(err)
+	}
+	msg := waitTexts(t, ctx, `[data-testid="message"]`, func(m []string) bool { return len(m) == 1 })
+	if !strings.Contains(msg[0], "không có dấu hiệu") {
+		t.Errorf("message %q", msg[0])
+	}
+	fus, _ := c.store.FollowUps(ctx0, tickets.ActorSystem, cs.ID)
+	if fus[0].Result == nil || *fus[0].Result != tickets.ResultWell || fus[0].RecordedBy == nil || *fus[0].RecordedBy != c.users["hoa"].ID {
+		t.Errorf("day 1: %+v", fus[0])
+	}
+}
+
+// waitTexts waits until the texts of the elements matching sel satisfy ok, and returns
+// them.
+func waitTexts(t *testing.T, ctx context.Context, sel string, ok func([]string) bool) []string {
+	t.Helper()
+	var texts []string
+	for i := 0; i < 100; i++ {
+		var err error
+		texts, err = chromedp.Run(ctx, chromedp.Evaluate[[]string](fmt.Sprintf(
+			`[...document.querySelectorAll(%q)].map(e => e.textContent.trim())`, sel)))
+		if err == nil && ok(texts) && len(texts) > 0 {
+			return texts
+		}
+		chromedp.Do(ctx, chromedp.Sleep(100_000_000))
+	}
+	t.Fatalf("%s: %q", sel, texts)
+	return nil
+}

@@ -1,0 +1,412 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/huehotline/hotline/tickets"
+)
+
+// CasesPage is the list of suspected cases, searched by phone, name, area, status.
+type CasesPage struct {
+	Nav      Nav
+	Q        string
+	Area     string
+	Status   string
+	Units    []option
+	Statuses []option
+	Rows     []CaseRow
+	Error    string
+}
+
+// CaseRow is one case in a list.
+type CaseRow struct {
+	Ref, URL, Name, Phone, Area, Status, Since string
+}
+
+func (s *Server) handleCases(w http.ResponseWriter, r *http.Request, me *viewer) {
+	q := r.URL.Query()
+	p := CasesPage{Nav: nav(me, "cases"), Q: trimmed(q.Get("q")), Area: q.Get("area"), Status: q.Get("status"),
+		Statuses: labelsVi(tickets.CaseStatuses)}
+	n := s.names(r, me)
+	for _, u := range n.units {
+		if u.Active {
+			p.Units = append(p.Units, option{u.Code, u.Name})
+		}
+	}
+	f := tickets.CaseFilter{Limit: 100}
+	if p.Q != "" {
+		if _, err := tickets.NormalizePhone(p.Q); err == nil {
+			f.Phone = p.Q
+		} else {
+			f.Name = p.Q
+		}
+	}
+	if p.Area != "" {
+		f.UnitCode = &p.Area
+	}
+	if p.Status != "" {
+		f.Status = &p.Status
+	}
+	status := http.StatusOK
+	list, err := s.cfg.Store.FindCases(r.Context(), me.Actor, f)
+	switch {
+	case tickets.ErrorCode(err) == tickets.EINVALID:
+		p.Error, status = tickets.ErrorMessage(err), http.StatusUnprocessableEntity
+	case err != nil:
+		s.fail(w, r, me, err)
+		return
+	}
+	for _, c := range list {
+		row := CaseRow{Ref: c.Ref, URL: "/cases/" + c.Ref, Name: c.PersonName, Phone: maskedPhone(c.Phone),
+			Status: tickets.CaseStatusLabel(c.Status).Vi, Since: dateTime(c.CreatedAt)}
+		if c.UnitCode != nil {
+			row.Area = n.unit(*c.UnitCode)
+		}
+		p.Rows = append(p.Rows, row)
+	}
+	s.render(w, r, status, casesPage(p))
+}
+
+// CaseView is a suspected case's page: the person, their reports, their days of
+// follow-up, what was done.
+type CaseView struct {
+	Nav       Nav
+	Ref, URL  string
+	Name      string
+	Phone     string
+	BirthYear string
+	Sex       string
+	Address   string
+	Area      string
+	Onset     string
+	Exposure  string
+	Status    string
+	Moves     []option
+	Tickets   []TicketRow
+	Days      []FollowUpDay
+	Timeline  []EventRow
+	Results   []option
+	Methods   []option
+	Errors    map[string]string
+	Message   string
+}
+
+// FollowUpDay is one day of a case's monitoring calendar.
+type FollowUpDay struct {
+	ID                            int64
+	Day                           int
+	Due, Result, Method, By, Note string
+	ResultCode                    string
+	Open                          bool // due, no result yet: one can be recorded
+	Future                        bool
+}
+
+func (s *Server) loadCase(r *http.Request, me *viewer) (*tickets.Case, error) {
+	return s.cfg.Store.FindCaseByRef(r.Context(), me.Actor, r.PathValue("ref"))
+}
+
+func (s *Server) handleCase(w http.ResponseWriter, r *http.Request, me *viewer) {
+	c, err := s.loadCase(r, me)
+	if err != nil {
+		s.fail(w, r, me, err)
+		return
+	}
+	v, err := s.caseView(r, me, c)
+	if err != nil {
+		s.fail(w, r, me, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, casePage(v))
+}
+
+// caseView builds a case's page; looking at it is written to the access log first.
+func (s *Server) caseView(r *http.Request, me *viewer, c *tickets.Case) (CaseView, error) {
+	ctx := r.Context()
+	if err := s.logAccess(r, me, tickets.AccessCase, c.Ref, c.Phone); err != nil {
+		return CaseView{}, err
+	}
+	n := s.names(r, me)
+	v := CaseView{Nav: nav(me, "cases"), Ref: c.Ref, URL: "/cases/" + c.Ref, Name: c.PersonName, Phone: phoneText(c.Phone),
+		Address: c.Address, Status: tickets.CaseStatusLabel(c.Status).Vi, Errors: map[string]string{},
+		Results: labelsVi(tickets.FollowUpResults), Methods: labelsVi(tickets.FollowUpMethods)}
+	if c.BirthYear != nil {
+		v.BirthYear = strconv.Itoa(*c.BirthYear)
+	}
+	v.Sex = map[string]string{"male": "Nam", "female": "Nữ"}[c.Sex]
+	if c.UnitCode != nil {
+		v.Area = n.unit(*c.UnitCode)
+	}
+	if c.OnsetDate != nil {
+		v.Onset = dayText(*c.OnsetDate)
+	}
+	switch {
+	case c.ExposureTravel && c.ExposureContact:
+		v.Exposure = "Từ vùng dịch về; tiếp xúc ca bệnh"
+	case c.ExposureTravel:
+		v.Exposure = "Từ vùng dịch về"
+	case c.ExposureContact:
+		v.Exposure = "Tiếp xúc ca bệnh"
+	}
+	if c.ExposureNote != "" {
+		v.Exposure += " — " + c.ExposureNote
+	}
+	for _, to := range tickets.CaseMoves(c.Status) {
+		v.Moves = append(v.Moves, option{to, tickets.CaseStatusLabel(to).Vi})
+	}
+	page, err := s.cfg.Store.ListTickets(ctx, me.Actor, tickets.TicketFilter{CaseID: &c.ID, Limit: 100})
+	if err != nil {
+		return v, err
+	}
+	v.Tickets = s.ticketRows(r, me, page.Tickets)
+	fus, err := s.cfg.Store.FollowUps(ctx, me.Actor, c.ID)
+	if err != nil {
+		return v, err
+	}
+	today := tickets.Day(s.cfg.Now())
+	for _, f := range fus {
+		d := FollowUpDay{ID: f.ID, Day: f.Day, Due: dayText(f.DueOn), Note: f.Note, Future: f.DueOn > today}
+		if f.Result != nil {
+			d.Result, d.ResultCode = tickets.FollowUpResultLabel(*f.Result).Vi, *f.Result
+		} else {
+			d.Open = !d.Future
+		}
+		if f.Method != nil {
+			d.Method = wordOrLabel(tickets.FollowUpMethods, *f.Method)
+		}
+		if f.RecordedBy != nil {
+			d.By = n.user(*f.RecordedBy)
+		} else if f.Result != nil {
+			d.By = "Hệ thống"
+		}
+		v.Days = append(v.Days, d)
+	}
+	evs, err := s.cfg.Store.CaseEvents(ctx, me.Actor, c.ID)
+	if err != nil {
+		return v, err
+	}
+	v.Timeline = s.timeline(evs, c.ID, n)
+	return v, nil
+}
+
+func wordOrLabel(list []tickets.Label, code string) string {
+	for _, l := range list {
+		if l.Code == code {
+			return l.Vi
+		}
+	}
+	return code
+}
+
+// caseAction runs a change on the case of a request's {ref} and answers with its page.
+func (s *Server) caseAction(w http.ResponseWriter, r *http.Request, me *viewer, field, done string, do func(ctx context.Context, c *tickets.Case) error) {
+	c, err := s.loadCase(r, me)
+	if err != nil {
+		s.fail(w, r, me, err)
+		return
+	}
+	err = do(r.Context(), c)
+	status := http.StatusOK
+	if err != nil {
+		switch tickets.ErrorCode(err) {
+		case tickets.EINVALID:
+			status = http.StatusUnprocessableEntity
+		case tickets.ECONFLICT, tickets.EFORBIDDEN:
+			status = statusFor(err)
+		default:
+			s.fail(w, r, me, err)
+			return
+		}
+	} else if !isHTMX(r) {
+		http.Redirect(w, r, "/cases/"+c.Ref+"#"+field, http.StatusSeeOther)
+		return
+	}
+	if c, err = s.loadCase(r, me); err != nil {
+		s.fail(w, r, me, err)
+		return
+	}
+	v, verr := s.caseView(r, me, c)
+	if verr != nil {
+		s.fail(w, r, me, verr)
+		return
+	}
+	if err != nil {
+		v.Errors[field] = tickets.ErrorMessage(err)
+	} else {
+		v.Message = done
+	}
+	if isHTMX(r) {
+		s.render(w, r, status, caseMain(v))
+		return
+	}
+	s.render(w, r, status, casePage(v))
+}
+
+func (s *Server) handleCaseStatus(w http.ResponseWriter, r *http.Request, me *viewer) {
+	to := r.PostFormValue("to")
+	s.caseAction(w, r, me, "status", "Đã chuyển sang “"+tickets.CaseStatusLabel(to).Vi+"”.", func(ctx context.Context, c *tickets.Case) error {
+		return s.cfg.Store.SetCaseStatus(ctx, me.Actor, c.ID, to, trimmed(r.PostFormValue("note")))
+	})
+}
+
+func (s *Server) handleCaseNote(w http.ResponseWriter, r *http.Request, me *viewer) {
+	s.caseAction(w, r, me, "note", "Đã thêm ghi chú.", func(ctx context.Context, c *tickets.Case) error {
+		return s.cfg.Store.AddCaseNote(ctx, me.Actor, c.ID, r.PostFormValue("note"))
+	})
+}
+
+func (s *Server) handleFollowUp(w http.ResponseWriter, r *http.Request, me *viewer) {
+	s.caseAction(w, r, me, "followup", "Đã ghi kết quả theo dõi.", func(ctx context.Context, c *tickets.Case) error {
+		return s.recordFollowUp(r, me)
+	})
+}
+
+// recordFollowUp records the result of the follow-up day of a request's {id}.
+func (s *Server) recordFollowUp(r *http.Request, me *viewer) error {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return tickets.Errorf(tickets.ENOTFOUND, "Không tìm thấy lượt theo dõi.")
+	}
+	method := r.PostFormValue("method")
+	if method == "" {
+		method = tickets.MethodAgentCall
+		if me.Actor.UnitCode != "" {
+			method = tickets.MethodHomeVisit
+		}
+	}
+	return s.cfg.Store.RecordFollowUp(r.Context(), me.Actor, id, r.PostFormValue("result"), method, nil, trimmed(r.PostFormValue("note")))
+}
+
+// BoardPage is a ward or commune's day of follow-up: what is due, overdue, who has not
+// been seen, who is lost or referred; a result recorded in one click.
+type BoardPage struct {
+	Nav      Nav
+	Day      string
+	DayText  string
+	Unit     string
+	UnitName string
+	Units    []option // for the call centre, who picks a unit
+	Pick     bool
+	DueToday []BoardDay
+	Overdue  []BoardDay
+	NotSeen  []BoardCase
+	Lost     []BoardCase
+	Referred []BoardCase
+	Results  []option
+	Message  string
+	Error    string
+}
+
+// BoardDay is a follow-up due, with what recording its result needs.
+type BoardDay struct {
+	ID                          int64
+	CaseRef, CaseURL, Name, Due string
+	Phone                       string
+	Day                         int
+}
+
+// BoardCase is a case on the board.
+type BoardCase struct {
+	Ref, URL, Name, Phone, Since string
+}
+
+func (s *Server) handleBoard(w http.ResponseWriter, r *http.Request, me *viewer) {
+	p, err := s.boardPage(r, me)
+	if err != nil {
+		s.fail(w, r, me, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, boardPage(p))
+}
+
+func (s *Server) boardPage(r *http.Request, me *viewer) (BoardPage, error) {
+	q := r.URL.Query()
+	day := q.Get("day")
+	if day == "" {
+		day = tickets.Day(s.cfg.Now())
+	}
+	p := BoardPage{Nav: nav(me, "board"), Day: day, DayText: dayText(day), Unit: q.Get("unit"), Results: labelsVi(tickets.FollowUpResults[:4])}
+	n := s.names(r, me)
+	if me.Actor.UnitCode != "" {
+		p.Unit = me.Actor.UnitCode
+	} else {
+		p.Pick = true
+		for _, u := range n.units {
+			if u.Active {
+				p.Units = append(p.Units, option{u.Code, u.Name})
+			}
+		}
+		if p.Unit == "" {
+			return p, nil // the call centre picks a unit first
+		}
+	}
+	p.UnitName = n.unit(p.Unit)
+	b, err := s.cfg.Store.UnitBoard(r.Context(), me.Actor, p.Unit, day)
+	if err != nil {
+		return p, err
+	}
+	for _, list := range []struct {
+		src []*tickets.DueFollowUp
+		dst *[]BoardDay
+	}{{b.DueToday, &p.DueToday}, {b.Overdue, &p.Overdue}} {
+		for _, d := range list.src {
+			*list.dst = append(*list.dst, BoardDay{ID: d.ID, CaseRef: d.CaseRef, CaseURL: "/cases/" + d.CaseRef, Name: d.PersonName,
+				Due: dayText(d.DueOn), Phone: maskedPhone(d.Phone), Day: d.Day})
+		}
+	}
+	for _, c := range b.NotSeen {
+		since := "chưa gặp"
+		if c.LastSeen != nil {
+			since = "gặp lần cuối " + dayText(*c.LastSeen)
+		}
+		p.NotSeen = append(p.NotSeen, BoardCase{Ref: c.Ref, URL: "/cases/" + c.Ref, Name: c.PersonName, Phone: maskedPhone(c.Phone), Since: since})
+	}
+	for _, list := range []struct {
+		src []*tickets.Case
+		dst *[]BoardCase
+	}{{b.Lost, &p.Lost}, {b.Referred, &p.Referred}} {
+		for _, c := range list.src {
+			*list.dst = append(*list.dst, BoardCase{Ref: c.Ref, URL: "/cases/" + c.Ref, Name: c.PersonName, Phone: maskedPhone(c.Phone),
+				Since: dateTime(c.UpdatedAt)})
+		}
+	}
+	return p, nil
+}
+
+// handleBoardFollowUp records a day's result from the board, in one click, and answers
+// with the board.
+func (s *Server) handleBoardFollowUp(w http.ResponseWriter, r *http.Request, me *viewer) {
+	err := s.recordFollowUp(r, me)
+	status := http.StatusOK
+	switch code := tickets.ErrorCode(err); {
+	case err == nil:
+	case code == tickets.EINVALID || code == tickets.ECONFLICT || code == tickets.ENOTFOUND:
+		status = statusFor(err)
+	default:
+		s.fail(w, r, me, err)
+		return
+	}
+	back := url.Values{"unit": {r.PostFormValue("unit")}, "day": {r.PostFormValue("day")}}.Encode()
+	if !isHTMX(r) && err == nil {
+		http.Redirect(w, r, "/board?"+back, http.StatusSeeOther)
+		return
+	}
+	r.URL.RawQuery = back
+	p, perr := s.boardPage(r, me)
+	if perr != nil {
+		s.fail(w, r, me, perr)
+		return
+	}
+	if err != nil {
+		p.Error = tickets.ErrorMessage(err)
+	} else {
+		p.Message = "Đã ghi: " + tickets.FollowUpResultLabel(r.PostFormValue("result")).Vi + "."
+	}
+	if isHTMX(r) {
+		s.render(w, r, status, boardMain(p))
+		return
+	}
+	s.render(w, r, status, boardPage(p))
+}

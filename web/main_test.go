@@ -1,0 +1,268 @@
+package web_test
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"math"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/huehotline/hotline/sounds"
+	"github.com/huehotline/hotline/tickets"
+	"github.com/huehotline/hotline/web"
+)
+
+// One headless Chromium serves every browser test of this package: each test gets a
+// browser context of its own (its own cookies), not a browser of its own.
+var (
+	browserOnce sync.Once
+	browserCtx  context.Context
+	browserErr  error
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if browserCtx != nil {
+		chromedp.Cancel(browserCtx)
+	}
+	os.Exit(code)
+}
+
+// newTab opens a tab in a fresh browser context of the shared browser.
+func newTab(t *testing.T) context.Context {
+	t.Helper()
+	browserOnce.Do(func() {
+		path, err := exec.LookPath("chromium")
+		if err != nil {
+			browserErr = fmt.Errorf("chromium is not installed (apt-get install chromium; make test does it)")
+			return
+		}
+		opts := append(chromedp.DefaultExecAllocatorOptions[:],
+			chromedp.ExecPath(path), chromedp.NoSandbox,
+			chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
+			chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+			chromedp.Flag("autoplay-policy", "no-user-gesture-required"),
+			chromedp.UserDataDir(filepath.Join(os.TempDir(), fmt.Sprintf("hotline-web-test-%d", os.Getpid()))),
+		)
+		actx, _ := chromedp.NewExecAllocator(context.Background(), opts...)
+		browserCtx, _ = chromedp.NewContext(actx)
+		browserErr = chromedp.Do(browserCtx) // starts the browser
+	})
+	if browserErr != nil {
+		t.Fatal(browserErr)
+	}
+	ctx, cancel := chromedp.NewContext(browserCtx, chromedp.WithNewBrowserContext())
+	t.Cleanup(cancel)
+	ctx, cancel2 := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(cancel2)
+	return ctx
+}
+
+// console is a console on a fresh database, with its users and some data.
+type console struct {
+	t          *testing.T
+	srv        *httptest.Server
+	store      *tickets.Store
+	recordings string
+	callbacks  *fakeCallbacks
+	users      map[string]*tickets.User
+	password   string
+}
+
+const phuXuan, kimLong = "19753", "19774"
+
+type consoleOption func(*web.Config)
+
+func newConsole(t *testing.T, opts ...consoleOption) *console {
+	t.Helper()
+	dir := t.TempDir()
+	store, err := tickets.OpenStore(context.Background(), filepath.Join(dir, "hotline.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	c := &console{t: t, store: store, recordings: filepath.Join(dir, "recordings"), callbacks: &fakeCallbacks{},
+		users: map[string]*tickets.User{}, password: "a long password"}
+	cfg := web.Config{Store: store, Sounds: sounds.FS(), Recordings: c.recordings, Sessions: store.DB(), Callbacks: c.callbacks}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	c.srv = httptest.NewServer(web.New(cfg).Handler())
+	t.Cleanup(c.srv.Close)
+	for _, u := range []*tickets.User{
+		{Username: "lan", DisplayName: "Nguyễn Thị Lan", Role: tickets.RoleAgent, Phone: "PJSIP/agent101"},
+		{Username: "hoa", DisplayName: "Trần Văn Hoà", Role: tickets.RoleOfficer, UnitCode: ptr(phuXuan)},
+		{Username: "minh", DisplayName: "Lê Minh", Role: tickets.RoleSupervisor},
+		{Username: "root", DisplayName: "Quản trị", Role: tickets.RoleAdmin},
+	} {
+		if err := store.CreateUser(context.Background(), tickets.ActorSystem, u, c.password); err != nil {
+			t.Fatal(err)
+		}
+		c.users[u.Username] = u
+	}
+	return c
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// actor is a user of the console as the store knows them.
+func (c *console) actor(name string) tickets.Actor { return tickets.ActorFor(c.users[name]) }
+
+// ticket files a ticket as the IVR would: from a call, with the caller's answers.
+func (c *console) ticket(category, phone string, unit *string, answers tickets.Answers) *tickets.Ticket {
+	c.t.Helper()
+	ctx := context.Background()
+	call := &tickets.Call{ChannelID: "ch-" + tickets.NewCallID(), CallerRaw: phone}
+	if phone != "" {
+		n, _ := tickets.NormalizePhone(phone)
+		call.CallerNumber = &n
+	}
+	if err := c.store.StartCall(ctx, call); err != nil {
+		c.t.Fatal(err)
+	}
+	tk := &tickets.Ticket{Category: category, Priority: tickets.P2, CallerNumber: call.CallerNumber, CallID: &call.ID,
+		UnitCode: unit, IVRAnswers: answers, IVRKeys: "21221"}
+	if err := c.store.CreateTicket(ctx, tickets.ActorIVR, tk); err != nil {
+		c.t.Fatal(err)
+	}
+	return tk
+}
+
+// voiceMessage files a 2-second WAV as the ticket's voice message, and returns its id.
+func (c *console) voiceMessage(tk *tickets.Ticket) int64 {
+	c.t.Helper()
+	rel := "2021/08/10/" + *tk.CallID + "-m1.wav"
+	full := filepath.Join(c.recordings, rel)
+	os.MkdirAll(filepath.Dir(full), 0o750)
+	if err := os.WriteFile(full, toneWAV(2*time.Second), 0o600); err != nil {
+		c.t.Fatal(err)
+	}
+	r := &tickets.Recording{CallID: tk.CallID, Kind: tickets.RecordingVoiceMessage, Path: rel, DurationMS: 2000}
+	if err := c.store.AddRecording(context.Background(), r); err != nil {
+		c.t.Fatal(err)
+	}
+	return r.ID
+}
+
+// toneWAV is an 8 kHz, 16-bit mono WAV of a 440 Hz tone.
+func toneWAV(d time.Duration) []byte {
+	n := int(d.Seconds() * 8000)
+	b := make([]byte, 44+2*n)
+	copy(b, "RIFF")
+	binary.LittleEndian.PutUint32(b[4:], uint32(36+2*n))
+	copy(b[8:], "WAVEfmt ")
+	binary.LittleEndian.PutUint32(b[16:], 16)
+	binary.LittleEndian.PutUint16(b[20:], 1)
+	binary.LittleEndian.PutUint16(b[22:], 1)
+	binary.LittleEndian.PutUint32(b[24:], 8000)
+	binary.LittleEndian.PutUint32(b[28:], 16000)
+	binary.LittleEndian.PutUint16(b[32:], 2)
+	binary.LittleEndian.PutUint16(b[34:], 16)
+	copy(b[36:], "data")
+	binary.LittleEndian.PutUint32(b[40:], uint32(2*n))
+	for i := 0; i < n; i++ {
+		v := int16(8000 * math.Sin(2*math.Pi*440*float64(i)/8000))
+		binary.LittleEndian.PutUint16(b[44+2*i:], uint16(v))
+	}
+	return b
+}
+
+// client is an HTTP client of the console signed in as a user (no redirects followed).
+func (c *console) client(username string) *http.Client {
+	c.t.Helper()
+	jar, _ := cookiejar.New(nil)
+	cl := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	if username == "" {
+		return cl
+	}
+	resp, err := cl.PostForm(c.srv.URL+"/login", url.Values{"username": {username}, "password": {c.password}})
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		c.t.Fatalf("sign in as %s: %s", username, resp.Status)
+	}
+	return cl
+}
+
+// get fetches a page and returns its status and body.
+func get(t *testing.T, cl *http.Client, u string) (int, string) {
+	t.Helper()
+	resp, err := cl.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var b strings.Builder
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := resp.Body.Read(buf)
+		b.Write(buf[:n])
+		if err != nil {
+			break
+		}
+	}
+	return resp.StatusCode, b.String()
+}
+
+// signIn signs a browser tab in as a user.
+func (c *console) signIn(ctx context.Context, username string) {
+	c.t.Helper()
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(c.srv.URL+"/login"),
+		chromedp.WaitVisible(`[data-testid="login-form"]`),
+		chromedp.SendKeys(`input[name="username"]`, username),
+		chromedp.SendKeys(`input[name="password"]`, c.password),
+		chromedp.Submit(`[data-testid="login-form"]`),
+		chromedp.WaitVisible(`[data-testid="me"]`),
+	)
+	if err != nil {
+		c.t.Fatalf("sign in as %s in the browser: %v", username, err)
+	}
+}
+
+// screenshot saves a PNG of the tab when HOTLINE_SCREENSHOTS names a folder (make
+// screenshots refreshes the README's images so).
+func screenshot(t *testing.T, ctx context.Context, name string, width int64) {
+	t.Helper()
+	dir := os.Getenv("HOTLINE_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, 900)); err != nil {
+		t.Fatal(err)
+	}
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// fakeCallbacks records the callbacks the console asks for.
+type fakeCallbacks struct {
+	mu  sync.Mutex
+	got []web.CallbackRequest
+}
+
+func (f *fakeCallbacks) CallBack(_ context.Context, r web.CallbackRequest) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.got = append(f.got, r)
+	return "call-1", nil
+}

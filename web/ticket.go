@@ -1,0 +1,498 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/huehotline/hotline/tickets"
+)
+
+// TicketView is a ticket's page: what it is, who called, what they said, what was done,
+// and the forms to work it.
+type TicketView struct {
+	Nav              Nav
+	Ref, URL         string
+	Category         string
+	CategoryCode     string
+	Priority         string
+	Status           string
+	StatusCode       string
+	Summary          string
+	Created          string
+	FirstResponseDue string
+	ResolutionDue    string
+	FirstResponse    string
+	Overdue          bool
+	Area             string
+	AreaCode         string
+	Assignee         string
+	Contact          string
+	Updated          string // the version the forms act on (stale changes are refused)
+	Caller           CallerPanel
+	Answers          []string
+	Recordings       []RecordingLink
+	Timeline         []EventRow
+	Moves            []option
+	Options          TicketOptions
+	Case             *CaseLink
+	RepeatOf         *CaseLink // the ticket this one repeats
+	MergedInto       *CaseLink
+	CanAssign        bool
+	CanMerge         bool
+	CanCallBack      bool
+	CallBackWhy      string // why not, when a number exists
+	Errors           map[string]string
+	Message          string // what the last action did
+	Problem          string // a refusal not tied to one field (a stale page)
+	NewCase          CaseForm
+}
+
+// CallerPanel is who called: their number (full for those who may see it), name,
+// language, and what else they called about.
+type CallerPanel struct {
+	Number   string
+	Hidden   bool // an officer does not see who reported a case in their commune
+	Name     string
+	Language string
+	Calls    []CallRow
+	Tickets  []TicketRow
+}
+
+// CallRow is one call as the caller panel shows it.
+type CallRow struct {
+	Started, Outcome, Language, Duration string
+}
+
+// RecordingLink is a voice message to play.
+type RecordingLink struct {
+	URL, Duration string
+}
+
+// EventRow is one entry of a ticket's or case's timeline.
+type EventRow struct {
+	At, Actor, What, Detail, Note string
+	Other                         string // the ticket it was written on, when merged in
+}
+
+// CaseLink points to a case or a ticket.
+type CaseLink struct {
+	Ref, URL, Status string
+}
+
+// CaseForm is the form to open a suspected case from a ticket.
+type CaseForm struct {
+	Name, Phone, BirthYear, Sex, Address, Area, Link string
+}
+
+// loadTicket finds the ticket of a request's {ref}.
+func (s *Server) loadTicket(r *http.Request, me *viewer) (*tickets.Ticket, error) {
+	return s.cfg.Store.FindTicketByRef(r.Context(), me.Actor, r.PathValue("ref"))
+}
+
+func (s *Server) handleTicket(w http.ResponseWriter, r *http.Request, me *viewer) {
+	tk, err := s.loadTicket(r, me)
+	if err != nil {
+		s.fail(w, r, me, err)
+		return
+	}
+	v, err := s.ticketView(r, me, tk)
+	if err != nil {
+		s.fail(w, r, me, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, ticketPage(v))
+}
+
+// ticketView builds a ticket's page. Showing the caller's full number is written to the
+// access log first.
+func (s *Server) ticketView(r *http.Request, me *viewer, tk *tickets.Ticket) (TicketView, error) {
+	ctx := r.Context()
+	n := s.names(r, me)
+	v := TicketView{
+		Nav: nav(me, "tickets"), Ref: tk.Ref, URL: "/tickets/" + tk.Ref,
+		Category: tickets.CategoryLabel(tk.Category).Vi, CategoryCode: tk.Category, Priority: tk.Priority,
+		Status: tickets.StatusLabel(tk.Status).Vi, StatusCode: tk.Status, Summary: tk.Summary,
+		Created: dateTime(tk.CreatedAt), FirstResponseDue: dateTime(tk.FirstResponseDue), ResolutionDue: dateTime(tk.ResolutionDue),
+		FirstResponse: dateTimePtr(tk.FirstResponseAt), Overdue: tk.Overdue(s.cfg.Now()),
+		Assignee: n.assignee(tk.AssigneeUserID, tk.AssigneeUnitCode), Updated: strconv.FormatInt(tk.UpdatedAt.UnixNano(), 10),
+		Options: s.ticketOptions(r, me), Errors: map[string]string{},
+		CanAssign: tickets.IsOpen(tk.Status) && (me.Actor.IsSupervisor() || (me.Actor.SeesCallCentre() && tk.AssigneeUserID == nil && tk.AssigneeUnitCode == nil)),
+		CanMerge:  me.Actor.IsSupervisor() && tk.MergedIntoID == nil && tk.Status != tickets.StatusCancelled,
+	}
+	if tk.UnitCode != nil {
+		v.Area, v.AreaCode = n.unit(*tk.UnitCode), *tk.UnitCode
+	}
+	for _, to := range tickets.TicketMoves(tk.Status) {
+		if to == tickets.StatusAssigned && tk.AssigneeUserID == nil && tk.AssigneeUnitCode == nil {
+			continue // assigning is done by choosing whom
+		}
+		v.Moves = append(v.Moves, option{to, tickets.StatusLabel(to).Vi})
+	}
+	v.Answers = answersText(tk.IVRAnswers, n.unit)
+	seesNumber := me.Actor.SeesReporterOf(tk)
+	number := tk.ContactPhone
+	if number == nil {
+		number = tk.CallerNumber
+	}
+	if seesNumber && (tk.CallerNumber != nil || tk.ContactPhone != nil) {
+		if err := s.logAccess(r, me, tickets.AccessTicketPhone, tk.Ref, number); err != nil {
+			return v, err
+		}
+	}
+	switch {
+	case !seesNumber:
+		v.Caller = CallerPanel{Number: "Ẩn danh với cán bộ phường/xã", Hidden: true}
+	default:
+		v.Caller.Number = phoneText(tk.CallerNumber)
+		if tk.ContactPhone != nil {
+			v.Contact = tickets.FormatPhone(*tk.ContactPhone)
+		}
+		if tk.CallerNumber != nil {
+			if h, err := s.cfg.Store.CallerHistory(ctx, me.Actor, *tk.CallerNumber, 10); err == nil {
+				v.Caller.Name, v.Caller.Language = h.Caller.Name, languageText(h.Caller.Language)
+				for _, c := range h.Calls {
+					row := CallRow{Started: dateTime(c.StartedAt), Outcome: outcomeText(c.Outcome), Language: languageText(c.Language)}
+					if c.EndedAt != nil {
+						row.Duration = durationText(c.EndedAt.Sub(c.StartedAt))
+					}
+					v.Caller.Calls = append(v.Caller.Calls, row)
+				}
+				var others []*tickets.Ticket
+				for _, t := range h.Tickets {
+					if t.ID != tk.ID {
+						others = append(others, t)
+					}
+				}
+				v.Caller.Tickets = s.ticketRows(r, me, others)
+			}
+		}
+	}
+	// The call centre calls back, from the agent's own phone.
+	if me.Actor.SeesCallCentre() && s.cfg.Callbacks != nil && number != nil {
+		if me.User.Phone == "" {
+			v.CallBackWhy = "Tài khoản của bạn chưa có máy điện thoại; hãy nhờ quản trị viên thêm."
+		} else {
+			v.CanCallBack = true
+		}
+	}
+	recs, err := s.cfg.Store.TicketRecordings(ctx, me.Actor, tk.ID)
+	if err != nil {
+		return v, err
+	}
+	for _, rec := range recs {
+		v.Recordings = append(v.Recordings, RecordingLink{URL: fmt.Sprintf("/recordings/%d", rec.ID), Duration: durationText(rec.Duration())})
+	}
+	evs, err := s.cfg.Store.TicketEvents(ctx, me.Actor, tk.ID)
+	if err != nil {
+		return v, err
+	}
+	v.Timeline = s.timeline(evs, tk.ID, n)
+	if tk.CaseID != nil {
+		if c, err := s.cfg.Store.GetCase(ctx, me.Actor, *tk.CaseID); err == nil {
+			v.Case = &CaseLink{Ref: c.Ref, URL: "/cases/" + c.Ref, Status: tickets.CaseStatusLabel(c.Status).Vi}
+		}
+	}
+	for _, l := range []struct {
+		id  *int64
+		dst **CaseLink
+	}{{tk.RepeatOfID, &v.RepeatOf}, {tk.MergedIntoID, &v.MergedInto}} {
+		if l.id != nil {
+			if t, err := s.cfg.Store.GetTicket(ctx, me.Actor, *l.id); err == nil {
+				*l.dst = &CaseLink{Ref: t.Ref, URL: "/tickets/" + t.Ref, Status: tickets.StatusLabel(t.Status).Vi}
+			}
+		}
+	}
+	v.NewCase = CaseForm{Area: v.AreaCode}
+	if number != nil && seesNumber {
+		v.NewCase.Phone = tickets.FormatPhone(*number)
+	}
+	return v, nil
+}
+
+// timeline turns audit events into rows in words.
+func (s *Server) timeline(evs []*tickets.Event, ownID int64, n names) []EventRow {
+	rows := make([]EventRow, 0, len(evs))
+	for _, e := range evs {
+		row := EventRow{At: dateTime(e.At), Actor: actorName(e, n), What: eventKindText(e.Kind), Note: e.Note}
+		label := func(v string) string { return v }
+		switch e.Field {
+		case "status":
+			label = func(v string) string { return tickets.StatusLabel(v).Vi }
+			if e.Entity == tickets.EntityCase {
+				label = func(v string) string { return tickets.CaseStatusLabel(v).Vi }
+			}
+		case "category":
+			label = func(v string) string { return tickets.CategoryLabel(v).Vi }
+		case "unit_code":
+			label = n.unit
+		case "assignee":
+			label = func(v string) string {
+				switch {
+				case strings.HasPrefix(v, "user:"):
+					id, _ := strconv.ParseInt(strings.TrimPrefix(v, "user:"), 10, 64)
+					return n.user(id)
+				case strings.HasPrefix(v, "unit:"):
+					return n.unit(strings.TrimPrefix(v, "unit:"))
+				}
+				return v
+			}
+		case "result":
+			label = func(v string) string { return outcomeText("callback_" + v) }
+		}
+		if strings.HasPrefix(e.Field, "day ") {
+			label = func(v string) string { return tickets.FollowUpResultLabel(v).Vi }
+			row.What += " (" + strings.Replace(e.Field, "day", "ngày", 1) + ")"
+		}
+		switch {
+		case e.OldValue != "" && e.NewValue != "":
+			row.Detail = label(e.OldValue) + " → " + label(e.NewValue)
+		case e.NewValue != "":
+			row.Detail = label(e.NewValue)
+		}
+		if e.Kind == "recording" {
+			row.Detail = "lời nhắn #" + e.NewValue
+		}
+		if e.Entity == tickets.EntityTicket && e.EntityID != ownID {
+			row.Other = fmt.Sprintf("phiếu đã gộp #%d", e.EntityID)
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+// actorName is who did an event, as people know them.
+func actorName(e *tickets.Event, n names) string {
+	switch {
+	case e.ActorID != nil:
+		if name, ok := n.byID[*e.ActorID]; ok {
+			return name
+		}
+		return e.Actor
+	case e.Actor == "ivr":
+		return "Tổng đài tự động"
+	case e.Actor == "system":
+		return "Hệ thống"
+	}
+	return e.Actor
+}
+
+// ticketAction runs a change on the ticket of a request's {ref}, made from the page the
+// user saw (its version in the form: a ticket changed since is not changed again), and
+// answers with the ticket's page: its main part for htmx, or a redirect. field is the
+// form field an invalid change's message goes beside.
+func (s *Server) ticketAction(w http.ResponseWriter, r *http.Request, me *viewer, field, done string, do func(ctx context.Context, tk *tickets.Ticket) error) {
+	tk, err := s.loadTicket(r, me)
+	if err != nil {
+		s.fail(w, r, me, err)
+		return
+	}
+	ctx := r.Context()
+	if u := r.PostFormValue("updated"); u != "" {
+		if ns, err := strconv.ParseInt(u, 10, 64); err == nil {
+			ctx = tickets.IfUnmodifiedSince(ctx, time.Unix(0, ns).UTC())
+		}
+	}
+	err = do(ctx, tk)
+	status := http.StatusOK
+	var v TicketView
+	if err != nil {
+		switch code := tickets.ErrorCode(err); {
+		case tickets.IsStale(err) || code == tickets.ECONFLICT || code == tickets.EFORBIDDEN:
+			status = statusFor(err)
+		case code == tickets.EINVALID:
+			status = http.StatusUnprocessableEntity
+		default:
+			s.fail(w, r, me, err)
+			return
+		}
+	} else if !isHTMX(r) {
+		http.Redirect(w, r, "/tickets/"+tk.Ref+"#"+field, http.StatusSeeOther)
+		return
+	}
+	if fresh, ferr := s.loadTicket(r, me); ferr == nil {
+		tk = fresh
+	} else if err == nil {
+		seeOther(w, r, "/tickets") // gone from the user's sight (an officer gave it away)
+		return
+	}
+	v, verr := s.ticketView(r, me, tk)
+	if verr != nil {
+		s.fail(w, r, me, verr)
+		return
+	}
+	switch {
+	case err == nil:
+		v.Message = done
+	case status == http.StatusUnprocessableEntity:
+		v.Errors[field] = tickets.ErrorMessage(err)
+		keepInput(r, &v)
+	default:
+		v.Problem = tickets.ErrorMessage(err)
+	}
+	if isHTMX(r) {
+		s.render(w, r, status, ticketMain(v))
+		return
+	}
+	s.render(w, r, status, ticketPage(v))
+}
+
+// keepInput puts what the user typed back in the forms of a page shown again with an
+// error, so nothing they wrote is lost.
+func keepInput(r *http.Request, v *TicketView) {
+	if c := r.PostFormValue("category"); c != "" {
+		v.CategoryCode = c
+	}
+	if p := r.PostFormValue("priority"); p != "" {
+		v.Priority = p
+	}
+	if _, ok := r.PostForm["summary"]; ok {
+		v.Summary = r.PostFormValue("summary")
+	}
+	if _, ok := r.PostForm["area"]; ok {
+		v.AreaCode = r.PostFormValue("area")
+	}
+	v.NewCase = CaseForm{Name: r.PostFormValue("person_name"), Phone: r.PostFormValue("phone"), BirthYear: r.PostFormValue("birth_year"),
+		Sex: r.PostFormValue("sex"), Address: r.PostFormValue("address"), Area: r.PostFormValue("case_area"), Link: r.PostFormValue("case_ref")}
+	if v.NewCase.Name == "" && v.NewCase.Phone == "" && v.NewCase.Area == "" {
+		v.NewCase.Area = v.AreaCode
+	}
+}
+
+func (s *Server) handleTicketStatus(w http.ResponseWriter, r *http.Request, me *viewer) {
+	to := r.PostFormValue("to")
+	s.ticketAction(w, r, me, "status", "Đã chuyển sang “"+tickets.StatusLabel(to).Vi+"”.", func(ctx context.Context, tk *tickets.Ticket) error {
+		return s.cfg.Store.TransitionTicket(ctx, me.Actor, tk.ID, to, trimmed(r.PostFormValue("note")))
+	})
+}
+
+func (s *Server) handleTicketAssign(w http.ResponseWriter, r *http.Request, me *viewer) {
+	s.ticketAction(w, r, me, "assign", "Đã giao phiếu.", func(ctx context.Context, tk *tickets.Ticket) error {
+		var userID *int64
+		var unit *string
+		switch a := r.PostFormValue("assignee"); {
+		case a == "me" && me.Actor.UserID != nil:
+			userID = me.Actor.UserID
+		case strings.HasPrefix(a, "user:"):
+			id, err := strconv.ParseInt(strings.TrimPrefix(a, "user:"), 10, 64)
+			if err != nil {
+				return tickets.Errorf(tickets.EINVALID, "Người nhận không hợp lệ.")
+			}
+			userID = &id
+		case strings.HasPrefix(a, "unit:"):
+			unit = ptr(strings.TrimPrefix(a, "unit:"))
+		default:
+			return tickets.Errorf(tickets.EINVALID, "Hãy chọn người hoặc đơn vị nhận phiếu.")
+		}
+		return s.cfg.Store.AssignTicket(ctx, me.Actor, tk.ID, userID, unit, trimmed(r.PostFormValue("note")))
+	})
+}
+
+func (s *Server) handleTicketEdit(w http.ResponseWriter, r *http.Request, me *viewer) {
+	s.ticketAction(w, r, me, "edit", "Đã lưu thay đổi.", func(ctx context.Context, tk *tickets.Ticket) error {
+		e := tickets.TicketEdit{}
+		if v := r.PostFormValue("category"); v != "" {
+			e.Category = &v
+		}
+		if v := r.PostFormValue("priority"); v != "" {
+			e.Priority = &v
+		}
+		if _, ok := r.PostForm["summary"]; ok {
+			v := r.PostFormValue("summary")
+			e.Summary = &v
+		}
+		if _, ok := r.PostForm["area"]; ok {
+			var unit *string
+			if v := r.PostFormValue("area"); v != "" {
+				unit = &v
+			}
+			e.UnitCode = &unit
+		}
+		return s.cfg.Store.EditTicket(ctx, me.Actor, tk.ID, e, trimmed(r.PostFormValue("note")))
+	})
+}
+
+func (s *Server) handleTicketNote(w http.ResponseWriter, r *http.Request, me *viewer) {
+	r.ParseForm()
+	r.PostForm.Del("updated") // a note is never refused for someone else's change
+	s.ticketAction(w, r, me, "note", "Đã thêm ghi chú.", func(ctx context.Context, tk *tickets.Ticket) error {
+		return s.cfg.Store.AddTicketNote(ctx, me.Actor, tk.ID, r.PostFormValue("note"))
+	})
+}
+
+func (s *Server) handleTicketMerge(w http.ResponseWriter, r *http.Request, me *viewer) {
+	into := strings.ToUpper(trimmed(r.PostFormValue("into")))
+	s.ticketAction(w, r, me, "merge", "Đã gộp vào "+into+".", func(ctx context.Context, tk *tickets.Ticket) error {
+		if into == "" {
+			return tickets.Errorf(tickets.EINVALID, "Hãy nhập mã phiếu giữ lại (ví dụ HL-260012).")
+		}
+		survivor, err := s.cfg.Store.FindTicketByRef(ctx, me.Actor, into)
+		if tickets.ErrorCode(err) == tickets.ENOTFOUND {
+			return tickets.Errorf(tickets.EINVALID, "Không tìm thấy phiếu %s.", into)
+		}
+		if err != nil {
+			return err
+		}
+		return s.cfg.Store.MergeTickets(ctx, me.Actor, tk.ID, survivor.ID, trimmed(r.PostFormValue("note")))
+	})
+}
+
+// handleTicketCase opens a suspected case from a ticket, or links the ticket to a case
+// that exists (case_ref).
+func (s *Server) handleTicketCase(w http.ResponseWriter, r *http.Request, me *viewer) {
+	s.ticketAction(w, r, me, "case", "Đã liên kết với ca nghi nhiễm.", func(ctx context.Context, tk *tickets.Ticket) error {
+		if ref := trimmed(r.PostFormValue("case_ref")); ref != "" {
+			c, err := s.cfg.Store.FindCaseByRef(ctx, me.Actor, ref)
+			if tickets.ErrorCode(err) == tickets.ENOTFOUND {
+				return tickets.Errorf(tickets.EINVALID, "Không tìm thấy ca %s.", strings.ToUpper(ref))
+			}
+			if err != nil {
+				return err
+			}
+			return s.cfg.Store.LinkTicketToCase(ctx, me.Actor, tk.ID, c.ID, "")
+		}
+		c := &tickets.Case{PersonName: r.PostFormValue("person_name"), Sex: r.PostFormValue("sex"), Address: trimmed(r.PostFormValue("address"))}
+		if p := trimmed(r.PostFormValue("phone")); p != "" {
+			c.Phone = &p
+		}
+		if a := r.PostFormValue("case_area"); a != "" {
+			c.UnitCode = &a
+		}
+		if y := trimmed(r.PostFormValue("birth_year")); y != "" {
+			n, err := strconv.Atoi(y)
+			if err != nil {
+				return tickets.Errorf(tickets.EINVALID, "Năm sinh %q phải là một số, ví dụ 1958.", y)
+			}
+			c.BirthYear = &n
+		}
+		return s.cfg.Store.CreateCase(ctx, me.Actor, c, &tk.ID)
+	})
+}
+
+// handleTicketCallback calls the citizen of a ticket back from the signed-in agent's phone.
+func (s *Server) handleTicketCallback(w http.ResponseWriter, r *http.Request, me *viewer) {
+	s.ticketAction(w, r, me, "callback", "Đang gọi: máy của bạn đổ chuông trước, rồi đến máy người dân.", func(ctx context.Context, tk *tickets.Ticket) error {
+		if s.cfg.Callbacks == nil {
+			return tickets.Errorf(tickets.ECONFLICT, "Tổng đài chưa sẵn sàng gọi lại.")
+		}
+		if me.User.Phone == "" {
+			return tickets.Errorf(tickets.EINVALID, "Tài khoản của bạn chưa có máy điện thoại; hãy nhờ quản trị viên thêm.")
+		}
+		number := tk.ContactPhone
+		if number == nil {
+			number = tk.CallerNumber
+		}
+		if number == nil {
+			return tickets.Errorf(tickets.EINVALID, "Phiếu %s không có số điện thoại để gọi lại.", tk.Ref)
+		}
+		lang := "vi"
+		if tk.IVRAnswers["lang"] == "en" {
+			lang = "en"
+		}
+		_, err := s.cfg.Callbacks.CallBack(context.WithoutCancel(ctx), CallbackRequest{TicketID: tk.ID, Agent: me.User.Phone, Number: *number, Lang: lang, Actor: me.Actor})
+		return err
+	})
+}
