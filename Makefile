@@ -29,6 +29,8 @@ help:
 	@echo "make bench    seed data/bench.db (1,000,000 tickets) once and print the store's figures"
 	@echo "make load     concurrent scripted calls through Asterisk: reaction times, CPU, memory"
 	@echo "make generate regenerate templ code; make sounds regenerates prompts (needs espeak-ng, sox)"
+	@echo "make screenshots  refresh the console's screenshots in web/screenshots"
+	@echo "make vendor  check the committed htmx files against the npm registry"
 
 .PHONY: go
 go:
@@ -129,7 +131,7 @@ BENCH_TIME ?= 300x
 .PHONY: bench
 bench: build
 	@if [ ! -f $(BENCH_DB) ]; then $(BIN) seed --db $(BENCH_DB) --tickets 1000000; fi
-	HOTLINE_BENCH_DB=$(abspath $(BENCH_DB)) go test -run '^$$' -bench . -benchtime $(BENCH_TIME) ./tickets/
+	HOTLINE_BENCH_DB=$(abspath $(BENCH_DB)) go test -run '^$$' -bench . -benchtime $(BENCH_TIME) ./tickets/ ./web/
 
 # Call-load figures through the real Asterisk: a hotline on a scratch database, then steps
 # of concurrent scripted callers, each printing completed and failed calls, reaction time
@@ -146,6 +148,24 @@ load: deps build
 	trap 'kill $$pid 2>/dev/null; wait $$pid 2>/dev/null; [ -n "$$started" ] && $(SANDBOX) stop' EXIT; \
 	sleep 2; \
 	$(BIN) load --hotline-pid $$pid --hotline-addr 127.0.0.1:8099 --admin "loadadmin:$$pw" --calls $(LOAD_CALLS) --duration $(LOAD_DURATION)
+
+# The console's screenshots in the README (web/screenshots), taken by its browser tests.
+.PHONY: screenshots
+screenshots: deps
+	HOTLINE_SCREENSHOTS=$(abspath web/screenshots) go test -count=1 -run 'TestAgentWorksATicket|TestOfficerWorksTheBoard' ./web/
+
+# Third-party browser files, fetched again from the npm registry at their pinned versions
+# and compared with the committed copies (web/static/VENDORED.md).
+HTMX_VERSION := 2.0.11
+HTMX_SSE_VERSION := 2.2.4
+.PHONY: vendor
+vendor:
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf $$tmp' EXIT; cd $$tmp; \
+	npm pack --silent htmx.org@$(HTMX_VERSION) htmx-ext-sse@$(HTMX_SSE_VERSION) >/dev/null; \
+	mkdir a b; tar xzf htmx.org-$(HTMX_VERSION).tgz -C a; tar xzf htmx-ext-sse-$(HTMX_SSE_VERSION).tgz -C b; \
+	cmp a/package/dist/htmx.min.js $(CURDIR)/web/static/htmx.min.js; \
+	cmp b/package/dist/sse.min.js $(CURDIR)/web/static/htmx-ext-sse.min.js; \
+	echo "web/static matches htmx.org@$(HTMX_VERSION) and htmx-ext-sse@$(HTMX_SSE_VERSION)"
 
 KEYS ?= 2,1,2,2,2,2,1,1,1
 FROM ?= 0905123456

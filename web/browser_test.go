@@ -23,9 +23,33 @@ func TestAgentWorksATicket(t *testing.T) {
 	c.signIn(ctx, "lan")
 	screenshot(t, ctx, "triage-queue", 1280)
 
+	// The keyboard: j chooses the first row, k cannot go above it, Enter opens it; back,
+	// / puts the cursor in the search box.
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(c.srv.URL+"/tickets"),
+		chromedp.WaitVisible(`[data-testid="tickets"]`),
+		chromedp.KeyEvent("j"), chromedp.KeyEvent("k"), chromedp.KeyEvent("\r"),
+		chromedp.WaitVisible(`[data-testid="ticket"]`),
+	)
+	if err != nil {
+		t.Fatalf("open a ticket with the keyboard: %v", err)
+	}
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(c.srv.URL+"/tickets"),
 		chromedp.WaitVisible(`[data-testid="search"]`),
+		chromedp.KeyEvent("/"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if focused, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.dataset.testid || ""`)); focused != "search" {
+		t.Errorf("/ focused %q, want the search box", focused)
+	}
+	// (the / itself may reach the box as it takes the focus)
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.value = ""`)); err != nil {
+		t.Fatal(err)
+	}
+	err = chromedp.Do(ctx,
 		chromedp.SendKeys(`[data-testid="search"]`, "0905 123 456"),
 		chromedp.Submit(`[data-testid="filters"]`),
 	)
