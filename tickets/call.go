@@ -57,6 +57,8 @@ type Call struct {
 	Answers         Answers    `db:"ivr_answers"` // what the caller answered so far, by question
 	Outcome         string     `db:"outcome"`
 	EndedBy         string     `db:"ended_by"`
+	// Disposition is what the agent who answered made of the call, entered in the wrap-up.
+	Disposition string `db:"disposition"`
 }
 
 // PathStep is one step of a call through the IVR: a menu reached, a key pressed, a

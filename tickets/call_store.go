@@ -9,7 +9,7 @@ import (
 
 const callColumns = `id, channel_id, caller_id, caller_number, caller_raw, dialed, direction,
 	language, started_at, started_day, answered_at, queued_at, agent_answered_at, ended_at,
-	agent_id, agent_endpoint, queue_wait_ms, talk_ms, ivr_path, ivr_answers, outcome, ended_by`
+	agent_id, agent_endpoint, queue_wait_ms, talk_ms, ivr_path, ivr_answers, outcome, ended_by, disposition`
 
 // NewCallID returns a fresh call identifier, independent of Asterisk's channel ids so
 // that records stay unique across Asterisk servers and restarts.
@@ -64,7 +64,7 @@ func saveCall(ctx context.Context, t *tx, c *Call) error {
 	_, err := t.NamedExecContext(ctx, `INSERT INTO calls (`+callColumns+`) VALUES (
 		:id, :channel_id, :caller_id, :caller_number, :caller_raw, :dialed, :direction,
 		:language, :started_at, :started_day, :answered_at, :queued_at, :agent_answered_at, :ended_at,
-		:agent_id, :agent_endpoint, :queue_wait_ms, :talk_ms, :ivr_path, :ivr_answers, :outcome, :ended_by)
+		:agent_id, :agent_endpoint, :queue_wait_ms, :talk_ms, :ivr_path, :ivr_answers, :outcome, :ended_by, :disposition)
 		ON CONFLICT (id) DO UPDATE SET
 		answered_at = excluded.answered_at, queued_at = excluded.queued_at,
 		agent_answered_at = excluded.agent_answered_at, ended_at = excluded.ended_at,

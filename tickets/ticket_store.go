@@ -324,6 +324,9 @@ type TicketEdit struct {
 	Priority *string
 	UnitCode **string
 	Summary  *string
+	// ContactPhone is the number to call the citizen back on ("" clears it): a withheld
+	// or unknown caller linked to the number they are known by.
+	ContactPhone *string
 }
 
 // EditTicket changes a ticket's category, priority, area or summary, with one audit event
@@ -347,7 +350,24 @@ func (s *Store) EditTicket(ctx context.Context, actor Actor, id int64, e TicketE
 		}
 		e.Summary = &v
 	}
+	var contact *string
+	if e.ContactPhone != nil && strings.TrimSpace(*e.ContactPhone) != "" {
+		n, err := NormalizePhone(*e.ContactPhone)
+		if err != nil {
+			return err
+		}
+		contact = &n
+	}
 	return s.updateTicket(ctx, actor, id, func(t *tx, tk *Ticket) error {
+		if e.ContactPhone != nil && deref(contact) != deref(tk.ContactPhone) {
+			if _, err := t.ExecContext(ctx, t.Rebind(`UPDATE tickets SET contact_phone = ? WHERE id = ?`), contact, tk.ID); err != nil {
+				return fmt.Errorf("set contact of %s: %w", tk.Ref, err)
+			}
+			if err := addEvent(ctx, t, actor, EntityTicket, tk.ID, change{kind: "contact", field: "contact_phone",
+				old: deref(tk.ContactPhone), new: deref(contact), note: note}); err != nil {
+				return err
+			}
+		}
 		if e.Category != nil && *e.Category != tk.Category {
 			if err := setTicketField(ctx, t, actor, tk, "category", "category", tk.Category, *e.Category, note); err != nil {
 				return err
