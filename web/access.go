@@ -24,7 +24,7 @@ type AccessRow struct {
 
 func (s *Server) handleAccessLog(w http.ResponseWriter, r *http.Request, me *viewer) {
 	q := r.URL.Query()
-	p := AccessPage{Nav: nav(me, "access"), User: trimmed(q.Get("user")), Phone: trimmed(q.Get("phone")), Subject: trimmed(q.Get("subject"))}
+	p := AccessPage{Nav: s.nav(r, me, "access"), User: trimmed(q.Get("user")), Phone: trimmed(q.Get("phone")), Subject: trimmed(q.Get("subject"))}
 	before, _ := strconv.ParseInt(q.Get("before"), 10, 64)
 	list, err := s.cfg.Store.ListAccess(r.Context(), me.Actor, tickets.AccessFilter{Username: p.User, Phone: p.Phone, Subject: p.Subject, Before: before, Limit: 100})
 	status := http.StatusOK

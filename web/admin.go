@@ -35,7 +35,7 @@ type UserForm struct {
 }
 
 func (s *Server) usersPage(r *http.Request, me *viewer) (UsersPage, error) {
-	p := UsersPage{Nav: nav(me, "users"), Roles: labelsVi(tickets.Roles), Errors: map[string]string{}}
+	p := UsersPage{Nav: s.nav(r, me, "users"), Roles: labelsVi(tickets.Roles), Errors: map[string]string{}}
 	users, err := s.cfg.Store.ListUsers(r.Context(), me.Actor)
 	if err != nil {
 		return p, err
@@ -181,7 +181,7 @@ type UnitRow struct {
 }
 
 func (s *Server) unitsPage(r *http.Request, me *viewer) (UnitsPage, error) {
-	p := UnitsPage{Nav: nav(me, "units")}
+	p := UnitsPage{Nav: s.nav(r, me, "units")}
 	units, err := s.cfg.Store.ListUnits(r.Context(), true)
 	if err != nil {
 		return p, err

@@ -53,6 +53,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	s.sessions.Put(r.Context(), sessionUser, res.User.ID)
 	s.log.Info("signed in", "username", res.User.Username, "role", res.User.Role)
+	s.startShift(r, res.User)
 	http.Redirect(w, r, safeNext(p.Next), http.StatusSeeOther)
 }
 
@@ -65,6 +66,11 @@ func safeNext(next string) string {
 }
 
 func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request, me *viewer) {
+	if s.cfg.Desk != nil {
+		if err := s.cfg.Desk.SignOut(r.Context(), me.User.ID, "signed out"); err != nil {
+			s.log.Warn("take the agent off duty at sign-out", "username", me.User.Username, "err", err)
+		}
+	}
 	if err := s.sessions.Destroy(r.Context()); err != nil {
 		s.fail(w, r, me, err)
 		return
@@ -98,7 +104,7 @@ type AccountPage struct {
 }
 
 func (s *Server) accountPage(r *http.Request, me *viewer) AccountPage {
-	p := AccountPage{Nav: nav(me, "account"), Name: me.User.Name(), Role: tickets.RoleLabel(me.User.Role).Vi, Phone: me.User.Phone}
+	p := AccountPage{Nav: s.nav(r, me, "account"), Name: me.User.Name(), Role: tickets.RoleLabel(me.User.Role).Vi, Phone: me.User.Phone}
 	if me.User.UnitCode != nil {
 		p.Unit = s.unitName(r, *me.User.UnitCode)
 	}

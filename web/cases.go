@@ -28,7 +28,7 @@ type CaseRow struct {
 
 func (s *Server) handleCases(w http.ResponseWriter, r *http.Request, me *viewer) {
 	q := r.URL.Query()
-	p := CasesPage{Nav: nav(me, "cases"), Q: trimmed(q.Get("q")), Area: q.Get("area"), Status: q.Get("status"),
+	p := CasesPage{Nav: s.nav(r, me, "cases"), Q: trimmed(q.Get("q")), Area: q.Get("area"), Status: q.Get("status"),
 		Statuses: labelsVi(tickets.CaseStatuses)}
 	n := s.names(r, me)
 	for _, u := range n.units {
@@ -129,7 +129,7 @@ func (s *Server) caseView(r *http.Request, me *viewer, c *tickets.Case) (CaseVie
 		return CaseView{}, err
 	}
 	n := s.names(r, me)
-	v := CaseView{Nav: nav(me, "cases"), Ref: c.Ref, URL: "/cases/" + c.Ref, Name: c.PersonName, Phone: phoneText(c.Phone),
+	v := CaseView{Nav: s.nav(r, me, "cases"), Ref: c.Ref, URL: "/cases/" + c.Ref, Name: c.PersonName, Phone: phoneText(c.Phone),
 		Address: c.Address, Status: tickets.CaseStatusLabel(c.Status).Vi, Errors: map[string]string{},
 		Results: labelsVi(tickets.FollowUpResults), Methods: labelsVi(tickets.FollowUpMethods)}
 	if c.BirthYear != nil {
@@ -327,7 +327,7 @@ func (s *Server) boardPage(r *http.Request, me *viewer) (BoardPage, error) {
 	if day == "" {
 		day = tickets.Day(s.cfg.Now())
 	}
-	p := BoardPage{Nav: nav(me, "board"), Day: day, DayText: dayText(day), Unit: q.Get("unit"), Results: labelsVi(tickets.FollowUpResults[:4])}
+	p := BoardPage{Nav: s.nav(r, me, "board"), Day: day, DayText: dayText(day), Unit: q.Get("unit"), Results: labelsVi(tickets.FollowUpResults[:4])}
 	n := s.names(r, me)
 	if me.Actor.UnitCode != "" {
 		p.Unit = me.Actor.UnitCode

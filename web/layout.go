@@ -1,6 +1,11 @@
 package web
 
-import "github.com/huehotline/hotline/tickets"
+import (
+	"net/http"
+	"slices"
+
+	"github.com/huehotline/hotline/tickets"
+)
 
 // Nav is the console's header: who is signed in and where they can go.
 type Nav struct {
@@ -9,6 +14,12 @@ type Nav struct {
 	Role     string
 	Active   string
 	Links    []NavLink
+	// Live says the page gets live events from EventsURL: the queue strip and the
+	// agent's desk bar (Desk, for the call centre), who else has a ticket open.
+	Live      bool
+	EventsURL string
+	Strip     *StripView
+	Desk      DeskBarView
 }
 
 // NavLink is one link of the header.
@@ -37,5 +48,27 @@ func nav(me *viewer, active string) Nav {
 		n.Links = []NavLink{{"users", "/admin/users", "Người dùng"}, {"units", "/admin/units", "Đơn vị"}}
 	}
 	n.Links = append(n.Links, NavLink{"account", "/account", "Tài khoản"})
+	return n
+}
+
+// nav builds the header of a page, with its live parts when the desk is on.
+func (s *Server) nav(r *http.Request, me *viewer, active string) Nav {
+	n := nav(me, active)
+	if me == nil || s.hub == nil || !me.Actor.SeesHealthData() {
+		return n
+	}
+	n.Live, n.EventsURL = true, "/events"
+	if active == "wallboard" {
+		n.EventsURL = "/events?wallboard=1"
+	}
+	if me.Actor.SeesCallCentre() {
+		d := s.cfg.Desk.Snapshot()
+		strip := stripView(d)
+		n.Strip, n.Desk = &strip, deskBarView(d, me.User)
+		n.Desk.Problem = s.sessions.PopString(r.Context(), sessionDeskProblem)
+	}
+	if me.Actor.IsSupervisor() {
+		n.Links = slices.Insert(n.Links, len(n.Links)-1, NavLink{"wallboard", "/wallboard", "Bảng theo dõi"})
+	}
 	return n
 }

@@ -99,8 +99,11 @@ func newConsole(t *testing.T, opts ...consoleOption) *console {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	c.srv = httptest.NewServer(web.New(cfg).Handler())
-	t.Cleanup(c.srv.Close)
+	site := web.New(cfg)
+	c.srv = httptest.NewServer(site.Handler())
+	live, stop := context.WithCancel(context.Background())
+	go site.RunLive(live)
+	t.Cleanup(func() { stop(); site.CloseLive(); c.srv.Close() })
 	for _, u := range []*tickets.User{
 		{Username: "lan", DisplayName: "Nguyễn Thị Lan", Role: tickets.RoleAgent, Phone: "PJSIP/agent101"},
 		{Username: "hoa", DisplayName: "Trần Văn Hoà", Role: tickets.RoleOfficer, UnitCode: ptr(phuXuan)},

@@ -67,6 +67,10 @@ type Store interface {
 
 	LogAccess(ctx context.Context, actor tickets.Actor, a *tickets.Access) error
 	ListAccess(ctx context.Context, actor tickets.Actor, f tickets.AccessFilter) ([]*tickets.Access, error)
+
+	SetCallDisposition(ctx context.Context, actor tickets.Actor, callID, disposition string) error
+	ResolveTickets(ctx context.Context, actor tickets.Actor, ids []int64, note string) (int, error)
+	QueueStats(ctx context.Context, day string) (*tickets.QueueStats, error)
 }
 
 // Callbacks starts a call back to a citizen: the agent's phone first, then the citizen's
@@ -82,6 +86,8 @@ type CallbackRequest struct {
 	Number   string // E.164
 	Lang     string
 	Actor    tickets.Actor
+	// TicketRef is the ticket's reference, for the agent's desk.
+	TicketRef string
 }
 
 // Config sets up the console.
@@ -99,6 +105,12 @@ type Config struct {
 	SecureCookie bool
 	// Callbacks, if set, lets agents call citizens back from a ticket.
 	Callbacks Callbacks
+	// Desk, if set, is the agents' desk: agents come on duty from the console, and pages
+	// show the queue, the desk and who else has a ticket open, live (RunLive sends it).
+	Desk Desk
+	// ConsoleGrace is how long an agent on duty may have no console page open before
+	// they are taken off duty; default 60 s.
+	ConsoleGrace time.Duration
 	// Debug, if set, is served to admins under /debug/.
 	Debug http.Handler
 	// Now is the clock (tests fix it); default time.Now.
@@ -114,6 +126,7 @@ type Server struct {
 	sessions *scs.SessionManager
 	log      *slog.Logger
 	units    unitsCache
+	hub      *hub // nil without a desk
 }
 
 // Session lifetimes: a shift, and the longest a session lives however active.
@@ -147,7 +160,27 @@ func New(cfg Config) *Server {
 	sm.Cookie.SameSite = http.SameSiteLaxMode
 	sm.Cookie.Secure = cfg.SecureCookie
 	sm.Cookie.Persist = false
-	return &Server{cfg: cfg, sessions: sm, log: cfg.Log}
+	srv := &Server{cfg: cfg, sessions: sm, log: cfg.Log}
+	if cfg.Desk != nil {
+		srv.hub = newHub(srv)
+	}
+	return srv
+}
+
+// RunLive sends the desk's changes to the console pages connected until ctx ends. It
+// does nothing without a desk.
+func (s *Server) RunLive(ctx context.Context) {
+	if s.hub != nil {
+		s.hub.run(ctx)
+	}
+}
+
+// CloseLive ends the pages' live streams, so that the server can shut down (their
+// browsers reconnect to the next one).
+func (s *Server) CloseLive() {
+	if s.hub != nil {
+		s.hub.close()
+	}
 }
 
 // Handler returns every route of the console, in one place.
@@ -185,6 +218,18 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST /board/followups/{id}", s.health(s.handleBoardFollowUp))
 
 	mux.Handle("GET /access", s.supervisor(s.handleAccessLog))
+
+	mux.Handle("GET /events", s.health(s.handleEvents))
+	mux.Handle("GET /wallboard", s.supervisor(s.handleWallboard))
+	mux.Handle("POST /desk/start", s.callCentre(s.deskAction(s.handleDeskStart)))
+	mux.Handle("POST /desk/stop", s.callCentre(s.deskAction(s.handleDeskStop)))
+	mux.Handle("POST /desk/ready", s.callCentre(s.deskAction(s.handleDeskReady)))
+	mux.Handle("POST /desk/pause", s.callCentre(s.deskAction(s.handleDeskPause)))
+	mux.Handle("POST /desk/disposition", s.callCentre(s.deskAction(s.handleDeskDisposition)))
+	mux.Handle("POST /desk/offer", s.callCentre(s.handleDeskOffer))
+	mux.Handle("POST /tickets/{ref}/handled", s.callCentre(s.handleTicketHandled))
+	mux.Handle("POST /tickets/{ref}/caller", s.callCentre(s.handleTicketCaller))
+	mux.Handle("POST /missed/handled", s.callCentre(s.handleMissedHandled))
 
 	mux.Handle("GET /admin/users", s.admin(s.handleUsers))
 	mux.Handle("POST /admin/users", s.admin(s.handleUserAdd))
@@ -309,6 +354,9 @@ func (s *Server) viewerOf(r *http.Request) *viewer {
 	}
 	u, err := s.cfg.Store.FindUser(r.Context(), id)
 	if err != nil || !u.Active {
+		if err == nil && s.cfg.Desk != nil {
+			s.cfg.Desk.SignOut(r.Context(), u.ID, "deactivated")
+		}
 		s.sessions.Destroy(r.Context())
 		return nil
 	}
@@ -350,7 +398,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, me *viewer, err er
 }
 
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, me *viewer, status int, msg string) {
-	s.render(w, r, status, errorPage(nav(me, ""), status, msg))
+	s.render(w, r, status, errorPage(s.nav(r, me, ""), status, msg))
 }
 
 // render renders into a buffer first, so a failed render never sends half a page.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -46,9 +47,15 @@ type TicketView struct {
 	CanCallBack      bool
 	CallBackWhy      string // why not, when a number exists
 	Errors           map[string]string
-	Message          string // what the last action did
-	Problem          string // a refusal not tied to one field (a stale page)
-	NewCase          CaseForm
+	// Viewers are the others who have the ticket open now (soft presence, kept live).
+	Viewers []string
+	// EditOpen opens the edit form: the agent's console brought them here for a call.
+	EditOpen bool
+	// CanLinkCaller offers to link a withheld or unknown number to a caller already known.
+	CanLinkCaller bool
+	Message       string // what the last action did
+	Problem       string // a refusal not tied to one field (a stale page)
+	NewCase       CaseForm
 }
 
 // CallerPanel is who called: their number (full for those who may see it), name,
@@ -60,6 +67,7 @@ type CallerPanel struct {
 	Language string
 	Calls    []CallRow
 	Tickets  []TicketRow
+	Cases    []CaseLink // the suspected cases of the number
 }
 
 // CallRow is one call as the caller panel shows it.
@@ -104,6 +112,7 @@ func (s *Server) handleTicket(w http.ResponseWriter, r *http.Request, me *viewer
 		s.fail(w, r, me, err)
 		return
 	}
+	v.EditOpen = r.URL.Query().Get("call") != ""
 	s.render(w, r, http.StatusOK, ticketPage(v))
 }
 
@@ -113,7 +122,7 @@ func (s *Server) ticketView(r *http.Request, me *viewer, tk *tickets.Ticket) (Ti
 	ctx := r.Context()
 	n := s.names(r, me)
 	v := TicketView{
-		Nav: nav(me, "tickets"), Ref: tk.Ref, URL: "/tickets/" + tk.Ref,
+		Nav: s.nav(r, me, "tickets"), Ref: tk.Ref, URL: "/tickets/" + tk.Ref,
 		Category: tickets.CategoryLabel(tk.Category).Vi, CategoryCode: tk.Category, Priority: tk.Priority,
 		Status: tickets.StatusLabel(tk.Status).Vi, StatusCode: tk.Status, Summary: tk.Summary,
 		Created: dateTime(tk.CreatedAt), FirstResponseDue: dateTime(tk.FirstResponseDue), ResolutionDue: dateTime(tk.ResolutionDue),
@@ -151,8 +160,20 @@ func (s *Server) ticketView(r *http.Request, me *viewer, tk *tickets.Ticket) (Ti
 		if tk.ContactPhone != nil {
 			v.Contact = tickets.FormatPhone(*tk.ContactPhone)
 		}
-		if tk.CallerNumber != nil {
-			if h, err := s.cfg.Store.CallerHistory(ctx, me.Actor, *tk.CallerNumber, 10); err == nil {
+		// The history of the number the caller is known by: theirs, or the one an agent
+		// linked a withheld call to.
+		known := tk.CallerNumber
+		if known == nil {
+			known = tk.ContactPhone
+		}
+		v.CanLinkCaller = me.Actor.SeesCallCentre() && tickets.IsOpen(tk.Status) && tk.CallerNumber == nil && tk.ContactPhone == nil
+		if known != nil {
+			if cs, err := s.cfg.Store.FindCases(ctx, me.Actor, tickets.CaseFilter{Phone: *known, Limit: 5}); err == nil {
+				for _, c := range cs {
+					v.Caller.Cases = append(v.Caller.Cases, CaseLink{Ref: c.Ref, URL: "/cases/" + c.Ref, Status: tickets.CaseStatusLabel(c.Status).Vi})
+				}
+			}
+			if h, err := s.cfg.Store.CallerHistory(ctx, me.Actor, *known, 10); err == nil {
 				v.Caller.Name, v.Caller.Language = h.Caller.Name, languageText(h.Caller.Language)
 				for _, c := range h.Calls {
 					row := CallRow{Started: dateTime(c.StartedAt), Outcome: outcomeText(c.Outcome), Language: languageText(c.Language)}
@@ -168,8 +189,16 @@ func (s *Server) ticketView(r *http.Request, me *viewer, tk *tickets.Ticket) (Ti
 					}
 				}
 				v.Caller.Tickets = s.ticketRows(r, me, others)
+				// A number never heard of before may be a caller known by another.
+				if me.Actor.SeesCallCentre() && tickets.IsOpen(tk.Status) && tk.ContactPhone == nil && len(others) == 0 && len(h.Calls) <= 1 {
+					v.CanLinkCaller = true
+				}
 			}
 		}
+	}
+	v.Viewers = s.hub.viewersOf(tk.Ref, me.User)
+	if s.hub != nil {
+		v.Nav.EventsURL = "/events?ticket=" + url.QueryEscape(tk.Ref)
 	}
 	// The call centre calls back, from the agent's own phone.
 	if me.Actor.SeesCallCentre() && s.cfg.Callbacks != nil && number != nil {
@@ -492,7 +521,7 @@ func (s *Server) handleTicketCallback(w http.ResponseWriter, r *http.Request, me
 		if tk.IVRAnswers["lang"] == "en" {
 			lang = "en"
 		}
-		_, err := s.cfg.Callbacks.CallBack(context.WithoutCancel(ctx), CallbackRequest{TicketID: tk.ID, Agent: me.User.Phone, Number: *number, Lang: lang, Actor: me.Actor})
+		_, err := s.cfg.Callbacks.CallBack(context.WithoutCancel(ctx), CallbackRequest{TicketID: tk.ID, Agent: me.User.Phone, Number: *number, Lang: lang, Actor: me.Actor, TicketRef: tk.Ref})
 		return err
 	})
 }

@@ -23,12 +23,26 @@ type TicketsPage struct {
 	Next    string // the next page's URL, "" at the end
 	Options TicketOptions
 	Error   string
-	Broad   bool // the name searched for is too common: only some callers were searched
+	Message string // what the last action did
+	Broad   bool   // the name searched for is too common: only some callers were searched
 }
 
 // TicketFilterForm is the list's filters as the user typed them.
 type TicketFilterForm struct {
 	Q, Status, Category, Priority, Area, Assignee, From, To string
+}
+
+// Pairs are the filters set, as name (Value) and value (Text), for a form that acts on
+// the filtered set.
+func (f TicketFilterForm) Pairs() []option {
+	var out []option
+	for _, p := range []option{{"q", f.Q}, {"status", f.Status}, {"category", f.Category}, {"priority", f.Priority},
+		{"area", f.Area}, {"assignee", f.Assignee}, {"from", f.From}, {"to", f.To}} {
+		if p.Text != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // TicketOptions are the choices of the list's and the ticket page's selects.
@@ -41,6 +55,7 @@ type TicketRow struct {
 	Ref, URL, Category, Priority, Status, Caller, Area, Assignee, Created string
 	Overdue, Repeat                                                       bool
 	Messages                                                              int
+	Viewers                                                               []string // others with it open
 }
 
 // ticketViews are the list's tabs: the call centre's, and a ward officer's.
@@ -145,10 +160,15 @@ func ptr[T any](v T) *T { return &v }
 func (s *Server) handleTickets(w http.ResponseWriter, r *http.Request, me *viewer) {
 	q := r.URL.Query()
 	view, form, f, err := s.ticketFilter(q, me)
-	p := TicketsPage{Nav: nav(me, "tickets"), View: view, Filter: form, Options: s.ticketOptions(r, me)}
+	p := TicketsPage{Nav: s.nav(r, me, "tickets"), View: view, Filter: form, Options: s.ticketOptions(r, me)}
 	p.Views = callCentreViews
 	if me.Actor.UnitCode != "" {
 		p.Views = officerViews
+	}
+	if done := q.Get("done"); done != "" {
+		if n, err := strconv.Atoi(done); err == nil {
+			p.Message = fmt.Sprintf("Đã đánh dấu %d phiếu là đã xử lý.", n)
+		}
 	}
 	status := http.StatusOK
 	if err == nil {
@@ -196,7 +216,7 @@ func (s *Server) ticketRows(r *http.Request, me *viewer, list []*tickets.Ticket)
 			Ref: t.Ref, URL: "/tickets/" + t.Ref, Category: tickets.CategoryLabel(t.Category).Vi, Priority: t.Priority,
 			Status: tickets.StatusLabel(t.Status).Vi, Caller: maskedPhone(t.CallerNumber), Created: dateTime(t.CreatedAt),
 			Overdue: t.Overdue(now), Repeat: t.RepeatOfID != nil, Messages: len(recs[t.ID]),
-			Assignee: names.assignee(t.AssigneeUserID, t.AssigneeUnitCode),
+			Assignee: names.assignee(t.AssigneeUserID, t.AssigneeUnitCode), Viewers: s.hub.viewersOf(t.Ref, me.User),
 		}
 		if !me.Actor.SeesReporterOf(t) {
 			row.Caller = "ẩn danh"

@@ -52,6 +52,11 @@
         target = document.querySelector("[data-shortcut=note]");
         if (target) { e.preventDefault(); target.focus(); }
         break;
+      case "1": case "2": case "3": case "4": case "5": case "6":
+        // In the wrap-up: what the call was, one key each.
+        target = document.querySelector("[data-testid=dispositions] button[data-key='" + e.key + "']");
+        if (target) { e.preventDefault(); target.click(); }
+        break;
       case "?":
         var help = document.getElementById("shortcuts");
         if (help && help.showModal) { e.preventDefault(); help.showModal(); }
@@ -61,4 +66,32 @@
 
   // A list replaced by htmx (filters, paging) starts with nothing chosen.
   document.addEventListener("htmx:afterSwap", function () { selected = -1; });
+
+  // Times that run: how long since (a wait, a state), how long until (an offer).
+  function pad(n) { return n < 10 ? "0" + n : "" + n; }
+  function clock(ms) {
+    var s = Math.max(0, Math.round(ms / 1000));
+    var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60);
+    return (h > 0 ? h + ":" + pad(m) : m) + ":" + pad(s % 60);
+  }
+  function tick() {
+    var now = Date.now();
+    document.querySelectorAll("[data-since]").forEach(function (el) {
+      el.textContent = clock(now - Number(el.getAttribute("data-since")));
+    });
+    document.querySelectorAll("[data-until]").forEach(function (el) {
+      el.textContent = Math.max(0, Math.round((Number(el.getAttribute("data-until")) - now) / 1000));
+    });
+  }
+  setInterval(tick, 1000);
+  document.addEventListener("DOMContentLoaded", tick);
+  document.addEventListener("htmx:afterSettle", tick);
+
+  // The screen-pop: the agent's phone answered a caller; their ticket opens.
+  document.addEventListener("htmx:sseMessage", function (e) {
+    var m = e.detail;
+    if (m && m.type === "pop" && typeof m.data === "string" && m.data.charAt(0) === "/" && m.data.charAt(1) !== "/") {
+      window.location.assign(m.data);
+    }
+  });
 })();
