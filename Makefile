@@ -135,24 +135,32 @@ bench: build
 
 # Call-load figures through the real Asterisk: a hotline on a scratch database, then steps
 # of concurrent scripted callers, each printing completed and failed calls, reaction time
-# p50/p99, the CPU of the hotline beside Asterisk's, and the hotline's peak memory.
+# p50/p99, the CPU of the hotline beside Asterisk's, and the hotline's peak memory, with
+# LOAD_SSE console pages (a supervisor's strips and wallboards) following the live events.
 LOAD_CALLS ?= 25,50,100,150
 LOAD_DURATION ?= 40s
+LOAD_SSE ?= 20
 .PHONY: load
 load: deps build
 	@set -e; started=""; \
 	if [ -z "$$ARI_URL" ]; then $(SANDBOX) start; started=1; fi; \
 	db=$$(mktemp -d)/load.db; pw=$$(head -c 18 /dev/urandom | base64); \
 	echo "$$pw" | $(BIN) users add loadadmin --role admin --db $$db >/dev/null; \
+	echo "$$pw" | $(BIN) users add loadsup --role supervisor --db $$db >/dev/null; \
 	HOTLINE_DB=$$db HOTLINE_ADDR=127.0.0.1:8099 $(BIN) serve >/dev/null 2>$$db.log & pid=$$!; \
 	trap 'kill $$pid 2>/dev/null; wait $$pid 2>/dev/null; [ -n "$$started" ] && $(SANDBOX) stop' EXIT; \
 	sleep 2; \
-	$(BIN) load --hotline-pid $$pid --hotline-addr 127.0.0.1:8099 --admin "loadadmin:$$pw" --calls $(LOAD_CALLS) --duration $(LOAD_DURATION)
+	$(BIN) load --hotline-pid $$pid --hotline-addr 127.0.0.1:8099 --admin "loadadmin:$$pw" --calls $(LOAD_CALLS) --duration $(LOAD_DURATION) \
+		--sse $(LOAD_SSE) --viewer "loadsup:$$pw"
 
 # The console's screenshots in the README (web/screenshots), taken by its browser tests.
 .PHONY: screenshots
 screenshots: deps
 	HOTLINE_SCREENSHOTS=$(abspath web/screenshots) go test -count=1 -run 'TestAgentWorksATicket|TestOfficerWorksTheBoard' ./web/
+	@set -e; started=""; \
+	if [ -z "$$ARI_URL" ]; then $(SANDBOX) start; started=1; fi; \
+	trap '[ -n "$$started" ] && $(SANDBOX) stop' EXIT; \
+	HOTLINE_SCREENSHOTS=$(abspath web/screenshots) go test -count=1 -p 1 -run 'TestScreenPop|TestCallbackKeepsItsPlace' ./cmd/hotline/
 
 # Third-party browser files, fetched again from the npm registry at their pinned versions
 # and compared with the committed copies (web/static/VENDORED.md).

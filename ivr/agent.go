@@ -3,6 +3,7 @@ package ivr
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -35,13 +36,36 @@ func (c *call) waitForAgent(spec *QueueSpec) (string, error) {
 	now := time.Now().UTC()
 	c.rec.QueuedAt = &now
 	c.saveProgress()
-	w := q.join(spec.Front)
+	w := q.join(c.rec.ID, spec.Front)
 	defer q.leave(w)
 	c.waiter = w
 	defer func() { c.waiter, c.offered = nil, "" }()
 	c.m.Answers["queued_at"] = now.Format(time.RFC3339)
 	defer c.stopMOH()
+	result, err := c.waitInLine(q, w, spec)
+	// How the wait ended, in the queue log's words (an answered call is logged as it
+	// connects and completes).
+	wait, pos := q.waited(w)
+	orig := strconv.Itoa(w.origPos)
+	switch {
+	case err == nil && result == QueueCallback:
+		q.logCall(c.rec.ID, "", tickets.QueueKey, "1", pos, orig, wait)
+		if c.rec.CallerNumber != nil {
+			q.keepPlace(w) // until the callback ticket is made
+			c.place = w
+		}
+	case err == nil && result == QueueNoAgent:
+		q.logCall(c.rec.ID, "", tickets.QueueTimeout, pos, orig, wait)
+	case errors.Is(err, errHungUp) && c.rec.AgentAnsweredAt == nil:
+		q.logCall(c.rec.ID, "", tickets.QueueAbandon, pos, orig, wait)
+	case c.rec.AgentAnsweredAt == nil:
+		q.logCall(c.rec.ID, "", "EXITEMPTY", pos, orig, wait) // the hotline or Asterisk stopped
+	}
+	return result, err
+}
 
+// waitInLine is the wait itself: music, announcements, agents rung in turn.
+func (c *call) waitInLine(q *Queue, w *waiter, spec *QueueSpec) (string, error) {
 	deadline := time.NewTimer(q.cfg.MaxWait)
 	defer deadline.Stop()
 	timedOut := func() (string, error) {
@@ -171,6 +195,11 @@ func (c *call) ringAgent(w *waiter, endpoint string, spec *QueueSpec) (string, e
 		return "", nil
 	}
 	c.startMOH()
+	ringStart := time.Now()
+	noAnswer := func() {
+		q.logCall(c.rec.ID, endpoint, tickets.QueueRingNoAns, strconv.FormatInt(time.Since(ringStart).Milliseconds(), 10))
+		q.rung(w, endpoint, ringFailed)
+	}
 	limit := time.NewTimer(q.cfg.Ring + 10*time.Second)
 	defer limit.Stop()
 	dialed := false
@@ -178,7 +207,7 @@ func (c *call) ringAgent(w *waiter, endpoint string, spec *QueueSpec) (string, e
 		select {
 		case <-limit.C:
 			hangupLeg()
-			q.rung(w, endpoint, ringFailed)
+			noAnswer()
 			return "", nil
 		case o := <-c.aborted:
 			if !o.keepChannel {
@@ -197,7 +226,7 @@ func (c *call) ringAgent(w *waiter, endpoint string, spec *QueueSpec) (string, e
 					if err != nil {
 						c.log.Warn("dial agent", "agent", endpoint, "err", err)
 						hangupLeg()
-						q.rung(w, endpoint, ringFailed)
+						noAnswer()
 						return "", nil
 					}
 				}
@@ -206,7 +235,7 @@ func (c *call) ringAgent(w *waiter, endpoint string, spec *QueueSpec) (string, e
 				if v.Channel.ID == leg && v.Channel.State == "Up" {
 					q.rung(w, endpoint, ringAnswered)
 					defer q.finished(endpoint)
-					err := c.talk(leg, endpoint, spec)
+					err := c.talk(leg, endpoint, spec, time.Since(ringStart))
 					if c.rec.AgentAnsweredAt == nil && errors.Is(err, errHungUp) {
 						return "", err // the caller left as the agent picked up
 					}
@@ -216,7 +245,7 @@ func (c *call) ringAgent(w *waiter, endpoint string, spec *QueueSpec) (string, e
 			case *ari.ChannelDestroyed:
 				if v.Channel.ID == leg {
 					c.log.Info("agent did not answer", "agent", endpoint, "cause", v.CauseTxt)
-					q.rung(w, endpoint, ringFailed)
+					noAnswer()
 					return "", nil
 				}
 			}
@@ -240,7 +269,7 @@ func (c *call) ringAgent(w *waiter, endpoint string, spec *QueueSpec) (string, e
 // ticket (created now if the call has none) in HOTLINE_TICKET for the console. A bridge
 // that cannot be made is errBridgeFailed: the agent's leg is hung up and the caller,
 // still in the application, goes on to an apology and a message.
-func (c *call) talk(leg, endpoint string, spec *QueueSpec) error {
+func (c *call) talk(leg, endpoint string, spec *QueueSpec, ring time.Duration) error {
 	c.stopMOH()
 	hangup := func(id string) { c.app.hangupChannel(c.log, id) }
 	c.rec.AgentEndpoint = endpoint
@@ -271,6 +300,25 @@ func (c *call) talk(leg, endpoint string, spec *QueueSpec) error {
 	if err != nil {
 		c.log.Error("ticket for the agent", "err", err)
 	}
+	number := ""
+	if c.rec.CallerNumber != nil {
+		number = *c.rec.CallerNumber
+	}
+	q := c.app.cfg.Queue
+	q.connected(endpoint, c.rec.ID, c.ticketRef, number)
+	var hold int64
+	if c.rec.QueueWaitMS != nil {
+		hold = (*c.rec.QueueWaitMS + 500) / 1000
+	}
+	secs := func(d time.Duration) string { return strconv.Itoa(int(d.Round(time.Second) / time.Second)) }
+	q.logCall(c.rec.ID, endpoint, tickets.QueueConnect, strconv.FormatInt(hold, 10), leg, secs(ring))
+	defer func() {
+		event := tickets.QueueDoneCaller
+		if c.rec.EndedBy == tickets.EndedByAgent {
+			event = tickets.QueueDoneAgent
+		}
+		q.logCall(c.rec.ID, endpoint, event, strconv.FormatInt(hold, 10), secs(time.Since(answered)), strconv.Itoa(c.waiter.origPos))
+	}()
 	if c.ticketRef != "" {
 		ctx, cancel := cmdCtx()
 		if err := c.app.cfg.REST.SetVar(ctx, leg, "HOTLINE_TICKET", c.ticketRef); err != nil && !IsNotFound(err) {
@@ -279,7 +327,7 @@ func (c *call) talk(leg, endpoint string, spec *QueueSpec) error {
 		cancel()
 	}
 	c.saveProgress()
-	c.log.Info("agent answered", "agent", endpoint, "wait_ms", c.rec.QueueWaitMS)
+	c.log.Info("agent answered", "agent", endpoint, "wait_ms", derefInt(c.rec.QueueWaitMS))
 	defer func() {
 		talk := time.Since(answered).Milliseconds()
 		c.rec.TalkMS = &talk
@@ -348,4 +396,12 @@ func eventChannel(e ari.Event) string {
 		return v.Channel.ID
 	}
 	return ""
+}
+
+// derefInt is a number for the log, or 0 when unset.
+func derefInt(p *int64) int64 {
+	if p == nil {
+		return 0
+	}
+	return *p
 }

@@ -166,7 +166,28 @@ func NewApp(cfg Config) *App {
 	a := &App{cfg: cfg, calls: map[string]*call{}, legs: map[string]chan ari.Event{},
 		callbacks: map[*callback]struct{}{}, ready: make(chan struct{}), ctx: context.Background()}
 	a.progress.pending, a.progress.saved = map[string]*tickets.Call{}, map[string]bool{}
+	if q := cfg.Queue; q != nil {
+		q.mu.Lock()
+		q.startCallback, q.reachable = a.runQueued, a.endpointReachable
+		q.mu.Unlock()
+	}
 	return a
+}
+
+// endpointReachable says whether Asterisk can ring a phone: it knows the endpoint, and
+// the phone is registered (or has a fixed address).
+func (a *App) endpointReachable(ctx context.Context, endpoint string) error {
+	tech, resource, _ := strings.Cut(endpoint, "/")
+	state, err := a.cfg.REST.EndpointState(ctx, tech, resource)
+	switch {
+	case IsNotFound(err):
+		return tickets.Errorf(tickets.EINVALID, "Tổng đài không có máy %s; hãy kiểm tra số máy trong tài khoản.", endpoint)
+	case err != nil:
+		return tickets.Errorf(tickets.ECONFLICT, "Không hỏi được tổng đài về máy %s; hãy thử lại.", endpoint)
+	case state == "offline":
+		return tickets.Errorf(tickets.EINVALID, "Máy %s chưa kết nối với tổng đài; hãy mở phần mềm điện thoại rồi thử lại.", endpoint)
+	}
+	return nil
 }
 
 // Ready is closed once the event stream is up for the first time: calls are taken.

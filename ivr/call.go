@@ -34,6 +34,9 @@ type call struct {
 	// during an announcement cuts it short (offered), so the agent is rung at once.
 	waiter  *waiter
 	offered string
+	// place is the queue place of a caller who pressed 1, kept until the callback ticket
+	// is made: then the request takes it.
+	place *waiter
 
 	aborted chan abortReason // the app ending the call from outside
 	cuts    int              // prompts Asterisk ended at once, without playing them
@@ -210,6 +213,12 @@ func (c *call) recover() {
 // converse answers the call and walks it through the flow. It returns the call's outcome
 // and who ended it.
 func (c *call) converse() (outcome, endedBy string) {
+	defer func() {
+		if c.place != nil { // the call ended before the callback ticket was made
+			c.app.cfg.Queue.dropPlace(c.place)
+			c.place = nil
+		}
+	}()
 	if c.reject {
 		c.answer()
 		c.playOnly([]PromptRef{{Lang: "vi", ID: "system_busy"}})
@@ -232,6 +241,9 @@ func (c *call) converse() (outcome, endedBy string) {
 				c.playOnly([]PromptRef{{Lang: c.m.Lang, ID: "system_busy"}})
 				c.hangup()
 				return tickets.OutcomeError, tickets.EndedByHotline
+			}
+			if c.place != nil {
+				c.requestCallback()
 			}
 		}
 		if eff.Empty() {

@@ -23,6 +23,8 @@ type CallbackRequest struct {
 	// Actor is who asked for the callback (the signed-in agent), for the ticket's trail;
 	// the IVR when not set.
 	Actor tickets.Actor
+	// TicketRef is the ticket's reference, for the agent's console.
+	TicketRef string
 }
 
 // Results of a callback, as recorded on the ticket.
@@ -46,6 +48,35 @@ func (a *App) Callback(ctx context.Context, r CallbackRequest) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	// The agent's phone is reserved in the queue's state machine: the queue does not ring
+	// it meanwhile, and nobody calls the same ticket back twice at once.
+	q := a.cfg.Queue
+	if q != nil {
+		if err := q.reserveCallback(r.Agent, r.TicketID, number); err != nil {
+			return "", err
+		}
+	}
+	id, err := a.startCallback(ctx, r, number, nil)
+	if err != nil && q != nil {
+		q.callbackEnded(r.Agent, r.TicketID, nil, CallbackFailed)
+	}
+	return id, err
+}
+
+// runQueued runs a callback request an agent took from the queue ("Call back now").
+func (a *App) runQueued(qc queuedCallback) {
+	req := qc.w.cb
+	r := CallbackRequest{TicketID: req.TicketID, Agent: qc.endpoint, Number: req.Number, Lang: req.Lang, Actor: qc.actor,
+		TicketRef: req.TicketRef}
+	if _, err := a.startCallback(context.Background(), r, req.Number, qc.w); err != nil {
+		a.cfg.Log.Warn("queued callback not started", "ticket", req.TicketRef, "err", err)
+		a.cfg.Queue.callbackEnded(qc.endpoint, req.TicketID, qc.w, CallbackFailed)
+	}
+}
+
+// startCallback starts the callback's goroutine once its record is saved. w is the
+// queued request it serves, if any.
+func (a *App) startCallback(ctx context.Context, r CallbackRequest, number string, w *waiter) (string, error) {
 	if r.Lang == "" {
 		r.Lang = "vi"
 	}
@@ -54,7 +85,7 @@ func (a *App) Callback(ctx context.Context, r CallbackRequest) (string, error) {
 	}
 	dialed := nationalDigits(number)
 	cb := &callback{
-		app: a, req: r,
+		app: a, req: r, queued: w,
 		agentLeg:   callbackLegPrefix + "a-" + randomID(),
 		citizenLeg: callbackLegPrefix + "c-" + randomID(),
 		events:     make(chan ari.Event, 256),
@@ -95,6 +126,7 @@ func (a *App) Callback(ctx context.Context, r CallbackRequest) (string, error) {
 type callback struct {
 	app                  *App
 	req                  CallbackRequest
+	queued               *waiter // the queued request it serves, if any
 	rec                  *tickets.Call
 	agentLeg, citizenLeg string
 	events               chan ari.Event
@@ -127,6 +159,9 @@ func (cb *callback) run() {
 	}); err != nil {
 		cb.log.Error("record the callback on its ticket", "err", err)
 	}
+	if q := a.cfg.Queue; q != nil {
+		q.callbackEnded(cb.req.Agent, cb.req.TicketID, cb.queued, result)
+	}
 	cb.log.Info("callback ended", "result", result, "ended_by", endedBy)
 }
 
@@ -144,6 +179,9 @@ func (cb *callback) converse() (result, endedBy string) {
 		return r, tickets.EndedByHotline
 	default:
 		return CallbackAgentNoAnswer, tickets.EndedByAgent
+	}
+	if q := cb.app.cfg.Queue; q != nil {
+		q.callbackAnswered(cb.req.Agent, cb.rec.ID, cb.req.TicketRef)
 	}
 	cb.play(cb.agentLeg, "vi", "callback_dialing")
 	trunk := strings.ReplaceAll(cb.app.cfg.Trunk, "{number}", cb.rec.Dialed)
@@ -304,3 +342,33 @@ func (cb *callback) play(leg, lang, prompt string) bool {
 }
 
 func (cb *callback) hangup(leg string) { cb.app.hangupChannel(cb.log, leg) }
+
+// requestCallback puts the callback request of a caller who pressed 1 in the queue, at
+// the place they had, once their callback ticket is made. A ticket the database did not
+// take yet (spooled) stays an ordinary callback ticket for the agents.
+func (c *call) requestCallback() {
+	w, q := c.place, c.app.cfg.Queue
+	c.place = nil
+	number := c.m.Answers["callback"]
+	if number == "" && c.rec.CallerNumber != nil {
+		number = *c.rec.CallerNumber
+	}
+	if n, err := tickets.NormalizePhone(number); err == nil {
+		number = n
+	} else {
+		number = ""
+	}
+	if c.ticketID == 0 || number == "" {
+		q.dropPlace(w)
+		return
+	}
+	callID := c.rec.ID
+	r := &tickets.CallbackRequest{TicketID: c.ticketID, CallID: &callID, Number: number, Lang: c.m.Lang, TicketRef: c.ticketRef}
+	err := retryTransient(3*time.Second, func(ctx context.Context) error { return q.placeKept(ctx, w, r) })
+	if err != nil {
+		c.log.Error("keep the caller's place for the callback", "err", err)
+		q.dropPlace(w)
+		return
+	}
+	c.log.Info("callback request keeps the caller's place", "ticket", c.ticketRef)
+}

@@ -191,7 +191,11 @@ func HotlineFlow(groups []tickets.AreaGroup) *Flow {
 			Summary: "Người gọi chờ tổng đài viên và chọn được gọi lại.", Prompts: p("callback_created"), Next: "goodbye"},
 		{ID: "q_message", Prompts: p("queue_message"), Record: message, Next: "q_message_saved", OnHangup: "q_message_saved",
 			OnFailures: "no_message"}, // not back to an agent: the queue sent the caller here
-		{ID: "no_message", Prompts: p("message_none"), Outcome: tickets.OutcomeNoChoice, Hangup: true},
+		// No message either: a missed call for the agents to return (a note on the ticket
+		// when the call already has one).
+		{ID: "no_message", Prompts: p("message_none"), Outcome: tickets.OutcomeNoChoice, Hangup: true,
+			Ticket: tickets.CategoryMissedCall, Priority: tickets.P2,
+			Summary: "Người gọi cần gặp tổng đài viên nhưng không có ai trực, và không để lại lời nhắn; cần gọi lại."},
 		{ID: "q_message_saved", Ticket: tickets.CategoryCallback, Priority: tickets.P2,
 			Summary: "Lời nhắn thoại khi không có tổng đài viên.", Prompts: p("message_saved"), Next: "goodbye"},
 		// An agent answered but the two could not be put together: an apology, a

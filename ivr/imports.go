@@ -128,7 +128,7 @@ func (a *App) importCallMessage(ctx context.Context, callID, name string) {
 
 // importOutageCall records a call Asterisk answered alone while the hotline was down: a
 // call record (hotline_unavailable) and, when the caller can be called back or left a
-// message, a P2 callback ticket with the message.
+// message, a P2 missed-call ticket with the message.
 func (a *App) importOutageCall(ctx context.Context, o *outageCall) {
 	started, err := time.Parse("20060102T150405Z", o.stamp)
 	if err != nil {
@@ -169,7 +169,8 @@ func (a *App) importOutageCall(ctx context.Context, o *outageCall) {
 		if len(report.Recordings) > 0 {
 			summary = "Cuộc gọi khi hệ thống gián đoạn, có lời nhắn thoại; cần gọi lại."
 		}
-		report.Ticket = &tickets.Ticket{Category: tickets.CategoryCallback, Priority: tickets.P2, CallerNumber: rec.CallerNumber,
+		// A missed call for the worklist, with the message if one was left.
+		report.Ticket = &tickets.Ticket{Category: tickets.CategoryMissedCall, Priority: tickets.P2, CallerNumber: rec.CallerNumber,
 			IVRAnswers: rec.Answers, Summary: summary, CreatedAt: started}
 	}
 	if err := a.importReport(ctx, report); err != nil {

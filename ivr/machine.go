@@ -72,6 +72,8 @@ type Machine struct {
 	// number to call back.
 	Withheld bool
 	ticket   bool // a ticket was asked for
+	// askedAgent says the caller asked for an agent (and the queue let them go on).
+	askedAgent bool
 }
 
 // NewMachine returns a machine at the start of flow, speaking Vietnamese.
@@ -231,6 +233,7 @@ func (m *Machine) QueueResult(now time.Time, result string) Effects {
 		return e
 	}
 	m.Path = append(m.Path, tickets.PathStep{At: now.UTC(), Node: m.node.ID, Note: result})
+	m.askedAgent = true
 	switch result {
 	case QueueAnswered:
 		m.setOutcome(tickets.OutcomeAgent)
@@ -263,6 +266,14 @@ func (m *Machine) HungUp(now time.Time, recorded bool) *TicketRequest {
 		m.setOutcome(tickets.OutcomeAbandoned)
 		return &TicketRequest{Category: tickets.CategoryMissedCall, Priority: tickets.P2, Keys: m.Path.Keys(),
 			Summary: "Người gọi gác máy khi đang chờ tổng đài viên; cần gọi lại.", Answers: m.answers(),
+			UnitCode: m.Answers["unit"], ContactPhone: m.Answers["callback"]}
+	}
+	// A caller who asked for an agent and got none, and left no message, is a missed
+	// call for the agents to return.
+	if m.askedAgent && !m.ticket && m.Messages == 0 {
+		m.ticket = true
+		return &TicketRequest{Category: tickets.CategoryMissedCall, Priority: tickets.P2, Keys: m.Path.Keys(),
+			Summary: "Người gọi cần gặp tổng đài viên nhưng không có ai trực; gác máy, không để lời nhắn.", Answers: m.answers(),
 			UnitCode: m.Answers["unit"], ContactPhone: m.Answers["callback"]}
 	}
 	// Something to act on: at a message, the message; elsewhere, any answer given.

@@ -1,154 +1,101 @@
 package ivr
 
 import (
-	"fmt"
+	"context"
+	"log/slog"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/huehotline/hotline/tickets"
 )
 
-// Schedule is the agents' weekly hours, in Huế's time: for each weekday, the times the
-// call centre answers. Outside them a caller asking for an agent leaves a voice message.
-type Schedule struct {
-	spans [7][]span // by time.Weekday
-}
-
-type span struct{ from, to time.Duration } // since midnight
-
-// AlwaysOpen is a schedule of every hour of every day.
-var AlwaysOpen = Schedule{spans: func() (s [7][]span) {
-	for d := range s {
-		s[d] = []span{{0, 24 * time.Hour}}
-	}
-	return
-}()}
-
-var weekdays = map[string]time.Weekday{"sun": 0, "mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6}
-
-// ParseSchedule reads hours written as "mon-fri 07:00-21:00; sat,sun 08:00-17:00":
-// entries separated by ";", each a list or range of weekdays and one or more time
-// spans ("07:00-11:30,13:30-17:00"). 24:00 is the end of the day.
-func ParseSchedule(text string) (Schedule, error) {
-	var s Schedule
-	for _, entry := range strings.Split(text, ";") {
-		entry = strings.TrimSpace(entry)
-		if entry == "" {
-			continue
-		}
-		daysText, spansText, ok := strings.Cut(entry, " ")
-		if !ok {
-			return s, fmt.Errorf("%q: want days then hours, like \"mon-fri 07:00-21:00\"", entry)
-		}
-		days, err := parseDays(strings.ToLower(daysText))
-		if err != nil {
-			return s, err
-		}
-		for _, sp := range strings.Split(strings.ReplaceAll(spansText, " ", ""), ",") {
-			a, b, ok := strings.Cut(sp, "-")
-			from, err1 := parseClock(a)
-			to, err2 := parseClock(b)
-			if !ok || err1 != nil || err2 != nil || from >= to {
-				return s, fmt.Errorf("%q: hours must be like 07:00-21:00", sp)
-			}
-			for _, d := range days {
-				s.spans[d] = append(s.spans[d], span{from, to})
-			}
-		}
-	}
-	if !slices.ContainsFunc(s.spans[:], func(d []span) bool { return len(d) > 0 }) {
-		return s, fmt.Errorf("no hours given")
-	}
-	return s, nil
-}
-
-func parseDays(text string) ([]time.Weekday, error) {
-	var days []time.Weekday
-	for _, part := range strings.Split(text, ",") {
-		a, b, isRange := strings.Cut(part, "-")
-		from, ok1 := weekdays[a]
-		to, ok2 := weekdays[b]
-		if !ok1 || (isRange && !ok2) {
-			return nil, fmt.Errorf("%q: days are mon, tue, wed, thu, fri, sat, sun, as a list or a range", part)
-		}
-		if !isRange {
-			to = from
-		}
-		for d := from; ; d = (d + 1) % 7 {
-			days = append(days, d)
-			if d == to {
-				break
-			}
-		}
-	}
-	return days, nil
-}
-
-func parseClock(text string) (time.Duration, error) {
-	h, m, ok := strings.Cut(text, ":")
-	hh, err1 := strconv.Atoi(h)
-	mm, err2 := strconv.Atoi(m)
-	if !ok || err1 != nil || err2 != nil || hh < 0 || mm < 0 || mm > 59 || hh > 24 || (hh == 24 && mm > 0) {
-		return 0, fmt.Errorf("bad time %q", text)
-	}
-	return time.Duration(hh)*time.Hour + time.Duration(mm)*time.Minute, nil
-}
-
-// Open reports whether the call centre answers at t.
-func (s Schedule) Open(t time.Time) bool {
-	t = t.In(tickets.Local)
-	since := time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute + time.Duration(t.Second())*time.Second
-	for _, sp := range s.spans[t.Weekday()] {
-		if since >= sp.from && since < sp.to {
-			return true
-		}
-	}
-	return false
-}
-
 // QueueConfig sets up the agent queue.
 type QueueConfig struct {
-	// Agents are the agents' phones as Asterisk dials them (PJSIP/agent101). Until the
-	// console lets agents sign in for a shift, this list is who is on duty.
+	// Agents are phones on duty by configuration (HOTLINE_AGENTS), for the sandbox and
+	// tests: always ready once a call ends, without a console. The call centre's agents
+	// come on duty by signing in to the console with their phone.
 	Agents   []string
 	Hours    Schedule      // when agents answer; the zero Schedule is never
 	MaxWait  time.Duration // the longest a caller waits before leaving a message; default 3 min
 	Ring     time.Duration // how long an agent's phone rings; default 20 s
 	Announce time.Duration // how often the caller's place is announced; default 30 s
-	// Rest is how long an agent whose phone was not answered is passed over, so that the
-	// next agent is rung; default 15 s.
+	// Rest is how long an agent whose phone was not answered (or who let a callback offer
+	// pass) is passed over, so that the next agent is rung; default 15 s.
 	Rest time.Duration
+	// WrapUp is an agent's time after each conversation, to finish the ticket and enter
+	// what the call was; default 30 s; negative for none.
+	WrapUp time.Duration
+	// OfferFor is how long a callback offered to an agent waits for "Call back now"
+	// before it goes to the next agent; default 30 s.
+	OfferFor time.Duration
+	// RetryAfter is when a callback the citizen did not answer is tried again; default
+	// 15 min. Attempts is how many tries it gets before it becomes a missed call for the
+	// worklist; default 3.
+	RetryAfter time.Duration
+	Attempts   int
+	// CheckPhones is how often the signed-in agents' phones are asked after (an
+	// unregistered phone takes its agent off duty); default 15 s.
+	CheckPhones time.Duration
+	// Store keeps agents' shifts and states, the queue log and callback requests; nil
+	// keeps nothing (unit tests).
+	Store DeskStore
+	Log   *slog.Logger
 }
 
-// Queue hands waiting callers to free agents: callers in order (urgent ones first),
-// agents longest idle first, one phone ringing per caller at a time.
+// DeskStore is what the queue keeps in the database.
+type DeskStore interface {
+	StartAgentSession(ctx context.Context, userID int64, phone string) (*tickets.AgentSession, error)
+	EndAgentSession(ctx context.Context, userID int64, why string) error
+	SetAgentState(ctx context.Context, sessionID, userID int64, state, reason string, at time.Time) error
+	OpenAgentSessions(ctx context.Context) ([]*tickets.AgentSession, error)
+	LogQueue(ctx context.Context, entries []*tickets.QueueEntry) error
+	AddCallbackRequest(ctx context.Context, r *tickets.CallbackRequest) error
+	WaitingCallbacks(ctx context.Context) ([]*tickets.CallbackRequest, error)
+	SaveCallbackRequest(ctx context.Context, r *tickets.CallbackRequest) error
+	FailCallbackRequest(ctx context.Context, r *tickets.CallbackRequest, why string) error
+}
+
+// Queue hands waiting callers to Ready agents: callers in order (urgent ones first),
+// agents longest idle first, one phone ringing per caller at a time. A caller who asked
+// to be called back keeps their place as a callback request, offered to an agent when it
+// reaches the front. The agents' presence is one state machine (presence.go), used by
+// the queue and by callbacks alike, so nobody is rung twice.
 type Queue struct {
 	cfg     QueueConfig
 	mu      sync.Mutex
 	agents  []*agent
 	waiting []*waiter
-	now     func() time.Time
+	// inFlight are the tickets being called back; reserved, phones calling back that are
+	// not on duty.
+	inFlight map[int64]bool
+	reserved map[string]bool
+	now      func() time.Time
+	changed  chan struct{}
+	writer   *deskWriter
+	// startCallback runs a queued callback an agent accepted (set by the App).
+	startCallback func(qc queuedCallback)
+	// reachable says whether a phone can be rung (set by the App).
+	reachable func(ctx context.Context, endpoint string) error
+	log       *slog.Logger
 }
 
-type agent struct {
-	endpoint  string
-	idleSince time.Time // when the agent last finished a call (or came on duty)
-	busy      bool      // ringing or talking
-	restUntil time.Time
-}
-
-// waiter is a caller in the queue.
+// waiter is a caller in the queue, or a callback request keeping its caller's place.
 type waiter struct {
 	front   bool
 	since   time.Time
 	offer   chan string // an agent's endpoint to ring, given by the queue
-	ringing bool
+	ringing bool        // being rung, or a callback offered or in progress
+	callID  string
+	origPos int
+	// holding says the caller pressed 1 and the request is being saved; cb is the saved
+	// request.
+	holding bool
+	cb      *tickets.CallbackRequest
 }
 
-// NewQueue returns a queue with its agents idle from now.
+// NewQueue returns a queue with the configured phones on duty and ready from now.
 func NewQueue(cfg QueueConfig) *Queue {
 	if cfg.MaxWait == 0 {
 		cfg.MaxWait = 3 * time.Minute
@@ -162,27 +109,51 @@ func NewQueue(cfg QueueConfig) *Queue {
 	if cfg.Rest == 0 {
 		cfg.Rest = 15 * time.Second
 	}
-	q := &Queue{cfg: cfg, now: time.Now}
+	if cfg.WrapUp == 0 {
+		cfg.WrapUp = 30 * time.Second
+	}
+	if cfg.OfferFor == 0 {
+		cfg.OfferFor = 30 * time.Second
+	}
+	if cfg.RetryAfter == 0 {
+		cfg.RetryAfter = 15 * time.Minute
+	}
+	if cfg.Attempts == 0 {
+		cfg.Attempts = 3
+	}
+	if cfg.CheckPhones == 0 {
+		cfg.CheckPhones = 15 * time.Second
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	q := &Queue{cfg: cfg, now: time.Now, changed: make(chan struct{}, 1), inFlight: map[int64]bool{},
+		reserved: map[string]bool{}, log: cfg.Log}
+	if cfg.Store != nil {
+		q.writer = newDeskWriter(cfg.Store, cfg.Log)
+	}
 	q.SetAgents(cfg.Agents)
 	return q
 }
 
-// SetAgents sets who is on duty. Agents already on duty keep their idle time; agents
-// taken off duty in the middle of a call finish it.
-func (q *Queue) SetAgents(endpoints []string) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	var next []*agent
-	for _, ep := range endpoints {
-		i := slices.IndexFunc(q.agents, func(a *agent) bool { return a.endpoint == ep })
-		if i >= 0 {
-			next = append(next, q.agents[i])
-		} else {
-			next = append(next, &agent{endpoint: ep, idleSince: q.now()})
-		}
+// Close writes what the queue has not written yet (agents' states, the queue log) and
+// stops its writer.
+func (q *Queue) Close() {
+	if q.writer != nil {
+		q.writer.close()
 	}
-	q.agents = next
-	q.assign()
+}
+
+// Changed delivers a signal after the queue or an agent changes: the console's live
+// views read Snapshot then. Signals coalesce; there is one reader.
+func (q *Queue) Changed() <-chan struct{} { return q.changed }
+
+// notify signals a change. q.mu is held or not; it never blocks.
+func (q *Queue) notify() {
+	select {
+	case q.changed <- struct{}{}:
+	default:
+	}
 }
 
 // Open reports whether a caller can wait for an agent now: someone is on duty, within
@@ -195,37 +166,55 @@ func (q *Queue) Open() bool {
 
 // join puts a caller in line: behind every caller already there, or behind only the
 // urgent ones when front is set.
-func (q *Queue) join(front bool) *waiter {
+func (q *Queue) join(callID string, front bool) *waiter {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	w := &waiter{front: front, since: q.now(), offer: make(chan string, 1)}
-	i := len(q.waiting)
-	if front {
-		i = slices.IndexFunc(q.waiting, func(o *waiter) bool { return !o.front })
-		if i < 0 {
-			i = len(q.waiting)
-		}
-	}
-	q.waiting = slices.Insert(q.waiting, i, w)
+	w := &waiter{front: front, since: q.now(), offer: make(chan string, 1), callID: callID}
+	q.insert(w)
+	w.origPos = slices.Index(q.waiting, w) + 1
+	q.logEntry(callID, "", tickets.QueueEnter, "", "", strconv.Itoa(w.origPos))
 	q.assign()
+	q.notify()
 	return w
 }
 
-// leave takes a caller out of line.
+// insert puts a waiter in its place: urgent ones first, then by when they joined (a
+// callback request restored after a restart takes the place its caller had).
+func (q *Queue) insert(w *waiter) {
+	i := slices.IndexFunc(q.waiting, func(o *waiter) bool {
+		if o.front != w.front {
+			return w.front
+		}
+		return w.since.Before(o.since)
+	})
+	if i < 0 {
+		i = len(q.waiting)
+	}
+	q.waiting = slices.Insert(q.waiting, i, w)
+}
+
+// leave takes a caller out of line, unless their place is kept for a callback.
 func (q *Queue) leave(w *waiter) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	if i := slices.Index(q.waiting, w); i >= 0 {
-		q.waiting = slices.Delete(q.waiting, i, i+1)
+	if !w.holding {
+		q.remove(w)
 	}
 	select {
 	case ep := <-w.offer: // offered an agent the caller never rang
-		if a := q.agent(ep); a != nil {
-			a.busy = false
+		if a := q.agent(ep); a != nil && a.state == tickets.AgentRinging {
+			q.setState(a, tickets.AgentReady, "")
 		}
 	default:
 	}
 	q.assign()
+	q.notify()
+}
+
+func (q *Queue) remove(w *waiter) {
+	if i := slices.Index(q.waiting, w); i >= 0 {
+		q.waiting = slices.Delete(q.waiting, i, i+1)
+	}
 }
 
 // position is the caller's place in line, 1 for the next to be answered.
@@ -235,11 +224,19 @@ func (q *Queue) position(w *waiter) int {
 	return slices.Index(q.waiting, w) + 1
 }
 
+// waited is how long a caller has waited, in whole seconds, and their place now (0 when
+// out of line), for the queue log.
+func (q *Queue) waited(w *waiter) (secs, pos string) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return strconv.Itoa(int(q.now().Sub(w.since).Round(time.Second) / time.Second)), strconv.Itoa(slices.Index(q.waiting, w) + 1)
+}
+
 // How ringing an agent's phone ended.
 const (
-	ringAnswered  = iota // the agent answered: busy until finished
+	ringAnswered  = iota // the agent answered: on a call until finished
 	ringFailed           // not answered, busy, unreachable: passed over for a while
-	ringCancelled        // the caller left first: the agent is free again at once
+	ringCancelled        // the caller left first: the agent is ready again at once
 )
 
 // rung reports how ringing an agent for a caller ended. A caller whose agent answered
@@ -249,57 +246,70 @@ func (q *Queue) rung(w *waiter, endpoint string, how int) {
 	defer q.mu.Unlock()
 	w.ringing = false
 	if how == ringAnswered {
-		if i := slices.Index(q.waiting, w); i >= 0 {
-			q.waiting = slices.Delete(q.waiting, i, i+1)
+		q.remove(w)
+	}
+	if a := q.agent(endpoint); a != nil {
+		switch how {
+		case ringAnswered:
+			a.call = agentCall{id: w.callID, inbound: true}
+			q.setState(a, tickets.AgentOnCall, "")
+		case ringFailed:
+			a.restUntil = q.now().Add(q.cfg.Rest)
+			q.setState(a, tickets.AgentReady, "")
+			time.AfterFunc(q.cfg.Rest, q.kick)
+		case ringCancelled:
+			q.setState(a, tickets.AgentReady, "")
 		}
 	}
-	a := q.agent(endpoint)
-	if a == nil {
-		q.assign()
-		return
-	}
-	switch how {
-	case ringFailed:
-		a.busy = false
-		a.restUntil = q.now().Add(q.cfg.Rest)
-		time.AfterFunc(q.cfg.Rest, func() { q.mu.Lock(); q.assign(); q.mu.Unlock() })
-	case ringCancelled:
-		a.busy = false
-	}
 	q.assign()
+	q.notify()
 }
 
-// finished frees an agent after a conversation.
+// connected gives the agent the call's ticket and number once they talk: their console
+// opens it (the screen-pop).
+func (q *Queue) connected(endpoint, callID, ticketRef, number string) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if a := q.agent(endpoint); a != nil && a.call.id == callID {
+		a.call.ticketRef, a.call.number, a.call.talking = ticketRef, number, true
+		q.notify()
+	}
+}
+
+// finished ends an agent's conversation: wrap-up, then ready.
 func (q *Queue) finished(endpoint string) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if a := q.agent(endpoint); a != nil {
-		a.busy = false
-		a.idleSince = q.now()
+		q.afterCall(a, true)
 	}
+	q.assign()
+	q.notify()
+}
+
+// kick hands free agents to waiting callers: after a rest, a retry's time, or the hours
+// opening.
+func (q *Queue) kick() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
 	q.assign()
 }
 
-func (q *Queue) agent(endpoint string) *agent {
-	for _, a := range q.agents {
-		if a.endpoint == endpoint {
-			return a
-		}
-	}
-	return nil
-}
-
-// assign offers free agents, longest idle first, to waiting callers in order. q.mu is
-// held.
+// assign offers Ready agents, longest idle first, to waiting callers in order; a
+// callback request at its turn is offered on the agent's console. q.mu is held.
 func (q *Queue) assign() {
 	now := q.now()
+	open := q.cfg.Hours.Open(now)
 	for _, w := range q.waiting {
-		if w.ringing {
+		if w.ringing || w.holding {
 			continue
+		}
+		if w.cb != nil && (!open || q.inFlight[w.cb.TicketID] || (w.cb.NextAt != nil && now.Before(*w.cb.NextAt))) {
+			continue // not its time: the callers behind it are not held up
 		}
 		var best *agent
 		for _, a := range q.agents {
-			if a.busy || now.Before(a.restUntil) {
+			if a.state != tickets.AgentReady || now.Before(a.restUntil) {
 				continue
 			}
 			if best == nil || a.idleSince.Before(best.idleSince) {
@@ -309,14 +319,181 @@ func (q *Queue) assign() {
 		if best == nil {
 			return
 		}
-		best.busy, w.ringing = true, true
+		w.ringing = true
+		if w.cb != nil {
+			q.offerCallback(best, w)
+			continue
+		}
+		q.setState(best, tickets.AgentRinging, "")
+		best.call = agentCall{id: w.callID, inbound: true}
 		w.offer <- best.endpoint
 	}
 }
 
-// OnDuty reports whether an agent's phone is on the duty list.
+// OnDuty reports whether an agent's phone is on duty.
 func (q *Queue) OnDuty(endpoint string) bool {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	return q.agent(endpoint) != nil
+}
+
+// logCall writes a queue log line about a call, the agent named by their phone.
+func (q *Queue) logCall(callID, endpoint, event string, data ...string) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.logEntry(callID, endpoint, event, data...)
+}
+
+// logEntry queues a queue log line for the writer. q.mu is held.
+func (q *Queue) logEntry(callID, endpoint, event string, data ...string) {
+	if q.writer == nil {
+		return
+	}
+	e := &tickets.QueueEntry{At: q.now().UTC(), CallID: callID, Event: event}
+	if endpoint != "" {
+		e.Agent = endpoint
+		if a := q.agent(endpoint); a != nil {
+			e.Agent = a.logName()
+		}
+	}
+	for i, d := range data {
+		*[]*string{&e.Data1, &e.Data2, &e.Data3, &e.Data4, &e.Data5}[i] = d
+	}
+	q.writer.add(deskWrite{entry: e})
+}
+
+// keepPlace keeps a caller's place in line after they pressed 1, until their callback
+// request is saved (placeKept) or given up (dropPlace).
+func (q *Queue) keepPlace(w *waiter) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if slices.Index(q.waiting, w) >= 0 {
+		w.holding, w.ringing = true, false
+		q.notify()
+	}
+}
+
+// placeKept saves the callback request of a caller whose place is kept, and puts it in
+// the queue at that place.
+func (q *Queue) placeKept(ctx context.Context, w *waiter, r *tickets.CallbackRequest) error {
+	r.QueuedAt, r.Front = w.since, w.front
+	if q.cfg.Store != nil {
+		if err := q.cfg.Store.AddCallbackRequest(ctx, r); err != nil {
+			return err
+		}
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	w.holding, w.cb = false, r
+	q.assign()
+	q.notify()
+	return nil
+}
+
+// dropPlace gives up a kept place: the request could not be saved, or there is no number
+// to call back.
+func (q *Queue) dropPlace(w *waiter) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if w.holding {
+		w.holding = false
+		q.remove(w)
+		q.assign()
+		q.notify()
+	}
+}
+
+// Restore puts back what a hotline restarting finds in the database: callback requests in
+// their places, and agents whose shifts are still open (in the state they were in, or
+// ready if they were on a call). The console signs out those who do not come back.
+func (q *Queue) Restore(ctx context.Context) error {
+	if q.cfg.Store == nil {
+		return nil
+	}
+	reqs, err := q.cfg.Store.WaitingCallbacks(ctx)
+	if err != nil {
+		return err
+	}
+	sessions, err := q.cfg.Store.OpenAgentSessions(ctx)
+	if err != nil {
+		return err
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	now := q.now()
+	for _, r := range reqs {
+		if r.Status == tickets.CallbackCalling { // the hotline stopped during the call
+			r.Status = tickets.CallbackWaiting
+			q.saveRequest(r)
+		}
+		q.insert(&waiter{front: r.Front, since: r.QueuedAt, offer: make(chan string, 1), cb: r})
+		if r.NextAt != nil && r.NextAt.After(now) {
+			time.AfterFunc(r.NextAt.Sub(now), q.kick)
+		}
+	}
+	for _, s := range sessions {
+		if q.agent(s.Phone) != nil {
+			continue
+		}
+		a := &agent{endpoint: s.Phone, userID: s.UserID, session: s.ID, state: tickets.AgentReady, since: now,
+			idleSince: now, loggedIn: s.StartedAt}
+		q.agents = append(q.agents, a)
+		switch s.State {
+		case tickets.AgentPaused:
+			a.state, a.reason = tickets.AgentPaused, s.Reason
+		case tickets.AgentReady:
+		default:
+			q.persistState(a)
+		}
+	}
+	q.assign()
+	q.notify()
+	return nil
+}
+
+// Run keeps the queue going until ctx ends: it looks every 30 s for callback requests
+// whose time came (the agents' hours opening).
+func (q *Queue) Run(ctx context.Context) {
+	t := time.NewTicker(30 * time.Second)
+	defer t.Stop()
+	phones := time.NewTicker(q.cfg.CheckPhones)
+	defer phones.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			q.kick()
+		case <-phones.C:
+			q.checkPhones(ctx)
+		}
+	}
+}
+
+// checkPhones asks Asterisk about each signed-in agent's phone: one it cannot ring
+// (unregistered, or gone from its configuration) takes its agent off duty. Asterisk's
+// endpoint events would tell at once, but subscribing the application to the PJSIP
+// endpoints also sends it every event of every PJSIP channel a second time (a caller's
+// key over the trunk counted twice), so the phones are asked instead.
+func (q *Queue) checkPhones(ctx context.Context) {
+	q.mu.Lock()
+	reachable := q.reachable
+	var phones []string
+	for _, a := range q.agents {
+		if !a.configured {
+			phones = append(phones, a.endpoint)
+		}
+	}
+	q.mu.Unlock()
+	if reachable == nil {
+		return
+	}
+	for _, p := range phones {
+		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		err := reachable(cctx, p)
+		cancel()
+		if tickets.ErrorCode(err) == tickets.EINVALID { // not a failure to ask
+			q.phoneUnreachable(p)
+		}
+	}
 }

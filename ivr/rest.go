@@ -226,6 +226,16 @@ func (r *REST) Dial(ctx context.Context, channelID string, timeout time.Duration
 	return r.Do(ctx, http.MethodPost, "/channels/"+url.PathEscape(channelID)+"/dial", q, nil, nil)
 }
 
+// EndpointState returns the state of an endpoint (online, offline, unknown);
+// IsNotFound(err) when Asterisk has no such endpoint.
+func (r *REST) EndpointState(ctx context.Context, tech, resource string) (string, error) {
+	var ep struct {
+		State string `json:"state"`
+	}
+	err := r.Do(ctx, http.MethodGet, "/endpoints/"+url.PathEscape(tech)+"/"+url.PathEscape(resource), nil, nil, &ep)
+	return ep.State, err
+}
+
 // Subscribe makes app receive the events of an event source such as channel:ID.
 func (r *REST) Subscribe(ctx context.Context, app, source string) error {
 	q := url.Values{"eventSource": {source}}

@@ -1,8 +1,6 @@
 package main_test
 
 import (
-	"context"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -18,28 +16,9 @@ import (
 func seeTicketInBrowser(t *testing.T, h *hotline, ref, recording string) {
 	t.Helper()
 	h.consoleUser("test-agent", tickets.RoleAgent, "") // exists from here on
-	path, err := exec.LookPath("chromium")
-	if err != nil {
-		t.Fatal("chromium is not installed (apt-get install chromium; make test does it)")
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path),
-		chromedp.NoSandbox,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	// The deadline is on the allocator: it ends the browser, which is what a stuck test needs.
-	actx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	actx, cancel = chromedp.NewExecAllocator(actx, opts...)
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
+	ctx := newTab(t, 60*time.Second)
 	base := "http://" + h.addr
-	err = chromedp.Do(ctx,
+	err := chromedp.Do(ctx,
 		chromedp.Navigate(base+"/login"),
 		chromedp.SendKeys(`input[name="username"]`, "test-agent"),
 		chromedp.SendKeys(`input[name="password"]`, testPassword),

@@ -13,8 +13,7 @@ import (
 
 // callbacks lets the console's agents call citizens back through the running IVR.
 type callbacks struct {
-	app   *atomic.Pointer[ivr.App]
-	queue *ivr.Queue
+	app *atomic.Pointer[ivr.App]
 }
 
 // CallBack starts a call back from an agent's phone, once the IVR runs.
@@ -23,7 +22,8 @@ func (c callbacks) CallBack(ctx context.Context, r web.CallbackRequest) (string,
 	if app == nil {
 		return "", tickets.Errorf(tickets.ECONFLICT, "Tổng đài chưa kết nối với Asterisk; chưa gọi lại được.")
 	}
-	return app.Callback(ctx, ivr.CallbackRequest{TicketID: r.TicketID, Agent: r.Agent, Number: r.Number, Lang: r.Lang, Actor: r.Actor})
+	return app.Callback(ctx, ivr.CallbackRequest{TicketID: r.TicketID, Agent: r.Agent, Number: r.Number, Lang: r.Lang, Actor: r.Actor,
+		TicketRef: r.TicketRef})
 }
 
 // debugHandler serves the IVR's reaction times to admins: GET reads them, POST to

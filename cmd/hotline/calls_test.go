@@ -109,7 +109,7 @@ func TestHangupAtEveryStep(t *testing.T) {
 		{"during the support callback choice", []string{"4", "0"}, 2, tickets.OutcomeHungUp, ""},
 		{"during the support message", []string{"4", "0", "1", "say=2s", "hup"}, -1, tickets.OutcomeVoiceMessage, tickets.CategorySupportRequest},
 		{"during quarantine help", []string{"5"}, 1, tickets.OutcomeInformation, ""},
-		{"when no agent is on duty", []string{"0"}, 1, tickets.OutcomeHungUp, ""},
+		{"when no agent is on duty", []string{"0"}, 1, tickets.OutcomeHungUp, tickets.CategoryMissedCall}, // a missed call to return
 		{"during the message for the agents", []string{"0", "say=2s", "hup"}, -1, tickets.OutcomeVoiceMessage, tickets.CategoryCallback},
 	}
 	for _, tt := range tests {

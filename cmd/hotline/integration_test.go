@@ -71,6 +71,7 @@ func TestMain(m *testing.M) {
 		logStart = fi.Size()
 	}
 	code := m.Run()
+	closeBrowser()
 	os.RemoveAll(dir)
 	// Nothing the tests did may have put a caller's number in Asterisk's log either.
 	if b, err := os.ReadFile(asteriskLog()); err == nil && int64(len(b)) >= logStart {
@@ -121,6 +122,11 @@ func startHotline(t *testing.T, dbPath string, env ...string) *hotline {
 		dbPath = filepath.Join(t.TempDir(), "hotline.db")
 	}
 	h := &hotline{t: t, addr: freeAddr(t), dbPath: dbPath, ready: make(chan struct{}), exited: make(chan error, 1)}
+	for _, e := range env {
+		if addr, ok := strings.CutPrefix(e, "HOTLINE_ADDR="); ok {
+			h.addr = addr // a hotline started again where the last one was
+		}
+	}
 	h.cmd = exec.Command(binary, "serve")
 	h.cmd.Env = append(os.Environ(),
 		"ARI_URL="+ariURL, "ARI_USERNAME="+ariUser, "ARI_PASSWORD="+ariPass,

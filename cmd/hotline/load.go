@@ -23,6 +23,8 @@ func runLoad(args []string) error {
 	pid := fs.Int("hotline-pid", 0, "the hotline's process id, for its CPU and memory (default: the running `hotline serve`)")
 	addr := fs.String("hotline-addr", env("HOTLINE_ADDR", "127.0.0.1:8080"), "the hotline's console address, for its own reaction times (HOTLINE_ADDR)")
 	admin := fs.String("admin", env("HOTLINE_ADMIN", ""), "an admin of the console, USER:PASSWORD, to read the reaction times (HOTLINE_ADMIN)")
+	sse := fs.Int("sse", 0, "console pages connected to the live events meanwhile (agents' strips and wallboards); needs --viewer")
+	viewer := fs.String("viewer", env("HOTLINE_VIEWER", ""), "a supervisor of the console, USER:PASSWORD, whose pages --sse opens (HOTLINE_VIEWER)")
 	if err := fs.Parse(args); err != nil {
 		return settingErrorf("%v", err)
 	}
@@ -63,6 +65,17 @@ func runLoad(args []string) error {
 	if _, err := console.reactions(); err != nil {
 		return settingErrorf("--hotline-addr %s: the hotline's statistics cannot be read: %v", *addr, err)
 	}
+	if *sse < 0 || *sse > 500 || (*sse > 0 && *viewer == "") {
+		return settingErrorf("--sse %d: give 0 to 500 pages, and --viewer a supervisor as USER:PASSWORD.", *sse)
+	}
+	var pages *liveViewers
+	if *sse > 0 {
+		if pages, err = connectViewers(ctx, *addr, *viewer, *sse); err != nil {
+			return settingErrorf("%v", err)
+		}
+		defer pages.close()
+		fmt.Printf("load: %d console pages connected to the live events (half strips, half wallboards)\n", *sse)
+	}
 	fmt.Printf("%6s %9s %7s %6s %10s %10s %9s %9s %11s %12s %7s %12s %9s\n",
 		"calls", "completed", "failed", "keys", "react p50", "react p99", "own p50", "own p99",
 		"hotline cpu", "asterisk cpu", "ratio", "hotline/call", "peak rss")
@@ -86,6 +99,10 @@ func runLoad(args []string) error {
 			hc, ac, ratio, 1000*hc/float64(calls), rssMiB(*pid))
 		if res.Failed > 0 {
 			fmt.Printf("       failed calls: %v\n", res.Failures)
+		}
+		if pages != nil {
+			fmt.Printf("       live events: %d received by %d pages, %d pages disconnected\n",
+				pages.events.Swap(0), pages.clients, pages.broken.Load())
 		}
 	}
 	fmt.Println("react: DTMF received by Asterisk → the hotline's next prompt started, by Asterisk's event timestamps")

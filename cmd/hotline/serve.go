@@ -31,12 +31,16 @@ func runServe(args []string) error {
 	recordings := fs.String("recordings", env("HOTLINE_RECORDINGS", ""), "folder for voice messages (HOTLINE_RECORDINGS; default: recordings beside the database)")
 	spool := fs.String("spool", env("HOTLINE_SPOOL", ""), "folder for call reports the database cannot take yet (HOTLINE_SPOOL; default: spool beside the database)")
 	trunk := fs.String("trunk", env("HOTLINE_TRUNK", "PJSIP/{number}@carrier"), "how Asterisk dials a citizen, {number} standing for the national number (HOTLINE_TRUNK)")
-	agents := fs.String("agents", env("HOTLINE_AGENTS", ""), "agents' phones on duty, comma-separated, such as PJSIP/agent101 (HOTLINE_AGENTS; none: callers leave messages)")
+	agents := fs.String("agents", env("HOTLINE_AGENTS", ""), "phones always on duty without the console, comma-separated, such as PJSIP/agent101, for the sandbox and tests (HOTLINE_AGENTS; agents come on duty by signing in to the console)")
 	hours := fs.String("agent-hours", env("HOTLINE_AGENT_HOURS", "mon-sun 00:00-24:00"), "when agents answer, such as \"mon-fri 07:00-21:00; sat,sun 08:00-17:00\" (HOTLINE_AGENT_HOURS)")
 	durations := map[string]*string{
 		"HOTLINE_QUEUE_MAX_WAIT": fs.String("queue-max-wait", env("HOTLINE_QUEUE_MAX_WAIT", "3m"), "longest wait for an agent before a voice message (HOTLINE_QUEUE_MAX_WAIT)"),
 		"HOTLINE_AGENT_RING":     fs.String("agent-ring", env("HOTLINE_AGENT_RING", "20s"), "how long an agent's phone rings (HOTLINE_AGENT_RING)"),
 		"HOTLINE_QUEUE_ANNOUNCE": fs.String("queue-announce", env("HOTLINE_QUEUE_ANNOUNCE", "30s"), "how often a waiting caller hears their place (HOTLINE_QUEUE_ANNOUNCE)"),
+		"HOTLINE_WRAPUP":         fs.String("wrapup", env("HOTLINE_WRAPUP", "30s"), "an agent's wrap-up after each call, ended early by the agent (HOTLINE_WRAPUP)"),
+		"HOTLINE_OFFER_FOR":      fs.String("offer-for", env("HOTLINE_OFFER_FOR", "30s"), "how long a callback offered on an agent's console waits for them (HOTLINE_OFFER_FOR)"),
+		"HOTLINE_CALLBACK_RETRY": fs.String("callback-retry", env("HOTLINE_CALLBACK_RETRY", "15m"), "when a callback the citizen did not answer is tried again (HOTLINE_CALLBACK_RETRY)"),
+		"HOTLINE_CONSOLE_GRACE":  fs.String("console-grace", env("HOTLINE_CONSOLE_GRACE", "60s"), "how long an agent on duty may have no console page open before going off duty (HOTLINE_CONSOLE_GRACE)"),
 	}
 	if err := fs.Parse(args); err != nil {
 		return settingErrorf("%v", err)
@@ -80,8 +84,9 @@ func runServe(args []string) error {
 			agentList = append(agentList, a)
 		}
 	}
-	queue := ivr.NewQueue(ivr.QueueConfig{Agents: agentList, Hours: sched,
-		MaxWait: d["HOTLINE_QUEUE_MAX_WAIT"], Ring: d["HOTLINE_AGENT_RING"], Announce: d["HOTLINE_QUEUE_ANNOUNCE"]})
+	queue := ivr.QueueConfig{Agents: agentList, Hours: sched,
+		MaxWait: d["HOTLINE_QUEUE_MAX_WAIT"], Ring: d["HOTLINE_AGENT_RING"], Announce: d["HOTLINE_QUEUE_ANNOUNCE"],
+		WrapUp: d["HOTLINE_WRAPUP"], OfferFor: d["HOTLINE_OFFER_FOR"], RetryAfter: d["HOTLINE_CALLBACK_RETRY"]}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(env("HOTLINE_LOG_LEVEL", "info"))); err != nil {
 		return settingErrorf("HOTLINE_LOG_LEVEL %q is not debug, info, warn or error.", os.Getenv("HOTLINE_LOG_LEVEL"))
@@ -91,7 +96,8 @@ func runServe(args []string) error {
 	defer stop()
 
 	return serve(ctx, serveConfig{ari: *ariCfg, dbPath: *dbPath, addr: *addr, soundsURL: *soundsURL, log: log,
-		recordings: *recordings, spool: *spool, queue: queue, trunk: *trunk, secureCookie: env("HOTLINE_SECURE_COOKIE", "") == "1"})
+		recordings: *recordings, spool: *spool, queue: queue, trunk: *trunk, secureCookie: env("HOTLINE_SECURE_COOKIE", "") == "1",
+		consoleGrace: d["HOTLINE_CONSOLE_GRACE"]})
 }
 
 type serveConfig struct {
@@ -100,12 +106,13 @@ type serveConfig struct {
 	addr         string
 	soundsURL    string
 	log          *slog.Logger
-	ready        chan<- string // receives the console's address once calls are taken (tests)
-	recordings   string        // folder of voice messages
-	spool        string        // folder of call reports waiting for the database
-	trunk        string        // how Asterisk dials a citizen
-	queue        *ivr.Queue    // agents on duty
-	secureCookie bool          // the console is reached over TLS
+	ready        chan<- string   // receives the console's address once calls are taken (tests)
+	recordings   string          // folder of voice messages
+	spool        string          // folder of call reports waiting for the database
+	trunk        string          // how Asterisk dials a citizen
+	queue        ivr.QueueConfig // the agent queue
+	secureCookie bool            // the console is reached over TLS
+	consoleGrace time.Duration   // an agent on duty without a console page is taken off after it
 }
 
 // serve runs the hotline until ctx ends, then drains calls and closes the database.
@@ -136,14 +143,34 @@ func serve(ctx context.Context, cfg serveConfig) error {
 		return err
 	}
 	defer sessions.Close()
+	// Calls' progress, agents' states and the queue log may lose their last second on a
+	// power cut (not on a crash): their commits do not wait for the disk, which keeps
+	// them from slowing the tickets' own.
+	progressStore, err := openStore(ctx, cfg.dbPath, tickets.BusyTimeout(2*time.Second), tickets.Relaxed())
+	if err != nil {
+		return err
+	}
+	defer progressStore.Close()
+	qcfg := cfg.queue
+	qcfg.Store, qcfg.Log = progressStore, log
+	queue := ivr.NewQueue(qcfg)
+	defer queue.Close()
+	if err := queue.Restore(ctx); err != nil {
+		return fmt.Errorf("restore the agents' desk: %w", err)
+	}
 	var running atomic.Pointer[ivr.App] // set below, once Asterisk answers
 	site := web.New(web.Config{Store: store, Sounds: sounds.FS(), Log: log, Recordings: cfg.recordings,
-		Sessions: sessions.DB(), SecureCookie: cfg.secureCookie, Callbacks: callbacks{&running, cfg.queue},
-		Debug: debugHandler(&running)})
+		Sessions: sessions.DB(), SecureCookie: cfg.secureCookie, Callbacks: callbacks{&running},
+		Debug: debugHandler(&running), Desk: queue, ConsoleGrace: cfg.consoleGrace})
+	liveCtx, stopLive := context.WithCancel(context.Background())
+	defer stopLive()
+	go site.RunLive(liveCtx)
+	go queue.Run(liveCtx)
 	mux := http.NewServeMux()
 	mux.Handle("/", site.Handler())
 	httpSrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10}
+	httpSrv.RegisterOnShutdown(site.CloseLive)
 	httpErr := make(chan error, 1)
 	go func() { httpErr <- httpSrv.Serve(ln) }()
 	defer func() {
@@ -170,13 +197,6 @@ func serve(ctx context.Context, cfg serveConfig) error {
 		return err
 	}
 	defer ivrStore.Close()
-	// Calls' progress may lose its last second on a power cut (not on a crash): its
-	// commits do not wait for the disk, which keeps them from slowing the tickets' own.
-	progressStore, err := openStore(ctx, cfg.dbPath, tickets.BusyTimeout(2*time.Second), tickets.Relaxed())
-	if err != nil {
-		return err
-	}
-	defer progressStore.Close()
 
 	groups, err := store.AreaGroups(ctx)
 	if err != nil {
@@ -204,7 +224,7 @@ func serve(ctx context.Context, cfg serveConfig) error {
 		PromptDuration: sounds.Duration,
 		Recordings:     cfg.recordings,
 		Spool:          &ivr.Spool{Dir: cfg.spool},
-		Queue:          cfg.queue,
+		Queue:          queue,
 		Trunk:          cfg.trunk,
 	})
 	appErr := make(chan error, 1)
