@@ -174,3 +174,70 @@ func BenchmarkCreateTicket(b *testing.B) {
 		}
 	})
 }
+
+// busiestDay finds the day with the most calls in the bench database.
+func busiestDay(b *testing.B, s *tickets.Store) (string, int) {
+	b.Helper()
+	var row struct {
+		Day string `db:"started_day"`
+		N   int    `db:"n"`
+	}
+	err := s.DB().QueryRow(`SELECT started_day, COUNT(*) FROM calls GROUP BY started_day ORDER BY 2 DESC LIMIT 1`).Scan(&row.Day, &row.N)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return row.Day, row.N
+}
+
+// The daily report of the busiest day (about 20,000 calls), computed from the records.
+func BenchmarkDailyReportBusiestDay(b *testing.B) {
+	s := benchStore(b)
+	day, n := busiestDay(b, s)
+	b.ReportMetric(float64(n), "calls")
+	timed(b, func(int) {
+		if _, err := s.DailyReport(context.Background(), tickets.ActorSystem, day); err != nil {
+			b.Fatal(err)
+		}
+	})
+}
+
+// Thirty days to the busiest day, as the console shows a month: each day frozen (as the
+// hotline freezes every day after it ends), read back and summed.
+func BenchmarkReport30Days(b *testing.B) {
+	s := benchStore(b)
+	last, _ := busiestDay(b, s)
+	first := tickets.AddDays(last, -29)
+	b.Cleanup(func() {
+		if _, err := s.DB().Exec(`DELETE FROM report_snapshots WHERE day >= ? AND day <= ?`, first, last); err != nil {
+			b.Fatal(err)
+		}
+	})
+	for day := first; day <= last; day = tickets.AddDays(day, 1) {
+		if _, err := s.FreezeDay(context.Background(), day); err != nil {
+			b.Fatal(err)
+		}
+	}
+	timed(b, func(int) {
+		if _, err := s.PeriodReport(context.Background(), tickets.ActorSystem, first, last); err != nil {
+			b.Fatal(err)
+		}
+	})
+}
+
+// Freezing the busiest day: its report computed and kept.
+func BenchmarkFreezeDay(b *testing.B) {
+	s := benchStore(b)
+	day, _ := busiestDay(b, s)
+	drop := func() {
+		if _, err := s.DB().Exec(`DELETE FROM report_snapshots WHERE day = ?`, day); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.Cleanup(drop)
+	timed(b, func(int) {
+		drop()
+		if _, err := s.FreezeDay(context.Background(), day); err != nil {
+			b.Fatal(err)
+		}
+	})
+}

@@ -173,6 +173,7 @@ const (
 	QueueLogoff     = "AGENTLOGOFF"     // data: channel, login time (s)
 	QueuePause      = "PAUSE"           // data: reason
 	QueueUnpause    = "UNPAUSE"         // data: reason
+	QueueEmpty      = "EXITEMPTY"       // data: position, original position, wait time (s)
 )
 
 // LogQueue writes queue log lines in one transaction.

@@ -1,0 +1,311 @@
+package tickets
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strconv"
+)
+
+// CallOutcomes name the outcomes of calls in the report, in its order.
+var CallOutcomes = []Label{
+	{OutcomeInformation, "Chỉ nghe thông tin", "Information only"},
+	{OutcomeTicket, "Tạo phiếu", "Ticket"},
+	{OutcomeVoiceMessage, "Để lại lời nhắn", "Voice message"},
+	{OutcomeAgent, "Nói chuyện với tổng đài viên", "Talked to an agent"},
+	{OutcomeCallback, "Yêu cầu gọi lại", "Callback requested"},
+	{OutcomeAbandoned, "Bỏ máy khi chờ", "Abandoned in the queue"},
+	{OutcomeHungUp, "Gác máy giữa chừng", "Hung up"},
+	{OutcomeNoChoice, "Không chọn mục nào", "No choice"},
+	{OutcomeDropped, "Mất kết nối", "Dropped"},
+	{OutcomeInterrupted, "Gián đoạn", "Interrupted"},
+	{OutcomeAgentFailed, "Không nối được tổng đài viên", "Agent bridge failed"},
+	{OutcomeUnavailable, "Tổng đài tạm ngừng", "Hotline unavailable"},
+	{OutcomeRejected, "Từ chối (quá tải)", "Rejected"},
+	{OutcomeError, "Lỗi hệ thống", "Error"},
+	{OutcomeInProgress, "Đang diễn ra", "In progress"},
+}
+
+// menuChoices name the main menu's keys.
+var menuChoices = []Label{
+	{"1", "1 – Quy định ra vào Huế", "1 – Rules"},
+	{"2", "2 – Báo triệu chứng", "2 – Symptoms"},
+	{"3", "3 – Phản ánh cộng đồng", "3 – Community report"},
+	{"4", "4 – Hỗ trợ người ở phía Nam", "4 – Support"},
+	{"5", "5 – Cách ly, xét nghiệm", "5 – Quarantine"},
+	{"0", "0 – Gặp tổng đài viên", "0 – Agent"},
+	{"9", "9 – English", "9 – English"},
+	{"", "Không chọn mục nào", "None"},
+}
+
+// Figure is one line of the report: its section, a stable key (for CSV readers and to
+// compare a frozen report with the data now), its label and its value as shown.
+type Figure struct {
+	Section string
+	Key     string
+	Label   string
+	Value   string
+}
+
+// Pct shows a share as a percentage, or "–" when there is nothing to divide by.
+func Pct(share float64, ok bool) string {
+	if !ok {
+		return "–"
+	}
+	return strconv.FormatFloat(share*100, 'f', 1, 64) + " %"
+}
+
+// Clock shows seconds as m:ss (h:mm:ss from an hour).
+func Clock(sec int) string {
+	if sec >= 3600 {
+		return fmt.Sprintf("%d:%02d:%02d", sec/3600, sec/60%60, sec%60)
+	}
+	return fmt.Sprintf("%d:%02d", sec/60, sec%60)
+}
+
+// Interval names a half-hour of the day: 09:30–10:00.
+func Interval(i int) string {
+	end := fmt.Sprintf("%02d:%02d", (i+1)/2, (i+1)%2*30)
+	if i == 47 {
+		end = "24:00"
+	}
+	return fmt.Sprintf("%02d:%02d–%s", i/2, i%2*30, end)
+}
+
+// Report sections, as titled.
+const (
+	SectionCalls    = "Cuộc gọi"
+	SectionQueue    = "Hàng chờ"
+	SectionInterval = "Hàng chờ theo 30 phút"
+	SectionAgents   = "Tổng đài viên"
+	SectionTickets  = "Phiếu"
+	SectionUnits    = "Phiếu theo phường, xã"
+	SectionCases    = "Ca nghi nhiễm và theo dõi"
+	SectionCaseUnit = "Theo dõi theo phường, xã"
+	SectionStaffing = "Nhân lực (Erlang C, 80/20)"
+)
+
+// Figures lists the report line by line, units by name (every unit, with or without
+// figures).
+func (r *DayReport) Figures(units []*Unit) []Figure {
+	var out []Figure
+	add := func(section, key, label string, v any) {
+		var s string
+		switch x := v.(type) {
+		case int:
+			s = strconv.Itoa(x)
+		case string:
+			s = x
+		case float64:
+			s = strconv.FormatFloat(x, 'f', 1, 64)
+		}
+		out = append(out, Figure{section, key, label, s})
+	}
+	c := r.Calls
+	add(SectionCalls, "calls.received", "Cuộc gọi đến", c.Received)
+	add(SectionCalls, "calls.unique", "Số máy gọi (không tính số ẩn)", c.UniqueCallers)
+	add(SectionCalls, "calls.withheld", "Cuộc gọi ẩn số", c.Withheld)
+	add(SectionCalls, "calls.repeat", "Số máy gọi nhiều lần trong ngày", c.RepeatCallers)
+	longest := Clock(c.LongestSec)
+	if c.LongestCallID != "" {
+		longest += " (" + c.LongestCallID + ")"
+	}
+	add(SectionCalls, "calls.longest", "Cuộc gọi dài nhất", longest)
+	add(SectionCalls, "calls.callbacks", "Cuộc gọi lại cho người dân", c.Callbacks)
+	for _, l := range []Label{{"vi", "Tiếng Việt", "Vietnamese"}, {"en", "Tiếng Anh", "English"}} {
+		add(SectionCalls, "calls.language."+l.Code, "Ngôn ngữ: "+l.Vi, c.ByLanguage[l.Code])
+	}
+	for _, l := range menuChoices {
+		key, label := l.Code, "Chọn "+l.Vi
+		if key == "" {
+			key, label = "none", l.Vi
+		}
+		add(SectionCalls, "calls.choice."+key, label, c.ByChoice[l.Code])
+	}
+	for _, l := range CallOutcomes {
+		add(SectionCalls, "calls.outcome."+l.Code, "Kết quả: "+l.Vi, c.Outcomes[l.Code])
+	}
+	for h, n := range c.ByHour {
+		add(SectionCalls, fmt.Sprintf("calls.hour.%02d", h), fmt.Sprintf("Từ %02d:00", h), n)
+	}
+
+	q := r.Queue
+	add(SectionQueue, "queue.offered", "Vào hàng chờ", q.Offered)
+	add(SectionQueue, "queue.answered", "Được trả lời", q.Answered)
+	add(SectionQueue, "queue.answered_20s", "Trả lời trong 20 giây", q.AnsweredIn20s)
+	add(SectionQueue, "queue.abandoned", "Bỏ máy khi chờ", q.Abandoned)
+	add(SectionQueue, "queue.short_abandons", "… trong 5 giây đầu (không tính)", q.ShortAbandons)
+	add(SectionQueue, "queue.callbacks", "Yêu cầu gọi lại (giữ chỗ)", q.CallbackRequested)
+	add(SectionQueue, "queue.timed_out", "Chờ quá lâu, để lại lời nhắn", q.TimedOut)
+	add(SectionQueue, "queue.other_exits", "Hàng chờ đóng (tổng đài dừng)", q.OtherExits)
+	add(SectionQueue, "queue.service_level", "Mức phục vụ (mục tiêu 80 % trong 20 giây)", Pct(q.ServiceLevel()))
+	add(SectionQueue, "queue.abandon_rate", "Tỉ lệ bỏ máy", Pct(q.AbandonRate()))
+	asa, ok := q.AverageSpeedOfAnswer()
+	add(SectionQueue, "queue.asa", "Thời gian chờ trung bình (ASA)", clockOrDash(asa.Seconds(), ok))
+	aht, ok := r.AverageHandleTime()
+	add(SectionQueue, "queue.aht", "Thời gian xử lý trung bình (AHT)", clockOrDash(aht.Seconds(), ok))
+	add(SectionQueue, "queue.longest_wait", "Chờ lâu nhất", Clock(q.LongestWaitSec))
+	for i, f := range r.Intervals {
+		if f.Offered == 0 {
+			continue
+		}
+		name := Interval(i)
+		key := fmt.Sprintf("queue.interval.%02d%02d", i/2, i%2*30)
+		add(SectionInterval, key+".offered", name+": vào hàng chờ", f.Offered)
+		add(SectionInterval, key+".answered", name+": được trả lời", f.Answered)
+		add(SectionInterval, key+".abandoned", name+": bỏ máy", f.Abandoned)
+		add(SectionInterval, key+".service_level", name+": mức phục vụ", Pct(f.ServiceLevel()))
+	}
+
+	for _, a := range r.Agents {
+		key := "agents." + a.Username
+		add(SectionAgents, key+".answered", a.Name+": cuộc gọi trả lời", a.Answered)
+		add(SectionAgents, key+".talk", a.Name+": nói chuyện", Clock(a.TalkSec))
+		add(SectionAgents, key+".wrap_up", a.Name+": hoàn tất", Clock(a.WrapUpSec))
+		reasons := mapKeys(a.PausedSec)
+		sort.Strings(reasons)
+		for _, reason := range reasons {
+			add(SectionAgents, key+".paused."+reason, a.Name+": tạm nghỉ ("+PauseReasonLabel(reason).Vi+")", Clock(a.PausedSec[reason]))
+		}
+		add(SectionAgents, key+".signed_in", a.Name+": trong ca", Clock(a.SignedSec))
+		add(SectionAgents, key+".occupancy", a.Name+": tỉ lệ bận", Pct(a.Occupancy()))
+	}
+
+	k := r.Tickets
+	addTickets(add, k, units)
+	addCases(add, r.Cases, units)
+
+	for h, st := range r.Staffing {
+		if st.Offered == 0 && st.OnDuty == 0 {
+			continue
+		}
+		key := fmt.Sprintf("staffing.%02d", h)
+		add(SectionStaffing, key+".offered", fmt.Sprintf("%02d:00: vào hàng chờ", h), st.Offered)
+		add(SectionStaffing, key+".needed", fmt.Sprintf("%02d:00: cần (Erlang C)", h), st.Needed)
+		add(SectionStaffing, key+".on_duty", fmt.Sprintf("%02d:00: có mặt", h), st.OnDuty)
+	}
+	return out
+}
+
+func clockOrDash(sec float64, ok bool) string {
+	if !ok {
+		return "–"
+	}
+	return Clock(int(sec + 0.5))
+}
+
+func addTickets(add func(section, key, label string, v any), k TicketFigures, units []*Unit) {
+	add(SectionTickets, "tickets.created", "Phiếu mới", k.Created)
+	for _, l := range Categories {
+		add(SectionTickets, "tickets.category."+l.Code, "Loại: "+l.Vi, k.ByCategory[l.Code])
+	}
+	for _, p := range Priorities {
+		add(SectionTickets, "tickets.priority."+p, "Mức ưu tiên "+p, k.ByPriority[p])
+	}
+	add(SectionTickets, "tickets.resolved", "Đã giải quyết", k.Resolved)
+	add(SectionTickets, "tickets.closed", "Đã đóng", k.Closed)
+	add(SectionTickets, "tickets.merged", "Đã gộp", k.Merged)
+	add(SectionTickets, "tickets.backlog", "Còn mở cuối ngày", k.Backlog)
+	add(SectionTickets, "tickets.overdue", "Quá hạn cuối ngày", k.Overdue)
+	add(SectionTickets, "tickets.first_response_sla", "Phản hồi đầu đúng hạn", Pct(Share(k.FirstResponseOK, k.FirstResponses)))
+	add(SectionTickets, "tickets.resolution_sla", "Giải quyết đúng hạn", Pct(Share(k.ResolvedOK, k.Resolved)))
+	for _, u := range unitsFor(units, k.ByUnit) {
+		f := k.ByUnit[u.Code]
+		if f == nil {
+			f = &UnitTickets{}
+		}
+		key := "tickets.unit." + u.Code
+		add(SectionUnits, key+".created", u.Name+": mới", f.Created)
+		add(SectionUnits, key+".resolved", u.Name+": giải quyết", f.Resolved)
+		add(SectionUnits, key+".backlog", u.Name+": còn mở", f.Backlog)
+		add(SectionUnits, key+".overdue", u.Name+": quá hạn", f.Overdue)
+	}
+}
+
+func addCases(add func(section, key, label string, v any), c CaseFigures, units []*Unit) {
+	add(SectionCases, "cases.new", "Ca mới", c.New)
+	for _, s := range []string{CaseMonitoring, CaseReferred, CaseLost, CaseCleared} {
+		add(SectionCases, "cases.moved."+s, "Chuyển sang: "+CaseStatusLabel(s).Vi, c.Moves[s])
+	}
+	add(SectionCases, "cases.monitoring", "Đang theo dõi (có lượt theo dõi trong ngày)", c.Monitoring)
+	for _, l := range FollowUpResults {
+		add(SectionCases, "cases.follow_ups."+l.Code, "Theo dõi: "+l.Vi, c.FollowUps[l.Code])
+	}
+	add(SectionCases, "cases.follow_ups.pending", "Theo dõi: chưa ghi kết quả", c.FollowUps[""])
+	add(SectionCases, "cases.not_seen_2", "Không gặp được 2 ngày liền", c.NotSeen2)
+	for _, u := range unitsFor(units, c.ByUnit) {
+		f := c.ByUnit[u.Code]
+		if f == nil {
+			f = &UnitCases{}
+		}
+		key := "cases.unit." + u.Code
+		add(SectionCaseUnit, key+".monitoring", u.Name+": đang theo dõi", f.Monitoring)
+		add(SectionCaseUnit, key+".seen", u.Name+": gặp được", f.Seen)
+		add(SectionCaseUnit, key+".with_signs", u.Name+": có dấu hiệu", f.WithSigns)
+		add(SectionCaseUnit, key+".not_reached", u.Name+": không liên lạc được", f.NotReached)
+		add(SectionCaseUnit, key+".not_seen_2", u.Name+": 2 ngày không gặp", f.NotSeen2)
+	}
+}
+
+// unitsFor lists the units to show: all those given, and any unit with figures that is
+// not among them (a retired unit), then figures without a unit.
+func unitsFor[V any](units []*Unit, by map[string]V) []*Unit {
+	out := slices.Clone(units)
+	var extra []string
+	for code := range by {
+		if !slices.ContainsFunc(units, func(u *Unit) bool { return u.Code == code }) {
+			extra = append(extra, code)
+		}
+	}
+	sort.Strings(extra)
+	for _, code := range extra {
+		name := code
+		if code == "" {
+			name = "Chưa rõ địa bàn"
+		}
+		out = append(out, &Unit{Code: code, Name: name})
+	}
+	return out
+}
+
+func mapKeys[K comparable, V any](m map[K]V) []K {
+	out := make([]K, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+// Changes compares a frozen report's figures with the same day's figures now: the keys
+// whose value changed, with the value now.
+func Changes(frozen, now []Figure) map[string]string {
+	current := make(map[string]string, len(now))
+	for _, f := range now {
+		current[f.Key] = f.Value
+	}
+	out := map[string]string{}
+	for _, f := range frozen {
+		if v, ok := current[f.Key]; ok && v != f.Value {
+			out[f.Key] = v
+		}
+	}
+	return out
+}
+
+// Figures lists an officer's part of the report: their unit's tickets and cases.
+func (u *UnitReport) Figures(units []*Unit) []Figure {
+	var out []Figure
+	add := func(section, key, label string, v any) {
+		s := fmt.Sprint(v)
+		out = append(out, Figure{section, key, label, s})
+	}
+	var mine []*Unit
+	for _, x := range units {
+		if x.Code == u.Unit {
+			mine = append(mine, x)
+		}
+	}
+	addTickets(add, u.Tickets, mine)
+	addCases(add, u.Cases, mine)
+	return out
+}
