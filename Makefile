@@ -18,7 +18,7 @@ export GOTOOLCHAIN := auto
 
 # Debian packages the build (cgo, for SQLite), and the sandbox and the tests, need.
 BUILD_PACKAGES := gcc libc6-dev
-APT_PACKAGES := $(BUILD_PACKAGES) curl procps debootstrap sip-tester chromium
+APT_PACKAGES := $(BUILD_PACKAGES) curl procps debootstrap sip-tester chromium poppler-utils
 
 .PHONY: help
 help:
@@ -126,7 +126,8 @@ run: deps build
 
 # Store figures at outbreak size: seeds data/bench.db once (1,000,000 tickets, 2,000,000
 # calls; a few minutes), then prints each benchmark's mean, median and 99th percentile.
-BENCH_DB ?= data/bench.db
+# v2: the seed has a surge of 20,000-call days and the queue's log, for the reports.
+BENCH_DB ?= data/bench-v2.db
 BENCH_TIME ?= 300x
 .PHONY: bench
 bench: build
@@ -156,7 +157,7 @@ load: deps build
 # The console's screenshots in the README (web/screenshots), taken by its browser tests.
 .PHONY: screenshots
 screenshots: deps
-	HOTLINE_SCREENSHOTS=$(abspath web/screenshots) go test -count=1 -run 'TestAgentWorksATicket|TestOfficerWorksTheBoard' ./web/
+	HOTLINE_SCREENSHOTS=$(abspath web/screenshots) go test -count=1 -run 'TestAgentWorksATicket|TestOfficerWorksTheBoard|TestDailyReportPage' ./web/
 	@set -e; started=""; \
 	if [ -z "$$ARI_URL" ]; then $(SANDBOX) start; started=1; fi; \
 	trap '[ -n "$$started" ] && $(SANDBOX) stop' EXIT; \

@@ -41,9 +41,9 @@ func nav(me *viewer, active string) Nav {
 	case tickets.RoleAgent:
 		n.Links = []NavLink{tickets_, cases, board}
 	case tickets.RoleSupervisor:
-		n.Links = []NavLink{tickets_, cases, board, {"access", "/access", "Nhật ký truy cập"}}
+		n.Links = []NavLink{tickets_, cases, board, {"reports", "/reports/daily", "Báo cáo"}, {"access", "/access", "Nhật ký truy cập"}}
 	case tickets.RoleOfficer:
-		n.Links = []NavLink{board, tickets_, cases}
+		n.Links = []NavLink{board, tickets_, cases, {"reports", "/reports/daily", "Báo cáo"}}
 	case tickets.RoleAdmin:
 		n.Links = []NavLink{{"users", "/admin/users", "Người dùng"}, {"units", "/admin/units", "Đơn vị"}}
 	}

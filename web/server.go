@@ -71,6 +71,12 @@ type Store interface {
 	SetCallDisposition(ctx context.Context, actor tickets.Actor, callID, disposition string) error
 	ResolveTickets(ctx context.Context, actor tickets.Actor, ids []int64, note string) (int, error)
 	QueueStats(ctx context.Context, day string) (*tickets.QueueStats, error)
+	DailyReport(ctx context.Context, actor tickets.Actor, day string) (*tickets.DayReport, error)
+	UnitDailyReport(ctx context.Context, actor tickets.Actor, day, unit string) (*tickets.UnitReport, error)
+	FrozenDay(ctx context.Context, day string) (*tickets.Snapshot, error)
+	PeriodReport(ctx context.Context, actor tickets.Actor, from, to string) (*tickets.DayReport, error)
+	CallsByDay(ctx context.Context, actor tickets.Actor, from, to string) ([]*tickets.DayCount, error)
+	TicketsByDay(ctx context.Context, actor tickets.Actor, from, to string) ([]*tickets.DayCount, error)
 }
 
 // Callbacks starts a call back to a citizen: the agent's phone first, then the citizen's
@@ -218,6 +224,9 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST /board/followups/{id}", s.health(s.handleBoardFollowUp))
 
 	mux.Handle("GET /access", s.supervisor(s.handleAccessLog))
+	mux.Handle("GET /reports/daily", s.reports(s.handleReport))
+	mux.Handle("GET /reports/daily.csv", s.reports(s.handleReportCSV))
+	mux.Handle("GET /reports/daily.pdf", s.reports(s.handleReportPDF))
 
 	mux.Handle("GET /events", s.health(s.handleEvents))
 	mux.Handle("GET /wallboard", s.supervisor(s.handleWallboard))
@@ -318,6 +327,11 @@ func (s *Server) callCentre(h handler) http.Handler {
 // supervisor serves h to supervisors.
 func (s *Server) supervisor(h handler) http.Handler {
 	return s.allow(func(me *viewer) bool { return me.Actor.IsSupervisor() }, h)
+}
+
+// reports serves h to supervisors, and to officers for their unit's part.
+func (s *Server) reports(h handler) http.Handler {
+	return s.allow(func(me *viewer) bool { return me.Actor.IsSupervisor() || me.User.Role == tickets.RoleOfficer }, h)
 }
 
 // admin serves h to admins.

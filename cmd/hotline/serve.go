@@ -30,6 +30,7 @@ func runServe(args []string) error {
 	soundsURL := fs.String("sounds-url", env("HOTLINE_SOUNDS_URL", ""), "URL Asterisk fetches prompts from (HOTLINE_SOUNDS_URL; default from HOTLINE_ADDR)")
 	recordings := fs.String("recordings", env("HOTLINE_RECORDINGS", ""), "folder for voice messages (HOTLINE_RECORDINGS; default: recordings beside the database)")
 	spool := fs.String("spool", env("HOTLINE_SPOOL", ""), "folder for call reports the database cannot take yet (HOTLINE_SPOOL; default: spool beside the database)")
+	reports := fs.String("reports", env("HOTLINE_REPORTS", ""), "folder for the frozen daily reports' CSV and PDF files (HOTLINE_REPORTS; default: reports beside the database)")
 	trunk := fs.String("trunk", env("HOTLINE_TRUNK", "PJSIP/{number}@carrier"), "how Asterisk dials a citizen, {number} standing for the national number (HOTLINE_TRUNK)")
 	agents := fs.String("agents", env("HOTLINE_AGENTS", ""), "phones always on duty without the console, comma-separated, such as PJSIP/agent101, for the sandbox and tests (HOTLINE_AGENTS; agents come on duty by signing in to the console)")
 	hours := fs.String("agent-hours", env("HOTLINE_AGENT_HOURS", "mon-sun 00:00-24:00"), "when agents answer, such as \"mon-fri 07:00-21:00; sat,sun 08:00-17:00\" (HOTLINE_AGENT_HOURS)")
@@ -40,6 +41,7 @@ func runServe(args []string) error {
 		"HOTLINE_WRAPUP":         fs.String("wrapup", env("HOTLINE_WRAPUP", "30s"), "an agent's wrap-up after each call, ended early by the agent (HOTLINE_WRAPUP)"),
 		"HOTLINE_OFFER_FOR":      fs.String("offer-for", env("HOTLINE_OFFER_FOR", "30s"), "how long a callback offered on an agent's console waits for them (HOTLINE_OFFER_FOR)"),
 		"HOTLINE_CALLBACK_RETRY": fs.String("callback-retry", env("HOTLINE_CALLBACK_RETRY", "15m"), "when a callback the citizen did not answer is tried again (HOTLINE_CALLBACK_RETRY)"),
+		"HOTLINE_REPORT_GRACE":   fs.String("report-grace", env("HOTLINE_REPORT_GRACE", "30m"), "how long after local midnight a day's report is frozen, for calls still in progress (HOTLINE_REPORT_GRACE)"),
 		"HOTLINE_CONSOLE_GRACE":  fs.String("console-grace", env("HOTLINE_CONSOLE_GRACE", "60s"), "how long an agent on duty may have no console page open before going off duty (HOTLINE_CONSOLE_GRACE)"),
 	}
 	if err := fs.Parse(args); err != nil {
@@ -56,6 +58,9 @@ func runServe(args []string) error {
 	}
 	if *recordings == "" {
 		*recordings = filepath.Join(filepath.Dir(*dbPath), "recordings")
+	}
+	if *reports == "" {
+		*reports = filepath.Join(filepath.Dir(*dbPath), "reports")
 	}
 	if *spool == "" {
 		*spool = filepath.Join(filepath.Dir(*dbPath), "spool")
@@ -96,8 +101,8 @@ func runServe(args []string) error {
 	defer stop()
 
 	return serve(ctx, serveConfig{ari: *ariCfg, dbPath: *dbPath, addr: *addr, soundsURL: *soundsURL, log: log,
-		recordings: *recordings, spool: *spool, queue: queue, trunk: *trunk, secureCookie: env("HOTLINE_SECURE_COOKIE", "") == "1",
-		consoleGrace: d["HOTLINE_CONSOLE_GRACE"]})
+		recordings: *recordings, spool: *spool, reports: *reports, queue: queue, trunk: *trunk, secureCookie: env("HOTLINE_SECURE_COOKIE", "") == "1",
+		consoleGrace: d["HOTLINE_CONSOLE_GRACE"], reportGrace: d["HOTLINE_REPORT_GRACE"]})
 }
 
 type serveConfig struct {
@@ -109,6 +114,8 @@ type serveConfig struct {
 	ready        chan<- string   // receives the console's address once calls are taken (tests)
 	recordings   string          // folder of voice messages
 	spool        string          // folder of call reports waiting for the database
+	reports      string          // folder of the frozen daily reports' files
+	reportGrace  time.Duration   // after local midnight, before a day is frozen
 	trunk        string          // how Asterisk dials a citizen
 	queue        ivr.QueueConfig // the agent queue
 	secureCookie bool            // the console is reached over TLS
@@ -190,6 +197,9 @@ func serve(ctx context.Context, cfg serveConfig) error {
 	if err := os.MkdirAll(cfg.spool, 0o700); err != nil {
 		return settingErrorf("HOTLINE_SPOOL %q cannot be created: %v.", cfg.spool, err)
 	}
+	if err := os.MkdirAll(cfg.reports, 0o700); err != nil {
+		return settingErrorf("HOTLINE_REPORTS %q cannot be created: %v.", cfg.reports, err)
+	}
 	// The IVR's own handle on the database gives up on a lock within seconds, so that a
 	// caller's report goes to the spool rather than the caller waiting in silence.
 	ivrStore, err := openStore(ctx, cfg.dbPath, tickets.BusyTimeout(2*time.Second))
@@ -248,6 +258,7 @@ func serve(ctx context.Context, cfg serveConfig) error {
 		cfg.ready <- ln.Addr().String()
 	}
 	go sweepFollowUps(streamCtx, store, log)
+	go freezeReports(streamCtx, store, cfg.reports, cfg.reportGrace, log)
 	select {
 	case <-ctx.Done():
 		stopApp() // drains calls in progress, then returns

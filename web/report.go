@@ -1,0 +1,215 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/huehotline/hotline/tickets"
+)
+
+// ReportData is a report as the page, the CSV and the PDF show it: its figures, and for a
+// frozen day the figures later data changed, with their values now.
+type ReportData struct {
+	Title    string
+	Day      string // the day asked for
+	Period   string // day, week or month
+	From, To string
+	Unit     string // an officer's unit, by name
+	Frozen   *time.Time
+	Live     time.Time // when the figures not frozen were computed
+	Figures  []tickets.Figure
+	Changes  map[string]string // figure key → value now, for a frozen day
+	Report   *tickets.DayReport
+	Trend    []trendDay
+	Units    []*tickets.Unit
+}
+
+type trendDay struct {
+	Day      string
+	Calls    int
+	Symptoms int
+}
+
+// periodOf returns the days a report covers: the day, its week (Monday to Sunday) or its
+// month, never past yesterday.
+func periodOf(day, period string, today string) (from, to string) {
+	t, _ := time.ParseInLocation(tickets.DayFormat, day, tickets.Local)
+	switch period {
+	case "week":
+		back := (int(t.Weekday()) + 6) % 7 // days since Monday
+		from = t.AddDate(0, 0, -back).Format(tickets.DayFormat)
+		to = tickets.AddDays(from, 6)
+	case "month":
+		from = time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, tickets.Local).Format(tickets.DayFormat)
+		to = time.Date(t.Year(), t.Month()+1, 0, 0, 0, 0, 0, tickets.Local).Format(tickets.DayFormat)
+	default:
+		return day, day
+	}
+	if yesterday := tickets.AddDays(today, -1); to > yesterday && from <= yesterday {
+		to = yesterday
+	}
+	return from, to
+}
+
+// loadReport reads the report a request asks for, as the signed-in user may see it.
+func (s *Server) loadReport(ctx context.Context, r *http.Request, me *viewer) (*ReportData, error) {
+	today := tickets.Day(s.cfg.Now())
+	day := strings.TrimSpace(r.URL.Query().Get("day"))
+	if day == "" {
+		day = tickets.AddDays(today, -1)
+	}
+	if _, _, err := tickets.DayBounds(day); err != nil {
+		return nil, err
+	}
+	period := r.URL.Query().Get("period")
+	switch period {
+	case "", "day":
+		period = "day"
+	case "week", "month":
+	default:
+		return nil, tickets.Errorf(tickets.EINVALID, "Kỳ báo cáo %q không hợp lệ (day, week, month).", period)
+	}
+	units, err := s.cfg.Store.ListUnits(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	d := &ReportData{Day: day, Period: period, Units: units, Live: s.cfg.Now()}
+	if me.User.Role == tickets.RoleOfficer {
+		// An officer's part: their unit's tickets and cases, day by day.
+		d.Period, d.From, d.To = "day", day, day
+		u, err := s.cfg.Store.UnitDailyReport(ctx, me.Actor, day, "")
+		if err != nil {
+			return nil, err
+		}
+		d.Unit = u.Unit
+		for _, x := range units {
+			if x.Code == u.Unit {
+				d.Unit = x.Name
+			}
+		}
+		d.Title = "Báo cáo ngày " + dayText(day) + " – " + d.Unit
+		d.Figures = u.Figures(units)
+		return d, nil
+	}
+	d.From, d.To = periodOf(day, period, today)
+	if period == "day" {
+		now, err := s.cfg.Store.DailyReport(ctx, me.Actor, day)
+		if err != nil {
+			return nil, err
+		}
+		d.Report = now
+		snap, err := s.cfg.Store.FrozenDay(ctx, day)
+		switch {
+		case err == nil:
+			d.Frozen, d.Report = &snap.FrozenAt, snap.Report
+			d.Figures = snap.Report.Figures(units)
+			d.Changes = tickets.Changes(d.Figures, now.Figures(units))
+		case tickets.ErrorCode(err) == tickets.ENOTFOUND:
+			d.Figures = now.Figures(units)
+		default:
+			return nil, err
+		}
+	} else {
+		if d.Report, err = s.cfg.Store.PeriodReport(ctx, me.Actor, d.From, d.To); err != nil {
+			return nil, err
+		}
+		d.Figures = d.Report.Figures(units)
+	}
+	switch period {
+	case "week":
+		d.Title = "Báo cáo tuần " + dayText(d.From) + " – " + dayText(d.To)
+	case "month":
+		d.Title = "Báo cáo tháng " + strings.TrimPrefix(dayText(d.From), "01/")
+	default:
+		d.Title = "Báo cáo ngày " + dayText(day)
+	}
+	if d.Trend, err = s.trend(ctx, me, d.To); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// trend reads the 14 days to a day: calls received and symptom reports.
+func (s *Server) trend(ctx context.Context, me *viewer, to string) ([]trendDay, error) {
+	from := tickets.AddDays(to, -13)
+	calls, err := s.cfg.Store.CallsByDay(ctx, me.Actor, from, to)
+	if err != nil {
+		return nil, err
+	}
+	reports, err := s.cfg.Store.TicketsByDay(ctx, me.Actor, from, to)
+	if err != nil {
+		return nil, err
+	}
+	var out []trendDay
+	for day := from; day <= to; day = tickets.AddDays(day, 1) {
+		t := trendDay{Day: day}
+		for _, c := range calls {
+			if c.Day == day {
+				t.Calls += c.Count
+			}
+		}
+		for _, c := range reports {
+			if c.Day == day && c.Kind == tickets.CategorySymptomReport {
+				t.Symptoms += c.Count
+			}
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+func (s *Server) handleReport(w http.ResponseWriter, r *http.Request, me *viewer) {
+	d, err := s.loadReport(r.Context(), r, me)
+	if err != nil {
+		s.fail(w, r, me, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, reportPage(s.nav(r, me, "reports"), reportView(d)))
+}
+
+func (s *Server) handleReportCSV(w http.ResponseWriter, r *http.Request, me *viewer) {
+	d, err := s.loadReport(r.Context(), r, me)
+	if err != nil {
+		s.fail(w, r, me, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="hotline-%s.csv"`, d.fileName()))
+	if err := WriteReportCSV(w, d); err != nil {
+		s.log.Warn("report csv", "err", err)
+	}
+}
+
+func (s *Server) handleReportPDF(w http.ResponseWriter, r *http.Request, me *viewer) {
+	d, err := s.loadReport(r.Context(), r, me)
+	if err != nil {
+		s.fail(w, r, me, err)
+		return
+	}
+	pdf, err := ReportPDF(d)
+	if err != nil {
+		s.fail(w, r, me, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="hotline-%s.pdf"`, d.fileName()))
+	w.Write(pdf)
+}
+
+// fileName names a report's files: the day, or the period's first and last days.
+func (d *ReportData) fileName() string {
+	if d.From == d.To || d.From == "" {
+		return d.Day
+	}
+	return d.From + "_" + d.To
+}
+
+// FrozenReport is a frozen day's report for its files, as the hotline writes them after
+// freezing the day.
+func FrozenReport(snap *tickets.Snapshot, units []*tickets.Unit) *ReportData {
+	return &ReportData{Title: "Báo cáo ngày " + dayText(snap.Day), Day: snap.Day, Period: "day", From: snap.Day, To: snap.Day,
+		Frozen: &snap.FrozenAt, Report: snap.Report, Figures: snap.Report.Figures(units), Units: units}
+}
