@@ -26,7 +26,7 @@ help:
 	@echo "make test     install what tests need, then run every test, real calls and browser included"
 	@echo "make testcall [KEYS=...]   place a test call into a running hotline"
 	@echo "make sandbox / sandbox-stop   start or stop the Asterisk 22 sandbox"
-	@echo "make bench    seed data/bench.db (1,000,000 tickets) once and print the store's figures"
+	@echo "make bench    seed data/bench-v2.db (1,000,000 tickets) once and print the figures"
 	@echo "make load     concurrent scripted calls through Asterisk: reaction times, CPU, memory"
 	@echo "make generate regenerate templ code; make sounds regenerates prompts (needs espeak-ng, sox)"
 	@echo "make screenshots  refresh the console's screenshots in web/screenshots"
@@ -124,7 +124,7 @@ run: deps build
 	echo; \
 	$(BIN) serve
 
-# Store figures at outbreak size: seeds data/bench.db once (1,000,000 tickets, 2,000,000
+# Store figures at outbreak size: seeds data/bench-v2.db once (1,000,000 tickets, 2,000,000
 # calls; a few minutes), then prints each benchmark's mean, median and 99th percentile.
 # v2: the seed has a surge of 20,000-call days and the queue's log, for the reports.
 BENCH_DB ?= data/bench-v2.db
