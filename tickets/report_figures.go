@@ -145,10 +145,7 @@ func (r *DayReport) Figures(units []*Unit) []Figure {
 	aht, ok := r.AverageHandleTime()
 	add(SectionQueue, "queue.aht", "Thời gian xử lý trung bình (AHT)", clockOrDash(aht.Seconds(), ok))
 	add(SectionQueue, "queue.longest_wait", "Chờ lâu nhất", Clock(q.LongestWaitSec))
-	for i, f := range r.Intervals {
-		if f.Offered == 0 {
-			continue
-		}
+	for i, f := range r.Intervals { // all 48, an interval without calls showing "–"
 		name := Interval(i)
 		key := fmt.Sprintf("queue.interval.%02d%02d", i/2, i%2*30)
 		add(SectionInterval, key+".offered", name+": vào hàng chờ", f.Offered)
@@ -274,6 +271,17 @@ func mapKeys[K comparable, V any](m map[K]V) []K {
 		out = append(out, k)
 	}
 	return out
+}
+
+// ChangeText says a figure's value now beside its frozen value: "nay 3 (+1)", the
+// difference given when both are whole numbers.
+func ChangeText(frozen, now string) string {
+	a, errA := strconv.Atoi(frozen)
+	b, errB := strconv.Atoi(now)
+	if errA != nil || errB != nil {
+		return "nay " + now
+	}
+	return fmt.Sprintf("nay %d (%+d)", b, b-a)
 }
 
 // Changes compares a frozen report's figures with the same day's figures now: the keys

@@ -100,7 +100,7 @@ func ReportPDF(d *ReportData) ([]byte, error) {
 		pdf.CellFormat(25, 5, nfc(f.Value), "B", 0, "R", false, 0, "")
 		now := ""
 		if v, ok := d.Changes[f.Key]; ok {
-			now = "nay " + v
+			now = tickets.ChangeText(f.Value, v)
 		}
 		pdf.CellFormat(0, 5, nfc(now), "B", 1, "R", false, 0, "")
 	}

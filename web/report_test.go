@@ -62,7 +62,7 @@ func TestDailyReportPage(t *testing.T) {
 	// Five calls: three by hand, and one behind each ticket.
 	for key, want := range map[string]string{"calls.received": "5", "calls.repeat": "2", "queue.offered": "1",
 		"queue.service_level": "100.0 %", "tickets.created": "2", "tickets.unit." + phuXuan + ".created": "1",
-		"queue.interval.0000.offered": "(none)"} {
+		"queue.interval.0000.offered": "0", "queue.interval.0000.service_level": "–", "queue.interval.0900.service_level": "100.0 %"} {
 		if got := figureOf(body, key); got != want {
 			t.Errorf("figure %s = %q, want %q", key, got, want)
 		}
@@ -96,7 +96,7 @@ func TestDailyReportPage(t *testing.T) {
 	c.ticket(tickets.CategorySymptomReport, "0905000003", ptr(phuXuan), nil)
 	s.Now = time.Now
 	_, body = get(t, minh, url)
-	if figureOf(body, "tickets.created") != "2" || !strings.Contains(body, "nay 3") || !strings.Contains(body, "Số liệu chốt lúc") {
+	if figureOf(body, "tickets.created") != "2" || !strings.Contains(body, "nay 3 (+1)") || !strings.Contains(body, "Số liệu chốt lúc") {
 		t.Errorf("the frozen report after a late ticket: created %q", figureOf(body, "tickets.created"))
 	}
 	page := figureOf(body, "calls.received")
@@ -133,8 +133,8 @@ func TestDailyReportPage(t *testing.T) {
 	if m := regexp.MustCompile(`Cuộc gọi đến\s+(\d+)`).FindStringSubmatch(txt); m == nil || m[1] != page {
 		t.Errorf("calls received in the PDF %v, on the page %s", m, page)
 	}
-	if m := regexp.MustCompile(`Phiếu mới\s+(\d+)\s+nay (\d+)`).FindStringSubmatch(txt); m == nil || m[1] != "2" || m[2] != "3" {
-		t.Errorf("tickets created in the PDF %v, want 2, now 3", m)
+	if m := regexp.MustCompile(`Phiếu mới\s+(\d+)\s+nay (\d+) \(\+1\)`).FindStringSubmatch(txt); m == nil || m[1] != "2" || m[2] != "3" {
+		t.Errorf("tickets created in the PDF %v, want 2, now 3 (+1)", m)
 	}
 	out := filepath.Join(dir, "page")
 	if err := exec.Command("pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", pdfPath, out).Run(); err != nil {
