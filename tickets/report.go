@@ -525,7 +525,7 @@ type UnitReport struct {
 	Cases   CaseFigures
 }
 
-// unitOf is the unit a ticket counts for.
+// ticketUnit is the unit a ticket counts for: the one it is assigned to, else its area.
 const ticketUnit = `COALESCE(assignee_unit_code, unit_code, '')`
 
 func (s *Store) reportTickets(ctx context.Context, day, unit string, start, end time.Time) (TicketFigures, error) {

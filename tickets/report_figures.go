@@ -2,6 +2,7 @@ package tickets
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strconv"
@@ -159,9 +160,7 @@ func (r *DayReport) Figures(units []*Unit) []Figure {
 		add(SectionAgents, key+".answered", a.Name+": cuộc gọi trả lời", a.Answered)
 		add(SectionAgents, key+".talk", a.Name+": nói chuyện", Clock(a.TalkSec))
 		add(SectionAgents, key+".wrap_up", a.Name+": hoàn tất", Clock(a.WrapUpSec))
-		reasons := mapKeys(a.PausedSec)
-		sort.Strings(reasons)
-		for _, reason := range reasons {
+		for _, reason := range slices.Sorted(maps.Keys(a.PausedSec)) {
 			add(SectionAgents, key+".paused."+reason, a.Name+": tạm nghỉ ("+PauseReasonLabel(reason).Vi+")", Clock(a.PausedSec[reason]))
 		}
 		add(SectionAgents, key+".signed_in", a.Name+": trong ca", Clock(a.SignedSec))
@@ -261,14 +260,6 @@ func unitsFor[V any](units []*Unit, by map[string]V) []*Unit {
 			name = "Chưa rõ địa bàn"
 		}
 		out = append(out, &Unit{Code: code, Name: name})
-	}
-	return out
-}
-
-func mapKeys[K comparable, V any](m map[K]V) []K {
-	out := make([]K, 0, len(m))
-	for k := range m {
-		out = append(out, k)
 	}
 	return out
 }

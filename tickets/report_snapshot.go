@@ -56,11 +56,20 @@ func (s *Store) FrozenDay(ctx context.Context, day string) (*Snapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("frozen report of %s: %w", day, err)
 	}
-	snap := &Snapshot{Day: row.Day, FrozenAt: row.FrozenAt, Report: &DayReport{}}
-	if err := json.Unmarshal([]byte(row.Report), snap.Report); err != nil {
+	r, err := decodeFrozen(day, row.Report)
+	if err != nil {
+		return nil, err
+	}
+	return &Snapshot{Day: row.Day, FrozenAt: row.FrozenAt, Report: r}, nil
+}
+
+// decodeFrozen reads a frozen report as kept.
+func decodeFrozen(day, data string) (*DayReport, error) {
+	r := &DayReport{}
+	if err := json.Unmarshal([]byte(data), r); err != nil {
 		return nil, fmt.Errorf("frozen report of %s: %w", day, err)
 	}
-	return snap, nil
+	return r, nil
 }
 
 // DaysToFreeze returns the days whose reports are due to be frozen at now: every day
@@ -128,9 +137,9 @@ func (s *Store) PeriodReport(ctx context.Context, actor Actor, from, to string) 
 	var days []*DayReport
 	for day := from; day <= to; day = AddDays(day, 1) {
 		if data, ok := byDay[day]; ok {
-			r := &DayReport{}
-			if err := json.Unmarshal([]byte(data), r); err != nil {
-				return nil, fmt.Errorf("frozen report of %s: %w", day, err)
+			r, err := decodeFrozen(day, data)
+			if err != nil {
+				return nil, err
 			}
 			days = append(days, r)
 			continue

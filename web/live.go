@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"sort"
@@ -85,7 +86,7 @@ func (h *hub) run(ctx context.Context) {
 		case <-h.kick:
 		case <-tick.C:
 			h.mu.Lock()
-			boards := slices.ContainsFunc(mapsKeys(h.clients), func(c *liveClient) bool { return c.wallboard })
+			boards := h.anyClient(func(c *liveClient) bool { return c.wallboard })
 			h.mu.Unlock()
 			if !boards {
 				continue
@@ -99,12 +100,14 @@ func (h *hub) run(ctx context.Context) {
 	}
 }
 
-func mapsKeys[K comparable, V any](m map[K]V) []K {
-	out := make([]K, 0, len(m))
-	for k := range m {
-		out = append(out, k)
+// anyClient reports whether a connected page is one ok accepts. h.mu is held.
+func (h *hub) anyClient(ok func(*liveClient) bool) bool {
+	for c := range h.clients {
+		if ok(c) {
+			return true
+		}
 	}
-	return out
+	return false
 }
 
 // poke asks the hub to send the current state again (a page joined or left).
@@ -140,8 +143,8 @@ func (h *hub) refreshStats(ctx context.Context, force bool) *tickets.QueueStats 
 func (h *hub) broadcast(ctx context.Context) {
 	d := h.s.cfg.Desk.Snapshot()
 	h.mu.Lock()
-	clients := mapsKeys(h.clients)
-	boards := slices.ContainsFunc(clients, func(c *liveClient) bool { return c.wallboard })
+	clients := slices.Collect(maps.Keys(h.clients)) // sent to after the lock is let go
+	boards := h.anyClient(func(c *liveClient) bool { return c.wallboard })
 	h.mu.Unlock()
 	var board string
 	if boards {
@@ -298,7 +301,7 @@ func (h *hub) dropLocked(c *liveClient) {
 	}
 	delete(h.clients, c)
 	close(c.send)
-	if !slices.ContainsFunc(mapsKeys(h.clients), func(o *liveClient) bool { return o.user.ID == c.user.ID }) {
+	if !h.anyClient(func(o *liveClient) bool { return o.user.ID == c.user.ID }) {
 		h.seen[c.user.ID] = time.Now()
 	}
 }
@@ -325,7 +328,7 @@ func (h *hub) signOutAbsent(ctx context.Context) {
 		if a.UserID == 0 {
 			continue
 		}
-		if slices.ContainsFunc(mapsKeys(h.clients), func(c *liveClient) bool { return c.user.ID == a.UserID }) {
+		if h.anyClient(func(c *liveClient) bool { return c.user.ID == a.UserID }) {
 			continue
 		}
 		since, ok := h.seen[a.UserID]

@@ -6,7 +6,6 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/go-pdf/fpdf"
 	"golang.org/x/text/unicode/norm"
@@ -114,5 +113,3 @@ func ReportPDF(d *ReportData) ([]byte, error) {
 // nfc composes Vietnamese text (a letter and its marks as one character), as the font's
 // glyphs expect.
 func nfc(s string) string { return norm.NFC.String(s) }
-
-var _ = time.Now

@@ -109,21 +109,8 @@ var deskStateRE = regexp.MustCompile(`data-testid="desk" data-state="([a-z_]+)"`
 // deskState reads an agent's state from their desk bar.
 func deskState(t *testing.T, h *hotline, cl *http.Client) string {
 	t.Helper()
-	resp, err := cl.Get("http://" + h.addr + "/account")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var b strings.Builder
-	buf := make([]byte, 64<<10)
-	for {
-		n, err := resp.Body.Read(buf)
-		b.Write(buf[:n])
-		if err != nil {
-			break
-		}
-	}
-	if m := deskStateRE.FindStringSubmatch(b.String()); m != nil {
+	_, body := getPage(t, cl, "http://"+h.addr+"/account")
+	if m := deskStateRE.FindStringSubmatch(body); m != nil {
 		return m[1]
 	}
 	return ""
