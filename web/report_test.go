@@ -171,5 +171,15 @@ func TestDailyReportPage(t *testing.T) {
 		if err := os.WriteFile(filepath.Join(shots, "report.png"), png, 0o644); err != nil {
 			t.Fatal(err)
 		}
+		// At a phone's width, for an officer in the field.
+		if err := chromedp.Do(tab, chromedp.EmulateViewport(390, 1400)); err != nil {
+			t.Fatal(err)
+		}
+		if png, err = chromedp.Run(tab, chromedp.CaptureScreenshot()); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(shots, "report-phone.png"), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
