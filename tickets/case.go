@@ -88,23 +88,28 @@ func DefaultPolicy() Policy { return Policy{MonitoringDays: 14, NotReachedLimit:
 
 // Case is a person suspected of infection, followed up day by day until cleared.
 type Case struct {
-	ID              int64     `db:"id"`
-	Ref             string    `db:"ref"`
-	PersonName      string    `db:"person_name"`
-	NameKey         string    `db:"name_key"`
-	Phone           *string   `db:"phone"`
-	BirthYear       *int      `db:"birth_year"`
-	Sex             string    `db:"sex"`
-	Address         string    `db:"address"`
-	UnitCode        *string   `db:"unit_code"`
-	OnsetDate       *string   `db:"onset_date"`
-	ExposureTravel  bool      `db:"exposure_travel"`
-	ExposureContact bool      `db:"exposure_contact"`
-	ExposureNote    string    `db:"exposure_note"`
-	Status          string    `db:"status"`
-	MonitoringFrom  *string   `db:"monitoring_from"`
-	CreatedAt       time.Time `db:"created_at"`
-	UpdatedAt       time.Time `db:"updated_at"`
+	ID              int64   `db:"id"`
+	Ref             string  `db:"ref"`
+	PersonName      string  `db:"person_name"`
+	NameKey         string  `db:"name_key"`
+	Phone           *string `db:"phone"`
+	BirthYear       *int    `db:"birth_year"`
+	Sex             string  `db:"sex"`
+	Address         string  `db:"address"`
+	UnitCode        *string `db:"unit_code"`
+	OnsetDate       *string `db:"onset_date"`
+	ExposureTravel  bool    `db:"exposure_travel"`
+	ExposureContact bool    `db:"exposure_contact"`
+	ExposureNote    string  `db:"exposure_note"`
+	Status          string  `db:"status"`
+	MonitoringFrom  *string `db:"monitoring_from"`
+	// Language is what the automated follow-up calls speak: vi or en.
+	Language string `db:"language"`
+	// AutoCalls says whether the hotline calls the case by itself each day (AutoCallsOn),
+	// and if not, why.
+	AutoCalls string    `db:"auto_calls"`
+	CreatedAt time.Time `db:"created_at"`
+	UpdatedAt time.Time `db:"updated_at"`
 }
 
 // Validate checks and normalises what a case must have.
@@ -123,6 +128,13 @@ func (c *Case) Validate(now time.Time) error {
 	}
 	if c.BirthYear != nil && (*c.BirthYear < 1900 || *c.BirthYear > now.Year()) {
 		return Errorf(EINVALID, "Năm sinh %d không hợp lệ.", *c.BirthYear)
+	}
+	switch c.Language {
+	case "":
+		c.Language = "vi"
+	case "vi", "en":
+	default:
+		return Errorf(EINVALID, "Ngôn ngữ %q không hợp lệ (vi hoặc en).", c.Language)
 	}
 	switch c.Sex {
 	case "", "male", "female":

@@ -9,7 +9,7 @@ import (
 )
 
 const caseColumns = `id, ref, person_name, name_key, phone, birth_year, sex, address, unit_code, onset_date,
-	exposure_travel, exposure_contact, exposure_note, status, monitoring_from, created_at, updated_at`
+	exposure_travel, exposure_contact, exposure_note, status, monitoring_from, language, auto_calls, created_at, updated_at`
 
 const followUpColumns = `id, case_id, day, due_on, result, method, answers, note, recorded_by, recorded_at`
 
@@ -31,11 +31,15 @@ func (s *Store) CreateCase(ctx context.Context, actor Actor, c *Case, fromTicket
 			return err
 		}
 		c.Ref, c.Status, c.CreatedAt, c.UpdatedAt = ref, CaseSuspected, t.now, t.now
+		if c.AutoCalls == "" {
+			c.AutoCalls = AutoCallsOn
+		}
 		err = t.QueryRowxContext(ctx, t.Rebind(`INSERT INTO cases (ref, person_name, name_key, phone, birth_year, sex,
-			address, unit_code, onset_date, exposure_travel, exposure_contact, exposure_note, status, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+			address, unit_code, onset_date, exposure_travel, exposure_contact, exposure_note, status, language, auto_calls,
+			created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
 			c.Ref, c.PersonName, c.NameKey, c.Phone, c.BirthYear, c.Sex, c.Address, c.UnitCode, c.OnsetDate,
-			c.ExposureTravel, c.ExposureContact, c.ExposureNote, c.Status, c.CreatedAt, c.UpdatedAt).Scan(&c.ID)
+			c.ExposureTravel, c.ExposureContact, c.ExposureNote, c.Status, c.Language, c.AutoCalls, c.CreatedAt, c.UpdatedAt).Scan(&c.ID)
 		if err != nil {
 			return fmt.Errorf("create case: %w", mapConstraint(err))
 		}
@@ -280,56 +284,63 @@ func (s *Store) RecordFollowUp(ctx context.Context, actor Actor, followUpID int6
 		return err
 	}
 	return s.inTx(ctx, func(t *tx) error {
-		var f FollowUp
-		err := t.GetContext(ctx, &f, t.Rebind(`SELECT `+followUpColumns+` FROM follow_ups WHERE id = ?`), followUpID)
-		if err != nil {
-			return fmt.Errorf("record follow-up: %w", notFound(err, "lượt theo dõi"))
-		}
-		c, err := getCase(ctx, t, actor, f.CaseID)
-		if err != nil {
-			return err
-		}
-		if !followsUp(c.Status) {
-			l, _ := findLabel(CaseStatuses, c.Status)
-			return Errorf(ECONFLICT, "Ca %s đang ở trạng thái “%s”, không ghi kết quả theo dõi được.", c.Ref, l.Vi)
-		}
-		if f.Result != nil {
-			return Errorf(ECONFLICT, "Ngày %d của ca %s đã có kết quả.", f.Day, c.Ref)
-		}
-		today := Day(t.now)
-		if f.DueOn > today {
-			return Errorf(ECONFLICT, "Ngày %d của ca %s (%s) chưa đến; chỉ ghi kết quả cho những ngày đã đến hạn.", f.Day, c.Ref, f.DueOn)
-		}
-		_, err = t.ExecContext(ctx, t.Rebind(`UPDATE follow_ups SET result = ?, method = ?, answers = ?, note = ?,
-			recorded_by = ?, recorded_at = ? WHERE id = ?`), result, method, answers, note, actor.UserID, t.now, f.ID)
-		if err != nil {
-			return fmt.Errorf("record follow-up: %w", err)
-		}
-		if err := addEvent(ctx, t, actor, EntityCase, c.ID, change{kind: "follow_up", field: fmt.Sprintf("day %d", f.Day),
-			new: result, note: note}); err != nil {
-			return err
-		}
-		switch result {
-		case ResultSymptomatic:
-			// The clock starts again: the days after this one must be well.
-			if err := s.scheduleThrough(ctx, t, c, AddDays(f.DueOn, s.Policy.MonitoringDays)); err != nil {
-				return err
-			}
-			if c.Status != CaseReferred {
-				if err := s.setCaseStatus(ctx, t, ActorSystem, c, CaseReferred, "có triệu chứng khi theo dõi"); err != nil {
-					return err
-				}
-			}
-			return s.raiseUnitTicket(ctx, t, c, CategorySymptomReport, "có triệu chứng khi theo dõi",
-				fmt.Sprintf("Ca %s (%s) có triệu chứng ngày theo dõi thứ %d. Cần liên hệ, chuyển xét nghiệm.", c.Ref, c.PersonName, f.Day))
-		case ResultNotReached, ResultNotAttempted:
-			if err := s.extendMonitoring(ctx, t, c); err != nil {
-				return err
-			}
-			return s.escalateMissed(ctx, t, c, today)
-		}
-		return nil
+		_, err := s.recordFollowUp(ctx, t, actor, followUpID, result, method, answers, note)
+		return err
 	})
+}
+
+// recordFollowUp records a day's result in a transaction and applies the rules; it
+// returns the ticket it raised for the case's unit, if any.
+func (s *Store) recordFollowUp(ctx context.Context, t *tx, actor Actor, followUpID int64, result, method string, answers Answers, note string) (*Ticket, error) {
+	var f FollowUp
+	err := t.GetContext(ctx, &f, t.Rebind(`SELECT `+followUpColumns+` FROM follow_ups WHERE id = ?`), followUpID)
+	if err != nil {
+		return nil, fmt.Errorf("record follow-up: %w", notFound(err, "lượt theo dõi"))
+	}
+	c, err := getCase(ctx, t, actor, f.CaseID)
+	if err != nil {
+		return nil, err
+	}
+	if !followsUp(c.Status) {
+		l, _ := findLabel(CaseStatuses, c.Status)
+		return nil, Errorf(ECONFLICT, "Ca %s đang ở trạng thái “%s”, không ghi kết quả theo dõi được.", c.Ref, l.Vi)
+	}
+	if f.Result != nil {
+		return nil, Errorf(ECONFLICT, "Ngày %d của ca %s đã có kết quả.", f.Day, c.Ref)
+	}
+	today := Day(t.now)
+	if f.DueOn > today {
+		return nil, Errorf(ECONFLICT, "Ngày %d của ca %s (%s) chưa đến; chỉ ghi kết quả cho những ngày đã đến hạn.", f.Day, c.Ref, f.DueOn)
+	}
+	_, err = t.ExecContext(ctx, t.Rebind(`UPDATE follow_ups SET result = ?, method = ?, answers = ?, note = ?,
+		recorded_by = ?, recorded_at = ? WHERE id = ?`), result, method, answers, note, actor.UserID, t.now, f.ID)
+	if err != nil {
+		return nil, fmt.Errorf("record follow-up: %w", err)
+	}
+	if err := addEvent(ctx, t, actor, EntityCase, c.ID, change{kind: "follow_up", field: fmt.Sprintf("day %d", f.Day),
+		new: result, note: note}); err != nil {
+		return nil, err
+	}
+	switch result {
+	case ResultSymptomatic:
+		// The clock starts again: the days after this one must be well.
+		if err := s.scheduleThrough(ctx, t, c, AddDays(f.DueOn, s.Policy.MonitoringDays)); err != nil {
+			return nil, err
+		}
+		if c.Status != CaseReferred {
+			if err := s.setCaseStatus(ctx, t, ActorSystem, c, CaseReferred, "có triệu chứng khi theo dõi"); err != nil {
+				return nil, err
+			}
+		}
+		return s.raiseUnitTicket(ctx, t, c, CategorySymptomReport, "có triệu chứng khi theo dõi",
+			fmt.Sprintf("Ca %s (%s) có triệu chứng ngày theo dõi thứ %d. Cần liên hệ, chuyển xét nghiệm.", c.Ref, c.PersonName, f.Day))
+	case ResultNotReached, ResultNotAttempted:
+		if err := s.extendMonitoring(ctx, t, c); err != nil {
+			return nil, err
+		}
+		return nil, s.escalateMissed(ctx, t, c, today)
+	}
+	return nil, nil
 }
 
 // wellDaysSinceSymptoms counts a case's well days after its last symptomatic one:
@@ -457,20 +468,21 @@ func (s *Store) markLost(ctx context.Context, t *tx, c *Case) error {
 	if err := s.setCaseStatus(ctx, t, ActorSystem, c, CaseLost, msg); err != nil {
 		return err
 	}
-	return s.raiseUnitTicket(ctx, t, c, CategoryOther, msg,
+	_, err := s.raiseUnitTicket(ctx, t, c, CategoryOther, msg,
 		fmt.Sprintf("Mất dấu ca %s (%s): %s. Cần xác minh tại địa phương.", c.Ref, c.PersonName, msg))
+	return err
 }
 
 // raiseUnitTicket gives a case's ward or commune a P1 ticket (assigned to it; to the
-// agents when the case has no unit), noted on the case.
-func (s *Store) raiseUnitTicket(ctx context.Context, t *tx, c *Case, category, why, summary string) error {
+// agents when the case has no unit), noted on the case, and returns it.
+func (s *Store) raiseUnitTicket(ctx context.Context, t *tx, c *Case, category, why, summary string) (*Ticket, error) {
 	caseID := c.ID
 	tk := &Ticket{Category: category, Priority: P1, UnitCode: c.UnitCode, AssigneeUnitCode: c.UnitCode, CaseID: &caseID,
 		Summary: summary, ContactPhone: c.Phone}
 	if err := s.createTicket(ctx, t, ActorSystem, tk); err != nil {
-		return fmt.Errorf("raise ticket for case %s: %w", c.Ref, err)
+		return nil, fmt.Errorf("raise ticket for case %s: %w", c.Ref, err)
 	}
-	return addEvent(ctx, t, ActorSystem, EntityCase, c.ID, change{kind: "escalated", field: "ticket", new: tk.Ref, note: why})
+	return tk, addEvent(ctx, t, ActorSystem, EntityCase, c.ID, change{kind: "escalated", field: "ticket", new: tk.Ref, note: why})
 }
 
 // DueFollowUp is a follow-up waiting for a result, with what a caller needs to make it.

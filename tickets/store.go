@@ -30,6 +30,8 @@ type Store struct {
 	Policy Policy
 	// Login throttles sign-ins.
 	Login LoginPolicy
+	// CallPolicy sets the rules of automated follow-up calls.
+	CallPolicy CallPolicy
 }
 
 // Option changes how OpenStore opens the database.
@@ -90,7 +92,7 @@ func OpenStore(ctx context.Context, path string, opts ...Option) (*Store, error)
 		return nil, fmt.Errorf("migrate database %s: %w", path, err)
 	}
 	return &Store{db: db, path: path, writeMu: writeLock(path), Now: time.Now, SLA: DefaultSLA(),
-		Policy: DefaultPolicy(), Login: DefaultLoginPolicy()}, nil
+		Policy: DefaultPolicy(), Login: DefaultLoginPolicy(), CallPolicy: DefaultCallPolicy()}, nil
 }
 
 var (
