@@ -20,7 +20,8 @@ const (
 )
 
 func isOwnLeg(channelID string) bool {
-	return strings.HasPrefix(channelID, agentLegPrefix) || strings.HasPrefix(channelID, callbackLegPrefix)
+	return strings.HasPrefix(channelID, agentLegPrefix) || strings.HasPrefix(channelID, callbackLegPrefix) ||
+		strings.HasPrefix(channelID, followUpLegPrefix)
 }
 
 // waitForAgent keeps the caller in the agent queue, with music on hold and their place

@@ -85,9 +85,10 @@ func HandledEvents() []string { return append([]string(nil), handledEvents...) }
 type App struct {
 	cfg       Config
 	mu        sync.Mutex
-	calls     map[string]*call          // by channel ID
-	legs      map[string]chan ari.Event // channels the hotline dialed, to whoever dialed them
-	callbacks map[*callback]struct{}    // callbacks in progress
+	calls     map[string]*call           // by channel ID
+	legs      map[string]chan ari.Event  // channels the hotline dialed, to whoever dialed them
+	callbacks map[*callback]struct{}     // callbacks in progress
+	dialing   map[*outboundDial]struct{} // follow-up calls being dialled
 	draining  bool
 	wg        sync.WaitGroup
 	ctx       context.Context // lives until Run returns: background work (resync, replay)
@@ -164,7 +165,7 @@ func NewApp(cfg Config) *App {
 		cfg.Progress = cfg.Store
 	}
 	a := &App{cfg: cfg, calls: map[string]*call{}, legs: map[string]chan ari.Event{},
-		callbacks: map[*callback]struct{}{}, ready: make(chan struct{}), ctx: context.Background()}
+		callbacks: map[*callback]struct{}{}, dialing: map[*outboundDial]struct{}{}, ready: make(chan struct{}), ctx: context.Background()}
 	a.progress.pending, a.progress.saved = map[string]*tickets.Call{}, map[string]bool{}
 	if q := cfg.Queue; q != nil {
 		q.mu.Lock()
@@ -276,7 +277,10 @@ func (a *App) abortAll(r abortReason) int {
 	for cb := range a.callbacks {
 		cb.abort(r.outcome)
 	}
-	return len(a.calls) + len(a.callbacks)
+	for dl := range a.dialing {
+		dl.abort(r.outcome)
+	}
+	return len(a.calls) + len(a.callbacks) + len(a.dialing)
 }
 
 // watch pings Asterisk every WatchEvery, away from the dispatcher. Only when Asterisk has

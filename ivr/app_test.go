@@ -32,10 +32,16 @@ type fakeARI struct {
 	played map[string][]string          // prompts played, by channel
 	stasis []map[string]any             // channels GET /channels lists
 	conns  int                          // event WebSockets opened
+	// Channels the hotline creates (follow-up calls): by ID, the endpoint dialled; how a
+	// dial ends (0 answers, otherwise the hang-up cause); the most up at once.
+	created  map[string]string
+	dialEnd  func(endpoint string) int
+	up, most int
 }
 
 func newFakeARI(t *testing.T) *fakeARI {
-	f := &fakeARI{t: t, events: make(chan string, 100), alive: map[string]bool{}, vars: map[string]map[string]string{}, played: map[string][]string{}}
+	f := &fakeARI{t: t, events: make(chan string, 100), alive: map[string]bool{}, vars: map[string]map[string]string{}, played: map[string][]string{},
+		created: map[string]string{}, dialEnd: func(string) int { return 0 }}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	return f
@@ -119,6 +125,23 @@ func (f *fakeARI) serve(w http.ResponseWriter, r *http.Request) {
 		reply(200, f.stasis)
 	case parts[0] == "playbacks":
 		reply(204, nil)
+	case r.Method == "POST" && path == "/channels/create":
+		id, endpoint := r.URL.Query().Get("channelId"), r.URL.Query().Get("endpoint")
+		f.alive[id], f.created[id] = true, endpoint
+		f.up++
+		f.most = max(f.most, f.up)
+		reply(200, channelJSON(id, ""))
+		go f.send("StasisStart", map[string]any{"args": []string{}, "channel": channelJSON(id, "")})
+	case parts[0] == "channels" && len(parts) == 3 && parts[2] == "dial" && f.alive[parts[1]]:
+		id := parts[1]
+		reply(204, nil)
+		if cause := f.dialEnd(f.created[id]); cause != 0 {
+			f.alive[id] = false
+			f.up--
+			go f.send("ChannelDestroyed", map[string]any{"cause": cause, "cause_txt": "", "channel": channelJSON(id, "")})
+		} else {
+			go f.send("ChannelStateChange", map[string]any{"channel": channelJSON(id, "")})
+		}
 	case parts[0] == "channels" && len(parts) >= 2:
 		id := parts[1]
 		if !f.alive[id] {
@@ -130,6 +153,9 @@ func (f *fakeARI) serve(w http.ResponseWriter, r *http.Request) {
 			reply(200, channelJSON(id, ""))
 		case len(parts) == 2 && r.Method == "DELETE":
 			f.alive[id] = false
+			if _, ok := f.created[id]; ok {
+				f.up--
+			}
 			reply(204, nil)
 			f.send("ChannelDestroyed", map[string]any{"cause": 16, "cause_txt": "Normal Clearing", "channel": channelJSON(id, "")})
 		case parts[2] == "answer":

@@ -37,6 +37,8 @@ type call struct {
 	// place is the queue place of a caller who pressed 1, kept until the callback ticket
 	// is made: then the request takes it.
 	place *waiter
+	// followUp is set on an automated follow-up call the hotline placed.
+	followUp *followUp
 
 	aborted chan abortReason // the app ending the call from outside
 	cuts    int              // prompts Asterisk ended at once, without playing them
@@ -235,6 +237,14 @@ func (c *call) converse() (outcome, endedBy string) {
 	}
 	eff := c.m.Start(time.Now())
 	for {
+		if eff.Action != "" {
+			if err := c.act(eff.Action); err != nil {
+				c.log.Error("follow-up call action", "action", eff.Action, "err", err)
+				c.playOnly([]PromptRef{{Lang: c.m.Lang, ID: "system_busy"}})
+				c.hangup()
+				return tickets.OutcomeError, tickets.EndedByHotline
+			}
+		}
 		if eff.Ticket != nil {
 			if err := c.createTicket(eff.Ticket); err != nil {
 				c.log.Error("create ticket", "err", err)

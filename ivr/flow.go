@@ -70,7 +70,17 @@ type Node struct {
 	Summary string
 	// OnFailures overrides the flow's OnFailures for this node.
 	OnFailures string
+	// Action names what the call does on entering, before the prompts play (an automated
+	// follow-up call records its result, or the citizen's opt-out, before confirming it).
+	Action string
 }
+
+// Actions a node may ask of an automated follow-up call.
+const (
+	ActionFollowUpResult = "follow_up_result" // record the answers as the day's follow-up
+	ActionFollowUpOptOut = "follow_up_opt_out"
+	ActionFollowUpAgent  = "follow_up_agent" // the citizen asked for an agent
+)
 
 // QueueSpec says how a node queues its caller for an agent, and where the call goes when
 // the caller asks to be called back or no agent can take the call.
@@ -115,21 +125,13 @@ type Flow struct {
 // HotlineFlow is the flow of 1900 1075, with the keypad area selection built from
 // groups (tickets.Store.AreaGroups): the units are data, not code.
 func HotlineFlow(groups []tickets.AreaGroup) *Flow {
-	p := func(ids ...string) []Prompt {
-		ps := make([]Prompt, len(ids))
-		for i, id := range ids {
-			ps[i] = Prompt{ID: id}
-		}
-		return ps
-	}
+	p := prompts
 	yesNo := map[string]string{"1": "yes", "2": "no"}
 	question := func(id, records, prompt, next string) *Node {
 		return &Node{ID: id, Prompts: p(prompt), Keys: map[string]string{"1": next, "2": next}, Records: records, Values: yesNo}
 	}
 	const message = 2 * time.Minute // the longest voice message
-	queue := func(category string, front bool) *QueueSpec {
-		return &QueueSpec{Category: category, Front: front, Callback: "q_callback", Message: "q_message", AgentFailed: "q_agent_failed"}
-	}
+	queue := queueSpec
 	nodes := []*Node{
 		{ID: "welcome", Prompts: p("welcome"), Next: "main"},
 		{ID: "main",
@@ -185,30 +187,10 @@ func HotlineFlow(groups []tickets.AreaGroup) *Flow {
 		// (The call says "please hold" once the caller is in line: not when nobody is on duty.)
 		{ID: "operator", Queue: queue(tickets.CategoryOther, false)},
 		{ID: "info_agent", Queue: queue(tickets.CategoryInformation, false)},
-		// Out of the queue: a callback that keeps the caller's place, or a voice message
-		// when no agent can answer.
-		{ID: "q_callback", Ticket: tickets.CategoryCallback, Priority: tickets.P2, Outcome: tickets.OutcomeCallback,
-			Summary: "Người gọi chờ tổng đài viên và chọn được gọi lại.", Prompts: p("callback_created"), Next: "goodbye"},
-		{ID: "q_message", Prompts: p("queue_message"), Record: message, Next: "q_message_saved", OnHangup: "q_message_saved",
-			OnFailures: "no_message"}, // not back to an agent: the queue sent the caller here
-		// No message either: a missed call for the agents to return (a note on the ticket
-		// when the call already has one).
-		{ID: "no_message", Prompts: p("message_none"), Outcome: tickets.OutcomeNoChoice, Hangup: true,
-			Ticket: tickets.CategoryMissedCall, Priority: tickets.P2,
-			Summary: "Người gọi cần gặp tổng đài viên nhưng không có ai trực, và không để lại lời nhắn; cần gọi lại."},
-		{ID: "q_message_saved", Ticket: tickets.CategoryCallback, Priority: tickets.P2,
-			Summary: "Lời nhắn thoại khi không có tổng đài viên.", Prompts: p("message_saved"), Next: "goodbye"},
-		// An agent answered but the two could not be put together: an apology, a
-		// missed call for the agents to return, and a voice message on it.
-		{ID: "q_agent_failed", Ticket: tickets.CategoryMissedCall, Priority: tickets.P2, Outcome: tickets.OutcomeAgentFailed,
-			Summary: "Không kết nối được người gọi với tổng đài viên; cần gọi lại.", Prompts: p("agent_failed"),
-			Record: message, Next: "q_failed_saved", OnFailures: "no_message"},
-		{ID: "q_failed_saved", Prompts: p("message_saved"), Next: "goodbye"},
-
 		// Three bad keys or silences in one menu: to an agent (or a voice message).
 		{ID: "too_many", Prompts: p("too_many_errors"), Outcome: tickets.OutcomeNoChoice, Queue: queue(tickets.CategoryOther, false)},
-		{ID: "goodbye", Prompts: p("goodbye"), Hangup: true},
 	}
+	nodes = append(nodes, queueExits(p)...)
 	for _, n := range nodes {
 		if strings.HasPrefix(n.ID, "sym") && n.Ticket == "" && n.Branch == nil {
 			n.OnHangup = "sym_risk" // every step of the self-report
@@ -231,6 +213,100 @@ func HotlineFlow(groups []tickets.AreaGroup) *Flow {
 		f.Nodes[n.ID] = n
 	}
 	return f
+}
+
+// queueExits are the nodes a queued caller goes to without an agent: a callback that
+// keeps their place, a voice message, or an apology when the agent could not be put
+// through; both flows share them.
+func queueExits(p func(...string) []Prompt) []*Node {
+	const message = 2 * time.Minute // the longest voice message
+	return []*Node{
+		{ID: "q_callback", Ticket: tickets.CategoryCallback, Priority: tickets.P2, Outcome: tickets.OutcomeCallback,
+			Summary: "Người gọi chờ tổng đài viên và chọn được gọi lại.", Prompts: p("callback_created"), Next: "goodbye"},
+		{ID: "q_message", Prompts: p("queue_message"), Record: message, Next: "q_message_saved", OnHangup: "q_message_saved",
+			OnFailures: "no_message"}, // not back to an agent: the queue sent the caller here
+		// No message either: a missed call for the agents to return (a note on the ticket
+		// when the call already has one).
+		{ID: "no_message", Prompts: p("message_none"), Outcome: tickets.OutcomeNoChoice, Hangup: true,
+			Ticket: tickets.CategoryMissedCall, Priority: tickets.P2,
+			Summary: "Người gọi cần gặp tổng đài viên nhưng không có ai trực, và không để lại lời nhắn; cần gọi lại."},
+		{ID: "q_message_saved", Ticket: tickets.CategoryCallback, Priority: tickets.P2,
+			Summary: "Lời nhắn thoại khi không có tổng đài viên.", Prompts: p("message_saved"), Next: "goodbye"},
+		// An agent answered but the two could not be put together: an apology, a
+		// missed call for the agents to return, and a voice message on it.
+		{ID: "q_agent_failed", Ticket: tickets.CategoryMissedCall, Priority: tickets.P2, Outcome: tickets.OutcomeAgentFailed,
+			Summary: "Không kết nối được người gọi với tổng đài viên; cần gọi lại.", Prompts: p("agent_failed"),
+			Record: message, Next: "q_failed_saved", OnFailures: "no_message"},
+		{ID: "q_failed_saved", Prompts: p("message_saved"), Next: "goodbye"},
+		{ID: "goodbye", Prompts: p("goodbye"), Hangup: true},
+	}
+}
+
+func prompts(ids ...string) []Prompt {
+	ps := make([]Prompt, len(ids))
+	for i, id := range ids {
+		ps[i] = Prompt{ID: id}
+	}
+	return ps
+}
+
+func queueSpec(category string, front bool) *QueueSpec {
+	return &QueueSpec{Category: category, Front: front, Callback: "q_callback", Message: "q_message", AgentFailed: "q_agent_failed"}
+}
+
+// FollowUpFlow is what a person in monitoring hears on the hotline's automated daily
+// call: press 1 to begin (so that voicemail and carrier announcements never count as an
+// answer), then four yes/no questions; 0 at any point puts them through to an agent, 9
+// stops the calls. Their answers are the day's follow-up: all no is well; any yes is
+// with signs, and short of breath hears "call 115" and goes to the front of the agent
+// queue.
+func FollowUpFlow() *Flow {
+	p := prompts
+	yesNo := map[string]string{"1": "yes", "2": "no"}
+	question := func(id, records string, prompts []Prompt, next string) *Node {
+		return &Node{ID: id, Prompts: prompts, Records: records, Values: yesNo,
+			Keys: map[string]string{"1": next, "2": next, "0": "fu_agent", "9": "fu_opt_out"}}
+	}
+	nodes := []*Node{
+		{ID: "fu_intro", Prompts: p("fu_intro"), Keys: map[string]string{"1": "fu_fever", "0": "fu_agent", "9": "fu_opt_out"}},
+		question("fu_fever", "fever", p("fu_how", "q_fever"), "fu_cough"),
+		question("fu_cough", "cough", p("q_cough"), "fu_breath"),
+		question("fu_breath", "breath", p("q_breath"), "fu_new"),
+		question("fu_new", "new", p("fu_q_new"), "fu_result"),
+		{ID: "fu_result", Branch: followUpResult, Branches: []string{"fu_well", "fu_signs", "fu_urgent"}},
+		{ID: "fu_well", Action: ActionFollowUpResult, Prompts: p("fu_well"), Outcome: tickets.OutcomeFollowUp, Hangup: true},
+		{ID: "fu_signs", Action: ActionFollowUpResult, Prompts: p("fu_signs"), Outcome: tickets.OutcomeFollowUp, Hangup: true},
+		{ID: "fu_urgent", Action: ActionFollowUpResult, Prompts: p("fu_urgent"), Outcome: tickets.OutcomeFollowUp,
+			Queue: queueSpec(tickets.CategorySymptomReport, true)},
+		{ID: "fu_agent", Action: ActionFollowUpAgent, Queue: queueSpec(tickets.CategoryOther, false)},
+		{ID: "fu_opt_out", Action: ActionFollowUpOptOut, Prompts: p("fu_optout_done"), Outcome: tickets.OutcomeOptedOut, Hangup: true},
+		{ID: "fu_no_input", Prompts: p("fu_no_input"), Outcome: tickets.OutcomeNoChoice, Hangup: true},
+	}
+	nodes = append(nodes, queueExits(p)...)
+	f := &Flow{
+		Start:       "fu_intro",
+		Nodes:       map[string]*Node{},
+		KeyTimeout:  8 * time.Second,
+		MaxFailures: 3,
+		OnFailures:  "fu_no_input",
+		Invalid:     Prompt{ID: "invalid"},
+		NoInput:     Prompt{ID: "no_input"},
+	}
+	for _, n := range nodes {
+		f.Nodes[n.ID] = n
+	}
+	return f
+}
+
+// followUpResult picks the end of an automated follow-up call from its answers.
+func followUpResult(a tickets.Answers) string {
+	switch {
+	case a["breath"] == "yes":
+		return "fu_urgent"
+	case a["fever"] == "yes" || a["cough"] == "yes" || a["new"] == "yes":
+		return "fu_signs"
+	}
+	return "fu_well"
 }
 
 // areaNodes builds the two keypad steps of choosing a unit: a former district (keys 1-9),

@@ -17,6 +17,8 @@ type Effects struct {
 	Record  time.Duration // > 0: record a voice message of at most this long (Machine.Recorded)
 	Queue   *QueueSpec    // queue the caller for an agent (Machine.QueueResult)
 	Hangup  bool
+	// Action is what the call does before the prompts (Node.Action).
+	Action string
 }
 
 // Empty reports whether the effects ask the call for nothing more: no key, message, queue
@@ -200,6 +202,8 @@ var outcomeRank = map[string]int{
 	tickets.OutcomeNoChoice:     1,
 	tickets.OutcomeInformation:  2,
 	tickets.OutcomeTicket:       3,
+	tickets.OutcomeFollowUp:     3,
+	tickets.OutcomeOptedOut:     3,
 	tickets.OutcomeAbandoned:    4,
 	tickets.OutcomeCallback:     5,
 	tickets.OutcomeVoiceMessage: 6,
@@ -390,6 +394,9 @@ func (m *Machine) enter(now time.Time, id string, e *Effects) {
 		if n.Branch != nil {
 			id = n.Branch(m.Answers)
 			continue
+		}
+		if n.Action != "" {
+			e.Action = n.Action
 		}
 		if n.Ticket != "" {
 			e.Ticket = m.ticketRequest(n)

@@ -409,3 +409,60 @@ func TestFlowValidateContradictions(t *testing.T) {
 		})
 	}
 }
+
+// The automated follow-up call: 1 begins; the answers pick the end; 0 and 9 work at
+// every question; the result and the opt-out are actions taken before their prompts
+// play; silence ends the call without a result.
+func TestFollowUpFlow(t *testing.T) {
+	f := ivr.FollowUpFlow()
+	if err := f.Validate(sounds.Languages, sounds.Has); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	walk := func(lang string, keys ...string) (*ivr.Machine, ivr.Effects) {
+		m := ivr.NewMachine(f)
+		m.Lang = lang
+		e := m.Start(now)
+		for _, k := range keys {
+			e = m.Key(now, k)
+		}
+		return m, e
+	}
+	for _, tc := range []struct {
+		keys   []string
+		end    string
+		action string
+		queue  bool
+	}{
+		{[]string{"1", "2", "2", "2", "2"}, "fu_well", ivr.ActionFollowUpResult, false},
+		{[]string{"1", "1", "2", "2", "2"}, "fu_signs", ivr.ActionFollowUpResult, false},
+		{[]string{"1", "2", "2", "2", "1"}, "fu_signs", ivr.ActionFollowUpResult, false},
+		{[]string{"1", "2", "2", "1", "2"}, "fu_urgent", ivr.ActionFollowUpResult, true},
+		{[]string{"1", "2", "0"}, "fu_agent", ivr.ActionFollowUpAgent, true},
+		{[]string{"9"}, "fu_opt_out", ivr.ActionFollowUpOptOut, false},
+		{[]string{"1", "2", "2", "9"}, "fu_opt_out", ivr.ActionFollowUpOptOut, false},
+	} {
+		m, e := walk("en", tc.keys...)
+		if m.Node() != tc.end || e.Action != tc.action || (e.Queue != nil) != tc.queue {
+			t.Errorf("keys %v: at %s, action %q, queue %v; want %s, %q, %v", tc.keys, m.Node(), e.Action, e.Queue != nil, tc.end, tc.action, tc.queue)
+		}
+		if tc.end == "fu_urgent" && (!e.Queue.Front || e.Play[0] != (ivr.PromptRef{Lang: "en", ID: "fu_urgent"})) {
+			t.Errorf("short of breath: %+v, want fu_urgent (call 115) then the front of the queue", e)
+		}
+	}
+	m, _ := walk("vi", "1", "1", "2")
+	if m.Answers["fever"] != "yes" || m.Answers["cough"] != "no" || len(m.Answers) != 2 {
+		t.Errorf("answers so far %v", m.Answers)
+	}
+	m, e := walk("vi")
+	for i := 0; i < 3; i++ {
+		e = m.Timeout(now)
+	}
+	if m.Node() != "fu_no_input" || !e.Hangup || e.Action != "" {
+		t.Errorf("three silences: at %s %+v", m.Node(), e)
+	}
+	m, e = walk("vi", "5")
+	if m.Node() != "fu_intro" || e.Play[0].ID != "invalid" {
+		t.Errorf("a bad key at the intro: at %s %+v, want a re-prompt", m.Node(), e)
+	}
+}

@@ -23,6 +23,8 @@ const (
 	OutcomeAbandoned    = "abandoned_in_queue"  // the caller hung up while waiting for an agent
 	OutcomeAgentFailed  = "agent_bridge_failed" // an agent answered but the two could not be connected
 	OutcomeUnavailable  = "hotline_unavailable" // Asterisk took the call alone while the hotline was down
+	OutcomeFollowUp     = "follow_up_recorded"  // an automated follow-up call recorded the day's answers
+	OutcomeOptedOut     = "follow_up_opted_out" // the citizen stopped the automated follow-up calls
 )
 
 // Who ended a call.
@@ -41,7 +43,7 @@ type Call struct {
 	CallerNumber    *string    `db:"caller_number"` // E.164, nil when withheld or not a phone number
 	CallerRaw       string     `db:"caller_raw"`    // what the network delivered
 	Dialed          string     `db:"dialed"`
-	Direction       string     `db:"direction"` // inbound, or outbound for callbacks
+	Direction       string     `db:"direction"` // inbound; outbound for callbacks; follow_up for automated follow-up calls
 	Language        string     `db:"language"`
 	StartedAt       time.Time  `db:"started_at"`
 	StartedDay      string     `db:"started_day"`

@@ -1,0 +1,270 @@
+package ivr_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mattn/go-sqlite3"
+
+	"github.com/huehotline/hotline/ivr"
+	"github.com/huehotline/hotline/tickets"
+)
+
+// monitoredCases opens n cases in monitoring, with follow-ups due from today.
+func monitoredCases(t *testing.T, s *tickets.Store, n int, lang string) []*tickets.Case {
+	t.Helper()
+	var list []*tickets.Case
+	for i := 0; i < n; i++ {
+		phone := "0905" + strings.Repeat("0", 3) + string(rune('0'+i/100%10)) + string(rune('0'+i/10%10)) + string(rune('0'+i%10))
+		c := &tickets.Case{PersonName: "Trần Thị Bình", Phone: &phone, Language: lang}
+		if err := s.CreateCase(context.Background(), tickets.ActorSystem, c, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SetCaseStatus(context.Background(), tickets.ActorSystem, c.ID, tickets.CaseMonitoring, ""); err != nil {
+			t.Fatal(err)
+		}
+		list = append(list, c)
+	}
+	return list
+}
+
+// hueToday returns a Huế clock time of today.
+func hueToday(t *testing.T, clock string) time.Time {
+	t.Helper()
+	v, err := time.ParseInLocation("2006-01-02 15:04", tickets.Day(time.Now())+" "+clock, tickets.Local)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// clock is a settable clock for the dialer.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
+func (f *fakeARI) createdN() int { f.mu.Lock(); defer f.mu.Unlock(); return len(f.created) }
+func (f *fakeARI) mostUp() int   { f.mu.Lock(); defer f.mu.Unlock(); return f.most }
+func (f *fakeARI) legs() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var ids []string
+	for id := range f.created {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+func runDialer(t *testing.T, app *ivr.App, s ivr.FollowUpStore, clk *clock, concurrent int) *ivr.FollowUpDialer {
+	t.Helper()
+	window, _ := ivr.ParseWindow("08:00-20:00")
+	d := ivr.NewFollowUpDialer(app, ivr.FollowUpConfig{Store: s, Window: window, Concurrent: concurrent, Rate: 6000,
+		Every: 50 * time.Millisecond, Now: clk.now})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { d.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return d
+}
+
+// Nothing is dialled outside the calling window (07:59 and 20:00 Huế time are outside,
+// 08:00 inside), and no more calls are up at once than the setting.
+func TestFollowUpWindowAndConcurrency(t *testing.T) {
+	f := newFakeARI(t)
+	s := openTestStore(t)
+	app := runApp(t, f, s)
+	monitoredCases(t, s, 10, "vi")
+	clk := &clock{t: hueToday(t, "07:59")}
+	runDialer(t, app, s, clk, 4)
+	time.Sleep(300 * time.Millisecond)
+	if n := f.createdN(); n != 0 {
+		t.Fatalf("%d calls dialled at 07:59", n)
+	}
+	clk.set(hueToday(t, "20:00"))
+	time.Sleep(300 * time.Millisecond)
+	if n := f.createdN(); n != 0 {
+		t.Fatalf("%d calls dialled at 20:00", n)
+	}
+	clk.set(hueToday(t, "08:00"))
+	// The citizens answer and say nothing: each call waits out its intro, up to four at once.
+	for deadline := time.Now().Add(5 * time.Second); f.createdN() < 4; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d calls dialled at 08:00, want 4", f.createdN())
+		}
+	}
+	time.Sleep(300 * time.Millisecond)
+	if n, most := f.createdN(), f.mostUp(); n != 4 || most != 4 {
+		t.Errorf("dialled %d, most up at once %d; want 4 and 4", n, most)
+	}
+	for _, leg := range f.legs() {
+		if !strings.HasPrefix(f.created[leg], "PJSIP/0905") || !strings.HasSuffix(f.created[leg], "@carrier") {
+			t.Errorf("dialled %q, want the national number through the carrier", f.created[leg])
+		}
+		clk.set(hueToday(t, "20:00")) // no more calls
+		f.send("ChannelHangupRequest", map[string]any{"cause": 16, "channel": channelJSON(leg, "")})
+	}
+	for _, leg := range f.legs() {
+		callOn(t, s, leg)
+	}
+}
+
+// slowOptOut fails the opt-out as a locked database would, twice, and notes what the
+// citizen had heard when it was finally stored.
+type slowOptOut struct {
+	*tickets.Store
+	f       *fakeARI
+	mu      sync.Mutex
+	tries   int
+	stored  bool
+	heardAt []string // prompts played when the opt-out was stored
+}
+
+func (s *slowOptOut) OptOutOfFollowUpCalls(ctx context.Context, id int64) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tries++
+	if s.tries <= 2 {
+		return sqlite3.Error{Code: sqlite3.ErrBusy}
+	}
+	if err := s.Store.OptOutOfFollowUpCalls(ctx, id); err != nil {
+		return err
+	}
+	s.stored = true
+	for _, leg := range s.f.legs() {
+		s.heardAt = append(s.heardAt, s.f.prompts(leg)...)
+	}
+	return nil
+}
+
+// Pressing 9 stores the opt-out (through a locked database, retried) before the
+// confirmation plays; the case is never dialled again.
+func TestFollowUpOptOutStoredBeforeConfirmation(t *testing.T) {
+	f := newFakeARI(t)
+	s := openTestStore(t)
+	app := runApp(t, f, s)
+	c := monitoredCases(t, s, 1, "en")[0]
+	store := &slowOptOut{Store: s, f: f}
+	clk := &clock{t: hueToday(t, "10:00")}
+	runDialer(t, app, store, clk, 4)
+	var leg string
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if legs := f.legs(); len(legs) == 1 && len(f.prompts(legs[0])) > 0 {
+			leg = legs[0]
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the case was not called")
+		}
+	}
+	if got := f.prompts(leg); got[0] != "en/fu_intro" {
+		t.Errorf("the citizen heard %v first, want the intro in English", got)
+	}
+	f.send("ChannelDtmfReceived", map[string]any{"digit": "9", "duration_ms": 100, "channel": channelJSON(leg, "")})
+	rec := callOn(t, s, leg)
+	store.mu.Lock()
+	heard, stored, tries := store.heardAt, store.stored, store.tries
+	store.mu.Unlock()
+	if !stored || tries != 3 {
+		t.Fatalf("opt-out stored %v after %d tries, want stored on the third", stored, tries)
+	}
+	if slices.Contains(heard, "en/fu_optout_done") {
+		t.Errorf("the confirmation played before the opt-out was stored: %v", heard)
+	}
+	if got := f.prompts(leg); !slices.Contains(got, "en/fu_optout_done") {
+		t.Errorf("the confirmation never played: %v", got)
+	}
+	got, _ := s.GetCase(context.Background(), tickets.ActorSystem, c.ID)
+	if got.AutoCalls != tickets.AutoCallsOptedOut {
+		t.Errorf("case automated calls %q", got.AutoCalls)
+	}
+	if rec.Direction != "follow_up" || rec.Outcome != tickets.OutcomeOptedOut || rec.Path.Keys() != "9" {
+		t.Errorf("call record %s %s keys %q", rec.Direction, rec.Outcome, rec.Path.Keys())
+	}
+	attempts, _ := s.FollowUpCallsOf(context.Background(), tickets.ActorSystem, c.ID)
+	if len(attempts) != 1 || attempts[0].State != tickets.AttemptEnded || *attempts[0].Result != tickets.AttemptOptedOut ||
+		attempts[0].CallID == nil || *attempts[0].CallID != rec.ID {
+		t.Errorf("attempts %+v", attempts)
+	}
+	clk.set(hueToday(t, "12:00"))
+	time.Sleep(300 * time.Millisecond)
+	if n := f.createdN(); n != 1 {
+		t.Errorf("the case that opted out was dialled again (%d calls)", n)
+	}
+}
+
+// A citizen who hangs up in the middle of the questions leaves a partial attempt with
+// the answers given; an unanswered call is ended with its cause.
+func TestFollowUpHangUpMidway(t *testing.T) {
+	f := newFakeARI(t)
+	s := openTestStore(t)
+	app := runApp(t, f, s)
+	cases := monitoredCases(t, s, 2, "vi")
+	f.dialEnd = func(endpoint string) int {
+		if strings.Contains(endpoint, "0905000001") {
+			return 17 // busy
+		}
+		return 0
+	}
+	clk := &clock{t: hueToday(t, "09:00")}
+	runDialer(t, app, s, clk, 4)
+	var leg string
+	for deadline := time.Now().Add(5 * time.Second); leg == ""; time.Sleep(20 * time.Millisecond) {
+		for _, l := range f.legs() {
+			if strings.Contains(f.created[l], "0905000000") && len(f.prompts(l)) > 0 {
+				leg = l
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the first case was not called")
+		}
+	}
+	key := func(k string) {
+		n := len(f.prompts(leg))
+		f.send("ChannelDtmfReceived", map[string]any{"digit": k, "duration_ms": 100, "channel": channelJSON(leg, "")})
+		for deadline := time.Now().Add(3 * time.Second); len(f.prompts(leg)) == n; time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("no prompt after key %s", k)
+			}
+		}
+	}
+	key("1")
+	key("2")
+	f.send("ChannelHangupRequest", map[string]any{"cause": 16, "channel": channelJSON(leg, "")})
+	rec := callOn(t, s, leg)
+	if rec.EndedBy != tickets.EndedByCaller {
+		t.Errorf("ended by %s", rec.EndedBy)
+	}
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		a0, _ := s.FollowUpCallsOf(context.Background(), tickets.ActorSystem, cases[0].ID)
+		a1, _ := s.FollowUpCallsOf(context.Background(), tickets.ActorSystem, cases[1].ID)
+		if len(a0) == 1 && len(a1) == 1 && a0[0].State == tickets.AttemptEnded && a1[0].State == tickets.AttemptEnded {
+			if *a0[0].Result != tickets.AttemptPartial || a0[0].Answers["fever"] != "no" || a0[0].AnsweredAt == nil {
+				t.Errorf("hung up midway: %+v %v", a0[0], *a0[0].Result)
+			}
+			if *a1[0].Result != tickets.AttemptBusy || a1[0].Cause == nil || *a1[0].Cause != 17 || a1[0].AnsweredAt != nil {
+				t.Errorf("busy: %+v %v", a1[0], *a1[0].Result)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("attempts not ended: %+v %+v", a0, a1)
+		}
+	}
+	// Both are tried again 45 min later, not before.
+	clk.set(hueToday(t, "09:30"))
+	time.Sleep(300 * time.Millisecond)
+	if n := f.createdN(); n != 2 {
+		t.Errorf("%d calls by 09:30, want 2", n)
+	}
+	if due, _ := s.FollowUpCallsDue(context.Background(), time.Now().Add(46*time.Minute), 10); len(due) != 2 {
+		t.Errorf("due 46 min later: %d, want 2", len(due))
+	}
+}
