@@ -2,9 +2,11 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/huehotline/hotline/tickets"
 )
@@ -87,11 +89,19 @@ type CaseView struct {
 	Moves     []option
 	Tickets   []TicketRow
 	Days      []FollowUpDay
-	Timeline  []EventRow
-	Results   []option
-	Methods   []option
-	Errors    map[string]string
-	Message   string
+	// AutoCalls is the case's automated-call state (tickets.AutoCalls*), with words.
+	AutoCalls, AutoCallsText, LanguageText string
+	Attempts                               []AttemptRow
+	Timeline                               []EventRow
+	Results                                []option
+	Methods                                []option
+	Errors                                 map[string]string
+	Message                                string
+}
+
+// AttemptRow is one automated follow-up call to a case.
+type AttemptRow struct {
+	At, Attempt, Result, ResultCode, Answers string
 }
 
 // FollowUpDay is one day of a case's monitoring calendar.
@@ -183,12 +193,79 @@ func (s *Server) caseView(r *http.Request, me *viewer, c *tickets.Case) (CaseVie
 		}
 		v.Days = append(v.Days, d)
 	}
+	v.AutoCalls, v.AutoCallsText = c.AutoCalls, tickets.AutoCallStateLabel(c.AutoCalls).Vi
+	v.LanguageText = map[string]string{"vi": "tiếng Việt", "en": "tiếng Anh"}[c.Language]
+	attempts, err := s.cfg.Store.FollowUpCallsOf(ctx, me.Actor, c.ID)
+	if err != nil {
+		return v, err
+	}
+	for _, a := range attempts {
+		v.Attempts = append(v.Attempts, attemptRow(a))
+	}
 	evs, err := s.cfg.Store.CaseEvents(ctx, me.Actor, c.ID)
 	if err != nil {
 		return v, err
 	}
 	v.Timeline = s.timeline(evs, c.ID, n)
 	return v, nil
+}
+
+// attemptRow describes an automated call attempt in words.
+func attemptRow(a *tickets.FollowUpCall) AttemptRow {
+	row := AttemptRow{Attempt: strconv.Itoa(a.Attempt)}
+	at := a.CreatedAt
+	if a.StartedAt != nil {
+		at = *a.StartedAt
+	}
+	row.At = at.In(tickets.Local).Format("02/01 15:04")
+	switch {
+	case a.State == tickets.AttemptRequested:
+		row.Result, row.Attempt = "Chờ gọi (theo yêu cầu)", "–"
+	case a.State != tickets.AttemptEnded && a.Result == nil:
+		row.Result = "Đang gọi"
+	case a.Result != nil:
+		row.ResultCode, row.Result = *a.Result, tickets.AttemptResultLabel(*a.Result).Vi
+	}
+	if !a.Counted {
+		row.Attempt += " (không tính)"
+	}
+	if a.Cause != nil {
+		row.Result += fmt.Sprintf(" (mã %d)", *a.Cause)
+	}
+	var parts []string
+	for _, q := range []struct{ key, text string }{{"fever", "sốt"}, {"cough", "ho"}, {"breath", "khó thở"}, {"new", "điều mới"}} {
+		switch a.Answers[q.key] {
+		case "yes":
+			parts = append(parts, q.text+": có")
+		case "no":
+			parts = append(parts, q.text+": không")
+		}
+	}
+	row.Answers = strings.Join(parts, ", ")
+	return row
+}
+
+func (s *Server) handleAutoCalls(w http.ResponseWriter, r *http.Request, me *viewer) {
+	do := r.PostFormValue("do")
+	done := map[string]string{"pause": "Đã tạm dừng gọi tự động.", "resume": "Đã bật lại gọi tự động.",
+		"now": "Đã đặt lịch gọi ngay (trong khung giờ gọi)."}[do]
+	s.caseAction(w, r, me, "autocalls", done, func(ctx context.Context, c *tickets.Case) error {
+		switch do {
+		case "pause":
+			return s.cfg.Store.SetAutoCalls(ctx, me.Actor, c.ID, tickets.AutoCallsPaused, trimmed(r.PostFormValue("note")))
+		case "resume":
+			return s.cfg.Store.SetAutoCalls(ctx, me.Actor, c.ID, tickets.AutoCallsOn, trimmed(r.PostFormValue("note")))
+		case "now":
+			if err := s.cfg.Store.RequestFollowUpCall(ctx, me.Actor, c.ID); err != nil {
+				return err
+			}
+			if s.cfg.FollowUps != nil {
+				s.cfg.FollowUps.Kick()
+			}
+			return nil
+		}
+		return tickets.Errorf(tickets.EINVALID, "Yêu cầu %q không hợp lệ.", do)
+	})
 }
 
 func wordOrLabel(list []tickets.Label, code string) string {
@@ -223,8 +300,10 @@ func (s *Server) caseAction(w http.ResponseWriter, r *http.Request, me *viewer, 
 		http.Redirect(w, r, "/cases/"+c.Ref+"#"+field, http.StatusSeeOther)
 		return
 	}
-	if c, err = s.loadCase(r, me); err != nil {
-		s.fail(w, r, me, err)
+	// The case again, as the change left it; err stays the change's own error.
+	c, lerr := s.loadCase(r, me)
+	if lerr != nil {
+		s.fail(w, r, me, lerr)
 		return
 	}
 	v, verr := s.caseView(r, me, c)

@@ -60,6 +60,9 @@ type Store interface {
 	FindCases(ctx context.Context, actor tickets.Actor, f tickets.CaseFilter) ([]*tickets.Case, error)
 	CaseEvents(ctx context.Context, actor tickets.Actor, id int64) ([]*tickets.Event, error)
 	FollowUps(ctx context.Context, actor tickets.Actor, caseID int64) ([]*tickets.FollowUp, error)
+	FollowUpCallsOf(ctx context.Context, actor tickets.Actor, caseID int64) ([]*tickets.FollowUpCall, error)
+	SetAutoCalls(ctx context.Context, actor tickets.Actor, caseID int64, state, note string) error
+	RequestFollowUpCall(ctx context.Context, actor tickets.Actor, caseID int64) error
 	SetCaseStatus(ctx context.Context, actor tickets.Actor, id int64, to, note string) error
 	AddCaseNote(ctx context.Context, actor tickets.Actor, id int64, note string) error
 	RecordFollowUp(ctx context.Context, actor tickets.Actor, followUpID int64, result, method string, answers tickets.Answers, note string) error
@@ -111,6 +114,8 @@ type Config struct {
 	SecureCookie bool
 	// Callbacks, if set, lets agents call citizens back from a ticket.
 	Callbacks Callbacks
+	// FollowUps, if set, is told when an automated follow-up call is asked for now.
+	FollowUps interface{ Kick() }
 	// Desk, if set, is the agents' desk: agents come on duty from the console, and pages
 	// show the queue, the desk and who else has a ticket open, live (RunLive sends it).
 	Desk Desk
@@ -219,6 +224,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /cases/{ref}", s.health(s.handleCase))
 	mux.Handle("POST /cases/{ref}/status", s.health(s.handleCaseStatus))
 	mux.Handle("POST /cases/{ref}/notes", s.health(s.handleCaseNote))
+	mux.Handle("POST /cases/{ref}/autocalls", s.health(s.handleAutoCalls))
 	mux.Handle("POST /cases/{ref}/followups/{id}", s.health(s.handleFollowUp))
 	mux.Handle("GET /board", s.health(s.handleBoard))
 	mux.Handle("POST /board/followups/{id}", s.health(s.handleBoardFollowUp))

@@ -94,6 +94,7 @@ type CaseLink struct {
 // CaseForm is the form to open a suspected case from a ticket.
 type CaseForm struct {
 	Name, Phone, BirthYear, Sex, Address, Area, Link string
+	Language                                         string // of the automated follow-up calls
 }
 
 // loadTicket finds the ticket of a request's {ref}.
@@ -235,7 +236,10 @@ func (s *Server) ticketView(r *http.Request, me *viewer, tk *tickets.Ticket) (Ti
 			}
 		}
 	}
-	v.NewCase = CaseForm{Area: v.AreaCode}
+	v.NewCase = CaseForm{Area: v.AreaCode, Language: "vi"}
+	if tk.IVRAnswers["lang"] == "en" { // the caller chose English on the hotline
+		v.NewCase.Language = "en"
+	}
 	if number != nil && seesNumber {
 		v.NewCase.Phone = tickets.FormatPhone(*number)
 	}
@@ -385,7 +389,8 @@ func keepInput(r *http.Request, v *TicketView) {
 		v.AreaCode = r.PostFormValue("area")
 	}
 	v.NewCase = CaseForm{Name: r.PostFormValue("person_name"), Phone: r.PostFormValue("phone"), BirthYear: r.PostFormValue("birth_year"),
-		Sex: r.PostFormValue("sex"), Address: r.PostFormValue("address"), Area: r.PostFormValue("case_area"), Link: r.PostFormValue("case_ref")}
+		Sex: r.PostFormValue("sex"), Address: r.PostFormValue("address"), Area: r.PostFormValue("case_area"), Link: r.PostFormValue("case_ref"),
+		Language: r.PostFormValue("language")}
 	if v.NewCase.Name == "" && v.NewCase.Phone == "" && v.NewCase.Area == "" {
 		v.NewCase.Area = v.AreaCode
 	}
@@ -483,7 +488,8 @@ func (s *Server) handleTicketCase(w http.ResponseWriter, r *http.Request, me *vi
 			}
 			return s.cfg.Store.LinkTicketToCase(ctx, me.Actor, tk.ID, c.ID, "")
 		}
-		c := &tickets.Case{PersonName: r.PostFormValue("person_name"), Sex: r.PostFormValue("sex"), Address: trimmed(r.PostFormValue("address"))}
+		c := &tickets.Case{PersonName: r.PostFormValue("person_name"), Sex: r.PostFormValue("sex"), Address: trimmed(r.PostFormValue("address")),
+			Language: r.PostFormValue("language")}
 		if p := trimmed(r.PostFormValue("phone")); p != "" {
 			c.Phone = &p
 		}

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -43,7 +44,13 @@ func runServe(args []string) error {
 		"HOTLINE_CALLBACK_RETRY": fs.String("callback-retry", env("HOTLINE_CALLBACK_RETRY", "15m"), "when a callback the citizen did not answer is tried again (HOTLINE_CALLBACK_RETRY)"),
 		"HOTLINE_REPORT_GRACE":   fs.String("report-grace", env("HOTLINE_REPORT_GRACE", "30m"), "how long after local midnight a day's report is frozen, for calls still in progress (HOTLINE_REPORT_GRACE)"),
 		"HOTLINE_CONSOLE_GRACE":  fs.String("console-grace", env("HOTLINE_CONSOLE_GRACE", "60s"), "how long an agent on duty may have no console page open before going off duty (HOTLINE_CONSOLE_GRACE)"),
+		"HOTLINE_FOLLOWUP_RING":  fs.String("followup-ring", env("HOTLINE_FOLLOWUP_RING", "40s"), "how long a citizen's phone rings on an automated follow-up call (HOTLINE_FOLLOWUP_RING)"),
+		"HOTLINE_FOLLOWUP_RETRY": fs.String("followup-retry", env("HOTLINE_FOLLOWUP_RETRY", "2m"), "when a follow-up call cut by a network failure or a restart is tried again (HOTLINE_FOLLOWUP_RETRY)"),
+		"HOTLINE_FOLLOWUP_EVERY": fs.String("followup-every", env("HOTLINE_FOLLOWUP_EVERY", "10s"), "how often the follow-up calls due are looked for (HOTLINE_FOLLOWUP_EVERY)"),
 	}
+	followWindow := fs.String("followup-window", env("HOTLINE_FOLLOWUP_WINDOW", "08:00-20:00"), "when citizens in monitoring are called each day, Huế time (HOTLINE_FOLLOWUP_WINDOW)")
+	followConcurrent := fs.String("followup-concurrent", env("HOTLINE_FOLLOWUP_CONCURRENT", "4"), "automated follow-up calls up at once; 0 turns them off (HOTLINE_FOLLOWUP_CONCURRENT)")
+	followRate := fs.String("followup-rate", env("HOTLINE_FOLLOWUP_RATE", "20"), "automated follow-up calls started per minute at most (HOTLINE_FOLLOWUP_RATE)")
 	if err := fs.Parse(args); err != nil {
 		return settingErrorf("%v", err)
 	}
@@ -92,6 +99,20 @@ func runServe(args []string) error {
 	queue := ivr.QueueConfig{Agents: agentList, Hours: sched,
 		MaxWait: d["HOTLINE_QUEUE_MAX_WAIT"], Ring: d["HOTLINE_AGENT_RING"], Announce: d["HOTLINE_QUEUE_ANNOUNCE"],
 		WrapUp: d["HOTLINE_WRAPUP"], OfferFor: d["HOTLINE_OFFER_FOR"], RetryAfter: d["HOTLINE_CALLBACK_RETRY"]}
+	window, err := ivr.ParseWindow(*followWindow)
+	if err != nil {
+		return settingErrorf("HOTLINE_FOLLOWUP_WINDOW %q: %v.", *followWindow, err)
+	}
+	concurrent, err := strconv.Atoi(*followConcurrent)
+	if err != nil || concurrent < 0 || concurrent > 100 {
+		return settingErrorf("HOTLINE_FOLLOWUP_CONCURRENT %q must be a number from 0 (off) to 100.", *followConcurrent)
+	}
+	rate, err := strconv.Atoi(*followRate)
+	if err != nil || rate < 1 || rate > 600 {
+		return settingErrorf("HOTLINE_FOLLOWUP_RATE %q must be a number of calls a minute from 1 to 600.", *followRate)
+	}
+	followUps := ivr.FollowUpConfig{Window: window, Concurrent: concurrent, Rate: rate,
+		Ring: d["HOTLINE_FOLLOWUP_RING"], Every: d["HOTLINE_FOLLOWUP_EVERY"]}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(env("HOTLINE_LOG_LEVEL", "info"))); err != nil {
 		return settingErrorf("HOTLINE_LOG_LEVEL %q is not debug, info, warn or error.", os.Getenv("HOTLINE_LOG_LEVEL"))
@@ -102,7 +123,8 @@ func runServe(args []string) error {
 
 	return serve(ctx, serveConfig{ari: *ariCfg, dbPath: *dbPath, addr: *addr, soundsURL: *soundsURL, log: log,
 		recordings: *recordings, spool: *spool, reports: *reports, queue: queue, trunk: *trunk, secureCookie: env("HOTLINE_SECURE_COOKIE", "") == "1",
-		consoleGrace: d["HOTLINE_CONSOLE_GRACE"], reportGrace: d["HOTLINE_REPORT_GRACE"]})
+		consoleGrace: d["HOTLINE_CONSOLE_GRACE"], reportGrace: d["HOTLINE_REPORT_GRACE"],
+		followUps: followUps, followUpRetry: d["HOTLINE_FOLLOWUP_RETRY"]})
 }
 
 type serveConfig struct {
@@ -120,6 +142,10 @@ type serveConfig struct {
 	queue        ivr.QueueConfig // the agent queue
 	secureCookie bool            // the console is reached over TLS
 	consoleGrace time.Duration   // an agent on duty without a console page is taken off after it
+	// followUps sets the automated follow-up calls (Concurrent 0: none); followUpRetry
+	// is when one cut by a network failure or a restart is tried again.
+	followUps     ivr.FollowUpConfig
+	followUpRetry time.Duration
 }
 
 // serve runs the hotline until ctx ends, then drains calls and closes the database.
@@ -134,6 +160,12 @@ func serve(ctx context.Context, cfg serveConfig) error {
 		return fmt.Errorf("close calls left open: %w", err)
 	} else if n > 0 {
 		log.Warn("closed call records left open by the last run", "calls", n)
+	}
+	// Follow-up calls the last run left in progress are over; they are tried again.
+	if n, err := store.InterruptFollowUpCalls(ctx); err != nil {
+		return fmt.Errorf("close follow-up calls left open: %w", err)
+	} else if n > 0 {
+		log.Warn("follow-up calls interrupted by the last run's end; they will be tried again", "calls", n)
 	}
 
 	ln, err := net.Listen("tcp", cfg.addr)
@@ -166,8 +198,9 @@ func serve(ctx context.Context, cfg serveConfig) error {
 		return fmt.Errorf("restore the agents' desk: %w", err)
 	}
 	var running atomic.Pointer[ivr.App] // set below, once Asterisk answers
+	var followUpDialer atomic.Pointer[ivr.FollowUpDialer]
 	site := web.New(web.Config{Store: store, Sounds: sounds.FS(), Log: log, Recordings: cfg.recordings,
-		Sessions: sessions.DB(), SecureCookie: cfg.secureCookie, Callbacks: callbacks{&running},
+		Sessions: sessions.DB(), SecureCookie: cfg.secureCookie, Callbacks: callbacks{&running}, FollowUps: followUpKick{&followUpDialer},
 		Debug: debugHandler(&running), Desk: queue, ConsoleGrace: cfg.consoleGrace})
 	liveCtx, stopLive := context.WithCancel(context.Background())
 	defer stopLive()
@@ -207,6 +240,7 @@ func serve(ctx context.Context, cfg serveConfig) error {
 		return err
 	}
 	defer ivrStore.Close()
+	ivrStore.CallPolicy.RetrySoon = cfg.followUpRetry
 
 	groups, err := store.AreaGroups(ctx)
 	if err != nil {
@@ -258,6 +292,13 @@ func serve(ctx context.Context, cfg serveConfig) error {
 		cfg.ready <- ln.Addr().String()
 	}
 	go sweepFollowUps(streamCtx, store, log)
+	if cfg.followUps.Concurrent > 0 {
+		fcfg := cfg.followUps
+		fcfg.Store = ivrStore
+		dialer := ivr.NewFollowUpDialer(app, fcfg)
+		followUpDialer.Store(dialer)
+		go dialer.Run(ctx) // stops on the signal, before the calls in progress drain
+	}
 	go freezeReports(streamCtx, store, cfg.reports, cfg.reportGrace, log)
 	select {
 	case <-ctx.Done():
@@ -275,6 +316,17 @@ func serve(ctx context.Context, cfg serveConfig) error {
 		return err
 	case err := <-httpErr:
 		return fmt.Errorf("console server: %w", err)
+	}
+}
+
+// followUpKick tells the follow-up dialer, once it runs, that a call was asked for now.
+type followUpKick struct {
+	d *atomic.Pointer[ivr.FollowUpDialer]
+}
+
+func (k followUpKick) Kick() {
+	if d := k.d.Load(); d != nil {
+		d.Kick()
 	}
 }
 
