@@ -28,6 +28,7 @@ help:
 	@echo "make sandbox / sandbox-stop   start or stop the Asterisk 22 sandbox"
 	@echo "make bench    seed data/bench-v2.db (1,000,000 tickets) once and print the figures"
 	@echo "make load     concurrent scripted calls through Asterisk: reaction times, CPU, memory"
+	@echo "make load-followups   a day of automated follow-up calls (500 cases) through Asterisk"
 	@echo "make generate regenerate templ code; make sounds regenerates prompts (needs espeak-ng, sox)"
 	@echo "make screenshots  refresh the console's screenshots in web/screenshots"
 	@echo "make vendor  check the committed htmx files against the npm registry"
@@ -153,6 +154,18 @@ load: deps build
 	sleep 2; \
 	$(BIN) load --hotline-pid $$pid --hotline-addr 127.0.0.1:8099 --admin "loadadmin:$$pw" --calls $(LOAD_CALLS) --duration $(LOAD_DURATION) \
 		--sse $(LOAD_SSE) --viewer "loadsup:$$pw"
+
+# A day of automated follow-up calls through the real Asterisk: LOAD_FOLLOWUP_CASES cases
+# due, a sipp far end answering them all, the hotline dialling LOAD_FOLLOWUP_CONCURRENT at
+# once; prints the calls completed, the most Asterisk had up at once, and the CPU.
+LOAD_FOLLOWUP_CASES ?= 500
+LOAD_FOLLOWUP_CONCURRENT ?= 40
+.PHONY: load-followups
+load-followups: deps build
+	@set -e; started=""; \
+	if [ -z "$$ARI_URL" ]; then $(SANDBOX) start; started=1; fi; \
+	trap '[ -n "$$started" ] && $(SANDBOX) stop' EXIT; \
+	$(BIN) load-followups --cases $(LOAD_FOLLOWUP_CASES) --concurrent $(LOAD_FOLLOWUP_CONCURRENT)
 
 # The console's screenshots in the README (web/screenshots), taken by its browser tests.
 .PHONY: screenshots

@@ -14,6 +14,18 @@ import (
 // the packets are renumbered into one stream (sequence, timestamp, SSRC), and their
 // capture times set gap apart, which sipp replays.
 func WriteDTMFPcap(path, keys string, gap time.Duration) error {
+	at := make([]time.Duration, len(keys))
+	for i := range at {
+		at[i] = time.Duration(i) * gap
+	}
+	return WriteDTMFPcapAt(path, keys, at)
+}
+
+// WriteDTMFPcapAt is WriteDTMFPcap with each key at its own time from the first.
+func WriteDTMFPcapAt(path, keys string, at []time.Duration) error {
+	if len(at) != len(keys) {
+		return fmt.Errorf("%d keys, %d times", len(keys), len(at))
+	}
 	const (
 		dir      = "/usr/share/sip-tester/"
 		rtpStart = 14 + 20 + 8 // Ethernet, IPv4 without options, UDP
@@ -44,11 +56,11 @@ func WriteDTMFPcap(path, keys string, gap time.Duration) error {
 			if o+16+incl > len(b) || incl < rtpStart+12 {
 				return fmt.Errorf("key %c: packet %d is cut short", k, n)
 			}
-			at := time.Duration(binary.LittleEndian.Uint32(b[o:]))*time.Second + time.Duration(binary.LittleEndian.Uint32(b[o+4:]))*time.Microsecond
+			t := time.Duration(binary.LittleEndian.Uint32(b[o:]))*time.Second + time.Duration(binary.LittleEndian.Uint32(b[o+4:]))*time.Microsecond
 			if n == 0 {
-				first = at
+				first = t
 			}
-			when := time.Duration(i)*gap + (at - first) + time.Second
+			when := at[i] + (t - first) + time.Second
 			rec := append([]byte(nil), b[o:o+16+incl]...)
 			binary.LittleEndian.PutUint32(rec[0:], uint32(when/time.Second))
 			binary.LittleEndian.PutUint32(rec[4:], uint32(when%time.Second/time.Microsecond))
@@ -60,7 +72,9 @@ func WriteDTMFPcap(path, keys string, gap time.Duration) error {
 			out = append(out, rec...)
 			o += 16 + incl
 		}
-		stamp += uint32(gap.Seconds() * 8000)
+		if i+1 < len(at) {
+			stamp += uint32((at[i+1] - at[i]).Seconds() * 8000)
+		}
 	}
 	return os.WriteFile(path, out, 0o644)
 }

@@ -26,8 +26,7 @@ const followUpLegPrefix = "fu-"
 // FollowUpStore is what the follow-up dialer needs from the domain's store.
 type FollowUpStore interface {
 	FollowUpCallsDue(ctx context.Context, now time.Time, n int) ([]*tickets.FollowUpCallTarget, error)
-	ClaimFollowUpCall(ctx context.Context, target *tickets.FollowUpCallTarget, now time.Time) (*tickets.FollowUpCall, error)
-	FollowUpCallPlaced(ctx context.Context, id int64, callID string) error
+	ClaimFollowUpCall(ctx context.Context, target *tickets.FollowUpCallTarget, now time.Time, call *tickets.Call) (*tickets.FollowUpCall, error)
 	FollowUpCallAnswered(ctx context.Context, id int64, at time.Time) error
 	RecordFollowUpCallResult(ctx context.Context, id int64, answers tickets.Answers) (*tickets.Ticket, error)
 	OptOutOfFollowUpCalls(ctx context.Context, id int64) error
@@ -169,8 +168,9 @@ func (d *FollowUpDialer) round(ctx context.Context) {
 		if ctx.Err() != nil || !d.cfg.Window.Contains(now) {
 			return
 		}
+		rec := followUpRecord(target)
 		cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		attempt, err := d.cfg.Store.ClaimFollowUpCall(cctx, target, now)
+		attempt, err := d.cfg.Store.ClaimFollowUpCall(cctx, target, now, rec)
 		cancel()
 		if err != nil {
 			if tickets.ErrorCode(err) != tickets.ECONFLICT {
@@ -183,7 +183,7 @@ func (d *FollowUpDialer) round(ctx context.Context) {
 		d.last = time.Now()
 		d.mu.Unlock()
 		go func() {
-			d.place(attempt, target)
+			d.place(attempt, target, rec)
 			d.mu.Lock()
 			d.up--
 			d.mu.Unlock()
@@ -206,36 +206,39 @@ type followUp struct {
 	result  string // an Attempt result, once the call recorded one
 }
 
-// place dials one claimed attempt and, once the citizen answers, walks them through the
-// follow-up questions. Every way out of it ends the attempt and writes the call record.
-func (d *FollowUpDialer) place(attempt *tickets.FollowUpCall, target *tickets.FollowUpCallTarget) {
-	a := d.app
+// followUpRecord is the record of a follow-up call about to be placed, written with its
+// attempt's claim.
+func followUpRecord(target *tickets.FollowUpCallTarget) *tickets.Call {
 	dialed := nationalDigits(target.Phone)
 	number := target.Phone
-	rec := &tickets.Call{ID: tickets.NewCallID(), ChannelID: followUpLegPrefix + randomID(), Direction: "follow_up",
+	return &tickets.Call{ID: tickets.NewCallID(), ChannelID: followUpLegPrefix + randomID(), Direction: "follow_up",
 		CallerNumber: &number, CallerRaw: dialed, Dialed: dialed, Language: target.Language, StartedAt: time.Now().UTC(),
 		Outcome: tickets.OutcomeInProgress}
+}
+
+// place dials one claimed attempt and, once the citizen answers, walks them through the
+// follow-up questions. Every way out of it ends the attempt and writes the call's final
+// record with it, in one transaction.
+func (d *FollowUpDialer) place(attempt *tickets.FollowUpCall, target *tickets.FollowUpCallTarget, rec *tickets.Call) {
+	a := d.app
+	dialed := rec.Dialed
 	log := d.log.With("call", rec.ID, "case", target.CaseRef, "attempt", attempt.ID)
 	end := func(e tickets.FollowUpCallEnd) {
+		if e.Call.EndedAt == nil {
+			now := time.Now().UTC()
+			e.Call.EndedAt, e.Call.EndedBy = &now, tickets.EndedByCaller
+		}
 		if err := retry(5, func(ctx context.Context) error { return d.cfg.Store.EndFollowUpCall(ctx, attempt.ID, e) }); err != nil {
 			log.Error("end the follow-up call attempt", "err", err)
 		}
 		log.Info("follow-up call ended", "result", e.Result)
 	}
-	if err := retry(5, func(ctx context.Context) error { return a.cfg.Store.SaveCall(ctx, rec) }); err != nil {
-		log.Error("follow-up call record", "err", err)
-		end(tickets.FollowUpCallEnd{Result: tickets.AttemptFailed})
-		return
-	}
-	if err := retry(3, func(ctx context.Context) error { return d.cfg.Store.FollowUpCallPlaced(ctx, attempt.ID, rec.ID) }); err != nil {
-		log.Warn("note the follow-up call's record on its attempt", "err", err)
-	}
 	dl := &outboundDial{app: a, leg: rec.ChannelID, events: make(chan ari.Event, 256), aborted: make(chan string, 1), log: log}
 	a.mu.Lock()
 	if a.draining {
 		a.mu.Unlock()
-		d.closeUnanswered(rec, log)
-		end(tickets.FollowUpCallEnd{Result: tickets.AttemptInterrupted})
+		rec.Outcome = tickets.OutcomeInterrupted
+		end(tickets.FollowUpCallEnd{Result: tickets.AttemptInterrupted, Call: rec})
 		return
 	}
 	a.wg.Add(1)
@@ -248,6 +251,7 @@ func (d *FollowUpDialer) place(attempt *tickets.FollowUpCall, target *tickets.Fo
 	delete(a.dialing, dl)
 	a.mu.Unlock()
 	if !answered {
+		dl.waitGone(cause > 0)
 		a.detach(dl.leg)
 		result := tickets.AttemptResultForCause(cause)
 		switch cause {
@@ -257,8 +261,7 @@ func (d *FollowUpDialer) place(attempt *tickets.FollowUpCall, target *tickets.Fo
 			result = tickets.AttemptInterrupted
 		}
 		rec.Outcome = "follow_up_" + result
-		d.closeUnanswered(rec, log)
-		e := tickets.FollowUpCallEnd{Result: result}
+		e := tickets.FollowUpCallEnd{Result: result, Call: rec}
 		if cause > 0 {
 			e.Cause = &cause
 		}
@@ -286,25 +289,16 @@ func (d *FollowUpDialer) place(attempt *tickets.FollowUpCall, target *tickets.Fo
 	c.run()
 	a.mu.Lock()
 	delete(a.calls, dl.leg)
+	a.legs[dl.leg] = dl.events
 	a.mu.Unlock()
+	dl.waitGone(false)
+	a.detach(dl.leg)
 	end(c.followUpEnd())
-}
-
-// closeUnanswered writes the record of a follow-up call nobody answered.
-func (d *FollowUpDialer) closeUnanswered(rec *tickets.Call, log *slog.Logger) {
-	now := time.Now().UTC()
-	rec.EndedAt, rec.EndedBy = &now, tickets.EndedByCaller
-	if rec.Outcome == tickets.OutcomeInProgress {
-		rec.Outcome = tickets.OutcomeInterrupted
-	}
-	if err := retry(5, func(ctx context.Context) error { return d.app.cfg.Store.SaveCall(ctx, rec) }); err != nil {
-		log.Error("save the follow-up call record", "err", err)
-	}
 }
 
 // followUpEnd says how the attempt of an answered follow-up call ended.
 func (c *call) followUpEnd() tickets.FollowUpCallEnd {
-	e := tickets.FollowUpCallEnd{Result: c.followUp.result, Answers: c.m.answers()}
+	e := tickets.FollowUpCallEnd{Result: c.followUp.result, Answers: c.m.answers(), Call: c.rec}
 	delete(e.Answers, "queued_at")
 	switch {
 	case e.Result != "":
@@ -368,6 +362,27 @@ type outboundDial struct {
 	events  chan ari.Event
 	aborted chan string
 	log     *slog.Logger
+}
+
+// waitGone waits, a few seconds at most, until Asterisk has destroyed the leg (destroyed
+// says it has already): a hang-up asked for takes a moment, and the channel still counts
+// among the trunk's until then, so its slot is not given to the next call before.
+func (dl *outboundDial) waitGone(destroyed bool) {
+	if destroyed || dl.app.channelGone(dl.leg) {
+		return
+	}
+	limit := time.NewTimer(5 * time.Second)
+	defer limit.Stop()
+	for {
+		select {
+		case <-limit.C:
+			return
+		case e := <-dl.events:
+			if d, ok := e.(*ari.ChannelDestroyed); ok && d.Channel.ID == dl.leg {
+				return
+			}
+		}
+	}
 }
 
 func (dl *outboundDial) abort(outcome string) {

@@ -63,6 +63,19 @@ func (f *fakeARI) legs() []string {
 	return ids
 }
 
+// hangUp is the citizen hanging up: Asterisk asks the application, then destroys the
+// channel.
+func (f *fakeARI) hangUp(id string) {
+	f.mu.Lock()
+	if f.alive[id] {
+		f.alive[id] = false
+		f.up--
+	}
+	f.mu.Unlock()
+	f.send("ChannelHangupRequest", map[string]any{"cause": 16, "channel": channelJSON(id, "")})
+	f.send("ChannelDestroyed", map[string]any{"cause": 16, "cause_txt": "Normal Clearing", "channel": channelJSON(id, "")})
+}
+
 func runDialer(t *testing.T, app *ivr.App, s ivr.FollowUpStore, clk *clock, concurrent int) *ivr.FollowUpDialer {
 	t.Helper()
 	window, _ := ivr.ParseWindow("08:00-20:00")
@@ -109,7 +122,7 @@ func TestFollowUpWindowAndConcurrency(t *testing.T) {
 			t.Errorf("dialled %q, want the national number through the carrier", f.created[leg])
 		}
 		clk.set(hueToday(t, "20:00")) // no more calls
-		f.send("ChannelHangupRequest", map[string]any{"cause": 16, "channel": channelJSON(leg, "")})
+		f.hangUp(leg)
 	}
 	for _, leg := range f.legs() {
 		callOn(t, s, leg)
@@ -237,7 +250,7 @@ func TestFollowUpHangUpMidway(t *testing.T) {
 	}
 	key("1")
 	key("2")
-	f.send("ChannelHangupRequest", map[string]any{"cause": 16, "channel": channelJSON(leg, "")})
+	f.hangUp(leg)
 	rec := callOn(t, s, leg)
 	if rec.EndedBy != tickets.EndedByCaller {
 		t.Errorf("ended by %s", rec.EndedBy)

@@ -27,8 +27,11 @@ func (c *call) syncRecord() {
 // never waits for it.
 func (c *call) saveProgress() {
 	c.syncRecord()
-	if c.report != nil {
-		return // the spool holds this call now; its final state goes there
+	// A spooled call's final state goes to the spool. A follow-up call's record is
+	// written with its attempt, at the claim and at the end; a crash between closes it
+	// as interrupted, and the citizen is called again.
+	if c.report != nil || c.followUp != nil {
+		return
 	}
 	c.app.noteProgress(*c.rec)
 }
@@ -38,6 +41,9 @@ func (c *call) saveProgress() {
 func (c *call) finish() {
 	c.syncRecord()
 	c.app.dropProgress(c.rec.ID)
+	if c.followUp != nil {
+		return // written with the attempt's end (FollowUpDialer.place)
+	}
 	if c.report == nil {
 		err := retryTransient(6*time.Second, func(ctx context.Context) error { return c.app.cfg.Store.SaveCall(ctx, c.rec) })
 		if err == nil {

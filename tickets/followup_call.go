@@ -175,40 +175,24 @@ func (s *Store) FollowUpCallsDue(ctx context.Context, now time.Time, n int) ([]*
 }
 
 // ClaimFollowUpCall claims an attempt for a target before it is dialled, so that no
-// attempt is ever dialled twice: it fails with ECONFLICT when the case has an attempt in
-// progress or the request was claimed already.
-func (s *Store) ClaimFollowUpCall(ctx context.Context, target *FollowUpCallTarget, now time.Time) (*FollowUpCall, error) {
+// attempt is ever dialled twice, and writes the record of the call about to be placed
+// (call, if not nil) in the same transaction. It fails with ECONFLICT when the case has
+// an attempt in progress or the request was claimed already.
+func (s *Store) ClaimFollowUpCall(ctx context.Context, target *FollowUpCallTarget, now time.Time, call *Call) (*FollowUpCall, error) {
 	var a FollowUpCall
 	err := s.inTx(ctx, func(t *tx) error {
-		day := Day(now)
-		var open int
-		if err := t.GetContext(ctx, &open, t.Rebind(`SELECT COUNT(*) FROM follow_up_calls
-			WHERE case_id = ? AND state IN ('dialing', 'answered')`), target.CaseID); err != nil {
+		if err := claimFollowUpCall(ctx, t, target, now, &a); err != nil {
 			return err
 		}
-		if open > 0 {
-			return Errorf(ECONFLICT, "Ca %s đang có cuộc gọi theo dõi.", target.CaseRef)
+		if call == nil {
+			return nil
 		}
-		var counted int
-		if err := t.GetContext(ctx, &counted, t.Rebind(`SELECT COUNT(*) FROM follow_up_calls
-			WHERE case_id = ? AND day = ? AND counted = 1 AND state = 'ended'`), target.CaseID, day); err != nil {
+		if err := saveCall(ctx, t, call); err != nil {
 			return err
 		}
-		at := now.UTC()
-		if target.RequestID != nil {
-			r, err := t.ExecContext(ctx, t.Rebind(`UPDATE follow_up_calls SET state = 'dialing', day = ?, attempt = ?,
-				started_at = ? WHERE id = ? AND state = 'requested'`), day, counted+1, at, *target.RequestID)
-			if err != nil {
-				return err
-			}
-			if n, _ := r.RowsAffected(); n != 1 {
-				return Errorf(ECONFLICT, "Yêu cầu gọi ca %s đã được thực hiện.", target.CaseRef)
-			}
-			return t.GetContext(ctx, &a, t.Rebind(`SELECT `+followUpCallColumns+` FROM follow_up_calls WHERE id = ?`), *target.RequestID)
-		}
-		return t.GetContext(ctx, &a, t.Rebind(`INSERT INTO follow_up_calls (case_id, follow_up_id, day, attempt, state,
-			created_at, started_at) VALUES (?, ?, ?, ?, 'dialing', ?, ?) RETURNING `+followUpCallColumns),
-			target.CaseID, target.FollowUpID, day, counted+1, at, at)
+		a.CallID = &call.ID
+		_, err := t.ExecContext(ctx, t.Rebind(`UPDATE follow_up_calls SET call_id = ? WHERE id = ?`), call.ID, a.ID)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("claim follow-up call of %s: %w", target.CaseRef, err)
@@ -216,10 +200,36 @@ func (s *Store) ClaimFollowUpCall(ctx context.Context, target *FollowUpCallTarge
 	return &a, nil
 }
 
-// FollowUpCallPlaced notes the call record of an attempt being dialled.
-func (s *Store) FollowUpCallPlaced(ctx context.Context, id int64, callID string) error {
-	_, err := s.db.ExecContext(ctx, s.db.Rebind(`UPDATE follow_up_calls SET call_id = ? WHERE id = ?`), callID, id)
-	return err
+func claimFollowUpCall(ctx context.Context, t *tx, target *FollowUpCallTarget, now time.Time, a *FollowUpCall) error {
+	day := Day(now)
+	var open int
+	if err := t.GetContext(ctx, &open, t.Rebind(`SELECT COUNT(*) FROM follow_up_calls
+		WHERE case_id = ? AND state IN ('dialing', 'answered')`), target.CaseID); err != nil {
+		return err
+	}
+	if open > 0 {
+		return Errorf(ECONFLICT, "Ca %s đang có cuộc gọi theo dõi.", target.CaseRef)
+	}
+	var counted int
+	if err := t.GetContext(ctx, &counted, t.Rebind(`SELECT COUNT(*) FROM follow_up_calls
+		WHERE case_id = ? AND day = ? AND counted = 1 AND state = 'ended'`), target.CaseID, day); err != nil {
+		return err
+	}
+	at := now.UTC()
+	if target.RequestID != nil {
+		r, err := t.ExecContext(ctx, t.Rebind(`UPDATE follow_up_calls SET state = 'dialing', day = ?, attempt = ?,
+			started_at = ? WHERE id = ? AND state = 'requested'`), day, counted+1, at, *target.RequestID)
+		if err != nil {
+			return err
+		}
+		if n, _ := r.RowsAffected(); n != 1 {
+			return Errorf(ECONFLICT, "Yêu cầu gọi ca %s đã được thực hiện.", target.CaseRef)
+		}
+		return t.GetContext(ctx, a, t.Rebind(`SELECT `+followUpCallColumns+` FROM follow_up_calls WHERE id = ?`), *target.RequestID)
+	}
+	return t.GetContext(ctx, a, t.Rebind(`INSERT INTO follow_up_calls (case_id, follow_up_id, day, attempt, state,
+		created_at, started_at) VALUES (?, ?, ?, ?, 'dialing', ?, ?) RETURNING `+followUpCallColumns),
+		target.CaseID, target.FollowUpID, day, counted+1, at, at)
 }
 
 // FollowUpCallAnswered notes that the citizen answered an attempt.
@@ -329,6 +339,7 @@ type FollowUpCallEnd struct {
 	Result  string // an Attempt result
 	Cause   *int   // Asterisk's hang-up cause, when the call was not answered
 	Answers Answers
+	Call    *Call // the call's final record, written in the same transaction if set
 }
 
 // EndFollowUpCall closes an attempt and applies the rules: network failures and
@@ -339,6 +350,11 @@ type FollowUpCallEnd struct {
 // Ending an attempt twice changes nothing.
 func (s *Store) EndFollowUpCall(ctx context.Context, id int64, e FollowUpCallEnd) error {
 	return s.inTx(ctx, func(t *tx) error {
+		if e.Call != nil {
+			if err := saveCall(ctx, t, e.Call); err != nil {
+				return err
+			}
+		}
 		a, err := getFollowUpCall(ctx, t, id)
 		if err != nil || a.State == AttemptEnded {
 			return err

@@ -52,11 +52,11 @@ func (f *fixture) attempt(tb testing.TB, c *tickets.Case, e tickets.FollowUpCall
 	if d == nil {
 		tb.Fatalf("%s is not due a call at %s", c.Ref, f.now.In(tickets.Local).Format("15:04"))
 	}
-	a, err := f.s.ClaimFollowUpCall(ctx, d, *f.now)
+	a, err := f.s.ClaimFollowUpCall(ctx, d, *f.now, nil)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if _, err := f.s.ClaimFollowUpCall(ctx, d, *f.now); tickets.ErrorCode(err) != tickets.ECONFLICT {
+	if _, err := f.s.ClaimFollowUpCall(ctx, d, *f.now, nil); tickets.ErrorCode(err) != tickets.ECONFLICT {
 		tb.Errorf("a second claim of the same case got %v, want a conflict", err)
 	}
 	if err := f.s.EndFollowUpCall(ctx, a.ID, e); err != nil {
@@ -177,7 +177,7 @@ func TestFollowUpCallResults(t *testing.T) {
 	f.at(t, "10:00")
 	due := f.due(t)
 	claim := func(c *tickets.Case) *tickets.FollowUpCall {
-		a, err := f.s.ClaimFollowUpCall(ctx, due[c.Ref], *f.now)
+		a, err := f.s.ClaimFollowUpCall(ctx, due[c.Ref], *f.now, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -247,7 +247,7 @@ func TestInterruptedFollowUpCallsAreRetried(t *testing.T) {
 	f := newFixture(t)
 	c := f.monitored(t)
 	f.at(t, "11:00")
-	a, err := f.s.ClaimFollowUpCall(ctx, f.due(t)[c.Ref], *f.now)
+	a, err := f.s.ClaimFollowUpCall(ctx, f.due(t)[c.Ref], *f.now, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -265,7 +265,7 @@ func TestInterruptedFollowUpCallsAreRetried(t *testing.T) {
 	if d == nil {
 		t.Fatal("the interrupted case is not due again")
 	}
-	b, err := f.s.ClaimFollowUpCall(ctx, d, *f.now)
+	b, err := f.s.ClaimFollowUpCall(ctx, d, *f.now, nil)
 	if err != nil || b.ID == a.ID || b.Attempt != 1 {
 		t.Errorf("retry %+v, %v: want a new attempt numbered 1", b, err)
 	}

@@ -83,6 +83,10 @@ func OpenStore(ctx context.Context, path string, opts ...Option) (*Store, error)
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
+	// Connections are kept: opening one costs far more than a query (SQLite reads the
+	// schema anew on each), and database/sql keeps only two idle by default, so that
+	// under load most queries paid for a connection of their own.
+	db.SetMaxIdleConns(16)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)

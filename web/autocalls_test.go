@@ -32,7 +32,7 @@ func TestAutomatedCallsOnCasePage(t *testing.T) {
 		t.Fatal(err)
 	}
 	due, _ := c.store.FollowUpCallsDue(ctx, time.Now(), 10)
-	a, err := c.store.ClaimFollowUpCall(ctx, due[0], time.Now())
+	a, err := c.store.ClaimFollowUpCall(ctx, due[0], time.Now(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +83,7 @@ func TestAutomatedCallsOnCasePage(t *testing.T) {
 	}
 	// The citizen opts out on a call: the page says so, offers no way to undo it.
 	due, _ = c.store.FollowUpCallsDue(ctx, time.Now(), 10)
-	b, err := c.store.ClaimFollowUpCall(ctx, due[0], time.Now())
+	b, err := c.store.ClaimFollowUpCall(ctx, due[0], time.Now(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

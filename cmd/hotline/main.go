@@ -44,11 +44,13 @@ func run(args []string) error {
 		return runSeed(args[1:])
 	case "load":
 		return runLoad(args[1:])
+	case "load-followups":
+		return runLoadFollowUps(args[1:])
 	case "users":
 		return runUsers(args[1:], os.Stdin, os.Stdout)
 	case "-h", "--help", "help":
-		fmt.Println("usage: hotline serve|migrate|users|testcall|seed|load [flags]")
+		fmt.Println("usage: hotline serve|migrate|users|testcall|seed|load|load-followups [flags]")
 		return nil
 	}
-	return settingErrorf("unknown command %q: use serve, migrate, users, testcall, seed or load.", args[0])
+	return settingErrorf("unknown command %q: use serve, migrate, users, testcall, seed, load or load-followups.", args[0])
 }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -120,6 +121,19 @@ func runServe(args []string) error {
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// A CPU profile of the whole run, for finding where the hotline spends its time
+	// under load (go tool pprof bin/hotline FILE).
+	if path := os.Getenv("HOTLINE_CPUPROFILE"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			return settingErrorf("HOTLINE_CPUPROFILE %q cannot be written: %v.", path, err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 
 	return serve(ctx, serveConfig{ari: *ariCfg, dbPath: *dbPath, addr: *addr, soundsURL: *soundsURL, log: log,
 		recordings: *recordings, spool: *spool, reports: *reports, queue: queue, trunk: *trunk, secureCookie: env("HOTLINE_SECURE_COOKIE", "") == "1",
