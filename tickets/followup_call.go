@@ -524,9 +524,30 @@ type FollowUpCallTotals struct {
 	NotReached int `db:"not_reached"` // days made "not reached" by the calls
 }
 
+// Add adds another day's totals.
+func (t *FollowUpCallTotals) Add(o FollowUpCallTotals) {
+	t.Dialled += o.Dialled
+	t.Answered += o.Answered
+	t.Completed += o.Completed
+	t.WithSigns += o.WithSigns
+	t.OptedOut += o.OptedOut
+	t.NotReached += o.NotReached
+}
+
 // FollowUpCallTotalsOn counts a Huế day's automated follow-up calls.
 func (s *Store) FollowUpCallTotalsOn(ctx context.Context, day string) (*FollowUpCallTotals, error) {
+	t, err := s.followUpCallTotals(ctx, day, "")
+	return &t, err
+}
+
+// followUpCallTotals counts a day's automated follow-up calls, of one unit's cases when
+// unit is set.
+func (s *Store) followUpCallTotals(ctx context.Context, day, unit string) (FollowUpCallTotals, error) {
 	var t FollowUpCallTotals
+	scope, args := "", []any{day}
+	if unit != "" {
+		scope, args = ` AND case_id IN (SELECT id FROM cases WHERE unit_code = ?)`, append(args, unit)
+	}
 	err := s.db.GetContext(ctx, &t, s.db.Rebind(`SELECT
 		COALESCE(SUM(CASE WHEN state <> 'requested' THEN 1 ELSE 0 END), 0) AS dialled,
 		COALESCE(SUM(CASE WHEN answered_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS answered,
@@ -534,14 +555,14 @@ func (s *Store) FollowUpCallTotalsOn(ctx context.Context, day string) (*FollowUp
 		COALESCE(SUM(CASE WHEN result = 'symptomatic' THEN 1 ELSE 0 END), 0) AS with_signs,
 		COALESCE(SUM(CASE WHEN result = 'opted_out' THEN 1 ELSE 0 END), 0) AS opted_out,
 		0 AS not_reached
-		FROM follow_up_calls WHERE day = ?`), day)
+		FROM follow_up_calls WHERE day = ?`+scope), args...)
 	if err != nil {
-		return nil, fmt.Errorf("follow-up call totals of %s: %w", day, err)
+		return t, fmt.Errorf("follow-up call totals of %s: %w", day, err)
 	}
 	err = s.db.GetContext(ctx, &t.NotReached, s.db.Rebind(`SELECT COUNT(*) FROM follow_ups
-		WHERE due_on = ? AND result = 'not_reached' AND method = 'automated_call'`), day)
+		WHERE due_on = ? AND result = 'not_reached' AND method = 'automated_call'`+scope), args...)
 	if err != nil {
-		return nil, fmt.Errorf("follow-ups not reached on %s: %w", day, err)
+		return t, fmt.Errorf("follow-ups not reached on %s: %w", day, err)
 	}
-	return &t, nil
+	return t, nil
 }

@@ -177,7 +177,8 @@ func TestFollowUpCallResults(t *testing.T) {
 	f.at(t, "10:00")
 	due := f.due(t)
 	claim := func(c *tickets.Case) *tickets.FollowUpCall {
-		a, err := f.s.ClaimFollowUpCall(ctx, due[c.Ref], *f.now, nil)
+		rec := &tickets.Call{Direction: "follow_up", CallerRaw: "0905777888", StartedAt: *f.now}
+		a, err := f.s.ClaimFollowUpCall(ctx, due[c.Ref], *f.now, rec)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -237,6 +238,29 @@ func TestFollowUpCallResults(t *testing.T) {
 	}
 	if *totals != (tickets.FollowUpCallTotals{Dialled: 5, Completed: 3, WithSigns: 2, OptedOut: 1}) {
 		t.Errorf("totals %+v", totals)
+	}
+	// The supervisors' daily report and the officer's part of it carry the totals; the
+	// calls are not counted as callbacks.
+	day := tickets.Day(*f.now)
+	r, err := f.s.DailyReport(ctx, tickets.Actor{Name: "minh", Role: tickets.RoleSupervisor}, day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	figures := map[string]string{}
+	for _, fig := range r.Figures(nil) {
+		figures[fig.Key] = fig.Value
+	}
+	if figures["auto_calls.dialled"] != "5" || figures["auto_calls.completed"] != "3" || figures["auto_calls.opted_out"] != "1" ||
+		figures["auto_calls.with_signs"] != "2" || r.Calls.Callbacks != 0 || r.Calls.Received != 0 {
+		t.Errorf("report: dialled %s completed %s opted out %s with signs %s, callbacks %d, received %d", figures["auto_calls.dialled"],
+			figures["auto_calls.completed"], figures["auto_calls.opted_out"], figures["auto_calls.with_signs"], r.Calls.Callbacks, r.Calls.Received)
+	}
+	u, err := f.s.UnitDailyReport(ctx, f.officer, day, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.Cases.AutoCalls.Dialled != 5 {
+		t.Errorf("the officer's report: %+v", u.Cases.AutoCalls)
 	}
 }
 

@@ -208,9 +208,11 @@ func (s *Store) reportCalls(ctx context.Context, r *DayReport) error {
 		return fmt.Errorf("the day's calls: %w", err)
 	}
 	for _, g := range groups {
-		if g.Direction != "inbound" {
+		if g.Direction == "outbound" {
 			c.Callbacks += g.N
-			continue
+		}
+		if g.Direction != "inbound" {
+			continue // callbacks, and automated follow-up calls (Cases.AutoCalls)
 		}
 		c.Received += g.N
 		c.ByLanguage[g.Language] += g.N
@@ -501,6 +503,8 @@ type CaseFigures struct {
 	FollowUps  map[string]int // the day's follow-ups by result ("" not recorded yet)
 	NotSeen2   int            // cases not seen (with or without signs) on the day nor the day before
 	ByUnit     map[string]*UnitCases
+	// AutoCalls are the day's automated follow-up calls.
+	AutoCalls FollowUpCallTotals
 }
 
 // UnitCases are one unit's cases of the day.
@@ -710,7 +714,8 @@ func (s *Store) reportCases(ctx context.Context, day, unit string, start, end ti
 			u.NotSeen2++
 		}
 	}
-	return f, nil
+	f.AutoCalls, err = s.followUpCallTotals(ctx, day, unit)
+	return f, err
 }
 
 // UnitDailyReport is an officer's part of a day's report: their unit's tickets and cases.

@@ -82,8 +82,10 @@ const (
 	SectionTickets  = "Phiếu"
 	SectionUnits    = "Phiếu theo phường, xã"
 	SectionCases    = "Ca nghi nhiễm và theo dõi"
-	SectionCaseUnit = "Theo dõi theo phường, xã"
-	SectionStaffing = "Nhân lực (Erlang C, 80/20)"
+	// SectionAutoCalls is the day's automated follow-up calls.
+	SectionAutoCalls = "Cuộc gọi theo dõi tự động"
+	SectionCaseUnit  = "Theo dõi theo phường, xã"
+	SectionStaffing  = "Nhân lực (Erlang C, 80/20)"
 )
 
 // Figures lists the report line by line, units by name (every unit, with or without
@@ -229,6 +231,13 @@ func addCases(add func(section, key, label string, v any), c CaseFigures, units 
 	}
 	add(SectionCases, "cases.follow_ups.pending", "Theo dõi: chưa ghi kết quả", c.FollowUps[""])
 	add(SectionCases, "cases.not_seen_2", "Không gặp được 2 ngày liền", c.NotSeen2)
+	a := c.AutoCalls
+	add(SectionAutoCalls, "auto_calls.dialled", "Cuộc gọi tự động đã quay số", a.Dialled)
+	add(SectionAutoCalls, "auto_calls.answered", "Người dân nghe máy", a.Answered)
+	add(SectionAutoCalls, "auto_calls.completed", "Trả lời đủ câu hỏi (ghi kết quả ngày)", a.Completed)
+	add(SectionAutoCalls, "auto_calls.with_signs", "Trong đó có dấu hiệu", a.WithSigns)
+	add(SectionAutoCalls, "auto_calls.opted_out", "Từ chối cuộc gọi tự động (phím 9)", a.OptedOut)
+	add(SectionAutoCalls, "auto_calls.not_reached", "Không liên lạc được sau các lần gọi", a.NotReached)
 	for _, u := range unitsFor(units, c.ByUnit) {
 		f := c.ByUnit[u.Code]
 		if f == nil {

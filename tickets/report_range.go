@@ -88,6 +88,7 @@ func SumReports(days []*DayReport) *DayReport {
 		k.Monitoring += dk.Monitoring
 		addMap(k.Moves, dk.Moves)
 		addMap(k.FollowUps, dk.FollowUps)
+		k.AutoCalls.Add(dk.AutoCalls)
 		for code, u := range dk.ByUnit {
 			s := k.unit(code)
 			s.New += u.New
