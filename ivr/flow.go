@@ -199,19 +199,8 @@ func HotlineFlow(groups []tickets.AreaGroup) *Flow {
 	nodes = append(nodes, areaNodes("sym", groups, "sym_cb", "sym_risk")...)
 	nodes = append(nodes, areaNodes("com", groups, "com_message", "")...)
 	nodes = append(nodes, areaNodes("sup", groups, "sup_cb", "")...)
-	f := &Flow{
-		Start:       "welcome",
-		Nodes:       map[string]*Node{},
-		KeyTimeout:  8 * time.Second,
-		MaxFailures: 3,
-		OnFailures:  "too_many",
-		Invalid:     Prompt{ID: "invalid"},
-		NoInput:     Prompt{ID: "no_input"},
-		HangupNote:  "Người gọi gác máy trước khi hoàn tất; cần gọi lại để hỏi thêm.",
-	}
-	for _, n := range nodes {
-		f.Nodes[n.ID] = n
-	}
+	f := newFlow("welcome", "too_many", nodes)
+	f.HangupNote = "Người gọi gác máy trước khi hoàn tất; cần gọi lại để hỏi thêm."
 	return f
 }
 
@@ -282,13 +271,18 @@ func FollowUpFlow() *Flow {
 		{ID: "fu_opt_out", Action: ActionFollowUpOptOut, Prompts: p("fu_optout_done"), Outcome: tickets.OutcomeOptedOut, Hangup: true},
 		{ID: "fu_no_input", Prompts: p("fu_no_input"), Outcome: tickets.OutcomeNoChoice, Hangup: true},
 	}
-	nodes = append(nodes, queueExits(p)...)
+	return newFlow("fu_intro", "fu_no_input", append(nodes, queueExits(p)...))
+}
+
+// newFlow makes a flow of nodes with the hotline's way with bad input: 8 s of silence
+// or a bad key is asked again, three times, then onFailures.
+func newFlow(start, onFailures string, nodes []*Node) *Flow {
 	f := &Flow{
-		Start:       "fu_intro",
+		Start:       start,
 		Nodes:       map[string]*Node{},
 		KeyTimeout:  8 * time.Second,
 		MaxFailures: 3,
-		OnFailures:  "fu_no_input",
+		OnFailures:  onFailures,
 		Invalid:     Prompt{ID: "invalid"},
 		NoInput:     Prompt{ID: "no_input"},
 	}

@@ -165,7 +165,7 @@ func (d *FollowUpDialer) round(ctx context.Context) {
 			}
 		}
 		now := d.cfg.Now()
-		if ctx.Err() != nil || !d.cfg.Window.Contains(now) {
+		if ctx.Err() != nil || !d.cfg.Window.Contains(now) || !d.trunkFree(ctx) {
 			return
 		}
 		rec := followUpRecord(target)
@@ -192,12 +192,36 @@ func (d *FollowUpDialer) round(ctx context.Context) {
 	}
 }
 
+// trunkFree reports whether Asterisk has fewer follow-up channels than the setting: the
+// hotline's own count is checked against Asterisk's, which also has the channels a
+// hang-up has not finished yet and any a restart left behind, so that the trunk never
+// carries more than the setting. An Asterisk that does not answer has no room.
+func (d *FollowUpDialer) trunkFree(ctx context.Context) bool {
+	lctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	chans, err := d.app.cfg.REST.Channels(lctx)
+	cancel()
+	if err != nil {
+		d.log.Warn("list Asterisk's channels before a follow-up call", "err", err)
+		return false
+	}
+	up := 0
+	for _, ch := range chans {
+		if strings.HasPrefix(ch.ID, followUpLegPrefix) {
+			up++
+		}
+	}
+	return up < d.cfg.Concurrent
+}
+
 // InProgress returns how many follow-up calls are up.
 func (d *FollowUpDialer) InProgress() int {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return d.up
 }
+
+// followUpFlow is the follow-up flow, built once.
+var followUpFlow = sync.OnceValue(FollowUpFlow)
 
 // followUp is the automated follow-up side of a call: its attempt and what it recorded.
 type followUp struct {
@@ -251,7 +275,7 @@ func (d *FollowUpDialer) place(attempt *tickets.FollowUpCall, target *tickets.Fo
 	delete(a.dialing, dl)
 	a.mu.Unlock()
 	if !answered {
-		dl.waitGone(cause > 0)
+		dl.waitGone()
 		a.detach(dl.leg)
 		result := tickets.AttemptResultForCause(cause)
 		switch cause {
@@ -274,7 +298,7 @@ func (d *FollowUpDialer) place(attempt *tickets.FollowUpCall, target *tickets.Fo
 		log.Warn("note the follow-up call answered", "err", err)
 	}
 	c := callFor(a, rec)
-	c.m = NewMachine(FollowUpFlow())
+	c.m = NewMachine(followUpFlow())
 	c.m.Lang = target.Language
 	if c.m.Lang == "" {
 		c.m.Lang = "vi"
@@ -291,7 +315,7 @@ func (d *FollowUpDialer) place(attempt *tickets.FollowUpCall, target *tickets.Fo
 	delete(a.calls, dl.leg)
 	a.legs[dl.leg] = dl.events
 	a.mu.Unlock()
-	dl.waitGone(false)
+	dl.waitGone()
 	a.detach(dl.leg)
 	end(c.followUpEnd())
 }
@@ -364,23 +388,15 @@ type outboundDial struct {
 	log     *slog.Logger
 }
 
-// waitGone waits, a few seconds at most, until Asterisk has destroyed the leg (destroyed
-// says it has already): a hang-up asked for takes a moment, and the channel still counts
-// among the trunk's until then, so its slot is not given to the next call before.
-func (dl *outboundDial) waitGone(destroyed bool) {
-	if destroyed || dl.app.channelGone(dl.leg) {
-		return
-	}
-	limit := time.NewTimer(5 * time.Second)
-	defer limit.Stop()
-	for {
+// waitGone waits, a few seconds at most, until Asterisk no longer has the leg: a hang-up
+// takes a moment, and Asterisk still lists the channel among the trunk's for a while
+// even after announcing its destruction, so its slot is not given to the next call
+// before.
+func (dl *outboundDial) waitGone() {
+	for deadline := time.Now().Add(5 * time.Second); !dl.app.channelGone(dl.leg) && time.Now().Before(deadline); {
 		select {
-		case <-limit.C:
-			return
-		case e := <-dl.events:
-			if d, ok := e.(*ari.ChannelDestroyed); ok && d.Channel.ID == dl.leg {
-				return
-			}
+		case <-time.After(50 * time.Millisecond):
+		case <-dl.events: // ChannelDestroyed, most likely: look again at once
 		}
 	}
 }

@@ -210,9 +210,8 @@ func claimFollowUpCall(ctx context.Context, t *tx, target *FollowUpCallTarget, n
 	if open > 0 {
 		return Errorf(ECONFLICT, "Ca %s đang có cuộc gọi theo dõi.", target.CaseRef)
 	}
-	var counted int
-	if err := t.GetContext(ctx, &counted, t.Rebind(`SELECT COUNT(*) FROM follow_up_calls
-		WHERE case_id = ? AND day = ? AND counted = 1 AND state = 'ended'`), target.CaseID, day); err != nil {
+	counted, err := countedAttempts(ctx, t, target.CaseID, day)
+	if err != nil {
 		return err
 	}
 	at := now.UTC()
@@ -230,6 +229,14 @@ func claimFollowUpCall(ctx context.Context, t *tx, target *FollowUpCallTarget, n
 	return t.GetContext(ctx, a, t.Rebind(`INSERT INTO follow_up_calls (case_id, follow_up_id, day, attempt, state,
 		created_at, started_at) VALUES (?, ?, ?, ?, 'dialing', ?, ?) RETURNING `+followUpCallColumns),
 		target.CaseID, target.FollowUpID, day, counted+1, at, at)
+}
+
+// countedAttempts counts a case's attempts of a day that ended and count.
+func countedAttempts(ctx context.Context, t *tx, caseID int64, day string) (int, error) {
+	var n int
+	err := t.GetContext(ctx, &n, t.Rebind(`SELECT COUNT(*) FROM follow_up_calls
+		WHERE case_id = ? AND day = ? AND counted = 1 AND state = 'ended'`), caseID, day)
+	return n, err
 }
 
 // FollowUpCallAnswered notes that the citizen answered an attempt.
@@ -385,9 +392,8 @@ func (s *Store) EndFollowUpCall(ctx context.Context, id int64, e FollowUpCallEnd
 			_, err := s.recordCallResult(ctx, t, a, result, nil)
 			return err
 		case AttemptBusy, AttemptNoAnswer, AttemptPartial, AttemptNoResponse, AttemptFailed:
-			var n int
-			if err := t.GetContext(ctx, &n, t.Rebind(`SELECT COUNT(*) FROM follow_up_calls
-				WHERE case_id = ? AND day = ? AND counted = 1 AND state = 'ended'`), a.CaseID, a.Day); err != nil {
+			n, err := countedAttempts(ctx, t, a.CaseID, a.Day)
+			if err != nil {
 				return err
 			}
 			if n >= s.CallPolicy.MaxAttempts {
