@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -159,6 +160,41 @@ func TestOfficerWorksTheBoard(t *testing.T) {
 	if fus[0].Result == nil || *fus[0].Result != tickets.ResultWell || fus[0].RecordedBy == nil || *fus[0].RecordedBy != c.users["hoa"].ID {
 		t.Errorf("day 1: %+v", fus[0])
 	}
+
+	// The case's automated calls: the day's two attempts are on its page; the officer
+	// pauses the calls from it.
+	other := &tickets.Case{PersonName: "Lê Thị Cúc", Phone: ptr("0905 777 111"), UnitCode: ptr(phuXuan)}
+	if err := c.store.CreateCase(ctx0, c.actor("lan"), other, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.store.SetCaseStatus(ctx0, c.actor("lan"), other.ID, tickets.CaseMonitoring, ""); err != nil {
+		t.Fatal(err)
+	}
+	for i, end := range []tickets.FollowUpCallEnd{{Result: tickets.AttemptBusy, Cause: ptr(17)}, {Result: tickets.AttemptPartial,
+		Answers: tickets.Answers{"fever": "no"}}} {
+		at := time.Now().Add(time.Duration(i) * 50 * time.Minute) // the second after the first's 45 min
+		due, _ := c.store.FollowUpCallsDue(ctx0, at, 10)
+		a, err := c.store.ClaimFollowUpCall(ctx0, due[0], at, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.store.EndFollowUpCall(ctx0, a.ID, end)
+	}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(c.srv.URL+"/cases/"+other.Ref),
+		chromedp.WaitVisible(`[data-testid="auto-calls"]`), chromedp.Click(`[data-testid="auto-calls-pause"]`)); err != nil {
+		t.Fatal(err)
+	}
+	waitTexts(t, ctx, `[data-testid="auto-calls-status"]`, func(s []string) bool { return len(s) == 1 && strings.HasPrefix(s[0], "Tạm dừng") })
+	rows := waitTexts(t, ctx, `[data-testid="auto-call"]`, func(s []string) bool { return len(s) == 2 })
+	if !strings.Contains(rows[0], "Gác máy giữa chừng") || !strings.Contains(rows[0], "sốt: không") || !strings.Contains(rows[1], "Máy bận (mã 17)") {
+		t.Errorf("attempts on the case page: %q", rows)
+	}
+	trail := waitTexts(t, ctx, `[data-testid="timeline-entry"]`, func(s []string) bool { return len(s) > 0 })
+	if last := trail[len(trail)-1]; !strings.Contains(last, "Gọi tự động") || !strings.Contains(last, "Đang gọi tự động → Tạm dừng gọi tự động") {
+		t.Errorf("the pause on the case's trail: %q", last)
+	}
+	screenshot(t, ctx, "case-auto-calls", 1280)
+	screenshot(t, ctx, "case-auto-calls-phone", 390)
 }
 
 // waitTexts waits until the texts of the elements matching sel satisfy ok, and returns

@@ -87,12 +87,15 @@ var (
 		"callback_agent_no_answer":  "Gọi lại: tổng đài viên không nghe",
 		"callback_agent_left":       "Gọi lại: tổng đài viên gác máy",
 		"callback_failed":           "Gọi lại: lỗi",
+		tickets.OutcomeFollowUp:     "Gọi theo dõi: đã ghi kết quả",
+		tickets.OutcomeOptedOut:     "Gọi theo dõi: từ chối cuộc gọi tự động",
 	}
 	languageWords = map[string]string{"vi": "Tiếng Việt", "en": "Tiếng Anh"}
 	answerWords   = map[string]string{
 		"fever": "Sốt", "cough": "Ho", "breath": "Khó thở", "travel": "Đi từ vùng dịch về", "contact": "Tiếp xúc ca bệnh",
+		"new": "Có điều mới cần báo",
 	}
-	answerOrder = []string{"fever", "cough", "breath", "travel", "contact"}
+	answerOrder = []string{"fever", "cough", "breath", "travel", "contact", "new"}
 	yesNoWords  = map[string]string{"yes": "có", "no": "không"}
 	eventWords  = map[string]string{
 		"created": "Tạo phiếu", "status": "Chuyển trạng thái", "reopened": "Mở lại", "assigned": "Giao",
@@ -100,10 +103,16 @@ var (
 		"note": "Ghi chú", "merged": "Gộp phiếu", "repeat": "Gọi lại nhiều lần", "repeated": "Có cuộc gọi lặp lại",
 		"linked": "Liên kết", "recording": "Lời nhắn thoại", "callback": "Gọi lại", "callback_requested": "Yêu cầu gọi lại",
 		"follow_up": "Kết quả theo dõi", "scheduled": "Lên lịch theo dõi", "escalated": "Báo lên",
+		"auto_calls": "Gọi tự động",
 	}
 )
 
-func outcomeText(code string) string   { return wordOr(outcomeWords, code) }
+func outcomeText(code string) string {
+	if r, ok := strings.CutPrefix(code, "follow_up_"); ok && code != tickets.OutcomeFollowUp && code != tickets.OutcomeOptedOut {
+		return "Gọi theo dõi: " + strings.ToLower(tickets.AttemptResultLabel(r).Vi)
+	}
+	return wordOr(outcomeWords, code)
+}
 func languageText(code string) string  { return wordOr(languageWords, code) }
 func eventKindText(code string) string { return wordOr(eventWords, code) }
 

@@ -275,6 +275,10 @@ func (s *Server) timeline(evs []*tickets.Event, ownID int64, n names) []EventRow
 			}
 		case "result":
 			label = func(v string) string { return outcomeText("callback_" + v) }
+		case "auto_calls":
+			label = func(v string) string { return tickets.AutoCallStateLabel(v).Vi }
+		case "call_now":
+			label = func(string) string { return "yêu cầu gọi ngay" }
 		}
 		if strings.HasPrefix(e.Field, "day ") {
 			label = func(v string) string { return tickets.FollowUpResultLabel(v).Vi }
