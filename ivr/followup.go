@@ -165,7 +165,7 @@ func (d *FollowUpDialer) round(ctx context.Context) {
 			}
 		}
 		now := d.cfg.Now()
-		if ctx.Err() != nil || !d.cfg.Window.Contains(now) || !d.trunkFree(ctx) {
+		if ctx.Err() != nil || !d.cfg.Window.Contains(now) {
 			return
 		}
 		rec := followUpRecord(target)
@@ -190,27 +190,6 @@ func (d *FollowUpDialer) round(ctx context.Context) {
 			d.Kick()
 		}()
 	}
-}
-
-// trunkFree reports whether Asterisk has fewer follow-up channels than the setting: the
-// hotline's own count is checked against Asterisk's, which also has the channels a
-// hang-up has not finished yet and any a restart left behind, so that the trunk never
-// carries more than the setting. An Asterisk that does not answer has no room.
-func (d *FollowUpDialer) trunkFree(ctx context.Context) bool {
-	lctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	chans, err := d.app.cfg.REST.Channels(lctx)
-	cancel()
-	if err != nil {
-		d.log.Warn("list Asterisk's channels before a follow-up call", "err", err)
-		return false
-	}
-	up := 0
-	for _, ch := range chans {
-		if strings.HasPrefix(ch.ID, followUpLegPrefix) {
-			up++
-		}
-	}
-	return up < d.cfg.Concurrent
 }
 
 // InProgress returns how many follow-up calls are up.

@@ -154,12 +154,15 @@ func runLoadFollowUps(args []string) error {
 		}
 		chans, err := rest.Channels(ctx)
 		if err == nil {
-			up := 0
+			// By ID: Asterisk lists a channel being dialled twice for a moment (Down and
+			// Ringing under one ID).
+			ids := map[string]bool{}
 			for _, ch := range chans {
 				if strings.HasPrefix(ch.ID, "fu-") {
-					up++
+					ids[ch.ID] = true
 				}
 			}
+			up := len(ids)
 			most = max(most, up)
 			if up > 0 {
 				ups = append(ups, up)
