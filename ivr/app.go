@@ -112,16 +112,19 @@ type App struct {
 // for Asterisk to answer commands (Own).
 type Reaction struct {
 	Total, Own time.Duration
+	// Wrote says the key's handling waited for a database write that must reach the disk
+	// before the caller hears the next prompt (a ticket, a note, a follow-up result).
+	Wrote bool
 }
 
 // maxReactions bounds the reaction times kept between two reads of the statistics.
 const maxReactions = 100_000
 
 // noteReaction records how long the hotline took from a key to the next prompt.
-func (a *App) noteReaction(total, own time.Duration) {
+func (a *App) noteReaction(r Reaction) {
 	a.statsMu.Lock()
 	if len(a.reactions) < maxReactions {
-		a.reactions = append(a.reactions, Reaction{total, own})
+		a.reactions = append(a.reactions, r)
 	}
 	a.statsMu.Unlock()
 }

@@ -40,10 +40,11 @@ type call struct {
 	// followUp is set on an automated follow-up call the hotline placed.
 	followUp *followUp
 
-	aborted chan abortReason // the app ending the call from outside
-	cuts    int              // prompts Asterisk ended at once, without playing them
-	keyAt   time.Time        // when the last key's event arrived, until the next prompt is asked for
-	ariWait time.Duration    // time since keyAt spent waiting for Asterisk to answer commands
+	aborted  chan abortReason // the app ending the call from outside
+	cuts     int              // prompts Asterisk ended at once, without playing them
+	keyAt    time.Time        // when the last key's event arrived, until the next prompt is asked for
+	ariWait  time.Duration    // time since keyAt spent waiting for Asterisk to answer commands
+	keyWrote bool             // since keyAt, the call wrote to the database and waited for it
 }
 
 // abortReason is why the app ends a call from outside: its outcome, and whether the
@@ -435,8 +436,8 @@ func (c *call) play(prompts []PromptRef, barge bool) (string, error) {
 	cancel()
 	if !c.keyAt.IsZero() {
 		c.ariWait += time.Since(t0)
-		c.app.noteReaction(time.Since(c.keyAt), time.Since(c.keyAt)-c.ariWait)
-		c.keyAt, c.ariWait = time.Time{}, 0
+		c.app.noteReaction(Reaction{Total: time.Since(c.keyAt), Own: time.Since(c.keyAt) - c.ariWait, Wrote: c.keyWrote})
+		c.keyAt, c.ariWait, c.keyWrote = time.Time{}, 0, false
 	}
 	if err != nil {
 		if IsNotFound(err) {
@@ -517,7 +518,7 @@ func (c *call) keyOrHangup(e ari.Event) (string, error) {
 	}
 	switch v := e.(type) {
 	case *ari.ChannelDtmfReceived:
-		c.keyAt, c.ariWait = time.Now(), 0
+		c.keyAt, c.ariWait, c.keyWrote = time.Now(), 0, false
 		return v.Digit, nil
 	case *ari.ChannelHangupRequest:
 		if v.Soft {

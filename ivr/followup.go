@@ -323,6 +323,7 @@ func (c *call) act(action string) error {
 		return fmt.Errorf("action %s on a call that is not a follow-up call", action)
 	}
 	id := fu.attempt.ID
+	c.keyWrote = !c.keyAt.IsZero()
 	switch action {
 	case ActionFollowUpResult:
 		answers := c.m.answers()

@@ -105,6 +105,7 @@ func ticketFor(rec *tickets.Call, r *TicketRequest) *tickets.Ticket {
 // A call has one ticket: what a caller asks for after it exists (a callback, a message
 // after an urgent report) is noted on it rather than opening a second one.
 func (c *call) createTicket(r *TicketRequest) error {
+	c.keyWrote = !c.keyAt.IsZero()
 	if c.hasTicket() {
 		note := r.Summary
 		if note == "" {

@@ -97,6 +97,8 @@ func runLoad(args []string) error {
 			n, res.Completed, res.Failed, len(res.Reactions),
 			ms(res.Percentile(0.5)), ms(res.Percentile(0.99)), own.OwnP50MS, own.OwnP99MS,
 			hc, ac, ratio, 1000*hc/float64(calls), rssMiB(*pid))
+		fmt.Printf("       own p99: %.2fms for the %d keys that waited for a database write to reach the disk, %.2fms for the %d others\n",
+			own.OwnWroteP99MS, own.NWrote, own.OwnNoWriteP99MS, own.N-own.NWrote)
 		if res.Failed > 0 {
 			fmt.Printf("       failed calls: %v\n", res.Failures)
 		}

@@ -20,15 +20,26 @@ type reactionStats struct {
 	TotalP99MS float64 `json:"total_p99_ms"`
 	OwnP50MS   float64 `json:"own_p50_ms"`
 	OwnP99MS   float64 `json:"own_p99_ms"`
+	// The keys whose handling waited for a database write on its way to the disk (a
+	// ticket, a note, a follow-up result), and the others.
+	NWrote          int     `json:"n_wrote"`
+	OwnWroteP99MS   float64 `json:"own_wrote_p99_ms"`
+	OwnNoWriteP99MS float64 `json:"own_no_write_p99_ms"`
 }
 
 func writeReactions(w http.ResponseWriter, rs []ivr.Reaction) {
-	var total, own []time.Duration
+	var total, own, wrote, noWrite []time.Duration
 	for _, r := range rs {
 		total, own = append(total, r.Total), append(own, r.Own)
+		if r.Wrote {
+			wrote = append(wrote, r.Own)
+		} else {
+			noWrite = append(noWrite, r.Own)
+		}
 	}
 	st := reactionStats{N: len(rs), TotalP50MS: quantileMS(total, 0.5), TotalP99MS: quantileMS(total, 0.99),
-		OwnP50MS: quantileMS(own, 0.5), OwnP99MS: quantileMS(own, 0.99)}
+		OwnP50MS: quantileMS(own, 0.5), OwnP99MS: quantileMS(own, 0.99),
+		NWrote: len(wrote), OwnWroteP99MS: quantileMS(wrote, 0.99), OwnNoWriteP99MS: quantileMS(noWrite, 0.99)}
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(st)
 }
