@@ -192,13 +192,6 @@ func (d *FollowUpDialer) round(ctx context.Context) {
 	}
 }
 
-// InProgress returns how many follow-up calls are up.
-func (d *FollowUpDialer) InProgress() int {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.up
-}
-
 // followUpFlow is the follow-up flow, built once.
 var followUpFlow = sync.OnceValue(FollowUpFlow)
 
