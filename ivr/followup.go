@@ -330,10 +330,8 @@ func (c *call) act(action string) error {
 			return fmt.Errorf("record the follow-up call's result: %w", err)
 		}
 		fu.result = tickets.AttemptWell
-		for _, v := range answers {
-			if v == "yes" {
-				fu.result = tickets.AttemptSymptomatic
-			}
+		if tickets.ShowsSigns(answers) {
+			fu.result = tickets.AttemptSymptomatic
 		}
 		if tk != nil { // the agent who takes the call sees the ticket raised for it
 			c.ticketID, c.ticketRef = tk.ID, tk.Ref

@@ -258,7 +258,7 @@ func (s *Store) RecordFollowUpCallResult(ctx context.Context, id int64, answers 
 			return err
 		}
 		result := AttemptWell
-		if anyYes(answers) {
+		if ShowsSigns(answers) {
 			result = AttemptSymptomatic
 		}
 		tk, err = s.recordCallResult(ctx, t, a, result, answers)
@@ -293,7 +293,8 @@ func (s *Store) recordCallResult(ctx context.Context, t *tx, a *FollowUpCall, re
 	return s.recordFollowUp(ctx, t, ActorIVR, f.ID, fu, MethodAutomatedCall, answers, note)
 }
 
-func anyYes(a Answers) bool {
+// ShowsSigns reports whether answers to the follow-up questions hold a yes.
+func ShowsSigns(a Answers) bool {
 	for _, v := range a {
 		if v == "yes" {
 			return true
@@ -374,7 +375,7 @@ func (s *Store) EndFollowUpCall(ctx context.Context, id int64, e FollowUpCallEnd
 		if answers == nil {
 			answers = a.Answers
 		}
-		if (result == AttemptPartial || result == AttemptNoResponse) && anyYes(answers) {
+		if (result == AttemptPartial || result == AttemptNoResponse) && ShowsSigns(answers) {
 			result = AttemptSymptomatic
 			if _, err := s.recordCallResult(ctx, t, a, result, answers); err != nil {
 				return err

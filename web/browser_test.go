@@ -186,7 +186,7 @@ func TestOfficerWorksTheBoard(t *testing.T) {
 	}
 	waitTexts(t, ctx, `[data-testid="auto-calls-status"]`, func(s []string) bool { return len(s) == 1 && strings.HasPrefix(s[0], "Tạm dừng") })
 	rows := waitTexts(t, ctx, `[data-testid="auto-call"]`, func(s []string) bool { return len(s) == 2 })
-	if !strings.Contains(rows[0], "Gác máy giữa chừng") || !strings.Contains(rows[0], "sốt: không") || !strings.Contains(rows[1], "Máy bận (mã 17)") {
+	if !strings.Contains(rows[0], "Gác máy giữa chừng") || !strings.Contains(rows[0], "Sốt: không") || !strings.Contains(rows[1], "Máy bận (mã 17)") {
 		t.Errorf("attempts on the case page: %q", rows)
 	}
 	trail := waitTexts(t, ctx, `[data-testid="timeline-entry"]`, func(s []string) bool { return len(s) > 0 })

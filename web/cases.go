@@ -200,7 +200,7 @@ func (s *Server) caseView(r *http.Request, me *viewer, c *tickets.Case) (CaseVie
 		return v, err
 	}
 	for _, a := range attempts {
-		v.Attempts = append(v.Attempts, attemptRow(a))
+		v.Attempts = append(v.Attempts, attemptRow(a, n.unit))
 	}
 	evs, err := s.cfg.Store.CaseEvents(ctx, me.Actor, c.ID)
 	if err != nil {
@@ -211,7 +211,7 @@ func (s *Server) caseView(r *http.Request, me *viewer, c *tickets.Case) (CaseVie
 }
 
 // attemptRow describes an automated call attempt in words.
-func attemptRow(a *tickets.FollowUpCall) AttemptRow {
+func attemptRow(a *tickets.FollowUpCall, unitName func(string) string) AttemptRow {
 	row := AttemptRow{Attempt: strconv.Itoa(a.Attempt)}
 	at := a.CreatedAt
 	if a.StartedAt != nil {
@@ -232,16 +232,7 @@ func attemptRow(a *tickets.FollowUpCall) AttemptRow {
 	if a.Cause != nil {
 		row.Result += fmt.Sprintf(" (mã %d)", *a.Cause)
 	}
-	var parts []string
-	for _, q := range []struct{ key, text string }{{"fever", "sốt"}, {"cough", "ho"}, {"breath", "khó thở"}, {"new", "điều mới"}} {
-		switch a.Answers[q.key] {
-		case "yes":
-			parts = append(parts, q.text+": có")
-		case "no":
-			parts = append(parts, q.text+": không")
-		}
-	}
-	row.Answers = strings.Join(parts, ", ")
+	row.Answers = strings.Join(answersText(a.Answers, unitName), "; ")
 	return row
 }
 
