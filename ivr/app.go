@@ -115,6 +115,10 @@ type Reaction struct {
 	// Wrote says the key's handling waited for a database write that must reach the disk
 	// before the caller hears the next prompt (a ticket, a note, a follow-up result).
 	Wrote bool
+	// Confirm marks the time from a key answered by a lead (Node.Lead) to the
+	// confirmation asked for once the write under it reached the disk: not a reaction
+	// to the key, which the lead was.
+	Confirm bool
 }
 
 // maxReactions bounds the reaction times kept between two reads of the statistics.

@@ -45,6 +45,12 @@ type call struct {
 	keyAt    time.Time        // when the last key's event arrived, until the next prompt is asked for
 	ariWait  time.Duration    // time since keyAt spent waiting for Asterisk to answer commands
 	keyWrote bool             // since keyAt, the call wrote to the database and waited for it
+	// lead is the playback of a node's lead (Effects.Lead) while it plays, leadLimit how
+	// long its end is waited for; confirmFrom is the key it answered, until what the
+	// node wrote is on disk.
+	lead        string
+	leadLimit   time.Duration
+	confirmFrom time.Time
 }
 
 // abortReason is why the app ends a call from outside: its outcome, and whether the
@@ -238,8 +244,13 @@ func (c *call) converse() (outcome, endedBy string) {
 	}
 	eff := c.m.Start(time.Now())
 	for {
+		if len(eff.Lead) > 0 {
+			c.startLead(eff.Lead)
+		}
 		if eff.Action != "" {
-			if err := c.act(eff.Action); err != nil {
+			err := c.act(eff.Action)
+			c.written()
+			if err != nil {
 				c.log.Error("follow-up call action", "action", eff.Action, "err", err)
 				c.playOnly([]PromptRef{{Lang: c.m.Lang, ID: "system_busy"}})
 				c.hangup()
@@ -247,7 +258,9 @@ func (c *call) converse() (outcome, endedBy string) {
 			}
 		}
 		if eff.Ticket != nil {
-			if err := c.createTicket(eff.Ticket); err != nil {
+			err := c.createTicket(eff.Ticket)
+			c.written()
+			if err != nil {
 				c.log.Error("create ticket", "err", err)
 				c.playOnly([]PromptRef{{Lang: c.m.Lang, ID: "system_busy"}})
 				c.hangup()
@@ -419,6 +432,9 @@ func (a *App) playbackLimit(prompts []PromptRef) time.Duration {
 // play plays prompts as one playback and waits for it to finish. With barge set, a key
 // stops the playback and is returned. The call's record is saved while the prompts play.
 func (c *call) play(prompts []PromptRef, barge bool) (string, error) {
+	if err := c.waitLead(); err != nil {
+		return "", err
+	}
 	media := make([]string, len(prompts))
 	for i, p := range prompts {
 		media[i] = c.app.mediaURI(p)
@@ -434,11 +450,7 @@ func (c *call) play(prompts []PromptRef, barge bool) (string, error) {
 	t0 := time.Now()
 	err := c.app.cfg.REST.Play(ctx, c.channelID, pbID, media)
 	cancel()
-	if !c.keyAt.IsZero() {
-		c.ariWait += time.Since(t0)
-		c.app.noteReaction(Reaction{Total: time.Since(c.keyAt), Own: time.Since(c.keyAt) - c.ariWait, Wrote: c.keyWrote})
-		c.keyAt, c.ariWait, c.keyWrote = time.Time{}, 0, false
-	}
+	c.prompted(t0)
 	if err != nil {
 		if IsNotFound(err) {
 			return "", errHungUp
@@ -498,6 +510,84 @@ func (c *call) play(prompts []PromptRef, barge bool) (string, error) {
 			}
 			if key != "" {
 				c.keyAt = time.Time{} // a key this prompt does not take: nothing reacts to it
+			}
+		}
+	}
+}
+
+// prompted notes, once a prompt's playback was asked for (the request sent at t0), how
+// long the hotline took to answer the key before it.
+func (c *call) prompted(t0 time.Time) {
+	if !c.keyAt.IsZero() {
+		c.ariWait += time.Since(t0)
+		c.app.noteReaction(Reaction{Total: time.Since(c.keyAt), Own: time.Since(c.keyAt) - c.ariWait, Wrote: c.keyWrote})
+		c.keyAt, c.ariWait, c.keyWrote = time.Time{}, 0, false
+	}
+}
+
+// written notes, once a node's ticket or result was written under its lead, how long it
+// took from the key to the disk: from then on the confirmation may be said.
+func (c *call) written() {
+	if !c.confirmFrom.IsZero() {
+		c.app.noteReaction(Reaction{Total: time.Since(c.confirmFrom), Own: time.Since(c.confirmFrom) - c.ariWait, Confirm: true})
+		c.confirmFrom, c.ariWait = time.Time{}, 0
+	}
+}
+
+// startLead starts a node's lead (Effects.Lead) without waiting for it, before the node's
+// ticket or result is written: the caller hears the key answered at once, and the
+// confirmation is asked for once the write is on disk and the lead has ended. A lead
+// that cannot be played is skipped: what the caller finished is written all the same.
+func (c *call) startLead(prompts []PromptRef) {
+	media := make([]string, len(prompts))
+	for i, p := range prompts {
+		media[i] = c.app.mediaURI(p)
+	}
+	c.pbSeq++
+	pbID := fmt.Sprintf("%s-pb%d", c.rec.ID, c.pbSeq)
+	key := c.keyAt
+	ctx, cancel := cmdCtx()
+	t0 := time.Now()
+	err := c.app.cfg.REST.Play(ctx, c.channelID, pbID, media)
+	cancel()
+	c.prompted(t0)
+	c.confirmFrom = key
+	if err != nil {
+		if !IsNotFound(err) {
+			c.log.Warn("lead prompt", "err", err)
+		}
+		return
+	}
+	c.lead, c.leadLimit = pbID, c.app.playbackLimit(prompts)
+}
+
+// waitLead waits for a lead still playing to end before the next prompt is asked for:
+// Asterisk would hold that request until then. Keys pressed during a lead are not taken.
+func (c *call) waitLead() error {
+	if c.lead == "" {
+		return nil
+	}
+	id := c.lead
+	limit := time.NewTimer(c.leadLimit)
+	defer limit.Stop()
+	c.lead, c.leadLimit = "", 0
+	for {
+		select {
+		case <-limit.C:
+			c.log.Warn("the end of a lead never came; going on", "playback", id)
+			return nil
+		case o := <-c.aborted:
+			return &abortedError{o}
+		case e := <-c.events:
+			if pf, ok := e.(*ari.PlaybackFinished); ok && pf.Playback.ID == id {
+				return nil
+			}
+			key, err := c.keyOrHangup(e)
+			if err != nil {
+				return err
+			}
+			if key != "" {
+				c.keyAt = time.Time{}
 			}
 		}
 	}

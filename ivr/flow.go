@@ -73,6 +73,11 @@ type Node struct {
 	// Action names what the call does on entering, before the prompts play (an automated
 	// follow-up call records its result, or the citizen's opt-out, before confirming it).
 	Action string
+	// Lead, on a node with a ticket or an Action, starts playing as the node is entered,
+	// while what it writes goes to the disk, so that the caller hears the key answered
+	// at once; the node's Prompts, which may say the report is recorded, follow once it
+	// is written. Lead must not say that anything is recorded.
+	Lead []Prompt
 }
 
 // Actions a node may ask of an automated follow-up call.
@@ -162,16 +167,16 @@ func HotlineFlow(groups []tickets.AreaGroup) *Flow {
 		{ID: "sym_cb_check", Prompts: p("cb_readback"), ReadBack: "callback", Keys: map[string]string{"1": "sym_risk", "2": "sym_cb_enter"}},
 		{ID: "sym_risk", Branch: symptomRisk, Branches: []string{"sym_urgent", "sym_p2", "sym_p3", "sym_p4"}},
 		// Short of breath: call 115 in an emergency, and straight to an agent, first in line.
-		{ID: "sym_urgent", Ticket: tickets.CategorySymptomReport, Priority: tickets.P1, Prompts: p("symptoms_urgent"),
+		{ID: "sym_urgent", Ticket: tickets.CategorySymptomReport, Priority: tickets.P1, Lead: p("symptoms_115"), Prompts: p("symptoms_urgent"),
 			Queue: queue(tickets.CategorySymptomReport, true)},
-		{ID: "sym_p2", Ticket: tickets.CategorySymptomReport, Priority: tickets.P2, Prompts: p("ticket_created"), Next: "goodbye"},
-		{ID: "sym_p3", Ticket: tickets.CategorySymptomReport, Priority: tickets.P3, Prompts: p("ticket_created"), Next: "goodbye"},
-		{ID: "sym_p4", Ticket: tickets.CategorySymptomReport, Priority: tickets.P4, Prompts: p("ticket_created"), Next: "goodbye"},
+		{ID: "sym_p2", Ticket: tickets.CategorySymptomReport, Priority: tickets.P2, Lead: p("thanks"), Prompts: p("ticket_created"), Next: "goodbye"},
+		{ID: "sym_p3", Ticket: tickets.CategorySymptomReport, Priority: tickets.P3, Lead: p("thanks"), Prompts: p("ticket_created"), Next: "goodbye"},
+		{ID: "sym_p4", Ticket: tickets.CategorySymptomReport, Priority: tickets.P4, Lead: p("thanks"), Prompts: p("ticket_created"), Next: "goodbye"},
 
 		// 3: a report about someone else: the area it concerns, then a voice message.
 		{ID: "com_message", Prompts: p("message_community"), Record: message, Next: "community", OnHangup: "community"},
 		{ID: "community", Ticket: tickets.CategoryCommunityReport, Priority: tickets.P3,
-			Prompts: p("ticket_created"), Next: "goodbye"},
+			Lead: p("thanks"), Prompts: p("ticket_created"), Next: "goodbye"},
 		// 4: support for a citizen outside the province: the family's unit, the number to
 		// call back, then who and where they are in a voice message. Routed to the unit.
 		{ID: "sup_cb", Prompts: p("cb_choice"), Keys: map[string]string{"1": "sup_message", "2": "sup_cb_enter"}, Records: "callback", Values: map[string]string{"1": ""},
@@ -181,7 +186,7 @@ func HotlineFlow(groups []tickets.AreaGroup) *Flow {
 		{ID: "sup_cb_check", Prompts: p("cb_readback"), ReadBack: "callback", Keys: map[string]string{"1": "sup_message", "2": "sup_cb_enter"}},
 		{ID: "sup_message", Prompts: p("message_support"), Record: message, Next: "support", OnHangup: "support"},
 		{ID: "support", Ticket: tickets.CategorySupportRequest, Priority: tickets.P3, AssignToUnit: true,
-			Prompts: p("ticket_created"), Next: "goodbye"},
+			Lead: p("thanks"), Prompts: p("ticket_created"), Next: "goodbye"},
 
 		// 0, and 0 after information: the agent queue.
 		// (The call says "please hold" once the caller is in line: not when nobody is on duty.)
@@ -211,7 +216,7 @@ func queueExits(p func(...string) []Prompt) []*Node {
 	const message = 2 * time.Minute // the longest voice message
 	return []*Node{
 		{ID: "q_callback", Ticket: tickets.CategoryCallback, Priority: tickets.P2, Outcome: tickets.OutcomeCallback,
-			Summary: "Người gọi chờ tổng đài viên và chọn được gọi lại.", Prompts: p("callback_created"), Next: "goodbye"},
+			Summary: "Người gọi chờ tổng đài viên và chọn được gọi lại.", Lead: p("thanks"), Prompts: p("callback_created"), Next: "goodbye"},
 		{ID: "q_message", Prompts: p("queue_message"), Record: message, Next: "q_message_saved", OnHangup: "q_message_saved",
 			OnFailures: "no_message"}, // not back to an agent: the queue sent the caller here
 		// No message either: a missed call for the agents to return (a note on the ticket
@@ -220,7 +225,7 @@ func queueExits(p func(...string) []Prompt) []*Node {
 			Ticket: tickets.CategoryMissedCall, Priority: tickets.P2,
 			Summary: "Người gọi cần gặp tổng đài viên nhưng không có ai trực, và không để lại lời nhắn; cần gọi lại."},
 		{ID: "q_message_saved", Ticket: tickets.CategoryCallback, Priority: tickets.P2,
-			Summary: "Lời nhắn thoại khi không có tổng đài viên.", Prompts: p("message_saved"), Next: "goodbye"},
+			Summary: "Lời nhắn thoại khi không có tổng đài viên.", Lead: p("thanks"), Prompts: p("message_saved"), Next: "goodbye"},
 		// An agent answered but the two could not be put together: an apology, a
 		// missed call for the agents to return, and a voice message on it.
 		{ID: "q_agent_failed", Ticket: tickets.CategoryMissedCall, Priority: tickets.P2, Outcome: tickets.OutcomeAgentFailed,
@@ -263,12 +268,12 @@ func FollowUpFlow() *Flow {
 		question("fu_breath", "breath", p("q_breath"), "fu_new"),
 		question("fu_new", "new", p("fu_q_new"), "fu_result"),
 		{ID: "fu_result", Branch: followUpResult, Branches: []string{"fu_well", "fu_signs", "fu_urgent"}},
-		{ID: "fu_well", Action: ActionFollowUpResult, Prompts: p("fu_well"), Outcome: tickets.OutcomeFollowUp, Hangup: true},
-		{ID: "fu_signs", Action: ActionFollowUpResult, Prompts: p("fu_signs"), Outcome: tickets.OutcomeFollowUp, Hangup: true},
-		{ID: "fu_urgent", Action: ActionFollowUpResult, Prompts: p("fu_urgent"), Outcome: tickets.OutcomeFollowUp,
+		{ID: "fu_well", Action: ActionFollowUpResult, Lead: p("thanks"), Prompts: p("fu_well"), Outcome: tickets.OutcomeFollowUp, Hangup: true},
+		{ID: "fu_signs", Action: ActionFollowUpResult, Lead: p("thanks"), Prompts: p("fu_signs"), Outcome: tickets.OutcomeFollowUp, Hangup: true},
+		{ID: "fu_urgent", Action: ActionFollowUpResult, Lead: p("symptoms_115"), Prompts: p("fu_urgent"), Outcome: tickets.OutcomeFollowUp,
 			Queue: queueSpec(tickets.CategorySymptomReport, true)},
 		{ID: "fu_agent", Action: ActionFollowUpAgent, Queue: queueSpec(tickets.CategoryOther, false)},
-		{ID: "fu_opt_out", Action: ActionFollowUpOptOut, Prompts: p("fu_optout_done"), Outcome: tickets.OutcomeOptedOut, Hangup: true},
+		{ID: "fu_opt_out", Action: ActionFollowUpOptOut, Lead: p("thanks"), Prompts: p("fu_optout_done"), Outcome: tickets.OutcomeOptedOut, Hangup: true},
 		{ID: "fu_no_input", Prompts: p("fu_no_input"), Outcome: tickets.OutcomeNoChoice, Hangup: true},
 	}
 	return newFlow("fu_intro", "fu_no_input", append(nodes, queueExits(p)...))
@@ -415,7 +420,11 @@ func (f *Flow) Validate(languages []string, has func(lang, id string) bool) erro
 		if n.Keys == nil && n.Next == "" && !n.Hangup && n.Branch == nil && n.Queue == nil {
 			return fmt.Errorf("flow: node %q takes no keys, has no next node and does not hang up", id)
 		}
+		if len(n.Lead) > 0 && (n.Ticket == "" && n.Action == "" || len(n.Prompts) == 0) {
+			return fmt.Errorf("flow: node %q has a lead but nothing written under it or nothing after it", id)
+		}
 		prompts = append(prompts, n.Prompts...)
+		prompts = append(prompts, n.Lead...)
 	}
 	for _, p := range prompts {
 		for _, lang := range languages {

@@ -191,6 +191,9 @@ func TestFollowUpOptOutStoredBeforeConfirmation(t *testing.T) {
 	if slices.Contains(heard, "en/fu_optout_done") {
 		t.Errorf("the confirmation played before the opt-out was stored: %v", heard)
 	}
+	if !slices.Contains(heard, "en/thanks") {
+		t.Errorf("nothing answered the key while the opt-out was being stored: %v", heard)
+	}
 	if got := f.prompts(leg); !slices.Contains(got, "en/fu_optout_done") {
 		t.Errorf("the confirmation never played: %v", got)
 	}

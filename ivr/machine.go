@@ -19,6 +19,10 @@ type Effects struct {
 	Hangup  bool
 	// Action is what the call does before the prompts (Node.Action).
 	Action string
+	// Lead is what plays while the Ticket or Action is written, not waited for
+	// (Node.Lead, with whatever the nodes passed on the way there asked to play); Play
+	// follows once it is written.
+	Lead []PromptRef
 }
 
 // Empty reports whether the effects ask the call for nothing more: no key, message, queue
@@ -403,6 +407,12 @@ func (m *Machine) enter(now time.Time, id string, e *Effects) {
 			m.setOutcome(tickets.OutcomeTicket)
 		}
 		m.setOutcome(n.Outcome)
+		if len(n.Lead) > 0 {
+			for _, p := range n.Lead {
+				m.play(p, e)
+			}
+			e.Lead, e.Play = append(e.Lead, e.Play...), nil
+		}
 		for _, p := range n.Prompts {
 			m.play(p, e)
 		}

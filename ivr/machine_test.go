@@ -99,65 +99,65 @@ func TestMachine(t *testing.T) {
 	hue := groups[0].Units // Thành phố Huế, key 1
 	tests := []script{
 		{name: "symptom report, fever only", inputs: []string{"2", "1", "2", "2", "2", "2", "1", "3", "1"},
-			wantPrompts: "vi/welcome " + menu + " " + sym + areaPrompts(groups, "vi", 1) + " vi/cb_choice vi/ticket_created vi/goodbye",
+			wantPrompts: "vi/welcome " + menu + " " + sym + areaPrompts(groups, "vi", 1) + " vi/cb_choice vi/thanks vi/ticket_created vi/goodbye",
 			wantTicket:  tickets.CategorySymptomReport, wantKeys: "212222131", wantEnded: true,
 			wantOutcome: tickets.OutcomeTicket, wantLang: "vi",
 			wantAnswers: map[string]string{"fever": "yes", "cough": "no", "breath": "no", "travel": "no", "contact": "no", "unit": hue[2].Code, "priority": tickets.P3}},
 		{name: "short of breath is urgent", inputs: []string{"2", "2", "2", "1", "2", "2", "0", "1"},
-			wantPrompts: "vi/welcome " + menu + " " + sym + areaPrompts(groups, "vi", 0) + " vi/cb_choice vi/symptoms_urgent",
+			wantPrompts: "vi/welcome " + menu + " " + sym + areaPrompts(groups, "vi", 0) + " vi/cb_choice vi/symptoms_115 vi/symptoms_urgent",
 			wantTicket:  tickets.CategorySymptomReport, wantKeys: "22212201", wantQueue: "front", wantEnded: false,
 			wantOutcome: tickets.OutcomeTicket, wantLang: "vi",
 			wantAnswers: map[string]string{"breath": "yes", "unit": "", "priority": tickets.P1}},
 		{name: "cough after travel is P2", inputs: []string{"2", "2", "1", "2", "1", "2", "2", "0", "1"},
-			wantPrompts: "vi/welcome " + menu + " " + sym + areaPrompts(groups, "vi", 2) + " vi/cb_choice vi/ticket_created vi/goodbye",
+			wantPrompts: "vi/welcome " + menu + " " + sym + areaPrompts(groups, "vi", 2) + " vi/cb_choice vi/thanks vi/ticket_created vi/goodbye",
 			wantTicket:  tickets.CategorySymptomReport, wantKeys: "221212201", wantEnded: true,
 			wantOutcome: tickets.OutcomeTicket, wantLang: "vi",
 			wantAnswers: map[string]string{"cough": "yes", "travel": "yes", "unit": "", "priority": tickets.P2}},
 		{name: "no symptom is P4", inputs: []string{"2", "2", "2", "2", "2", "2", "0", "1"},
-			wantPrompts: "vi/welcome " + menu + " " + sym + areaPrompts(groups, "vi", 0) + " vi/cb_choice vi/ticket_created vi/goodbye",
+			wantPrompts: "vi/welcome " + menu + " " + sym + areaPrompts(groups, "vi", 0) + " vi/cb_choice vi/thanks vi/ticket_created vi/goodbye",
 			wantTicket:  tickets.CategorySymptomReport, wantKeys: "22222201", wantEnded: true,
 			wantOutcome: tickets.OutcomeTicket, wantLang: "vi", wantAnswers: map[string]string{"priority": tickets.P4}},
 		{name: "english community report", inputs: []string{"9", "3", "1", "1", "rec"},
-			wantPrompts: "vi/welcome " + menu + " en/main_menu " + areaPrompts(groups, "en", 1) + " en/message_community en/ticket_created en/goodbye",
+			wantPrompts: "vi/welcome " + menu + " en/main_menu " + areaPrompts(groups, "en", 1) + " en/message_community en/thanks en/ticket_created en/goodbye",
 			wantTicket:  tickets.CategoryCommunityReport, wantKeys: "9311", wantEnded: true,
 			wantOutcome: tickets.OutcomeVoiceMessage, wantLang: "en", wantAnswers: map[string]string{"unit": hue[0].Code}},
 		{name: "support request", inputs: []string{"4", "1", "2", "1", "empty", "rec"},
-			wantPrompts: "vi/welcome " + menu + " " + areaPrompts(groups, "vi", 1) + " vi/cb_choice vi/message_support vi/no_input vi/message_support vi/ticket_created vi/goodbye",
+			wantPrompts: "vi/welcome " + menu + " " + areaPrompts(groups, "vi", 1) + " vi/cb_choice vi/message_support vi/no_input vi/message_support vi/thanks vi/ticket_created vi/goodbye",
 			wantTicket:  tickets.CategorySupportRequest, wantKeys: "4121", wantEnded: true,
 			wantOutcome: tickets.OutcomeVoiceMessage, wantLang: "vi", wantAnswers: map[string]string{"unit": hue[1].Code, "callback": ""}},
 		{name: "support with another number, read back", inputs: []string{"4", "0", "2", "#", "0", "9", "1", "1", "2", "2", "2", "3", "3", "3", "#", "1", "rec"},
 			wantPrompts: "vi/welcome " + menu + " " + areaPrompts(groups, "vi", 0) + " vi/cb_choice vi/cb_enter vi/invalid vi/cb_enter" +
 				" vi/cb_readback vi/digit_0 vi/digit_9 vi/digit_1 vi/digit_1 vi/digit_2 vi/digit_2 vi/digit_2 vi/digit_3 vi/digit_3 vi/digit_3 vi/cb_confirm" +
-				" vi/message_support vi/ticket_created vi/goodbye",
+				" vi/message_support vi/thanks vi/ticket_created vi/goodbye",
 			wantTicket: tickets.CategorySupportRequest, wantKeys: "402#0911222333#1", wantEnded: true,
 			wantOutcome: tickets.OutcomeVoiceMessage, wantLang: "vi", wantAnswers: map[string]string{"unit": "", "callback": "+84911222333"}},
 		{name: "a number ended by silence, entered again", inputs: []string{"4", "0", "2", "0", "9", "0", "5", "1", "2", "3", "4", "5", "6", ".", "2", "*", "0", "9", "1", "1", "2", "2", "2", "3", "3", "3", "#", "1", "rec"},
 			wantPrompts: "vi/welcome " + menu + " " + areaPrompts(groups, "vi", 0) + " vi/cb_choice vi/cb_enter" +
 				" vi/cb_readback vi/digit_0 vi/digit_9 vi/digit_0 vi/digit_5 vi/digit_1 vi/digit_2 vi/digit_3 vi/digit_4 vi/digit_5 vi/digit_6 vi/cb_confirm vi/cb_enter" +
 				" vi/cb_readback vi/digit_0 vi/digit_9 vi/digit_1 vi/digit_1 vi/digit_2 vi/digit_2 vi/digit_2 vi/digit_3 vi/digit_3 vi/digit_3 vi/cb_confirm" +
-				" vi/message_support vi/ticket_created vi/goodbye",
+				" vi/message_support vi/thanks vi/ticket_created vi/goodbye",
 			wantTicket: tickets.CategorySupportRequest, wantKeys: "40209051234562*0911222333#1", wantEnded: true,
 			wantOutcome: tickets.OutcomeVoiceMessage, wantLang: "vi", wantAnswers: map[string]string{"callback": "+84911222333"}},
 		{name: "operator, then a callback instead of waiting", inputs: []string{"0", "q=callback"},
-			wantPrompts: "vi/welcome " + menu + " vi/callback_created vi/goodbye",
+			wantPrompts: "vi/welcome " + menu + " vi/thanks vi/callback_created vi/goodbye",
 			wantTicket:  tickets.CategoryCallback, wantKeys: "0", wantQueue: "back", wantEnded: true,
 			wantOutcome: tickets.OutcomeCallback, wantLang: "vi"},
 		{name: "rules then silence", inputs: []string{"1", "."},
 			wantPrompts: "vi/welcome " + menu + " vi/rules_info vi/info_options vi/goodbye",
 			wantEnded:   true, wantOutcome: tickets.OutcomeInformation, wantLang: "vi"},
 		{name: "rules then back to menu then report", inputs: []string{"1", "*", "3", "0", "rec"},
-			wantPrompts: "vi/welcome " + menu + " vi/rules_info vi/info_options " + menu + " " + areaPrompts(groups, "vi", 0) + " vi/message_community vi/ticket_created vi/goodbye",
+			wantPrompts: "vi/welcome " + menu + " vi/rules_info vi/info_options " + menu + " " + areaPrompts(groups, "vi", 0) + " vi/message_community vi/thanks vi/ticket_created vi/goodbye",
 			wantTicket:  tickets.CategoryCommunityReport, wantKeys: "1*30", wantEnded: true,
 			wantOutcome: tickets.OutcomeVoiceMessage, wantLang: "vi"},
 		{name: "quarantine info, agent, nobody on duty, message", inputs: []string{"5", "0", "q=no_agent", "rec"},
-			wantPrompts: "vi/welcome " + menu + " vi/quarantine_info vi/info_options vi/queue_message vi/message_saved vi/goodbye",
+			wantPrompts: "vi/welcome " + menu + " vi/quarantine_info vi/info_options vi/queue_message vi/thanks vi/message_saved vi/goodbye",
 			wantTicket:  tickets.CategoryCallback, wantKeys: "50", wantQueue: "back", wantEnded: true,
 			wantOutcome: tickets.OutcomeVoiceMessage, wantLang: "vi"},
 		{name: "operator answers", inputs: []string{"0", "q=answered"},
 			wantPrompts: "vi/welcome " + menu + "", wantQueue: "back", wantEnded: true,
 			wantOutcome: tickets.OutcomeAgent, wantLang: "vi"},
 		{name: "urgent caller hangs up in the queue", inputs: []string{"2", "2", "2", "1", "2", "2", "0", "1", "hup"},
-			wantPrompts: "vi/welcome " + menu + " " + sym + areaPrompts(groups, "vi", 0) + " vi/cb_choice vi/symptoms_urgent",
+			wantPrompts: "vi/welcome " + menu + " " + sym + areaPrompts(groups, "vi", 0) + " vi/cb_choice vi/symptoms_115 vi/symptoms_urgent",
 			wantTicket:  tickets.CategorySymptomReport, wantKeys: "22212201", wantQueue: "front", wantEnded: true,
 			wantHangupTicket: tickets.CategoryMissedCall, wantOutcome: tickets.OutcomeAbandoned, wantLang: "vi"},
 		{name: "hung up after two answers", inputs: []string{"2", "1", "2", "hup"},
@@ -184,7 +184,7 @@ func TestMachine(t *testing.T) {
 			wantOutcome: tickets.OutcomeHungUp, wantLang: "vi", wantAnswers: map[string]string{"fever": "yes"}},
 		{name: "three invalid keys, then a message", inputs: []string{"7", "8", "#", "q=no_agent", "empty", "rec"},
 			wantPrompts: "vi/welcome " + menu + " vi/invalid " + menu + " vi/invalid " + menu + " vi/too_many_errors" +
-				" vi/queue_message vi/no_input vi/queue_message vi/message_saved vi/goodbye",
+				" vi/queue_message vi/no_input vi/queue_message vi/thanks vi/message_saved vi/goodbye",
 			wantTicket: tickets.CategoryCallback, wantKeys: "78#", wantQueue: "back", wantEnded: true,
 			wantOutcome: tickets.OutcomeVoiceMessage, wantLang: "vi"},
 		{name: "no agent, and no message either", inputs: []string{"0", "q=no_agent", "empty", "empty", "empty"},
@@ -200,7 +200,7 @@ func TestMachine(t *testing.T) {
 			wantEnded: true, wantOutcome: tickets.OutcomeAbandoned, wantLang: "vi"},
 		{name: "failures count per menu", inputs: []string{"7", "8", "9", "7", "8", "0", "q=callback"},
 			wantPrompts: "vi/welcome " + menu + " vi/invalid " + menu + " vi/invalid " + menu +
-				" en/main_menu en/invalid en/main_menu en/invalid en/main_menu en/callback_created en/goodbye",
+				" en/main_menu en/invalid en/main_menu en/invalid en/main_menu en/thanks en/callback_created en/goodbye",
 			wantTicket: tickets.CategoryCallback, wantKeys: "789780", wantQueue: "back", wantEnded: true,
 			wantOutcome: tickets.OutcomeCallback, wantLang: "en"},
 		{name: "hung up in the menu", inputs: nil,
@@ -217,7 +217,7 @@ func TestMachine(t *testing.T) {
 				if e.Queue != nil {
 					queued = map[bool]string{true: "front", false: "back"}[e.Queue.Front]
 				}
-				for _, p := range e.Play {
+				for _, p := range append(e.Lead, e.Play...) {
 					prompts = append(prompts, p.Lang+"/"+p.ID)
 				}
 				if e.Ticket != nil {
@@ -446,8 +446,9 @@ func TestFollowUpFlow(t *testing.T) {
 		if m.Node() != tc.end || e.Action != tc.action || (e.Queue != nil) != tc.queue {
 			t.Errorf("keys %v: at %s, action %q, queue %v; want %s, %q, %v", tc.keys, m.Node(), e.Action, e.Queue != nil, tc.end, tc.action, tc.queue)
 		}
-		if tc.end == "fu_urgent" && (!e.Queue.Front || e.Play[0] != (ivr.PromptRef{Lang: "en", ID: "fu_urgent"})) {
-			t.Errorf("short of breath: %+v, want fu_urgent (call 115) then the front of the queue", e)
+		if tc.end == "fu_urgent" && (!e.Queue.Front || e.Lead[0] != (ivr.PromptRef{Lang: "en", ID: "symptoms_115"}) ||
+			e.Play[0] != (ivr.PromptRef{Lang: "en", ID: "fu_urgent"})) {
+			t.Errorf("short of breath: %+v, want call 115 while the result is written, fu_urgent, then the front of the queue", e)
 		}
 	}
 	m, _ := walk("vi", "1", "1", "2")

@@ -140,8 +140,11 @@ func (c *call) createTicket(r *TicketRequest) error {
 		return c.spool()
 	}
 	c.ticketID, c.ticketRef = t.ID, t.Ref
+	c.written()
 	c.log.Info("ticket created", "ticket", t.Ref, "category", t.Category)
-	ctx, cancel := cmdCtx()
+	// Asterisk runs a channel's commands in turn: under a lead still playing, this one
+	// waits for its end.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second+c.leadLimit)
 	defer cancel()
 	t0 := time.Now()
 	if err := c.app.cfg.REST.SetVar(ctx, c.channelID, "HOTLINE_TICKET", t.Ref); err != nil && !IsNotFound(err) {

@@ -25,7 +25,7 @@ func TestCallBecomesTicket(t *testing.T) {
 	if res.EndedBy != "hotline" {
 		t.Errorf("call ended by %s, want hotline", res.EndedBy)
 	}
-	want := []string{"vi/welcome", "vi/main_menu", "en/for_english", "vi/queue_message", "vi/message_saved", "vi/goodbye"}
+	want := []string{"vi/welcome", "vi/main_menu", "en/for_english", "vi/queue_message", "vi/thanks", "vi/message_saved", "vi/goodbye"}
 	if got := res.Prompts(); strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("prompts = %v, want %v", got, want)
 	}

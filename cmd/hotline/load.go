@@ -99,6 +99,8 @@ func runLoad(args []string) error {
 			hc, ac, ratio, 1000*hc/float64(calls), rssMiB(*pid))
 		fmt.Printf("       own p99: %.2fms for the %d keys that waited for a database write to reach the disk, %.2fms for the %d others\n",
 			own.OwnWroteP99MS, own.NWrote, own.OwnNoWriteP99MS, own.N-own.NWrote)
+		fmt.Printf("       reports: %d keys ending a report or result, answered at once by a lead (\"thank you\"); written to disk %.1fms p50, %.1fms p99 after the key (own %.2fms p99), confirmed after the lead\n",
+			own.NConfirm, own.ConfirmP50MS, own.ConfirmP99MS, own.ConfirmOwnP99MS)
 		if res.Failed > 0 {
 			fmt.Printf("       failed calls: %v\n", res.Failures)
 		}

@@ -25,11 +25,22 @@ type reactionStats struct {
 	NWrote          int     `json:"n_wrote"`
 	OwnWroteP99MS   float64 `json:"own_wrote_p99_ms"`
 	OwnNoWriteP99MS float64 `json:"own_no_write_p99_ms"`
+	// Keys that end a report or a result, which a lead answered at once (counted above):
+	// how long from the key until what they wrote reached the disk, and the confirmation
+	// could follow the lead.
+	NConfirm        int     `json:"n_confirm"`
+	ConfirmP50MS    float64 `json:"confirm_p50_ms"`
+	ConfirmP99MS    float64 `json:"confirm_p99_ms"`
+	ConfirmOwnP99MS float64 `json:"confirm_own_p99_ms"`
 }
 
 func writeReactions(w http.ResponseWriter, rs []ivr.Reaction) {
-	var total, own, wrote, noWrite []time.Duration
+	var total, own, wrote, noWrite, confirm, confirmOwn []time.Duration
 	for _, r := range rs {
+		if r.Confirm {
+			confirm, confirmOwn = append(confirm, r.Total), append(confirmOwn, r.Own)
+			continue
+		}
 		total, own = append(total, r.Total), append(own, r.Own)
 		if r.Wrote {
 			wrote = append(wrote, r.Own)
@@ -37,9 +48,11 @@ func writeReactions(w http.ResponseWriter, rs []ivr.Reaction) {
 			noWrite = append(noWrite, r.Own)
 		}
 	}
-	st := reactionStats{N: len(rs), TotalP50MS: quantileMS(total, 0.5), TotalP99MS: quantileMS(total, 0.99),
+	st := reactionStats{N: len(total), TotalP50MS: quantileMS(total, 0.5), TotalP99MS: quantileMS(total, 0.99),
 		OwnP50MS: quantileMS(own, 0.5), OwnP99MS: quantileMS(own, 0.99),
-		NWrote: len(wrote), OwnWroteP99MS: quantileMS(wrote, 0.99), OwnNoWriteP99MS: quantileMS(noWrite, 0.99)}
+		NWrote: len(wrote), OwnWroteP99MS: quantileMS(wrote, 0.99), OwnNoWriteP99MS: quantileMS(noWrite, 0.99),
+		NConfirm: len(confirm), ConfirmP50MS: quantileMS(confirm, 0.5), ConfirmP99MS: quantileMS(confirm, 0.99),
+		ConfirmOwnP99MS: quantileMS(confirmOwn, 0.99)}
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(st)
 }
