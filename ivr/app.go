@@ -14,9 +14,11 @@ import (
 	"github.com/huehotline/hotline/tickets"
 )
 
-// ProgressStore takes the progress of calls in progress.
+// ProgressStore takes the progress of calls in progress: what a crash may lose without
+// harm, since a call open at a crash is closed then as interrupted.
 type ProgressStore interface {
 	SaveCallsProgress(ctx context.Context, calls []*tickets.Call) error
+	FollowUpCallAnswered(ctx context.Context, id int64, at time.Time) error
 }
 
 // Store is what the IVR needs from the domain's store.

@@ -83,7 +83,7 @@ func newCall(a *App, e *ari.StasisStart, reject bool) *call {
 	if rec.StartedAt.IsZero() || rec.StartedAt.Year() < 2000 {
 		rec.StartedAt = time.Now().UTC()
 	}
-	c := callFor(a, rec)
+	c := callFor(a, a.cfg.Flow, rec)
 	c.reject = reject
 	return c
 }
@@ -91,7 +91,7 @@ func newCall(a *App, e *ari.StasisStart, reject bool) *call {
 // newCallFromChannel serves a caller found in the application whose arrival the hotline
 // did not hear (it arrived while the event stream was down).
 func newCallFromChannel(a *App, ch Channel) *call {
-	return callFor(a, &tickets.Call{
+	return callFor(a, a.cfg.Flow, &tickets.Call{
 		ID:        tickets.NewCallID(),
 		ChannelID: ch.ID,
 		CallerRaw: ch.Caller.Number,
@@ -103,7 +103,7 @@ func newCallFromChannel(a *App, ch Channel) *call {
 // newRecoveredCall takes over a channel a hotline answered (HOTLINE_CALL names its
 // record) and then left without service.
 func newRecoveredCall(a *App, ch Channel, callID string) *call {
-	c := callFor(a, &tickets.Call{
+	c := callFor(a, a.cfg.Flow, &tickets.Call{
 		ID:        callID,
 		ChannelID: ch.ID,
 		CallerRaw: ch.Caller.Number,
@@ -115,11 +115,12 @@ func newRecoveredCall(a *App, ch Channel, callID string) *call {
 	return c
 }
 
-func callFor(a *App, rec *tickets.Call) *call {
+// callFor makes the call of a record, walking the caller through flow.
+func callFor(a *App, flow *Flow, rec *tickets.Call) *call {
 	if n, err := tickets.NormalizePhone(rec.CallerRaw); err == nil {
 		rec.CallerNumber = &n
 	}
-	m := NewMachine(a.cfg.Flow)
+	m := NewMachine(flow)
 	m.Withheld = rec.CallerNumber == nil
 	return &call{
 		app:       a,

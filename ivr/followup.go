@@ -27,7 +27,6 @@ const followUpLegPrefix = "fu-"
 type FollowUpStore interface {
 	FollowUpCallsDue(ctx context.Context, now time.Time, n int) ([]*tickets.FollowUpCallTarget, error)
 	ClaimFollowUpCall(ctx context.Context, target *tickets.FollowUpCallTarget, now time.Time, call *tickets.Call) (*tickets.FollowUpCall, error)
-	FollowUpCallAnswered(ctx context.Context, id int64, at time.Time) error
 	RecordFollowUpCallResult(ctx context.Context, id int64, answers tickets.Answers) (*tickets.Ticket, error)
 	OptOutOfFollowUpCalls(ctx context.Context, id int64) error
 	EndFollowUpCall(ctx context.Context, id int64, e tickets.FollowUpCallEnd) error
@@ -266,11 +265,11 @@ func (d *FollowUpDialer) place(attempt *tickets.FollowUpCall, target *tickets.Fo
 	}
 	now := time.Now().UTC()
 	rec.AnsweredAt = &now
-	if err := retry(3, func(ctx context.Context) error { return d.cfg.Store.FollowUpCallAnswered(ctx, attempt.ID, now) }); err != nil {
+	// Progress, not yet a result: a crash from here closes the attempt as interrupted.
+	if err := retry(3, func(ctx context.Context) error { return a.cfg.Progress.FollowUpCallAnswered(ctx, attempt.ID, now) }); err != nil {
 		log.Warn("note the follow-up call answered", "err", err)
 	}
-	c := callFor(a, rec)
-	c.m = NewMachine(followUpFlow())
+	c := callFor(a, followUpFlow(), rec)
 	c.m.Lang = target.Language
 	if c.m.Lang == "" {
 		c.m.Lang = "vi"
