@@ -250,54 +250,25 @@ func (cb *callback) abort(outcome string) {
 // answers (CallbackAnswered), fails (CallbackBusy, CallbackNoAnswer, CallbackFailed), or,
 // while dialing the citizen, the agent hangs up ("agent_hangup").
 func (cb *callback) dial(endpoint, leg string, ring time.Duration, vars map[string]string) string {
-	rest := cb.app.cfg.REST
-	ctx, cancel := cmdCtx()
-	_, err := rest.CreateChannel(ctx, endpoint, cb.app.cfg.Application, leg, "", vars)
-	cancel()
-	if err != nil {
-		// The citizen's leg names their number: the log says which leg, not the endpoint.
-		cb.log.Warn("callback leg cannot be created", "leg", cb.legName(leg), "err", err)
+	// The agent hanging up while the citizen's phone rings ends the callback.
+	agentGone := func(e ari.Event) bool {
+		d, ok := e.(*ari.ChannelDestroyed)
+		return ok && leg != cb.agentLeg && d.Channel.ID == cb.agentLeg
+	}
+	// The citizen's leg names their number: the log says which leg, not the endpoint.
+	d := cb.app.dialLeg(cb.log.With("leg", cb.legName(leg)), "callback leg", leg, endpoint, ring, vars, cb.events, cb.aborted, agentGone)
+	switch d.cause {
+	case 0:
+		return CallbackAnswered
+	case dialFailed, dialAborted:
 		return CallbackFailed
+	case dialWatched:
+		cb.hangup(leg)
+		return "agent_hangup"
+	case 17: // user busy
+		return CallbackBusy
 	}
-	limit := time.NewTimer(ring + 15*time.Second)
-	defer limit.Stop()
-	for {
-		select {
-		case <-limit.C:
-			cb.hangup(leg)
-			return CallbackNoAnswer
-		case <-cb.aborted:
-			return CallbackFailed
-		case e := <-cb.events:
-			switch v := e.(type) {
-			case *ari.StasisStart:
-				if v.Channel.ID == leg {
-					ctx, cancel := cmdCtx()
-					err := rest.Dial(ctx, leg, ring)
-					cancel()
-					if err != nil {
-						cb.log.Warn("dial callback leg", "err", err)
-						return CallbackFailed
-					}
-				}
-			case *ari.ChannelStateChange:
-				if v.Channel.ID == leg && v.Channel.State == "Up" {
-					return CallbackAnswered
-				}
-			case *ari.ChannelDestroyed:
-				switch v.Channel.ID {
-				case leg:
-					if v.Cause == 17 { // user busy
-						return CallbackBusy
-					}
-					return CallbackNoAnswer
-				case cb.agentLeg:
-					cb.hangup(leg)
-					return "agent_hangup"
-				}
-			}
-		}
-	}
+	return CallbackNoAnswer
 }
 
 // legName says which leg of the callback a channel is, for logs.

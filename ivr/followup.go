@@ -382,46 +382,75 @@ func (dl *outboundDial) abort(outcome string) {
 // it answers, or fails with Asterisk's hang-up cause (-1: the channel could not be
 // made; -2: the hotline stopped meanwhile).
 func (dl *outboundDial) dial(endpoint string, ring time.Duration, vars map[string]string) (answered bool, cause int) {
-	a := dl.app
-	a.attach(dl.leg, dl.events)
+	dl.app.attach(dl.leg, dl.events)
+	d := dl.app.dialLeg(dl.log, "follow-up call", dl.leg, endpoint, ring, vars, dl.events, dl.aborted, nil)
+	if d.cause == dialAborted {
+		dl.app.hangupChannel(dl.log, dl.leg)
+	}
+	return d.cause == 0, d.cause
+}
+
+// Causes dialLeg gives besides Asterisk's.
+const (
+	dialFailed  = -1 // the leg could not be made or dialled
+	dialAborted = -2 // the hotline stopped meanwhile
+	dialWatched = -3 // watch ended the wait
+)
+
+// dialed is how a leg's dialling ended: cause 0 when it answered, Asterisk's hang-up
+// cause, or one of dialLeg's; event is what watch stopped at.
+type dialed struct {
+	cause int
+	event ari.Event
+}
+
+// dialLeg creates a leg into the application, dials it once it is there, and waits
+// until it answers, is destroyed, or rings past ring (hung up, cause 19: no answer).
+// Every other event goes to watch, if not nil, which ends the wait by returning true.
+// what names the leg in the log, never its number.
+func (a *App) dialLeg(log *slog.Logger, what, leg, endpoint string, ring time.Duration, vars map[string]string,
+	events <-chan ari.Event, aborted <-chan string, watch func(ari.Event) bool) dialed {
 	ctx, cancel := cmdCtx()
-	_, err := a.cfg.REST.CreateChannel(ctx, endpoint, a.cfg.Application, dl.leg, "", vars)
+	_, err := a.cfg.REST.CreateChannel(ctx, endpoint, a.cfg.Application, leg, "", vars)
 	cancel()
 	if err != nil {
-		dl.log.Warn("follow-up call cannot be created", "err", err)
-		return false, -1
+		log.Warn(what+" cannot be created", "err", err)
+		return dialed{cause: dialFailed}
 	}
 	limit := time.NewTimer(ring + 15*time.Second)
 	defer limit.Stop()
 	for {
 		select {
 		case <-limit.C:
-			a.hangupChannel(dl.log, dl.leg)
-			return false, 19 // no answer
-		case <-dl.aborted:
-			a.hangupChannel(dl.log, dl.leg)
-			return false, -2
-		case e := <-dl.events:
+			a.hangupChannel(log, leg)
+			return dialed{cause: 19}
+		case <-aborted:
+			return dialed{cause: dialAborted}
+		case e := <-events:
 			switch v := e.(type) {
 			case *ari.StasisStart:
-				if v.Channel.ID == dl.leg {
+				if v.Channel.ID == leg {
 					ctx, cancel := cmdCtx()
-					err := a.cfg.REST.Dial(ctx, dl.leg, ring)
+					err := a.cfg.REST.Dial(ctx, leg, ring)
 					cancel()
 					if err != nil {
-						dl.log.Warn("dial the follow-up call", "err", err)
-						a.hangupChannel(dl.log, dl.leg)
-						return false, -1
+						log.Warn("dial the "+what, "err", err)
+						a.hangupChannel(log, leg)
+						return dialed{cause: dialFailed}
 					}
+					continue
 				}
 			case *ari.ChannelStateChange:
-				if v.Channel.ID == dl.leg && v.Channel.State == "Up" {
-					return true, 0
+				if v.Channel.ID == leg && v.Channel.State == "Up" {
+					return dialed{}
 				}
 			case *ari.ChannelDestroyed:
-				if v.Channel.ID == dl.leg {
-					return false, v.Cause
+				if v.Channel.ID == leg {
+					return dialed{cause: v.Cause}
 				}
+			}
+			if watch != nil && watch(e) {
+				return dialed{cause: dialWatched, event: e}
 			}
 		}
 	}
