@@ -436,22 +436,12 @@ func (c *call) play(prompts []PromptRef, barge bool) (string, error) {
 	if err := c.waitLead(); err != nil {
 		return "", err
 	}
-	media := make([]string, len(prompts))
-	for i, p := range prompts {
-		media[i] = c.app.mediaURI(p)
-	}
-	c.pbSeq++
-	pbID := fmt.Sprintf("%s-pb%d", c.rec.ID, c.pbSeq)
 	var expected time.Duration
 	for _, p := range prompts {
 		expected += c.app.cfg.PromptDuration(p.Lang, p.ID)
 	}
 	started := time.Now()
-	ctx, cancel := cmdCtx()
-	t0 := time.Now()
-	err := c.app.cfg.REST.Play(ctx, c.channelID, pbID, media)
-	cancel()
-	c.prompted(t0)
+	pbID, err := c.startPlayback(prompts)
 	if err != nil {
 		if IsNotFound(err) {
 			return "", errHungUp
@@ -516,14 +506,25 @@ func (c *call) play(prompts []PromptRef, barge bool) (string, error) {
 	}
 }
 
-// prompted notes, once a prompt's playback was asked for (the request sent at t0), how
-// long the hotline took to answer the key before it.
-func (c *call) prompted(t0 time.Time) {
+// startPlayback asks Asterisk to play prompts as one playback on the call's channel, and
+// notes how long the hotline took to answer the key before it.
+func (c *call) startPlayback(prompts []PromptRef) (id string, err error) {
+	media := make([]string, len(prompts))
+	for i, p := range prompts {
+		media[i] = c.app.mediaURI(p)
+	}
+	c.pbSeq++
+	id = fmt.Sprintf("%s-pb%d", c.rec.ID, c.pbSeq)
+	ctx, cancel := cmdCtx()
+	t0 := time.Now()
+	err = c.app.cfg.REST.Play(ctx, c.channelID, id, media)
+	cancel()
 	if !c.keyAt.IsZero() {
 		c.ariWait += time.Since(t0)
 		c.app.noteReaction(Reaction{Total: time.Since(c.keyAt), Own: time.Since(c.keyAt) - c.ariWait, Wrote: c.keyWrote})
 		c.keyAt, c.ariWait, c.keyWrote = time.Time{}, 0, false
 	}
+	return id, err
 }
 
 // written notes, once a node's ticket or result was written under its lead, how long it
@@ -540,18 +541,8 @@ func (c *call) written() {
 // confirmation is asked for once the write is on disk and the lead has ended. A lead
 // that cannot be played is skipped: what the caller finished is written all the same.
 func (c *call) startLead(prompts []PromptRef) {
-	media := make([]string, len(prompts))
-	for i, p := range prompts {
-		media[i] = c.app.mediaURI(p)
-	}
-	c.pbSeq++
-	pbID := fmt.Sprintf("%s-pb%d", c.rec.ID, c.pbSeq)
 	key := c.keyAt
-	ctx, cancel := cmdCtx()
-	t0 := time.Now()
-	err := c.app.cfg.REST.Play(ctx, c.channelID, pbID, media)
-	cancel()
-	c.prompted(t0)
+	pbID, err := c.startPlayback(prompts)
 	c.confirmFrom = key
 	if err != nil {
 		if !IsNotFound(err) {

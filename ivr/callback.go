@@ -256,8 +256,8 @@ func (cb *callback) dial(endpoint, leg string, ring time.Duration, vars map[stri
 		return ok && leg != cb.agentLeg && d.Channel.ID == cb.agentLeg
 	}
 	// The citizen's leg names their number: the log says which leg, not the endpoint.
-	d := cb.app.dialLeg(cb.log.With("leg", cb.legName(leg)), "callback leg", leg, endpoint, ring, vars, cb.events, cb.aborted, agentGone)
-	switch d.cause {
+	cause := cb.app.dialLeg(cb.log.With("leg", cb.legName(leg)), "callback leg", leg, endpoint, ring, vars, cb.events, cb.aborted, agentGone)
+	switch cause {
 	case 0:
 		return CallbackAnswered
 	case dialFailed, dialAborted:

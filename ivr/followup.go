@@ -383,11 +383,11 @@ func (dl *outboundDial) abort(outcome string) {
 // made; -2: the hotline stopped meanwhile).
 func (dl *outboundDial) dial(endpoint string, ring time.Duration, vars map[string]string) (answered bool, cause int) {
 	dl.app.attach(dl.leg, dl.events)
-	d := dl.app.dialLeg(dl.log, "follow-up call", dl.leg, endpoint, ring, vars, dl.events, dl.aborted, nil)
-	if d.cause == dialAborted {
+	cause = dl.app.dialLeg(dl.log, "follow-up call", dl.leg, endpoint, ring, vars, dl.events, dl.aborted, nil)
+	if cause == dialAborted {
 		dl.app.hangupChannel(dl.log, dl.leg)
 	}
-	return d.cause == 0, d.cause
+	return cause == 0, cause
 }
 
 // Causes dialLeg gives besides Asterisk's.
@@ -397,25 +397,19 @@ const (
 	dialWatched = -3 // watch ended the wait
 )
 
-// dialed is how a leg's dialling ended: cause 0 when it answered, Asterisk's hang-up
-// cause, or one of dialLeg's; event is what watch stopped at.
-type dialed struct {
-	cause int
-	event ari.Event
-}
-
 // dialLeg creates a leg into the application, dials it once it is there, and waits
-// until it answers, is destroyed, or rings past ring (hung up, cause 19: no answer).
-// Every other event goes to watch, if not nil, which ends the wait by returning true.
-// what names the leg in the log, never its number.
+// until it answers (cause 0), is destroyed (Asterisk's hang-up cause), or rings past
+// ring (hung up, cause 19: no answer). Every other event goes to watch, if not nil,
+// which ends the wait by returning true (dialWatched). what names the leg in the log,
+// never its number.
 func (a *App) dialLeg(log *slog.Logger, what, leg, endpoint string, ring time.Duration, vars map[string]string,
-	events <-chan ari.Event, aborted <-chan string, watch func(ari.Event) bool) dialed {
+	events <-chan ari.Event, aborted <-chan string, watch func(ari.Event) bool) (cause int) {
 	ctx, cancel := cmdCtx()
 	_, err := a.cfg.REST.CreateChannel(ctx, endpoint, a.cfg.Application, leg, "", vars)
 	cancel()
 	if err != nil {
 		log.Warn(what+" cannot be created", "err", err)
-		return dialed{cause: dialFailed}
+		return dialFailed
 	}
 	limit := time.NewTimer(ring + 15*time.Second)
 	defer limit.Stop()
@@ -423,9 +417,9 @@ func (a *App) dialLeg(log *slog.Logger, what, leg, endpoint string, ring time.Du
 		select {
 		case <-limit.C:
 			a.hangupChannel(log, leg)
-			return dialed{cause: 19}
+			return 19
 		case <-aborted:
-			return dialed{cause: dialAborted}
+			return dialAborted
 		case e := <-events:
 			switch v := e.(type) {
 			case *ari.StasisStart:
@@ -436,21 +430,21 @@ func (a *App) dialLeg(log *slog.Logger, what, leg, endpoint string, ring time.Du
 					if err != nil {
 						log.Warn("dial the "+what, "err", err)
 						a.hangupChannel(log, leg)
-						return dialed{cause: dialFailed}
+						return dialFailed
 					}
 					continue
 				}
 			case *ari.ChannelStateChange:
 				if v.Channel.ID == leg && v.Channel.State == "Up" {
-					return dialed{}
+					return 0
 				}
 			case *ari.ChannelDestroyed:
 				if v.Channel.ID == leg {
-					return dialed{cause: v.Cause}
+					return v.Cause
 				}
 			}
 			if watch != nil && watch(e) {
-				return dialed{cause: dialWatched, event: e}
+				return dialWatched
 			}
 		}
 	}
