@@ -89,10 +89,7 @@ func runLoad(args []string) error {
 		}
 		hc, ac := h1-h0, a1-a0
 		calls := max(res.Completed+res.Failed, 1)
-		ratio := "-"
-		if hc > 0 {
-			ratio = fmt.Sprintf("1/%.0f", ac/hc)
-		}
+		ratio := cpuRatio(hc, ac)
 		fmt.Printf("%6d %9d %7d %6d %8.1fms %8.1fms %7.2fms %7.2fms %10.2fs %11.2fs %7s %10.2fms %6.0fMiB\n",
 			n, res.Completed, res.Failed, len(res.Reactions),
 			ms(res.Percentile(0.5)), ms(res.Percentile(0.99)), own.OwnP50MS, own.OwnP99MS,
@@ -134,6 +131,14 @@ func findProcess(match func(comm, cmdline string) bool) int {
 		}
 	}
 	return 0
+}
+
+// cpuRatio writes the hotline's CPU time against Asterisk's as 1/N.
+func cpuRatio(hotline, asterisk float64) string {
+	if hotline <= 0 {
+		return "-"
+	}
+	return fmt.Sprintf("1/%.0f", asterisk/hotline)
 }
 
 // cpuSeconds reads a process's user and system CPU time from /proc.

@@ -146,7 +146,9 @@ func runLoadFollowUps(args []string) error {
 	most, samples := 0, 0
 	var ups []int
 	done := 0
-	for tick := time.NewTicker(250 * time.Millisecond); ; {
+	tick := time.NewTicker(250 * time.Millisecond)
+	defer tick.Stop()
+	for {
 		select {
 		case <-ctx.Done():
 			return fmt.Errorf("gave up after %s with %d of %d days recorded (log: %s)", time.Since(start).Round(time.Second), done, *cases, logFile.Name())
@@ -190,10 +192,7 @@ func runLoadFollowUps(args []string) error {
 	if len(ups) > 0 {
 		median = ups[len(ups)/2]
 	}
-	ratio := "-"
-	if hc > 0 {
-		ratio = fmt.Sprintf("1/%.0f", ac/hc)
-	}
+	ratio := cpuRatio(hc, ac)
 	fmt.Printf("%6s %9s %9s %10s %12s %10s %11s %12s %7s\n", "cases", "dialled", "completed", "took", "most up", "median up",
 		"hotline cpu", "asterisk cpu", "ratio")
 	fmt.Printf("%6d %9d %9d %9.0fs %7d of %d %10d %10.2fs %11.2fs %7s\n", *cases, t.Dialled, t.Completed, took.Seconds(),
