@@ -42,6 +42,16 @@ func hueToday(t *testing.T, clock string) time.Time {
 	return v
 }
 
+// storeClock makes a settable clock at a Huế time of today the store's clock too, so that
+// the times the store writes (an attempt's end) and the dialer's clock agree whatever the
+// real time of day. Call it before the application runs.
+func storeClock(t *testing.T, s *tickets.Store, at string) *clock {
+	t.Helper()
+	c := &clock{t: hueToday(t, at)}
+	s.Now = c.now
+	return c
+}
+
 // clock is a settable clock for the dialer.
 type clock struct {
 	mu sync.Mutex
@@ -93,9 +103,9 @@ func runDialer(t *testing.T, app *ivr.App, s ivr.FollowUpStore, clk *clock, conc
 func TestFollowUpWindowAndConcurrency(t *testing.T) {
 	f := newFakeARI(t)
 	s := openTestStore(t)
+	clk := storeClock(t, s, "07:59")
 	app := runApp(t, f, s)
 	monitoredCases(t, s, 10, "vi")
-	clk := &clock{t: hueToday(t, "07:59")}
 	runDialer(t, app, s, clk, 4)
 	time.Sleep(300 * time.Millisecond)
 	if n := f.createdN(); n != 0 {
@@ -162,10 +172,10 @@ func (s *slowOptOut) OptOutOfFollowUpCalls(ctx context.Context, id int64) error 
 func TestFollowUpOptOutStoredBeforeConfirmation(t *testing.T) {
 	f := newFakeARI(t)
 	s := openTestStore(t)
+	clk := storeClock(t, s, "10:00")
 	app := runApp(t, f, s)
 	c := monitoredCases(t, s, 1, "en")[0]
 	store := &slowOptOut{Store: s, f: f}
-	clk := &clock{t: hueToday(t, "10:00")}
 	runDialer(t, app, store, clk, 4)
 	var leg string
 	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
@@ -221,6 +231,7 @@ func TestFollowUpOptOutStoredBeforeConfirmation(t *testing.T) {
 func TestFollowUpHangUpMidway(t *testing.T) {
 	f := newFakeARI(t)
 	s := openTestStore(t)
+	clk := storeClock(t, s, "09:00")
 	app := runApp(t, f, s)
 	cases := monitoredCases(t, s, 2, "vi")
 	f.dialEnd = func(endpoint string) int {
@@ -229,7 +240,6 @@ func TestFollowUpHangUpMidway(t *testing.T) {
 		}
 		return 0
 	}
-	clk := &clock{t: hueToday(t, "09:00")}
 	runDialer(t, app, s, clk, 4)
 	var leg string
 	for deadline := time.Now().Add(5 * time.Second); leg == ""; time.Sleep(20 * time.Millisecond) {
@@ -280,7 +290,7 @@ func TestFollowUpHangUpMidway(t *testing.T) {
 	if n := f.createdN(); n != 2 {
 		t.Errorf("%d calls by 09:30, want 2", n)
 	}
-	if due, _ := s.FollowUpCallsDue(context.Background(), time.Now().Add(46*time.Minute), 10); len(due) != 2 {
-		t.Errorf("due 46 min later: %d, want 2", len(due))
+	if due, _ := s.FollowUpCallsDue(context.Background(), hueToday(t, "09:46"), 10); len(due) != 2 {
+		t.Errorf("due at 09:46: %d, want 2", len(due))
 	}
 }
