@@ -42,9 +42,9 @@ func hueToday(t *testing.T, clock string) time.Time {
 	return v
 }
 
-// storeClock makes a settable clock at a Huế time of today the store's clock too, so that
-// the times the store writes (an attempt's end) and the dialer's clock agree whatever the
-// real time of day. Call it before the application runs.
+// storeClock returns a settable clock at a Huế time of today and makes it the store's
+// clock too, so that the times the store writes (an attempt's end) and the dialer's clock
+// agree whatever the real time of day. Call it before the application runs.
 func storeClock(t *testing.T, s *tickets.Store, at string) *clock {
 	t.Helper()
 	c := &clock{t: hueToday(t, at)}

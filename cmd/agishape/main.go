@@ -30,6 +30,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -66,7 +67,7 @@ type call struct {
 	attempt *tickets.FollowUpCall
 	lang    string
 	ended   chan struct{}
-	done    bool
+	done    atomic.Bool // the result was recorded
 }
 
 type shape struct {
@@ -195,7 +196,7 @@ func run(o options) error {
 			case <-time.After(2 * time.Minute):
 			}
 			result := tickets.AttemptNoAnswer
-			if c.done {
+			if c.done.Load() {
 				result = tickets.AttemptWell
 			} else {
 				fmt.Println("not completed:", id)
@@ -207,7 +208,7 @@ func run(o options) error {
 					fmt.Println("end", id, err)
 				}
 			}
-			if c.done {
+			if c.done.Load() {
 				sh.mu.Lock()
 				completed++
 				sh.mu.Unlock()
@@ -287,7 +288,7 @@ func (sh *shape) serve(conn net.Conn) {
 			return
 		}
 	}
-	c.done = true
+	c.done.Store(true)
 	cmd(`STREAM FILE ` + p("fu_well") + ` ""`)
 	cmd(`STREAM FILE ` + p("goodbye") + ` ""`)
 	cmd("HANGUP")
