@@ -35,7 +35,7 @@ type fakeARI struct {
 	// Channels the hotline creates (follow-up calls): by ID, the endpoint dialled; how a
 	// dial ends (0 answers, otherwise the hang-up cause); the most up at once.
 	created  map[string]string
-	dialEnd  func(endpoint string) int
+	dialEnd  func(endpoint string) int // 0: answered; else the leg is destroyed with this cause
 	up, most int
 }
 
@@ -138,6 +138,9 @@ func (f *fakeARI) serve(w http.ResponseWriter, r *http.Request) {
 		if cause := f.dialEnd(f.created[id]); cause != 0 {
 			f.alive[id] = false
 			f.up--
+			if cause == causeNotDefined {
+				cause = 0
+			}
 			go f.send("ChannelDestroyed", map[string]any{"cause": cause, "cause_txt": "", "channel": channelJSON(id, "")})
 		} else {
 			go f.send("ChannelStateChange", map[string]any{"channel": channelJSON(id, "")})

@@ -256,10 +256,11 @@ func (cb *callback) dial(endpoint, leg string, ring time.Duration, vars map[stri
 		return ok && leg != cb.agentLeg && d.Channel.ID == cb.agentLeg
 	}
 	// The citizen's leg names their number: the log says which leg, not the endpoint.
-	cause := cb.app.dialLeg(cb.log.With("leg", cb.legName(leg)), "callback leg", leg, endpoint, ring, vars, cb.events, cb.aborted, agentGone)
-	switch cause {
-	case 0:
+	answered, cause := cb.app.dialLeg(cb.log.With("leg", cb.legName(leg)), "callback leg", leg, endpoint, ring, vars, cb.events, cb.aborted, agentGone)
+	if answered {
 		return CallbackAnswered
+	}
+	switch cause {
 	case dialFailed, dialAborted:
 		return CallbackFailed
 	case dialWatched:

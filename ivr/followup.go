@@ -250,9 +250,9 @@ func (d *FollowUpDialer) place(attempt *tickets.FollowUpCall, target *tickets.Fo
 		a.detach(dl.leg)
 		result := tickets.AttemptResultForCause(cause)
 		switch cause {
-		case -1:
+		case dialFailed:
 			result = tickets.AttemptFailed
-		case -2:
+		case dialAborted:
 			result = tickets.AttemptInterrupted
 		}
 		rec.Outcome = "follow_up_" + result
@@ -383,11 +383,11 @@ func (dl *outboundDial) abort(outcome string) {
 // made; -2: the hotline stopped meanwhile).
 func (dl *outboundDial) dial(endpoint string, ring time.Duration, vars map[string]string) (answered bool, cause int) {
 	dl.app.attach(dl.leg, dl.events)
-	cause = dl.app.dialLeg(dl.log, "follow-up call", dl.leg, endpoint, ring, vars, dl.events, dl.aborted, nil)
+	answered, cause = dl.app.dialLeg(dl.log, "follow-up call", dl.leg, endpoint, ring, vars, dl.events, dl.aborted, nil)
 	if cause == dialAborted {
 		dl.app.hangupChannel(dl.log, dl.leg)
 	}
-	return cause == 0, cause
+	return answered, cause
 }
 
 // Causes dialLeg gives besides Asterisk's.
@@ -398,18 +398,18 @@ const (
 )
 
 // dialLeg creates a leg into the application, dials it once it is there, and waits
-// until it answers (cause 0), is destroyed (Asterisk's hang-up cause), or rings past
-// ring (hung up, cause 19: no answer). Every other event goes to watch, if not nil,
-// which ends the wait by returning true (dialWatched). what names the leg in the log,
-// never its number.
+// until it answers, is destroyed (Asterisk's hang-up cause, which may be 0, "not
+// defined": answered says which), or rings past ring (hung up, cause 19: no answer).
+// Every other event goes to watch, if not nil, which ends the wait by returning true
+// (dialWatched). what names the leg in the log, never its number.
 func (a *App) dialLeg(log *slog.Logger, what, leg, endpoint string, ring time.Duration, vars map[string]string,
-	events <-chan ari.Event, aborted <-chan string, watch func(ari.Event) bool) (cause int) {
+	events <-chan ari.Event, aborted <-chan string, watch func(ari.Event) bool) (answered bool, cause int) {
 	ctx, cancel := cmdCtx()
 	_, err := a.cfg.REST.CreateChannel(ctx, endpoint, a.cfg.Application, leg, "", vars)
 	cancel()
 	if err != nil {
 		log.Warn(what+" cannot be created", "err", err)
-		return dialFailed
+		return false, dialFailed
 	}
 	limit := time.NewTimer(ring + 15*time.Second)
 	defer limit.Stop()
@@ -417,9 +417,9 @@ func (a *App) dialLeg(log *slog.Logger, what, leg, endpoint string, ring time.Du
 		select {
 		case <-limit.C:
 			a.hangupChannel(log, leg)
-			return 19
+			return false, 19
 		case <-aborted:
-			return dialAborted
+			return false, dialAborted
 		case e := <-events:
 			switch v := e.(type) {
 			case *ari.StasisStart:
@@ -430,21 +430,21 @@ func (a *App) dialLeg(log *slog.Logger, what, leg, endpoint string, ring time.Du
 					if err != nil {
 						log.Warn("dial the "+what, "err", err)
 						a.hangupChannel(log, leg)
-						return dialFailed
+						return false, dialFailed
 					}
 					continue
 				}
 			case *ari.ChannelStateChange:
 				if v.Channel.ID == leg && v.Channel.State == "Up" {
-					return 0
+					return true, 0
 				}
 			case *ari.ChannelDestroyed:
 				if v.Channel.ID == leg {
-					return v.Cause
+					return false, v.Cause
 				}
 			}
 			if watch != nil && watch(e) {
-				return dialWatched
+				return false, dialWatched
 			}
 		}
 	}

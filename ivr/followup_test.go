@@ -294,3 +294,36 @@ func TestFollowUpHangUpMidway(t *testing.T) {
 		t.Errorf("due at 09:46: %d, want 2", len(due))
 	}
 }
+
+// causeNotDefined makes the fake destroy a dialled leg with cause 0, Asterisk's "not
+// defined", which a leg can end with without having been answered.
+const causeNotDefined = -100
+
+// A leg destroyed with cause 0 was not answered: the attempt ends unanswered, and nobody
+// is walked through questions on a channel that is gone.
+func TestFollowUpLegGoneWithoutCause(t *testing.T) {
+	f := newFakeARI(t)
+	s := openTestStore(t)
+	clk := storeClock(t, s, "09:00")
+	app := runApp(t, f, s)
+	c := monitoredCases(t, s, 1, "vi")[0]
+	f.dialEnd = func(string) int { return causeNotDefined }
+	runDialer(t, app, s, clk, 4)
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		a, _ := s.FollowUpCallsOf(context.Background(), tickets.ActorSystem, c.ID)
+		if len(a) > 0 && a[0].State == tickets.AttemptEnded {
+			if a[0].AnsweredAt != nil || *a[0].Result != tickets.AttemptNoAnswer {
+				t.Errorf("a leg gone with cause 0: answered %v, result %s; want not answered, %s", a[0].AnsweredAt, *a[0].Result, tickets.AttemptNoAnswer)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("attempt not ended: %+v", a)
+		}
+	}
+	for _, l := range f.legs() {
+		if p := f.prompts(l); len(p) > 0 {
+			t.Errorf("prompts played on a leg that was never answered: %v", p)
+		}
+	}
+}
