@@ -87,10 +87,10 @@ func HandledEvents() []string { return append([]string(nil), handledEvents...) }
 type App struct {
 	cfg       Config
 	mu        sync.Mutex
-	calls     map[string]*call           // by channel ID
-	legs      map[string]chan ari.Event  // channels the hotline dialed, to whoever dialed them
-	callbacks map[*callback]struct{}     // callbacks in progress
-	dialing   map[*outboundDial]struct{} // follow-up calls being dialled
+	calls     map[string]*call          // by channel ID
+	legs      map[string]chan ari.Event // channels the hotline dialed, to whoever dialed them
+	callbacks map[*callback]struct{}    // callbacks in progress
+	dialing   map[*placing]struct{}     // follow-up calls placed, until they end
 	draining  bool
 	wg        sync.WaitGroup
 	ctx       context.Context // lives until Run returns: background work (resync, replay)
@@ -174,7 +174,7 @@ func NewApp(cfg Config) *App {
 		cfg.Progress = cfg.Store
 	}
 	a := &App{cfg: cfg, calls: map[string]*call{}, legs: map[string]chan ari.Event{},
-		callbacks: map[*callback]struct{}{}, dialing: map[*outboundDial]struct{}{}, ready: make(chan struct{}), ctx: context.Background()}
+		callbacks: map[*callback]struct{}{}, dialing: map[*placing]struct{}{}, ready: make(chan struct{}), ctx: context.Background()}
 	a.progress.pending, a.progress.saved = map[string]*tickets.Call{}, map[string]bool{}
 	if q := cfg.Queue; q != nil {
 		q.mu.Lock()
@@ -499,8 +499,8 @@ func (a *App) startCall(e *ari.StasisStart) (ownLeg bool) {
 	if _, leg := a.legs[e.Channel.ID]; leg {
 		return true
 	}
-	if _, dup := a.calls[e.Channel.ID]; dup {
-		return false
+	if c := a.calls[e.Channel.ID]; c != nil {
+		return c.handedOver != nil // a follow-up call that waits for its channel to enter
 	}
 	if isOwnLeg(e.Channel.ID) {
 		// A leg dialed for a call that is gone (a crash, a restart): nobody waits for it.

@@ -37,11 +37,12 @@ type fakeARI struct {
 	created  map[string]string
 	dialEnd  func(endpoint string) int // 0: answered; else the leg is destroyed with this cause
 	up, most int
+	agi      map[string]*fakeAGI // follow-up calls' AGI sessions, by channel
 }
 
 func newFakeARI(t *testing.T) *fakeARI {
 	f := &fakeARI{t: t, events: make(chan string, 100), alive: map[string]bool{}, vars: map[string]map[string]string{}, played: map[string][]string{},
-		created: map[string]string{}, dialEnd: func(string) int { return 0 }}
+		created: map[string]string{}, dialEnd: func(string) int { return 0 }, agi: map[string]*fakeAGI{}}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	return f
@@ -55,8 +56,14 @@ func channelJSON(id, number string) map[string]any {
 		"dialplan": map[string]any{"context": "from-trunk", "exten": "19001075", "priority": 1, "app_name": "Stasis", "app_data": "hotline"}}
 }
 
-// send queues an event of type typ with the given fields.
+// send queues an event of type typ with the given fields. A key pressed on a channel in
+// AGI goes to its AGI session instead.
 func (f *fakeARI) send(typ string, fields map[string]any) {
+	if ch, ok := fields["channel"].(map[string]any); ok && typ == "ChannelDtmfReceived" {
+		if f.agiKey(ch["id"].(string), fields["digit"].(string)) {
+			return
+		}
+	}
 	e := map[string]any{"type": typ, "application": "hotline", "timestamp": stamp()}
 	for k, v := range fields {
 		e[k] = v
@@ -89,7 +96,7 @@ func (f *fakeARI) serve(w http.ResponseWriter, r *http.Request) {
 			json.NewEncoder(w).Encode(v)
 		}
 	}
-	io.Copy(io.Discard, r.Body)
+	body, _ := io.ReadAll(r.Body)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	switch {
@@ -125,6 +132,11 @@ func (f *fakeARI) serve(w http.ResponseWriter, r *http.Request) {
 		reply(200, f.stasis)
 	case parts[0] == "playbacks":
 		reply(204, nil)
+	case r.Method == "POST" && path == "/channels" && r.URL.Query().Get("context") == "hotline-followup":
+		var v struct{ Variables map[string]string }
+		json.Unmarshal(body, &v)
+		reply(200, channelJSON(r.URL.Query().Get("channelId"), ""))
+		f.originate(r.URL.Query().Get("channelId"), r.URL.Query().Get("endpoint"), v.Variables["HOTLINE_AGI"])
 	case r.Method == "POST" && path == "/channels/create":
 		id, endpoint := r.URL.Query().Get("channelId"), r.URL.Query().Get("endpoint")
 		f.alive[id], f.created[id] = true, endpoint
@@ -155,10 +167,7 @@ func (f *fakeARI) serve(w http.ResponseWriter, r *http.Request) {
 		case len(parts) == 2 && r.Method == "GET":
 			reply(200, channelJSON(id, ""))
 		case len(parts) == 2 && r.Method == "DELETE":
-			f.alive[id] = false
-			if _, ok := f.created[id]; ok {
-				f.up--
-			}
+			f.gone(id)
 			reply(204, nil)
 			f.send("ChannelDestroyed", map[string]any{"cause": 16, "cause_txt": "Normal Clearing", "channel": channelJSON(id, "")})
 		case parts[2] == "answer":

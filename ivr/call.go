@@ -39,6 +39,9 @@ type call struct {
 	place *waiter
 	// followUp is set on an automated follow-up call the hotline placed.
 	followUp *followUp
+	// handedOver is what a follow-up call asked over FastAGI brings into the application
+	// (the agent queue): the call waits for its channel to enter, then goes on from there.
+	handedOver *Effects
 
 	aborted  chan abortReason // the app ending the call from outside
 	cuts     int              // prompts Asterisk ended at once, without playing them
@@ -235,15 +238,23 @@ func (c *call) converse() (outcome, endedBy string) {
 		c.hangup()
 		return tickets.OutcomeRejected, tickets.EndedByHotline
 	}
-	if err := c.answer(); err != nil {
-		if errors.Is(err, errHungUp) {
-			return tickets.OutcomeHungUp, tickets.EndedByCaller
+	var eff Effects
+	if c.handedOver != nil {
+		if err := c.enterApplication(); err != nil {
+			return c.stopped(err, false)
 		}
-		c.log.Error("answer", "err", err)
-		c.hangup()
-		return tickets.OutcomeError, tickets.EndedByHotline
+		eff = *c.handedOver
+	} else {
+		if err := c.answer(); err != nil {
+			if errors.Is(err, errHungUp) {
+				return tickets.OutcomeHungUp, tickets.EndedByCaller
+			}
+			c.log.Error("answer", "err", err)
+			c.hangup()
+			return tickets.OutcomeError, tickets.EndedByHotline
+		}
+		eff = c.m.Start(time.Now())
 	}
-	eff := c.m.Start(time.Now())
 	for {
 		if len(eff.Lead) > 0 {
 			c.startLead(eff.Lead)
@@ -377,6 +388,27 @@ func (c *call) answer() error {
 }
 
 func (c *call) hangup() { c.app.hangupChannel(c.log, c.channelID) }
+
+// enterApplication waits for a handed-over call's channel to enter the application.
+func (c *call) enterApplication() error {
+	limit := time.NewTimer(10 * time.Second)
+	defer limit.Stop()
+	for {
+		select {
+		case <-limit.C:
+			return fmt.Errorf("the follow-up call did not enter the application")
+		case o := <-c.aborted:
+			return &abortedError{o}
+		case e := <-c.events:
+			if _, ok := e.(*ari.StasisStart); ok {
+				return nil
+			}
+			if _, err := c.keyOrHangup(e); err != nil {
+				return err
+			}
+		}
+	}
+}
 
 // perform plays the effects' prompts and, when a key is awaited, waits for it. It
 // returns the key pressed, "" for silence, or an error (errHungUp when the caller left).

@@ -344,3 +344,63 @@ func (c *call) requestCallback() {
 	}
 	c.log.Info("callback request keeps the caller's place", "ticket", c.ticketRef)
 }
+
+// Causes dialLeg gives besides Asterisk's.
+const (
+	dialFailed  = -1 // the leg could not be made or dialled
+	dialAborted = -2 // the hotline stopped meanwhile
+	dialWatched = -3 // watch ended the wait
+)
+
+// dialLeg creates a leg into the application, dials it once it is there, and waits
+// until it answers, is destroyed (Asterisk's hang-up cause, which may be 0, "not
+// defined": answered says which), or rings past ring (hung up, cause 19: no answer).
+// Every other event goes to watch, if not nil, which ends the wait by returning true
+// (dialWatched). what names the leg in the log, never its number.
+func (a *App) dialLeg(log *slog.Logger, what, leg, endpoint string, ring time.Duration, vars map[string]string,
+	events <-chan ari.Event, aborted <-chan string, watch func(ari.Event) bool) (answered bool, cause int) {
+	ctx, cancel := cmdCtx()
+	_, err := a.cfg.REST.CreateChannel(ctx, endpoint, a.cfg.Application, leg, "", vars)
+	cancel()
+	if err != nil {
+		log.Warn(what+" cannot be created", "err", err)
+		return false, dialFailed
+	}
+	limit := time.NewTimer(ring + 15*time.Second)
+	defer limit.Stop()
+	for {
+		select {
+		case <-limit.C:
+			a.hangupChannel(log, leg)
+			return false, 19
+		case <-aborted:
+			return false, dialAborted
+		case e := <-events:
+			switch v := e.(type) {
+			case *ari.StasisStart:
+				if v.Channel.ID == leg {
+					ctx, cancel := cmdCtx()
+					err := a.cfg.REST.Dial(ctx, leg, ring)
+					cancel()
+					if err != nil {
+						log.Warn("dial the "+what, "err", err)
+						a.hangupChannel(log, leg)
+						return false, dialFailed
+					}
+					continue
+				}
+			case *ari.ChannelStateChange:
+				if v.Channel.ID == leg && v.Channel.State == "Up" {
+					return true, 0
+				}
+			case *ari.ChannelDestroyed:
+				if v.Channel.ID == leg {
+					return false, v.Cause
+				}
+			}
+			if watch != nil && watch(e) {
+				return false, dialWatched
+			}
+		}
+	}
+}

@@ -5,11 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
-
-	"github.com/CyCoreSystems/ari/v5"
 
 	"github.com/huehotline/hotline/tickets"
 )
@@ -72,6 +73,11 @@ type FollowUpConfig struct {
 	Now func() time.Time
 	// CallerID is the number the citizen sees; default 19001075.
 	CallerID string
+	// AGI is where Asterisk's FastAGI reaches the dialer (required): the questions and
+	// the end of each call. AGIURL is that address as Asterisk dials it; default
+	// agi:// and the listener's address.
+	AGI    net.Listener
+	AGIURL string
 }
 
 // FollowUpDialer places the automated follow-up calls.
@@ -83,6 +89,9 @@ type FollowUpDialer struct {
 	mu   sync.Mutex
 	up   int       // calls in progress
 	last time.Time // when the last call was started
+	// placing holds the calls placed and not yet over, by channel ID, for the FastAGI
+	// sessions Asterisk opens about them.
+	placing map[string]*placing
 }
 
 // NewFollowUpDialer returns a dialer that places calls through app; Run starts it.
@@ -105,7 +114,11 @@ func NewFollowUpDialer(app *App, cfg FollowUpConfig) *FollowUpDialer {
 	if cfg.CallerID == "" {
 		cfg.CallerID = "19001075"
 	}
-	return &FollowUpDialer{app: app, cfg: cfg, log: app.cfg.Log.With("follow_up", true), kick: make(chan struct{}, 1)}
+	if cfg.AGIURL == "" && cfg.AGI != nil {
+		cfg.AGIURL = "agi://" + cfg.AGI.Addr().String()
+	}
+	return &FollowUpDialer{app: app, cfg: cfg, log: app.cfg.Log.With("follow_up", true), kick: make(chan struct{}, 1),
+		placing: map[string]*placing{}}
 }
 
 // Kick makes the dialer read the due list now (a call was asked for, a slot freed).
@@ -117,8 +130,13 @@ func (d *FollowUpDialer) Kick() {
 }
 
 // Run places calls until ctx ends. The calls in progress are the App's: its shutdown
-// drains them.
+// drains them, and the FastAGI listener stays open for them until it is closed.
 func (d *FollowUpDialer) Run(ctx context.Context) {
+	if d.cfg.AGI == nil {
+		d.log.Error("follow-up calls are off: no fastagi listener")
+		return
+	}
+	go d.serveAGI()
 	tick := time.NewTicker(d.cfg.Every)
 	defer tick.Stop()
 	for {
@@ -211,12 +229,93 @@ func followUpRecord(target *tickets.FollowUpCallTarget) *tickets.Call {
 		Outcome: tickets.OutcomeInProgress}
 }
 
-// place dials one claimed attempt and, once the citizen answers, walks them through the
-// follow-up questions. Every way out of it ends the attempt and writes the call's final
-// record with it, in one transaction.
+// The dialplan of follow-up calls (ivr/asterisk/etc/extensions.conf): a call is placed
+// into followUpContext, whose AGI(${HOTLINE_AGI}/followup) asks the hotline for the
+// questions once the citizen answers; the hang-up handler followUpEndHandler runs
+// AGI(${HOTLINE_AGI}/end,${HANGUPCAUSE}) however the call ends, answered or not.
+const (
+	followUpContext    = "hotline-followup"
+	followUpEndHandler = "hotline-followup-end,s,1"
+	agiQuestions       = "followup"
+	agiEnd             = "end"
+)
+
+// placing is a follow-up call between its dial and its end, as Asterisk's FastAGI
+// sessions report them, and the way the App stops it (abort).
+type placing struct {
+	answered chan *agiSession // the citizen answered: the session that asks the questions
+	ended    chan int         // the call is over: Asterisk's hang-up cause
+	aborted  chan string      // the App ends the call: the hotline stops, Asterisk is gone
+}
+
+func (p *placing) abort(outcome string) {
+	select {
+	case p.aborted <- outcome:
+	default:
+	}
+}
+
+// serveAGI answers Asterisk's FastAGI connections until the listener is closed. It
+// outlives Run: calls in progress when the dialer stops still report their end.
+func (d *FollowUpDialer) serveAGI() {
+	for {
+		conn, err := d.cfg.AGI.Accept()
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			d.log.Error("accept a fastagi connection", "err", err)
+			time.Sleep(100 * time.Millisecond)
+			continue
+		}
+		go d.agiConn(conn)
+	}
+}
+
+// agiConn hands a FastAGI session to the call it is about.
+func (d *FollowUpDialer) agiConn(conn net.Conn) {
+	s, err := readAGISession(conn)
+	if err != nil {
+		conn.Close()
+		d.log.Warn("fastagi connection", "err", err)
+		return
+	}
+	d.mu.Lock()
+	p := d.placing[s.channel]
+	d.mu.Unlock()
+	switch {
+	case p == nil:
+		// A call this hotline does not know (placed before a restart): it is over.
+		if s.script == agiQuestions {
+			s.command(5*time.Second, "HANGUP")
+		}
+		s.close()
+	case s.script == agiQuestions:
+		select {
+		case p.answered <- s:
+		default:
+			s.close()
+		}
+	case s.script == agiEnd:
+		cause, _ := strconv.Atoi(s.arg(0))
+		s.close()
+		select {
+		case p.ended <- cause:
+		default:
+		}
+	default:
+		d.log.Warn("fastagi asked for an unknown script", "script", s.script)
+		s.close()
+	}
+}
+
+// place dials one claimed attempt into the dialplan. Once the citizen answers, Asterisk
+// asks for the questions over FastAGI (ask); the hang-up handler reports the end of
+// every call, with Asterisk's cause when it was not answered. Every way out of it ends
+// the attempt and writes the call's final record with it, in one transaction.
 func (d *FollowUpDialer) place(attempt *tickets.FollowUpCall, target *tickets.FollowUpCallTarget, rec *tickets.Call) {
 	a := d.app
-	dialed := rec.Dialed
+	leg := rec.ChannelID
 	log := d.log.With("call", rec.ID, "case", target.CaseRef, "attempt", attempt.ID)
 	end := func(e tickets.FollowUpCallEnd) {
 		if e.Call.EndedAt == nil {
@@ -228,39 +327,70 @@ func (d *FollowUpDialer) place(attempt *tickets.FollowUpCall, target *tickets.Fo
 		}
 		log.Info("follow-up call ended", "result", e.Result)
 	}
-	dl := &outboundDial{app: a, leg: rec.ChannelID, events: make(chan ari.Event, 256), aborted: make(chan string, 1), log: log}
+	unanswered := func(result string, cause *int) {
+		rec.Outcome = "follow_up_" + result
+		end(tickets.FollowUpCallEnd{Result: result, Cause: cause, Call: rec})
+	}
+	p := &placing{answered: make(chan *agiSession, 1), ended: make(chan int, 1), aborted: make(chan string, 1)}
 	a.mu.Lock()
 	if a.draining {
 		a.mu.Unlock()
-		rec.Outcome = tickets.OutcomeInterrupted
-		end(tickets.FollowUpCallEnd{Result: tickets.AttemptInterrupted, Call: rec})
+		unanswered(tickets.AttemptInterrupted, nil)
 		return
 	}
 	a.wg.Add(1)
-	a.dialing[dl] = struct{}{}
+	a.dialing[p] = struct{}{}
 	a.mu.Unlock()
-	defer a.wg.Done()
-	trunk := strings.ReplaceAll(a.cfg.Trunk, "{number}", dialed)
-	answered, cause := dl.dial(trunk, d.cfg.Ring, map[string]string{"CALLERID(num)": d.cfg.CallerID})
-	a.mu.Lock()
-	delete(a.dialing, dl)
-	a.mu.Unlock()
-	if !answered {
-		dl.waitGone()
-		a.detach(dl.leg)
+	d.mu.Lock()
+	d.placing[leg] = p
+	d.mu.Unlock()
+	defer func() {
+		d.mu.Lock()
+		delete(d.placing, leg)
+		d.mu.Unlock()
+		a.mu.Lock()
+		delete(a.dialing, p)
+		a.mu.Unlock()
+		a.wg.Done()
+	}()
+	// Stopped from outside: hang the call up; its end is reported as any other.
+	var aborted atomic.Bool
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		select {
+		case <-p.aborted:
+			aborted.Store(true)
+			a.hangupChannel(log, leg)
+		case <-stop:
+		}
+	}()
+
+	trunk := strings.ReplaceAll(a.cfg.Trunk, "{number}", rec.Dialed)
+	ctx, cancel := cmdCtx()
+	err := a.cfg.REST.Originate(ctx, trunk, followUpContext, leg, d.cfg.CallerID, d.cfg.Ring,
+		map[string]string{"HOTLINE_AGI": d.cfg.AGIURL, "CHANNEL(hangup_handler_push)": followUpEndHandler})
+	cancel()
+	if err != nil {
+		log.Warn("follow-up call cannot be placed", "err", err)
+		unanswered(tickets.AttemptFailed, nil)
+		return
+	}
+	var s *agiSession
+	select {
+	case s = <-p.answered:
+	case cause := <-p.ended:
 		result := tickets.AttemptResultForCause(cause)
-		switch cause {
-		case dialFailed:
-			result = tickets.AttemptFailed
-		case dialAborted:
+		if aborted.Load() {
 			result = tickets.AttemptInterrupted
 		}
-		rec.Outcome = "follow_up_" + result
-		e := tickets.FollowUpCallEnd{Result: result, Call: rec}
-		if cause > 0 {
-			e.Cause = &cause
-		}
-		end(e)
+		unanswered(result, &cause)
+		return
+	case <-time.After(d.cfg.Ring + 30*time.Second):
+		// Neither answered nor ended: Asterisk lost the call (a restart).
+		a.hangupChannel(log, leg)
+		d.waitEnd(p, leg)
+		unanswered(tickets.AttemptInterrupted, nil)
 		return
 	}
 	now := time.Now().UTC()
@@ -269,37 +399,49 @@ func (d *FollowUpDialer) place(attempt *tickets.FollowUpCall, target *tickets.Fo
 	if err := retry(3, func(ctx context.Context) error { return a.cfg.Progress.FollowUpCallAnswered(ctx, attempt.ID, now) }); err != nil {
 		log.Warn("note the follow-up call answered", "err", err)
 	}
-	c := callFor(a, followUpFlow(), rec)
-	c.m.Lang = target.Language
-	if c.m.Lang == "" {
-		c.m.Lang = "vi"
+	fu := &followUp{store: d.cfg.Store, attempt: attempt}
+	m := NewMachine(followUpFlow())
+	m.Lang = target.Language
+	if m.Lang == "" {
+		m.Lang = "vi"
 	}
-	c.events = dl.events // what arrived since the answer is the call's
-	c.followUp = &followUp{store: d.cfg.Store, attempt: attempt}
-	c.log = log
-	a.mu.Lock()
-	delete(a.legs, dl.leg)
-	a.calls[dl.leg] = c
-	a.mu.Unlock()
-	c.run()
-	a.mu.Lock()
-	delete(a.calls, dl.leg)
-	a.legs[dl.leg] = dl.events
-	a.mu.Unlock()
-	dl.waitGone()
-	a.detach(dl.leg)
-	end(c.followUpEnd())
+	q := &questions{d: d, s: s, m: m, fu: fu, rec: rec, log: log}
+	q.ask()
+	s.close()
+	if aborted.Load() && rec.Outcome != tickets.OutcomeInterrupted {
+		rec.Outcome, rec.EndedBy = tickets.OutcomeInterrupted, tickets.EndedBySystem
+	}
+	d.waitEnd(p, leg)
+	end(followUpEnd(m, fu, rec))
+}
+
+// waitEnd waits, a few seconds at most, for Asterisk to report the end of a call, so
+// that its channel is gone before its slot is given to the next call. An Asterisk that
+// does not report it is asked whether the channel is gone.
+func (d *FollowUpDialer) waitEnd(p *placing, leg string) {
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		select {
+		case <-p.ended:
+			return
+		case <-time.After(time.Second):
+			if d.app.channelGone(leg) || time.Now().After(deadline) {
+				return
+			}
+		}
+	}
 }
 
 // followUpEnd says how the attempt of an answered follow-up call ended.
-func (c *call) followUpEnd() tickets.FollowUpCallEnd {
-	e := tickets.FollowUpCallEnd{Result: c.followUp.result, Answers: c.m.answers(), Call: c.rec}
+func followUpEnd(m *Machine, fu *followUp, rec *tickets.Call) tickets.FollowUpCallEnd {
+	rec.Language, rec.Path, rec.Answers = m.Lang, m.Path, m.answers()
+	e := tickets.FollowUpCallEnd{Result: fu.result, Answers: m.answers(), Call: rec}
 	delete(e.Answers, "queued_at")
 	switch {
 	case e.Result != "":
-	case c.rec.Outcome == tickets.OutcomeInterrupted || c.rec.Outcome == tickets.OutcomeDropped:
+	case rec.Outcome == tickets.OutcomeInterrupted || rec.Outcome == tickets.OutcomeDropped:
 		e.Result = tickets.AttemptInterrupted
-	case c.m.Path.Keys() == "":
+	case m.Path.Keys() == "":
 		e.Result = tickets.AttemptNoResponse // nobody pressed 1: voicemail, an announcement
 	default:
 		e.Result = tickets.AttemptPartial
@@ -307,18 +449,13 @@ func (c *call) followUpEnd() tickets.FollowUpCallEnd {
 	return e
 }
 
-// act carries out a node's action on a follow-up call, before its prompts play: the
-// result and the opt-out are in the database before the citizen hears them confirmed.
-func (c *call) act(action string) error {
-	fu := c.followUp
-	if fu == nil {
-		return fmt.Errorf("action %s on a call that is not a follow-up call", action)
-	}
+// act carries out a node's action on a follow-up call: the result and the opt-out are in
+// the database before the citizen hears them confirmed. It returns the ticket raised
+// for the result, if one was.
+func (fu *followUp) act(action string, answers tickets.Answers) (*tickets.Ticket, error) {
 	id := fu.attempt.ID
-	c.keyWrote = !c.keyAt.IsZero()
 	switch action {
 	case ActionFollowUpResult:
-		answers := c.m.answers()
 		var tk *tickets.Ticket
 		err := retryTransient(6*time.Second, func(ctx context.Context) error {
 			var err error
@@ -326,126 +463,36 @@ func (c *call) act(action string) error {
 			return err
 		})
 		if err != nil {
-			return fmt.Errorf("record the follow-up call's result: %w", err)
+			return nil, fmt.Errorf("record the follow-up call's result: %w", err)
 		}
 		fu.result = tickets.AttemptWell
 		if tickets.ShowsSigns(answers) {
 			fu.result = tickets.AttemptSymptomatic
 		}
-		if tk != nil { // the agent who takes the call sees the ticket raised for it
-			c.ticketID, c.ticketRef = tk.ID, tk.Ref
-		}
+		return tk, nil
 	case ActionFollowUpOptOut:
 		err := retryTransient(6*time.Second, func(ctx context.Context) error { return fu.store.OptOutOfFollowUpCalls(ctx, id) })
 		if err != nil {
-			return fmt.Errorf("store the opt-out: %w", err)
+			return nil, fmt.Errorf("store the opt-out: %w", err)
 		}
 		fu.result = tickets.AttemptOptedOut
 	case ActionFollowUpAgent:
 		fu.result = tickets.AttemptAgent
 	default:
-		return fmt.Errorf("unknown action %s", action)
+		return nil, fmt.Errorf("unknown action %s", action)
 	}
-	return nil
+	return nil, nil
 }
 
-// outboundDial is a channel the hotline dials into its application, until it answers.
-type outboundDial struct {
-	app     *App
-	leg     string
-	events  chan ari.Event
-	aborted chan string
-	log     *slog.Logger
-}
-
-// waitGone waits, a few seconds at most, until Asterisk no longer has the leg: a hang-up
-// takes a moment, and Asterisk still lists the channel among the trunk's for a while
-// even after announcing its destruction, so its slot is not given to the next call
-// before.
-func (dl *outboundDial) waitGone() {
-	for deadline := time.Now().Add(5 * time.Second); !dl.app.channelGone(dl.leg) && time.Now().Before(deadline); {
-		select {
-		case <-time.After(50 * time.Millisecond):
-		case <-dl.events: // ChannelDestroyed, most likely: look again at once
-		}
+// act carries out a node's action on a call (only follow-up calls have actions).
+func (c *call) act(action string) error {
+	if c.followUp == nil {
+		return fmt.Errorf("action %s on a call that is not a follow-up call", action)
 	}
-}
-
-func (dl *outboundDial) abort(outcome string) {
-	select {
-	case dl.aborted <- outcome:
-	default:
+	c.keyWrote = !c.keyAt.IsZero()
+	tk, err := c.followUp.act(action, c.m.answers())
+	if tk != nil { // the agent who takes the call sees the ticket raised for it
+		c.ticketID, c.ticketRef = tk.ID, tk.Ref
 	}
-}
-
-// dial creates the leg into the application, dials it once it is there, and waits until
-// it answers, or fails with Asterisk's hang-up cause (-1: the channel could not be
-// made; -2: the hotline stopped meanwhile).
-func (dl *outboundDial) dial(endpoint string, ring time.Duration, vars map[string]string) (answered bool, cause int) {
-	dl.app.attach(dl.leg, dl.events)
-	answered, cause = dl.app.dialLeg(dl.log, "follow-up call", dl.leg, endpoint, ring, vars, dl.events, dl.aborted, nil)
-	if cause == dialAborted {
-		dl.app.hangupChannel(dl.log, dl.leg)
-	}
-	return answered, cause
-}
-
-// Causes dialLeg gives besides Asterisk's.
-const (
-	dialFailed  = -1 // the leg could not be made or dialled
-	dialAborted = -2 // the hotline stopped meanwhile
-	dialWatched = -3 // watch ended the wait
-)
-
-// dialLeg creates a leg into the application, dials it once it is there, and waits
-// until it answers, is destroyed (Asterisk's hang-up cause, which may be 0, "not
-// defined": answered says which), or rings past ring (hung up, cause 19: no answer).
-// Every other event goes to watch, if not nil, which ends the wait by returning true
-// (dialWatched). what names the leg in the log, never its number.
-func (a *App) dialLeg(log *slog.Logger, what, leg, endpoint string, ring time.Duration, vars map[string]string,
-	events <-chan ari.Event, aborted <-chan string, watch func(ari.Event) bool) (answered bool, cause int) {
-	ctx, cancel := cmdCtx()
-	_, err := a.cfg.REST.CreateChannel(ctx, endpoint, a.cfg.Application, leg, "", vars)
-	cancel()
-	if err != nil {
-		log.Warn(what+" cannot be created", "err", err)
-		return false, dialFailed
-	}
-	limit := time.NewTimer(ring + 15*time.Second)
-	defer limit.Stop()
-	for {
-		select {
-		case <-limit.C:
-			a.hangupChannel(log, leg)
-			return false, 19
-		case <-aborted:
-			return false, dialAborted
-		case e := <-events:
-			switch v := e.(type) {
-			case *ari.StasisStart:
-				if v.Channel.ID == leg {
-					ctx, cancel := cmdCtx()
-					err := a.cfg.REST.Dial(ctx, leg, ring)
-					cancel()
-					if err != nil {
-						log.Warn("dial the "+what, "err", err)
-						a.hangupChannel(log, leg)
-						return false, dialFailed
-					}
-					continue
-				}
-			case *ari.ChannelStateChange:
-				if v.Channel.ID == leg && v.Channel.State == "Up" {
-					return true, 0
-				}
-			case *ari.ChannelDestroyed:
-				if v.Channel.ID == leg {
-					return false, v.Cause
-				}
-			}
-			if watch != nil && watch(e) {
-				return false, dialWatched
-			}
-		}
-	}
+	return err
 }

@@ -2,6 +2,7 @@ package ivr_test
 
 import (
 	"context"
+	"net"
 	"slices"
 	"strings"
 	"sync"
@@ -77,10 +78,7 @@ func (f *fakeARI) legs() []string {
 // channel.
 func (f *fakeARI) hangUp(id string) {
 	f.mu.Lock()
-	if f.alive[id] {
-		f.alive[id] = false
-		f.up--
-	}
+	f.gone(id)
 	f.mu.Unlock()
 	f.send("ChannelHangupRequest", map[string]any{"cause": 16, "channel": channelJSON(id, "")})
 	f.send("ChannelDestroyed", map[string]any{"cause": 16, "cause_txt": "Normal Clearing", "channel": channelJSON(id, "")})
@@ -89,8 +87,13 @@ func (f *fakeARI) hangUp(id string) {
 func runDialer(t *testing.T, app *ivr.App, s ivr.FollowUpStore, clk *clock, concurrent int) *ivr.FollowUpDialer {
 	t.Helper()
 	window, _ := ivr.ParseWindow("08:00-20:00")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
 	d := ivr.NewFollowUpDialer(app, ivr.FollowUpConfig{Store: s, Window: window, Concurrent: concurrent, Rate: 6000,
-		Every: 50 * time.Millisecond, Now: clk.now})
+		Every: 50 * time.Millisecond, Now: clk.now, AGI: ln})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { d.Run(ctx); close(done) }()
@@ -324,6 +327,67 @@ func TestFollowUpLegGoneWithoutCause(t *testing.T) {
 	for _, l := range f.legs() {
 		if p := f.prompts(l); len(p) > 0 {
 			t.Errorf("prompts played on a leg that was never answered: %v", p)
+		}
+	}
+}
+
+// A citizen who presses 0 is handed from the questions (FastAGI) into the application,
+// where the agent queue takes them: with no agent on duty they are asked for a voice
+// message, and hanging up leaves a missed call for the agents. The attempt says the
+// citizen asked for an agent.
+func TestFollowUpAgentHandOver(t *testing.T) {
+	f := newFakeARI(t)
+	s := openTestStore(t)
+	clk := storeClock(t, s, "10:00")
+	app := runApp(t, f, s)
+	c := monitoredCases(t, s, 1, "vi")[0]
+	runDialer(t, app, s, clk, 4)
+	var leg string
+	for deadline := time.Now().Add(5 * time.Second); leg == ""; time.Sleep(20 * time.Millisecond) {
+		if legs := f.legs(); len(legs) == 1 && len(f.prompts(legs[0])) > 0 {
+			leg = legs[0]
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the case was not called")
+		}
+	}
+	f.send("ChannelDtmfReceived", map[string]any{"digit": "0", "duration_ms": 100, "channel": channelJSON(leg, "")})
+	for deadline := time.Now().Add(5 * time.Second); !slices.Contains(f.prompts(leg), "vi/queue_message"); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no voice message asked for in the application: %v", f.prompts(leg))
+		}
+	}
+	f.hangUp(leg)
+	rec := callOn(t, s, leg)
+	if rec.Direction != "follow_up" || rec.EndedBy != tickets.EndedByCaller || rec.Path.Keys() != "0" {
+		t.Errorf("call record %s ended by %s keys %q", rec.Direction, rec.EndedBy, rec.Path.Keys())
+	}
+	attempts := attemptsEnded(t, s, c.ID, 1)
+	if *attempts[0].Result != tickets.AttemptAgent || attempts[0].AnsweredAt == nil {
+		t.Errorf("attempt result %s, answered %v; want %s", *attempts[0].Result, attempts[0].AnsweredAt, tickets.AttemptAgent)
+	}
+	page, _ := s.ListTickets(context.Background(), tickets.ActorSystem, tickets.TicketFilter{CallID: &rec.ID})
+	if len(page.Tickets) != 1 || page.Tickets[0].Category != tickets.CategoryMissedCall {
+		t.Errorf("tickets of the call: %+v, want one missed call for the agents", page.Tickets)
+	}
+}
+
+// attemptsEnded waits until a case has n attempts, all ended.
+func attemptsEnded(t *testing.T, s *tickets.Store, caseID int64, n int) []*tickets.FollowUpCall {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		a, _ := s.FollowUpCallsOf(context.Background(), tickets.ActorSystem, caseID)
+		ended := 0
+		for _, x := range a {
+			if x.State == tickets.AttemptEnded {
+				ended++
+			}
+		}
+		if len(a) == n && ended == n {
+			return a
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("attempts of case %d: %+v, want %d ended", caseID, a, n)
 		}
 	}
 }

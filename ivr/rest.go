@@ -220,6 +220,19 @@ func (r *REST) CreateChannel(ctx context.Context, endpoint, app, channelID, othe
 	return &ch, nil
 }
 
+// Originate dials endpoint into the dialplan: once it answers, the channel runs
+// extension s of dialplanContext. It presents callerID and rings for at most ring;
+// variables are set on the channel first (CHANNEL(hangup_handler_push) gives it a
+// hang-up handler, which runs however the call ends, answered or not).
+func (r *REST) Originate(ctx context.Context, endpoint, dialplanContext, channelID, callerID string, ring time.Duration, variables map[string]string) error {
+	q := url.Values{"endpoint": {endpoint}, "context": {dialplanContext}, "extension": {"s"}, "priority": {"1"},
+		"channelId": {channelID}, "callerId": {callerID}, "timeout": {fmt.Sprint(int(ring.Seconds()))}}
+	body := struct {
+		Variables map[string]string `json:"variables,omitempty"`
+	}{variables}
+	return r.Do(ctx, http.MethodPost, "/channels", q, body, nil)
+}
+
 // Dial dials a created channel.
 func (r *REST) Dial(ctx context.Context, channelID string, timeout time.Duration) error {
 	q := url.Values{"timeout": {fmt.Sprint(int(timeout.Seconds()))}}

@@ -52,6 +52,7 @@ func runServe(args []string) error {
 	followWindow := fs.String("followup-window", env("HOTLINE_FOLLOWUP_WINDOW", "08:00-20:00"), "when citizens in monitoring are called each day, Huế time (HOTLINE_FOLLOWUP_WINDOW)")
 	followConcurrent := fs.String("followup-concurrent", env("HOTLINE_FOLLOWUP_CONCURRENT", "4"), "automated follow-up calls up at once; 0 turns them off (HOTLINE_FOLLOWUP_CONCURRENT)")
 	followRate := fs.String("followup-rate", env("HOTLINE_FOLLOWUP_RATE", "20"), "automated follow-up calls started per minute at most (HOTLINE_FOLLOWUP_RATE)")
+	followAGI := fs.String("followup-agi", env("HOTLINE_FOLLOWUP_AGI", "127.0.0.1:0"), "where Asterisk's FastAGI reaches the hotline for the follow-up questions; port 0 picks a free one, for an Asterisk on this machine (HOTLINE_FOLLOWUP_AGI)")
 	if err := fs.Parse(args); err != nil {
 		return settingErrorf("%v", err)
 	}
@@ -114,6 +115,12 @@ func runServe(args []string) error {
 	}
 	followUps := ivr.FollowUpConfig{Window: window, Concurrent: concurrent, Rate: rate,
 		Ring: d["HOTLINE_FOLLOWUP_RING"], Every: d["HOTLINE_FOLLOWUP_EVERY"]}
+	if concurrent > 0 {
+		if followUps.AGI, err = net.Listen("tcp", *followAGI); err != nil {
+			return settingErrorf("HOTLINE_FOLLOWUP_AGI %q: %v.", *followAGI, err)
+		}
+		defer followUps.AGI.Close()
+	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(env("HOTLINE_LOG_LEVEL", "info"))); err != nil {
 		return settingErrorf("HOTLINE_LOG_LEVEL %q is not debug, info, warn or error.", os.Getenv("HOTLINE_LOG_LEVEL"))

@@ -68,8 +68,6 @@ install_conf() {
 	for lang in vi en; do
 		mkdir -p "$root/usr/share/asterisk/sounds/hotline/$lang"
 		cp "$here"/../../sounds/$lang/{outage,for_english,message_saved}.wav "$root/usr/share/asterisk/sounds/hotline/$lang/" 2>/dev/null || true
-		# The follow-up questions, for cmd/agishape's FastAGI measurement (hotline-followup-agi).
-		cp "$here"/../../sounds/$lang/{fu_intro,fu_how,q_fever,q_cough,q_breath,fu_q_new,thanks,fu_well,goodbye}.wav "$root/usr/share/asterisk/sounds/hotline/$lang/" 2>/dev/null || true
 	done
 }
 

@@ -1,0 +1,131 @@
+package ivr
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// FastAGI: Asterisk runs AGI(agi://host:port/script,args) in the dialplan by connecting
+// to the hotline, sending the channel's details as "name: value" lines up to a blank
+// line, then answering one command per line ("200 result=N (data)"). The automated
+// follow-up calls ask their questions this way: one connection and a dozen short lines a
+// call, where ARI costs an event or a request for every prompt and key.
+
+// agiSession is one FastAGI connection: the AGI() of one channel.
+type agiSession struct {
+	conn    net.Conn
+	r       *bufio.Reader
+	script  string   // agi_network_script: what the dialplan asks for
+	channel string   // agi_uniqueid: the channel's ID (the one the hotline gave it)
+	args    []string // agi_arg_1, agi_arg_2, ...
+	hungUp  bool     // Asterisk said the channel hung up
+}
+
+// errAGIGone means the FastAGI connection broke without Asterisk saying the channel hung
+// up: Asterisk stopped, or the network failed.
+var errAGIGone = errors.New("fastagi connection lost")
+
+// readAGISession reads the start of a FastAGI connection: the channel's details.
+func readAGISession(conn net.Conn) (*agiSession, error) {
+	s := &agiSession{conn: conn, r: bufio.NewReader(conn)}
+	conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	defer conn.SetReadDeadline(time.Time{})
+	args := map[int]string{}
+	for {
+		l, err := s.r.ReadString('\n')
+		if err != nil {
+			return nil, fmt.Errorf("read fastagi request: %w", err)
+		}
+		l = strings.TrimRight(l, "\r\n")
+		if l == "" {
+			break
+		}
+		name, value, _ := strings.Cut(l, ": ")
+		switch {
+		case name == "agi_network_script":
+			s.script = value
+		case name == "agi_uniqueid":
+			s.channel = value
+		case strings.HasPrefix(name, "agi_arg_"):
+			if n, err := strconv.Atoi(strings.TrimPrefix(name, "agi_arg_")); err == nil && n > 0 && n <= 32 {
+				args[n] = value
+			}
+		}
+	}
+	for i := 1; i <= len(args); i++ {
+		s.args = append(s.args, args[i])
+	}
+	return s, nil
+}
+
+// arg returns the i-th argument (from 0), or "".
+func (s *agiSession) arg(i int) string {
+	if i < len(s.args) {
+		return s.args[i]
+	}
+	return ""
+}
+
+// command sends one AGI command and reads its result: the number after "result=" and
+// the text in brackets after it, if any. A channel that hung up gives errHungUp; a
+// command Asterisk refuses gives an error with its answer.
+func (s *agiSession) command(limit time.Duration, format string, a ...any) (result int, data string, err error) {
+	if s.hungUp {
+		return -1, "", errHungUp
+	}
+	s.conn.SetDeadline(time.Now().Add(limit))
+	defer s.conn.SetDeadline(time.Time{})
+	if _, err := fmt.Fprintf(s.conn, format+"\n", a...); err != nil {
+		return -1, "", errAGIGone
+	}
+	for {
+		l, err := s.r.ReadString('\n')
+		if err != nil {
+			if s.hungUp {
+				return -1, "", errHungUp
+			}
+			return -1, "", errAGIGone
+		}
+		l = strings.TrimRight(l, "\r\n")
+		switch {
+		case l == "HANGUP": // sent when the channel hangs up; the command's answer follows
+			s.hungUp = true
+		case strings.HasPrefix(l, "200 result="):
+			v, rest, _ := strings.Cut(strings.TrimPrefix(l, "200 result="), " ")
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return -1, "", fmt.Errorf("fastagi answer %q", l)
+			}
+			if open := strings.IndexByte(rest, '('); open >= 0 {
+				if end := strings.IndexByte(rest[open:], ')'); end > 0 {
+					data = rest[open+1 : open+end]
+				}
+			}
+			if n < 0 {
+				s.hungUp = true
+				return n, data, errHungUp
+			}
+			return n, data, nil
+		case strings.HasPrefix(l, "511"): // the channel is gone
+			s.hungUp = true
+			return -1, "", errHungUp
+		case strings.HasPrefix(l, "520-"): // the usage of a command it did not take, to its end
+			for !strings.HasPrefix(l, "520 ") {
+				if l, err = s.r.ReadString('\n'); err != nil {
+					return -1, "", errAGIGone
+				}
+			}
+			return -1, "", fmt.Errorf("fastagi refused %q", fmt.Sprintf(format, a...))
+		default:
+			return -1, "", fmt.Errorf("fastagi refused %q: %s", fmt.Sprintf(format, a...), l)
+		}
+	}
+}
+
+// close ends the session: the dialplan goes on past AGI().
+func (s *agiSession) close() { s.conn.Close() }

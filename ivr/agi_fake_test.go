@@ -1,0 +1,165 @@
+package ivr_test
+
+import (
+	"bufio"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// The fake's dialplan for follow-up calls (context hotline-followup): a call the hotline
+// originates rings, then either ends with dialEnd's cause or is answered and runs
+// AGI(${HOTLINE_AGI}/followup), the fake playing Asterisk's side of FastAGI: STREAM FILE
+// notes the prompt and lasts 20 ms unless a key cuts it short, WAIT FOR DIGIT waits for
+// a key, EXEC Stasis puts the channel into the application (events over ARI from
+// then). However the call ends, the hang-up handler runs AGI(${HOTLINE_AGI}/end,cause).
+
+// fakeAGI is Asterisk's side of one channel's AGI(followup).
+type fakeAGI struct {
+	keys     chan string   // keys the citizen presses (ChannelDtmfReceived while in AGI)
+	hungUp   chan struct{} // closed when the channel hangs up
+	once     sync.Once
+	inStasis bool // EXEC Stasis: events go over ARI
+}
+
+func (g *fakeAGI) hangUp() { g.once.Do(func() { close(g.hungUp) }) }
+
+// originate runs a follow-up call's dialplan. The fake's lock is held.
+func (f *fakeARI) originate(id, endpoint, agiURL string) {
+	f.alive[id], f.created[id] = true, endpoint
+	f.up++
+	f.most = max(f.most, f.up)
+	addr := strings.TrimPrefix(agiURL, "agi://")
+	cause := f.dialEnd(endpoint)
+	if cause != 0 {
+		f.gone(id)
+		if cause == causeNotDefined {
+			cause = 0
+		}
+		go f.agiEnd(addr, id, cause)
+		return
+	}
+	g := &fakeAGI{keys: make(chan string, 10), hungUp: make(chan struct{})}
+	f.agi[id] = g
+	go f.runAGI(addr, id, g)
+}
+
+// gone ends a channel once. The fake's lock is held.
+func (f *fakeARI) gone(id string) {
+	if f.alive[id] {
+		f.alive[id] = false
+		if _, ok := f.created[id]; ok {
+			f.up--
+		}
+	}
+	if g := f.agi[id]; g != nil {
+		g.hangUp()
+	}
+}
+
+// agiKey delivers a key to a channel in AGI; false if it is not in AGI.
+func (f *fakeARI) agiKey(id, key string) bool {
+	f.mu.Lock()
+	g := f.agi[id]
+	f.mu.Unlock()
+	if g == nil || g.inStasis {
+		return false
+	}
+	g.keys <- key
+	return true
+}
+
+func (f *fakeARI) agiEnd(addr, id string, cause int) {
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		return
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "agi_network_script: end\nagi_uniqueid: %s\nagi_arg_1: %d\n\n", id, cause)
+	conn.Read(make([]byte, 1)) // until the hotline closes the session
+}
+
+func (f *fakeARI) runAGI(addr, id string, g *fakeAGI) {
+	defer func() {
+		f.mu.Lock()
+		f.gone(id)
+		f.mu.Unlock()
+		f.agiEnd(addr, id, 16)
+	}()
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		return
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "agi_network_script: followup\nagi_uniqueid: %s\nagi_channel: PJSIP/carrier-%s\n\n", id, id)
+	r := bufio.NewReader(conn)
+	dead := func() bool {
+		select {
+		case <-g.hungUp:
+			return true
+		default:
+			return false
+		}
+	}
+	// key waits up to d for a key: its ASCII code, 0 for none, -1 if the channel hung up.
+	key := func(d time.Duration) int {
+		select {
+		case k := <-g.keys:
+			return int(k[0])
+		case <-g.hungUp:
+			return -1
+		case <-time.After(d):
+			return 0
+		}
+	}
+	for {
+		l, err := r.ReadString('\n')
+		if err != nil {
+			return // the hotline ended the session: the dialplan hangs up
+		}
+		cmd := strings.Fields(strings.TrimSpace(l))
+		if dead() {
+			fmt.Fprint(conn, "HANGUP\n511 Command Not Permitted on a dead channel or intercept routine\n")
+			continue
+		}
+		switch {
+		case len(cmd) >= 4 && cmd[0] == "STREAM" && cmd[1] == "FILE":
+			m := strings.TrimSuffix(cmd[2], ".wav")
+			f.mu.Lock()
+			f.played[id] = append(f.played[id], m[strings.LastIndex(m[:strings.LastIndex(m, "/")], "/")+1:])
+			f.mu.Unlock()
+			res := 0
+			if cmd[3] == `""` {
+				select {
+				case <-g.hungUp:
+					res = -1
+				case <-time.After(20 * time.Millisecond):
+				}
+			} else {
+				res = key(20 * time.Millisecond)
+			}
+			fmt.Fprintf(conn, "200 result=%d endpos=1000\n", res)
+		case len(cmd) == 4 && cmd[0] == "WAIT" && cmd[2] == "DIGIT":
+			ms, _ := strconv.Atoi(cmd[3])
+			fmt.Fprintf(conn, "200 result=%d\n", key(time.Duration(ms)*time.Millisecond))
+		case len(cmd) == 1 && cmd[0] == "HANGUP":
+			f.mu.Lock()
+			f.gone(id)
+			f.mu.Unlock()
+			fmt.Fprint(conn, "200 result=1\n")
+		case len(cmd) == 3 && cmd[0] == "EXEC" && cmd[1] == "Stasis":
+			f.mu.Lock()
+			g.inStasis = true
+			f.mu.Unlock()
+			args := strings.Split(cmd[2], ",")[1:]
+			f.send("StasisStart", map[string]any{"args": args, "channel": channelJSON(id, "")})
+			<-g.hungUp
+			fmt.Fprint(conn, "200 result=-1\n")
+		default:
+			fmt.Fprint(conn, "510 Invalid or unknown command\n")
+		}
+	}
+}

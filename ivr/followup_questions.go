@@ -1,0 +1,204 @@
+package ivr
+
+import (
+	"errors"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/huehotline/hotline/tickets"
+)
+
+// questions walks a citizen who answered a follow-up call through the follow-up flow
+// over the FastAGI session Asterisk opened for it: the same machine as a call over ARI,
+// its prompts played by STREAM FILE (a key cuts them short when one is awaited) and its
+// keys read by WAIT FOR DIGIT. A citizen who asks for an agent, or who is short of
+// breath, is handed to the application (Stasis), where the agent queue takes them.
+type questions struct {
+	d    *FollowUpDialer
+	s    *agiSession
+	m    *Machine
+	fu   *followUp
+	rec  *tickets.Call
+	log  *slog.Logger
+	cuts int // prompts Asterisk could not play
+	// ticket is the ticket the result raised, for the agent who may take the call.
+	ticket *tickets.Ticket
+}
+
+// anyKey is what cuts a prompt short while a key is awaited.
+const anyKey = `"0123456789*#"`
+
+// ask runs the questions to the end of the call and leaves its outcome, who ended it
+// and when in the call's record.
+func (q *questions) ask() {
+	outcome, endedBy := q.walk()
+	now := time.Now().UTC()
+	q.rec.Outcome, q.rec.EndedBy, q.rec.EndedAt = outcome, endedBy, &now
+	q.log.Info("follow-up questions ended", "outcome", outcome, "ended_by", endedBy, "keys", len(q.m.Path.Keys()))
+}
+
+func (q *questions) walk() (outcome, endedBy string) {
+	eff := q.m.Start(time.Now())
+	for {
+		if eff.Action != "" {
+			if err := q.act(eff); err != nil {
+				return q.stopped(err)
+			}
+		} else if len(eff.Lead) > 0 {
+			if err := q.play(eff.Lead, false); err != nil {
+				return q.stopped(err)
+			}
+		}
+		switch {
+		case eff.Queue != nil:
+			if err := q.play(eff.Play, false); err != nil {
+				return q.stopped(err)
+			}
+			return q.handOver(eff)
+		case eff.Hangup:
+			if err := q.play(eff.Play, false); err != nil {
+				return q.stopped(err)
+			}
+			q.s.command(5*time.Second, "HANGUP")
+			return q.m.Outcome(), tickets.EndedByHotline
+		case eff.WaitKey > 0:
+			key, err := q.keyAfter(eff.Play, eff.WaitKey)
+			if err != nil {
+				return q.stopped(err)
+			}
+			if key == "" {
+				eff = q.m.Timeout(time.Now())
+			} else {
+				eff = q.m.Key(time.Now(), key)
+			}
+		default:
+			// Nothing a follow-up call can wait for here (a voice message): end it
+			// rather than spin.
+			q.log.Error("the follow-up flow gave nothing to do over fastagi", "node", q.m.Node())
+			return q.failed()
+		}
+	}
+}
+
+// act writes what a node's action asks (the result, the opt-out) while its lead plays:
+// the confirmation that follows is heard only once it is in the database.
+func (q *questions) act(eff Effects) error {
+	answers := q.m.answers()
+	done := make(chan error, 1)
+	go func() {
+		tk, err := q.fu.act(eff.Action, answers)
+		if tk != nil {
+			q.ticket = tk
+		}
+		done <- err
+	}()
+	perr := q.play(eff.Lead, false)
+	if err := <-done; err != nil {
+		q.log.Error("follow-up call action", "action", eff.Action, "err", err)
+		return errActionFailed
+	}
+	return perr
+}
+
+// errActionFailed means the database did not take what a node's action writes.
+var errActionFailed = errors.New("follow-up call action failed")
+
+// stopped ends the questions on an error: the citizen hung up, Asterisk went away, or a
+// step failed (the citizen is told, then the call is hung up).
+func (q *questions) stopped(err error) (outcome, endedBy string) {
+	switch {
+	case errors.Is(err, errHungUp):
+		q.m.HungUp(time.Now(), false)
+		return q.m.Outcome(), tickets.EndedByCaller
+	case errors.Is(err, errAGIGone):
+		q.log.Warn("fastagi connection lost during the questions", "node", q.m.Node())
+		q.m.HungUp(time.Now(), false)
+		return tickets.OutcomeDropped, tickets.EndedBySystem
+	}
+	return q.failed()
+}
+
+// failed apologises and hangs up.
+func (q *questions) failed() (outcome, endedBy string) {
+	q.play([]PromptRef{{Lang: q.m.Lang, ID: "system_busy"}}, false)
+	q.s.command(5*time.Second, "HANGUP")
+	if o := q.m.Outcome(); o != tickets.OutcomeHungUp {
+		return o, tickets.EndedByHotline
+	}
+	return tickets.OutcomeError, tickets.EndedByHotline
+}
+
+// play plays prompts one by one. With keys, a key cuts them short and is returned.
+func (q *questions) play(prompts []PromptRef, keys bool) error {
+	_, err := q.playFor(prompts, keys)
+	return err
+}
+
+func (q *questions) playFor(prompts []PromptRef, keys bool) (string, error) {
+	escape := `""`
+	if keys {
+		escape = anyKey
+	}
+	for _, p := range prompts {
+		uri := strings.TrimPrefix(q.d.app.mediaURI(p), "sound:")
+		res, _, err := q.s.command(q.d.app.playbackLimit([]PromptRef{p}), "STREAM FILE %s %s", uri, escape)
+		switch {
+		case errors.Is(err, errHungUp) && !q.s.hungUp:
+			// result=-1 without the channel gone: the prompt could not be played.
+			q.cuts++
+			q.log.Warn("prompt not played; is Asterisk overloaded?", "prompt", p.ID, "cuts", q.cuts)
+			if q.cuts >= maxCuts {
+				return "", errPromptCut
+			}
+		case err != nil:
+			return "", err
+		case res > 0:
+			return string(rune(res)), nil
+		}
+	}
+	return "", nil
+}
+
+// keyAfter plays prompts, a key cutting them short, then waits up to wait for a key. It
+// returns the key, or "" for silence.
+func (q *questions) keyAfter(prompts []PromptRef, wait time.Duration) (string, error) {
+	if key, err := q.playFor(prompts, true); key != "" || err != nil {
+		return key, err
+	}
+	res, _, err := q.s.command(wait+10*time.Second, "WAIT FOR DIGIT %d", wait.Milliseconds())
+	if err != nil || res == 0 {
+		return "", err
+	}
+	return string(rune(res)), nil
+}
+
+// handOver puts the citizen into the application at the queue node the machine reached:
+// the App serves them from there as any call (the queue, a callback, a message), and
+// the session waits in Stasis until the call is over.
+func (q *questions) handOver(eff Effects) (outcome, endedBy string) {
+	a := q.d.app
+	c := callFor(a, followUpFlow(), q.rec)
+	c.m, c.followUp, c.log = q.m, q.fu, q.log
+	c.handedOver = &Effects{Queue: eff.Queue}
+	if q.ticket != nil {
+		c.ticketID, c.ticketRef = q.ticket.ID, q.ticket.Ref
+	}
+	a.mu.Lock()
+	a.calls[c.channelID] = c
+	a.mu.Unlock()
+	inStasis := make(chan error, 1)
+	go func() {
+		_, _, err := q.s.command(12*time.Hour, "EXEC Stasis %s,%s", a.cfg.Application, agiQuestions)
+		inStasis <- err
+	}()
+	c.run()
+	a.mu.Lock()
+	delete(a.calls, c.channelID)
+	a.mu.Unlock()
+	select {
+	case <-inStasis:
+	case <-time.After(5 * time.Second):
+	}
+	return q.rec.Outcome, q.rec.EndedBy
+}
