@@ -79,6 +79,7 @@ func OpenStore(ctx context.Context, path string, opts ...Option) (*Store, error)
 	q.Set("_foreign_keys", "on")
 	q.Set("_busy_timeout", fmt.Sprint(o.busyTimeout.Milliseconds()))
 	q.Set("_txlock", "immediate")
+	q.Set("_stmt_cache_size", "64")
 	db, err := sqlx.Open("sqlite3", "file:"+path+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
