@@ -29,7 +29,6 @@ help:
 	@echo "make bench    seed data/bench-v2.db (1,000,000 tickets) once and print the figures"
 	@echo "make load     concurrent scripted calls through Asterisk: reaction times, CPU, memory"
 	@echo "make load-followups   a day of automated follow-up calls (500 cases) through Asterisk"
-	@echo "make load-followups-agi  the same calls asked over FastAGI: a design measurement (cmd/agishape)"
 	@echo "make generate regenerate templ code; make sounds regenerates prompts (needs espeak-ng, sox)"
 	@echo "make screenshots  refresh the console's screenshots in web/screenshots"
 	@echo "make vendor  check the committed htmx files against the npm registry"
@@ -167,16 +166,6 @@ load-followups: deps build
 	if [ -z "$$ARI_URL" ]; then $(SANDBOX) start; started=1; fi; \
 	trap '[ -n "$$started" ] && $(SANDBOX) stop' EXIT; \
 	$(BIN) load-followups --cases $(LOAD_FOLLOWUP_CASES) --concurrent $(LOAD_FOLLOWUP_CONCURRENT)
-
-# A design measurement for issue 12, not the hotline: the same day of follow-up calls with
-# the questions asked over FastAGI (cmd/agishape), its CPU per call beside Asterisk's.
-.PHONY: load-followups-agi
-load-followups-agi: deps
-	@set -e; started=""; \
-	if [ -z "$$ARI_URL" ]; then $(SANDBOX) start; started=1; fi; \
-	trap '[ -n "$$started" ] && $(SANDBOX) stop' EXIT; \
-	go run ./cmd/agishape --cases $(LOAD_FOLLOWUP_CASES) --concurrent $(LOAD_FOLLOWUP_CONCURRENT); \
-	go run ./cmd/agishape --cases $(LOAD_FOLLOWUP_CASES) --concurrent $(LOAD_FOLLOWUP_CONCURRENT) --store=false
 
 # The console's screenshots in the README (web/screenshots), taken by its browser tests.
 .PHONY: screenshots
