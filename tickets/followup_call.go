@@ -167,7 +167,7 @@ func (s *Store) FollowUpCallsDue(ctx context.Context, now time.Time, n int) ([]*
 				AND (a.state <> 'ended' OR a.result IN `+dayDone+`
 					OR (a.counted = 1 AND a.ended_at > ?) OR (a.counted = 0 AND a.ended_at > ?)))
 			AND (SELECT COUNT(*) FROM follow_up_calls a WHERE a.case_id = c.id AND a.day = ? AND a.counted = 1) < ?
-		ORDER BY c.id LIMIT ?`), day, day, spaced, soon, day, s.CallPolicy.MaxAttempts, n-len(list))
+		ORDER BY f.id LIMIT ?`), day, day, spaced, soon, day, s.CallPolicy.MaxAttempts, n-len(list))
 	if err != nil {
 		return nil, fmt.Errorf("follow-up calls due: %w", err)
 	}
@@ -181,18 +181,14 @@ func (s *Store) FollowUpCallsDue(ctx context.Context, now time.Time, n int) ([]*
 func (s *Store) ClaimFollowUpCall(ctx context.Context, target *FollowUpCallTarget, now time.Time, call *Call) (*FollowUpCall, error) {
 	var a FollowUpCall
 	err := s.inTx(ctx, func(t *tx) error {
-		if err := claimFollowUpCall(ctx, t, target, now, &a); err != nil {
-			return err
+		var callID *string
+		if call != nil {
+			if err := saveCall(ctx, t, call); err != nil {
+				return err
+			}
+			callID = &call.ID
 		}
-		if call == nil {
-			return nil
-		}
-		if err := saveCall(ctx, t, call); err != nil {
-			return err
-		}
-		a.CallID = &call.ID
-		_, err := t.ExecContext(ctx, t.Rebind(`UPDATE follow_up_calls SET call_id = ? WHERE id = ?`), call.ID, a.ID)
-		return err
+		return claimFollowUpCall(ctx, t, target, now, callID, &a)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("claim follow-up call of %s: %w", target.CaseRef, err)
@@ -200,7 +196,7 @@ func (s *Store) ClaimFollowUpCall(ctx context.Context, target *FollowUpCallTarge
 	return &a, nil
 }
 
-func claimFollowUpCall(ctx context.Context, t *tx, target *FollowUpCallTarget, now time.Time, a *FollowUpCall) error {
+func claimFollowUpCall(ctx context.Context, t *tx, target *FollowUpCallTarget, now time.Time, callID *string, a *FollowUpCall) error {
 	day := Day(now)
 	var open int
 	if err := t.GetContext(ctx, &open, t.Rebind(`SELECT COUNT(*) FROM follow_up_calls
@@ -217,7 +213,7 @@ func claimFollowUpCall(ctx context.Context, t *tx, target *FollowUpCallTarget, n
 	at := now.UTC()
 	if target.RequestID != nil {
 		r, err := t.ExecContext(ctx, t.Rebind(`UPDATE follow_up_calls SET state = 'dialing', day = ?, attempt = ?,
-			started_at = ? WHERE id = ? AND state = 'requested'`), day, counted+1, at, *target.RequestID)
+			started_at = ?, call_id = ? WHERE id = ? AND state = 'requested'`), day, counted+1, at, callID, *target.RequestID)
 		if err != nil {
 			return err
 		}
@@ -227,8 +223,8 @@ func claimFollowUpCall(ctx context.Context, t *tx, target *FollowUpCallTarget, n
 		return t.GetContext(ctx, a, t.Rebind(`SELECT `+followUpCallColumns+` FROM follow_up_calls WHERE id = ?`), *target.RequestID)
 	}
 	return t.GetContext(ctx, a, t.Rebind(`INSERT INTO follow_up_calls (case_id, follow_up_id, day, attempt, state,
-		created_at, started_at) VALUES (?, ?, ?, ?, 'dialing', ?, ?) RETURNING `+followUpCallColumns),
-		target.CaseID, target.FollowUpID, day, counted+1, at, at)
+		created_at, started_at, call_id) VALUES (?, ?, ?, ?, 'dialing', ?, ?, ?) RETURNING `+followUpCallColumns),
+		target.CaseID, target.FollowUpID, day, counted+1, at, at, callID)
 }
 
 // countedAttempts counts a case's attempts of a day that ended and count.

@@ -294,3 +294,21 @@ func TestInterruptedFollowUpCallsAreRetried(t *testing.T) {
 		t.Errorf("retry %+v, %v: want a new attempt numbered 1", b, err)
 	}
 }
+
+// BenchmarkFollowUpCallsDue finds the next case to call on a day with 2,000 cases due
+// and none called yet, as the dialer does each time a channel frees. The search stops
+// at the first case it can call (it once sorted every case due first: a day of calls
+// cost the square of the cases).
+func BenchmarkFollowUpCallsDue(b *testing.B) {
+	f := newFixture(b)
+	for range 2000 {
+		f.monitored(b)
+	}
+	f.at(b, "09:00")
+	ctx := context.Background()
+	timed(b, func(int) {
+		if due, err := f.s.FollowUpCallsDue(ctx, *f.now, 1); err != nil || len(due) != 1 {
+			b.Fatalf("due: %v %v", due, err)
+		}
+	})
+}
