@@ -26,10 +26,19 @@ const followUpLegPrefix = "fu-"
 
 // FollowUpStore is what the follow-up dialer needs from the domain's store.
 type FollowUpStore interface {
+	FollowUpProgress
 	FollowUpCallsDue(ctx context.Context, now time.Time, n int) ([]*tickets.FollowUpCallTarget, error)
-	ClaimFollowUpCall(ctx context.Context, target *tickets.FollowUpCallTarget, now time.Time, call *tickets.Call) (*tickets.FollowUpCall, error)
 	RecordFollowUpCallResult(ctx context.Context, id int64, answers tickets.Answers) (*tickets.Ticket, error)
 	OptOutOfFollowUpCalls(ctx context.Context, id int64) error
+}
+
+// FollowUpProgress takes the claim and the end of attempts: what a power cut may lose
+// without harm, so it may be a store that does not sync each commit to disk. An attempt
+// whose end was lost is closed at the next start as interrupted and called again; one
+// whose claim was lost was never recorded. The result and the opt-out, which must
+// survive anything, go to the Store, and a commit there syncs the claim written before.
+type FollowUpProgress interface {
+	ClaimFollowUpCall(ctx context.Context, target *tickets.FollowUpCallTarget, now time.Time, call *tickets.Call) (*tickets.FollowUpCall, error)
 	EndFollowUpCall(ctx context.Context, id int64, e tickets.FollowUpCallEnd) error
 }
 
@@ -63,7 +72,9 @@ func (w Window) Contains(t time.Time) bool {
 
 // FollowUpConfig sets the follow-up dialer.
 type FollowUpConfig struct {
-	Store      FollowUpStore
+	Store FollowUpStore
+	// Progress takes the claim and the end of attempts; Store by default.
+	Progress   FollowUpProgress
 	Window     Window
 	Concurrent int           // follow-up calls up at once; default 4
 	Rate       int           // follow-up calls started per minute; default 20
@@ -113,6 +124,9 @@ func NewFollowUpDialer(app *App, cfg FollowUpConfig) *FollowUpDialer {
 	}
 	if cfg.CallerID == "" {
 		cfg.CallerID = "19001075"
+	}
+	if cfg.Progress == nil {
+		cfg.Progress = cfg.Store
 	}
 	if cfg.AGIURL == "" && cfg.AGI != nil {
 		cfg.AGIURL = "agi://" + cfg.AGI.Addr().String()
@@ -187,7 +201,7 @@ func (d *FollowUpDialer) round(ctx context.Context) {
 		}
 		rec := followUpRecord(target)
 		cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		attempt, err := d.cfg.Store.ClaimFollowUpCall(cctx, target, now, rec)
+		attempt, err := d.cfg.Progress.ClaimFollowUpCall(cctx, target, now, rec)
 		cancel()
 		if err != nil {
 			if tickets.ErrorCode(err) != tickets.ECONFLICT {
@@ -322,7 +336,7 @@ func (d *FollowUpDialer) place(attempt *tickets.FollowUpCall, target *tickets.Fo
 			now := time.Now().UTC()
 			e.Call.EndedAt, e.Call.EndedBy = &now, tickets.EndedByCaller
 		}
-		if err := retry(5, func(ctx context.Context) error { return d.cfg.Store.EndFollowUpCall(ctx, attempt.ID, e) }); err != nil {
+		if err := retry(5, func(ctx context.Context) error { return d.cfg.Progress.EndFollowUpCall(ctx, attempt.ID, e) }); err != nil {
 			log.Error("end the follow-up call attempt", "err", err)
 		}
 		log.Info("follow-up call ended", "result", e.Result)

@@ -262,6 +262,7 @@ func serve(ctx context.Context, cfg serveConfig) error {
 	}
 	defer ivrStore.Close()
 	ivrStore.CallPolicy.RetrySoon = cfg.followUpRetry
+	progressStore.CallPolicy.RetrySoon = cfg.followUpRetry // it ends attempts
 
 	groups, err := store.AreaGroups(ctx)
 	if err != nil {
@@ -315,7 +316,7 @@ func serve(ctx context.Context, cfg serveConfig) error {
 	go sweepFollowUps(streamCtx, store, log)
 	if cfg.followUps.Concurrent > 0 {
 		fcfg := cfg.followUps
-		fcfg.Store = ivrStore
+		fcfg.Store, fcfg.Progress = ivrStore, progressStore
 		dialer := ivr.NewFollowUpDialer(app, fcfg)
 		followUpDialer.Store(dialer)
 		go dialer.Run(ctx) // stops on the signal, before the calls in progress drain
