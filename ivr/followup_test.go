@@ -84,6 +84,20 @@ func (f *fakeARI) hangUp(id string) {
 	f.send("ChannelDestroyed", map[string]any{"cause": 16, "cause_txt": "Normal Clearing", "channel": channelJSON(id, "")})
 }
 
+// answeredLeg waits until the one follow-up call placed is answered and hears its first
+// prompt, and returns its channel.
+func (f *fakeARI) answeredLeg(t *testing.T) string {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if legs := f.legs(); len(legs) == 1 && len(f.prompts(legs[0])) > 0 {
+			return legs[0]
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the case was not called")
+		}
+	}
+}
+
 func runDialer(t *testing.T, app *ivr.App, s ivr.FollowUpStore, clk *clock, concurrent int) *ivr.FollowUpDialer {
 	t.Helper()
 	window, _ := ivr.ParseWindow("08:00-20:00")
@@ -180,16 +194,7 @@ func TestFollowUpOptOutStoredBeforeConfirmation(t *testing.T) {
 	c := monitoredCases(t, s, 1, "en")[0]
 	store := &slowOptOut{Store: s, f: f}
 	runDialer(t, app, store, clk, 4)
-	var leg string
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if legs := f.legs(); len(legs) == 1 && len(f.prompts(legs[0])) > 0 {
-			leg = legs[0]
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the case was not called")
-		}
-	}
+	leg := f.answeredLeg(t)
 	if got := f.prompts(leg); got[0] != "en/fu_intro" {
 		t.Errorf("the citizen heard %v first, want the intro in English", got)
 	}
@@ -342,15 +347,7 @@ func TestFollowUpAgentHandOver(t *testing.T) {
 	app := runApp(t, f, s)
 	c := monitoredCases(t, s, 1, "vi")[0]
 	runDialer(t, app, s, clk, 4)
-	var leg string
-	for deadline := time.Now().Add(5 * time.Second); leg == ""; time.Sleep(20 * time.Millisecond) {
-		if legs := f.legs(); len(legs) == 1 && len(f.prompts(legs[0])) > 0 {
-			leg = legs[0]
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the case was not called")
-		}
-	}
+	leg := f.answeredLeg(t)
 	f.send("ChannelDtmfReceived", map[string]any{"digit": "0", "duration_ms": 100, "channel": channelJSON(leg, "")})
 	for deadline := time.Now().Add(5 * time.Second); !slices.Contains(f.prompts(leg), "vi/queue_message"); time.Sleep(20 * time.Millisecond) {
 		if time.Now().After(deadline) {

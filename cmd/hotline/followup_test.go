@@ -154,6 +154,35 @@ func TestFollowUpCallAnswered(t *testing.T) {
 		a.EndedAt.Sub(*a.StartedAt).Round(time.Millisecond), rec.Path.Keys())
 }
 
+// A citizen presses 0 during the intro: the channel leaves the questions (FastAGI) for
+// the application (Stasis), and the agent on duty takes it from the queue and hangs up
+// after a few seconds. The attempt says the citizen asked for an agent; the call record
+// names the agent's phone.
+func TestFollowUpCallToAgent(t *testing.T) {
+	agent := agentPhone(t, "agent101", 5072, "agent_calls_back.xml", 5*time.Second, 1)
+	far := citizen(t, "citizen_answers.xml", 1, "-d", "1000", "-key", "dtmf", keysPcap(t, "0"))
+	h := startHotline(t, "", append(followUpEnv, "HOTLINE_AGENTS=PJSIP/agent101")...)
+	s := h.store()
+	c := monitor(t, s, "0905123456", "vi")
+	a := attemptsOf(t, h, s, c, 1, 90*time.Second)[0]
+	for _, done := range []<-chan error{far, agent} {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
+	if a.Result == nil || *a.Result != tickets.AttemptAgent || a.AnsweredAt == nil || a.CallID == nil {
+		t.Fatalf("attempt %+v (result %v)\n%s", a, a.Result, h.logText())
+	}
+	rec, err := s.FindCall(context.Background(), *a.CallID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Direction != "follow_up" || rec.Outcome != tickets.OutcomeAgent || rec.AgentEndpoint != "PJSIP/agent101" ||
+		rec.Path.Keys() != "0" || rec.EndedAt == nil {
+		t.Errorf("call record: %s %s agent %q keys %q\n%s", rec.Direction, rec.Outcome, rec.AgentEndpoint, rec.Path.Keys(), h.logText())
+	}
+}
+
 // The carrier refuses or nobody answers, through the real trunk: busy (486, cause 17)
 // is tried again 45 min later and not before; declined (603, cause 21) is not tried
 // again that day and the day is "not reached"; a number that does not exist (404, cause
