@@ -30,6 +30,9 @@ type agiSession struct {
 // up: Asterisk stopped, or the network failed.
 var errAGIGone = errors.New("fastagi connection lost")
 
+// errAGIFailed means a command answered result=-1: it failed, or the channel hung up.
+var errAGIFailed = errors.New("fastagi command failed")
+
 // readAGISession reads the start of a FastAGI connection: the channel's details.
 func readAGISession(conn net.Conn) (*agiSession, error) {
 	s := &agiSession{conn: conn, r: bufio.NewReader(conn)}
@@ -72,8 +75,9 @@ func (s *agiSession) arg(i int) string {
 }
 
 // command sends one AGI command and reads its result: the number after "result=" and
-// the text in brackets after it, if any. A channel that hung up gives errHungUp; a
-// command Asterisk refuses gives an error with its answer.
+// the text in brackets after it, if any. A channel known to have hung up gives
+// errHungUp, result=-1 errAGIFailed; a command Asterisk refuses gives an error with its
+// answer.
 func (s *agiSession) command(limit time.Duration, format string, a ...any) (result int, data string, err error) {
 	if s.hungUp {
 		return -1, "", errHungUp
@@ -107,8 +111,10 @@ func (s *agiSession) command(limit time.Duration, format string, a ...any) (resu
 				}
 			}
 			if n < 0 {
-				s.hungUp = true
-				return n, data, errHungUp
+				// The command failed: the channel hung up (Asterisk says so in a line
+				// of its own, before the next answer) or, for STREAM FILE, the prompt
+				// could not be played.
+				return n, data, errAGIFailed
 			}
 			return n, data, nil
 		case strings.HasPrefix(l, "511"): // the channel is gone

@@ -132,6 +132,10 @@ func (f *fakeARI) runAGI(addr, id string, g *fakeAGI) {
 			f.played[id] = append(f.played[id], m[strings.LastIndex(m[:strings.LastIndex(m, "/")], "/")+1:])
 			f.mu.Unlock()
 			res := 0
+			if f.unplayable != "" && strings.HasSuffix(m, "/"+f.unplayable) {
+				fmt.Fprint(conn, "200 result=-1 endpos=0\n")
+				continue
+			}
 			if cmd[3] == `""` {
 				select {
 				case <-g.hungUp:

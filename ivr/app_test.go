@@ -38,6 +38,8 @@ type fakeARI struct {
 	dialEnd  func(endpoint string) int // 0: answered; else the leg is destroyed with this cause
 	up, most int
 	agi      map[string]*fakeAGI // follow-up calls' AGI sessions, by channel
+	// unplayable names a prompt STREAM FILE fails to play (result=-1, the channel up).
+	unplayable string
 }
 
 func newFakeARI(t *testing.T) *fakeARI {

@@ -144,8 +144,9 @@ func (q *questions) playFor(prompts []PromptRef, keys bool) (string, error) {
 		uri := strings.TrimPrefix(q.d.app.mediaURI(p), "sound:")
 		res, _, err := q.s.command(q.d.app.playbackLimit([]PromptRef{p}), "STREAM FILE %s %s", uri, escape)
 		switch {
-		case errors.Is(err, errHungUp) && !q.s.hungUp:
-			// result=-1 without the channel gone: the prompt could not be played.
+		case errors.Is(err, errAGIFailed):
+			// Not played: a prompt Asterisk cannot play, or a channel that just hung up,
+			// which the next command finds out.
 			q.cuts++
 			q.log.Warn("prompt not played; is Asterisk overloaded?", "prompt", p.ID, "cuts", q.cuts)
 			if q.cuts >= maxCuts {
@@ -167,6 +168,9 @@ func (q *questions) keyAfter(prompts []PromptRef, wait time.Duration) (string, e
 		return key, err
 	}
 	res, _, err := q.s.command(wait+10*time.Second, "WAIT FOR DIGIT %d", wait.Milliseconds())
+	if errors.Is(err, errAGIFailed) {
+		return "", errHungUp // WAIT FOR DIGIT fails only on a channel that is gone
+	}
 	if err != nil || res == 0 {
 		return "", err
 	}
