@@ -22,7 +22,9 @@ type fakeAGI struct {
 	keys     chan string   // keys the citizen presses (ChannelDtmfReceived while in AGI)
 	hungUp   chan struct{} // closed when the channel hangs up
 	once     sync.Once
-	inStasis bool // EXEC Stasis: events go over ARI
+	inStasis bool     // EXEC Stasis: events go over ARI
+	conn     net.Conn // the session's connection, once open
+	crashed  bool     // Asterisk died: no end is reported
 }
 
 func (g *fakeAGI) hangUp() { g.once.Do(func() { close(g.hungUp) }) }
@@ -82,18 +84,36 @@ func (f *fakeARI) agiEnd(addr, id string, cause int) {
 	conn.Read(make([]byte, 1)) // until the hotline closes the session
 }
 
+// crashAGI is Asterisk dying during a follow-up call's questions: the FastAGI connection
+// breaks, no end is reported, and the channel is gone.
+func (f *fakeARI) crashAGI(id string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if g := f.agi[id]; g != nil && g.conn != nil {
+		g.crashed = true
+		f.gone(id)
+		g.conn.Close()
+	}
+}
+
 func (f *fakeARI) runAGI(addr, id string, g *fakeAGI) {
 	defer func() {
 		f.mu.Lock()
 		f.gone(id)
+		crashed := g.crashed
 		f.mu.Unlock()
-		f.agiEnd(addr, id, 16)
+		if !crashed {
+			f.agiEnd(addr, id, 16)
+		}
 	}()
 	conn, err := net.Dial("tcp", addr)
 	if err != nil {
 		return
 	}
 	defer conn.Close()
+	f.mu.Lock()
+	g.conn = conn
+	f.mu.Unlock()
 	fmt.Fprintf(conn, "agi_network_script: followup\nagi_uniqueid: %s\nagi_channel: PJSIP/carrier-%s\n\n", id, id)
 	r := bufio.NewReader(conn)
 	dead := func() bool {

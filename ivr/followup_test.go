@@ -415,3 +415,34 @@ func TestFollowUpPromptNotPlayed(t *testing.T) {
 		t.Errorf("attempt result %s, want %s; heard %v", *a[0].Result, tickets.AttemptWell, f.prompts(leg))
 	}
 }
+
+// Asterisk dies during the questions: the FastAGI connection breaks and no end is
+// reported. The attempt is closed as interrupted (not counted), with what was answered,
+// and the call record says the call dropped.
+func TestFollowUpAsteriskGoneMidway(t *testing.T) {
+	f := newFakeARI(t)
+	s := openTestStore(t)
+	clk := storeClock(t, s, "10:00")
+	app := runApp(t, f, s)
+	c := monitoredCases(t, s, 1, "vi")[0]
+	runDialer(t, app, s, clk, 4)
+	leg := f.answeredLeg(t)
+	for _, k := range []string{"1", "2"} {
+		n := len(f.prompts(leg))
+		f.send("ChannelDtmfReceived", map[string]any{"digit": k, "duration_ms": 100, "channel": channelJSON(leg, "")})
+		for deadline := time.Now().Add(3 * time.Second); len(f.prompts(leg)) == n; time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("no prompt after key %s", k)
+			}
+		}
+	}
+	f.crashAGI(leg)
+	rec := callOn(t, s, leg)
+	a := attemptsEnded(t, s, c.ID, 1)[0]
+	if *a.Result != tickets.AttemptInterrupted || a.Counted || a.Answers["fever"] != "no" {
+		t.Errorf("attempt result %s, counted %v, answers %v; want interrupted, not counted, fever no", *a.Result, a.Counted, a.Answers)
+	}
+	if rec.Outcome != tickets.OutcomeDropped || rec.EndedBy != tickets.EndedBySystem {
+		t.Errorf("call record %s ended by %s, want dropped by the system", rec.Outcome, rec.EndedBy)
+	}
+}
