@@ -79,21 +79,41 @@ func (s *agiSession) arg(i int) string {
 // errHungUp, result=-1 errAGIFailed; a command Asterisk refuses gives an error with its
 // answer.
 func (s *agiSession) command(limit time.Duration, format string, a ...any) (result int, data string, err error) {
+	v, data, err := s.exchange(limit, format, a...)
+	if err != nil {
+		return -1, data, err
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return -1, data, fmt.Errorf("fastagi answer %q to %q", v, fmt.Sprintf(format, a...))
+	}
+	if n < 0 {
+		// The command failed: the channel hung up (Asterisk says so in a line of its
+		// own, before the next answer) or, for STREAM FILE, the prompt could not be
+		// played.
+		return n, data, errAGIFailed
+	}
+	return n, data, nil
+}
+
+// exchange sends one AGI command and returns its result as Asterisk wrote it (digits
+// for GET DATA, a number for the others) and the text in brackets after it.
+func (s *agiSession) exchange(limit time.Duration, format string, a ...any) (result, data string, err error) {
 	if s.hungUp {
-		return -1, "", errHungUp
+		return "", "", errHungUp
 	}
 	s.conn.SetDeadline(time.Now().Add(limit))
 	defer s.conn.SetDeadline(time.Time{})
 	if _, err := fmt.Fprintf(s.conn, format+"\n", a...); err != nil {
-		return -1, "", errAGIGone
+		return "", "", errAGIGone
 	}
 	for {
 		l, err := s.r.ReadString('\n')
 		if err != nil {
 			if s.hungUp {
-				return -1, "", errHungUp
+				return "", "", errHungUp
 			}
-			return -1, "", errAGIGone
+			return "", "", errAGIGone
 		}
 		l = strings.TrimRight(l, "\r\n")
 		switch {
@@ -101,34 +121,24 @@ func (s *agiSession) command(limit time.Duration, format string, a ...any) (resu
 			s.hungUp = true
 		case strings.HasPrefix(l, "200 result="):
 			v, rest, _ := strings.Cut(strings.TrimPrefix(l, "200 result="), " ")
-			n, err := strconv.Atoi(v)
-			if err != nil {
-				return -1, "", fmt.Errorf("fastagi answer %q", l)
-			}
 			if open := strings.IndexByte(rest, '('); open >= 0 {
 				if end := strings.IndexByte(rest[open:], ')'); end > 0 {
 					data = rest[open+1 : open+end]
 				}
 			}
-			if n < 0 {
-				// The command failed: the channel hung up (Asterisk says so in a line
-				// of its own, before the next answer) or, for STREAM FILE, the prompt
-				// could not be played.
-				return n, data, errAGIFailed
-			}
-			return n, data, nil
+			return v, data, nil
 		case strings.HasPrefix(l, "511"): // the channel is gone
 			s.hungUp = true
-			return -1, "", errHungUp
+			return "", "", errHungUp
 		case strings.HasPrefix(l, "520-"): // the usage of a command it did not take, to its end
 			for !strings.HasPrefix(l, "520 ") {
 				if l, err = s.r.ReadString('\n'); err != nil {
-					return -1, "", errAGIGone
+					return "", "", errAGIGone
 				}
 			}
-			return -1, "", fmt.Errorf("fastagi refused %q", fmt.Sprintf(format, a...))
+			return "", "", fmt.Errorf("fastagi refused %q", fmt.Sprintf(format, a...))
 		default:
-			return -1, "", fmt.Errorf("fastagi refused %q: %s", fmt.Sprintf(format, a...), l)
+			return "", "", fmt.Errorf("fastagi refused %q: %s", fmt.Sprintf(format, a...), l)
 		}
 	}
 }

@@ -14,7 +14,7 @@ import (
 // originates rings, then either ends with dialEnd's cause or is answered and runs
 // AGI(${HOTLINE_AGI}/followup), the fake playing Asterisk's side of FastAGI: STREAM FILE
 // notes the prompt and lasts 20 ms unless a key cuts it short, WAIT FOR DIGIT waits for
-// a key, EXEC Stasis puts the channel into the application (events over ARI from
+// a key, GET DATA does both, EXEC Stasis puts the channel into the application (events over ARI from
 // then). However the call ends, the hang-up handler runs AGI(${HOTLINE_AGI}/end,cause).
 
 // fakeAGI is Asterisk's side of one channel's AGI(followup).
@@ -166,6 +166,26 @@ func (f *fakeARI) runAGI(addr, id string, g *fakeAGI) {
 				res = key(20 * time.Millisecond)
 			}
 			fmt.Fprintf(conn, "200 result=%d endpos=1000\n", res)
+		case len(cmd) == 5 && cmd[0] == "GET" && cmd[1] == "DATA":
+			m := strings.TrimSuffix(cmd[2], ".wav")
+			f.mu.Lock()
+			f.played[id] = append(f.played[id], m[strings.LastIndex(m[:strings.LastIndex(m, "/")], "/")+1:])
+			f.mu.Unlock()
+			if f.unplayable != "" && strings.HasSuffix(m, "/"+f.unplayable) {
+				fmt.Fprint(conn, "200 result=-1\n")
+				continue
+			}
+			ms, _ := strconv.Atoi(cmd[3])
+			switch k := key(20*time.Millisecond + time.Duration(ms)*time.Millisecond); k {
+			case -1:
+				fmt.Fprint(conn, "200 result=-1\n")
+			case 0:
+				fmt.Fprint(conn, "200 result= (timeout)\n")
+			case '#':
+				fmt.Fprint(conn, "200 result=\n")
+			default:
+				fmt.Fprintf(conn, "200 result=%c\n", k)
+			}
 		case len(cmd) == 4 && cmd[0] == "WAIT" && cmd[2] == "DIGIT":
 			ms, _ := strconv.Atoi(cmd[3])
 			fmt.Fprintf(conn, "200 result=%d\n", key(time.Duration(ms)*time.Millisecond))

@@ -255,17 +255,19 @@ const (
 )
 
 // placing is a follow-up call between its dial and its end, as Asterisk's FastAGI
-// sessions report them, and the way the App stops it (abort).
+// sessions report them.
 type placing struct {
 	answered chan *agiSession // the citizen answered: the session that asks the questions
 	ended    chan int         // the call is over: Asterisk's hang-up cause
-	aborted  chan string      // the App ends the call: the hotline stops, Asterisk is gone
+	aborted  atomic.Bool      // the App ended the call: the hotline stops, Asterisk is gone
+	hangup   func()           // hangs the call up
 }
 
-func (p *placing) abort(outcome string) {
-	select {
-	case p.aborted <- outcome:
-	default:
+// abort is the App ending the call from outside: it is hung up, and its end is reported
+// as any other's. It never blocks.
+func (p *placing) abort(string) {
+	if !p.aborted.Swap(true) {
+		go p.hangup()
 	}
 }
 
@@ -345,7 +347,7 @@ func (d *FollowUpDialer) place(attempt *tickets.FollowUpCall, target *tickets.Fo
 		rec.Outcome = "follow_up_" + result
 		end(tickets.FollowUpCallEnd{Result: result, Cause: cause, Call: rec})
 	}
-	p := &placing{answered: make(chan *agiSession, 1), ended: make(chan int, 1), aborted: make(chan string, 1)}
+	p := &placing{answered: make(chan *agiSession, 1), ended: make(chan int, 1), hangup: func() { a.hangupChannel(log, leg) }}
 	a.mu.Lock()
 	if a.draining {
 		a.mu.Unlock()
@@ -367,19 +369,6 @@ func (d *FollowUpDialer) place(attempt *tickets.FollowUpCall, target *tickets.Fo
 		a.mu.Unlock()
 		a.wg.Done()
 	}()
-	// Stopped from outside: hang the call up; its end is reported as any other.
-	var aborted atomic.Bool
-	stop := make(chan struct{})
-	defer close(stop)
-	go func() {
-		select {
-		case <-p.aborted:
-			aborted.Store(true)
-			a.hangupChannel(log, leg)
-		case <-stop:
-		}
-	}()
-
 	trunk := strings.ReplaceAll(a.cfg.Trunk, "{number}", rec.Dialed)
 	ctx, cancel := cmdCtx()
 	err := a.cfg.REST.Originate(ctx, trunk, followUpContext, leg, d.cfg.CallerID, d.cfg.Ring,
@@ -395,7 +384,7 @@ func (d *FollowUpDialer) place(attempt *tickets.FollowUpCall, target *tickets.Fo
 	case s = <-p.answered:
 	case cause := <-p.ended:
 		result := tickets.AttemptResultForCause(cause)
-		if aborted.Load() {
+		if p.aborted.Load() {
 			result = tickets.AttemptInterrupted
 		}
 		unanswered(result, &cause)
@@ -422,7 +411,7 @@ func (d *FollowUpDialer) place(attempt *tickets.FollowUpCall, target *tickets.Fo
 	q := &questions{d: d, s: s, m: m, fu: fu, rec: rec, log: log}
 	q.ask()
 	s.close()
-	if aborted.Load() && rec.Outcome != tickets.OutcomeInterrupted {
+	if p.aborted.Load() && rec.Outcome != tickets.OutcomeInterrupted {
 		rec.Outcome, rec.EndedBy = tickets.OutcomeInterrupted, tickets.EndedBySystem
 	}
 	d.waitEnd(p, leg)

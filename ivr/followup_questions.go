@@ -141,16 +141,13 @@ func (q *questions) playFor(prompts []PromptRef, keys bool) (string, error) {
 		escape = anyKey
 	}
 	for _, p := range prompts {
-		uri := strings.TrimPrefix(q.d.app.mediaURI(p), "sound:")
-		res, _, err := q.s.command(q.d.app.playbackLimit([]PromptRef{p}), "STREAM FILE %s %s", uri, escape)
+		res, _, err := q.s.command(q.d.app.playbackLimit([]PromptRef{p}), "STREAM FILE %s %s", q.uri(p), escape)
 		switch {
 		case errors.Is(err, errAGIFailed):
 			// Not played: a prompt Asterisk cannot play, or a channel that just hung up,
 			// which the next command finds out.
-			q.cuts++
-			q.log.Warn("prompt not played; is Asterisk overloaded?", "prompt", p.ID, "cuts", q.cuts)
-			if q.cuts >= maxCuts {
-				return "", errPromptCut
+			if err := q.cut(p); err != nil {
+				return "", err
 			}
 		case err != nil:
 			return "", err
@@ -161,11 +158,45 @@ func (q *questions) playFor(prompts []PromptRef, keys bool) (string, error) {
 	return "", nil
 }
 
+// uri is where Asterisk fetches a prompt from: the hotline's prompt server.
+func (q *questions) uri(p PromptRef) string {
+	return strings.TrimPrefix(q.d.app.mediaURI(p), "sound:")
+}
+
+// cut counts a prompt Asterisk did not play; too many end the call (errPromptCut).
+func (q *questions) cut(p PromptRef) error {
+	q.cuts++
+	q.log.Warn("prompt not played; is Asterisk overloaded?", "prompt", p.ID, "cuts", q.cuts)
+	if q.cuts >= maxCuts {
+		return errPromptCut
+	}
+	return nil
+}
+
 // keyAfter plays prompts, a key cutting them short, then waits up to wait for a key. It
-// returns the key, or "" for silence.
+// returns the key, or "" for silence. The last prompt and the wait are one GET DATA.
 func (q *questions) keyAfter(prompts []PromptRef, wait time.Duration) (string, error) {
-	if key, err := q.playFor(prompts, true); key != "" || err != nil {
-		return key, err
+	if len(prompts) > 0 {
+		if key, err := q.playFor(prompts[:len(prompts)-1], true); key != "" || err != nil {
+			return key, err
+		}
+		last := prompts[len(prompts)-1]
+		limit := q.d.app.playbackLimit([]PromptRef{last}) + wait
+		digits, data, err := q.s.exchange(limit, "GET DATA %s %d 1", q.uri(last), wait.Milliseconds())
+		switch {
+		case err != nil:
+			return "", err
+		case digits != "-1":
+			if digits == "" && data != "timeout" {
+				return "#", nil // # ends GET DATA's input: the key itself
+			}
+			return digits, nil // "" after the wait: silence
+		}
+		// Not played (or hung up, which the next command finds out): wait for a key
+		// as after a prompt that ended.
+		if err := q.cut(last); err != nil {
+			return "", err
+		}
 	}
 	res, _, err := q.s.command(wait+10*time.Second, "WAIT FOR DIGIT %d", wait.Milliseconds())
 	if errors.Is(err, errAGIFailed) {

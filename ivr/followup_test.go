@@ -389,30 +389,35 @@ func attemptsEnded(t *testing.T, s *tickets.Store, caseID int64, n int) []*ticke
 	}
 }
 
-// A prompt Asterisk cannot play (STREAM FILE answers result=-1 while the channel is still
-// up: a missing file, say) is skipped: the citizen hears the next one and the call goes
-// on. Only a second failure ends the call, as over ARI.
+// A prompt Asterisk cannot play (it answers result=-1 while the channel is still up: a
+// missing file, say) is skipped: the citizen hears the next one, or is waited for as
+// after the prompt, and the call goes on. Only a second failure ends the call, as over
+// ARI. fu_how is played alone (STREAM FILE), q_fever with the wait for its key (GET DATA).
 func TestFollowUpPromptNotPlayed(t *testing.T) {
-	f := newFakeARI(t)
-	f.unplayable = "fu_how"
-	s := openTestStore(t)
-	clk := storeClock(t, s, "10:00")
-	app := runApp(t, f, s)
-	c := monitoredCases(t, s, 1, "vi")[0]
-	runDialer(t, app, s, clk, 4)
-	leg := f.answeredLeg(t)
-	for _, k := range []string{"1", "2", "2", "2", "2"} {
-		n := len(f.prompts(leg))
-		f.send("ChannelDtmfReceived", map[string]any{"digit": k, "duration_ms": 100, "channel": channelJSON(leg, "")})
-		for deadline := time.Now().Add(3 * time.Second); len(f.prompts(leg)) == n; time.Sleep(10 * time.Millisecond) {
-			if time.Now().After(deadline) {
-				t.Fatalf("no prompt after key %s: %v", k, f.prompts(leg))
+	for _, prompt := range []string{"fu_how", "q_fever"} {
+		t.Run(prompt, func(t *testing.T) {
+			f := newFakeARI(t)
+			f.unplayable = prompt
+			s := openTestStore(t)
+			clk := storeClock(t, s, "10:00")
+			app := runApp(t, f, s)
+			c := monitoredCases(t, s, 1, "vi")[0]
+			runDialer(t, app, s, clk, 4)
+			leg := f.answeredLeg(t)
+			for _, k := range []string{"1", "2", "2", "2", "2"} {
+				n := len(f.prompts(leg))
+				f.send("ChannelDtmfReceived", map[string]any{"digit": k, "duration_ms": 100, "channel": channelJSON(leg, "")})
+				for deadline := time.Now().Add(3 * time.Second); len(f.prompts(leg)) == n; time.Sleep(10 * time.Millisecond) {
+					if time.Now().After(deadline) {
+						t.Fatalf("no prompt after key %s: %v", k, f.prompts(leg))
+					}
+				}
 			}
-		}
-	}
-	a := attemptsEnded(t, s, c.ID, 1)
-	if *a[0].Result != tickets.AttemptWell {
-		t.Errorf("attempt result %s, want %s; heard %v", *a[0].Result, tickets.AttemptWell, f.prompts(leg))
+			a := attemptsEnded(t, s, c.ID, 1)
+			if *a[0].Result != tickets.AttemptWell {
+				t.Errorf("attempt result %s, want %s; heard %v", *a[0].Result, tickets.AttemptWell, f.prompts(leg))
+			}
+		})
 	}
 }
 
