@@ -98,6 +98,21 @@ func (f *fakeARI) answeredLeg(t *testing.T) string {
 	}
 }
 
+// press is the citizen pressing keys one by one, each once a prompt answered the one
+// before.
+func (f *fakeARI) press(t *testing.T, leg string, keys ...string) {
+	t.Helper()
+	for _, k := range keys {
+		n := len(f.prompts(leg))
+		f.send("ChannelDtmfReceived", map[string]any{"digit": k, "duration_ms": 100, "channel": channelJSON(leg, "")})
+		for deadline := time.Now().Add(3 * time.Second); len(f.prompts(leg)) == n; time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("no prompt after key %s: %v", k, f.prompts(leg))
+			}
+		}
+	}
+}
+
 func runDialer(t *testing.T, app *ivr.App, s ivr.FollowUpStore, clk *clock, concurrent int) *ivr.FollowUpDialer {
 	t.Helper()
 	window, _ := ivr.ParseWindow("08:00-20:00")
@@ -260,17 +275,7 @@ func TestFollowUpHangUpMidway(t *testing.T) {
 			t.Fatal("the first case was not called")
 		}
 	}
-	key := func(k string) {
-		n := len(f.prompts(leg))
-		f.send("ChannelDtmfReceived", map[string]any{"digit": k, "duration_ms": 100, "channel": channelJSON(leg, "")})
-		for deadline := time.Now().Add(3 * time.Second); len(f.prompts(leg)) == n; time.Sleep(10 * time.Millisecond) {
-			if time.Now().After(deadline) {
-				t.Fatalf("no prompt after key %s", k)
-			}
-		}
-	}
-	key("1")
-	key("2")
+	f.press(t, leg, "1", "2")
 	f.hangUp(leg)
 	rec := callOn(t, s, leg)
 	if rec.EndedBy != tickets.EndedByCaller {
@@ -404,15 +409,7 @@ func TestFollowUpPromptNotPlayed(t *testing.T) {
 			c := monitoredCases(t, s, 1, "vi")[0]
 			runDialer(t, app, s, clk, 4)
 			leg := f.answeredLeg(t)
-			for _, k := range []string{"1", "2", "2", "2", "2"} {
-				n := len(f.prompts(leg))
-				f.send("ChannelDtmfReceived", map[string]any{"digit": k, "duration_ms": 100, "channel": channelJSON(leg, "")})
-				for deadline := time.Now().Add(3 * time.Second); len(f.prompts(leg)) == n; time.Sleep(10 * time.Millisecond) {
-					if time.Now().After(deadline) {
-						t.Fatalf("no prompt after key %s: %v", k, f.prompts(leg))
-					}
-				}
-			}
+			f.press(t, leg, "1", "2", "2", "2", "2")
 			a := attemptsEnded(t, s, c.ID, 1)
 			if *a[0].Result != tickets.AttemptWell {
 				t.Errorf("attempt result %s, want %s; heard %v", *a[0].Result, tickets.AttemptWell, f.prompts(leg))
@@ -432,15 +429,7 @@ func TestFollowUpAsteriskGoneMidway(t *testing.T) {
 	c := monitoredCases(t, s, 1, "vi")[0]
 	runDialer(t, app, s, clk, 4)
 	leg := f.answeredLeg(t)
-	for _, k := range []string{"1", "2"} {
-		n := len(f.prompts(leg))
-		f.send("ChannelDtmfReceived", map[string]any{"digit": k, "duration_ms": 100, "channel": channelJSON(leg, "")})
-		for deadline := time.Now().Add(3 * time.Second); len(f.prompts(leg)) == n; time.Sleep(10 * time.Millisecond) {
-			if time.Now().After(deadline) {
-				t.Fatalf("no prompt after key %s", k)
-			}
-		}
-	}
+	f.press(t, leg, "1", "2")
 	f.crashAGI(leg)
 	rec := callOn(t, s, leg)
 	a := attemptsEnded(t, s, c.ID, 1)[0]
