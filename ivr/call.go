@@ -260,14 +260,12 @@ func (c *call) converse() (outcome, endedBy string) {
 			c.startLead(eff.Lead)
 		}
 		if eff.Action != "" {
-			err := c.act(eff.Action)
-			c.written()
-			if err != nil {
-				c.log.Error("follow-up call action", "action", eff.Action, "err", err)
-				c.playOnly([]PromptRef{{Lang: c.m.Lang, ID: "system_busy"}})
-				c.hangup()
-				return tickets.OutcomeError, tickets.EndedByHotline
-			}
+			// Actions are the follow-up questions', carried out over FastAGI
+			// (questions.act) before a follow-up call is handed to the application.
+			c.log.Error("a node's action reached a call over ari", "action", eff.Action, "node", c.m.Node())
+			c.playOnly([]PromptRef{{Lang: c.m.Lang, ID: "system_busy"}})
+			c.hangup()
+			return tickets.OutcomeError, tickets.EndedByHotline
 		}
 		if eff.Ticket != nil {
 			err := c.createTicket(eff.Ticket)

@@ -437,7 +437,7 @@ func (d *FollowUpDialer) waitEnd(p *placing, leg string) {
 
 // followUpEnd says how the attempt of an answered follow-up call ended.
 func followUpEnd(m *Machine, fu *followUp, rec *tickets.Call) tickets.FollowUpCallEnd {
-	rec.Language, rec.Path, rec.Answers = m.Lang, m.Path, m.answers()
+	syncRecord(rec, m)
 	e := tickets.FollowUpCallEnd{Result: fu.result, Answers: m.answers(), Call: rec}
 	delete(e.Answers, "queued_at")
 	switch {
@@ -485,17 +485,4 @@ func (fu *followUp) act(action string, answers tickets.Answers) (*tickets.Ticket
 		return nil, fmt.Errorf("unknown action %s", action)
 	}
 	return nil, nil
-}
-
-// act carries out a node's action on a call (only follow-up calls have actions).
-func (c *call) act(action string) error {
-	if c.followUp == nil {
-		return fmt.Errorf("action %s on a call that is not a follow-up call", action)
-	}
-	c.keyWrote = !c.keyAt.IsZero()
-	tk, err := c.followUp.act(action, c.m.answers())
-	if tk != nil { // the agent who takes the call sees the ticket raised for it
-		c.ticketID, c.ticketRef = tk.ID, tk.Ref
-	}
-	return err
 }

@@ -15,10 +15,13 @@ import (
 // been recorded" unless it is in the database or, synced, in the spool.
 
 // syncRecord copies what the caller has done so far onto the call's record.
-func (c *call) syncRecord() {
-	c.rec.Language = c.m.Lang
-	c.rec.Path = c.m.Path
-	c.rec.Answers = c.m.answers()
+func (c *call) syncRecord() { syncRecord(c.rec, c.m) }
+
+// syncRecord copies what a machine's caller has done so far onto a call record.
+func syncRecord(rec *tickets.Call, m *Machine) {
+	rec.Language = m.Lang
+	rec.Path = m.Path
+	rec.Answers = m.answers()
 }
 
 // saveProgress queues the call record as it stands (answered, each step of the menus,
