@@ -147,9 +147,9 @@ func (f *fakeARI) runAGI(addr, id string, g *fakeAGI) {
 		}
 		switch {
 		case len(cmd) >= 4 && cmd[0] == "STREAM" && cmd[1] == "FILE":
-			m := strings.TrimSuffix(cmd[2], ".wav")
+			m := promptName(cmd[2])
 			f.mu.Lock()
-			f.played[id] = append(f.played[id], m[strings.LastIndex(m[:strings.LastIndex(m, "/")], "/")+1:])
+			f.played[id] = append(f.played[id], m)
 			f.mu.Unlock()
 			res := 0
 			if f.unplayable != "" && strings.HasSuffix(m, "/"+f.unplayable) {
@@ -167,9 +167,9 @@ func (f *fakeARI) runAGI(addr, id string, g *fakeAGI) {
 			}
 			fmt.Fprintf(conn, "200 result=%d endpos=1000\n", res)
 		case len(cmd) == 5 && cmd[0] == "GET" && cmd[1] == "DATA":
-			m := strings.TrimSuffix(cmd[2], ".wav")
+			m := promptName(cmd[2])
 			f.mu.Lock()
-			f.played[id] = append(f.played[id], m[strings.LastIndex(m[:strings.LastIndex(m, "/")], "/")+1:])
+			f.played[id] = append(f.played[id], m)
 			f.mu.Unlock()
 			if f.unplayable != "" && strings.HasSuffix(m, "/"+f.unplayable) {
 				fmt.Fprint(conn, "200 result=-1\n")

@@ -82,6 +82,13 @@ func (f *fakeARI) arrive(id, number string) {
 	f.send("StasisStart", map[string]any{"args": []string{}, "channel": channelJSON(id, number)})
 }
 
+// promptName reads the prompt a media URI names, as lang/id: .../vi/fu_intro.wav is
+// vi/fu_intro.
+func promptName(uri string) string {
+	m := strings.TrimSuffix(uri, ".wav")
+	return m[strings.LastIndex(m[:strings.LastIndex(m, "/")], "/")+1:]
+}
+
 func (f *fakeARI) prompts(id string) []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -190,8 +197,7 @@ func (f *fakeARI) serve(w http.ResponseWriter, r *http.Request) {
 		case parts[2] == "play":
 			pb := parts[3]
 			for _, m := range strings.Split(r.URL.Query().Get("media"), ",") {
-				m = strings.TrimSuffix(m, ".wav")
-				f.played[id] = append(f.played[id], m[strings.LastIndex(m[:strings.LastIndex(m, "/")], "/")+1:])
+				f.played[id] = append(f.played[id], promptName(m))
 			}
 			reply(201, map[string]any{"id": pb})
 			go func() {

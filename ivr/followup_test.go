@@ -53,6 +53,16 @@ func storeClock(t *testing.T, s *tickets.Store, at string) *clock {
 	return c
 }
 
+// followUpDay is the fake Asterisk, a store whose clock is set to a Huế time of today
+// (storeClock), and an App serving calls through them.
+func followUpDay(t *testing.T, at string) (*fakeARI, *tickets.Store, *clock, *ivr.App) {
+	t.Helper()
+	f := newFakeARI(t)
+	s := openTestStore(t)
+	clk := storeClock(t, s, at)
+	return f, s, clk, runApp(t, f, s)
+}
+
 // clock is a settable clock for the dialer.
 type clock struct {
 	mu sync.Mutex
@@ -133,10 +143,7 @@ func runDialer(t *testing.T, app *ivr.App, s ivr.FollowUpStore, clk *clock, conc
 // Nothing is dialled outside the calling window (07:59 and 20:00 Huế time are outside,
 // 08:00 inside), and no more calls are up at once than the setting.
 func TestFollowUpWindowAndConcurrency(t *testing.T) {
-	f := newFakeARI(t)
-	s := openTestStore(t)
-	clk := storeClock(t, s, "07:59")
-	app := runApp(t, f, s)
+	f, s, clk, app := followUpDay(t, "07:59")
 	monitoredCases(t, s, 10, "vi")
 	runDialer(t, app, s, clk, 4)
 	time.Sleep(300 * time.Millisecond)
@@ -202,10 +209,7 @@ func (s *slowOptOut) OptOutOfFollowUpCalls(ctx context.Context, id int64) error 
 // Pressing 9 stores the opt-out (through a locked database, retried) before the
 // confirmation plays; the case is never dialled again.
 func TestFollowUpOptOutStoredBeforeConfirmation(t *testing.T) {
-	f := newFakeARI(t)
-	s := openTestStore(t)
-	clk := storeClock(t, s, "10:00")
-	app := runApp(t, f, s)
+	f, s, clk, app := followUpDay(t, "10:00")
 	c := monitoredCases(t, s, 1, "en")[0]
 	store := &slowOptOut{Store: s, f: f}
 	runDialer(t, app, store, clk, 4)
@@ -252,10 +256,7 @@ func TestFollowUpOptOutStoredBeforeConfirmation(t *testing.T) {
 // A citizen who hangs up in the middle of the questions leaves a partial attempt with
 // the answers given; an unanswered call is ended with its cause.
 func TestFollowUpHangUpMidway(t *testing.T) {
-	f := newFakeARI(t)
-	s := openTestStore(t)
-	clk := storeClock(t, s, "09:00")
-	app := runApp(t, f, s)
+	f, s, clk, app := followUpDay(t, "09:00")
 	cases := monitoredCases(t, s, 2, "vi")
 	f.dialEnd = func(endpoint string) int {
 		if strings.Contains(endpoint, "0905000001") {
@@ -281,21 +282,12 @@ func TestFollowUpHangUpMidway(t *testing.T) {
 	if rec.EndedBy != tickets.EndedByCaller {
 		t.Errorf("ended by %s", rec.EndedBy)
 	}
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		a0, _ := s.FollowUpCallsOf(context.Background(), tickets.ActorSystem, cases[0].ID)
-		a1, _ := s.FollowUpCallsOf(context.Background(), tickets.ActorSystem, cases[1].ID)
-		if len(a0) == 1 && len(a1) == 1 && a0[0].State == tickets.AttemptEnded && a1[0].State == tickets.AttemptEnded {
-			if *a0[0].Result != tickets.AttemptPartial || a0[0].Answers["fever"] != "no" || a0[0].AnsweredAt == nil {
-				t.Errorf("hung up midway: %+v %v", a0[0], *a0[0].Result)
-			}
-			if *a1[0].Result != tickets.AttemptBusy || a1[0].Cause == nil || *a1[0].Cause != 17 || a1[0].AnsweredAt != nil {
-				t.Errorf("busy: %+v %v", a1[0], *a1[0].Result)
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("attempts not ended: %+v %+v", a0, a1)
-		}
+	a0, a1 := attemptsEnded(t, s, cases[0].ID, 1), attemptsEnded(t, s, cases[1].ID, 1)
+	if *a0[0].Result != tickets.AttemptPartial || a0[0].Answers["fever"] != "no" || a0[0].AnsweredAt == nil {
+		t.Errorf("hung up midway: %+v %v", a0[0], *a0[0].Result)
+	}
+	if *a1[0].Result != tickets.AttemptBusy || a1[0].Cause == nil || *a1[0].Cause != 17 || a1[0].AnsweredAt != nil {
+		t.Errorf("busy: %+v %v", a1[0], *a1[0].Result)
 	}
 	// Both are tried again 45 min later, not before.
 	clk.set(hueToday(t, "09:30"))
@@ -315,24 +307,12 @@ const causeNotDefined = -100
 // A leg destroyed with cause 0 was not answered: the attempt ends unanswered, and nobody
 // is walked through questions on a channel that is gone.
 func TestFollowUpLegGoneWithoutCause(t *testing.T) {
-	f := newFakeARI(t)
-	s := openTestStore(t)
-	clk := storeClock(t, s, "09:00")
-	app := runApp(t, f, s)
+	f, s, clk, app := followUpDay(t, "09:00")
 	c := monitoredCases(t, s, 1, "vi")[0]
 	f.dialEnd = func(string) int { return causeNotDefined }
 	runDialer(t, app, s, clk, 4)
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		a, _ := s.FollowUpCallsOf(context.Background(), tickets.ActorSystem, c.ID)
-		if len(a) > 0 && a[0].State == tickets.AttemptEnded {
-			if a[0].AnsweredAt != nil || *a[0].Result != tickets.AttemptNoAnswer {
-				t.Errorf("a leg gone with cause 0: answered %v, result %s; want not answered, %s", a[0].AnsweredAt, *a[0].Result, tickets.AttemptNoAnswer)
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("attempt not ended: %+v", a)
-		}
+	if a := attemptsEnded(t, s, c.ID, 1); a[0].AnsweredAt != nil || *a[0].Result != tickets.AttemptNoAnswer {
+		t.Errorf("a leg gone with cause 0: answered %v, result %s; want not answered, %s", a[0].AnsweredAt, *a[0].Result, tickets.AttemptNoAnswer)
 	}
 	for _, l := range f.legs() {
 		if p := f.prompts(l); len(p) > 0 {
@@ -346,10 +326,7 @@ func TestFollowUpLegGoneWithoutCause(t *testing.T) {
 // message, and hanging up leaves a missed call for the agents. The attempt says the
 // citizen asked for an agent.
 func TestFollowUpAgentHandOver(t *testing.T) {
-	f := newFakeARI(t)
-	s := openTestStore(t)
-	clk := storeClock(t, s, "10:00")
-	app := runApp(t, f, s)
+	f, s, clk, app := followUpDay(t, "10:00")
 	c := monitoredCases(t, s, 1, "vi")[0]
 	runDialer(t, app, s, clk, 4)
 	leg := f.answeredLeg(t)
@@ -401,11 +378,8 @@ func attemptsEnded(t *testing.T, s *tickets.Store, caseID int64, n int) []*ticke
 func TestFollowUpPromptNotPlayed(t *testing.T) {
 	for _, prompt := range []string{"fu_how", "q_fever"} {
 		t.Run(prompt, func(t *testing.T) {
-			f := newFakeARI(t)
+			f, s, clk, app := followUpDay(t, "10:00")
 			f.unplayable = prompt
-			s := openTestStore(t)
-			clk := storeClock(t, s, "10:00")
-			app := runApp(t, f, s)
 			c := monitoredCases(t, s, 1, "vi")[0]
 			runDialer(t, app, s, clk, 4)
 			leg := f.answeredLeg(t)
@@ -422,10 +396,7 @@ func TestFollowUpPromptNotPlayed(t *testing.T) {
 // reported. The attempt is closed as interrupted (not counted), with what was answered,
 // and the call record says the call dropped.
 func TestFollowUpAsteriskGoneMidway(t *testing.T) {
-	f := newFakeARI(t)
-	s := openTestStore(t)
-	clk := storeClock(t, s, "10:00")
-	app := runApp(t, f, s)
+	f, s, clk, app := followUpDay(t, "10:00")
 	c := monitoredCases(t, s, 1, "vi")[0]
 	runDialer(t, app, s, clk, 4)
 	leg := f.answeredLeg(t)
