@@ -104,14 +104,16 @@ start() {
 	# detach its output so the caller's pipes (make, go test) are not held open.
 	setsid chroot "$root" /usr/sbin/asterisk -C "$conf/asterisk.conf" -f -n \
 		</dev/null >"$root/var/log/asterisk/console.log" 2>&1 &
-	for _ in $(seq 1 100); do
+	# Asterisk 22 here takes 16-17 s from loading its modules to "Asterisk Ready" (with or
+	# without res_agi), and once more than 20 s: wait up to 60 s.
+	for _ in $(seq 1 300); do
 		if ari_up; then
 			say "ARI answers at $ari_url"
 			return 0
 		fi
 		sleep 0.2
 	done
-	say "Asterisk did not answer ARI within 20 s; last lines of its log:"
+	say "Asterisk did not answer ARI within 60 s; last lines of its log:"
 	tail -30 "$root/var/log/asterisk/messages.log" >&2 || true
 	exit 1
 }
