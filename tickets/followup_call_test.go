@@ -2,6 +2,7 @@ package tickets_test
 
 import (
 	"context"
+	"syscall"
 	"testing"
 	"time"
 
@@ -311,4 +312,56 @@ func BenchmarkFollowUpCallsDue(b *testing.B) {
 			b.Fatalf("due: %v %v", due, err)
 		}
 	})
+}
+
+// BenchmarkFollowUpAttemptStore is the store's share of one answered follow-up call, as
+// the dialer does it: the next case due, the claim with the call record (relaxed), the
+// answer (relaxed), the result (synced) and the end with the final record (relaxed). It
+// reports the process's CPU per attempt beside the wall time.
+func BenchmarkFollowUpAttemptStore(b *testing.B) {
+	f := newFixture(b)
+	n := b.N
+	for range n {
+		f.monitored(b)
+	}
+	f.at(b, "09:00")
+	ctx := context.Background()
+	relaxed, err := tickets.OpenStore(ctx, f.s.Path(), tickets.Relaxed())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer relaxed.Close()
+	relaxed.Now = f.s.Now
+	var ru0, ru1 syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru0)
+	timed(b, func(int) {
+		due, err := f.s.FollowUpCallsDue(ctx, *f.now, 1)
+		if err != nil || len(due) != 1 {
+			b.Fatalf("due: %v %v", due, err)
+		}
+		number := due[0].Phone
+		rec := &tickets.Call{ID: tickets.NewCallID(), ChannelID: "fu-" + tickets.NewCallID(), Direction: "follow_up",
+			CallerNumber: &number, CallerRaw: number, Dialed: number, Language: "vi", StartedAt: *f.now,
+			Outcome: tickets.OutcomeInProgress}
+		a, err := relaxed.ClaimFollowUpCall(ctx, due[0], *f.now, rec)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := relaxed.FollowUpCallAnswered(ctx, a.ID, *f.now); err != nil {
+			b.Fatal(err)
+		}
+		answers := tickets.Answers{"fever": "no", "cough": "no", "breath": "no", "new": "no"}
+		if _, err := f.s.RecordFollowUpCallResult(ctx, a.ID, answers); err != nil {
+			b.Fatal(err)
+		}
+		end := *f.now
+		rec.AnsweredAt, rec.EndedAt, rec.Outcome, rec.EndedBy = f.now, &end, "follow_up_well", tickets.EndedByCaller
+		if err := relaxed.EndFollowUpCall(ctx, a.ID, tickets.FollowUpCallEnd{Result: tickets.AttemptWell, Call: rec}); err != nil {
+			b.Fatal(err)
+		}
+	})
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru1)
+	cpu := time.Duration(syscall.TimevalToNsec(ru1.Utime) - syscall.TimevalToNsec(ru0.Utime) +
+		syscall.TimevalToNsec(ru1.Stime) - syscall.TimevalToNsec(ru0.Stime))
+	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/attempt")
 }
