@@ -134,7 +134,7 @@ func runLoadFollowUps(args []string) error {
 			first = first || strings.HasPrefix(ch.ID, "fu-")
 		}
 	}
-	h0, a0 := cpuSeconds(hl.Process.Pid), cpuSeconds(astPid)
+	h0, a0, sw0 := cpuSeconds(hl.Process.Pid), cpuSeconds(astPid), threadSwitches(hl.Process.Pid)
 	start := time.Now()
 	how := "presses 1 2 2 2 2 a second apart, cutting the prompts short"
 	if *listen {
@@ -182,7 +182,7 @@ func runLoadFollowUps(args []string) error {
 		}
 	}
 	took := time.Since(start)
-	hc, ac := cpuSeconds(hl.Process.Pid)-h0, cpuSeconds(astPid)-a0
+	hc, ac, sw := cpuSeconds(hl.Process.Pid)-h0, cpuSeconds(astPid)-a0, threadSwitches(hl.Process.Pid)-sw0
 	t, err := store.FollowUpCallTotalsOn(ctx, tickets.Day(time.Now()))
 	if err != nil {
 		return err
@@ -199,6 +199,9 @@ func runLoadFollowUps(args []string) error {
 		most, *concurrent, median, hc, ac, ratio)
 	fmt.Println("most up: the most follow-up channels Asterisk had at once (GET /channels every 250 ms), against HOTLINE_FOLLOWUP_CONCURRENT")
 	fmt.Println("cpu: user+system seconds from the first call to the last day recorded, the hotline beside Asterisk; ratio: hotline to Asterisk")
+	if sw > 0 && t.Dialled > 0 {
+		fmt.Printf("hotline threads: %d context switches a call dialled, %.0f µs of its cpu each\n", sw/int64(t.Dialled), hc*1e6/float64(sw))
+	}
 	if most > *concurrent {
 		return fmt.Errorf("Asterisk had %d follow-up calls up at once, more than the setting %d", most, *concurrent)
 	}
