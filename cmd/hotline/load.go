@@ -164,32 +164,33 @@ func threadSwitches(pid int) int64 {
 	paths, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/status", pid))
 	var n int64
 	for _, p := range paths {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			continue
-		}
-		for _, line := range strings.Split(string(b), "\n") {
-			k, v, _ := strings.Cut(line, ":")
-			if k == "voluntary_ctxt_switches" || k == "nonvoluntary_ctxt_switches" {
-				x, _ := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
-				n += x
-			}
+		st := procStatus(p)
+		for _, k := range []string{"voluntary_ctxt_switches", "nonvoluntary_ctxt_switches"} {
+			x, _ := strconv.ParseInt(st[k], 10, 64)
+			n += x
 		}
 	}
 	return n
 }
 
-// rssMiB reads a process's peak resident memory.
-func rssMiB(pid int) float64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+// procStatus reads a /proc status file's fields, by name (nil if it cannot be read).
+func procStatus(path string) map[string]string {
+	b, err := os.ReadFile(path)
 	if err != nil {
-		return 0
+		return nil
 	}
+	fields := map[string]string{}
 	for _, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, "VmHWM:") {
-			kb, _ := strconv.ParseFloat(strings.Fields(line)[1], 64)
-			return kb / 1024
+		if k, v, ok := strings.Cut(line, ":"); ok {
+			fields[k] = strings.TrimSpace(v)
 		}
 	}
-	return 0
+	return fields
+}
+
+// rssMiB reads a process's peak resident memory.
+func rssMiB(pid int) float64 {
+	hwm, _, _ := strings.Cut(procStatus(fmt.Sprintf("/proc/%d/status", pid))["VmHWM"], " ") // "1234 kB"
+	kb, _ := strconv.ParseFloat(hwm, 64)
+	return kb / 1024
 }
