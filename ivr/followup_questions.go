@@ -12,8 +12,9 @@ import (
 // questions walks a citizen who answered a follow-up call through the follow-up flow
 // over the FastAGI session Asterisk opened for it: the same machine as a call over ARI,
 // its prompts played by STREAM FILE (a key cuts them short when one is awaited), the
-// last before a key with GET DATA, which also takes the key. A citizen who asks for an agent, or who is short of
-// breath, is handed to the application (Stasis), where the agent queue takes them.
+// last before a key with GET DATA, which also takes the key. A citizen who asks for an
+// agent, or who is short of breath, is handed to the application (Stasis), where the
+// agent queue takes them.
 type questions struct {
 	d    *FollowUpDialer
 	s    *agiSession
