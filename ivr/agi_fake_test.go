@@ -14,8 +14,9 @@ import (
 // originates rings, then either ends with dialEnd's cause or is answered and runs
 // AGI(${HOTLINE_AGI}/followup), the fake playing Asterisk's side of FastAGI: STREAM FILE
 // notes the prompt and lasts 20 ms unless a key cuts it short, WAIT FOR DIGIT waits for
-// a key, GET DATA does both, EXEC Stasis puts the channel into the application (events over ARI from
-// then). However the call ends, the hang-up handler runs AGI(${HOTLINE_AGI}/end,cause).
+// a key, GET DATA does both, EXEC Stasis puts the channel into the application (events
+// over ARI from then). However the call ends, the hang-up handler runs
+// AGI(${HOTLINE_AGI}/end,cause).
 
 // fakeAGI is Asterisk's side of one channel's AGI(followup).
 type fakeAGI struct {
@@ -135,6 +136,14 @@ func (f *fakeARI) runAGI(addr, id string, g *fakeAGI) {
 			return 0
 		}
 	}
+	// playable notes a prompt as played and reports whether the fake can play it.
+	playable := func(uri string) bool {
+		m := promptName(uri)
+		f.mu.Lock()
+		f.played[id] = append(f.played[id], m)
+		f.mu.Unlock()
+		return f.unplayable == "" || !strings.HasSuffix(m, "/"+f.unplayable)
+	}
 	for {
 		l, err := r.ReadString('\n')
 		if err != nil {
@@ -147,12 +156,8 @@ func (f *fakeARI) runAGI(addr, id string, g *fakeAGI) {
 		}
 		switch {
 		case len(cmd) >= 4 && cmd[0] == "STREAM" && cmd[1] == "FILE":
-			m := promptName(cmd[2])
-			f.mu.Lock()
-			f.played[id] = append(f.played[id], m)
-			f.mu.Unlock()
 			res := 0
-			if f.unplayable != "" && strings.HasSuffix(m, "/"+f.unplayable) {
+			if !playable(cmd[2]) {
 				fmt.Fprint(conn, "200 result=-1 endpos=0\n")
 				continue
 			}
@@ -167,11 +172,7 @@ func (f *fakeARI) runAGI(addr, id string, g *fakeAGI) {
 			}
 			fmt.Fprintf(conn, "200 result=%d endpos=1000\n", res)
 		case len(cmd) == 5 && cmd[0] == "GET" && cmd[1] == "DATA":
-			m := promptName(cmd[2])
-			f.mu.Lock()
-			f.played[id] = append(f.played[id], m)
-			f.mu.Unlock()
-			if f.unplayable != "" && strings.HasSuffix(m, "/"+f.unplayable) {
+			if !playable(cmd[2]) {
 				fmt.Fprint(conn, "200 result=-1\n")
 				continue
 			}
