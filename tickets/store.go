@@ -121,15 +121,24 @@ func writeLock(path string) *sync.Mutex {
 	return writeLocks[path]
 }
 
-// privateFiles creates the database file readable by its owner only (SQLite gives the
-// WAL and shared-memory files the database's mode) and narrows the files of a database
-// made before that rule.
+// privateFiles makes the database readable by its owner only, without ever opening it
+// outside SQLite. SQLite gives the WAL and shared-memory files the database file's mode,
+// so a database that does not exist yet is created empty with mode 0600 first: no SQLite
+// connection of this process can hold a file that did not exist. An existing one is only
+// chmod-ed (a database made before this rule), which, unlike an open and a close, leaves
+// the process's locks alone: closing any descriptor of a file drops every POSIX lock the
+// process holds on it, SQLite's included, and another process then takes itself for the
+// database's last user, checkpoints and deletes the WAL this one still writes to.
 func privateFiles(path string) error {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return fmt.Errorf("open database %s: %w", path, err)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	switch {
+	case err == nil:
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("create database %s: %w", path, err)
+		}
+	case !errors.Is(err, os.ErrExist):
+		return fmt.Errorf("create database %s: %w", path, err)
 	}
-	f.Close()
 	for _, suffix := range []string{"", "-wal", "-shm"} {
 		if err := os.Chmod(path+suffix, 0o600); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return fmt.Errorf("make database %s private: %w", path+suffix, err)
