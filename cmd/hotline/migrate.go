@@ -16,6 +16,11 @@ func runMigrate(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return settingErrorf("%v", err)
 	}
+	use, err := takeDatabase(*dbPath, "migrate")
+	if err != nil {
+		return err
+	}
+	defer use.Close()
 	store, err := openStore(context.Background(), *dbPath)
 	if err != nil {
 		return err

@@ -21,6 +21,11 @@ func runSeed(args []string) error {
 		return settingErrorf("%v", err)
 	}
 	ctx := context.Background()
+	use, err := takeDatabase(*dbPath, "seed")
+	if err != nil {
+		return err
+	}
+	defer use.Close()
 	store, err := openStore(ctx, *dbPath)
 	if err != nil {
 		return err
