@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/a-h/templ"
@@ -82,6 +83,12 @@ type Store interface {
 	TicketsByDay(ctx context.Context, actor tickets.Actor, from, to string) ([]*tickets.DayCount, error)
 }
 
+// HealthCheck says whether the hotline can keep what it is given: the store's
+// CheckWritable (a write committed, and the process's hold on the database files intact).
+type HealthCheck interface {
+	CheckWritable(ctx context.Context) error
+}
+
 // Callbacks starts a call back to a citizen: the agent's phone first, then the citizen's
 // number. It returns the outbound call's ID; the result goes on the ticket.
 type Callbacks interface {
@@ -122,6 +129,8 @@ type Config struct {
 	// ConsoleGrace is how long an agent on duty may have no console page open before
 	// they are taken off duty; default 60 s.
 	ConsoleGrace time.Duration
+	// Health, if set, is what /healthz asks: whether the database takes a write now.
+	Health HealthCheck
 	// Debug, if set, is served to admins under /debug/.
 	Debug http.Handler
 	// Now is the clock (tests fix it); default time.Now.
@@ -138,6 +147,7 @@ type Server struct {
 	log      *slog.Logger
 	units    unitsCache
 	hub      *hub // nil without a desk
+	healthy  healthCache
 }
 
 // Session lifetimes: a shift, and the longest a session lives however active.
@@ -172,6 +182,8 @@ func New(cfg Config) *Server {
 	sm.Cookie.Secure = cfg.SecureCookie
 	sm.Cookie.Persist = false
 	srv := &Server{cfg: cfg, sessions: sm, log: cfg.Log}
+	srv.healthy.log = cfg.Log
+	sm.ErrorFunc = srv.sessionFailed
 	if cfg.Desk != nil {
 		srv.hub = newHub(srv)
 	}
@@ -262,6 +274,7 @@ func (s *Server) Handler() http.Handler {
 
 	var h http.Handler = mux
 	h = s.sessions.LoadAndSave(h)
+	h = sessionErrors(h)
 	// Every state-changing request from another site is refused (the browser says where
 	// a request comes from); the sign-in form is no exception.
 	h = http.NewCrossOriginProtection().Handler(h)
@@ -290,10 +303,91 @@ func staticHandler() http.Handler {
 	})
 }
 
+// handleHealth answers a monitor or a load balancer: 200 "ok" when the database takes a
+// write now, 503 naming what fails otherwise (never a constant "ok"). The check runs at
+// most once a second, however often it is asked.
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Write([]byte("ok\n"))
+	w.Header().Set("Cache-Control", "no-store")
+	if err := s.healthy.check(r.Context(), s.cfg.Health, s.cfg.Now()); err != nil {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		w.Write([]byte("failing\ndatabase: not writable (the hotline's log says why)\n"))
+		return
+	}
+	w.Write([]byte("ok\ndatabase: writable\n"))
 }
+
+// healthCache keeps the last health check for a second.
+type healthCache struct {
+	mu  sync.Mutex
+	at  time.Time
+	err error
+	log *slog.Logger
+}
+
+func (c *healthCache) check(ctx context.Context, h HealthCheck, now time.Time) error {
+	if h == nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.at.IsZero() && now.Sub(c.at) < time.Second && now.After(c.at) {
+		return c.err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	err := h.CheckWritable(ctx)
+	if err != nil && c.log != nil {
+		c.log.Error("health check: the database does not keep what it is given", "err", err)
+	}
+	c.at, c.err = now, err
+	return err
+}
+
+// sessionFailed answers a request whose session could not be read or saved (the
+// database failing): a page in Vietnamese saying that nothing was saved, never a bare
+// "Internal Server Error". What the handler writes after it is dropped (sessionErrors).
+func (s *Server) sessionFailed(w http.ResponseWriter, r *http.Request, err error) {
+	s.log.Error("session store", "path", r.URL.Path, "err", err)
+	w.Header().Del("Location") // where the handler meant to send the user
+	s.renderError(w, r, nil, http.StatusServiceUnavailable, notSaved)
+	if sw, ok := w.(*sessionWriter); ok {
+		sw.sealed = true
+	}
+}
+
+// sessionErrors gives the session manager a writer that, once sessionFailed has written
+// its page, drops what the handler still writes (the session is saved when the handler
+// starts its answer, so the answer it meant to give follows the error page otherwise).
+func sessionErrors(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(&sessionWriter{ResponseWriter: w}, r)
+	})
+}
+
+type sessionWriter struct {
+	http.ResponseWriter
+	sealed bool
+}
+
+func (w *sessionWriter) WriteHeader(code int) {
+	if !w.sealed {
+		w.ResponseWriter.WriteHeader(code)
+	}
+}
+
+func (w *sessionWriter) Write(b []byte) (int, error) {
+	if w.sealed {
+		return len(b), nil
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection (the live events flush).
+func (w *sessionWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// notSaved is what a user is told when the database cannot take a change.
+const notSaved = "Hệ thống tạm thời không ghi được dữ liệu: thao tác của bạn chưa được lưu. Hãy thử lại sau ít phút; nếu vẫn lỗi, báo quản trị viên."
 
 // soundsHandler serves prompts to Asterisk's HTTP media cache. Prompts change only with
 // a new build, so Asterisk may keep them for a while.
@@ -411,10 +505,15 @@ func statusFor(err error) int {
 // fail shows an error page; only internal errors are logged.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, me *viewer, err error) {
 	status := statusFor(err)
+	msg := tickets.ErrorMessage(err)
 	if status == http.StatusInternalServerError {
 		s.log.Error("request failed", "path", r.URL.Path, "err", err)
+		var de *tickets.Error
+		if !errors.As(err, &de) && r.Method != http.MethodGet && r.Method != http.MethodHead {
+			msg = notSaved // a change that failed is never left to look saved
+		}
 	}
-	s.renderError(w, r, me, status, tickets.ErrorMessage(err))
+	s.renderError(w, r, me, status, msg)
 }
 
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, me *viewer, status int, msg string) {

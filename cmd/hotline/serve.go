@@ -172,6 +172,11 @@ type serveConfig struct {
 // serve runs the hotline until ctx ends, then drains calls and closes the database.
 func serve(ctx context.Context, cfg serveConfig) error {
 	log := cfg.log
+	use, err := takeDatabase(cfg.dbPath, "serve")
+	if err != nil {
+		return err
+	}
+	defer use.Close()
 	store, err := openStore(ctx, cfg.dbPath)
 	if err != nil {
 		return err
@@ -222,7 +227,7 @@ func serve(ctx context.Context, cfg serveConfig) error {
 	var followUpDialer atomic.Pointer[ivr.FollowUpDialer]
 	site := web.New(web.Config{Store: store, Sounds: sounds.FS(), Log: log, Recordings: cfg.recordings,
 		Sessions: sessions.DB(), SecureCookie: cfg.secureCookie, Callbacks: callbacks{&running}, FollowUps: followUpKick{&followUpDialer},
-		Debug: debugHandler(&running), Desk: queue, ConsoleGrace: cfg.consoleGrace})
+		Debug: debugHandler(&running), Desk: queue, ConsoleGrace: cfg.consoleGrace, Health: store})
 	liveCtx, stopLive := context.WithCancel(context.Background())
 	defer stopLive()
 	go site.RunLive(liveCtx)

@@ -64,6 +64,42 @@
     }
   });
 
+  // A change htmx sent that the server did not take (an error status, or no answer at
+  // all) is never left looking saved: the message the server gave, or one saying the
+  // change was not saved, stands beside what was pressed until the next try.
+  function errorText(xhr) {
+    if (xhr && xhr.responseText) {
+      var doc = new DOMParser().parseFromString(xhr.responseText, "text/html");
+      var m = doc.querySelector("[data-testid=error-message]");
+      if (m && m.textContent.trim()) return m.textContent.trim();
+    }
+    if (xhr && xhr.status === 0) return "Không kết nối được máy chủ: thay đổi chưa được lưu. Hãy kiểm tra mạng rồi thử lại.";
+    return "Thay đổi chưa được lưu: hệ thống gặp lỗi. Hãy thử lại sau ít phút.";
+  }
+  function showError(e) {
+    var el = e.detail && e.detail.elt;
+    if (!el || !el.parentNode) return;
+    if (el.hasAttribute && el.hasAttribute("sse-connect")) return; // the live stream reconnects by itself
+    var form = el.closest ? (el.closest("form") || el) : el;
+    var next = form.nextElementSibling;
+    if (!next || !next.classList || !next.classList.contains("request-error")) {
+      next = document.createElement("p");
+      next.className = "request-error";
+      next.setAttribute("role", "alert");
+      next.setAttribute("data-testid", "request-error");
+      form.parentNode.insertBefore(next, form.nextSibling);
+    }
+    next.textContent = errorText(e.detail.xhr);
+  }
+  document.addEventListener("htmx:responseError", showError);
+  document.addEventListener("htmx:sendError", showError);
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    var el = e.detail && e.detail.elt;
+    var form = el && el.closest ? (el.closest("form") || el) : el;
+    var next = form && form.nextElementSibling;
+    if (next && next.classList && next.classList.contains("request-error")) next.remove();
+  });
+
   // A list replaced by htmx (filters, paging) starts with nothing chosen.
   document.addEventListener("htmx:afterSwap", function () { selected = -1; });
 
