@@ -6,10 +6,12 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -43,7 +45,46 @@ type StatusError struct {
 }
 
 func (e *StatusError) Error() string {
-	return fmt.Sprintf("ari %s %s: %d %s", e.Method, e.Path, e.Status, strings.TrimSpace(e.Body))
+	return fmt.Sprintf("ari %s %s: %d %s", e.Method, logSafe(e.Path), e.Status, logSafe(strings.TrimSpace(e.Body)))
+}
+
+// transportError is a request that got no answer from ARI. It names the method and the
+// path, never the URL: the URL's query carries the endpoints dialled
+// (endpoint=PJSIP/0905123456@carrier), and errors end up in the log.
+type transportError struct {
+	method, path string
+	err          error // what the HTTP client said, without its URL
+}
+
+func (e *transportError) Error() string {
+	return fmt.Sprintf("ari %s %s: %v", e.method, logSafe(e.path), e.err)
+}
+
+func (e *transportError) Unwrap() error { return e.err }
+
+// noAnswer turns an HTTP client error into a transportError.
+func noAnswer(method, path string, err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	return &transportError{method: method, path: path, err: err}
+}
+
+// longDigits is a run of seven digits or more, with what follows it if it is an
+// Asterisk channel id's dot and sequence (1733340000.123).
+var longDigits = regexp.MustCompile(`[0-9]{7,}(\.[0-9]+)?`)
+
+// logSafe masks what could be a citizen's number in text meant for the log (a path,
+// such as an outage recording's name, hotline-outage/TIME-ID-vi-0905123456): every run
+// of seven digits or more that is not a channel id.
+func logSafe(s string) string {
+	return longDigits.ReplaceAllStringFunc(s, func(m string) string {
+		if strings.Contains(m, ".") {
+			return m
+		}
+		return "[digits]"
+	})
 }
 
 // IsNotFound reports whether err is ARI's 404, which for a channel means it is gone.
@@ -63,13 +104,13 @@ func (r *REST) Do(ctx context.Context, method, path string, query url.Values, bo
 	if body != nil {
 		b, err := json.Marshal(body)
 		if err != nil {
-			return fmt.Errorf("ari %s %s: encode body: %w", method, path, err)
+			return fmt.Errorf("ari %s %s: encode body: %w", method, logSafe(path), err)
 		}
 		rd = bytes.NewReader(b)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, u, rd)
 	if err != nil {
-		return fmt.Errorf("ari %s %s: %w", method, path, err)
+		return noAnswer(method, path, err)
 	}
 	req.SetBasicAuth(r.Username, r.Password)
 	if body != nil {
@@ -77,7 +118,7 @@ func (r *REST) Do(ctx context.Context, method, path string, query url.Values, bo
 	}
 	resp, err := r.HTTP.Do(req)
 	if err != nil {
-		return fmt.Errorf("ari %s %s: %w", method, path, err)
+		return noAnswer(method, path, err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode/100 != 2 {
@@ -86,7 +127,7 @@ func (r *REST) Do(ctx context.Context, method, path string, query url.Values, bo
 	}
 	if out != nil {
 		if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
-			return fmt.Errorf("ari %s %s: decode answer: %w", method, path, err)
+			return fmt.Errorf("ari %s %s: decode answer: %w", method, logSafe(path), err)
 		}
 	} else {
 		io.Copy(io.Discard, resp.Body)
@@ -315,7 +356,7 @@ func (r *REST) FetchStoredRecording(ctx context.Context, name string, w io.Write
 	path := "/recordings/stored/" + url.PathEscape(name) + "/file"
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.BaseURL+path, nil)
 	if err != nil {
-		return 0, fmt.Errorf("ari GET %s: %w", path, err)
+		return 0, noAnswer(http.MethodGet, path, err)
 	}
 	req.SetBasicAuth(r.Username, r.Password)
 	// A two-minute message is about 2 MB: longer than a command, still bounded.
@@ -323,7 +364,7 @@ func (r *REST) FetchStoredRecording(ctx context.Context, name string, w io.Write
 	client.Timeout = 2 * time.Minute
 	resp, err := client.Do(req)
 	if err != nil {
-		return 0, fmt.Errorf("ari GET %s: %w", path, err)
+		return 0, noAnswer(http.MethodGet, path, err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
@@ -332,7 +373,7 @@ func (r *REST) FetchStoredRecording(ctx context.Context, name string, w io.Write
 	}
 	n, err := io.Copy(w, resp.Body)
 	if err != nil {
-		return n, fmt.Errorf("ari GET %s: %w", path, err)
+		return n, noAnswer(http.MethodGet, path, err)
 	}
 	return n, nil
 }

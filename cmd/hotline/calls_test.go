@@ -338,6 +338,24 @@ func TestStartupSettings(t *testing.T) {
 	}
 }
 
+// The help of every command that takes ARI's settings shows no secret: the ARI password
+// from the environment was printed as the flag's default.
+func TestHelpShowsNoSecret(t *testing.T) {
+	needAsterisk(t)
+	const secret = "s3cret-ari-password"
+	for _, command := range []string{"serve", "testcall", "load", "load-followups"} {
+		cmd := exec.Command(binary, command, "-h")
+		cmd.Env = append(os.Environ(), "ARI_PASSWORD="+secret, "ARI_USERNAME=hotline")
+		out, _ := cmd.CombinedOutput()
+		if !strings.Contains(string(out), "ari-password") {
+			t.Errorf("%s -h does not list its settings:\n%s", command, out)
+		}
+		if strings.Contains(string(out), secret) {
+			t.Errorf("%s -h prints the ARI password:\n%s", command, out)
+		}
+	}
+}
+
 // Asterisk restarted under a call, cleanly or after a crash: the call is recorded as
 // dropped by the system, and the hotline takes new calls again by itself within seconds.
 func TestAsteriskRestart(t *testing.T) {

@@ -31,19 +31,25 @@ func settingErrorf(format string, args ...any) error {
 	return &settingError{fmt.Sprintf(format, args...)}
 }
 
-// ariFlags registers the ARI settings on fs, with the environment as defaults.
+// ariFlags registers the ARI settings on fs, with the environment as defaults. The
+// password's default is not the environment's value, which -h would print: check takes
+// ARI_PASSWORD when the flag is not given.
 func ariFlags(fs *flag.FlagSet, defaultApp string) *ariConfig {
 	c := &ariConfig{}
 	fs.StringVar(&c.URL, "ari-url", env("ARI_URL", "http://127.0.0.1:8088/ari"), "Asterisk ARI base URL (ARI_URL)")
 	fs.StringVar(&c.WSURL, "ari-wsurl", env("ARI_WSURL", ""), "ARI events WebSocket URL (ARI_WSURL; default from ARI_URL)")
 	fs.StringVar(&c.Username, "ari-username", env("ARI_USERNAME", ""), "ARI user (ARI_USERNAME)")
-	fs.StringVar(&c.Password, "ari-password", env("ARI_PASSWORD", ""), "ARI password (ARI_PASSWORD)")
+	fs.StringVar(&c.Password, "ari-password", "", "ARI password (ARI_PASSWORD; never shown)")
 	fs.StringVar(&c.Application, "ari-application", env("ARI_APPLICATION", defaultApp), "Stasis application name (ARI_APPLICATION)")
 	return c
 }
 
-// check validates the ARI settings and fills the WebSocket URL.
+// check validates the ARI settings and fills the WebSocket URL and, from ARI_PASSWORD,
+// the password.
 func (c *ariConfig) check() error {
+	if c.Password == "" {
+		c.Password = env("ARI_PASSWORD", "")
+	}
 	u, err := url.Parse(c.URL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return settingErrorf("ARI_URL %q is not an http:// or https:// URL such as http://127.0.0.1:8088/ari.", c.URL)

@@ -23,10 +23,13 @@ type ariProxy struct {
 	faults     []proxyFault
 }
 
-// proxyFault answers matching requests with a status instead of passing them on.
+// proxyFault answers matching requests with a status instead of passing them on, or with
+// no answer at all (status 0: the connection is closed), as from an Asterisk that died
+// or a network that dropped the request.
 type proxyFault struct {
 	method, path string // path: a prefix of the request path after /ari
 	status       int
+	query        string // if set, only requests whose raw query contains it
 }
 
 func newARIProxy(t *testing.T) *ariProxy {
@@ -49,7 +52,13 @@ func newARIProxy(t *testing.T) *ariProxy {
 	rp.FlushInterval = -1
 	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p.wait()
-		if f := p.fault(r); f != 0 {
+		if f, ok := p.fault(r); ok {
+			if f == 0 {
+				if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
+					conn.Close()
+				}
+				return
+			}
 			http.Error(w, `{"message":"fault made by the test proxy"}`, f)
 			return
 		}
@@ -72,19 +81,30 @@ func (p *ariProxy) stall(d time.Duration) {
 // refuse answers requests of method to paths starting with path (after /ari) with status.
 func (p *ariProxy) refuse(method, path string, status int) {
 	p.mu.Lock()
-	p.faults = append(p.faults, proxyFault{method, path, status})
+	p.faults = append(p.faults, proxyFault{method: method, path: path, status: status})
 	p.mu.Unlock()
 }
 
-func (p *ariProxy) fault(r *http.Request) int {
+// drop closes the connection of requests of method to paths starting with path whose
+// query contains query, without an answer.
+func (p *ariProxy) drop(method, path, query string) {
+	p.mu.Lock()
+	p.faults = append(p.faults, proxyFault{method: method, path: path, query: query})
+	p.mu.Unlock()
+}
+
+// fault returns the status a request is to be answered with (0: none at all) and
+// whether a fault matches it.
+func (p *ariProxy) fault(r *http.Request) (int, bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for _, f := range p.faults {
-		if r.Method == f.method && strings.HasPrefix(strings.TrimPrefix(r.URL.Path, "/ari"), f.path) {
-			return f.status
+		if r.Method == f.method && strings.HasPrefix(strings.TrimPrefix(r.URL.Path, "/ari"), f.path) &&
+			strings.Contains(r.URL.RawQuery, f.query) {
+			return f.status, true
 		}
 	}
-	return 0
+	return 0, false
 }
 
 func (p *ariProxy) wait() {
