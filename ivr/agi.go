@@ -33,18 +33,31 @@ var errAGIGone = errors.New("fastagi connection lost")
 // errAGIFailed means a command answered result=-1: it failed, or the channel hung up.
 var errAGIFailed = errors.New("fastagi command failed")
 
+// The start of a FastAGI connection is bounded: Asterisk sends about 25 short lines and
+// the arguments; what sends more, or longer lines, or takes longer, is not Asterisk.
+const (
+	agiMaxLine  = 2048 // bytes a line
+	agiMaxLines = 96   // lines before the blank one
+)
+
 // readAGISession reads the start of a FastAGI connection: the channel's details.
 func readAGISession(conn net.Conn) (*agiSession, error) {
-	s := &agiSession{conn: conn, r: bufio.NewReader(conn)}
+	s := &agiSession{conn: conn, r: bufio.NewReaderSize(conn, agiMaxLine)}
 	conn.SetReadDeadline(time.Now().Add(5 * time.Second))
 	defer conn.SetReadDeadline(time.Time{})
 	args := map[int]string{}
-	for {
-		l, err := s.r.ReadString('\n')
+	for n := 0; ; n++ {
+		if n == agiMaxLines {
+			return nil, fmt.Errorf("read fastagi request: more than %d lines", agiMaxLines)
+		}
+		b, err := s.r.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			return nil, fmt.Errorf("read fastagi request: a line longer than %d bytes", agiMaxLine)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("read fastagi request: %w", err)
 		}
-		l = strings.TrimRight(l, "\r\n")
+		l := strings.TrimRight(string(b), "\r\n")
 		if l == "" {
 			break
 		}

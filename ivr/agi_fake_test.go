@@ -35,6 +35,7 @@ func (f *fakeARI) originate(id, endpoint, agiURL string) {
 	f.alive[id], f.created[id] = true, endpoint
 	f.up++
 	f.most = max(f.most, f.up)
+	// agi://host:port/TOKEN: Asterisk connects to host:port and sends TOKEN/script.
 	addr := strings.TrimPrefix(agiURL, "agi://")
 	cause := f.dialEnd(endpoint)
 	if cause != 0 {
@@ -75,13 +76,24 @@ func (f *fakeARI) agiKey(id, key string) bool {
 	return true
 }
 
-func (f *fakeARI) agiEnd(addr, id string, cause int) {
+// agiDial connects to the FastAGI server of an AGI URL's address and token (host:port/TOKEN)
+// and returns the script's prefix (TOKEN/).
+func agiDial(at string) (net.Conn, string, error) {
+	addr, token, found := strings.Cut(at, "/")
 	conn, err := net.Dial("tcp", addr)
+	if !found {
+		return conn, "", err
+	}
+	return conn, token + "/", err
+}
+
+func (f *fakeARI) agiEnd(at, id string, cause int) {
+	conn, prefix, err := agiDial(at)
 	if err != nil {
 		return
 	}
 	defer conn.Close()
-	fmt.Fprintf(conn, "agi_network_script: end\nagi_uniqueid: %s\nagi_arg_1: %d\n\n", id, cause)
+	fmt.Fprintf(conn, "agi_network_script: %send\nagi_uniqueid: %s\nagi_arg_1: %d\n\n", prefix, id, cause)
 	conn.Read(make([]byte, 1)) // until the hotline closes the session
 }
 
@@ -107,7 +119,11 @@ func (f *fakeARI) runAGI(addr, id string, g *fakeAGI) {
 			f.agiEnd(addr, id, 16)
 		}
 	}()
-	conn, err := net.Dial("tcp", addr)
+	f.mu.Lock()
+	ring := f.answerAfter
+	f.mu.Unlock()
+	time.Sleep(ring)
+	conn, prefix, err := agiDial(addr)
 	if err != nil {
 		return
 	}
@@ -115,7 +131,7 @@ func (f *fakeARI) runAGI(addr, id string, g *fakeAGI) {
 	f.mu.Lock()
 	g.conn = conn
 	f.mu.Unlock()
-	fmt.Fprintf(conn, "agi_network_script: followup\nagi_uniqueid: %s\nagi_channel: PJSIP/carrier-%s\n\n", id, id)
+	fmt.Fprintf(conn, "agi_network_script: %sfollowup\nagi_uniqueid: %s\nagi_channel: PJSIP/carrier-%s\n\n", prefix, id, id)
 	r := bufio.NewReader(conn)
 	dead := func() bool {
 		select {

@@ -40,6 +40,8 @@ type fakeARI struct {
 	agi      map[string]*fakeAGI // follow-up calls' AGI sessions, by channel
 	// unplayable names a prompt STREAM FILE fails to play (result=-1, the channel up).
 	unplayable string
+	// answerAfter is how long a follow-up call rings before the citizen answers.
+	answerAfter time.Duration
 }
 
 func newFakeARI(t *testing.T) *fakeARI {

@@ -2,6 +2,7 @@ package ivr
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -89,6 +90,9 @@ type FollowUpConfig struct {
 	// agi:// and the listener's address.
 	AGI    net.Listener
 	AGIURL string
+	// AGIConns bounds the FastAGI connections served at once; default 2×Concurrent+16
+	// (Asterisk opens at most two a call: the questions and the end).
+	AGIConns int
 }
 
 // FollowUpDialer places the automated follow-up calls.
@@ -127,6 +131,9 @@ func NewFollowUpDialer(app *App, cfg FollowUpConfig) *FollowUpDialer {
 	}
 	if cfg.Progress == nil {
 		cfg.Progress = cfg.Store
+	}
+	if cfg.AGIConns <= 0 {
+		cfg.AGIConns = 2*cfg.Concurrent + 16
 	}
 	if cfg.AGIURL == "" && cfg.AGI != nil {
 		cfg.AGIURL = "agi://" + cfg.AGI.Addr().String()
@@ -247,6 +254,7 @@ func followUpRecord(target *tickets.FollowUpCallTarget) *tickets.Call {
 // into followUpContext, whose AGI(${HOTLINE_AGI}/followup) asks the hotline for the
 // questions once the citizen answers; the hang-up handler followUpEndHandler runs
 // AGI(${HOTLINE_AGI}/end,${HANGUPCAUSE}) however the call ends, answered or not.
+// HOTLINE_AGI ends in the call's token, so Asterisk sends the script as TOKEN/followup.
 const (
 	followUpContext    = "hotline-followup"
 	followUpEndHandler = "hotline-followup-end,s,1"
@@ -257,6 +265,10 @@ const (
 // placing is a follow-up call between its dial and its end, as Asterisk's FastAGI
 // sessions report them.
 type placing struct {
+	// token is the call's own secret in its AGI URL (HOTLINE_AGI = AGIURL/token): a
+	// FastAGI session about the call is taken only with it, so that nothing else that
+	// reaches the listener can answer a citizen's questions or end their call.
+	token    string
 	answered chan *agiSession // the citizen answered: the session that asks the questions
 	ended    chan int         // the call is over: Asterisk's hang-up cause
 	aborted  atomic.Bool      // the App ended the call: the hotline stops, Asterisk is gone
@@ -274,6 +286,7 @@ func (p *placing) abort(string) {
 // serveAGI answers Asterisk's FastAGI connections until the listener is closed. It
 // outlives Run: calls in progress when the dialer stops still report their end.
 func (d *FollowUpDialer) serveAGI() {
+	slots := make(chan struct{}, d.cfg.AGIConns) // beyond it, a connection is closed at once
 	for {
 		conn, err := d.cfg.AGI.Accept()
 		if err != nil {
@@ -284,11 +297,22 @@ func (d *FollowUpDialer) serveAGI() {
 			time.Sleep(100 * time.Millisecond)
 			continue
 		}
-		go d.agiConn(conn)
+		select {
+		case slots <- struct{}{}:
+		default:
+			conn.Close()
+			d.log.Warn("fastagi connection refused: too many open", "open", cap(slots))
+			continue
+		}
+		go func() {
+			defer func() { <-slots }()
+			d.agiConn(conn)
+		}()
 	}
 }
 
-// agiConn hands a FastAGI session to the call it is about.
+// agiConn hands a FastAGI session to the call it is about, if it carries that call's
+// token.
 func (d *FollowUpDialer) agiConn(conn net.Conn) {
 	s, err := readAGISession(conn)
 	if err != nil {
@@ -296,23 +320,25 @@ func (d *FollowUpDialer) agiConn(conn net.Conn) {
 		d.log.Warn("fastagi connection", "err", err)
 		return
 	}
+	token, script, _ := strings.Cut(s.script, "/")
 	d.mu.Lock()
 	p := d.placing[s.channel]
 	d.mu.Unlock()
 	switch {
 	case p == nil:
-		// A call this hotline does not know (placed before a restart): it is over.
-		if s.script == agiQuestions {
-			s.command(5*time.Second, "HANGUP")
-		}
+		// A call this hotline does not know (placed before a restart), or a channel
+		// that is not one of its calls: AGI() fails, and the dialplan hangs up.
 		s.close()
-	case s.script == agiQuestions:
+	case subtle.ConstantTimeCompare([]byte(token), []byte(p.token)) != 1:
+		d.log.Warn("fastagi connection refused: not the call's token", "from", conn.RemoteAddr().String())
+		s.close()
+	case script == agiQuestions:
 		select {
 		case p.answered <- s:
 		default:
 			s.close()
 		}
-	case s.script == agiEnd:
+	case script == agiEnd:
 		cause, _ := strconv.Atoi(s.arg(0))
 		s.close()
 		select {
@@ -320,7 +346,7 @@ func (d *FollowUpDialer) agiConn(conn net.Conn) {
 		default:
 		}
 	default:
-		d.log.Warn("fastagi asked for an unknown script", "script", s.script)
+		d.log.Warn("fastagi asked for an unknown script", "script", script)
 		s.close()
 	}
 }
@@ -347,7 +373,7 @@ func (d *FollowUpDialer) place(attempt *tickets.FollowUpCall, target *tickets.Fo
 		rec.Outcome = "follow_up_" + result
 		end(tickets.FollowUpCallEnd{Result: result, Cause: cause, Call: rec})
 	}
-	p := &placing{answered: make(chan *agiSession, 1), ended: make(chan int, 1), hangup: func() { a.hangupChannel(log, leg) }}
+	p := &placing{token: randomToken(), answered: make(chan *agiSession, 1), ended: make(chan int, 1), hangup: func() { a.hangupChannel(log, leg) }}
 	a.mu.Lock()
 	if a.draining {
 		a.mu.Unlock()
@@ -372,7 +398,7 @@ func (d *FollowUpDialer) place(attempt *tickets.FollowUpCall, target *tickets.Fo
 	trunk := strings.ReplaceAll(a.cfg.Trunk, "{number}", rec.Dialed)
 	ctx, cancel := cmdCtx()
 	err := a.cfg.REST.Originate(ctx, trunk, followUpContext, leg, d.cfg.CallerID, d.cfg.Ring,
-		map[string]string{"HOTLINE_AGI": d.cfg.AGIURL, "CHANNEL(hangup_handler_push)": followUpEndHandler})
+		map[string]string{"HOTLINE_AGI": d.cfg.AGIURL + "/" + p.token, "CHANNEL(hangup_handler_push)": followUpEndHandler})
 	cancel()
 	if err != nil {
 		log.Warn("follow-up call cannot be placed", "err", err)

@@ -324,6 +324,13 @@ func randomID() string {
 	return hex.EncodeToString(b[:])
 }
 
+// randomToken is a secret no one can guess: 128 random bits.
+func randomToken() string {
+	var b [16]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
 // Record starts recording a channel into a stored recording called name (WAV), after a
 // beep, ended by # (terminateOn), by maxSilence of silence, or after maxDuration.
 func (r *REST) Record(ctx context.Context, channelID, name string, maxDuration, maxSilence time.Duration) error {
