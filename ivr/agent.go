@@ -4,25 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/CyCoreSystems/ari/v5"
 
+	"github.com/huehotline/hotline/ivr/asterisk"
 	"github.com/huehotline/hotline/tickets"
 )
-
-// Legs the hotline dials itself carry these prefixes in their channel IDs, so that one
-// left behind by a crash is told apart from a caller.
-const (
-	agentLegPrefix    = "agent-"
-	callbackLegPrefix = "cb-"
-)
-
-func isOwnLeg(channelID string) bool {
-	return strings.HasPrefix(channelID, agentLegPrefix) || strings.HasPrefix(channelID, callbackLegPrefix) ||
-		strings.HasPrefix(channelID, followUpLegPrefix)
-}
 
 // waitForAgent keeps the caller in the agent queue, with music on hold and their place
 // announced on entry and every Announce, until an agent answers and the conversation
@@ -149,9 +137,9 @@ func (c *call) startMOH() {
 	if c.moh {
 		return
 	}
-	ctx, cancel := cmdCtx()
+	ctx, cancel := asterisk.CommandContext()
 	defer cancel()
-	if err := c.app.cfg.REST.StartMOH(ctx, c.channelID); err != nil && !IsNotFound(err) {
+	if err := c.app.cfg.REST.StartMOH(ctx, c.channelID); err != nil && !asterisk.IsNotFound(err) {
 		c.log.Warn("music on hold", "err", err)
 		return
 	}
@@ -163,9 +151,9 @@ func (c *call) stopMOH() {
 		return
 	}
 	c.moh = false
-	ctx, cancel := cmdCtx()
+	ctx, cancel := asterisk.CommandContext()
 	defer cancel()
-	if err := c.app.cfg.REST.StopMOH(ctx, c.channelID); err != nil && !IsNotFound(err) {
+	if err := c.app.cfg.REST.StopMOH(ctx, c.channelID); err != nil && !asterisk.IsNotFound(err) {
 		c.log.Warn("stop music on hold", "err", err)
 	}
 }
@@ -176,18 +164,18 @@ func (c *call) stopMOH() {
 // answered, "" to keep waiting for the next agent.
 func (c *call) ringAgent(w *waiter, endpoint string, spec *QueueSpec) (string, error) {
 	q := c.app.cfg.Queue
-	leg := agentLegPrefix + randomID()
+	leg := asterisk.AgentLegPrefix + asterisk.NewID()
 	c.app.attach(leg, c.events)
 	defer c.app.detach(leg)
-	hangupLeg := func() { c.app.hangupChannel(c.log, leg) }
+	hangupLeg := func() { c.app.cfg.REST.HangupLogged(c.log, leg) }
 	// The agent's phone shows the caller's number as agents write it, never the raw
 	// caller ID the network delivered.
 	shown := "anonymous"
 	if c.rec.CallerNumber != nil {
-		shown = nationalDigits(*c.rec.CallerNumber)
+		shown = tickets.NationalDigits(*c.rec.CallerNumber)
 	}
 	vars := map[string]string{"CALLERID(num)": shown, "CALLERID(name)": "1900 1075"}
-	ctx, cancel := cmdCtx()
+	ctx, cancel := asterisk.CommandContext()
 	_, err := c.app.cfg.REST.CreateChannel(ctx, endpoint, c.app.cfg.Application, leg, "", vars)
 	cancel()
 	if err != nil {
@@ -221,7 +209,7 @@ func (c *call) ringAgent(w *waiter, endpoint string, spec *QueueSpec) (string, e
 			case *ari.StasisStart:
 				if v.Channel.ID == leg && !dialed {
 					dialed = true
-					ctx, cancel := cmdCtx()
+					ctx, cancel := asterisk.CommandContext()
 					err := c.app.cfg.REST.Dial(ctx, leg, q.cfg.Ring)
 					cancel()
 					if err != nil {
@@ -272,13 +260,13 @@ func (c *call) ringAgent(w *waiter, endpoint string, spec *QueueSpec) (string, e
 // still in the application, goes on to an apology and a message.
 func (c *call) talk(leg, endpoint string, spec *QueueSpec, ring time.Duration) error {
 	c.stopMOH()
-	hangup := func(id string) { c.app.hangupChannel(c.log, id) }
+	hangup := func(id string) { c.app.cfg.REST.HangupLogged(c.log, id) }
 	c.rec.AgentEndpoint = endpoint
-	destroy, err := c.app.bridge(c.log, "br-"+c.rec.ID, c.channelID, leg)
+	destroy, err := c.app.cfg.REST.Bridge(c.log, "br-"+c.rec.ID, c.channelID, leg)
 	defer destroy()
 	if err != nil {
 		hangup(leg)
-		if IsNotFound(err) && c.app.channelGone(c.channelID) {
+		if asterisk.IsNotFound(err) && c.app.cfg.REST.Gone(c.channelID) {
 			c.rec.EndedBy = tickets.EndedByCaller
 			return errHungUp
 		}
@@ -321,8 +309,8 @@ func (c *call) talk(leg, endpoint string, spec *QueueSpec, ring time.Duration) e
 		q.logCall(c.rec.ID, endpoint, event, strconv.FormatInt(hold, 10), secs(time.Since(answered)), strconv.Itoa(c.waiter.origPos))
 	}()
 	if c.ticketRef != "" {
-		ctx, cancel := cmdCtx()
-		if err := c.app.cfg.REST.SetVar(ctx, leg, "HOTLINE_TICKET", c.ticketRef); err != nil && !IsNotFound(err) {
+		ctx, cancel := asterisk.CommandContext()
+		if err := c.app.cfg.REST.SetVar(ctx, leg, "HOTLINE_TICKET", c.ticketRef); err != nil && !asterisk.IsNotFound(err) {
 			c.log.Warn("give the agent the ticket", "err", err)
 		}
 		cancel()
@@ -341,11 +329,11 @@ func (c *call) talk(leg, endpoint string, spec *QueueSpec, ring time.Duration) e
 		select {
 		case <-check.C:
 			switch {
-			case c.app.channelGone(leg):
+			case c.app.cfg.REST.Gone(leg):
 				c.rec.EndedBy = tickets.EndedByAgent
 				hangup(c.channelID)
 				return nil
-			case c.app.channelGone(c.channelID):
+			case c.app.cfg.REST.Gone(c.channelID):
 				c.rec.EndedBy = tickets.EndedByCaller
 				hangup(leg)
 				return nil
@@ -358,7 +346,7 @@ func (c *call) talk(leg, endpoint string, spec *QueueSpec, ring time.Duration) e
 		case e := <-c.events:
 			switch v := e.(type) {
 			case *ari.ChannelHangupRequest, *ari.StasisEnd, *ari.ChannelDestroyed:
-				if eventChannel(v) == leg {
+				if asterisk.EventChannel(v) == leg {
 					c.rec.EndedBy = tickets.EndedByAgent
 					hangup(c.channelID)
 					return nil
@@ -378,25 +366,6 @@ func (c *call) talk(leg, endpoint string, spec *QueueSpec, ring time.Duration) e
 			}
 		}
 	}
-}
-
-// eventChannel returns the channel an event is about, or "".
-func eventChannel(e ari.Event) string {
-	switch v := e.(type) {
-	case *ari.ChannelHangupRequest:
-		return v.Channel.ID
-	case *ari.StasisEnd:
-		return v.Channel.ID
-	case *ari.ChannelDestroyed:
-		return v.Channel.ID
-	case *ari.ChannelDtmfReceived:
-		return v.Channel.ID
-	case *ari.ChannelStateChange:
-		return v.Channel.ID
-	case *ari.StasisStart:
-		return v.Channel.ID
-	}
-	return ""
 }
 
 // derefInt is a number for the log, or 0 when unset.

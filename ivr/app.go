@@ -11,6 +11,7 @@ import (
 
 	"github.com/CyCoreSystems/ari/v5"
 
+	"github.com/huehotline/hotline/ivr/asterisk"
 	"github.com/huehotline/hotline/tickets"
 )
 
@@ -35,10 +36,10 @@ type Store interface {
 
 // Config wires an App.
 type Config struct {
-	Application string            // the Stasis application name, as in the dialplan
-	Events      <-chan StreamItem // the event stream (EventStream.Run)
-	REST        *REST             // commands to Asterisk, with time limits
-	Store       Store             // where call records and tickets go
+	Application string                     // the Stasis application name, as in the dialplan
+	Events      <-chan asterisk.StreamItem // the event stream (EventStream.Run)
+	REST        *asterisk.REST             // commands to Asterisk, with time limits
+	Store       Store                      // where call records and tickets go
 	// Progress is where the progress of calls in progress goes: a store whose commits
 	// need not reach the disk at once (tickets.Relaxed); Store if nil.
 	Progress  ProgressStore
@@ -190,7 +191,7 @@ func (a *App) endpointReachable(ctx context.Context, endpoint string) error {
 	tech, resource, _ := strings.Cut(endpoint, "/")
 	state, err := a.cfg.REST.EndpointState(ctx, tech, resource)
 	switch {
-	case IsNotFound(err):
+	case asterisk.IsNotFound(err):
 		return tickets.Errorf(tickets.EINVALID, "Tổng đài không có máy %s; hãy kiểm tra số máy trong tài khoản.", endpoint)
 	case err != nil:
 		return tickets.Errorf(tickets.ECONFLICT, "Không hỏi được tổng đài về máy %s; hãy thử lại.", endpoint)
@@ -205,7 +206,7 @@ func (a *App) Ready() <-chan struct{} { return a.ready }
 
 // Run handles calls until ctx is cancelled, then stops taking new calls, lets calls in
 // progress finish (up to DrainTimeout, after which they are ended and recorded), and
-// returns once every call record is written. It returns ErrReplaced if another process
+// returns once every call record is written. It returns asterisk.ErrReplaced if another process
 // took over the application.
 func (a *App) Run(ctx context.Context) error {
 	bg, stopBackground := context.WithCancel(context.Background())
@@ -236,7 +237,7 @@ func (a *App) Run(ctx context.Context) error {
 			switch {
 			case it.Event != nil:
 				a.dispatch(it.Event)
-			case it.State == StreamUp:
+			case it.State == asterisk.StreamUp:
 				first := !a.everUp
 				a.everUp = true
 				a.readyOnce.Do(func() { close(a.ready) })
@@ -246,13 +247,13 @@ func (a *App) Run(ctx context.Context) error {
 					a.cfg.Log.Info("asterisk answers again; taking calls")
 				}
 				go a.resync(bg, first)
-			case it.State == StreamDown:
+			case it.State == asterisk.StreamDown:
 				a.cfg.Log.Warn("lost the ari event stream; reconnecting", "err", it.Err)
-			case it.State == StreamReplaced:
+			case it.State == asterisk.StreamReplaced:
 				// Another hotline took the application: its recovery serves these callers,
 				// so they are not hung up here.
 				a.cfg.Log.Error("another process connected to Asterisk as this ARI application; stopping", "application", a.cfg.Application)
-				result = ErrReplaced
+				result = asterisk.ErrReplaced
 				a.abortAll(abortReason{outcome: tickets.OutcomeInterrupted, keepChannel: true})
 			}
 		case <-ctx.Done():
@@ -374,7 +375,7 @@ func (a *App) checkCalls(ctx context.Context) {
 		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		_, err := a.cfg.REST.Channel(cctx, c.channelID)
 		cancel()
-		if IsNotFound(err) {
+		if asterisk.IsNotFound(err) {
 			c.abort(abortReason{outcome: tickets.OutcomeDropped, keepChannel: true})
 			gone++
 		}
@@ -401,14 +402,14 @@ func (a *App) recoverOrphans(ctx context.Context) error {
 		if ch.Dialplan.AppName != "Stasis" || app != a.cfg.Application || a.served(ch.ID) {
 			continue
 		}
-		if isOwnLeg(ch.ID) {
+		if asterisk.IsOwnLeg(ch.ID) {
 			go a.hangupStray(ch.ID)
 			continue
 		}
 		vctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		callID, err := a.cfg.REST.GetVar(vctx, ch.ID, "HOTLINE_CALL")
 		cancel()
-		if IsNotFound(err) || (err == nil && callID == "") {
+		if asterisk.IsNotFound(err) || (err == nil && callID == "") {
 			a.mu.Lock()
 			if a.calls[ch.ID] == nil && !a.draining {
 				a.serve(newCallFromChannel(a, ch))
@@ -470,7 +471,7 @@ func (a *App) dispatch(e ari.Event) {
 	case *ari.RecordingFailed:
 		chID = strings.TrimPrefix(v.Recording.TargetURI, "channel:")
 	default:
-		chID = eventChannel(e)
+		chID = asterisk.EventChannel(e)
 	}
 	if chID == "" {
 		return
@@ -502,7 +503,7 @@ func (a *App) startCall(e *ari.StasisStart) (ownLeg bool) {
 	if c := a.calls[e.Channel.ID]; c != nil {
 		return c.handedOver != nil // a follow-up call that waits for its channel to enter
 	}
-	if isOwnLeg(e.Channel.ID) {
+	if asterisk.IsOwnLeg(e.Channel.ID) {
 		// A leg dialed for a call that is gone (a crash, a restart): nobody waits for it.
 		go a.hangupStray(e.Channel.ID)
 		return false
@@ -512,44 +513,7 @@ func (a *App) startCall(e *ari.StasisStart) (ownLeg bool) {
 }
 
 func (a *App) hangupStray(channelID string) {
-	a.hangupChannel(a.cfg.Log.With("stray", true), channelID)
-}
-
-// hangupChannel hangs a channel up; one already gone is not an error.
-func (a *App) hangupChannel(log *slog.Logger, channelID string) {
-	ctx, cancel := cmdCtx()
-	defer cancel()
-	if err := a.cfg.REST.Hangup(ctx, channelID); err != nil && !IsNotFound(err) {
-		log.Warn("hang up", "channel", channelID, "err", err)
-	}
-}
-
-// channelGone reports whether Asterisk says a channel no longer exists; an Asterisk that
-// does not answer is not taken to mean that.
-func (a *App) channelGone(channelID string) bool {
-	ctx, cancel := cmdCtx()
-	defer cancel()
-	_, err := a.cfg.REST.Channel(ctx, channelID)
-	return IsNotFound(err)
-}
-
-// bridge puts channels together in a new mixing bridge. The function it returns
-// destroys the bridge (whether or not it could be made); call it when the conversation
-// ends.
-func (a *App) bridge(log *slog.Logger, id string, channels ...string) (destroy func(), err error) {
-	destroy = func() {
-		ctx, cancel := cmdCtx()
-		defer cancel()
-		if err := a.cfg.REST.DestroyBridge(ctx, id); err != nil {
-			log.Warn("destroy bridge", "err", err)
-		}
-	}
-	ctx, cancel := cmdCtx()
-	defer cancel()
-	if err := a.cfg.REST.CreateBridge(ctx, id); err != nil {
-		return destroy, err
-	}
-	return destroy, a.cfg.REST.AddToBridge(ctx, id, channels...)
+	a.cfg.REST.HangupLogged(a.cfg.Log.With("stray", true), channelID)
 }
 
 // attach routes the events of a leg the hotline dialed (an agent's phone, a citizen

@@ -16,6 +16,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/huehotline/hotline/ivr"
+	"github.com/huehotline/hotline/ivr/asterisk"
 	"github.com/huehotline/hotline/tickets"
 )
 
@@ -219,10 +220,10 @@ func runApp(t *testing.T, f *fakeARI, s *tickets.Store) *ivr.App {
 	t.Helper()
 	flow := hotlineFlow(t)
 	flow.KeyTimeout = 300 * time.Millisecond
-	rest := ivr.NewREST(f.srv.URL+"/ari", "u", "p", 2*time.Second)
-	items := make(chan ivr.StreamItem, 100)
+	rest := asterisk.NewREST(f.srv.URL+"/ari", "u", "p", 2*time.Second)
+	items := make(chan asterisk.StreamItem, 100)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	stream := &ivr.EventStream{URL: strings.Replace(f.srv.URL, "http", "ws", 1) + "/ari/events", Application: "hotline",
+	stream := &asterisk.EventStream{URL: strings.Replace(f.srv.URL, "http", "ws", 1) + "/ari/events", Application: "hotline",
 		Username: "u", Password: "p", REST: rest, Filter: ivr.HandledEvents(), Log: log}
 	ctx, cancel := context.WithCancel(context.Background())
 	go stream.Run(ctx, items)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/CyCoreSystems/ari/v5"
 
+	"github.com/huehotline/hotline/ivr/asterisk"
 	"github.com/huehotline/hotline/tickets"
 )
 
@@ -93,7 +94,7 @@ func newCall(a *App, e *ari.StasisStart, reject bool) *call {
 
 // newCallFromChannel serves a caller found in the application whose arrival the hotline
 // did not hear (it arrived while the event stream was down).
-func newCallFromChannel(a *App, ch Channel) *call {
+func newCallFromChannel(a *App, ch asterisk.Channel) *call {
 	return callFor(a, a.cfg.Flow, &tickets.Call{
 		ID:        tickets.NewCallID(),
 		ChannelID: ch.ID,
@@ -105,7 +106,7 @@ func newCallFromChannel(a *App, ch Channel) *call {
 
 // newRecoveredCall takes over a channel a hotline answered (HOTLINE_CALL names its
 // record) and then left without service.
-func newRecoveredCall(a *App, ch Channel, callID string) *call {
+func newRecoveredCall(a *App, ch asterisk.Channel, callID string) *call {
 	c := callFor(a, a.cfg.Flow, &tickets.Call{
 		ID:        callID,
 		ChannelID: ch.ID,
@@ -153,11 +154,6 @@ type abortedError struct{ abortReason }
 
 func (e *abortedError) Error() string { return "call ended by the hotline: " + e.outcome }
 
-// cmdCtx bounds one command to Asterisk or one database write.
-func cmdCtx() (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.Background(), 5*time.Second)
-}
-
 // run takes the call from arrival to its final record. Every path out of it writes the
 // call record.
 func (c *call) run() {
@@ -177,7 +173,7 @@ func (c *call) run() {
 // recover serves a caller found without service: an apology in their language, the
 // ticket of what they had said (the call's own ticket if it had one), a hang-up.
 func (c *call) recover() {
-	ctx, cancel := cmdCtx()
+	ctx, cancel := asterisk.CommandContext()
 	prior, err := c.app.cfg.Store.FindCall(ctx, c.recoveredID)
 	cancel()
 	if err == nil {
@@ -369,23 +365,23 @@ func (c *call) stopped(err error, recorded bool) (outcome, endedBy string) {
 // call's record, so that a hotline recovering after a crash knows the call and what the
 // caller had said). The record is written as the first prompt plays.
 func (c *call) answer() error {
-	ctx, cancel := cmdCtx()
+	ctx, cancel := asterisk.CommandContext()
 	defer cancel()
 	if err := c.app.cfg.REST.Answer(ctx, c.channelID); err != nil {
-		if IsNotFound(err) {
+		if asterisk.IsNotFound(err) {
 			return errHungUp
 		}
 		return err
 	}
 	now := time.Now().UTC()
 	c.rec.AnsweredAt = &now
-	if err := c.app.cfg.REST.SetVar(ctx, c.channelID, "HOTLINE_CALL", c.rec.ID); err != nil && !IsNotFound(err) {
+	if err := c.app.cfg.REST.SetVar(ctx, c.channelID, "HOTLINE_CALL", c.rec.ID); err != nil && !asterisk.IsNotFound(err) {
 		c.log.Warn("set HOTLINE_CALL", "err", err)
 	}
 	return nil
 }
 
-func (c *call) hangup() { c.app.hangupChannel(c.log, c.channelID) }
+func (c *call) hangup() { c.app.cfg.REST.HangupLogged(c.log, c.channelID) }
 
 // enterApplication waits for a handed-over call's channel to enter the application.
 func (c *call) enterApplication() error {
@@ -473,7 +469,7 @@ func (c *call) play(prompts []PromptRef, barge bool) (string, error) {
 	started := time.Now()
 	pbID, err := c.startPlayback(prompts)
 	if err != nil {
-		if IsNotFound(err) {
+		if asterisk.IsNotFound(err) {
 			return "", errHungUp
 		}
 		return "", fmt.Errorf("play %v: %w", prompts, err)
@@ -491,7 +487,7 @@ func (c *call) play(prompts []PromptRef, barge bool) (string, error) {
 		offers = c.waiter.offer
 	}
 	stop := func() {
-		ctx, cancel := cmdCtx()
+		ctx, cancel := asterisk.CommandContext()
 		t0 := time.Now()
 		if err := c.app.cfg.REST.StopPlayback(ctx, pbID); err != nil {
 			c.log.Warn("stop playback", "err", err)
@@ -504,7 +500,7 @@ func (c *call) play(prompts []PromptRef, barge bool) (string, error) {
 		case <-limit.C:
 			c.log.Warn("the end of a playback never came; going on", "playback", pbID)
 			stop()
-			if c.app.channelGone(c.channelID) {
+			if c.app.cfg.REST.Gone(c.channelID) {
 				return "", errHungUp
 			}
 			return "", nil
@@ -545,7 +541,7 @@ func (c *call) startPlayback(prompts []PromptRef) (id string, err error) {
 	}
 	c.pbSeq++
 	id = fmt.Sprintf("%s-pb%d", c.rec.ID, c.pbSeq)
-	ctx, cancel := cmdCtx()
+	ctx, cancel := asterisk.CommandContext()
 	t0 := time.Now()
 	err = c.app.cfg.REST.Play(ctx, c.channelID, id, media)
 	cancel()
@@ -575,7 +571,7 @@ func (c *call) startLead(prompts []PromptRef) {
 	pbID, err := c.startPlayback(prompts)
 	c.confirmFrom = key
 	if err != nil {
-		if !IsNotFound(err) {
+		if !asterisk.IsNotFound(err) {
 			c.log.Warn("lead prompt", "err", err)
 		}
 		return
@@ -625,7 +621,7 @@ func (c *call) playOnly(prompts []PromptRef) {
 
 // keyOrHangup reads an event for a key press or the caller leaving.
 func (c *call) keyOrHangup(e ari.Event) (string, error) {
-	if ch := eventChannel(e); ch != "" && ch != c.channelID {
+	if ch := asterisk.EventChannel(e); ch != "" && ch != c.channelID {
 		return "", nil // a leg the call dialed, handled where it is dialed
 	}
 	switch v := e.(type) {

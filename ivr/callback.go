@@ -9,6 +9,7 @@ import (
 
 	"github.com/CyCoreSystems/ari/v5"
 
+	"github.com/huehotline/hotline/ivr/asterisk"
 	"github.com/huehotline/hotline/tickets"
 )
 
@@ -83,11 +84,11 @@ func (a *App) startCallback(ctx context.Context, r CallbackRequest, number strin
 	if r.Actor.Role == "" {
 		r.Actor = tickets.ActorIVR
 	}
-	dialed := nationalDigits(number)
+	dialed := tickets.NationalDigits(number)
 	cb := &callback{
 		app: a, req: r, queued: w,
-		agentLeg:   callbackLegPrefix + "a-" + randomID(),
-		citizenLeg: callbackLegPrefix + "c-" + randomID(),
+		agentLeg:   asterisk.CallbackLegPrefix + "a-" + asterisk.NewID(),
+		citizenLeg: asterisk.CallbackLegPrefix + "c-" + asterisk.NewID(),
 		events:     make(chan ari.Event, 256),
 		aborted:    make(chan string, 1),
 	}
@@ -198,7 +199,7 @@ func (cb *callback) converse() (result, endedBy string) {
 	if !cb.play(cb.citizenLeg, cb.req.Lang, "callback_intro") {
 		return CallbackAnswered, tickets.EndedByCaller
 	}
-	destroy, err := cb.app.bridge(cb.log, "br-"+cb.rec.ID, cb.agentLeg, cb.citizenLeg)
+	destroy, err := cb.app.cfg.REST.Bridge(cb.log, "br-"+cb.rec.ID, cb.agentLeg, cb.citizenLeg)
 	defer destroy()
 	if err != nil {
 		cb.log.Error("bridge callback", "err", err)
@@ -218,9 +219,9 @@ func (cb *callback) converse() (result, endedBy string) {
 		select {
 		case <-check.C:
 			switch {
-			case cb.app.channelGone(cb.agentLeg):
+			case cb.app.cfg.REST.Gone(cb.agentLeg):
 				return CallbackAnswered, tickets.EndedByAgent
-			case cb.app.channelGone(cb.citizenLeg):
+			case cb.app.cfg.REST.Gone(cb.citizenLeg):
 				return CallbackAnswered, tickets.EndedByCaller
 			}
 		case <-cb.aborted:
@@ -228,7 +229,7 @@ func (cb *callback) converse() (result, endedBy string) {
 		case e := <-cb.events:
 			switch v := e.(type) {
 			case *ari.ChannelHangupRequest, *ari.StasisEnd, *ari.ChannelDestroyed:
-				switch eventChannel(v) {
+				switch asterisk.EventChannel(v) {
 				case cb.agentLeg:
 					return CallbackAnswered, tickets.EndedByAgent
 				case cb.citizenLeg:
@@ -256,14 +257,14 @@ func (cb *callback) dial(endpoint, leg string, ring time.Duration, vars map[stri
 		return ok && leg != cb.agentLeg && d.Channel.ID == cb.agentLeg
 	}
 	// The citizen's leg names their number: the log says which leg, not the endpoint.
-	answered, cause := cb.app.dialLeg(cb.log.With("leg", cb.legName(leg)), "callback leg", leg, endpoint, ring, vars, cb.events, cb.aborted, agentGone)
+	answered, cause := cb.app.cfg.REST.DialLeg(cb.log.With("leg", cb.legName(leg)), cb.app.cfg.Application, "callback leg", leg, endpoint, ring, vars, cb.events, cb.aborted, agentGone)
 	if answered {
 		return CallbackAnswered
 	}
 	switch cause {
-	case dialFailed, dialAborted:
+	case asterisk.DialFailed, asterisk.DialAborted:
 		return CallbackFailed
-	case dialWatched:
+	case asterisk.DialWatched:
 		cb.hangup(leg)
 		return "agent_hangup"
 	case 17: // user busy
@@ -284,11 +285,11 @@ func (cb *callback) legName(leg string) string {
 func (cb *callback) play(leg, lang, prompt string) bool {
 	id := leg + "-" + prompt
 	ref := PromptRef{Lang: lang, ID: prompt}
-	ctx, cancel := cmdCtx()
+	ctx, cancel := asterisk.CommandContext()
 	err := cb.app.cfg.REST.Play(ctx, leg, id, []string{cb.app.mediaURI(ref)})
 	cancel()
 	if err != nil {
-		return !IsNotFound(err)
+		return !asterisk.IsNotFound(err)
 	}
 	limit := time.NewTimer(cb.app.playbackLimit([]PromptRef{ref}))
 	defer limit.Stop()
@@ -305,7 +306,7 @@ func (cb *callback) play(leg, lang, prompt string) bool {
 					return true
 				}
 			case *ari.ChannelHangupRequest, *ari.StasisEnd, *ari.ChannelDestroyed:
-				if eventChannel(v) == leg || eventChannel(v) == cb.agentLeg {
+				if asterisk.EventChannel(v) == leg || asterisk.EventChannel(v) == cb.agentLeg {
 					return false
 				}
 			}
@@ -313,7 +314,7 @@ func (cb *callback) play(leg, lang, prompt string) bool {
 	}
 }
 
-func (cb *callback) hangup(leg string) { cb.app.hangupChannel(cb.log, leg) }
+func (cb *callback) hangup(leg string) { cb.app.cfg.REST.HangupLogged(cb.log, leg) }
 
 // requestCallback puts the callback request of a caller who pressed 1 in the queue, at
 // the place they had, once their callback ticket is made. A ticket the database did not
@@ -343,64 +344,4 @@ func (c *call) requestCallback() {
 		return
 	}
 	c.log.Info("callback request keeps the caller's place", "ticket", c.ticketRef)
-}
-
-// Causes dialLeg gives besides Asterisk's.
-const (
-	dialFailed  = -1 // the leg could not be made or dialled
-	dialAborted = -2 // the hotline stopped meanwhile
-	dialWatched = -3 // watch ended the wait
-)
-
-// dialLeg creates a leg into the application, dials it once it is there, and waits
-// until it answers, is destroyed (Asterisk's hang-up cause, which may be 0, "not
-// defined": answered says which), or rings past ring (hung up, cause 19: no answer).
-// Every other event goes to watch, if not nil, which ends the wait by returning true
-// (dialWatched). what names the leg in the log, never its number.
-func (a *App) dialLeg(log *slog.Logger, what, leg, endpoint string, ring time.Duration, vars map[string]string,
-	events <-chan ari.Event, aborted <-chan string, watch func(ari.Event) bool) (answered bool, cause int) {
-	ctx, cancel := cmdCtx()
-	_, err := a.cfg.REST.CreateChannel(ctx, endpoint, a.cfg.Application, leg, "", vars)
-	cancel()
-	if err != nil {
-		log.Warn(what+" cannot be created", "err", err)
-		return false, dialFailed
-	}
-	limit := time.NewTimer(ring + 15*time.Second)
-	defer limit.Stop()
-	for {
-		select {
-		case <-limit.C:
-			a.hangupChannel(log, leg)
-			return false, 19
-		case <-aborted:
-			return false, dialAborted
-		case e := <-events:
-			switch v := e.(type) {
-			case *ari.StasisStart:
-				if v.Channel.ID == leg {
-					ctx, cancel := cmdCtx()
-					err := a.cfg.REST.Dial(ctx, leg, ring)
-					cancel()
-					if err != nil {
-						log.Warn("dial the "+what, "err", err)
-						a.hangupChannel(log, leg)
-						return false, dialFailed
-					}
-					continue
-				}
-			case *ari.ChannelStateChange:
-				if v.Channel.ID == leg && v.Channel.State == "Up" {
-					return true, 0
-				}
-			case *ari.ChannelDestroyed:
-				if v.Channel.ID == leg {
-					return false, v.Cause
-				}
-			}
-			if watch != nil && watch(e) {
-				return false, dialWatched
-			}
-		}
-	}
 }

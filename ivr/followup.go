@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/huehotline/hotline/ivr/asterisk"
 	"github.com/huehotline/hotline/tickets"
 )
 
@@ -20,10 +21,6 @@ import (
 // follow-up is due today, asks the day's questions by keypad (FollowUpFlow), and records
 // the answers as the day's follow-up. Every attempt is claimed in the database before
 // it is dialled, so that a restart never calls a citizen twice for one attempt.
-
-// followUpLegPrefix marks the channels of follow-up calls: one a crash left behind is
-// hung up at start (the attempt is then closed as interrupted and tried again).
-const followUpLegPrefix = "fu-"
 
 // FollowUpStore is what the follow-up dialer needs from the domain's store.
 type FollowUpStore interface {
@@ -243,9 +240,9 @@ type followUp struct {
 // followUpRecord is the record of a follow-up call about to be placed, written with its
 // attempt's claim.
 func followUpRecord(target *tickets.FollowUpCallTarget) *tickets.Call {
-	dialed := nationalDigits(target.Phone)
+	dialed := tickets.NationalDigits(target.Phone)
 	number := target.Phone
-	return &tickets.Call{ID: tickets.NewCallID(), ChannelID: followUpLegPrefix + randomID(), Direction: "follow_up",
+	return &tickets.Call{ID: tickets.NewCallID(), ChannelID: asterisk.FollowUpLegPrefix + asterisk.NewID(), Direction: "follow_up",
 		CallerNumber: &number, CallerRaw: dialed, Dialed: dialed, Language: target.Language, StartedAt: time.Now().UTC(),
 		Outcome: tickets.OutcomeInProgress}
 }
@@ -373,7 +370,7 @@ func (d *FollowUpDialer) place(attempt *tickets.FollowUpCall, target *tickets.Fo
 		rec.Outcome = "follow_up_" + result
 		end(tickets.FollowUpCallEnd{Result: result, Cause: cause, Call: rec})
 	}
-	p := &placing{token: randomToken(), answered: make(chan *agiSession, 1), ended: make(chan int, 1), hangup: func() { a.hangupChannel(log, leg) }}
+	p := &placing{token: asterisk.NewToken(), answered: make(chan *agiSession, 1), ended: make(chan int, 1), hangup: func() { a.cfg.REST.HangupLogged(log, leg) }}
 	a.mu.Lock()
 	if a.draining {
 		a.mu.Unlock()
@@ -396,7 +393,7 @@ func (d *FollowUpDialer) place(attempt *tickets.FollowUpCall, target *tickets.Fo
 		a.wg.Done()
 	}()
 	trunk := strings.ReplaceAll(a.cfg.Trunk, "{number}", rec.Dialed)
-	ctx, cancel := cmdCtx()
+	ctx, cancel := asterisk.CommandContext()
 	err := a.cfg.REST.Originate(ctx, trunk, followUpContext, leg, d.cfg.CallerID, d.cfg.Ring,
 		map[string]string{"HOTLINE_AGI": d.cfg.AGIURL + "/" + p.token, "CHANNEL(hangup_handler_push)": followUpEndHandler})
 	cancel()
@@ -417,7 +414,7 @@ func (d *FollowUpDialer) place(attempt *tickets.FollowUpCall, target *tickets.Fo
 		return
 	case <-time.After(d.cfg.Ring + 30*time.Second):
 		// Neither answered nor ended: Asterisk lost the call (a restart).
-		a.hangupChannel(log, leg)
+		a.cfg.REST.HangupLogged(log, leg)
 		d.waitEnd(p, leg)
 		unanswered(tickets.AttemptInterrupted, nil)
 		return
@@ -454,7 +451,7 @@ func (d *FollowUpDialer) waitEnd(p *placing, leg string) {
 		case <-p.ended:
 			return
 		case <-time.After(time.Second):
-			if d.app.channelGone(leg) || time.Now().After(deadline) {
+			if d.app.cfg.REST.Gone(leg) || time.Now().After(deadline) {
 				return
 			}
 		}

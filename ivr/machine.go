@@ -50,14 +50,6 @@ type TicketRequest struct {
 	ContactPhone string          // E.164 number to call back, if not the caller's; ""
 }
 
-// nationalDigits reads an E.164 number back as Vietnamese callers write it (0905...).
-func nationalDigits(e164 string) string {
-	if len(e164) > 3 && e164[:3] == "+84" {
-		return "0" + e164[3:]
-	}
-	return e164
-}
-
 // Machine walks one call through a Flow. It holds no Asterisk state and never blocks.
 type Machine struct {
 	flow     *Flow
@@ -417,7 +409,7 @@ func (m *Machine) enter(now time.Time, id string, e *Effects) {
 			m.play(p, e)
 		}
 		if n.ReadBack != "" {
-			for _, d := range nationalDigits(m.Answers[n.ReadBack]) {
+			for _, d := range tickets.NationalDigits(m.Answers[n.ReadBack]) {
 				m.play(Prompt{ID: "digit_" + string(d)}, e)
 			}
 			m.play(Prompt{ID: "cb_confirm"}, e)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/CyCoreSystems/ari/v5"
 
+	"github.com/huehotline/hotline/ivr/asterisk"
 	"github.com/huehotline/hotline/tickets"
 )
 
@@ -32,11 +33,11 @@ const minSpeech = 700 * time.Millisecond
 func (c *call) recordMessage(max time.Duration) (got bool, err error) {
 	c.recSeq++
 	name := fmt.Sprintf("%s-m%d", c.rec.ID, c.recSeq)
-	ctx, cancel := cmdCtx()
+	ctx, cancel := asterisk.CommandContext()
 	err = c.app.cfg.REST.Record(ctx, c.channelID, name, max, messageSilence)
 	cancel()
 	if err != nil {
-		if IsNotFound(err) {
+		if asterisk.IsNotFound(err) {
 			return false, errHungUp
 		}
 		return false, fmt.Errorf("record %s: %w", name, err)
@@ -48,7 +49,7 @@ func (c *call) recordMessage(max time.Duration) (got bool, err error) {
 	var ended error            // why the call ends, once it does
 	var grace <-chan time.Time // after that: how long to wait for the recording to close
 	stopRecording := func() {
-		sctx, scancel := cmdCtx()
+		sctx, scancel := asterisk.CommandContext()
 		c.app.cfg.REST.StopRecording(sctx, name)
 		scancel()
 	}
@@ -177,7 +178,7 @@ func (a *App) fetchRecording(name, callID string) (*tickets.Recording, error) {
 
 // deleteStored deletes a recording from Asterisk once the hotline has its own copy.
 func (a *App) deleteStored(log *slog.Logger, name string) {
-	ctx, cancel := cmdCtx()
+	ctx, cancel := asterisk.CommandContext()
 	defer cancel()
 	if err := a.cfg.REST.DeleteStoredRecording(ctx, name); err != nil {
 		log.Warn("delete recording from asterisk", "err", err)
@@ -192,7 +193,7 @@ func retry(n int, fn func(context.Context) error) error {
 		if attempt > 0 {
 			time.Sleep(time.Duration(attempt) * 200 * time.Millisecond)
 		}
-		ctx, cancel := cmdCtx()
+		ctx, cancel := asterisk.CommandContext()
 		err = fn(ctx)
 		cancel()
 		if err == nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/huehotline/hotline/ivr/asterisk"
 	"github.com/huehotline/hotline/tickets"
 )
 
@@ -150,7 +151,7 @@ func (c *call) createTicket(r *TicketRequest) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second+c.leadLimit)
 	defer cancel()
 	t0 := time.Now()
-	if err := c.app.cfg.REST.SetVar(ctx, c.channelID, "HOTLINE_TICKET", t.Ref); err != nil && !IsNotFound(err) {
+	if err := c.app.cfg.REST.SetVar(ctx, c.channelID, "HOTLINE_TICKET", t.Ref); err != nil && !asterisk.IsNotFound(err) {
 		c.log.Warn("set HOTLINE_TICKET", "err", err)
 	}
 	c.ariWait += time.Since(t0)
@@ -178,7 +179,7 @@ func (c *call) addRecording(r *tickets.Recording) error {
 func retryTransient(budget time.Duration, fn func(context.Context) error) error {
 	start := time.Now()
 	for wait := 100 * time.Millisecond; ; wait = min(2*wait, time.Second) {
-		ctx, cancel := cmdCtx()
+		ctx, cancel := asterisk.CommandContext()
 		err := fn(ctx)
 		cancel()
 		if err == nil || !tickets.IsTransient(err) || time.Since(start)+wait > budget {

@@ -11,6 +11,8 @@ import (
 
 	"github.com/CyCoreSystems/ari/v5"
 	"github.com/CyCoreSystems/ari/v5/stdbus"
+
+	"github.com/huehotline/hotline/ivr/asterisk"
 )
 
 // TestCall describes a scripted caller: a real call placed through Asterisk into the
@@ -105,7 +107,7 @@ func (r *TestCallResult) Print(w io.Writer) {
 type Caller struct {
 	Application string
 	Events      ari.Bus
-	REST        *REST
+	REST        *asterisk.REST
 }
 
 // callerEvents are the event types a test caller reads.
@@ -115,11 +117,11 @@ var callerEvents = []string{
 	ari.Events.PlaybackFinished, ari.Events.RecordingStarted, ari.Events.RecordingFinished,
 }
 
-// ConnectCaller connects a test caller application to Asterisk through an EventStream
+// ConnectCaller connects a test caller application to Asterisk through an asterisk.EventStream
 // of its own, and returns it once its events flow; stop disconnects it.
-func ConnectCaller(ctx context.Context, wsURL, app, username, password string, rest *REST) (cl *Caller, stop func(), err error) {
-	items := make(chan StreamItem, 1024)
-	stream := &EventStream{URL: wsURL, Application: app, Username: username, Password: password,
+func ConnectCaller(ctx context.Context, wsURL, app, username, password string, rest *asterisk.REST) (cl *Caller, stop func(), err error) {
+	items := make(chan asterisk.StreamItem, 1024)
+	stream := &asterisk.EventStream{URL: wsURL, Application: app, Username: username, Password: password,
 		REST: rest, Filter: callerEvents, Log: slog.New(slog.DiscardHandler)}
 	sctx, cancel := context.WithCancel(context.Background())
 	go stream.Run(sctx, items)
@@ -130,7 +132,7 @@ func ConnectCaller(ctx context.Context, wsURL, app, username, password string, r
 		for it := range items {
 			if it.Event != nil {
 				bus.Send(it.Event)
-			} else if it.State == StreamUp {
+			} else if it.State == asterisk.StreamUp {
 				once.Do(func() { close(up) })
 			}
 		}
@@ -158,7 +160,7 @@ func (cl *Caller) Place(ctx context.Context, tc TestCall) (*TestCallResult, erro
 	if tc.MaxDuration == 0 {
 		tc.MaxDuration = 3 * time.Minute
 	}
-	id := "tc-" + randomID()
+	id := "tc-" + asterisk.NewID()
 	res := &TestCallResult{ChannelID: id, HotlineID: id + "-hl"}
 	sub := cl.Events.Subscribe(nil, ari.Events.All)
 	defer sub.Cancel()
@@ -191,7 +193,7 @@ func (cl *Caller) Place(ctx context.Context, tc TestCall) (*TestCallResult, erro
 		res.Events = append(res.Events, TestCallEvent{At: at, Kind: kind, Detail: detail})
 	}
 	hangup := func() {
-		hctx, hcancel := cmdCtx()
+		hctx, hcancel := asterisk.CommandContext()
 		defer hcancel()
 		cl.REST.Hangup(hctx, res.ChannelID)
 	}
@@ -203,7 +205,7 @@ func (cl *Caller) Place(ctx context.Context, tc TestCall) (*TestCallResult, erro
 		d, _ := time.ParseDuration(strings.TrimPrefix(tc.Keys[pressed], "say="))
 		saying = true
 		add(time.Now(), "say", d.String())
-		pctx, pcancel := cmdCtx()
+		pctx, pcancel := asterisk.CommandContext()
 		defer pcancel()
 		if err := cl.REST.Play(pctx, res.ChannelID, sayID, []string{"tone:440"}); err != nil {
 			add(time.Now(), "error", "say: "+err.Error())
@@ -230,7 +232,7 @@ func (cl *Caller) Place(ctx context.Context, tc TestCall) (*TestCallResult, erro
 			}
 		case <-sayEnd:
 			sayEnd, saying = nil, false
-			sctx, scancel := cmdCtx()
+			sctx, scancel := asterisk.CommandContext()
 			cl.REST.StopPlayback(sctx, sayID)
 			scancel()
 			pressed++
@@ -256,7 +258,7 @@ func (cl *Caller) Place(ctx context.Context, tc TestCall) (*TestCallResult, erro
 			}
 			pressed++
 			add(time.Now(), "key", k)
-			dctx, dcancel := cmdCtx()
+			dctx, dcancel := asterisk.CommandContext()
 			err := cl.REST.SendDTMF(dctx, res.ChannelID, k)
 			dcancel()
 			if err != nil {

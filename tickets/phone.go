@@ -89,3 +89,12 @@ func MaskPhone(e164 string) string {
 	}
 	return f[:4] + " *** " + f[len(f)-3:]
 }
+
+// NationalDigits reads an E.164 number back as Vietnamese callers write it, digits only
+// (0905123456): what a phone shows and what the trunk dials.
+func NationalDigits(e164 string) string {
+	if len(e164) > 3 && e164[:3] == "+84" {
+		return "0" + e164[3:]
+	}
+	return e164
+}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/huehotline/hotline/ivr"
+	"github.com/huehotline/hotline/ivr/asterisk"
 	"github.com/huehotline/hotline/tickets"
 )
 
@@ -427,7 +428,7 @@ func answeredCall(t *testing.T, caller *ivr.Caller, s *tickets.Store, maxDuratio
 // the pinned ari library cannot decode, and the library crashes on them.
 func TestEventFilter(t *testing.T) {
 	startHotline(t, "")
-	rest := ivr.NewREST(ariURL, ariUser, ariPass, 5*time.Second)
+	rest := asterisk.NewREST(ariURL, ariUser, ariPass, 5*time.Second)
 	var app struct {
 		Allowed []struct {
 			Type string `json:"type"`

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/huehotline/hotline/ivr"
+	"github.com/huehotline/hotline/ivr/asterisk"
 	"github.com/huehotline/hotline/tickets"
 )
 
@@ -61,7 +62,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "build hotline:", err)
 		os.Exit(1)
 	}
-	rest := ivr.NewREST(ariURL, ariUser, ariPass, 3*time.Second)
+	rest := asterisk.NewREST(ariURL, ariUser, ariPass, 3*time.Second)
 	if err := rest.Ping(context.Background()); err != nil {
 		fmt.Fprintf(os.Stderr, "integration tests need Asterisk's ARI at %s (start it with `make sandbox`, or set HOTLINE_SKIP_INTEGRATION=1 to skip them): %v\n", ariURL, err)
 		os.Exit(1)
@@ -292,7 +293,7 @@ func consolePost(t *testing.T, cl *http.Client, u string, form url.Values) (int,
 func newCaller(t *testing.T) *ivr.Caller {
 	t.Helper()
 	app := fmt.Sprintf("hotline-test-%d-%d", os.Getpid(), time.Now().UnixNano())
-	rest := ivr.NewREST(ariURL, ariUser, ariPass, 5*time.Second)
+	rest := asterisk.NewREST(ariURL, ariUser, ariPass, 5*time.Second)
 	c, stop, err := ivr.ConnectCaller(context.Background(), strings.Replace(ariURL, "http", "ws", 1)+"/events", app, ariUser, ariPass, rest)
 	if err != nil {
 		t.Fatalf("connect test caller: %v", err)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/huehotline/hotline/ivr"
+	"github.com/huehotline/hotline/ivr/asterisk"
 	"github.com/huehotline/hotline/sounds"
 	"github.com/huehotline/hotline/tickets"
 )
@@ -124,7 +125,7 @@ func runLoadFollowUps(args []string) error {
 	defer func() { hl.Process.Signal(syscall.SIGTERM); hl.Wait() }()
 	// The run is measured from the hotline's first follow-up call: its start-up
 	// (migrations, the first connection to Asterisk) is not part of the day's calls.
-	rest := ivr.NewREST(ariCfg.URL, ariCfg.Username, ariCfg.Password, 5*time.Second)
+	rest := asterisk.NewREST(ariCfg.URL, ariCfg.Username, ariCfg.Password, 5*time.Second)
 	for first := false; !first; time.Sleep(20 * time.Millisecond) {
 		if ctx.Err() != nil {
 			return fmt.Errorf("no follow-up call started (log: %s)", logFile.Name())

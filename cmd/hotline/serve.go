@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/huehotline/hotline/ivr"
+	"github.com/huehotline/hotline/ivr/asterisk"
 	"github.com/huehotline/hotline/sounds"
 	"github.com/huehotline/hotline/tickets"
 	"github.com/huehotline/hotline/web"
@@ -245,7 +246,7 @@ func serve(ctx context.Context, cfg serveConfig) error {
 		httpSrv.Shutdown(sctx)
 	}()
 
-	rest := ivr.NewREST(cfg.ari.URL, cfg.ari.Username, cfg.ari.Password, 5*time.Second)
+	rest := asterisk.NewREST(cfg.ari.URL, cfg.ari.Username, cfg.ari.Password, 5*time.Second)
 	if err := checkARI(ctx, rest, cfg.ari); err != nil {
 		return err
 	}
@@ -277,8 +278,8 @@ func serve(ctx context.Context, cfg serveConfig) error {
 	if err := flow.Validate(sounds.Languages, sounds.Has); err != nil {
 		return fmt.Errorf("call flow: %w", err)
 	}
-	events := make(chan ivr.StreamItem, 1024)
-	stream := &ivr.EventStream{URL: cfg.ari.WSURL, Application: cfg.ari.Application, Username: cfg.ari.Username,
+	events := make(chan asterisk.StreamItem, 1024)
+	stream := &asterisk.EventStream{URL: cfg.ari.WSURL, Application: cfg.ari.Application, Username: cfg.ari.Username,
 		Password: cfg.ari.Password, REST: rest, Filter: ivr.HandledEvents(), Log: log}
 	streamCtx, stopStream := context.WithCancel(context.Background())
 	defer stopStream()
@@ -332,12 +333,12 @@ func serve(ctx context.Context, cfg serveConfig) error {
 		stopApp() // drains calls in progress, then returns
 		err := <-appErr
 		stopStream()
-		if errors.Is(err, ivr.ErrReplaced) {
+		if errors.Is(err, asterisk.ErrReplaced) {
 			return settingErrorf("ARI_APPLICATION %q was taken over by another program connected to Asterisk.", cfg.ari.Application)
 		}
 		return err
 	case err := <-appErr:
-		if errors.Is(err, ivr.ErrReplaced) {
+		if errors.Is(err, asterisk.ErrReplaced) {
 			return settingErrorf("ARI_APPLICATION %q was taken over by another program connected to Asterisk (another hotline?); this one stopped.", cfg.ari.Application)
 		}
 		return err
@@ -378,9 +379,9 @@ func sweepFollowUps(ctx context.Context, store *tickets.Store, log *slog.Logger)
 
 // checkARI asks Asterisk for a ping, turning the usual failures into one sentence that
 // names the setting to fix.
-func checkARI(ctx context.Context, rest *ivr.REST, c ariConfig) error {
+func checkARI(ctx context.Context, rest *asterisk.REST, c ariConfig) error {
 	err := rest.Ping(ctx)
-	var se *ivr.StatusError
+	var se *asterisk.StatusError
 	switch {
 	case err == nil:
 		return nil

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/huehotline/hotline/ivr"
+	"github.com/huehotline/hotline/ivr/asterisk"
 )
 
 func runTestCall(args []string) error {
@@ -72,7 +73,7 @@ func runTestCall(args []string) error {
 // connectCaller connects a test caller application of its own to Asterisk, for test
 // calls and load runs.
 func connectCaller(ctx context.Context, c ariConfig) (*ivr.Caller, func(), error) {
-	rest := ivr.NewREST(c.URL, c.Username, c.Password, 5*time.Second)
+	rest := asterisk.NewREST(c.URL, c.Username, c.Password, 5*time.Second)
 	if err := checkARI(ctx, rest, c); err != nil {
 		return nil, nil, err
 	}

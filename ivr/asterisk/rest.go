@@ -1,10 +1,8 @@
-package ivr
+package asterisk
 
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -315,20 +313,6 @@ func (r *REST) SetEventFilter(ctx context.Context, app string, types []string) e
 // Ping asks Asterisk for its identity, to tell whether ARI answers.
 func (r *REST) Ping(ctx context.Context) error {
 	return r.Do(ctx, http.MethodGet, "/asterisk/ping", nil, nil, nil)
-}
-
-// randomID returns a short random identifier for channels and playbacks.
-func randomID() string {
-	var b [8]byte
-	rand.Read(b[:])
-	return hex.EncodeToString(b[:])
-}
-
-// randomToken is a secret no one can guess: 128 random bits.
-func randomToken() string {
-	var b [16]byte
-	rand.Read(b[:])
-	return hex.EncodeToString(b[:])
 }
 
 // Record starts recording a channel into a stored recording called name (WAV), after a

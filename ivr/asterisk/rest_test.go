@@ -1,4 +1,4 @@
-package ivr_test
+package asterisk_test
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/huehotline/hotline/ivr"
+	"github.com/huehotline/hotline/ivr/asterisk"
 )
 
 // A stalled Asterisk cannot freeze a call: every command gives up after its time limit
@@ -21,7 +21,7 @@ func TestRESTTimeout(t *testing.T) {
 	}))
 	defer srv.Close()
 	defer close(release)
-	r := ivr.NewREST(srv.URL+"/ari", "u", "p", 300*time.Millisecond)
+	r := asterisk.NewREST(srv.URL+"/ari", "u", "p", 300*time.Millisecond)
 	start := time.Now()
 	err := r.Answer(context.Background(), "chan-1")
 	if err == nil {
@@ -46,16 +46,16 @@ func TestRESTStatusErrors(t *testing.T) {
 		w.WriteHeader(http.StatusNoContent)
 	}))
 	defer srv.Close()
-	r := ivr.NewREST(srv.URL+"/ari", "hotline", "secret", time.Second)
-	if err := r.Answer(context.Background(), "gone"); !ivr.IsNotFound(err) {
+	r := asterisk.NewREST(srv.URL+"/ari", "hotline", "secret", time.Second)
+	if err := r.Answer(context.Background(), "gone"); !asterisk.IsNotFound(err) {
 		t.Errorf("answer a gone channel: %v, want not found", err)
 	}
 	if err := r.StopPlayback(context.Background(), "pb"); err != nil {
 		t.Errorf("stop playback: %v", err)
 	}
-	bad := ivr.NewREST(srv.URL+"/ari", "hotline", "wrong", time.Second)
+	bad := asterisk.NewREST(srv.URL+"/ari", "hotline", "wrong", time.Second)
 	err := bad.Ping(context.Background())
-	if se, ok := err.(*ivr.StatusError); !ok || se.Status != http.StatusUnauthorized {
+	if se, ok := err.(*asterisk.StatusError); !ok || se.Status != http.StatusUnauthorized {
 		t.Errorf("wrong password: %v", err)
 	}
 }
@@ -75,7 +75,7 @@ func TestRESTErrorsHoldNoNumber(t *testing.T) {
 		conn.Close() // no answer at all
 	}))
 	defer srv.Close()
-	r := ivr.NewREST(srv.URL+"/ari", "u", "p", 2*time.Second)
+	r := asterisk.NewREST(srv.URL+"/ari", "u", "p", 2*time.Second)
 	ctx := context.Background()
 	_, createErr := r.CreateChannel(ctx, "PJSIP/0905123456@carrier", "hotline", "cb-1", "", nil)
 	originateErr := r.Originate(ctx, "PJSIP/0905123456@carrier", "hotline-followup", "fu-1", "19001075", 40*time.Second, map[string]string{"HOTLINE_AGI": "x"})
