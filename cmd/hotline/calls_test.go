@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/huehotline/hotline/ivr"
+	"github.com/huehotline/hotline/cmd/hotline/testcaller"
 	"github.com/huehotline/hotline/ivr/asterisk"
 	"github.com/huehotline/hotline/tickets"
 )
@@ -21,7 +21,7 @@ import (
 func TestCallBecomesTicket(t *testing.T) {
 	h := startHotline(t, "")
 	s := h.store()
-	res := call(t, newCaller(t), ivr.TestCall{From: "0905 123 456", Keys: []string{"0", "say=3s", "#"}, HangupAfterKeys: -1})
+	res := call(t, newCaller(t), testcaller.TestCall{From: "0905 123 456", Keys: []string{"0", "say=3s", "#"}, HangupAfterKeys: -1})
 
 	if res.EndedBy != "hotline" {
 		t.Errorf("call ended by %s, want hotline", res.EndedBy)
@@ -57,7 +57,7 @@ func TestCallBecomesTicket(t *testing.T) {
 func TestEnglishCall(t *testing.T) {
 	h := startHotline(t, "")
 	s := h.store()
-	res := call(t, newCaller(t), ivr.TestCall{From: "+84 162 123 4567", Keys: []string{"9", "3", "1", "1", "say=2s", "#"}, Barge: 700 * time.Millisecond, HangupAfterKeys: -1})
+	res := call(t, newCaller(t), testcaller.TestCall{From: "+84 162 123 4567", Keys: []string{"9", "3", "1", "1", "say=2s", "#"}, Barge: 700 * time.Millisecond, HangupAfterKeys: -1})
 	// A playback of several prompts shows as its first: the area steps start with these.
 	for _, p := range []string{"en/main_menu", "en/area_intro", "en/unit_19753", "en/message_community", "en/ticket_created", "en/goodbye"} {
 		if !contains(res.Prompts(), p) {
@@ -115,7 +115,7 @@ func TestHangupAtEveryStep(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res := call(t, caller, ivr.TestCall{From: "0905123456", Keys: tt.keys, Barge: 500 * time.Millisecond,
+			res := call(t, caller, testcaller.TestCall{From: "0905123456", Keys: tt.keys, Barge: 500 * time.Millisecond,
 				HangupAfterKeys: tt.after, HangupAtAnswer: tt.after == -2})
 			if res.EndedBy != "caller" {
 				t.Errorf("ended by %s, want caller", res.EndedBy)
@@ -145,7 +145,7 @@ func TestInvalidKeys(t *testing.T) {
 	caller := newCaller(t)
 
 	t.Run("then a valid key", func(t *testing.T) {
-		res := call(t, caller, ivr.TestCall{From: "0905123456", Keys: []string{"7", "4", "2", "1", "1", "say=2s", "#"}, Barge: 500 * time.Millisecond, HangupAfterKeys: -1})
+		res := call(t, caller, testcaller.TestCall{From: "0905123456", Keys: []string{"7", "4", "2", "1", "1", "say=2s", "#"}, Barge: 500 * time.Millisecond, HangupAfterKeys: -1})
 		if !contains(res.Prompts(), "vi/invalid") {
 			t.Errorf("prompts %v lack vi/invalid", res.Prompts())
 		}
@@ -158,7 +158,7 @@ func TestInvalidKeys(t *testing.T) {
 	})
 	// Three failures: to an agent; with nobody on duty, a voice message.
 	t.Run("three times", func(t *testing.T) {
-		res := call(t, caller, ivr.TestCall{From: "0905123456", Keys: []string{"7", "8", "#", "say=2s", "#"}, Barge: 500 * time.Millisecond, HangupAfterKeys: -1})
+		res := call(t, caller, testcaller.TestCall{From: "0905123456", Keys: []string{"7", "8", "#", "say=2s", "#"}, Barge: 500 * time.Millisecond, HangupAfterKeys: -1})
 		want := []string{"vi/invalid", "vi/too_many_errors", "vi/queue_message", "vi/message_saved", "vi/goodbye"}
 		for _, p := range want {
 			if !contains(res.Prompts(), p) {
@@ -182,7 +182,7 @@ func TestInvalidKeys(t *testing.T) {
 func TestWithheldNumber(t *testing.T) {
 	h := startHotline(t, "")
 	s := h.store()
-	res := call(t, newCaller(t), ivr.TestCall{From: "anonymous", Keys: []string{"3", "0", "say=2s", "#"}, Barge: 500 * time.Millisecond, HangupAfterKeys: -1})
+	res := call(t, newCaller(t), testcaller.TestCall{From: "anonymous", Keys: []string{"3", "0", "say=2s", "#"}, Barge: 500 * time.Millisecond, HangupAfterKeys: -1})
 	c := finalRecord(t, s, res.HotlineID)
 	if c.CallerNumber != nil || c.CallerRaw != "anonymous" {
 		t.Errorf("caller = %v raw %q, want none and raw anonymous", c.CallerNumber, c.CallerRaw)
@@ -239,9 +239,9 @@ func TestGracefulShutdown(t *testing.T) {
 	h := startHotline(t, "")
 	s := h.store()
 	caller := newCaller(t)
-	done := make(chan *ivr.TestCallResult, 1)
+	done := make(chan *testcaller.TestCallResult, 1)
 	go func() {
-		res, _ := caller.Place(context.Background(), ivr.TestCall{From: "0905123456", Keys: []string{"0", "say=2s", "#"}, Barge: 500 * time.Millisecond, HangupAfterKeys: -1, MaxDuration: time.Minute})
+		res, _ := caller.Place(context.Background(), testcaller.TestCall{From: "0905123456", Keys: []string{"0", "say=2s", "#"}, Barge: 500 * time.Millisecond, HangupAfterKeys: -1, MaxDuration: time.Minute})
 		done <- res
 	}()
 	// Wait for the ticket, then ask the hotline to stop while it says goodbye.
@@ -258,7 +258,7 @@ func TestGracefulShutdown(t *testing.T) {
 	}
 	h.cmd.Process.Signal(syscall.SIGTERM)
 	// A call arriving while the hotline drains is told the system is busy, and recorded.
-	late, err := caller.Place(context.Background(), ivr.TestCall{From: "0905123456", HangupAfterKeys: -1, MaxDuration: 30 * time.Second})
+	late, err := caller.Place(context.Background(), testcaller.TestCall{From: "0905123456", HangupAfterKeys: -1, MaxDuration: 30 * time.Second})
 	if err != nil || late.EndedBy != "hotline" || !contains(late.Prompts(), "vi/system_busy") {
 		t.Errorf("call during the drain = %+v, %v; want the busy message and a hang-up", late, err)
 	}
@@ -384,7 +384,7 @@ func asteriskRestart(t *testing.T, how string) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	took := time.Since(back)
-	res, err := newCaller(t).Place(context.Background(), ivr.TestCall{From: "0905123456", Keys: []string{"5"},
+	res, err := newCaller(t).Place(context.Background(), testcaller.TestCall{From: "0905123456", Keys: []string{"5"},
 		Barge: 500 * time.Millisecond, HangupAfterKeys: 1, MaxDuration: 20 * time.Second})
 	if err != nil || !contains(res.Prompts(), "vi/quarantine_info") {
 		t.Fatalf("a call after the restart: %+v, %v\n%s", res, err, h.logText())
@@ -404,11 +404,11 @@ func asteriskRestart(t *testing.T, how string) {
 // answeredCall places a call that presses nothing and returns once the hotline has
 // answered it; the channel delivers what the caller saw when the call ends (the caller
 // gives up after maxDuration).
-func answeredCall(t *testing.T, caller *ivr.Caller, s *tickets.Store, maxDuration time.Duration) <-chan *ivr.TestCallResult {
+func answeredCall(t *testing.T, caller *testcaller.Caller, s *tickets.Store, maxDuration time.Duration) <-chan *testcaller.TestCallResult {
 	t.Helper()
-	done := make(chan *ivr.TestCallResult, 1)
+	done := make(chan *testcaller.TestCallResult, 1)
 	go func() {
-		res, _ := caller.Place(context.Background(), ivr.TestCall{From: "0905123456", HangupAfterKeys: -1, MaxDuration: maxDuration})
+		res, _ := caller.Place(context.Background(), testcaller.TestCall{From: "0905123456", HangupAfterKeys: -1, MaxDuration: maxDuration})
 		done <- res
 	}()
 	deadline := time.Now().Add(20 * time.Second)
@@ -453,7 +453,7 @@ func TestPromptsEndingAtOnce(t *testing.T) {
 	h := startHotline(t, "", "HOTLINE_SOUNDS_URL=http://127.0.0.1:1/sounds")
 	s := h.store()
 	start := time.Now()
-	res := call(t, newCaller(t), ivr.TestCall{From: "0905123456", HangupAfterKeys: -1, MaxDuration: 40 * time.Second})
+	res := call(t, newCaller(t), testcaller.TestCall{From: "0905123456", HangupAfterKeys: -1, MaxDuration: 40 * time.Second})
 	if res.EndedBy != "hotline" {
 		t.Errorf("ended by %s, want the hotline", res.EndedBy)
 	}
@@ -473,7 +473,7 @@ func TestPromptsEndingAtOnce(t *testing.T) {
 func TestCallbackNumber(t *testing.T) {
 	h := startHotline(t, "")
 	s := h.store()
-	res := call(t, newCaller(t), ivr.TestCall{From: "0905123456", Keys: []string{"4", "0", "2", "0911 222 333#", "1", "say=2s", "#"},
+	res := call(t, newCaller(t), testcaller.TestCall{From: "0905123456", Keys: []string{"4", "0", "2", "0911 222 333#", "1", "say=2s", "#"},
 		Barge: 500 * time.Millisecond, HangupAfterKeys: -1})
 	for _, p := range []string{"vi/cb_choice", "vi/cb_enter", "vi/cb_readback", "vi/ticket_created"} {
 		if !contains(res.Prompts(), p) {

@@ -18,7 +18,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/huehotline/hotline/ivr"
+	"github.com/huehotline/hotline/cmd/hotline/testcaller"
 	"github.com/huehotline/hotline/tickets"
 )
 
@@ -127,9 +127,9 @@ func queueEvents(t *testing.T, s *tickets.Store) []*tickets.QueueEntry {
 }
 
 // asyncCall places a test call in the background.
-func asyncCall(t *testing.T, c *ivr.Caller, tc ivr.TestCall) <-chan *ivr.TestCallResult {
+func asyncCall(t *testing.T, c *testcaller.Caller, tc testcaller.TestCall) <-chan *testcaller.TestCallResult {
 	t.Helper()
-	out := make(chan *ivr.TestCallResult, 1)
+	out := make(chan *testcaller.TestCallResult, 1)
 	if tc.MaxDuration == 0 {
 		tc.MaxDuration = 2 * time.Minute
 	}
@@ -169,7 +169,7 @@ func TestScreenPop(t *testing.T) {
 	}
 	screenshot(t, tab, "desk-ready", 1280)
 
-	res := asyncCall(t, newCaller(t), ivr.TestCall{From: "0905123456", Keys: []string{"0"}, Barge: 500 * time.Millisecond,
+	res := asyncCall(t, newCaller(t), testcaller.TestCall{From: "0905123456", Keys: []string{"0"}, Barge: 500 * time.Millisecond,
 		HangupAfterKeys: -1, HangupAfterTicket: 6 * time.Second})
 	// The screen-pop: the browser goes to the call's ticket by itself.
 	popCtx, popCancel := context.WithTimeout(tab, 40*time.Second)
@@ -290,10 +290,10 @@ func TestAgentsShareTheQueue(t *testing.T) {
 		t.Fatalf("mai paused: %q", got)
 	}
 	caller := newCaller(t)
-	a := asyncCall(t, caller, ivr.TestCall{From: "0905000001", Keys: []string{"0"}, Barge: 500 * time.Millisecond,
+	a := asyncCall(t, caller, testcaller.TestCall{From: "0905000001", Keys: []string{"0"}, Barge: 500 * time.Millisecond,
 		HangupAfterKeys: -1, HangupAfterTicket: 12 * time.Second})
 	waitFor(t, h, 20*time.Second, "lan on the first call", func() bool { return deskState(t, h, lan) == tickets.AgentOnCall })
-	b := asyncCall(t, caller, ivr.TestCall{From: "0905000002", Keys: []string{"0"}, Barge: 500 * time.Millisecond,
+	b := asyncCall(t, caller, testcaller.TestCall{From: "0905000002", Keys: []string{"0"}, Barge: 500 * time.Millisecond,
 		HangupAfterKeys: -1, HangupAfterTicket: 15 * time.Second})
 	time.Sleep(4 * time.Second) // the second caller waits: lan talks, mai is paused
 	for _, e := range queueEvents(t, s) {
@@ -327,7 +327,7 @@ func TestAgentsShareTheQueue(t *testing.T) {
 	}
 	callbackStart := time.Now()
 	waitFor(t, h, 20*time.Second, "lan on the callback", func() bool { return deskState(t, h, lan) == tickets.AgentOnCall })
-	c := asyncCall(t, caller, ivr.TestCall{From: "0905000003", Keys: []string{"0", "hup"}, Barge: 500 * time.Millisecond, HangupAfterKeys: -1})
+	c := asyncCall(t, caller, testcaller.TestCall{From: "0905000003", Keys: []string{"0", "hup"}, Barge: 500 * time.Millisecond, HangupAfterKeys: -1})
 	rc := <-c
 	waitFor(t, h, 30*time.Second, "the callback's end", func() bool {
 		calls, _ := s.ListCalls(ctx, tickets.ActorSystem, tickets.CallFilter{})
@@ -480,17 +480,17 @@ func TestCallbackKeepsItsPlace(t *testing.T) {
 	}
 
 	caller := newCaller(t)
-	x := asyncCall(t, caller, ivr.TestCall{From: "0905000010", Keys: []string{"0"}, Barge: 500 * time.Millisecond,
+	x := asyncCall(t, caller, testcaller.TestCall{From: "0905000010", Keys: []string{"0"}, Barge: 500 * time.Millisecond,
 		HangupAfterKeys: -1, HangupAfterTicket: 10 * time.Second})
 	waitFor(t, h, 20*time.Second, "lan talking with the first caller", func() bool { return deskState(t, h, lan) == tickets.AgentOnCall })
 	// p1 talks long enough for the test to pause lan during the call.
-	p1 := asyncCall(t, caller, ivr.TestCall{From: "0905000011", Keys: []string{"0"}, Barge: 500 * time.Millisecond,
+	p1 := asyncCall(t, caller, testcaller.TestCall{From: "0905000011", Keys: []string{"0"}, Barge: 500 * time.Millisecond,
 		HangupAfterKeys: -1, HangupAfterTicket: 15 * time.Second})
 	time.Sleep(time.Second)
-	p2 := asyncCall(t, caller, ivr.TestCall{From: "0905000012", Keys: []string{"0", "1"}, Barge: 500 * time.Millisecond, HangupAfterKeys: -1})
+	p2 := asyncCall(t, caller, testcaller.TestCall{From: "0905000012", Keys: []string{"0", "1"}, Barge: 500 * time.Millisecond, HangupAfterKeys: -1})
 	time.Sleep(time.Second)
-	p3 := asyncCall(t, caller, ivr.TestCall{From: "0905000013", Keys: []string{"0", "1"}, Barge: 500 * time.Millisecond, HangupAfterKeys: -1})
-	for _, ch := range []<-chan *ivr.TestCallResult{p2, p3} {
+	p3 := asyncCall(t, caller, testcaller.TestCall{From: "0905000013", Keys: []string{"0", "1"}, Barge: 500 * time.Millisecond, HangupAfterKeys: -1})
+	for _, ch := range []<-chan *testcaller.TestCallResult{p2, p3} {
 		if r := <-ch; r == nil || !slices.Contains(r.Prompts(), "vi/callback_created") {
 			t.Fatalf("a caller pressing 1: %+v", r)
 		}
@@ -511,7 +511,7 @@ func TestCallbackKeepsItsPlace(t *testing.T) {
 	// The wallboard reconnects by itself and shows the requests kept.
 	waitFor(t, h, 30*time.Second, "the wallboard back after the restart", func() bool { return boardText("callbacks") == "2" && boardText("paused") == "1" })
 	screenshot(t, board, "wallboard", 1280)
-	p4 := asyncCall(t, caller, ivr.TestCall{From: "0905000014", Keys: []string{"0"}, Barge: 500 * time.Millisecond,
+	p4 := asyncCall(t, caller, testcaller.TestCall{From: "0905000014", Keys: []string{"0"}, Barge: 500 * time.Millisecond,
 		HangupAfterKeys: -1, HangupAfterTicket: 3 * time.Second})
 	time.Sleep(2 * time.Second) // p4 is in the queue, behind the requests
 	if code, _ := consolePost(t, lan, base+"/desk/ready", nil); code != http.StatusSeeOther {

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/huehotline/hotline/ivr"
+	"github.com/huehotline/hotline/cmd/hotline/testcaller"
 	"github.com/huehotline/hotline/tickets"
 )
 
@@ -104,7 +104,7 @@ func TestAcknowledgedWritesSurviveOtherProcessesAndACrash(t *testing.T) {
 	sqlite3(t, h.dbPath, "SELECT COUNT(*) FROM tickets")
 
 	// A caller finishes a symptom report and hears that it is recorded.
-	res := call(t, newCaller(t), ivr.TestCall{From: "0905123456", Keys: []string{"2", "1", "2", "2", "2", "2", "0", "1"},
+	res := call(t, newCaller(t), testcaller.TestCall{From: "0905123456", Keys: []string{"2", "1", "2", "2", "2", "2", "0", "1"},
 		Barge: 700 * time.Millisecond, HangupAfterKeys: -1, MaxDuration: 90 * time.Second})
 	if !contains(res.Prompts(), "vi/ticket_created") || res.Ticket == "" {
 		t.Errorf("the caller was not told the report is recorded: %+v", res)

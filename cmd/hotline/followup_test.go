@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/huehotline/hotline/ivr"
+	"github.com/huehotline/hotline/cmd/hotline/testcaller"
 	"github.com/huehotline/hotline/tickets"
 )
 
@@ -57,7 +57,7 @@ func attemptsOf(t *testing.T, h *hotline, s *tickets.Store, c *tickets.Case, n i
 func keysPcap(t *testing.T, keys string) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), "keys.pcap")
-	if err := ivr.WriteDTMFPcap(p, keys, 1500*time.Millisecond); err != nil {
+	if err := testcaller.WriteDTMFPcap(p, keys, 1500*time.Millisecond); err != nil {
 		t.Fatal(err)
 	}
 	return p

@@ -19,7 +19,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/huehotline/hotline/ivr"
+	"github.com/huehotline/hotline/cmd/hotline/testcaller"
 	"github.com/huehotline/hotline/ivr/asterisk"
 	"github.com/huehotline/hotline/tickets"
 )
@@ -290,11 +290,11 @@ func consolePost(t *testing.T, cl *http.Client, u string, form url.Values) (int,
 }
 
 // newCaller connects a test caller application to Asterisk.
-func newCaller(t *testing.T) *ivr.Caller {
+func newCaller(t *testing.T) *testcaller.Caller {
 	t.Helper()
 	app := fmt.Sprintf("hotline-test-%d-%d", os.Getpid(), time.Now().UnixNano())
 	rest := asterisk.NewREST(ariURL, ariUser, ariPass, 5*time.Second)
-	c, stop, err := ivr.ConnectCaller(context.Background(), strings.Replace(ariURL, "http", "ws", 1)+"/events", app, ariUser, ariPass, rest)
+	c, stop, err := testcaller.ConnectCaller(context.Background(), strings.Replace(ariURL, "http", "ws", 1)+"/events", app, ariUser, ariPass, rest)
 	if err != nil {
 		t.Fatalf("connect test caller: %v", err)
 	}
@@ -303,7 +303,7 @@ func newCaller(t *testing.T) *ivr.Caller {
 }
 
 // call places a test call and fails the test if it could not be placed.
-func call(t *testing.T, c *ivr.Caller, tc ivr.TestCall) *ivr.TestCallResult {
+func call(t *testing.T, c *testcaller.Caller, tc testcaller.TestCall) *testcaller.TestCallResult {
 	t.Helper()
 	if tc.MaxDuration == 0 {
 		tc.MaxDuration = 2 * time.Minute

@@ -12,7 +12,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/huehotline/hotline/ivr"
+	"github.com/huehotline/hotline/cmd/hotline/testcaller"
 )
 
 func runLoad(args []string) error {
@@ -81,7 +81,7 @@ func runLoad(args []string) error {
 		"hotline cpu", "asterisk cpu", "ratio", "hotline/call", "peak rss")
 	for _, n := range counts {
 		h0, a0 := cpuSeconds(*pid), cpuSeconds(astPid)
-		res := caller.RunLoad(ctx, ivr.LoadOptions{Concurrent: n, Duration: *duration})
+		res := caller.RunLoad(ctx, testcaller.LoadOptions{Concurrent: n, Duration: *duration})
 		h1, a1 := cpuSeconds(*pid), cpuSeconds(astPid)
 		own, err := console.reactions()
 		if err != nil {

@@ -13,7 +13,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/huehotline/hotline/ivr"
+	"github.com/huehotline/hotline/cmd/hotline/testcaller"
 	"github.com/huehotline/hotline/ivr/asterisk"
 	"github.com/huehotline/hotline/sounds"
 	"github.com/huehotline/hotline/tickets"
@@ -94,7 +94,7 @@ func runLoadFollowUps(args []string) error {
 			at[i] -= 2500 * time.Millisecond // the scenario plays the keys from 1.5 s after the answer, the first 1 s into them
 		}
 	}
-	if err := ivr.WriteDTMFPcapAt(pcap, "12222", at); err != nil {
+	if err := testcaller.WriteDTMFPcapAt(pcap, "12222", at); err != nil {
 		return err
 	}
 	far := exec.CommandContext(ctx, "sipp", "-sf", filepath.Join(*sippDir, "citizen_answers.xml"), "-i", "127.0.0.1", "-p", "5080",

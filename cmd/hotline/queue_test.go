@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/huehotline/hotline/ivr"
+	"github.com/huehotline/hotline/cmd/hotline/testcaller"
 	"github.com/huehotline/hotline/tickets"
 )
 
@@ -68,7 +68,7 @@ func TestAgentAnswers(t *testing.T) {
 	answers := agentPhone(t, "agent101", 5072, "agent_phone.xml", time.Second, 1)
 	h := startHotline(t, "", "HOTLINE_AGENTS=PJSIP/agent102,PJSIP/agent101", "HOTLINE_AGENT_RING=10s")
 	s := h.store()
-	res := call(t, newCaller(t), ivr.TestCall{From: "0905123456", Keys: []string{"0"}, Barge: 500 * time.Millisecond,
+	res := call(t, newCaller(t), testcaller.TestCall{From: "0905123456", Keys: []string{"0"}, Barge: 500 * time.Millisecond,
 		HangupAfterKeys: -1, HangupAfterTicket: 3 * time.Second})
 	if err := <-busy; err != nil {
 		t.Error(err)
@@ -109,7 +109,7 @@ func TestQueueWithoutAnswer(t *testing.T) {
 	caller := newCaller(t)
 
 	t.Run("callback instead of waiting", func(t *testing.T) {
-		res := call(t, caller, ivr.TestCall{From: "0905123456", Keys: []string{"0", "1"}, Barge: 500 * time.Millisecond, HangupAfterKeys: -1})
+		res := call(t, caller, testcaller.TestCall{From: "0905123456", Keys: []string{"0", "1"}, Barge: 500 * time.Millisecond, HangupAfterKeys: -1})
 		for _, p := range []string{"vi/queue_enter", "vi/callback_created", "vi/goodbye"} {
 			if !contains(res.Prompts(), p) {
 				t.Errorf("prompts %v lack %s", res.Prompts(), p)
@@ -126,7 +126,7 @@ func TestQueueWithoutAnswer(t *testing.T) {
 	})
 	t.Run("hung up while waiting", func(t *testing.T) {
 		// Listen to the first announcement, then hang up during the music.
-		res := call(t, caller, ivr.TestCall{From: "0905123456", Keys: []string{"0", "hup"}, Barge: 500 * time.Millisecond, HangupAfterKeys: -1})
+		res := call(t, caller, testcaller.TestCall{From: "0905123456", Keys: []string{"0", "hup"}, Barge: 500 * time.Millisecond, HangupAfterKeys: -1})
 		c := finalRecord(t, s, res.HotlineID)
 		if c.Outcome != tickets.OutcomeAbandoned || c.EndedBy != tickets.EndedByCaller || c.QueuedAt == nil {
 			t.Errorf("call = %+v, want abandoned_in_queue by the caller", c)
@@ -138,7 +138,7 @@ func TestQueueWithoutAnswer(t *testing.T) {
 	})
 	t.Run("the longest wait passes", func(t *testing.T) {
 		start := time.Now()
-		res := call(t, caller, ivr.TestCall{From: "0905123456", Keys: []string{"0", "say=2s", "#"}, Barge: 500 * time.Millisecond, HangupAfterKeys: -1})
+		res := call(t, caller, testcaller.TestCall{From: "0905123456", Keys: []string{"0", "say=2s", "#"}, Barge: 500 * time.Millisecond, HangupAfterKeys: -1})
 		positions := 0
 		for _, p := range res.Prompts() {
 			if p == "vi/queue_enter" || p == "vi/queue_position" {
@@ -164,7 +164,7 @@ func TestQueueWithoutAnswer(t *testing.T) {
 		other := [...]string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}[(time.Now().In(tickets.Local).Weekday()+3)%7]
 		h2 := startHotline(t, "", "HOTLINE_AGENTS=PJSIP/agent101", "HOTLINE_AGENT_HOURS="+other+" 08:00-17:00")
 		s2 := h2.store()
-		res := call(t, caller, ivr.TestCall{From: "0905123456", Keys: []string{"0", "say=2s", "#"}, Barge: 500 * time.Millisecond, HangupAfterKeys: -1})
+		res := call(t, caller, testcaller.TestCall{From: "0905123456", Keys: []string{"0", "say=2s", "#"}, Barge: 500 * time.Millisecond, HangupAfterKeys: -1})
 		if contains(res.Prompts(), "vi/queue_enter") || !contains(res.Prompts(), "vi/queue_message") {
 			t.Errorf("prompts %v: want the message prompt without queueing", res.Prompts())
 		}
@@ -183,7 +183,7 @@ func TestUrgentCallerToAgent(t *testing.T) {
 	h := startHotline(t, "", "HOTLINE_AGENTS=PJSIP/agent101")
 	s := h.store()
 	// No fever, no cough, short of breath, no travel, no contact, area unknown, this number.
-	res := call(t, newCaller(t), ivr.TestCall{From: "0905123456", Keys: []string{"2", "2", "2", "1", "2", "2", "0", "1"},
+	res := call(t, newCaller(t), testcaller.TestCall{From: "0905123456", Keys: []string{"2", "2", "2", "1", "2", "2", "0", "1"},
 		Barge: 500 * time.Millisecond, HangupAfterKeys: -1, HangupAfterTicket: 20 * time.Second})
 	if err := <-answers; err != nil {
 		t.Error(err)
@@ -220,14 +220,14 @@ func TestSecondCallerGetsTheFreedAgent(t *testing.T) {
 	h := startHotline(t, "", "HOTLINE_AGENTS=PJSIP/agent101", "HOTLINE_QUEUE_ANNOUNCE=1s")
 	s := h.store()
 	caller := newCaller(t)
-	first := make(chan *ivr.TestCallResult, 1)
+	first := make(chan *testcaller.TestCallResult, 1)
 	go func() {
-		res, _ := caller.Place(context.Background(), ivr.TestCall{From: "0905123456", Keys: []string{"0"}, Barge: 500 * time.Millisecond,
+		res, _ := caller.Place(context.Background(), testcaller.TestCall{From: "0905123456", Keys: []string{"0"}, Barge: 500 * time.Millisecond,
 			HangupAfterKeys: -1, HangupAfterTicket: 12 * time.Second, MaxDuration: time.Minute})
 		first <- res
 	}()
 	time.Sleep(3 * time.Second)
-	second := call(t, caller, ivr.TestCall{From: "0905123457", Keys: []string{"0"}, Barge: 500 * time.Millisecond,
+	second := call(t, caller, testcaller.TestCall{From: "0905123457", Keys: []string{"0"}, Barge: 500 * time.Millisecond,
 		HangupAfterKeys: -1, HangupAfterTicket: 2 * time.Second, MaxDuration: time.Minute})
 	res1 := <-first
 	if err := <-phones; err != nil {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/huehotline/hotline/cmd/hotline/testcaller"
 	"github.com/huehotline/hotline/ivr"
 )
 
@@ -57,7 +58,7 @@ func writeReactions(w http.ResponseWriter, rs []ivr.Reaction) {
 	json.NewEncoder(w).Encode(st)
 }
 
-func quantileMS(d []time.Duration, q float64) float64 { return ms(ivr.Quantile(d, q)) }
+func quantileMS(d []time.Duration, q float64) float64 { return ms(testcaller.Quantile(d, q)) }
 
 // console is a signed-in admin's HTTP client of the hotline's console.
 type console struct {

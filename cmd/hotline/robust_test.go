@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/huehotline/hotline/ivr"
+	"github.com/huehotline/hotline/cmd/hotline/testcaller"
 	"github.com/huehotline/hotline/tickets"
 )
 
@@ -52,15 +52,15 @@ func TestIdleAgentTakesTheNextCaller(t *testing.T) {
 	h := startHotline(t, "", "HOTLINE_AGENTS=PJSIP/agent101,PJSIP/agent102", "HOTLINE_AGENT_RING=10s", "HOTLINE_QUEUE_ANNOUNCE=3s")
 	s := h.store()
 	caller := newCaller(t)
-	first := make(chan *ivr.TestCallResult, 1)
+	first := make(chan *testcaller.TestCallResult, 1)
 	go func() {
-		res, _ := caller.Place(context.Background(), ivr.TestCall{From: "0905123456", Keys: []string{"0"}, Barge: 500 * time.Millisecond,
+		res, _ := caller.Place(context.Background(), testcaller.TestCall{From: "0905123456", Keys: []string{"0"}, Barge: 500 * time.Millisecond,
 			HangupAfterKeys: -1, HangupAfterTicket: 25 * time.Second, MaxDuration: time.Minute})
 		first <- res
 	}()
 	a := waitCall(t, s, 30*time.Second, "answered by an agent", func(c *tickets.Call) bool { return c.AgentAnsweredAt != nil })
 	time.Sleep(5 * time.Second)
-	second := call(t, caller, ivr.TestCall{From: "0905123457", Keys: []string{"0"}, Barge: 500 * time.Millisecond,
+	second := call(t, caller, testcaller.TestCall{From: "0905123457", Keys: []string{"0"}, Barge: 500 * time.Millisecond,
 		HangupAfterKeys: -1, HangupAfterTicket: 2 * time.Second, MaxDuration: 40 * time.Second})
 	b := finalRecord(t, s, second.HotlineID)
 	if b.Outcome != tickets.OutcomeAgent || b.AgentAnsweredAt == nil || b.AgentEndpoint == a.AgentEndpoint {
@@ -87,9 +87,9 @@ func TestARIStallDropsNoCall(t *testing.T) {
 	proxy := newARIProxy(t)
 	h := startHotline(t, "", "ARI_URL="+proxy.URL())
 	s := h.store()
-	done := make(chan *ivr.TestCallResult, 1)
+	done := make(chan *testcaller.TestCallResult, 1)
 	go func() {
-		res, _ := newCaller(t).Place(context.Background(), ivr.TestCall{From: "0905123456",
+		res, _ := newCaller(t).Place(context.Background(), testcaller.TestCall{From: "0905123456",
 			Keys: []string{"2", "1", "2", "2", "2", "2", "0", "1"}, Barge: 700 * time.Millisecond, HangupAfterKeys: -1, MaxDuration: 90 * time.Second})
 		done <- res
 	}()
@@ -139,7 +139,7 @@ func TestLockedDatabaseLosesNoReport(t *testing.T) {
 		conn.ExecContext(context.Background(), "ROLLBACK")
 		close(unlocked)
 	}()
-	res := call(t, newCaller(t), ivr.TestCall{From: "0905123456", Keys: []string{"2", "1", "2", "2", "1", "2", "0", "1"},
+	res := call(t, newCaller(t), testcaller.TestCall{From: "0905123456", Keys: []string{"2", "1", "2", "2", "1", "2", "0", "1"},
 		Barge: 500 * time.Millisecond, HangupAfterKeys: -1, MaxDuration: 90 * time.Second})
 	if !contains(res.Prompts(), "vi/ticket_created") || contains(res.Prompts(), "vi/system_busy") {
 		t.Errorf("prompts %v: want the report recorded, not system busy", res.Prompts())
@@ -171,7 +171,7 @@ func TestFailedBridgeLeavesNoDeadAir(t *testing.T) {
 	proxy.refuse("POST", "/bridges", 500)
 	h := startHotline(t, "", "ARI_URL="+proxy.URL(), "HOTLINE_AGENTS=PJSIP/agent101", "HOTLINE_AGENT_RING=10s")
 	s := h.store()
-	res := call(t, newCaller(t), ivr.TestCall{From: "0905123456", Keys: []string{"0", "say=2s", "#"}, Barge: 500 * time.Millisecond,
+	res := call(t, newCaller(t), testcaller.TestCall{From: "0905123456", Keys: []string{"0", "say=2s", "#"}, Barge: 500 * time.Millisecond,
 		HangupAfterKeys: -1, MaxDuration: 60 * time.Second})
 	if err := <-phone; err != nil {
 		t.Error(err) // the agent's leg must be hung up
@@ -236,9 +236,9 @@ func TestHotlineDownTakesAMessage(t *testing.T) {
 func TestMessageKeptOverAsteriskRestart(t *testing.T) {
 	h := startHotline(t, "")
 	s := h.store()
-	done := make(chan *ivr.TestCallResult, 1)
+	done := make(chan *testcaller.TestCallResult, 1)
 	go func() {
-		res, _ := newCaller(t).Place(context.Background(), ivr.TestCall{From: "0905123456", Keys: []string{"3", "0", "say=30s"},
+		res, _ := newCaller(t).Place(context.Background(), testcaller.TestCall{From: "0905123456", Keys: []string{"3", "0", "say=30s"},
 			Barge: 500 * time.Millisecond, HangupAfterKeys: -1, MaxDuration: 60 * time.Second})
 		done <- res
 	}()
@@ -274,9 +274,9 @@ func TestMessageKeptOverAsteriskRestart(t *testing.T) {
 func TestRecoveryKeepsWhatTheCallerSaid(t *testing.T) {
 	h := startHotline(t, "")
 	s := h.store()
-	done := make(chan *ivr.TestCallResult, 1)
+	done := make(chan *testcaller.TestCallResult, 1)
 	go func() {
-		res, _ := newCaller(t).Place(context.Background(), ivr.TestCall{From: "0905123456", Keys: []string{"9", "2", "2", "2", "1"},
+		res, _ := newCaller(t).Place(context.Background(), testcaller.TestCall{From: "0905123456", Keys: []string{"9", "2", "2", "2", "1"},
 			Barge: 500 * time.Millisecond, HangupAfterKeys: -1, MaxDuration: 90 * time.Second})
 		done <- res
 	}()
@@ -311,7 +311,7 @@ func TestSecondHotlineOnTheSameApplication(t *testing.T) {
 	if ee, ok := first.cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || ee.ExitStatus() != 2 {
 		t.Errorf("first hotline exit status %v, want 2", first.cmd.ProcessState)
 	}
-	res := call(t, newCaller(t), ivr.TestCall{From: "0905123456", Keys: []string{"5"}, Barge: 500 * time.Millisecond, HangupAfterKeys: 1})
+	res := call(t, newCaller(t), testcaller.TestCall{From: "0905123456", Keys: []string{"5"}, Barge: 500 * time.Millisecond, HangupAfterKeys: 1})
 	if !contains(res.Prompts(), "vi/quarantine_info") {
 		t.Errorf("the second hotline did not serve the call: %v", res.Prompts())
 	}

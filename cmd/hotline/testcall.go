@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/huehotline/hotline/ivr"
+	"github.com/huehotline/hotline/cmd/hotline/testcaller"
 	"github.com/huehotline/hotline/ivr/asterisk"
 )
 
@@ -52,7 +52,7 @@ func runTestCall(args []string) error {
 		return err
 	}
 	defer closeCaller()
-	res, err := caller.Place(ctx, ivr.TestCall{
+	res, err := caller.Place(ctx, testcaller.TestCall{
 		From: *from, Endpoint: *endpoint, Keys: keyList, Barge: *barge,
 		HangupAfterKeys: *hangupAfter, HangupAtAnswer: *hangupAtAnswer, MaxDuration: *max,
 	})
@@ -72,12 +72,12 @@ func runTestCall(args []string) error {
 
 // connectCaller connects a test caller application of its own to Asterisk, for test
 // calls and load runs.
-func connectCaller(ctx context.Context, c ariConfig) (*ivr.Caller, func(), error) {
+func connectCaller(ctx context.Context, c ariConfig) (*testcaller.Caller, func(), error) {
 	rest := asterisk.NewREST(c.URL, c.Username, c.Password, 5*time.Second)
 	if err := checkARI(ctx, rest, c); err != nil {
 		return nil, nil, err
 	}
-	caller, stop, err := ivr.ConnectCaller(ctx, c.WSURL, c.Application, c.Username, c.Password, rest)
+	caller, stop, err := testcaller.ConnectCaller(ctx, c.WSURL, c.Application, c.Username, c.Password, rest)
 	if err != nil {
 		return nil, nil, settingErrorf("ARI_WSURL %s: %v", c.WSURL, err)
 	}

@@ -1,4 +1,4 @@
-package ivr
+package testcaller
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package ivr
+package testcaller
 
 import (
 	"encoding/binary"

@@ -1,4 +1,7 @@
-package ivr
+// Package testcaller is the hotline's tools that are not the product: a scripted caller
+// that places real calls through Asterisk into the hotline (make testcall, the
+// integration tests), the load generator built on it, and the DTMF captures sipp plays.
+package testcaller
 
 import (
 	"context"
