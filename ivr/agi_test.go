@@ -62,12 +62,12 @@ func dialerWithListener(t *testing.T, app *ivr.App, s ivr.FollowUpStore, clk *cl
 // the questions (the dialer's first command), and its "end" closed the attempt as busy.
 func TestFollowUpAGIRefusesStrangers(t *testing.T) {
 	f, s, clk, app := followUpDay(t, "09:00")
-	f.answerAfter = 1500 * time.Millisecond
+	f.AnswerAfter = 1500 * time.Millisecond
 	c := monitoredCases(t, s, 1, "vi")[0]
 	addr := dialerWithListener(t, app, s, clk, ivr.FollowUpConfig{})
 	var leg string
 	for deadline := time.Now().Add(5 * time.Second); leg == ""; time.Sleep(10 * time.Millisecond) {
-		if legs := f.legs(); len(legs) == 1 {
+		if legs := f.Legs(); len(legs) == 1 {
 			leg = legs[0]
 		}
 		if time.Now().After(deadline) {
@@ -84,8 +84,8 @@ func TestFollowUpAGIRefusesStrangers(t *testing.T) {
 		agiStranger(t, addr, fmt.Sprintf("agi_network_script: %s\nagi_uniqueid: %s\nagi_arg_1: 17\n\n", script, leg), 300*time.Millisecond)
 	}
 	// The citizen answers, hears the intro and hangs up: the attempt is theirs.
-	leg = f.answeredLeg(t)
-	f.hangUp(leg)
+	leg = f.AnsweredLeg(t)
+	f.HangUp(leg)
 	attempts := attemptsEnded(t, s, c.ID, 1)
 	if attempts[0].AnsweredAt == nil || attempts[0].Result == nil || *attempts[0].Result == tickets.AttemptBusy {
 		t.Errorf("attempt %+v: answered %v; want answered, not ended as busy by a stranger", attempts[0], attempts[0].AnsweredAt)
@@ -123,8 +123,8 @@ func TestFollowUpAGIBounds(t *testing.T) {
 	// The bound frees as connections end: a call is served.
 	c := monitoredCases(t, s, 1, "vi")[0]
 	clk.set(hueToday(t, "10:00"))
-	leg := f.answeredLeg(t)
-	f.hangUp(leg)
+	leg := f.AnsweredLeg(t)
+	f.HangUp(leg)
 	if a := attemptsEnded(t, s, c.ID, 1); a[0].AnsweredAt == nil {
 		t.Errorf("the call after the strangers: %+v", a[0])
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/mattn/go-sqlite3"
 
 	"github.com/huehotline/hotline/ivr"
+	"github.com/huehotline/hotline/ivr/internal/ivrtest"
 	"github.com/huehotline/hotline/tickets"
 )
 
@@ -55,12 +56,12 @@ func storeClock(t *testing.T, s *tickets.Store, at string) *clock {
 
 // followUpDay is the fake Asterisk, a store whose clock is set to a Huế time of today
 // (storeClock), and an App serving calls through them.
-func followUpDay(t *testing.T, at string) (*fakeARI, *tickets.Store, *clock, *ivr.App) {
+func followUpDay(t *testing.T, at string) (*ivrtest.ARI, *tickets.Store, *clock, *ivr.App) {
 	t.Helper()
-	f := newFakeARI(t)
-	s := openTestStore(t)
+	f := ivrtest.NewARI(t)
+	s := ivrtest.OpenStore(t)
 	clk := storeClock(t, s, at)
-	return f, s, clk, runApp(t, f, s)
+	return f, s, clk, ivrtest.RunApp(t, f, s)
 }
 
 // clock is a settable clock for the dialer.
@@ -71,58 +72,6 @@ type clock struct {
 
 func (c *clock) now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *clock) set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
-func (f *fakeARI) createdN() int { f.mu.Lock(); defer f.mu.Unlock(); return len(f.created) }
-func (f *fakeARI) mostUp() int   { f.mu.Lock(); defer f.mu.Unlock(); return f.most }
-func (f *fakeARI) legs() []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	var ids []string
-	for id := range f.created {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	return ids
-}
-
-// hangUp is the citizen hanging up: Asterisk asks the application, then destroys the
-// channel.
-func (f *fakeARI) hangUp(id string) {
-	f.mu.Lock()
-	f.gone(id)
-	f.mu.Unlock()
-	f.send("ChannelHangupRequest", map[string]any{"cause": 16, "channel": channelJSON(id, "")})
-	f.send("ChannelDestroyed", map[string]any{"cause": 16, "cause_txt": "Normal Clearing", "channel": channelJSON(id, "")})
-}
-
-// answeredLeg waits until the one follow-up call placed is answered and hears its first
-// prompt, and returns its channel.
-func (f *fakeARI) answeredLeg(t *testing.T) string {
-	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if legs := f.legs(); len(legs) == 1 && len(f.prompts(legs[0])) > 0 {
-			return legs[0]
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the case was not called")
-		}
-	}
-}
-
-// press is the citizen pressing keys one by one, each once a prompt answered the one
-// before.
-func (f *fakeARI) press(t *testing.T, leg string, keys ...string) {
-	t.Helper()
-	for _, k := range keys {
-		n := len(f.prompts(leg))
-		f.send("ChannelDtmfReceived", map[string]any{"digit": k, "duration_ms": 100, "channel": channelJSON(leg, "")})
-		for deadline := time.Now().Add(3 * time.Second); len(f.prompts(leg)) == n; time.Sleep(10 * time.Millisecond) {
-			if time.Now().After(deadline) {
-				t.Fatalf("no prompt after key %s: %v", k, f.prompts(leg))
-			}
-		}
-	}
-}
-
 func runDialer(t *testing.T, app *ivr.App, s ivr.FollowUpStore, clk *clock, concurrent int) *ivr.FollowUpDialer {
 	t.Helper()
 	window, _ := ivr.ParseWindow("08:00-20:00")
@@ -147,34 +96,34 @@ func TestFollowUpWindowAndConcurrency(t *testing.T) {
 	monitoredCases(t, s, 10, "vi")
 	runDialer(t, app, s, clk, 4)
 	time.Sleep(300 * time.Millisecond)
-	if n := f.createdN(); n != 0 {
+	if n := f.CreatedN(); n != 0 {
 		t.Fatalf("%d calls dialled at 07:59", n)
 	}
 	clk.set(hueToday(t, "20:00"))
 	time.Sleep(300 * time.Millisecond)
-	if n := f.createdN(); n != 0 {
+	if n := f.CreatedN(); n != 0 {
 		t.Fatalf("%d calls dialled at 20:00", n)
 	}
 	clk.set(hueToday(t, "08:00"))
 	// The citizens answer and say nothing: each call waits out its intro, up to four at once.
-	for deadline := time.Now().Add(5 * time.Second); f.createdN() < 4; time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(5 * time.Second); f.CreatedN() < 4; time.Sleep(20 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatalf("%d calls dialled at 08:00, want 4", f.createdN())
+			t.Fatalf("%d calls dialled at 08:00, want 4", f.CreatedN())
 		}
 	}
 	time.Sleep(300 * time.Millisecond)
-	if n, most := f.createdN(), f.mostUp(); n != 4 || most != 4 {
+	if n, most := f.CreatedN(), f.MostUp(); n != 4 || most != 4 {
 		t.Errorf("dialled %d, most up at once %d; want 4 and 4", n, most)
 	}
-	for _, leg := range f.legs() {
-		if !strings.HasPrefix(f.created[leg], "PJSIP/0905") || !strings.HasSuffix(f.created[leg], "@carrier") {
-			t.Errorf("dialled %q, want the national number through the carrier", f.created[leg])
+	for _, leg := range f.Legs() {
+		if !strings.HasPrefix(f.Created(leg), "PJSIP/0905") || !strings.HasSuffix(f.Created(leg), "@carrier") {
+			t.Errorf("dialled %q, want the national number through the carrier", f.Created(leg))
 		}
 		clk.set(hueToday(t, "20:00")) // no more calls
-		f.hangUp(leg)
+		f.HangUp(leg)
 	}
-	for _, leg := range f.legs() {
-		callOn(t, s, leg)
+	for _, leg := range f.Legs() {
+		ivrtest.CallOn(t, s, leg)
 	}
 }
 
@@ -182,7 +131,7 @@ func TestFollowUpWindowAndConcurrency(t *testing.T) {
 // citizen had heard when it was finally stored.
 type slowOptOut struct {
 	*tickets.Store
-	f       *fakeARI
+	f       *ivrtest.ARI
 	mu      sync.Mutex
 	tries   int
 	stored  bool
@@ -200,8 +149,8 @@ func (s *slowOptOut) OptOutOfFollowUpCalls(ctx context.Context, id int64) error 
 		return err
 	}
 	s.stored = true
-	for _, leg := range s.f.legs() {
-		s.heardAt = append(s.heardAt, s.f.prompts(leg)...)
+	for _, leg := range s.f.Legs() {
+		s.heardAt = append(s.heardAt, s.f.Prompts(leg)...)
 	}
 	return nil
 }
@@ -213,12 +162,12 @@ func TestFollowUpOptOutStoredBeforeConfirmation(t *testing.T) {
 	c := monitoredCases(t, s, 1, "en")[0]
 	store := &slowOptOut{Store: s, f: f}
 	runDialer(t, app, store, clk, 4)
-	leg := f.answeredLeg(t)
-	if got := f.prompts(leg); got[0] != "en/fu_intro" {
+	leg := f.AnsweredLeg(t)
+	if got := f.Prompts(leg); got[0] != "en/fu_intro" {
 		t.Errorf("the citizen heard %v first, want the intro in English", got)
 	}
-	f.send("ChannelDtmfReceived", map[string]any{"digit": "9", "duration_ms": 100, "channel": channelJSON(leg, "")})
-	rec := callOn(t, s, leg)
+	f.Send("ChannelDtmfReceived", map[string]any{"digit": "9", "duration_ms": 100, "channel": ivrtest.ChannelJSON(leg, "")})
+	rec := ivrtest.CallOn(t, s, leg)
 	store.mu.Lock()
 	heard, stored, tries := store.heardAt, store.stored, store.tries
 	store.mu.Unlock()
@@ -231,7 +180,7 @@ func TestFollowUpOptOutStoredBeforeConfirmation(t *testing.T) {
 	if !slices.Contains(heard, "en/thanks") {
 		t.Errorf("nothing answered the key while the opt-out was being stored: %v", heard)
 	}
-	if got := f.prompts(leg); !slices.Contains(got, "en/fu_optout_done") {
+	if got := f.Prompts(leg); !slices.Contains(got, "en/fu_optout_done") {
 		t.Errorf("the confirmation never played: %v", got)
 	}
 	got, _ := s.GetCase(context.Background(), tickets.ActorSystem, c.ID)
@@ -248,7 +197,7 @@ func TestFollowUpOptOutStoredBeforeConfirmation(t *testing.T) {
 	}
 	clk.set(hueToday(t, "12:00"))
 	time.Sleep(300 * time.Millisecond)
-	if n := f.createdN(); n != 1 {
+	if n := f.CreatedN(); n != 1 {
 		t.Errorf("the case that opted out was dialled again (%d calls)", n)
 	}
 }
@@ -258,7 +207,7 @@ func TestFollowUpOptOutStoredBeforeConfirmation(t *testing.T) {
 func TestFollowUpHangUpMidway(t *testing.T) {
 	f, s, clk, app := followUpDay(t, "09:00")
 	cases := monitoredCases(t, s, 2, "vi")
-	f.dialEnd = func(endpoint string) int {
+	f.DialEnd = func(endpoint string) int {
 		if strings.Contains(endpoint, "0905000001") {
 			return 17 // busy
 		}
@@ -267,8 +216,8 @@ func TestFollowUpHangUpMidway(t *testing.T) {
 	runDialer(t, app, s, clk, 4)
 	var leg string
 	for deadline := time.Now().Add(5 * time.Second); leg == ""; time.Sleep(20 * time.Millisecond) {
-		for _, l := range f.legs() {
-			if strings.Contains(f.created[l], "0905000000") && len(f.prompts(l)) > 0 {
+		for _, l := range f.Legs() {
+			if strings.Contains(f.Created(l), "0905000000") && len(f.Prompts(l)) > 0 {
 				leg = l
 			}
 		}
@@ -276,9 +225,9 @@ func TestFollowUpHangUpMidway(t *testing.T) {
 			t.Fatal("the first case was not called")
 		}
 	}
-	f.press(t, leg, "1", "2")
-	f.hangUp(leg)
-	rec := callOn(t, s, leg)
+	f.Press(t, leg, "1", "2")
+	f.HangUp(leg)
+	rec := ivrtest.CallOn(t, s, leg)
 	if rec.EndedBy != tickets.EndedByCaller {
 		t.Errorf("ended by %s", rec.EndedBy)
 	}
@@ -292,7 +241,7 @@ func TestFollowUpHangUpMidway(t *testing.T) {
 	// Both are tried again 45 min later, not before.
 	clk.set(hueToday(t, "09:30"))
 	time.Sleep(300 * time.Millisecond)
-	if n := f.createdN(); n != 2 {
+	if n := f.CreatedN(); n != 2 {
 		t.Errorf("%d calls by 09:30, want 2", n)
 	}
 	if due, _ := s.FollowUpCallsDue(context.Background(), hueToday(t, "09:46"), 10); len(due) != 2 {
@@ -300,22 +249,18 @@ func TestFollowUpHangUpMidway(t *testing.T) {
 	}
 }
 
-// causeNotDefined makes the fake destroy a dialled leg with cause 0, Asterisk's "not
-// defined", which a leg can end with without having been answered.
-const causeNotDefined = -100
-
 // A leg destroyed with cause 0 was not answered: the attempt ends unanswered, and nobody
 // is walked through questions on a channel that is gone.
 func TestFollowUpLegGoneWithoutCause(t *testing.T) {
 	f, s, clk, app := followUpDay(t, "09:00")
 	c := monitoredCases(t, s, 1, "vi")[0]
-	f.dialEnd = func(string) int { return causeNotDefined }
+	f.DialEnd = func(string) int { return ivrtest.CauseNotDefined }
 	runDialer(t, app, s, clk, 4)
 	if a := attemptsEnded(t, s, c.ID, 1); a[0].AnsweredAt != nil || *a[0].Result != tickets.AttemptNoAnswer {
 		t.Errorf("a leg gone with cause 0: answered %v, result %s; want not answered, %s", a[0].AnsweredAt, *a[0].Result, tickets.AttemptNoAnswer)
 	}
-	for _, l := range f.legs() {
-		if p := f.prompts(l); len(p) > 0 {
+	for _, l := range f.Legs() {
+		if p := f.Prompts(l); len(p) > 0 {
 			t.Errorf("prompts played on a leg that was never answered: %v", p)
 		}
 	}
@@ -329,15 +274,15 @@ func TestFollowUpAgentHandOver(t *testing.T) {
 	f, s, clk, app := followUpDay(t, "10:00")
 	c := monitoredCases(t, s, 1, "vi")[0]
 	runDialer(t, app, s, clk, 4)
-	leg := f.answeredLeg(t)
-	f.send("ChannelDtmfReceived", map[string]any{"digit": "0", "duration_ms": 100, "channel": channelJSON(leg, "")})
-	for deadline := time.Now().Add(5 * time.Second); !slices.Contains(f.prompts(leg), "vi/queue_message"); time.Sleep(20 * time.Millisecond) {
+	leg := f.AnsweredLeg(t)
+	f.Send("ChannelDtmfReceived", map[string]any{"digit": "0", "duration_ms": 100, "channel": ivrtest.ChannelJSON(leg, "")})
+	for deadline := time.Now().Add(5 * time.Second); !slices.Contains(f.Prompts(leg), "vi/queue_message"); time.Sleep(20 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatalf("no voice message asked for in the application: %v", f.prompts(leg))
+			t.Fatalf("no voice message asked for in the application: %v", f.Prompts(leg))
 		}
 	}
-	f.hangUp(leg)
-	rec := callOn(t, s, leg)
+	f.HangUp(leg)
+	rec := ivrtest.CallOn(t, s, leg)
 	if rec.Direction != "follow_up" || rec.EndedBy != tickets.EndedByCaller || rec.Path.Keys() != "0" {
 		t.Errorf("call record %s ended by %s keys %q", rec.Direction, rec.EndedBy, rec.Path.Keys())
 	}
@@ -379,14 +324,14 @@ func TestFollowUpPromptNotPlayed(t *testing.T) {
 	for _, prompt := range []string{"fu_how", "q_fever"} {
 		t.Run(prompt, func(t *testing.T) {
 			f, s, clk, app := followUpDay(t, "10:00")
-			f.unplayable = prompt
+			f.Unplayable = prompt
 			c := monitoredCases(t, s, 1, "vi")[0]
 			runDialer(t, app, s, clk, 4)
-			leg := f.answeredLeg(t)
-			f.press(t, leg, "1", "2", "2", "2", "2")
+			leg := f.AnsweredLeg(t)
+			f.Press(t, leg, "1", "2", "2", "2", "2")
 			a := attemptsEnded(t, s, c.ID, 1)
 			if *a[0].Result != tickets.AttemptWell {
-				t.Errorf("attempt result %s, want %s; heard %v", *a[0].Result, tickets.AttemptWell, f.prompts(leg))
+				t.Errorf("attempt result %s, want %s; heard %v", *a[0].Result, tickets.AttemptWell, f.Prompts(leg))
 			}
 		})
 	}
@@ -399,10 +344,10 @@ func TestFollowUpAsteriskGoneMidway(t *testing.T) {
 	f, s, clk, app := followUpDay(t, "10:00")
 	c := monitoredCases(t, s, 1, "vi")[0]
 	runDialer(t, app, s, clk, 4)
-	leg := f.answeredLeg(t)
-	f.press(t, leg, "1", "2")
-	f.crashAGI(leg)
-	rec := callOn(t, s, leg)
+	leg := f.AnsweredLeg(t)
+	f.Press(t, leg, "1", "2")
+	f.CrashAGI(leg)
+	rec := ivrtest.CallOn(t, s, leg)
 	a := attemptsEnded(t, s, c.ID, 1)[0]
 	if *a.Result != tickets.AttemptInterrupted || a.Counted || a.Answers["fever"] != "no" {
 		t.Errorf("attempt result %s, counted %v, answers %v; want interrupted, not counted, fever no", *a.Result, a.Counted, a.Answers)

@@ -1,37 +1,16 @@
 package ivr_test
 
 import (
-	"context"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/huehotline/hotline/ivr"
+	"github.com/huehotline/hotline/ivr/internal/ivrtest"
 	"github.com/huehotline/hotline/sounds"
 	"github.com/huehotline/hotline/tickets"
 )
-
-// areaGroups returns the real area groups, from a fresh store's units.
-func areaGroups(tb testing.TB) []tickets.AreaGroup {
-	tb.Helper()
-	s, err := tickets.OpenStore(context.Background(), filepath.Join(tb.TempDir(), "h.db"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer s.Close()
-	g, err := s.AreaGroups(context.Background())
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return g
-}
-
-func hotlineFlow(tb testing.TB) *ivr.Flow {
-	tb.Helper()
-	return ivr.HotlineFlow(areaGroups(tb))
-}
 
 // areaPrompts are the prompts of the area steps in a language: the districts, then the
 // units of group gi (1-based).
@@ -53,7 +32,7 @@ func areaPrompts(groups []tickets.AreaGroup, lang string, gi int) string {
 }
 
 func TestHotlineFlowValid(t *testing.T) {
-	if err := hotlineFlow(t).Validate(sounds.Languages, sounds.Has); err != nil {
+	if err := ivrtest.HotlineFlow(t).Validate(sounds.Languages, sounds.Has); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -67,7 +46,7 @@ func TestFlowValidateRejects(t *testing.T) {
 	}
 	for name, spoil := range tests {
 		t.Run(name, func(t *testing.T) {
-			f := hotlineFlow(t)
+			f := ivrtest.HotlineFlow(t)
 			spoil(f)
 			if err := f.Validate(sounds.Languages, sounds.Has); err == nil {
 				t.Error("Validate accepted a broken flow")
@@ -93,7 +72,7 @@ type script struct {
 }
 
 func TestMachine(t *testing.T) {
-	groups := areaGroups(t)
+	groups := ivrtest.AreaGroups(t)
 	const menu = "vi/main_menu en/for_english"
 	sym := "vi/symptoms_intro vi/q_fever vi/q_cough vi/q_breath vi/q_travel vi/q_contact "
 	hue := groups[0].Units // Thành phố Huế, key 1
@@ -292,7 +271,7 @@ func TestMachine(t *testing.T) {
 }
 
 func TestMachineIgnoresInputAfterEnd(t *testing.T) {
-	m := ivr.NewMachine(hotlineFlow(t))
+	m := ivr.NewMachine(ivrtest.HotlineFlow(t))
 	now := time.Now()
 	m.Start(now)
 	m.Key(now, "0")
@@ -318,7 +297,7 @@ func TestMachineSmallFaults(t *testing.T) {
 		return strings.Join(ids, " ")
 	}
 	t.Run("a withheld number is not offered as the number to call back", func(t *testing.T) {
-		m := ivr.NewMachine(hotlineFlow(t))
+		m := ivr.NewMachine(ivrtest.HotlineFlow(t))
 		m.Withheld = true
 		m.Start(now)
 		var e ivr.Effects
@@ -335,7 +314,7 @@ func TestMachineSmallFaults(t *testing.T) {
 		}
 	})
 	t.Run("an English caller's ticket says so, for the callback", func(t *testing.T) {
-		m := ivr.NewMachine(hotlineFlow(t))
+		m := ivr.NewMachine(ivrtest.HotlineFlow(t))
 		m.Start(now)
 		m.Key(now, "9")
 		var e ivr.Effects
@@ -347,7 +326,7 @@ func TestMachineSmallFaults(t *testing.T) {
 		}
 	})
 	t.Run("A to D do not end a keyed-in number", func(t *testing.T) {
-		m := ivr.NewMachine(hotlineFlow(t))
+		m := ivr.NewMachine(ivrtest.HotlineFlow(t))
 		m.Start(now)
 		for _, k := range []string{"4", "0", "2", "0", "9", "1", "1", "A", "2", "2", "2", "D", "3", "3", "3"} {
 			m.Key(now, k)
@@ -359,7 +338,7 @@ func TestMachineSmallFaults(t *testing.T) {
 	})
 	t.Run("a key or a silence where no key is awaited ends the call", func(t *testing.T) {
 		for _, input := range []string{"5", "."} {
-			m := ivr.NewMachine(hotlineFlow(t))
+			m := ivr.NewMachine(ivrtest.HotlineFlow(t))
 			m.Start(now)
 			m.Key(now, "3")
 			m.Key(now, "0") // at the voice message: no keys here
@@ -375,7 +354,7 @@ func TestMachineSmallFaults(t *testing.T) {
 		}
 	})
 	t.Run("a failed bridge to the agent: apology, message, missed-call ticket", func(t *testing.T) {
-		m := ivr.NewMachine(hotlineFlow(t))
+		m := ivr.NewMachine(ivrtest.HotlineFlow(t))
 		m.Start(now)
 		m.Key(now, "0")
 		e := m.QueueResult(now, ivr.QueueAgentFailed)
@@ -397,7 +376,7 @@ func TestFlowValidateContradictions(t *testing.T) {
 	}
 	for name, spoil := range tests {
 		t.Run(name, func(t *testing.T) {
-			f := hotlineFlow(t)
+			f := ivrtest.HotlineFlow(t)
 			spoil(f)
 			has := sounds.Has
 			if name == "a system prompt missing in one language" {
