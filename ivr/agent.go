@@ -281,7 +281,7 @@ func (c *call) talk(leg, endpoint string, spec *QueueSpec, ring time.Duration) e
 	c.m.Path = append(c.m.Path, tickets.PathStep{At: answered, Node: c.m.Node(), Note: "agent " + endpoint})
 	if !c.hasTicket() {
 		err = c.createTicket(&TicketRequest{Category: spec.Category, Priority: tickets.P3, Keys: c.m.Path.Keys(),
-			Summary: "Cuộc gọi do tổng đài viên trả lời.", Answers: c.m.answers(), UnitCode: c.m.Answers["unit"],
+			Summary: "Cuộc gọi do tổng đài viên trả lời.", Answers: c.m.CopyAnswers(), UnitCode: c.m.Answers["unit"],
 			ContactPhone: c.m.Answers["callback"]})
 	} else {
 		err = c.createTicket(&TicketRequest{Summary: "Tổng đài viên " + endpoint + " đã nhận cuộc gọi."})

@@ -19,7 +19,6 @@ import (
 // harm, since a call open at a crash is closed then as interrupted.
 type ProgressStore interface {
 	SaveCallsProgress(ctx context.Context, calls []*tickets.Call) error
-	FollowUpCallAnswered(ctx context.Context, id int64, at time.Time) error
 }
 
 // Store is what the IVR needs from the domain's store.
@@ -86,15 +85,14 @@ func HandledEvents() []string { return append([]string(nil), handledEvents...) }
 // App is the hotline's Stasis application: one goroutine per call, fed by one
 // dispatcher that drains the event stream promptly and never waits on Asterisk.
 type App struct {
-	cfg       Config
-	mu        sync.Mutex
-	calls     map[string]*call          // by channel ID
-	legs      map[string]chan ari.Event // channels the hotline dialed, to whoever dialed them
-	callbacks map[*callback]struct{}    // callbacks in progress
-	dialing   map[*placing]struct{}     // follow-up calls placed, until they end
-	draining  bool
-	wg        sync.WaitGroup
-	ctx       context.Context // lives until Run returns: background work (resync, replay)
+	cfg      Config
+	mu       sync.Mutex
+	calls    map[string]*call          // by channel ID
+	legs     map[string]chan ari.Event // channels the hotline dialed, to whoever dialed them
+	tracked  map[*tracked]struct{}     // work outside the calls: callbacks, follow-up calls
+	draining bool
+	wg       sync.WaitGroup
+	ctx      context.Context // lives until Run returns: background work (resync, replay)
 
 	resyncMu   sync.Mutex // one resync at a time
 	replayMu   sync.Mutex // one spool replay at a time
@@ -175,7 +173,7 @@ func NewApp(cfg Config) *App {
 		cfg.Progress = cfg.Store
 	}
 	a := &App{cfg: cfg, calls: map[string]*call{}, legs: map[string]chan ari.Event{},
-		callbacks: map[*callback]struct{}{}, dialing: map[*placing]struct{}{}, ready: make(chan struct{}), ctx: context.Background()}
+		tracked: map[*tracked]struct{}{}, ready: make(chan struct{}), ctx: context.Background()}
 	a.progress.pending, a.progress.saved = map[string]*tickets.Call{}, map[string]bool{}
 	if q := cfg.Queue; q != nil {
 		q.mu.Lock()
@@ -277,20 +275,73 @@ func (a *App) Run(ctx context.Context) error {
 	}
 }
 
-// abortAll ends every call and callback in progress from outside.
+// abortAll ends every call in progress, and the work tracked beside them, from outside.
 func (a *App) abortAll(r abortReason) int {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	for _, c := range a.calls {
 		c.abort(r)
 	}
-	for cb := range a.callbacks {
-		cb.abort(r.outcome)
+	for t := range a.tracked {
+		t.abort(r.outcome)
 	}
-	for dl := range a.dialing {
-		dl.abort(r.outcome)
+	return len(a.calls) + len(a.tracked)
+}
+
+// tracked is work on Asterisk placed outside the App's calls.
+type tracked struct{ abort func(outcome string) }
+
+// Track counts work placed on Asterisk outside the App's calls (a callback, an automated
+// follow-up call) as in progress: shutdown waits for it, and when the App gives calls up
+// (Asterisk gone, shutdown's time out) it ends it with abort, which must not block. Once
+// the App is stopping it refuses new work with ErrStopping. done must be called when the
+// work is over.
+func (a *App) Track(abort func(outcome string)) (done func(), err error) {
+	t := &tracked{abort: abort}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.draining {
+		return nil, ErrStopping
 	}
-	return len(a.calls) + len(a.callbacks) + len(a.dialing)
+	a.wg.Add(1)
+	a.tracked[t] = struct{}{}
+	return func() {
+		a.mu.Lock()
+		delete(a.tracked, t)
+		a.mu.Unlock()
+		a.wg.Done()
+	}, nil
+}
+
+// HandOver is a call placed outside the App (an automated follow-up call) that the App
+// is to serve from a node of its flow on: the citizen asked for an agent, or is short of
+// breath.
+type HandOver struct {
+	Record  *tickets.Call // the call's record: whoever placed the call writes it
+	Machine *Machine      // where the citizen is in the flow, with what they answered
+	Queue   *QueueSpec    // the agent queue they are taken to
+	// TicketID and TicketRef name the ticket the call raised, if it did.
+	TicketID  int64
+	TicketRef string
+	Log       *slog.Logger
+}
+
+// Serve serves a handed-over call until it is over, from its channel entering the
+// application (enter, run meanwhile, puts it there) to the queue's end. The outcome and
+// who ended the call are left in h.Record, which the App does not write.
+func (a *App) Serve(h HandOver, enter func()) {
+	c := callFor(a, a.cfg.Flow, h.Record)
+	c.m, c.log, c.recordedElsewhere = h.Machine, h.Log, true
+	c.handedOver = &Effects{Queue: h.Queue}
+	c.ticketID, c.ticketRef = h.TicketID, h.TicketRef
+	a.mu.Lock()
+	a.calls[c.channelID] = c
+	a.mu.Unlock()
+	go enter()
+	c.run()
+	a.mu.Lock()
+	delete(a.calls, c.channelID)
+	a.mu.Unlock()
 }
 
 // watch pings Asterisk every WatchEvery, away from the dispatcher. Only when Asterisk has
@@ -543,10 +594,10 @@ func (a *App) serve(c *call) {
 	}()
 }
 
-// mediaURI is where Asterisk fetches a prompt from.
-func (a *App) mediaURI(p PromptRef) string {
+// MediaURI is where Asterisk fetches a prompt from (sound:http://...).
+func (a *App) MediaURI(p PromptRef) string {
 	return "sound:" + strings.TrimSuffix(a.cfg.SoundsURL, "/") + "/" + p.Lang + "/" + p.ID + ".wav"
 }
 
-// errAppStopping means the application is shutting down and no new work starts.
-var errAppStopping = errors.New("the hotline is stopping")
+// ErrStopping means the application is shutting down and no new work starts.
+var ErrStopping = errors.New("the hotline is stopping")

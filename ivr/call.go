@@ -38,8 +38,9 @@ type call struct {
 	// place is the queue place of a caller who pressed 1, kept until the callback ticket
 	// is made: then the request takes it.
 	place *waiter
-	// followUp is set on an automated follow-up call the hotline placed.
-	followUp *followUp
+	// recordedElsewhere is set on an automated follow-up call handed over to the App:
+	// its record is written with its attempt, by the dialer.
+	recordedElsewhere bool
 	// handedOver is what a follow-up call asked over FastAGI brings into the application
 	// (the agent queue): the call waits for its channel to enter, then goes on from there.
 	handedOver *Effects
@@ -185,7 +186,7 @@ func (c *call) recover() {
 	now := time.Now().UTC()
 	r := c.m.HungUp(now, false)
 	if r == nil {
-		r = &TicketRequest{Category: tickets.CategoryCallback, Priority: tickets.P2, Keys: c.m.Path.Keys(), Answers: c.m.answers()}
+		r = &TicketRequest{Category: tickets.CategoryCallback, Priority: tickets.P2, Keys: c.m.Path.Keys(), Answers: c.m.CopyAnswers()}
 	}
 	note := "Cuộc gọi bị gián đoạn do sự cố hệ thống; cần gọi lại."
 	if r.Summary == "" || r.Category == tickets.CategoryCallback {
@@ -194,7 +195,7 @@ func (c *call) recover() {
 	c.m.Path = append(c.m.Path, tickets.PathStep{At: now, Node: "recovered"})
 	c.syncRecord()
 	report := &tickets.CallReport{Call: *c.rec, Ticket: ticketFor(c.rec, r)}
-	err = retryTransient(4*time.Second, func(ctx context.Context) error {
+	err = tickets.RetryTransient(4*time.Second, func(ctx context.Context) error {
 		tk, created, err := c.app.cfg.Store.ImportCallReport(ctx, tickets.ActorIVR, report)
 		if err == nil && tk != nil {
 			c.ticketID, c.ticketRef = tk.ID, tk.Ref
@@ -441,10 +442,10 @@ func (c *call) perform(eff Effects) (string, error) {
 	}
 }
 
-// playbackLimit is how long a playback of prompts may take before its end is taken as
+// PlaybackLimit is how long a playback of prompts may take before its end is taken as
 // lost: its length and half as much again, and 5 s; two minutes when its length is not
 // known.
-func (a *App) playbackLimit(prompts []PromptRef) time.Duration {
+func (a *App) PlaybackLimit(prompts []PromptRef) time.Duration {
 	var d time.Duration
 	for _, p := range prompts {
 		pd := a.cfg.PromptDuration(p.Lang, p.ID)
@@ -480,7 +481,7 @@ func (c *call) play(prompts []PromptRef, barge bool) (string, error) {
 	// A playback always ends with PlaybackFinished, unless the event is lost (Asterisk
 	// gone, a reconnect); the limit keeps a lost event from holding the caller in
 	// silence.
-	limit := time.NewTimer(c.app.playbackLimit(prompts))
+	limit := time.NewTimer(c.app.PlaybackLimit(prompts))
 	defer limit.Stop()
 	var offers <-chan string
 	if c.waiter != nil {
@@ -537,7 +538,7 @@ func (c *call) play(prompts []PromptRef, barge bool) (string, error) {
 func (c *call) startPlayback(prompts []PromptRef) (id string, err error) {
 	media := make([]string, len(prompts))
 	for i, p := range prompts {
-		media[i] = c.app.mediaURI(p)
+		media[i] = c.app.MediaURI(p)
 	}
 	c.pbSeq++
 	id = fmt.Sprintf("%s-pb%d", c.rec.ID, c.pbSeq)
@@ -576,7 +577,7 @@ func (c *call) startLead(prompts []PromptRef) {
 		}
 		return
 	}
-	c.lead, c.leadLimit = pbID, c.app.playbackLimit(prompts)
+	c.lead, c.leadLimit = pbID, c.app.PlaybackLimit(prompts)
 }
 
 // waitLead waits for a lead still playing to end before the next prompt is asked for:

@@ -98,19 +98,9 @@ func (a *App) startCallback(ctx context.Context, r CallbackRequest, number strin
 		StartedAt: time.Now().UTC(), AgentEndpoint: r.Agent,
 	}
 	cb.log = a.cfg.Log.With("call", cb.rec.ID, "callback", true)
-	a.mu.Lock()
-	if a.draining {
-		a.mu.Unlock()
+	done, err := a.Track(cb.abort)
+	if err != nil {
 		return "", tickets.Errorf(tickets.ECONFLICT, "Hệ thống đang dừng; chưa thể gọi lại.")
-	}
-	a.wg.Add(1)
-	a.callbacks[cb] = struct{}{}
-	a.mu.Unlock()
-	done := func() {
-		a.mu.Lock()
-		delete(a.callbacks, cb)
-		a.mu.Unlock()
-		a.wg.Done()
 	}
 	if err := a.cfg.Store.SaveCall(ctx, cb.rec); err != nil {
 		done()
@@ -148,14 +138,14 @@ func (cb *callback) run() {
 	now := time.Now().UTC()
 	cb.rec.EndedAt, cb.rec.EndedBy = &now, endedBy
 	cb.rec.Outcome = "callback_" + result
-	if err := retry(5, func(ctx context.Context) error { return a.cfg.Store.SaveCall(ctx, cb.rec) }); err != nil {
+	if err := tickets.Retry(5, func(ctx context.Context) error { return a.cfg.Store.SaveCall(ctx, cb.rec) }); err != nil {
 		cb.log.Error("save callback record", "err", err)
 	}
 	var talk time.Duration
 	if cb.rec.TalkMS != nil {
 		talk = time.Duration(*cb.rec.TalkMS) * time.Millisecond
 	}
-	if err := retry(3, func(ctx context.Context) error {
+	if err := tickets.Retry(3, func(ctx context.Context) error {
 		return a.cfg.Store.RecordCallback(ctx, cb.req.Actor, cb.req.TicketID, cb.rec.ID, result, cb.req.Agent, talk)
 	}); err != nil {
 		cb.log.Error("record the callback on its ticket", "err", err)
@@ -286,12 +276,12 @@ func (cb *callback) play(leg, lang, prompt string) bool {
 	id := leg + "-" + prompt
 	ref := PromptRef{Lang: lang, ID: prompt}
 	ctx, cancel := asterisk.CommandContext()
-	err := cb.app.cfg.REST.Play(ctx, leg, id, []string{cb.app.mediaURI(ref)})
+	err := cb.app.cfg.REST.Play(ctx, leg, id, []string{cb.app.MediaURI(ref)})
 	cancel()
 	if err != nil {
 		return !asterisk.IsNotFound(err)
 	}
-	limit := time.NewTimer(cb.app.playbackLimit([]PromptRef{ref}))
+	limit := time.NewTimer(cb.app.PlaybackLimit([]PromptRef{ref}))
 	defer limit.Stop()
 	for {
 		select {
@@ -337,7 +327,7 @@ func (c *call) requestCallback() {
 	}
 	callID := c.rec.ID
 	r := &tickets.CallbackRequest{TicketID: c.ticketID, CallID: &callID, Number: number, Lang: c.m.Lang, TicketRef: c.ticketRef}
-	err := retryTransient(3*time.Second, func(ctx context.Context) error { return q.placeKept(ctx, w, r) })
+	err := tickets.RetryTransient(3*time.Second, func(ctx context.Context) error { return q.placeKept(ctx, w, r) })
 	if err != nil {
 		c.log.Error("keep the caller's place for the callback", "err", err)
 		q.dropPlace(w)

@@ -187,7 +187,7 @@ func (a *App) importOutageCall(ctx context.Context, o *outageCall) {
 
 // importReport writes a report to the database, or to the spool if it cannot.
 func (a *App) importReport(ctx context.Context, r *tickets.CallReport) error {
-	err := retryTransient(4*time.Second, func(ctx context.Context) error {
+	err := tickets.RetryTransient(4*time.Second, func(ctx context.Context) error {
 		_, _, err := a.cfg.Store.ImportCallReport(ctx, tickets.ActorIVR, r)
 		return err
 	})

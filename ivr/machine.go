@@ -265,7 +265,7 @@ func (m *Machine) HungUp(now time.Time, recorded bool) *TicketRequest {
 	if n.Queue != nil {
 		m.setOutcome(tickets.OutcomeAbandoned)
 		return &TicketRequest{Category: tickets.CategoryMissedCall, Priority: tickets.P2, Keys: m.Path.Keys(),
-			Summary: "Người gọi gác máy khi đang chờ tổng đài viên; cần gọi lại.", Answers: m.answers(),
+			Summary: "Người gọi gác máy khi đang chờ tổng đài viên; cần gọi lại.", Answers: m.CopyAnswers(),
 			UnitCode: m.Answers["unit"], ContactPhone: m.Answers["callback"]}
 	}
 	// A caller who asked for an agent and got none, and left no message, is a missed
@@ -273,7 +273,7 @@ func (m *Machine) HungUp(now time.Time, recorded bool) *TicketRequest {
 	if m.askedAgent && !m.ticket && m.Messages == 0 {
 		m.ticket = true
 		return &TicketRequest{Category: tickets.CategoryMissedCall, Priority: tickets.P2, Keys: m.Path.Keys(),
-			Summary: "Người gọi cần gặp tổng đài viên nhưng không có ai trực; gác máy, không để lời nhắn.", Answers: m.answers(),
+			Summary: "Người gọi cần gặp tổng đài viên nhưng không có ai trực; gác máy, không để lời nhắn.", Answers: m.CopyAnswers(),
 			UnitCode: m.Answers["unit"], ContactPhone: m.Answers["callback"]}
 	}
 	// Something to act on: at a message, the message; elsewhere, any answer given.
@@ -299,7 +299,8 @@ func (m *Machine) HungUp(now time.Time, recorded bool) *TicketRequest {
 	return nil
 }
 
-func (m *Machine) answers() tickets.Answers {
+// CopyAnswers returns a copy of what the caller answered.
+func (m *Machine) CopyAnswers() tickets.Answers {
 	a := tickets.Answers{}
 	for k, v := range m.Answers {
 		a[k] = v
@@ -310,7 +311,7 @@ func (m *Machine) answers() tickets.Answers {
 func (m *Machine) ticketRequest(n *Node) *TicketRequest {
 	m.ticket = true
 	return &TicketRequest{Category: n.Ticket, Priority: n.Priority, Keys: m.Path.Keys(), Summary: n.Summary,
-		Answers: m.answers(), UnitCode: m.Answers["unit"], AssignToUnit: n.AssignToUnit,
+		Answers: m.CopyAnswers(), UnitCode: m.Answers["unit"], AssignToUnit: n.AssignToUnit,
 		ContactPhone: m.Answers["callback"]}
 }
 

@@ -135,7 +135,7 @@ func (a *App) fetchRecording(name, callID string) (*tickets.Recording, error) {
 		return nil, err
 	}
 	defer os.Remove(tmp.Name())
-	err = retry(3, func(ctx context.Context) error {
+	err = tickets.Retry(3, func(ctx context.Context) error {
 		if _, err := tmp.Seek(0, 0); err != nil {
 			return err
 		}
@@ -183,24 +183,6 @@ func (a *App) deleteStored(log *slog.Logger, name string) {
 	if err := a.cfg.REST.DeleteStoredRecording(ctx, name); err != nil {
 		log.Warn("delete recording from asterisk", "err", err)
 	}
-}
-
-// retry runs fn, each time with a command's time limit, until it succeeds or has been
-// tried n times, waiting a little longer before each new try. It returns the last error.
-func retry(n int, fn func(context.Context) error) error {
-	var err error
-	for attempt := 0; attempt < n; attempt++ {
-		if attempt > 0 {
-			time.Sleep(time.Duration(attempt) * 200 * time.Millisecond)
-		}
-		ctx, cancel := asterisk.CommandContext()
-		err = fn(ctx)
-		cancel()
-		if err == nil {
-			return nil
-		}
-	}
-	return err
 }
 
 // measureWAV reads a 16-bit PCM WAV file and returns its length and how much of it is

@@ -643,7 +643,7 @@ func (w *deskWriter) flush() {
 		}
 		list := entries
 		entries = nil
-		if err := retryTransient(10*time.Second, func(ctx context.Context) error { return w.store.LogQueue(ctx, list) }); err != nil {
+		if err := tickets.RetryTransient(10*time.Second, func(ctx context.Context) error { return w.store.LogQueue(ctx, list) }); err != nil {
 			w.log.Error("write the queue log", "lines", len(list), "err", err)
 		}
 	}
@@ -653,7 +653,7 @@ func (w *deskWriter) flush() {
 			continue
 		}
 		writeEntries()
-		if err := retryTransient(10*time.Second, func(ctx context.Context) error { return x.do(ctx, w.store) }); err != nil {
+		if err := tickets.RetryTransient(10*time.Second, func(ctx context.Context) error { return x.do(ctx, w.store) }); err != nil {
 			w.log.Error("write the agents' desk", "what", x.what, "err", err)
 		}
 	}

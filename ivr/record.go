@@ -16,13 +16,14 @@ import (
 // been recorded" unless it is in the database or, synced, in the spool.
 
 // syncRecord copies what the caller has done so far onto the call's record.
-func (c *call) syncRecord() { syncRecord(c.rec, c.m) }
+func (c *call) syncRecord() { c.m.CopyTo(c.rec) }
 
-// syncRecord copies what a machine's caller has done so far onto a call record.
-func syncRecord(rec *tickets.Call, m *Machine) {
+// CopyTo copies what the machine's caller has done so far onto a call record: the
+// language, the path and the answers.
+func (m *Machine) CopyTo(rec *tickets.Call) {
 	rec.Language = m.Lang
 	rec.Path = m.Path
-	rec.Answers = m.answers()
+	rec.Answers = m.CopyAnswers()
 }
 
 // saveProgress queues the call record as it stands (answered, each step of the menus,
@@ -34,7 +35,7 @@ func (c *call) saveProgress() {
 	// A spooled call's final state goes to the spool. A follow-up call's record is
 	// written with its attempt, at the claim and at the end; a crash between closes it
 	// as interrupted, and the citizen is called again.
-	if c.report != nil || c.followUp != nil {
+	if c.report != nil || c.recordedElsewhere {
 		return
 	}
 	c.app.noteProgress(*c.rec)
@@ -45,11 +46,11 @@ func (c *call) saveProgress() {
 func (c *call) finish() {
 	c.syncRecord()
 	c.app.dropProgress(c.rec.ID)
-	if c.followUp != nil {
-		return // written with the attempt's end (FollowUpDialer.place)
+	if c.recordedElsewhere {
+		return // written with the attempt's end, by the follow-up dialer
 	}
 	if c.report == nil {
-		err := retryTransient(6*time.Second, func(ctx context.Context) error { return c.app.cfg.Store.SaveCall(ctx, c.rec) })
+		err := tickets.RetryTransient(6*time.Second, func(ctx context.Context) error { return c.app.cfg.Store.SaveCall(ctx, c.rec) })
 		if err == nil {
 			return
 		}
@@ -119,7 +120,7 @@ func (c *call) createTicket(r *TicketRequest) error {
 			c.report.Notes = append(c.report.Notes, note)
 			return c.spool()
 		}
-		return retryTransient(3*time.Second, func(ctx context.Context) error {
+		return tickets.RetryTransient(3*time.Second, func(ctx context.Context) error {
 			return c.app.cfg.Store.AddTicketNote(ctx, tickets.ActorIVR, c.ticketID, note)
 		})
 	}
@@ -129,7 +130,7 @@ func (c *call) createTicket(r *TicketRequest) error {
 	c.syncRecord()
 	report := &tickets.CallReport{Call: *c.rec, Ticket: ticketFor(c.rec, r)}
 	var t *tickets.Ticket
-	err := retryTransient(2*time.Second, func(ctx context.Context) error {
+	err := tickets.RetryTransient(2*time.Second, func(ctx context.Context) error {
 		var err error
 		t, _, err = c.app.cfg.Store.ImportCallReport(ctx, tickets.ActorIVR, report)
 		return err
@@ -162,7 +163,7 @@ func (c *call) createTicket(r *TicketRequest) error {
 // or with the call's report in the spool.
 func (c *call) addRecording(r *tickets.Recording) error {
 	if c.report == nil {
-		err := retryTransient(3*time.Second, func(ctx context.Context) error { return c.app.cfg.Store.AddRecording(ctx, r) })
+		err := tickets.RetryTransient(3*time.Second, func(ctx context.Context) error { return c.app.cfg.Store.AddRecording(ctx, r) })
 		if err == nil {
 			return nil
 		}
@@ -171,22 +172,6 @@ func (c *call) addRecording(r *tickets.Recording) error {
 	}
 	c.report.Recordings = append(c.report.Recordings, *r)
 	return c.spool()
-}
-
-// retryTransient runs fn, each time with a command's time limit, until it succeeds,
-// fails for a reason that is not passing, or budget has gone by. It returns the last
-// error.
-func retryTransient(budget time.Duration, fn func(context.Context) error) error {
-	start := time.Now()
-	for wait := 100 * time.Millisecond; ; wait = min(2*wait, time.Second) {
-		ctx, cancel := asterisk.CommandContext()
-		err := fn(ctx)
-		cancel()
-		if err == nil || !tickets.IsTransient(err) || time.Since(start)+wait > budget {
-			return err
-		}
-		time.Sleep(wait)
-	}
 }
 
 // replayLoop replays the spool into the database at start and then every few seconds

@@ -3,7 +3,6 @@ package ivr
 import (
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -48,8 +47,8 @@ func ParseSchedule(text string) (Schedule, error) {
 		}
 		for _, sp := range strings.Split(strings.ReplaceAll(spansText, " ", ""), ",") {
 			a, b, ok := strings.Cut(sp, "-")
-			from, err1 := parseClock(a)
-			to, err2 := parseClock(b)
+			from, err1 := tickets.ParseClock(a)
+			to, err2 := tickets.ParseClock(b)
 			if !ok || err1 != nil || err2 != nil || from >= to {
 				return s, fmt.Errorf("%q: hours must be like 07:00-21:00", sp)
 			}
@@ -86,21 +85,10 @@ func parseDays(text string) ([]time.Weekday, error) {
 	return days, nil
 }
 
-func parseClock(text string) (time.Duration, error) {
-	h, m, ok := strings.Cut(text, ":")
-	hh, err1 := strconv.Atoi(h)
-	mm, err2 := strconv.Atoi(m)
-	if !ok || err1 != nil || err2 != nil || hh < 0 || mm < 0 || mm > 59 || hh > 24 || (hh == 24 && mm > 0) {
-		return 0, fmt.Errorf("bad time %q", text)
-	}
-	return time.Duration(hh)*time.Hour + time.Duration(mm)*time.Minute, nil
-}
-
 // Open reports whether the call centre answers at t.
 func (s Schedule) Open(t time.Time) bool {
-	t = t.In(tickets.Local)
-	since := time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute + time.Duration(t.Second())*time.Second
-	for _, sp := range s.spans[t.Weekday()] {
+	since := tickets.ClockOf(t)
+	for _, sp := range s.spans[t.In(tickets.Local).Weekday()] {
 		if since >= sp.from && since < sp.to {
 			return true
 		}

@@ -20,6 +20,7 @@ import (
 
 	"github.com/huehotline/hotline/ivr"
 	"github.com/huehotline/hotline/ivr/asterisk"
+	"github.com/huehotline/hotline/ivr/followup"
 	"github.com/huehotline/hotline/sounds"
 	"github.com/huehotline/hotline/tickets"
 	"github.com/huehotline/hotline/web"
@@ -102,7 +103,7 @@ func runServe(args []string) error {
 	queue := ivr.QueueConfig{Agents: agentList, Hours: sched,
 		MaxWait: d["HOTLINE_QUEUE_MAX_WAIT"], Ring: d["HOTLINE_AGENT_RING"], Announce: d["HOTLINE_QUEUE_ANNOUNCE"],
 		WrapUp: d["HOTLINE_WRAPUP"], OfferFor: d["HOTLINE_OFFER_FOR"], RetryAfter: d["HOTLINE_CALLBACK_RETRY"]}
-	window, err := ivr.ParseWindow(*followWindow)
+	window, err := followup.ParseWindow(*followWindow)
 	if err != nil {
 		return settingErrorf("HOTLINE_FOLLOWUP_WINDOW %q: %v.", *followWindow, err)
 	}
@@ -114,7 +115,7 @@ func runServe(args []string) error {
 	if err != nil || rate < 1 || rate > 600 {
 		return settingErrorf("HOTLINE_FOLLOWUP_RATE %q must be a number of calls a minute from 1 to 600.", *followRate)
 	}
-	followUps := ivr.FollowUpConfig{Window: window, Concurrent: concurrent, Rate: rate,
+	followUps := followup.Config{Window: window, Concurrent: concurrent, Rate: rate,
 		Ring: d["HOTLINE_FOLLOWUP_RING"], Every: d["HOTLINE_FOLLOWUP_EVERY"]}
 	if concurrent > 0 {
 		if followUps.AGI, err = net.Listen("tcp", *followAGI); err != nil {
@@ -166,7 +167,7 @@ type serveConfig struct {
 	consoleGrace time.Duration   // an agent on duty without a console page is taken off after it
 	// followUps sets the automated follow-up calls (Concurrent 0: none); followUpRetry
 	// is when one cut by a network failure or a restart is tried again.
-	followUps     ivr.FollowUpConfig
+	followUps     followup.Config
 	followUpRetry time.Duration
 }
 
@@ -225,7 +226,7 @@ func serve(ctx context.Context, cfg serveConfig) error {
 		return fmt.Errorf("restore the agents' desk: %w", err)
 	}
 	var running atomic.Pointer[ivr.App] // set below, once Asterisk answers
-	var followUpDialer atomic.Pointer[ivr.FollowUpDialer]
+	var followUpDialer atomic.Pointer[followup.Dialer]
 	site := web.New(web.Config{Store: store, Sounds: sounds.FS(), Log: log, Recordings: cfg.recordings,
 		Sessions: sessions.DB(), SecureCookie: cfg.secureCookie, Callbacks: callbacks{&running}, FollowUps: followUpKick{&followUpDialer},
 		Debug: debugHandler(&running), Desk: queue, ConsoleGrace: cfg.consoleGrace, Health: store})
@@ -323,7 +324,8 @@ func serve(ctx context.Context, cfg serveConfig) error {
 	if cfg.followUps.Concurrent > 0 {
 		fcfg := cfg.followUps
 		fcfg.Store, fcfg.Progress = ivrStore, progressStore
-		dialer := ivr.NewFollowUpDialer(app, fcfg)
+		fcfg.REST, fcfg.Application, fcfg.Trunk, fcfg.Log = rest, cfg.ari.Application, cfg.trunk, log
+		dialer := followup.NewDialer(app, fcfg)
 		followUpDialer.Store(dialer)
 		go dialer.Run(ctx) // stops on the signal, before the calls in progress drain
 	}
@@ -349,7 +351,7 @@ func serve(ctx context.Context, cfg serveConfig) error {
 
 // followUpKick tells the follow-up dialer, once it runs, that a call was asked for now.
 type followUpKick struct {
-	d *atomic.Pointer[ivr.FollowUpDialer]
+	d *atomic.Pointer[followup.Dialer]
 }
 
 func (k followUpKick) Kick() {

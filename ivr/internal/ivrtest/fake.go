@@ -230,7 +230,7 @@ func RunApp(t *testing.T, f *ARI, s *tickets.Store) *ivr.App {
 	flow.KeyTimeout = 300 * time.Millisecond
 	rest := asterisk.NewREST(f.srv.URL+"/ari", "u", "p", 2*time.Second)
 	items := make(chan asterisk.StreamItem, 100)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	log := Discard
 	stream := &asterisk.EventStream{URL: strings.Replace(f.srv.URL, "http", "ws", 1) + "/ari/events", Application: "hotline",
 		Username: "u", Password: "p", REST: rest, Filter: ivr.HandledEvents(), Log: log}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -596,3 +596,9 @@ func (f *ARI) Created(leg string) string {
 
 // URL is the fake's ARI base URL.
 func (f *ARI) URL() string { return f.srv.URL + "/ari" }
+
+// Discard is a log that writes nothing.
+var Discard = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+// REST is a client of the fake's ARI.
+func (f *ARI) REST() *asterisk.REST { return asterisk.NewREST(f.URL(), "u", "p", 2*time.Second) }

@@ -1,4 +1,4 @@
-package ivr
+package followup
 
 import (
 	"errors"
@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/huehotline/hotline/ivr"
 	"github.com/huehotline/hotline/tickets"
 )
 
@@ -16,9 +17,9 @@ import (
 // agent, or who is short of breath, is handed to the application (Stasis), where the
 // agent queue takes them.
 type questions struct {
-	d    *FollowUpDialer
+	d    *Dialer
 	s    *agiSession
-	m    *Machine
+	m    *ivr.Machine
 	fu   *followUp
 	rec  *tickets.Call
 	log  *slog.Logger
@@ -26,6 +27,16 @@ type questions struct {
 	// ticket is the ticket the result raised, for the agent who may take the call.
 	ticket *tickets.Ticket
 }
+
+// maxCuts is how many prompts Asterisk may fail to play before the call is given up, as
+// on calls over ARI.
+const maxCuts = 2
+
+// errPromptCut means too many prompts could not be played.
+var errPromptCut = errors.New("prompts not played")
+
+// errHungUp means the citizen's channel went away.
+var errHungUp = errors.New("citizen hung up")
 
 // anyKey is what cuts a prompt short while a key is awaited.
 const anyKey = `"0123456789*#"`
@@ -84,8 +95,8 @@ func (q *questions) walk() (outcome, endedBy string) {
 
 // act writes what a node's action asks (the result, the opt-out) while its lead plays:
 // the confirmation that follows is heard only once it is in the database.
-func (q *questions) act(eff Effects) error {
-	answers := q.m.answers()
+func (q *questions) act(eff ivr.Effects) error {
+	answers := q.m.CopyAnswers()
 	done := make(chan error, 1)
 	go func() {
 		tk, err := q.fu.act(eff.Action, answers)
@@ -122,7 +133,7 @@ func (q *questions) stopped(err error) (outcome, endedBy string) {
 
 // failed apologises and hangs up.
 func (q *questions) failed() (outcome, endedBy string) {
-	q.play([]PromptRef{{Lang: q.m.Lang, ID: "system_busy"}}, false)
+	q.play([]ivr.PromptRef{{Lang: q.m.Lang, ID: "system_busy"}}, false)
 	q.s.command(5*time.Second, "HANGUP")
 	if o := q.m.Outcome(); o != tickets.OutcomeHungUp {
 		return o, tickets.EndedByHotline
@@ -131,18 +142,18 @@ func (q *questions) failed() (outcome, endedBy string) {
 }
 
 // play plays prompts one by one. With keys, a key cuts them short and is returned.
-func (q *questions) play(prompts []PromptRef, keys bool) error {
+func (q *questions) play(prompts []ivr.PromptRef, keys bool) error {
 	_, err := q.playFor(prompts, keys)
 	return err
 }
 
-func (q *questions) playFor(prompts []PromptRef, keys bool) (string, error) {
+func (q *questions) playFor(prompts []ivr.PromptRef, keys bool) (string, error) {
 	escape := `""`
 	if keys {
 		escape = anyKey
 	}
 	for _, p := range prompts {
-		res, _, err := q.s.command(q.d.app.playbackLimit([]PromptRef{p}), "STREAM FILE %s %s", q.uri(p), escape)
+		res, _, err := q.s.command(q.d.app.PlaybackLimit([]ivr.PromptRef{p}), "STREAM FILE %s %s", q.uri(p), escape)
 		switch {
 		case errors.Is(err, errAGIFailed):
 			// Not played: a prompt Asterisk cannot play, or a channel that just hung up,
@@ -160,12 +171,12 @@ func (q *questions) playFor(prompts []PromptRef, keys bool) (string, error) {
 }
 
 // uri is where Asterisk fetches a prompt from: the hotline's prompt server.
-func (q *questions) uri(p PromptRef) string {
-	return strings.TrimPrefix(q.d.app.mediaURI(p), "sound:")
+func (q *questions) uri(p ivr.PromptRef) string {
+	return strings.TrimPrefix(q.d.app.MediaURI(p), "sound:")
 }
 
 // cut counts a prompt Asterisk did not play; too many end the call (errPromptCut).
-func (q *questions) cut(p PromptRef) error {
+func (q *questions) cut(p ivr.PromptRef) error {
 	q.cuts++
 	q.log.Warn("prompt not played; is Asterisk overloaded?", "prompt", p.ID, "cuts", q.cuts)
 	if q.cuts >= maxCuts {
@@ -176,13 +187,13 @@ func (q *questions) cut(p PromptRef) error {
 
 // keyAfter plays prompts, a key cutting them short, then waits up to wait for a key. It
 // returns the key, or "" for silence. The last prompt and the wait are one GET DATA.
-func (q *questions) keyAfter(prompts []PromptRef, wait time.Duration) (string, error) {
+func (q *questions) keyAfter(prompts []ivr.PromptRef, wait time.Duration) (string, error) {
 	if len(prompts) > 0 {
 		if key, err := q.playFor(prompts[:len(prompts)-1], true); key != "" || err != nil {
 			return key, err
 		}
 		last := prompts[len(prompts)-1]
-		limit := q.d.app.playbackLimit([]PromptRef{last}) + wait
+		limit := q.d.app.PlaybackLimit([]ivr.PromptRef{last}) + wait
 		digits, data, err := q.s.exchange(limit, "GET DATA %s %d 1", q.uri(last), wait.Milliseconds())
 		switch {
 		case err != nil:
@@ -212,26 +223,16 @@ func (q *questions) keyAfter(prompts []PromptRef, wait time.Duration) (string, e
 // handOver puts the citizen into the application at the queue node the machine reached:
 // the App serves them from there as any call (the queue, a callback, a message), and
 // the session waits in Stasis until the call is over.
-func (q *questions) handOver(eff Effects) (outcome, endedBy string) {
-	a := q.d.app
-	c := callFor(a, followUpFlow(), q.rec)
-	c.m, c.followUp, c.log = q.m, q.fu, q.log
-	c.handedOver = &Effects{Queue: eff.Queue}
+func (q *questions) handOver(eff ivr.Effects) (outcome, endedBy string) {
+	h := ivr.HandOver{Record: q.rec, Machine: q.m, Queue: eff.Queue, Log: q.log}
 	if q.ticket != nil {
-		c.ticketID, c.ticketRef = q.ticket.ID, q.ticket.Ref
+		h.TicketID, h.TicketRef = q.ticket.ID, q.ticket.Ref
 	}
-	a.mu.Lock()
-	a.calls[c.channelID] = c
-	a.mu.Unlock()
 	inStasis := make(chan error, 1)
-	go func() {
-		_, _, err := q.s.command(12*time.Hour, "EXEC Stasis %s,%s", a.cfg.Application, agiQuestions)
+	q.d.app.Serve(h, func() {
+		_, _, err := q.s.command(12*time.Hour, "EXEC Stasis %s,%s", q.d.cfg.Application, agiQuestions)
 		inStasis <- err
-	}()
-	c.run()
-	a.mu.Lock()
-	delete(a.calls, c.channelID)
-	a.mu.Unlock()
+	})
 	select {
 	case <-inStasis:
 	case <-time.After(5 * time.Second):

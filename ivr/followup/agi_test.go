@@ -1,4 +1,4 @@
-package ivr_test
+package followup_test
 
 import (
 	"context"
@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/huehotline/hotline/ivr"
+	"github.com/huehotline/hotline/ivr/followup"
+	"github.com/huehotline/hotline/ivr/internal/ivrtest"
 	"github.com/huehotline/hotline/tickets"
 )
 
@@ -36,19 +38,20 @@ func agiStranger(t *testing.T, addr, head string, wait time.Duration) (string, b
 
 // dialerWithListener runs a dialer like runDialer and returns the address its FastAGI
 // listens on.
-func dialerWithListener(t *testing.T, app *ivr.App, s ivr.FollowUpStore, clk *clock, cfg ivr.FollowUpConfig) string {
+func dialerWithListener(t *testing.T, f *ivrtest.ARI, app *ivr.App, s followup.Store, clk *clock, cfg followup.Config) string {
 	t.Helper()
-	window, _ := ivr.ParseWindow("08:00-20:00")
+	window, _ := followup.ParseWindow("08:00-20:00")
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ln.Close() })
 	cfg.Store, cfg.Window, cfg.Rate, cfg.Every, cfg.Now, cfg.AGI = s, window, 6000, 50*time.Millisecond, clk.now, ln
+	cfg.REST, cfg.Log = f.REST(), ivrtest.Discard
 	if cfg.Concurrent == 0 {
 		cfg.Concurrent = 1
 	}
-	d := ivr.NewFollowUpDialer(app, cfg)
+	d := followup.NewDialer(app, cfg)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { d.Run(ctx); close(done) }()
@@ -64,7 +67,7 @@ func TestFollowUpAGIRefusesStrangers(t *testing.T) {
 	f, s, clk, app := followUpDay(t, "09:00")
 	f.AnswerAfter = 1500 * time.Millisecond
 	c := monitoredCases(t, s, 1, "vi")[0]
-	addr := dialerWithListener(t, app, s, clk, ivr.FollowUpConfig{})
+	addr := dialerWithListener(t, f, app, s, clk, followup.Config{})
 	var leg string
 	for deadline := time.Now().Add(5 * time.Second); leg == ""; time.Sleep(10 * time.Millisecond) {
 		if legs := f.Legs(); len(legs) == 1 {
@@ -97,7 +100,7 @@ func TestFollowUpAGIRefusesStrangers(t *testing.T) {
 // not after the 5 s the start of a session may take; calls are served afterwards.
 func TestFollowUpAGIBounds(t *testing.T) {
 	f, s, clk, app := followUpDay(t, "20:30") // outside the window: nothing is dialled yet
-	addr := dialerWithListener(t, app, s, clk, ivr.FollowUpConfig{AGIConns: 4})
+	addr := dialerWithListener(t, f, app, s, clk, followup.Config{AGIConns: 4})
 	if _, closed := agiStranger(t, addr, "agi_network_script: "+strings.Repeat("x", 5000), time.Second); !closed {
 		t.Error("a 5,000-byte line was still being read after 1 s")
 	}

@@ -1,4 +1,10 @@
-package ivr
+// Package followup places the automated daily follow-up calls: the hotline calls each
+// person in monitoring whose follow-up is due today, asks the day's questions by keypad
+// (ivr.FollowUpFlow) over FastAGI, and records the answers as the day's follow-up. Every
+// attempt is claimed in the database before it is dialled, so that a restart never
+// calls a citizen twice for one attempt. A citizen who asks for an agent is handed to
+// the hotline's Stasis application (ivr.App), where the agent queue takes them.
+package followup
 
 import (
 	"context"
@@ -13,30 +19,27 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/huehotline/hotline/ivr"
 	"github.com/huehotline/hotline/ivr/asterisk"
 	"github.com/huehotline/hotline/tickets"
 )
 
-// Automated daily follow-up calls: the hotline calls each person in monitoring whose
-// follow-up is due today, asks the day's questions by keypad (FollowUpFlow), and records
-// the answers as the day's follow-up. Every attempt is claimed in the database before
-// it is dialled, so that a restart never calls a citizen twice for one attempt.
-
-// FollowUpStore is what the follow-up dialer needs from the domain's store.
-type FollowUpStore interface {
-	FollowUpProgress
+// Store is what the follow-up dialer needs from the domain's store.
+type Store interface {
+	Progress
 	FollowUpCallsDue(ctx context.Context, now time.Time, n int) ([]*tickets.FollowUpCallTarget, error)
 	RecordFollowUpCallResult(ctx context.Context, id int64, answers tickets.Answers) (*tickets.Ticket, error)
 	OptOutOfFollowUpCalls(ctx context.Context, id int64) error
 }
 
-// FollowUpProgress takes the claim and the end of attempts: what a power cut may lose
+// Progress takes the claim, the answer and the end of attempts: what a power cut may lose
 // without harm, so it may be a store that does not sync each commit to disk. An attempt
 // whose end was lost is closed at the next start as interrupted and called again; one
 // whose claim was lost was never recorded. The result and the opt-out, which must
 // survive anything, go to the Store, and a commit there syncs the claim written before.
-type FollowUpProgress interface {
+type Progress interface {
 	ClaimFollowUpCall(ctx context.Context, target *tickets.FollowUpCallTarget, now time.Time, call *tickets.Call) (*tickets.FollowUpCall, error)
+	FollowUpCallAnswered(ctx context.Context, id int64, at time.Time) error
 	EndFollowUpCall(ctx context.Context, id int64, e tickets.FollowUpCallEnd) error
 }
 
@@ -50,8 +53,8 @@ func ParseWindow(s string) (Window, error) {
 	if !ok {
 		return Window{}, fmt.Errorf("want HH:MM-HH:MM, such as 08:00-20:00")
 	}
-	f, err1 := parseClock(strings.TrimSpace(from))
-	t, err2 := parseClock(strings.TrimSpace(to))
+	f, err1 := tickets.ParseClock(strings.TrimSpace(from))
+	t, err2 := tickets.ParseClock(strings.TrimSpace(to))
 	if err := errors.Join(err1, err2); err != nil {
 		return Window{}, err
 	}
@@ -63,21 +66,36 @@ func ParseWindow(s string) (Window, error) {
 
 // Contains reports whether t falls in the window, on the Huế clock.
 func (w Window) Contains(t time.Time) bool {
-	l := t.In(tickets.Local)
-	since := time.Duration(l.Hour())*time.Hour + time.Duration(l.Minute())*time.Minute + time.Duration(l.Second())*time.Second
+	since := tickets.ClockOf(t)
 	return since >= w.From && since < w.To
 }
 
-// FollowUpConfig sets the follow-up dialer.
-type FollowUpConfig struct {
-	Store FollowUpStore
-	// Progress takes the claim and the end of attempts; Store by default.
-	Progress   FollowUpProgress
-	Window     Window
-	Concurrent int           // follow-up calls up at once; default 4
-	Rate       int           // follow-up calls started per minute; default 20
-	Ring       time.Duration // how long a citizen's phone rings; default 40 s
-	Every      time.Duration // how often the due list is read; default 10 s
+// App is what the dialer needs of the hotline's Stasis application (ivr.App): its
+// calls' lifetime, the hand-over of a citizen who asks for an agent, and its prompts.
+type App interface {
+	Track(abort func(outcome string)) (done func(), err error)
+	Serve(h ivr.HandOver, enter func())
+	MediaURI(p ivr.PromptRef) string
+	PlaybackLimit(prompts []ivr.PromptRef) time.Duration
+}
+
+// Config sets the follow-up dialer.
+type Config struct {
+	Store Store
+	// Progress takes the claim, the answer and the end of attempts; Store by default.
+	Progress Progress
+	// REST commands Asterisk; Application is the Stasis application a citizen is handed
+	// to; Trunk is how a citizen is dialled, {number} standing for the national number
+	// (default PJSIP/{number}@carrier); Log the log.
+	REST        *asterisk.REST
+	Application string
+	Trunk       string
+	Log         *slog.Logger
+	Window      Window
+	Concurrent  int           // follow-up calls up at once; default 4
+	Rate        int           // follow-up calls started per minute; default 20
+	Ring        time.Duration // how long a citizen's phone rings; default 40 s
+	Every       time.Duration // how often the due list is read; default 10 s
 	// Now is the dialer's clock (tests set it); time.Now by default.
 	Now func() time.Time
 	// CallerID is the number the citizen sees; default 19001075.
@@ -92,10 +110,10 @@ type FollowUpConfig struct {
 	AGIConns int
 }
 
-// FollowUpDialer places the automated follow-up calls.
-type FollowUpDialer struct {
-	app  *App
-	cfg  FollowUpConfig
+// Dialer places the automated follow-up calls.
+type Dialer struct {
+	app  App
+	cfg  Config
 	log  *slog.Logger
 	kick chan struct{}
 	mu   sync.Mutex
@@ -106,8 +124,8 @@ type FollowUpDialer struct {
 	placing map[string]*placing
 }
 
-// NewFollowUpDialer returns a dialer that places calls through app; Run starts it.
-func NewFollowUpDialer(app *App, cfg FollowUpConfig) *FollowUpDialer {
+// NewDialer returns a dialer that places calls through app; Run starts it.
+func NewDialer(app App, cfg Config) *Dialer {
 	if cfg.Concurrent <= 0 {
 		cfg.Concurrent = 4
 	}
@@ -135,12 +153,21 @@ func NewFollowUpDialer(app *App, cfg FollowUpConfig) *FollowUpDialer {
 	if cfg.AGIURL == "" && cfg.AGI != nil {
 		cfg.AGIURL = "agi://" + cfg.AGI.Addr().String()
 	}
-	return &FollowUpDialer{app: app, cfg: cfg, log: app.cfg.Log.With("follow_up", true), kick: make(chan struct{}, 1),
+	if cfg.Trunk == "" {
+		cfg.Trunk = "PJSIP/{number}@carrier"
+	}
+	if cfg.Application == "" {
+		cfg.Application = "hotline"
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	return &Dialer{app: app, cfg: cfg, log: cfg.Log.With("follow_up", true), kick: make(chan struct{}, 1),
 		placing: map[string]*placing{}}
 }
 
 // Kick makes the dialer read the due list now (a call was asked for, a slot freed).
-func (d *FollowUpDialer) Kick() {
+func (d *Dialer) Kick() {
 	select {
 	case d.kick <- struct{}{}:
 	default:
@@ -149,7 +176,7 @@ func (d *FollowUpDialer) Kick() {
 
 // Run places calls until ctx ends. The calls in progress are the App's: its shutdown
 // drains them, and the FastAGI listener stays open for them until it is closed.
-func (d *FollowUpDialer) Run(ctx context.Context) {
+func (d *Dialer) Run(ctx context.Context) {
 	if d.cfg.AGI == nil {
 		d.log.Error("follow-up calls are off: no fastagi listener")
 		return
@@ -169,7 +196,7 @@ func (d *FollowUpDialer) Run(ctx context.Context) {
 }
 
 // round starts the calls due now, as many as the free channels and the rate allow.
-func (d *FollowUpDialer) round(ctx context.Context) {
+func (d *Dialer) round(ctx context.Context) {
 	now := d.cfg.Now()
 	if !d.cfg.Window.Contains(now) {
 		return
@@ -228,11 +255,11 @@ func (d *FollowUpDialer) round(ctx context.Context) {
 }
 
 // followUpFlow is the follow-up flow, built once.
-var followUpFlow = sync.OnceValue(FollowUpFlow)
+var followUpFlow = sync.OnceValue(ivr.FollowUpFlow)
 
 // followUp is the automated follow-up side of a call: its attempt and what it recorded.
 type followUp struct {
-	store   FollowUpStore
+	store   Store
 	attempt *tickets.FollowUpCall
 	result  string // an Attempt result, once the call recorded one
 }
@@ -282,7 +309,7 @@ func (p *placing) abort(string) {
 
 // serveAGI answers Asterisk's FastAGI connections until the listener is closed. It
 // outlives Run: calls in progress when the dialer stops still report their end.
-func (d *FollowUpDialer) serveAGI() {
+func (d *Dialer) serveAGI() {
 	slots := make(chan struct{}, d.cfg.AGIConns) // beyond it, a connection is closed at once
 	for {
 		conn, err := d.cfg.AGI.Accept()
@@ -310,7 +337,7 @@ func (d *FollowUpDialer) serveAGI() {
 
 // agiConn hands a FastAGI session to the call it is about, if it carries that call's
 // token.
-func (d *FollowUpDialer) agiConn(conn net.Conn) {
+func (d *Dialer) agiConn(conn net.Conn) {
 	s, err := readAGISession(conn)
 	if err != nil {
 		conn.Close()
@@ -352,8 +379,7 @@ func (d *FollowUpDialer) agiConn(conn net.Conn) {
 // asks for the questions over FastAGI (ask); the hang-up handler reports the end of
 // every call, with Asterisk's cause when it was not answered. Every way out of it ends
 // the attempt and writes the call's final record with it, in one transaction.
-func (d *FollowUpDialer) place(attempt *tickets.FollowUpCall, target *tickets.FollowUpCallTarget, rec *tickets.Call) {
-	a := d.app
+func (d *Dialer) place(attempt *tickets.FollowUpCall, target *tickets.FollowUpCallTarget, rec *tickets.Call) {
 	leg := rec.ChannelID
 	log := d.log.With("call", rec.ID, "case", target.CaseRef, "attempt", attempt.ID)
 	end := func(e tickets.FollowUpCallEnd) {
@@ -361,7 +387,7 @@ func (d *FollowUpDialer) place(attempt *tickets.FollowUpCall, target *tickets.Fo
 			now := time.Now().UTC()
 			e.Call.EndedAt, e.Call.EndedBy = &now, tickets.EndedByCaller
 		}
-		if err := retry(5, func(ctx context.Context) error { return d.cfg.Progress.EndFollowUpCall(ctx, attempt.ID, e) }); err != nil {
+		if err := tickets.Retry(5, func(ctx context.Context) error { return d.cfg.Progress.EndFollowUpCall(ctx, attempt.ID, e) }); err != nil {
 			log.Error("end the follow-up call attempt", "err", err)
 		}
 		log.Info("follow-up call ended", "result", e.Result)
@@ -370,16 +396,12 @@ func (d *FollowUpDialer) place(attempt *tickets.FollowUpCall, target *tickets.Fo
 		rec.Outcome = "follow_up_" + result
 		end(tickets.FollowUpCallEnd{Result: result, Cause: cause, Call: rec})
 	}
-	p := &placing{token: asterisk.NewToken(), answered: make(chan *agiSession, 1), ended: make(chan int, 1), hangup: func() { a.cfg.REST.HangupLogged(log, leg) }}
-	a.mu.Lock()
-	if a.draining {
-		a.mu.Unlock()
+	p := &placing{token: asterisk.NewToken(), answered: make(chan *agiSession, 1), ended: make(chan int, 1), hangup: func() { d.cfg.REST.HangupLogged(log, leg) }}
+	tracked, err := d.app.Track(p.abort)
+	if err != nil { // the hotline is stopping
 		unanswered(tickets.AttemptInterrupted, nil)
 		return
 	}
-	a.wg.Add(1)
-	a.dialing[p] = struct{}{}
-	a.mu.Unlock()
 	d.mu.Lock()
 	d.placing[leg] = p
 	d.mu.Unlock()
@@ -387,14 +409,11 @@ func (d *FollowUpDialer) place(attempt *tickets.FollowUpCall, target *tickets.Fo
 		d.mu.Lock()
 		delete(d.placing, leg)
 		d.mu.Unlock()
-		a.mu.Lock()
-		delete(a.dialing, p)
-		a.mu.Unlock()
-		a.wg.Done()
+		tracked()
 	}()
-	trunk := strings.ReplaceAll(a.cfg.Trunk, "{number}", rec.Dialed)
+	trunk := strings.ReplaceAll(d.cfg.Trunk, "{number}", rec.Dialed)
 	ctx, cancel := asterisk.CommandContext()
-	err := a.cfg.REST.Originate(ctx, trunk, followUpContext, leg, d.cfg.CallerID, d.cfg.Ring,
+	err = d.cfg.REST.Originate(ctx, trunk, followUpContext, leg, d.cfg.CallerID, d.cfg.Ring,
 		map[string]string{"HOTLINE_AGI": d.cfg.AGIURL + "/" + p.token, "CHANNEL(hangup_handler_push)": followUpEndHandler})
 	cancel()
 	if err != nil {
@@ -414,7 +433,7 @@ func (d *FollowUpDialer) place(attempt *tickets.FollowUpCall, target *tickets.Fo
 		return
 	case <-time.After(d.cfg.Ring + 30*time.Second):
 		// Neither answered nor ended: Asterisk lost the call (a restart).
-		a.cfg.REST.HangupLogged(log, leg)
+		d.cfg.REST.HangupLogged(log, leg)
 		d.waitEnd(p, leg)
 		unanswered(tickets.AttemptInterrupted, nil)
 		return
@@ -422,11 +441,11 @@ func (d *FollowUpDialer) place(attempt *tickets.FollowUpCall, target *tickets.Fo
 	now := time.Now().UTC()
 	rec.AnsweredAt = &now
 	// Progress, not yet a result: a crash from here closes the attempt as interrupted.
-	if err := retry(3, func(ctx context.Context) error { return a.cfg.Progress.FollowUpCallAnswered(ctx, attempt.ID, now) }); err != nil {
+	if err := tickets.Retry(3, func(ctx context.Context) error { return d.cfg.Progress.FollowUpCallAnswered(ctx, attempt.ID, now) }); err != nil {
 		log.Warn("note the follow-up call answered", "err", err)
 	}
 	fu := &followUp{store: d.cfg.Store, attempt: attempt}
-	m := NewMachine(followUpFlow())
+	m := ivr.NewMachine(followUpFlow())
 	m.Lang = target.Language
 	if m.Lang == "" {
 		m.Lang = "vi"
@@ -444,14 +463,14 @@ func (d *FollowUpDialer) place(attempt *tickets.FollowUpCall, target *tickets.Fo
 // waitEnd waits, a few seconds at most, for Asterisk to report the end of a call, so
 // that its channel is gone before its slot is given to the next call. An Asterisk that
 // does not report it is asked whether the channel is gone.
-func (d *FollowUpDialer) waitEnd(p *placing, leg string) {
+func (d *Dialer) waitEnd(p *placing, leg string) {
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		select {
 		case <-p.ended:
 			return
 		case <-time.After(time.Second):
-			if d.app.cfg.REST.Gone(leg) || time.Now().After(deadline) {
+			if d.cfg.REST.Gone(leg) || time.Now().After(deadline) {
 				return
 			}
 		}
@@ -459,9 +478,9 @@ func (d *FollowUpDialer) waitEnd(p *placing, leg string) {
 }
 
 // followUpEnd says how the attempt of an answered follow-up call ended.
-func followUpEnd(m *Machine, fu *followUp, rec *tickets.Call) tickets.FollowUpCallEnd {
-	syncRecord(rec, m)
-	e := tickets.FollowUpCallEnd{Result: fu.result, Answers: m.answers(), Call: rec}
+func followUpEnd(m *ivr.Machine, fu *followUp, rec *tickets.Call) tickets.FollowUpCallEnd {
+	m.CopyTo(rec)
+	e := tickets.FollowUpCallEnd{Result: fu.result, Answers: m.CopyAnswers(), Call: rec}
 	delete(e.Answers, "queued_at")
 	switch {
 	case e.Result != "":
@@ -481,9 +500,9 @@ func followUpEnd(m *Machine, fu *followUp, rec *tickets.Call) tickets.FollowUpCa
 func (fu *followUp) act(action string, answers tickets.Answers) (*tickets.Ticket, error) {
 	id := fu.attempt.ID
 	switch action {
-	case ActionFollowUpResult:
+	case ivr.ActionFollowUpResult:
 		var tk *tickets.Ticket
-		err := retryTransient(6*time.Second, func(ctx context.Context) error {
+		err := tickets.RetryTransient(6*time.Second, func(ctx context.Context) error {
 			var err error
 			tk, err = fu.store.RecordFollowUpCallResult(ctx, id, answers)
 			return err
@@ -496,13 +515,13 @@ func (fu *followUp) act(action string, answers tickets.Answers) (*tickets.Ticket
 			fu.result = tickets.AttemptSymptomatic
 		}
 		return tk, nil
-	case ActionFollowUpOptOut:
-		err := retryTransient(6*time.Second, func(ctx context.Context) error { return fu.store.OptOutOfFollowUpCalls(ctx, id) })
+	case ivr.ActionFollowUpOptOut:
+		err := tickets.RetryTransient(6*time.Second, func(ctx context.Context) error { return fu.store.OptOutOfFollowUpCalls(ctx, id) })
 		if err != nil {
 			return nil, fmt.Errorf("store the opt-out: %w", err)
 		}
 		fu.result = tickets.AttemptOptedOut
-	case ActionFollowUpAgent:
+	case ivr.ActionFollowUpAgent:
 		fu.result = tickets.AttemptAgent
 	default:
 		return nil, fmt.Errorf("unknown action %s", action)

@@ -1,4 +1,4 @@
-package ivr_test
+package followup_test
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"github.com/mattn/go-sqlite3"
 
 	"github.com/huehotline/hotline/ivr"
+	"github.com/huehotline/hotline/ivr/followup"
 	"github.com/huehotline/hotline/ivr/internal/ivrtest"
 	"github.com/huehotline/hotline/tickets"
 )
@@ -72,15 +73,15 @@ type clock struct {
 
 func (c *clock) now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *clock) set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
-func runDialer(t *testing.T, app *ivr.App, s ivr.FollowUpStore, clk *clock, concurrent int) *ivr.FollowUpDialer {
+func runDialer(t *testing.T, f *ivrtest.ARI, app *ivr.App, s followup.Store, clk *clock, concurrent int) *followup.Dialer {
 	t.Helper()
-	window, _ := ivr.ParseWindow("08:00-20:00")
+	window, _ := followup.ParseWindow("08:00-20:00")
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ln.Close() })
-	d := ivr.NewFollowUpDialer(app, ivr.FollowUpConfig{Store: s, Window: window, Concurrent: concurrent, Rate: 6000,
+	d := followup.NewDialer(app, followup.Config{REST: f.REST(), Log: ivrtest.Discard, Store: s, Window: window, Concurrent: concurrent, Rate: 6000,
 		Every: 50 * time.Millisecond, Now: clk.now, AGI: ln})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -94,7 +95,7 @@ func runDialer(t *testing.T, app *ivr.App, s ivr.FollowUpStore, clk *clock, conc
 func TestFollowUpWindowAndConcurrency(t *testing.T) {
 	f, s, clk, app := followUpDay(t, "07:59")
 	monitoredCases(t, s, 10, "vi")
-	runDialer(t, app, s, clk, 4)
+	runDialer(t, f, app, s, clk, 4)
 	time.Sleep(300 * time.Millisecond)
 	if n := f.CreatedN(); n != 0 {
 		t.Fatalf("%d calls dialled at 07:59", n)
@@ -161,7 +162,7 @@ func TestFollowUpOptOutStoredBeforeConfirmation(t *testing.T) {
 	f, s, clk, app := followUpDay(t, "10:00")
 	c := monitoredCases(t, s, 1, "en")[0]
 	store := &slowOptOut{Store: s, f: f}
-	runDialer(t, app, store, clk, 4)
+	runDialer(t, f, app, store, clk, 4)
 	leg := f.AnsweredLeg(t)
 	if got := f.Prompts(leg); got[0] != "en/fu_intro" {
 		t.Errorf("the citizen heard %v first, want the intro in English", got)
@@ -213,7 +214,7 @@ func TestFollowUpHangUpMidway(t *testing.T) {
 		}
 		return 0
 	}
-	runDialer(t, app, s, clk, 4)
+	runDialer(t, f, app, s, clk, 4)
 	var leg string
 	for deadline := time.Now().Add(5 * time.Second); leg == ""; time.Sleep(20 * time.Millisecond) {
 		for _, l := range f.Legs() {
@@ -255,7 +256,7 @@ func TestFollowUpLegGoneWithoutCause(t *testing.T) {
 	f, s, clk, app := followUpDay(t, "09:00")
 	c := monitoredCases(t, s, 1, "vi")[0]
 	f.DialEnd = func(string) int { return ivrtest.CauseNotDefined }
-	runDialer(t, app, s, clk, 4)
+	runDialer(t, f, app, s, clk, 4)
 	if a := attemptsEnded(t, s, c.ID, 1); a[0].AnsweredAt != nil || *a[0].Result != tickets.AttemptNoAnswer {
 		t.Errorf("a leg gone with cause 0: answered %v, result %s; want not answered, %s", a[0].AnsweredAt, *a[0].Result, tickets.AttemptNoAnswer)
 	}
@@ -273,7 +274,7 @@ func TestFollowUpLegGoneWithoutCause(t *testing.T) {
 func TestFollowUpAgentHandOver(t *testing.T) {
 	f, s, clk, app := followUpDay(t, "10:00")
 	c := monitoredCases(t, s, 1, "vi")[0]
-	runDialer(t, app, s, clk, 4)
+	runDialer(t, f, app, s, clk, 4)
 	leg := f.AnsweredLeg(t)
 	f.Send("ChannelDtmfReceived", map[string]any{"digit": "0", "duration_ms": 100, "channel": ivrtest.ChannelJSON(leg, "")})
 	for deadline := time.Now().Add(5 * time.Second); !slices.Contains(f.Prompts(leg), "vi/queue_message"); time.Sleep(20 * time.Millisecond) {
@@ -326,7 +327,7 @@ func TestFollowUpPromptNotPlayed(t *testing.T) {
 			f, s, clk, app := followUpDay(t, "10:00")
 			f.Unplayable = prompt
 			c := monitoredCases(t, s, 1, "vi")[0]
-			runDialer(t, app, s, clk, 4)
+			runDialer(t, f, app, s, clk, 4)
 			leg := f.AnsweredLeg(t)
 			f.Press(t, leg, "1", "2", "2", "2", "2")
 			a := attemptsEnded(t, s, c.ID, 1)
@@ -343,7 +344,7 @@ func TestFollowUpPromptNotPlayed(t *testing.T) {
 func TestFollowUpAsteriskGoneMidway(t *testing.T) {
 	f, s, clk, app := followUpDay(t, "10:00")
 	c := monitoredCases(t, s, 1, "vi")[0]
-	runDialer(t, app, s, clk, 4)
+	runDialer(t, f, app, s, clk, 4)
 	leg := f.AnsweredLeg(t)
 	f.Press(t, leg, "1", "2")
 	f.CrashAGI(leg)
