@@ -11,7 +11,7 @@ import (
 
 const ticketColumns = `t.id, t.ref, t.category, t.priority, t.status, t.unit_code, t.assignee_user_id,
 	t.assignee_unit_code, t.caller_id, c.phone AS caller_number, t.contact_phone, t.call_id, t.case_id,
-	t.repeat_of_id, t.merged_into_id, t.summary, t.details, t.ivr_keys, t.ivr_answers,
+	t.repeat_of_id, t.merged_into_id, t.reporter_hidden, t.summary, t.details, t.ivr_keys, t.ivr_answers,
 	t.first_response_due, t.resolution_due, t.first_response_at, t.resolved_at, t.closed_at,
 	t.created_at, t.created_day, t.updated_at`
 
@@ -54,6 +54,9 @@ func (s *Store) createTicket(ctx context.Context, t *tx, actor Actor, tk *Ticket
 	}
 	tk.CreatedAt = tk.CreatedAt.UTC()
 	tk.UpdatedAt, tk.CreatedDay = t.now, Day(tk.CreatedAt)
+	// Whoever files it (the IVR, an agent), a community report keeps its reporter from
+	// the officers for good: decided now, from the category the caller chose.
+	tk.ReporterHidden = tk.Category == CategoryCommunityReport
 	tk.FirstResponseDue, tk.ResolutionDue = s.SLA.Due(tk.Priority, tk.CreatedAt)
 	if tk.CallerNumber != nil {
 		id, err := callerID(ctx, t, *tk.CallerNumber)
@@ -67,11 +70,11 @@ func (s *Store) createTicket(ctx context.Context, t *tx, actor Actor, tk *Ticket
 	}
 	err = t.QueryRowxContext(ctx, t.Rebind(`INSERT INTO tickets (ref, category, priority, status, unit_code,
 		assignee_user_id, assignee_unit_code, caller_id, contact_phone, call_id, case_id, repeat_of_id,
-		summary, details, ivr_keys, ivr_answers, first_response_due, resolution_due,
+		reporter_hidden, summary, details, ivr_keys, ivr_answers, first_response_due, resolution_due,
 		created_at, created_day, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
 		tk.Ref, tk.Category, tk.Priority, tk.Status, tk.UnitCode, tk.AssigneeUserID, tk.AssigneeUnitCode,
-		tk.CallerID, tk.ContactPhone, tk.CallID, tk.CaseID, tk.RepeatOfID, tk.Summary, tk.Details,
+		tk.CallerID, tk.ContactPhone, tk.CallID, tk.CaseID, tk.RepeatOfID, tk.ReporterHidden, tk.Summary, tk.Details,
 		tk.IVRKeys, tk.IVRAnswers, tk.FirstResponseDue, tk.ResolutionDue, tk.CreatedAt, tk.CreatedDay,
 		tk.UpdatedAt).Scan(&tk.ID)
 	if err != nil {
@@ -369,6 +372,10 @@ func (s *Store) EditTicket(ctx context.Context, actor Actor, id int64, e TicketE
 			}
 		}
 		if e.Category != nil && *e.Category != tk.Category {
+			if !actor.MayChangeCategory(tk, *e.Category) {
+				return Errorf(EFORBIDDEN, "Cán bộ phường/xã không đổi được loại phiếu sang hay từ “%s”: người phản ánh được giữ ẩn danh.",
+					CategoryLabel(CategoryCommunityReport).Vi)
+			}
 			if err := setTicketField(ctx, t, actor, tk, "category", "category", tk.Category, *e.Category, note); err != nil {
 				return err
 			}

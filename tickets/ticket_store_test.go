@@ -13,6 +13,7 @@ type fixture struct {
 	s       *tickets.Store
 	now     *time.Time
 	agent   tickets.Actor
+	sup     tickets.Actor // a supervisor of the call centre
 	officer tickets.Actor // Phường Phú Xuân, 19753
 	other   tickets.Actor // Phường Kim Long, 19774
 }
@@ -33,6 +34,7 @@ func newFixture(tb testing.TB) *fixture {
 		return tickets.ActorFor(u)
 	}
 	f.agent = mk("agent1", tickets.RoleAgent, nil)
+	f.sup = mk("sup1", tickets.RoleSupervisor, nil)
 	f.officer = mk("officer1", tickets.RoleOfficer, ptr(phuXuan))
 	f.other = mk("officer2", tickets.RoleOfficer, ptr(kimLong))
 	return f

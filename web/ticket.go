@@ -136,6 +136,13 @@ func (s *Server) ticketView(r *http.Request, me *viewer, tk *tickets.Ticket) (Ti
 	if tk.UnitCode != nil {
 		v.Area, v.AreaCode = n.unit(*tk.UnitCode), *tk.UnitCode
 	}
+	// The edit form offers the categories the store lets this user give the ticket.
+	v.Options.Categories = nil
+	for _, c := range tickets.Categories {
+		if me.Actor.MayChangeCategory(tk, c.Code) {
+			v.Options.Categories = append(v.Options.Categories, option{c.Code, c.Vi})
+		}
+	}
 	for _, to := range tickets.TicketMoves(tk.Status) {
 		if to == tickets.StatusAssigned && tk.AssigneeUserID == nil && tk.AssigneeUnitCode == nil {
 			continue // assigning is done by choosing whom

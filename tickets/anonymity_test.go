@@ -1,0 +1,159 @@
+package tickets_test
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/huehotline/hotline/tickets"
+)
+
+// The reporter of a community report (a neighbour who called about a suspected case or a
+// violation) stays anonymous to the ward or commune officers: these tests are issue 22's
+// items 1 to 4, each a way the number or the link to the reporter used to reach them.
+
+const reporter = "0913444555" // who reports a neighbour
+
+// refsOf lists the references of tickets.
+func refsOf(list []*tickets.Ticket) []string {
+	var refs []string
+	for _, tk := range list {
+		refs = append(refs, tk.Ref)
+	}
+	return refs
+}
+
+// mentioning returns the events whose values or note contain s.
+func mentioning(evs []*tickets.Event, s string) []string {
+	var out []string
+	for _, e := range evs {
+		if strings.Contains(e.OldValue+" "+e.NewValue+" "+e.Note, s) {
+			out = append(out, e.Kind+":"+e.OldValue+"→"+e.NewValue+" "+e.Note)
+		}
+	}
+	return out
+}
+
+// officerSees reports whether the officer sees the reporter of a ticket read afresh.
+func (f *fixture) officerSees(tb testing.TB, id int64) bool {
+	tb.Helper()
+	tk, err := f.s.GetTicket(context.Background(), f.officer, id)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return f.officer.SeesReporterOf(tk)
+}
+
+// Item 1: whether an officer sees who reported a ticket is decided when it is created,
+// from the menu the caller chose, and nothing later changes it; an officer cannot change
+// a category to or from community report.
+func TestReporterHiddenDecidedAtCreation(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	other, community := tickets.CategoryOther, tickets.CategoryCommunityReport
+
+	t.Run("an agent re-categorises a community report", func(t *testing.T) {
+		report := f.ticket(t, community, reporter, ptr(phuXuan))
+		if err := f.s.EditTicket(ctx, f.agent, report.ID, tickets.TicketEdit{Category: &other}, "nhầm loại"); err != nil {
+			t.Fatal(err)
+		}
+		if f.officerSees(t, report.ID) {
+			t.Errorf("after an agent made %s %q, the officer sees its reporter", report.Ref, other)
+		}
+	})
+	t.Run("ErrForbidden: an officer re-categorises a community report", func(t *testing.T) {
+		report := f.ticket(t, community, reporter, ptr(phuXuan))
+		err := f.s.EditTicket(ctx, f.officer, report.ID, tickets.TicketEdit{Category: &other}, "")
+		if got, want := tickets.ErrorCode(err), tickets.EFORBIDDEN; got != want {
+			t.Errorf("officer sets %s to %q: %v, want %s", report.Ref, other, err, want)
+		}
+		if got, want := f.get(t, report.ID).Category, community; got != want {
+			t.Errorf("category %q, want %q", got, want)
+		}
+		if f.officerSees(t, report.ID) {
+			t.Errorf("the officer who tried to re-categorise %s sees its reporter", report.Ref)
+		}
+	})
+	t.Run("ErrForbidden: an officer makes a ticket a community report", func(t *testing.T) {
+		tk := f.ticket(t, tickets.CategorySymptomReport, "0905123456", ptr(phuXuan))
+		err := f.s.EditTicket(ctx, f.officer, tk.ID, tickets.TicketEdit{Category: &community}, "")
+		if got, want := tickets.ErrorCode(err), tickets.EFORBIDDEN; got != want {
+			t.Errorf("officer sets %s to %q: %v, want %s", tk.Ref, community, err, want)
+		}
+		if got, want := f.get(t, tk.ID).Category, tickets.CategorySymptomReport; got != want {
+			t.Errorf("category %q, want %q", got, want)
+		}
+	})
+	t.Run("an officer changes other categories", func(t *testing.T) {
+		tk := f.ticket(t, tickets.CategorySymptomReport, "0905123456", ptr(phuXuan))
+		info := tickets.CategoryInformation
+		if err := f.s.EditTicket(ctx, f.officer, tk.ID, tickets.TicketEdit{Category: &info}, ""); err != nil {
+			t.Errorf("officer sets %s to %q: %v", tk.Ref, info, err)
+		}
+	})
+	t.Run("a community report an agent files", func(t *testing.T) {
+		tk := &tickets.Ticket{Category: community, Priority: tickets.P3, UnitCode: ptr(phuXuan), ContactPhone: ptr(reporter)}
+		if err := f.s.CreateTicket(ctx, f.agent, tk); err != nil {
+			t.Fatal(err)
+		}
+		if f.officerSees(t, tk.ID) {
+			t.Errorf("the officer sees the reporter of %s, filed by an agent", tk.Ref)
+		}
+	})
+	t.Run("the officers' permissions follow the edit form", func(t *testing.T) {
+		report := f.ticket(t, community, reporter, ptr(phuXuan))
+		tk := f.ticket(t, tickets.CategorySymptomReport, "0905123456", ptr(phuXuan))
+		for _, c := range []struct {
+			tk   *tickets.Ticket
+			to   string
+			want bool
+		}{{report, community, true}, {report, other, false}, {tk, tickets.CategoryInformation, true}, {tk, community, false}} {
+			if got := f.officer.MayChangeCategory(c.tk, c.to); got != c.want {
+				t.Errorf("officer may set %s (%s) to %s: %v, want %v", c.tk.Ref, c.tk.Category, c.to, got, c.want)
+			}
+			if !f.agent.MayChangeCategory(c.tk, c.to) {
+				t.Errorf("agent may not set %s to %s", c.tk.Ref, c.to)
+			}
+		}
+	})
+}
+
+// Item 1: the migration marks the community reports filed before it, including those
+// whose category an agent changed since.
+func TestReporterHiddenBackfilled(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	report := f.ticket(t, tickets.CategoryCommunityReport, reporter, ptr(phuXuan))
+	moved := f.ticket(t, tickets.CategoryCommunityReport, reporter, ptr(phuXuan))
+	if err := f.s.EditTicket(ctx, f.agent, moved.ID, tickets.TicketEdit{Category: ptr(tickets.CategoryOther)}, ""); err != nil {
+		t.Fatal(err)
+	}
+	symptoms := f.ticket(t, tickets.CategorySymptomReport, reporter, ptr(phuXuan))
+	// The database as it was before the migration: no column, the migration not recorded.
+	for _, q := range []string{`ALTER TABLE tickets DROP COLUMN reporter_hidden`,
+		`DELETE FROM schema_migrations WHERE name LIKE '%reporter_hidden%'`} {
+		if _, err := f.s.DB().ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	path := f.s.Path()
+	f.s.Close()
+	s, err := tickets.OpenStore(ctx, filepath.Clean(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, c := range []struct {
+		tk   *tickets.Ticket
+		want bool
+	}{{report, false}, {moved, false}, {symptoms, true}} {
+		tk, err := s.GetTicket(ctx, f.officer, c.tk.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := f.officer.SeesReporterOf(tk); got != c.want {
+			t.Errorf("after the migration, the officer sees the reporter of %s (%s): %v, want %v", tk.Ref, tk.Category, got, c.want)
+		}
+	}
+}

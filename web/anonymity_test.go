@@ -1,0 +1,95 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/huehotline/hotline/tickets"
+)
+
+// The console's side of the anonymity rule (issue 22, items 1 to 4): what a ward or
+// commune officer's pages show of a community report's reporter, and what the forms offer.
+
+const reporter = "0913444555" // a neighbour who reports
+
+// reporterShown returns the forms of a number that a page shows: in full, masked, as digits.
+func reporterShown(body, e164 string) []string {
+	n := strings.TrimPrefix(e164, "+84")
+	var out []string
+	for _, form := range []string{n, tickets.FormatPhone(e164), tickets.MaskPhone(e164)} {
+		if strings.Contains(body, form) {
+			out = append(out, form)
+		}
+	}
+	return out
+}
+
+var optionValue = regexp.MustCompile(`<option value="([^"]*)"`)
+
+// editCategories returns the categories the edit form of a ticket's page offers.
+func editCategories(body string) []string {
+	form := body[max(0, strings.Index(body, `data-testid="edit-form"`)):]
+	i := strings.Index(form, `<select name="category"`)
+	if i < 0 {
+		return nil
+	}
+	sel := form[i:]
+	sel = sel[:strings.Index(sel, "</select>")]
+	var out []string
+	for _, m := range optionValue.FindAllStringSubmatch(sel, -1) {
+		out = append(out, m[1])
+	}
+	return out
+}
+
+// section returns a page from the element with a data-testid up to the first end after it.
+func section(body, testid, end string) string {
+	i := strings.Index(body, `data-testid="`+testid+`"`)
+	if i < 0 {
+		return ""
+	}
+	s := body[i:]
+	if j := strings.Index(s, end); j >= 0 {
+		return s[:j]
+	}
+	return s
+}
+
+var casePhone = regexp.MustCompile(`<input name="phone" value="([^"]*)"`)
+
+// Item 1: an officer's edit form offers no category to or from community report, the
+// store refuses it when posted anyway, and an agent's re-categorisation unmasks nothing.
+func TestOfficerCannotUnmaskByRecategorising(t *testing.T) {
+	c := newConsole(t)
+	report := c.ticket(tickets.CategoryCommunityReport, reporter, ptr(phuXuan), nil)
+	symptoms := c.ticket(tickets.CategorySymptomReport, "0905123456", ptr(phuXuan), nil)
+	officer, agent := c.client("hoa"), c.client("lan")
+
+	_, page := get(t, officer, c.srv.URL+"/tickets/"+report.Ref)
+	if got, want := editCategories(page), []string{tickets.CategoryCommunityReport}; !slices.Equal(got, want) {
+		t.Errorf("the officer's edit form of community report %s offers %v, want %v", report.Ref, got, want)
+	}
+	_, page = get(t, officer, c.srv.URL+"/tickets/"+symptoms.Ref)
+	if got := editCategories(page); len(got) < 2 || slices.Contains(got, tickets.CategoryCommunityReport) {
+		t.Errorf("the officer's edit form of %s offers %v, want every category but community report", symptoms.Ref, got)
+	}
+	code, body := post(t, officer, c.srv.URL+"/tickets/"+report.Ref+"/edit", url.Values{"category": {tickets.CategoryOther}})
+	if code != http.StatusForbidden || !strings.Contains(excerpt(body, "problem"), "Phản ánh cộng đồng") {
+		t.Errorf("officer re-categorises %s: %d %q, want 403 with why", report.Ref, code, excerpt(body, "problem"))
+	}
+	_, page = get(t, officer, c.srv.URL+"/tickets/"+report.Ref)
+	if got := reporterShown(page, "+84"+reporter[1:]); len(got) > 0 {
+		t.Errorf("after the officer's re-categorisation, their page of %s shows the reporter: %v", report.Ref, got)
+	}
+	if code, _ := post(t, agent, c.srv.URL+"/tickets/"+report.Ref+"/edit", url.Values{"category": {tickets.CategoryOther}}); code != http.StatusSeeOther {
+		t.Fatalf("agent re-categorises %s: %d", report.Ref, code)
+	}
+	_, page = get(t, officer, c.srv.URL+"/tickets/"+report.Ref)
+	if got := reporterShown(page, "+84"+reporter[1:]); len(got) > 0 || !strings.Contains(page, "Ẩn danh") {
+		t.Errorf("after the agent's re-categorisation, the officer's page of %s shows the reporter: %v", report.Ref, got)
+	}
+}
