@@ -3,6 +3,7 @@ package tickets_test
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -155,5 +156,133 @@ func TestReporterHiddenBackfilled(t *testing.T) {
 		if got := f.officer.SeesReporterOf(tk); got != c.want {
 			t.Errorf("after the migration, the officer sees the reporter of %s (%s): %v, want %v", tk.Ref, tk.Category, got, c.want)
 		}
+	}
+}
+
+// Item 2: to an officer, a reporter's other tickets, repeats and merges never include or
+// point to a ticket whose reporter is hidden from them.
+func TestOfficerHistoryLeavesOutHiddenReports(t *testing.T) {
+	ctx := context.Background()
+
+	t.Run("the caller's history", func(t *testing.T) {
+		f := newFixture(t)
+		report := f.ticket(t, tickets.CategoryCommunityReport, reporter, ptr(phuXuan))
+		own := f.ticket(t, tickets.CategorySymptomReport, reporter, ptr(phuXuan))
+		h, err := f.s.CallerHistory(ctx, f.officer, reporter, 50)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := refsOf(h.Tickets), []string{own.Ref}; !slices.Equal(got, want) {
+			t.Errorf("officer's history of %s = %v, want %v (not the community report %s)", reporter, got, want, report.Ref)
+		}
+		h, err = f.s.CallerHistory(ctx, f.agent, reporter, 50)
+		if err != nil || len(h.Tickets) != 2 {
+			t.Errorf("agent's history of %s: %v, %v; want both tickets", reporter, refsOf(h.Tickets), err)
+		}
+	})
+	t.Run("ErrNotFound: only hidden reports", func(t *testing.T) {
+		f := newFixture(t)
+		f.ticket(t, tickets.CategoryCommunityReport, reporter, ptr(phuXuan))
+		if _, err := f.s.CallerHistory(ctx, f.officer, reporter, 50); tickets.ErrorCode(err) != tickets.ENOTFOUND {
+			t.Errorf("officer's history of a number that only reported: %v, want %s", err, tickets.ENOTFOUND)
+		}
+	})
+	t.Run("a repeat", func(t *testing.T) {
+		f := newFixture(t)
+		report := f.ticket(t, tickets.CategoryCommunityReport, reporter, ptr(phuXuan))
+		// An agent files the report under symptoms; the reporter then calls about their own.
+		if err := f.s.EditTicket(ctx, f.agent, report.ID, tickets.TicketEdit{Category: ptr(tickets.CategorySymptomReport)}, ""); err != nil {
+			t.Fatal(err)
+		}
+		own := f.ticket(t, tickets.CategorySymptomReport, reporter, ptr(phuXuan))
+		assertNoLink(t, f, own, report)
+	})
+	t.Run("a repeat linked before", func(t *testing.T) {
+		f := newFixture(t)
+		report := f.ticket(t, tickets.CategoryCommunityReport, reporter, ptr(phuXuan))
+		own := f.ticket(t, tickets.CategorySymptomReport, reporter, ptr(phuXuan))
+		f.exec(t, `UPDATE tickets SET repeat_of_id = ? WHERE id = ?`, report.ID, own.ID)
+		f.exec(t, `INSERT INTO events (entity, entity_id, at, actor, kind, field, new_value) VALUES ('ticket', ?, ?, 'ivr', 'repeat', 'repeat_of', ?)`, own.ID, *f.now, report.Ref)
+		f.exec(t, `INSERT INTO events (entity, entity_id, at, actor, kind, field, new_value) VALUES ('ticket', ?, ?, 'ivr', 'repeated', 'repeated_by', ?)`, report.ID, *f.now, own.Ref)
+		assertNoLink(t, f, own, report)
+	})
+	t.Run("ErrInvalid: a merge across the rule", func(t *testing.T) {
+		f := newFixture(t)
+		report := f.ticket(t, tickets.CategoryCommunityReport, reporter, ptr(phuXuan))
+		own := f.ticket(t, tickets.CategorySymptomReport, reporter, ptr(phuXuan))
+		for _, m := range [][2]*tickets.Ticket{{report, own}, {own, report}} {
+			err := f.s.MergeTickets(ctx, f.sup, m[0].ID, m[1].ID, "cùng một vụ")
+			if got, want := tickets.ErrorCode(err), tickets.EINVALID; got != want {
+				t.Errorf("merge %s into %s: %v, want %s", m[0].Ref, m[1].Ref, err, want)
+			}
+		}
+		assertNoLink(t, f, own, report)
+	})
+	t.Run("a merge made before", func(t *testing.T) {
+		f := newFixture(t)
+		report := f.ticket(t, tickets.CategoryCommunityReport, reporter, ptr(phuXuan))
+		if err := f.s.AddTicketNote(ctx, f.agent, report.ID, "hàng xóm báo có người từ vùng dịch về"); err != nil {
+			t.Fatal(err)
+		}
+		own := f.ticket(t, tickets.CategorySymptomReport, reporter, ptr(phuXuan))
+		f.exec(t, `UPDATE tickets SET merged_into_id = ?, status = 'cancelled' WHERE id = ?`, own.ID, report.ID)
+		f.exec(t, `INSERT INTO events (entity, entity_id, at, actor, kind, field, old_value, new_value, note) VALUES ('ticket', ?, ?, 'minh', 'status', 'status', 'new', 'cancelled', ?)`, report.ID, *f.now, "gộp vào "+own.Ref)
+		f.exec(t, `INSERT INTO events (entity, entity_id, at, actor, kind, field, new_value) VALUES ('ticket', ?, ?, 'minh', 'merged', 'merged_into', ?)`, report.ID, *f.now, own.Ref)
+		f.exec(t, `INSERT INTO events (entity, entity_id, at, actor, kind, field, new_value) VALUES ('ticket', ?, ?, 'minh', 'merged', 'merged_from', ?)`, own.ID, *f.now, report.Ref)
+		assertNoLink(t, f, own, report)
+		evs, err := f.s.TicketEvents(ctx, f.agent, own.ID)
+		if err != nil || len(mentioning(evs, report.Ref)) == 0 {
+			t.Errorf("the agent does not see the merge of %s: %v", report.Ref, err)
+		}
+	})
+}
+
+// assertNoLink fails if anything the officer reads of a reporter's own ticket points to
+// the community report they made, or the other way round.
+func assertNoLink(t *testing.T, f *fixture, own, report *tickets.Ticket) {
+	t.Helper()
+	ctx := context.Background()
+	o, err := f.s.GetTicket(ctx, f.officer, own.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := f.s.GetTicket(ctx, f.officer, report.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range []struct {
+		what string
+		id   *int64
+	}{{own.Ref + " repeats", o.RepeatOfID}, {own.Ref + " merged into", o.MergedIntoID}, {report.Ref + " repeats", r.RepeatOfID}, {report.Ref + " merged into", r.MergedIntoID}} {
+		if l.id != nil && (*l.id == own.ID || *l.id == report.ID) {
+			t.Errorf("to the officer, %s ticket %d", l.what, *l.id)
+		}
+	}
+	evs, err := f.s.TicketEvents(ctx, f.officer, own.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range evs {
+		if e.EntityID == report.ID {
+			t.Errorf("the officer's trail of %s shows an event of the community report %s: %s", own.Ref, report.Ref, e.Kind)
+		}
+	}
+	if m := mentioning(evs, report.Ref); len(m) > 0 {
+		t.Errorf("the officer's trail of %s names the community report %s: %v", own.Ref, report.Ref, m)
+	}
+	evs, err = f.s.TicketEvents(ctx, f.officer, report.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := mentioning(evs, own.Ref); len(m) > 0 {
+		t.Errorf("the officer's trail of the community report %s names %s: %v", report.Ref, own.Ref, m)
+	}
+}
+
+// exec runs SQL on the fixture's database: data as an older version wrote it.
+func (f *fixture) exec(tb testing.TB, q string, args ...any) {
+	tb.Helper()
+	if _, err := f.s.DB().ExecContext(context.Background(), q, args...); err != nil {
+		tb.Fatalf("%s: %v", q, err)
 	}
 }

@@ -117,6 +117,9 @@ func (s *Store) ListTickets(ctx context.Context, actor Actor, f TicketFilter) (*
 	}
 	if f.CallerID != nil {
 		add(`t.caller_id = ?`, *f.CallerID)
+		if actor.scoped() { // a caller's tickets, to an officer, are never their hidden reports
+			add(`t.reporter_hidden = ?`, false)
+		}
 	}
 	if f.CallID != nil {
 		add(`t.call_id = ?`, *f.CallID)
@@ -174,6 +177,9 @@ func (s *Store) ListTickets(ctx context.Context, actor Actor, f TicketFilter) (*
 	if len(list) > n {
 		page.Tickets = list[:n]
 		page.Next = cursorOf(f.Sort, list[n-1])
+	}
+	if err := hideReporters(ctx, s.db, actor, page.Tickets...); err != nil {
+		return nil, err
 	}
 	return page, nil
 }

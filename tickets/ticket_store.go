@@ -110,10 +110,12 @@ func (s *Store) createTicket(ctx context.Context, t *tx, actor Actor, tk *Ticket
 // the last RepeatWindow that it repeats, so that agents see one matter, not two.
 func (s *Store) findRepeat(ctx context.Context, t *tx, tk *Ticket) error {
 	var ids []int64
+	// A repeat never crosses the anonymity rule: a report whose reporter is hidden from
+	// officers is not tied to a ticket where the same caller is known, nor the reverse.
 	err := t.SelectContext(ctx, &ids, t.Rebind(`SELECT id FROM tickets
-		WHERE caller_id = ? AND category = ? AND created_at >= ?
+		WHERE caller_id = ? AND category = ? AND created_at >= ? AND reporter_hidden = ?
 		AND status NOT IN ('resolved', 'closed', 'cancelled')
-		ORDER BY created_at, id LIMIT 1`), *tk.CallerID, tk.Category, t.now.Add(-RepeatWindow))
+		ORDER BY created_at, id LIMIT 1`), *tk.CallerID, tk.Category, t.now.Add(-RepeatWindow), tk.ReporterHidden)
 	if err != nil {
 		return fmt.Errorf("find repeated ticket: %w", err)
 	}
@@ -158,9 +160,17 @@ func (a Actor) canSeeTicket(tk *Ticket) bool {
 	return a.canSee(tk.UnitCode) || a.canSee(tk.AssigneeUnitCode)
 }
 
-// GetTicket returns one ticket, if the actor may see it.
+// GetTicket returns one ticket, if the actor may see it, as they may see it: to an
+// officer, nothing of it says who reported it when that is hidden from them.
 func (s *Store) GetTicket(ctx context.Context, actor Actor, id int64) (*Ticket, error) {
-	return getTicket(ctx, s.db, actor, id)
+	tk, err := getTicket(ctx, s.db, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := hideReporters(ctx, s.db, actor, tk); err != nil {
+		return nil, err
+	}
+	return tk, nil
 }
 
 // FindTicketByRef returns a ticket by its reference (HL-260001), if the actor may see it.
@@ -176,20 +186,28 @@ func (s *Store) FindTicketByRef(ctx context.Context, actor Actor, ref string) (*
 // TicketEvents returns a ticket's audit trail, oldest first, with the trails of the
 // tickets merged into it (each event keeps the ticket it was written on: the trail is
 // append-only, never rewritten by a merge).
+//
+// To an officer, the trail ties the ticket to no other across the anonymity rule: the
+// trails merged in are those of tickets on the same side of it (see hideTrailLinks).
 func (s *Store) TicketEvents(ctx context.Context, actor Actor, id int64) ([]*Event, error) {
-	if _, err := s.GetTicket(ctx, actor, id); err != nil {
+	tk, err := s.GetTicket(ctx, actor, id)
+	if err != nil {
 		return nil, err
 	}
+	sameSide, args := ``, []any{id}
+	if actor.scoped() {
+		sameSide, args = ` WHERE t.reporter_hidden = ?`, append(args, tk.ReporterHidden)
+	}
 	var list []*Event
-	err := s.db.SelectContext(ctx, &list, s.db.Rebind(`WITH RECURSIVE merged (id) AS (
+	err = s.db.SelectContext(ctx, &list, s.db.Rebind(`WITH RECURSIVE merged (id) AS (
 			SELECT CAST(? AS INTEGER)
-			UNION SELECT t.id FROM tickets t JOIN merged m ON t.merged_into_id = m.id)
+			UNION SELECT t.id FROM tickets t JOIN merged m ON t.merged_into_id = m.id`+sameSide+`)
 		SELECT `+eventColumns+` FROM events
-		WHERE entity = 'ticket' AND entity_id IN (SELECT id FROM merged) ORDER BY at, id`), id)
+		WHERE entity = 'ticket' AND entity_id IN (SELECT id FROM merged) ORDER BY at, id`), args...)
 	if err != nil {
 		return nil, fmt.Errorf("events of ticket %d: %w", id, err)
 	}
-	return list, nil
+	return hideTrailLinks(ctx, s.db, actor, tk, list)
 }
 
 // unmodifiedKey is the context key of IfUnmodifiedSince.
@@ -468,6 +486,19 @@ func (s *Store) MergeTickets(ctx context.Context, actor Actor, duplicateID, surv
 		}
 		if surv.MergedIntoID != nil || surv.Status == StatusCancelled {
 			return Errorf(ECONFLICT, "Phiếu %s đã bị huỷ hoặc gộp, không nhận gộp được.", surv.Ref)
+		}
+		if dup.MergedIntoID != nil || dup.Status == StatusCancelled {
+			return Errorf(ECONFLICT, "Phiếu %s đã bị huỷ hoặc gộp rồi.", dup.Ref)
+		}
+		if dup.ReporterHidden != surv.ReporterHidden {
+			// One trail, one set of voice messages: the merged ticket would show a hidden
+			// reporter's report beside a caller the officers know, or the reverse.
+			hidden, known := dup, surv
+			if surv.ReporterHidden {
+				hidden, known = surv, dup
+			}
+			return Errorf(EINVALID, "Không gộp được %s với %s: người phản ánh của %s được giữ ẩn danh với cán bộ phường/xã, còn người gọi của %s thì không. Hãy liên kết cả hai phiếu với cùng một ca nghi nhiễm.",
+				dup.Ref, surv.Ref, hidden.Ref, known.Ref)
 		}
 		if _, err := t.ExecContext(ctx, t.Rebind(`UPDATE recordings SET ticket_id = ? WHERE ticket_id = ?`), surv.ID, dup.ID); err != nil {
 			return fmt.Errorf("merge recordings of %s into %s: %w", dup.Ref, surv.Ref, err)

@@ -93,3 +93,30 @@ func TestOfficerCannotUnmaskByRecategorising(t *testing.T) {
 		t.Errorf("after the agent's re-categorisation, the officer's page of %s shows the reporter: %v", report.Ref, got)
 	}
 }
+
+// Item 2: on the reporter's own ticket, the officer's caller panel does not list the
+// community report they made; a supervisor is not offered (and is refused) a merge of
+// the two.
+func TestOfficerCallerPanelLeavesOutHiddenReports(t *testing.T) {
+	c := newConsole(t)
+	report := c.ticket(tickets.CategoryCommunityReport, reporter, ptr(phuXuan), nil)
+	own := c.ticket(tickets.CategorySymptomReport, reporter, ptr(phuXuan), nil)
+
+	_, page := get(t, c.client("hoa"), c.srv.URL+"/tickets/"+own.Ref)
+	if strings.Contains(page, report.Ref) {
+		t.Errorf("the officer's page of %s names the community report %s: %s", own.Ref, report.Ref, excerpt(page, "caller-tickets"))
+	}
+	sup := c.client("minh")
+	_, page = get(t, sup, c.srv.URL+"/tickets/"+own.Ref)
+	if !strings.Contains(section(page, "caller-tickets", "</table>"), report.Ref) {
+		t.Errorf("the supervisor's page of %s does not list %s", own.Ref, report.Ref)
+	}
+	_, page = get(t, sup, c.srv.URL+"/tickets/"+report.Ref)
+	if i := strings.Index(page, `<datalist id="merge-candidates">`); i < 0 || strings.Contains(page[i:i+strings.Index(page[i:], "</datalist>")], own.Ref) {
+		t.Errorf("the merge form of community report %s offers %s", report.Ref, own.Ref)
+	}
+	code, body := post(t, sup, c.srv.URL+"/tickets/"+report.Ref+"/merge", url.Values{"into": {own.Ref}})
+	if code != http.StatusUnprocessableEntity || !strings.Contains(excerpt(body, "error-merge"), "ẩn danh") {
+		t.Errorf("merge %s into %s: %d %q, want 422 with why", report.Ref, own.Ref, code, excerpt(body, "error-merge"))
+	}
+}

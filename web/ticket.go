@@ -44,6 +44,7 @@ type TicketView struct {
 	MergedInto       *CaseLink
 	CanAssign        bool
 	CanMerge         bool
+	MergeCandidates  []TicketRow // the caller's other tickets this one may be merged into
 	CanCallBack      bool
 	CallBackWhy      string // why not, when a number exists
 	Errors           map[string]string
@@ -197,6 +198,13 @@ func (s *Server) ticketView(r *http.Request, me *viewer, tk *tickets.Ticket) (Ti
 					}
 				}
 				v.Caller.Tickets = s.ticketRows(r, me, others)
+				// A merge never crosses the anonymity rule (the store refuses it): a
+				// community report is merged with another report kept anonymous only.
+				for i, t := range others {
+					if t.ReporterHidden == tk.ReporterHidden {
+						v.MergeCandidates = append(v.MergeCandidates, v.Caller.Tickets[i])
+					}
+				}
 				// A number never heard of before may be a caller known by another.
 				if me.Actor.SeesCallCentre() && tickets.IsOpen(tk.Status) && tk.ContactPhone == nil && len(others) == 0 && len(h.Calls) <= 1 {
 					v.CanLinkCaller = true
