@@ -286,3 +286,65 @@ func (f *fixture) exec(tb testing.TB, q string, args ...any) {
 		tb.Fatalf("%s: %v", q, err)
 	}
 }
+
+// Item 3: an officer's search by a number or a name never finds a ticket through its
+// hidden reporter; a reference still finds it, and the call centre's search is unchanged.
+func TestOfficerSearchNeverMatchesThroughHiddenReporter(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	report := f.ticket(t, tickets.CategoryCommunityReport, reporter, ptr(phuXuan))
+	if err := f.s.SetCallerName(ctx, tickets.ActorIVR, reporter, "Nguyễn Văn Tố"); err != nil {
+		t.Fatal(err)
+	}
+	withheld := &tickets.Ticket{Category: tickets.CategoryCommunityReport, Priority: tickets.P3, UnitCode: ptr(phuXuan), ContactPhone: ptr("0914000111")}
+	if err := f.s.CreateTicket(ctx, tickets.ActorIVR, withheld); err != nil {
+		t.Fatal(err)
+	}
+	own := f.ticket(t, tickets.CategorySymptomReport, reporter, ptr(phuXuan))
+	search := func(t *testing.T, actor tickets.Actor, q string) []string {
+		t.Helper()
+		page, err := f.s.ListTickets(ctx, actor, tickets.TicketFilter{Search: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return refsOf(page.Tickets)
+	}
+	for name, q := range map[string]string{
+		"number": reporter, "number as E.164": "+84913444555", "name": "nguyen van to",
+		"callback number": "0914 000 111", "by caller": "",
+	} {
+		t.Run(name, func(t *testing.T) {
+			var got []string
+			if q == "" {
+				page, err := f.s.ListTickets(ctx, f.officer, tickets.TicketFilter{CallerID: report.CallerID})
+				if err != nil {
+					t.Fatal(err)
+				}
+				got = refsOf(page.Tickets)
+			} else {
+				got = search(t, f.officer, q)
+			}
+			for _, hidden := range []*tickets.Ticket{report, withheld} {
+				if slices.Contains(got, hidden.Ref) {
+					t.Errorf("officer's search %q finds the community report %s: %v", q, hidden.Ref, got)
+				}
+			}
+			if q != "0914 000 111" && !slices.Contains(got, own.Ref) {
+				t.Errorf("officer's search %q misses %s: %v", q, own.Ref, got)
+			}
+		})
+	}
+	t.Run("by reference", func(t *testing.T) {
+		if got := search(t, f.officer, report.Ref); !slices.Equal(got, []string{report.Ref}) {
+			t.Errorf("officer's search %s = %v", report.Ref, got)
+		}
+	})
+	t.Run("the call centre", func(t *testing.T) {
+		if got := search(t, f.agent, reporter); !slices.Contains(got, report.Ref) || !slices.Contains(got, own.Ref) {
+			t.Errorf("agent's search %s = %v, want both", reporter, got)
+		}
+		if got := search(t, f.agent, "0914000111"); !slices.Equal(got, []string{withheld.Ref}) {
+			t.Errorf("agent's search of the callback number = %v, want %s", got, withheld.Ref)
+		}
+	})
+}

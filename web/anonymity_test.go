@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -118,5 +119,27 @@ func TestOfficerCallerPanelLeavesOutHiddenReports(t *testing.T) {
 	code, body := post(t, sup, c.srv.URL+"/tickets/"+report.Ref+"/merge", url.Values{"into": {own.Ref}})
 	if code != http.StatusUnprocessableEntity || !strings.Contains(excerpt(body, "error-merge"), "ẩn danh") {
 		t.Errorf("merge %s into %s: %d %q, want 422 with why", report.Ref, own.Ref, code, excerpt(body, "error-merge"))
+	}
+}
+
+// Item 3: the officer's search by the reporter's number or name lists their own ticket,
+// never the community report.
+func TestOfficerSearchFindsNoHiddenReport(t *testing.T) {
+	c := newConsole(t)
+	report := c.ticket(tickets.CategoryCommunityReport, reporter, ptr(phuXuan), nil)
+	own := c.ticket(tickets.CategorySymptomReport, reporter, ptr(phuXuan), nil)
+	if err := c.store.SetCallerName(context.Background(), tickets.ActorIVR, reporter, "Nguyễn Văn Tố"); err != nil {
+		t.Fatal(err)
+	}
+	officer := c.client("hoa")
+	for _, q := range []string{reporter, "0913 444 555", "nguyen van to"} {
+		_, list := get(t, officer, c.srv.URL+"/tickets?view=all&q="+url.QueryEscape(q))
+		if strings.Contains(list, report.Ref) || !strings.Contains(list, own.Ref) {
+			t.Errorf("the officer's search %q: community report %s listed %v, own ticket %s listed %v",
+				q, report.Ref, strings.Contains(list, report.Ref), own.Ref, strings.Contains(list, own.Ref))
+		}
+	}
+	if _, list := get(t, c.client("lan"), c.srv.URL+"/tickets?view=all&q="+reporter); !strings.Contains(list, report.Ref) {
+		t.Errorf("the agent's search %s misses %s", reporter, report.Ref)
 	}
 }
