@@ -3,6 +3,7 @@ package tickets
 import (
 	"context"
 	"fmt"
+	"maps"
 	"regexp"
 
 	"github.com/jmoiron/sqlx"
@@ -18,16 +19,31 @@ import (
 //     their reporter, or both do not, never across (and MergeTickets no longer makes one
 //     across);
 //   - the caller's history and searches by number or name never return a ticket through
-//     its hidden reporter (ListTickets).
+//     its hidden reporter (ListTickets);
+//   - a ticket whose reporter is hidden carries none of their numbers: not the caller's,
+//     not the number to call back, not the one keyed in the IVR, not those an agent
+//     linked the call to in its trail.
 
-// hideReporters takes out of tickets read for an actor the links that would tie a
-// ticket whose reporter is hidden from them to another.
+// hiddenNumber is what an officer reads in place of a hidden reporter's number.
+const hiddenNumber = "ẩn danh"
+
+// hideReporters takes out of tickets read for an actor what would say who reported a
+// ticket whose reporter is hidden from them: the reporter's numbers, and the links that
+// would tie the ticket to another.
 func hideReporters(ctx context.Context, q sqlxQueryer, actor Actor, list ...*Ticket) error {
 	if !actor.scoped() {
 		return nil
 	}
 	var linked []int64
 	for _, tk := range list {
+		if tk.ReporterHidden {
+			tk.CallerID, tk.CallerNumber, tk.ContactPhone = nil, nil, nil
+			if _, ok := tk.IVRAnswers["callback"]; ok {
+				answers := maps.Clone(tk.IVRAnswers)
+				delete(answers, "callback")
+				tk.IVRAnswers = answers
+			}
+		}
 		for _, id := range []*int64{tk.RepeatOfID, tk.MergedIntoID} {
 			if id != nil {
 				linked = append(linked, *id)
@@ -90,7 +106,9 @@ const otherTicket = "(phiếu khác)"
 // hideTrailLinks takes out of a ticket's trail, as an actor reads it, the events and
 // references that would tie the ticket to another across the anonymity rule: a repeat
 // of, or repeated by, a ticket that hides its reporter; a merge with a ticket on the
-// other side of the rule; such a reference in a note.
+// other side of the rule; such a reference in a note. In the trail of a ticket whose
+// reporter is hidden (all of it on that side), the numbers an agent linked the call to
+// read hiddenNumber.
 func hideTrailLinks(ctx context.Context, q sqlxQueryer, actor Actor, tk *Ticket, evs []*Event) ([]*Event, error) {
 	if !actor.scoped() {
 		return evs, nil
@@ -142,6 +160,13 @@ func hideTrailLinks(ctx context.Context, q sqlxQueryer, actor Actor, tk *Ticket,
 		}
 		c := *e
 		c.OldValue, c.NewValue, c.Note = mask(e.OldValue), mask(e.NewValue), mask(e.Note)
+		if tk.ReporterHidden && e.Field == "contact_phone" {
+			for _, v := range []*string{&c.OldValue, &c.NewValue} {
+				if *v != "" {
+					*v = hiddenNumber
+				}
+			}
+		}
 		out = append(out, &c)
 	}
 	return out, nil

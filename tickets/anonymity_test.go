@@ -348,3 +348,103 @@ func TestOfficerSearchNeverMatchesThroughHiddenReporter(t *testing.T) {
 		}
 	})
 }
+
+// Item 4: nothing the store gives an officer of a ticket whose reporter is hidden carries
+// the reporter's number: not the ticket (caller, callback number, the number keyed in the
+// IVR), not its trail (linking a withheld caller), not a list; and a case opened from it
+// starts without a phone.
+func TestOfficerSeesNoHiddenReporterNumber(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	// A withheld call: the reporter keyed a number to be called back on, and an agent
+	// later linked the call to the number the reporter is known by.
+	report := &tickets.Ticket{Category: tickets.CategoryCommunityReport, Priority: tickets.P3, UnitCode: ptr(phuXuan),
+		ContactPhone: ptr("0914000111"), IVRAnswers: tickets.Answers{"callback": "+84914000111", "unit": phuXuan}}
+	if err := f.s.CreateTicket(ctx, tickets.ActorIVR, report); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.EditTicket(ctx, f.agent, report.ID, tickets.TicketEdit{ContactPhone: ptr(reporter)}, "Gắn với người gọi đã có."); err != nil {
+		t.Fatal(err)
+	}
+	digits := []string{"913444555", "914000111"}
+	leaks := func(tk *tickets.Ticket) []string {
+		var out []string
+		for _, p := range []*string{tk.CallerNumber, tk.ContactPhone} {
+			if p != nil {
+				out = append(out, *p)
+			}
+		}
+		for k, v := range tk.IVRAnswers {
+			for _, d := range digits {
+				if strings.Contains(v, d) {
+					out = append(out, k+"="+v)
+				}
+			}
+		}
+		return out
+	}
+
+	t.Run("the ticket", func(t *testing.T) {
+		tk, err := f.s.GetTicket(ctx, f.officer, report.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := leaks(tk); len(got) > 0 {
+			t.Errorf("the officer's %s carries the reporter's numbers: %v", tk.Ref, got)
+		}
+		if tk.IVRAnswers["unit"] != phuXuan {
+			t.Errorf("the officer's %s lost the other answers: %v", tk.Ref, tk.IVRAnswers)
+		}
+	})
+	t.Run("the list", func(t *testing.T) {
+		page, err := f.s.ListTickets(ctx, f.officer, tickets.TicketFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tk := range page.Tickets {
+			if got := leaks(tk); len(got) > 0 {
+				t.Errorf("the officer's list row %s carries the reporter's numbers: %v", tk.Ref, got)
+			}
+		}
+	})
+	t.Run("the trail", func(t *testing.T) {
+		evs, err := f.s.TicketEvents(ctx, f.officer, report.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range digits {
+			if m := mentioning(evs, d); len(m) > 0 {
+				t.Errorf("the officer's trail of %s shows a number of the reporter: %v", report.Ref, m)
+			}
+		}
+		if !slices.ContainsFunc(evs, func(e *tickets.Event) bool { return e.Kind == "contact" }) {
+			t.Errorf("the officer's trail of %s lost the linking itself: %v", report.Ref, kinds(evs))
+		}
+	})
+	t.Run("the call centre", func(t *testing.T) {
+		tk, err := f.s.GetTicket(ctx, f.agent, report.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tk.ContactPhone == nil || *tk.ContactPhone != "+84913444555" || tk.IVRAnswers["callback"] != "+84914000111" {
+			t.Errorf("the agent's %s: contact %v, answers %v", tk.Ref, tk.ContactPhone, tk.IVRAnswers)
+		}
+		evs, _ := f.s.TicketEvents(ctx, f.agent, report.ID)
+		if len(mentioning(evs, "913444555")) == 0 {
+			t.Errorf("the agent's trail of %s does not show the number linked", report.Ref)
+		}
+	})
+	t.Run("a case opened from it", func(t *testing.T) {
+		c := &tickets.Case{PersonName: "Phan Văn Bình", UnitCode: ptr(phuXuan)}
+		if err := f.s.CreateCase(ctx, f.agent, c, &report.ID); err != nil {
+			t.Fatal(err)
+		}
+		got, err := f.s.GetCase(ctx, f.agent, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Phone != nil {
+			t.Errorf("the case opened from %s has the phone %s", report.Ref, *got.Phone)
+		}
+	})
+}

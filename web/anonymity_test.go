@@ -143,3 +143,56 @@ func TestOfficerSearchFindsNoHiddenReport(t *testing.T) {
 		t.Errorf("the agent's search %s misses %s", reporter, report.Ref)
 	}
 }
+
+// Item 4: an officer's page of a community report shows no number of the reporter (the
+// number an agent linked a withheld call to, in the trail; the number keyed in the IVR,
+// "Số gọi lại"); the new-case form of a community report starts without the reporter's
+// number, and the case opened from it has none.
+func TestHiddenReporterNumberNotShown(t *testing.T) {
+	ctx := context.Background()
+	c := newConsole(t)
+	withheld := c.ticket(tickets.CategoryCommunityReport, "", ptr(phuXuan), nil)
+	keyed := &tickets.Ticket{Category: tickets.CategoryCommunityReport, Priority: tickets.P2, UnitCode: ptr(phuXuan),
+		ContactPhone: ptr("0914000111"), IVRAnswers: tickets.Answers{"callback": "+84914000111", "unit": phuXuan}}
+	if err := c.store.CreateTicket(ctx, tickets.ActorIVR, keyed); err != nil {
+		t.Fatal(err)
+	}
+	report := c.ticket(tickets.CategoryCommunityReport, reporter, ptr(phuXuan), nil)
+	symptoms := c.ticket(tickets.CategorySymptomReport, "0905123456", ptr(phuXuan), nil)
+	agent, officer := c.client("lan"), c.client("hoa")
+	if code, body := post(t, agent, c.srv.URL+"/tickets/"+withheld.Ref+"/caller", url.Values{"phone": {reporter}}); code != http.StatusSeeOther {
+		t.Fatalf("agent links %s to %s: %d %s", withheld.Ref, reporter, code, excerpt(body, "error-caller"))
+	}
+
+	for _, tc := range []struct {
+		tk    *tickets.Ticket
+		phone string
+	}{{withheld, "+84913444555"}, {keyed, "+84914000111"}, {report, "+84913444555"}} {
+		_, page := get(t, officer, c.srv.URL+"/tickets/"+tc.tk.Ref)
+		if got := reporterShown(page, tc.phone); len(got) > 0 {
+			t.Errorf("the officer's page of %s shows the reporter's number %v: %s", tc.tk.Ref, got, excerpt(page, "answers"))
+		}
+		_, page = get(t, agent, c.srv.URL+"/tickets/"+tc.tk.Ref)
+		if m := casePhone.FindStringSubmatch(page); m == nil || m[1] != "" {
+			t.Errorf("the agent's new-case form of community report %s starts with the phone %v", tc.tk.Ref, m)
+		}
+	}
+	_, page := get(t, agent, c.srv.URL+"/tickets/"+symptoms.Ref)
+	if m := casePhone.FindStringSubmatch(page); m == nil || m[1] != "0905 123 456" {
+		t.Errorf("the new-case form of %s starts with %v, want the caller's number", symptoms.Ref, m)
+	}
+	_, page = get(t, agent, c.srv.URL+"/tickets/"+keyed.Ref)
+	if !strings.Contains(page, "Số gọi lại: 0914 000 111") {
+		t.Errorf("the agent's page of %s does not show the number to call back: %s", keyed.Ref, excerpt(page, "answers"))
+	}
+	if code, _ := post(t, agent, c.srv.URL+"/tickets/"+report.Ref+"/case", url.Values{"person_name": {"Phan Văn Bình"}, "case_area": {phuXuan}}); code != http.StatusSeeOther {
+		t.Fatalf("a case from %s: %d", report.Ref, code)
+	}
+	tk, err := c.store.GetTicket(ctx, tickets.ActorSystem, report.ID)
+	if err != nil || tk.CaseID == nil {
+		t.Fatalf("the case of %s: %v", report.Ref, err)
+	}
+	if cs, err := c.store.GetCase(ctx, tickets.ActorSystem, *tk.CaseID); err != nil || cs.Phone != nil {
+		t.Errorf("the case opened from community report %s has the phone %v (%v)", report.Ref, cs.Phone, err)
+	}
+}

@@ -255,7 +255,10 @@ func (s *Server) ticketView(r *http.Request, me *viewer, tk *tickets.Ticket) (Ti
 	if tk.IVRAnswers["lang"] == "en" { // the caller chose English on the hotline
 		v.NewCase.Language = "en"
 	}
-	if number != nil && seesNumber {
+	// The person of a case is called every day by the automated follow-up: a case from a
+	// community report starts without a phone (the number there is the reporter's, not
+	// the person's), unless the agent types one.
+	if number != nil && seesNumber && !tk.ReporterHidden && tk.Category != tickets.CategoryCommunityReport {
 		v.NewCase.Phone = tickets.FormatPhone(*number)
 	}
 	return v, nil
