@@ -294,12 +294,18 @@ func (s *Store) TransitionTicket(ctx context.Context, actor Actor, id int64, to,
 }
 
 // AssignTicket gives a ticket to an agent or to a ward/commune unit. A new ticket is
-// triaged on the way; an assigned one is reassigned without changing status.
+// triaged on the way; an assigned one is reassigned without changing status (by a
+// supervisor). An officer gives tickets only to their unit or to its people.
 func (s *Store) AssignTicket(ctx context.Context, actor Actor, id int64, userID *int64, unitCode *string, note string) error {
 	if (userID == nil) == (unitCode == nil) {
 		return Errorf(EINVALID, "Hãy giao phiếu cho một người hoặc một đơn vị.")
 	}
 	return s.updateTicket(ctx, actor, id, func(t *tx, tk *Ticket) error {
+		if actor.scoped() {
+			if err := checkOfficerAssignee(ctx, t, actor, userID, unitCode); err != nil {
+				return err
+			}
+		}
 		if (tk.AssigneeUserID != nil || tk.AssigneeUnitCode != nil) && !actor.IsSupervisor() && actor.Role != RoleSystem {
 			return Errorf(EFORBIDDEN, "Phiếu %s đã được giao; chỉ giám sát viên được giao lại.", tk.Ref)
 		}
@@ -326,6 +332,27 @@ func (s *Store) AssignTicket(ctx context.Context, actor Actor, id int64, userID 
 		}
 		return nil
 	})
+}
+
+// checkOfficerAssignee refuses an officer who gives a ticket to another unit, or to a
+// user who is not of their unit: a ward's work stays in the ward, and what goes elsewhere
+// goes through the call centre.
+func checkOfficerAssignee(ctx context.Context, t *tx, actor Actor, userID *int64, unitCode *string) error {
+	refused := Errorf(EFORBIDDEN, "Cán bộ phường/xã chỉ giao phiếu cho đơn vị mình hoặc cho người của đơn vị mình.")
+	if unitCode != nil {
+		if *unitCode != actor.UnitCode {
+			return refused
+		}
+		return nil
+	}
+	var n int
+	if err := t.GetContext(ctx, &n, t.Rebind(`SELECT COUNT(*) FROM users WHERE id = ? AND unit_code = ?`), *userID, actor.UnitCode); err != nil {
+		return fmt.Errorf("assignee's unit: %w", err)
+	}
+	if n == 0 {
+		return refused
+	}
+	return nil
 }
 
 func assigneeText(userID *int64, unitCode *string) string {
@@ -464,7 +491,8 @@ func (s *Store) AddTicketNote(ctx context.Context, actor Actor, id int64, note s
 	})
 }
 
-// MergeTickets folds a duplicate ticket into a survivor: the duplicate is cancelled and
+// MergeTickets folds a duplicate ticket into a survivor (supervisors only, whoever asks
+// the store): the duplicate is cancelled and
 // points to the survivor, its recordings and the repeats linked to it move over, and the
 // survivor takes the more urgent priority. The duplicate's audit trail stays where it
 // was written (append-only) and shows in the survivor's through the merge link.
@@ -472,8 +500,8 @@ func (s *Store) MergeTickets(ctx context.Context, actor Actor, duplicateID, surv
 	if duplicateID == survivorID {
 		return Errorf(EINVALID, "Không thể gộp một phiếu vào chính nó.")
 	}
-	if !actor.canWork() {
-		return Errorf(EFORBIDDEN, "Bạn không có quyền gộp phiếu.")
+	if !actor.IsSupervisor() {
+		return Errorf(EFORBIDDEN, "Chỉ giám sát viên được gộp phiếu.")
 	}
 	return s.inTx(ctx, func(t *tx) error {
 		dup, err := getTicket(ctx, t, actor, duplicateID)

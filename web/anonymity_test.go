@@ -196,3 +196,29 @@ func TestHiddenReporterNumberNotShown(t *testing.T) {
 		t.Errorf("the case opened from community report %s has the phone %v (%v)", report.Ref, cs.Phone, err)
 	}
 }
+
+// Item 11: an officer who posts an assignment to another unit is refused, and the ticket
+// stays as it was.
+func TestOfficerAssignsOnlyWithinTheirUnit(t *testing.T) {
+	c := newConsole(t)
+	tk := c.ticket(tickets.CategorySupportRequest, "0905123456", ptr(phuXuan), nil)
+	officer := c.client("hoa")
+	code, body := post(t, officer, c.srv.URL+"/tickets/"+tk.Ref+"/assign", url.Values{"assignee": {"unit:" + kimLong}})
+	if code != http.StatusForbidden {
+		t.Errorf("officer assigns %s to another unit: %d %q, want 403", tk.Ref, code, excerpt(body, "problem"))
+	}
+	got, err := c.store.GetTicket(context.Background(), tickets.ActorSystem, tk.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.AssigneeUnitCode != nil || got.AssigneeUserID != nil {
+		t.Errorf("after the refused assignment: assigned to unit %q, user %v", deref(got.AssigneeUnitCode), got.AssigneeUserID)
+	}
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
