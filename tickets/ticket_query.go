@@ -62,7 +62,8 @@ const openCondition = `t.status NOT IN ('resolved', 'closed', 'cancelled')`
 
 // ListTickets returns a page of tickets as the actor may see them: an officer only ever
 // sees their unit's, and never finds a ticket whose reporter is hidden from them by its
-// caller, their number or their name (a reference finds it). Pages are keyset-paginated, so page 1000 costs what page 1 does.
+// caller, their number or their name (a reference finds it). Pages are keyset-paginated,
+// so page 1000 costs what page 1 does.
 //
 // A condition with OR across two columns (an officer's unit is the ticket's area or its
 // assignee; a phone number is the caller's or the contact's) is run as one query per
