@@ -71,12 +71,28 @@ func (a Actor) SeesCallCentre() bool {
 
 // SeesReporterOf reports whether the actor may see who reported a ticket (the caller's
 // number): a ward or commune officer does not see who reported a suspected case or a
-// violation in their commune, so that a neighbour who called stays anonymous.
+// violation in their commune, so that a neighbour who called stays anonymous. It is
+// decided by what the caller chose when the ticket was made (Ticket.ReporterHidden), not
+// by the category of the day, so no re-categorisation reveals a reporter.
 func (a Actor) SeesReporterOf(t *Ticket) bool {
 	if !a.canSeeTicket(t) {
 		return false
 	}
-	return !(a.scoped() && t.Category == CategoryCommunityReport)
+	return !a.hidesReporterOf(t)
+}
+
+// hidesReporterOf reports whether the reporter of a ticket is kept from the actor.
+func (a Actor) hidesReporterOf(t *Ticket) bool { return a.scoped() && t.ReporterHidden }
+
+// MayChangeCategory reports whether the actor may give a ticket another category: an
+// officer may not make a ticket a community report nor make a community report anything
+// else. Which reports are anonymous is the caller's choice, kept by the call centre, not
+// the commune's to move either way.
+func (a Actor) MayChangeCategory(t *Ticket, to string) bool {
+	if to == t.Category || !a.scoped() {
+		return true
+	}
+	return to != CategoryCommunityReport && t.Category != CategoryCommunityReport
 }
 
 // IsSupervisor reports whether the actor supervises the call centre (reassigns, merges,

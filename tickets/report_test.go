@@ -281,7 +281,7 @@ func TestDailyReportTicketsAndCases(t *testing.T) {
 	exec(`UPDATE tickets SET status = 'resolved', resolved_at = ? WHERE id = ?`, local(next, "09:00"), t4.ID)
 	t5 := create(local(d, "16:00"), tickets.CategoryOther, tickets.P3, a)
 	now = local(d, "16:30")
-	if err := s.MergeTickets(ctx, tickets.ActorSystem, t5.ID, t1.ID, "the same report"); err != nil {
+	if err := s.MergeTickets(ctx, tickets.Actor{Name: "minh", Role: tickets.RoleSupervisor}, t5.ID, t1.ID, "the same report"); err != nil {
 		t.Fatal(err)
 	}
 	t6 := create(local(d1, "08:00"), tickets.CategoryOther, tickets.P3, b)

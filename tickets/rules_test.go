@@ -34,7 +34,7 @@ func TestMergeKeepsHistory(t *testing.T) {
 	before, _ := f.s.TicketEvents(ctx, f.agent, dup.ID)
 
 	*f.now = f.now.Add(time.Hour)
-	if err := f.s.MergeTickets(ctx, f.agent, dup.ID, survivor.ID, "trùng"); err != nil {
+	if err := f.s.MergeTickets(ctx, f.sup, dup.ID, survivor.ID, "trùng"); err != nil {
 		t.Fatal(err)
 	}
 	got := f.get(t, survivor.ID)
@@ -88,7 +88,7 @@ func TestFirstResponseIsAPersonsAction(t *testing.T) {
 	t.Run("merge", func(t *testing.T) {
 		a := f.ticket(t, tickets.CategoryOther, "", nil)
 		b := f.ticket(t, tickets.CategoryOther, "", nil)
-		if err := f.s.MergeTickets(ctx, f.agent, a.ID, b.ID, ""); err != nil {
+		if err := f.s.MergeTickets(ctx, f.sup, a.ID, b.ID, ""); err != nil {
 			t.Fatal(err)
 		}
 		for _, id := range []int64{a.ID, b.ID} {

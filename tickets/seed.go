@@ -426,9 +426,9 @@ func (g *seeder) callStatements(ctx context.Context) (*sql.Tx, []*sql.Stmt, erro
 		`INSERT INTO calls (id, channel_id, caller_id, caller_number, caller_raw, dialed, started_at, started_day,
 			answered_at, ended_at, ivr_path, outcome, ended_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		`INSERT INTO tickets (ref, category, priority, status, unit_code, assignee_user_id, assignee_unit_code,
-			caller_id, call_id, case_id, summary, ivr_keys, first_response_due, resolution_due, first_response_at,
-			resolved_at, closed_at, created_at, created_day, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			caller_id, call_id, case_id, reporter_hidden, summary, ivr_keys, first_response_due, resolution_due,
+			first_response_at, resolved_at, closed_at, created_at, created_day, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		`INSERT INTO events (entity, entity_id, at, actor_id, actor, kind, field, old_value, new_value)
 			VALUES ('ticket', ?, ?, ?, ?, ?, 'status', ?, ?)`,
 		`INSERT INTO queue_log (at, day, call_id, agent, event, data1, data2, data3, data4) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -492,7 +492,7 @@ func (g *seeder) ticket(ctx context.Context, stmts []*sql.Stmt, counters map[int
 		caseID = g.cases[max(k, 0)].id
 	}
 	res, err := stmts[1].ExecContext(ctx, ref, cat.code, prio, status, unit, agent, assigneeUnit, ci+1, callID, caseID,
-		"", "", first, resolution, firstAt, resolvedAt, closedAt, at, Day(at), at)
+		cat.code == CategoryCommunityReport, "", "", first, resolution, firstAt, resolvedAt, closedAt, at, Day(at), at)
 	if err != nil {
 		return fmt.Errorf("seed ticket %s: %w", ref, err)
 	}

@@ -45,6 +45,9 @@ func TestSeed(t *testing.T) {
 			if tk.CallID == nil || tk.CallerNumber == nil || tk.UnitCode == nil || tk.CreatedDay != tickets.Day(tk.CreatedAt) {
 				t.Fatalf("seeded ticket %+v", tk)
 			}
+			if got, want := tk.ReporterHidden, tk.Category == tickets.CategoryCommunityReport; got != want {
+				t.Fatalf("seeded %s (%s) hides its reporter: %v, want %v", tk.Ref, tk.Category, got, want)
+			}
 			if tk.CreatedAt.After(now) || tk.CreatedAt.Before(now.AddDate(0, 0, -61)) {
 				t.Fatalf("ticket %s at %v, outside the period", tk.Ref, tk.CreatedAt)
 			}

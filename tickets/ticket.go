@@ -174,6 +174,7 @@ type Ticket struct {
 	CaseID           *int64     `db:"case_id"`
 	RepeatOfID       *int64     `db:"repeat_of_id"`
 	MergedIntoID     *int64     `db:"merged_into_id"`
+	ReporterHidden   bool       `db:"reporter_hidden"` // officers do not see who reported it: set at creation, never changed
 	Summary          string     `db:"summary"`
 	Details          string     `db:"details"`
 	IVRKeys          string     `db:"ivr_keys"`

@@ -61,7 +61,9 @@ var refPattern = regexp.MustCompile(`(?i)^HL-\d{6,}$`)
 const openCondition = `t.status NOT IN ('resolved', 'closed', 'cancelled')`
 
 // ListTickets returns a page of tickets as the actor may see them: an officer only ever
-// sees their unit's. Pages are keyset-paginated, so page 1000 costs what page 1 does.
+// sees their unit's, and never finds a ticket whose reporter is hidden from them by its
+// caller, their number or their name (a reference finds it). Pages are keyset-paginated,
+// so page 1000 costs what page 1 does.
 //
 // A condition with OR across two columns (an officer's unit is the ticket's area or its
 // assignee; a phone number is the caller's or the contact's) is run as one query per
@@ -117,6 +119,9 @@ func (s *Store) ListTickets(ctx context.Context, actor Actor, f TicketFilter) (*
 	}
 	if f.CallerID != nil {
 		add(`t.caller_id = ?`, *f.CallerID)
+		if actor.scoped() { // a caller's tickets, to an officer, are never their hidden reports
+			add(`t.reporter_hidden = ?`, false)
+		}
 	}
 	if f.CallID != nil {
 		add(`t.call_id = ?`, *f.CallID)
@@ -136,6 +141,12 @@ func (s *Store) ListTickets(ctx context.Context, actor Actor, f TicketFilter) (*
 			broad = n > NameMatchLimit
 		}
 		branches = append(branches, conds)
+		if actor.scoped() && !refPattern.MatchString(q) {
+			// A number or a name, to an officer, never finds a ticket through its hidden
+			// reporter (the caller's or the callback number, the caller's name): the
+			// search would tell them who reported it. A reference still finds it.
+			add(`t.reporter_hidden = ?`, false)
+		}
 	}
 	order, cursorCond, err := keyset(f.Sort, f.After)
 	if err != nil {
@@ -174,6 +185,9 @@ func (s *Store) ListTickets(ctx context.Context, actor Actor, f TicketFilter) (*
 	if len(list) > n {
 		page.Tickets = list[:n]
 		page.Next = cursorOf(f.Sort, list[n-1])
+	}
+	if err := hideReporters(ctx, s.db, actor, page.Tickets...); err != nil {
+		return nil, err
 	}
 	return page, nil
 }

@@ -11,7 +11,7 @@ import (
 
 const ticketColumns = `t.id, t.ref, t.category, t.priority, t.status, t.unit_code, t.assignee_user_id,
 	t.assignee_unit_code, t.caller_id, c.phone AS caller_number, t.contact_phone, t.call_id, t.case_id,
-	t.repeat_of_id, t.merged_into_id, t.summary, t.details, t.ivr_keys, t.ivr_answers,
+	t.repeat_of_id, t.merged_into_id, t.reporter_hidden, t.summary, t.details, t.ivr_keys, t.ivr_answers,
 	t.first_response_due, t.resolution_due, t.first_response_at, t.resolved_at, t.closed_at,
 	t.created_at, t.created_day, t.updated_at`
 
@@ -54,6 +54,9 @@ func (s *Store) createTicket(ctx context.Context, t *tx, actor Actor, tk *Ticket
 	}
 	tk.CreatedAt = tk.CreatedAt.UTC()
 	tk.UpdatedAt, tk.CreatedDay = t.now, Day(tk.CreatedAt)
+	// Whoever files it (the IVR, an agent), a community report keeps its reporter from
+	// the officers for good: decided now, from the category the caller chose.
+	tk.ReporterHidden = tk.Category == CategoryCommunityReport
 	tk.FirstResponseDue, tk.ResolutionDue = s.SLA.Due(tk.Priority, tk.CreatedAt)
 	if tk.CallerNumber != nil {
 		id, err := callerID(ctx, t, *tk.CallerNumber)
@@ -67,11 +70,11 @@ func (s *Store) createTicket(ctx context.Context, t *tx, actor Actor, tk *Ticket
 	}
 	err = t.QueryRowxContext(ctx, t.Rebind(`INSERT INTO tickets (ref, category, priority, status, unit_code,
 		assignee_user_id, assignee_unit_code, caller_id, contact_phone, call_id, case_id, repeat_of_id,
-		summary, details, ivr_keys, ivr_answers, first_response_due, resolution_due,
+		reporter_hidden, summary, details, ivr_keys, ivr_answers, first_response_due, resolution_due,
 		created_at, created_day, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
 		tk.Ref, tk.Category, tk.Priority, tk.Status, tk.UnitCode, tk.AssigneeUserID, tk.AssigneeUnitCode,
-		tk.CallerID, tk.ContactPhone, tk.CallID, tk.CaseID, tk.RepeatOfID, tk.Summary, tk.Details,
+		tk.CallerID, tk.ContactPhone, tk.CallID, tk.CaseID, tk.RepeatOfID, tk.ReporterHidden, tk.Summary, tk.Details,
 		tk.IVRKeys, tk.IVRAnswers, tk.FirstResponseDue, tk.ResolutionDue, tk.CreatedAt, tk.CreatedDay,
 		tk.UpdatedAt).Scan(&tk.ID)
 	if err != nil {
@@ -107,10 +110,12 @@ func (s *Store) createTicket(ctx context.Context, t *tx, actor Actor, tk *Ticket
 // the last RepeatWindow that it repeats, so that agents see one matter, not two.
 func (s *Store) findRepeat(ctx context.Context, t *tx, tk *Ticket) error {
 	var ids []int64
+	// A repeat never crosses the anonymity rule: a report whose reporter is hidden from
+	// officers is not tied to a ticket where the same caller is known, nor the reverse.
 	err := t.SelectContext(ctx, &ids, t.Rebind(`SELECT id FROM tickets
-		WHERE caller_id = ? AND category = ? AND created_at >= ?
+		WHERE caller_id = ? AND category = ? AND created_at >= ? AND reporter_hidden = ?
 		AND status NOT IN ('resolved', 'closed', 'cancelled')
-		ORDER BY created_at, id LIMIT 1`), *tk.CallerID, tk.Category, t.now.Add(-RepeatWindow))
+		ORDER BY created_at, id LIMIT 1`), *tk.CallerID, tk.Category, t.now.Add(-RepeatWindow), tk.ReporterHidden)
 	if err != nil {
 		return fmt.Errorf("find repeated ticket: %w", err)
 	}
@@ -155,9 +160,17 @@ func (a Actor) canSeeTicket(tk *Ticket) bool {
 	return a.canSee(tk.UnitCode) || a.canSee(tk.AssigneeUnitCode)
 }
 
-// GetTicket returns one ticket, if the actor may see it.
+// GetTicket returns one ticket, if the actor may see it, as they may see it: to an
+// officer, nothing of it says who reported it when that is hidden from them.
 func (s *Store) GetTicket(ctx context.Context, actor Actor, id int64) (*Ticket, error) {
-	return getTicket(ctx, s.db, actor, id)
+	tk, err := getTicket(ctx, s.db, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := hideReporters(ctx, s.db, actor, tk); err != nil {
+		return nil, err
+	}
+	return tk, nil
 }
 
 // FindTicketByRef returns a ticket by its reference (HL-260001), if the actor may see it.
@@ -173,20 +186,28 @@ func (s *Store) FindTicketByRef(ctx context.Context, actor Actor, ref string) (*
 // TicketEvents returns a ticket's audit trail, oldest first, with the trails of the
 // tickets merged into it (each event keeps the ticket it was written on: the trail is
 // append-only, never rewritten by a merge).
+//
+// To an officer, the trail ties the ticket to no other across the anonymity rule: the
+// trails merged in are those of tickets on the same side of it (see hideTrailLinks).
 func (s *Store) TicketEvents(ctx context.Context, actor Actor, id int64) ([]*Event, error) {
-	if _, err := s.GetTicket(ctx, actor, id); err != nil {
+	tk, err := s.GetTicket(ctx, actor, id)
+	if err != nil {
 		return nil, err
 	}
+	sameSide, args := ``, []any{id}
+	if actor.scoped() {
+		sameSide, args = ` WHERE t.reporter_hidden = ?`, append(args, tk.ReporterHidden)
+	}
 	var list []*Event
-	err := s.db.SelectContext(ctx, &list, s.db.Rebind(`WITH RECURSIVE merged (id) AS (
+	err = s.db.SelectContext(ctx, &list, s.db.Rebind(`WITH RECURSIVE merged (id) AS (
 			SELECT CAST(? AS INTEGER)
-			UNION SELECT t.id FROM tickets t JOIN merged m ON t.merged_into_id = m.id)
+			UNION SELECT t.id FROM tickets t JOIN merged m ON t.merged_into_id = m.id`+sameSide+`)
 		SELECT `+eventColumns+` FROM events
-		WHERE entity = 'ticket' AND entity_id IN (SELECT id FROM merged) ORDER BY at, id`), id)
+		WHERE entity = 'ticket' AND entity_id IN (SELECT id FROM merged) ORDER BY at, id`), args...)
 	if err != nil {
 		return nil, fmt.Errorf("events of ticket %d: %w", id, err)
 	}
-	return list, nil
+	return hideTrailLinks(ctx, s.db, actor, tk, list)
 }
 
 // unmodifiedKey is the context key of IfUnmodifiedSince.
@@ -273,12 +294,18 @@ func (s *Store) TransitionTicket(ctx context.Context, actor Actor, id int64, to,
 }
 
 // AssignTicket gives a ticket to an agent or to a ward/commune unit. A new ticket is
-// triaged on the way; an assigned one is reassigned without changing status.
+// triaged on the way; an assigned one is reassigned without changing status (by a
+// supervisor). An officer gives tickets only to their unit or to its people.
 func (s *Store) AssignTicket(ctx context.Context, actor Actor, id int64, userID *int64, unitCode *string, note string) error {
 	if (userID == nil) == (unitCode == nil) {
 		return Errorf(EINVALID, "Hãy giao phiếu cho một người hoặc một đơn vị.")
 	}
 	return s.updateTicket(ctx, actor, id, func(t *tx, tk *Ticket) error {
+		if actor.scoped() {
+			if err := checkOfficerAssignee(ctx, t, actor, userID, unitCode); err != nil {
+				return err
+			}
+		}
 		if (tk.AssigneeUserID != nil || tk.AssigneeUnitCode != nil) && !actor.IsSupervisor() && actor.Role != RoleSystem {
 			return Errorf(EFORBIDDEN, "Phiếu %s đã được giao; chỉ giám sát viên được giao lại.", tk.Ref)
 		}
@@ -305,6 +332,27 @@ func (s *Store) AssignTicket(ctx context.Context, actor Actor, id int64, userID 
 		}
 		return nil
 	})
+}
+
+// checkOfficerAssignee refuses an officer who gives a ticket to another unit, or to a
+// user who is not of their unit: a ward's work stays in the ward, and what goes elsewhere
+// goes through the call centre.
+func checkOfficerAssignee(ctx context.Context, t *tx, actor Actor, userID *int64, unitCode *string) error {
+	refused := Errorf(EFORBIDDEN, "Cán bộ phường/xã chỉ giao phiếu cho đơn vị mình hoặc cho người của đơn vị mình.")
+	if unitCode != nil {
+		if *unitCode != actor.UnitCode {
+			return refused
+		}
+		return nil
+	}
+	var n int
+	if err := t.GetContext(ctx, &n, t.Rebind(`SELECT COUNT(*) FROM users WHERE id = ? AND unit_code = ?`), *userID, actor.UnitCode); err != nil {
+		return fmt.Errorf("assignee's unit: %w", err)
+	}
+	if n == 0 {
+		return refused
+	}
+	return nil
 }
 
 func assigneeText(userID *int64, unitCode *string) string {
@@ -369,6 +417,10 @@ func (s *Store) EditTicket(ctx context.Context, actor Actor, id int64, e TicketE
 			}
 		}
 		if e.Category != nil && *e.Category != tk.Category {
+			if !actor.MayChangeCategory(tk, *e.Category) {
+				return Errorf(EFORBIDDEN, "Cán bộ phường/xã không đổi được loại phiếu sang hay từ “%s”: người phản ánh được giữ ẩn danh.",
+					CategoryLabel(CategoryCommunityReport).Vi)
+			}
 			if err := setTicketField(ctx, t, actor, tk, "category", "category", tk.Category, *e.Category, note); err != nil {
 				return err
 			}
@@ -439,7 +491,8 @@ func (s *Store) AddTicketNote(ctx context.Context, actor Actor, id int64, note s
 	})
 }
 
-// MergeTickets folds a duplicate ticket into a survivor: the duplicate is cancelled and
+// MergeTickets folds a duplicate ticket into a survivor (supervisors only, whoever asks
+// the store): the duplicate is cancelled and
 // points to the survivor, its recordings and the repeats linked to it move over, and the
 // survivor takes the more urgent priority. The duplicate's audit trail stays where it
 // was written (append-only) and shows in the survivor's through the merge link.
@@ -447,8 +500,8 @@ func (s *Store) MergeTickets(ctx context.Context, actor Actor, duplicateID, surv
 	if duplicateID == survivorID {
 		return Errorf(EINVALID, "Không thể gộp một phiếu vào chính nó.")
 	}
-	if !actor.canWork() {
-		return Errorf(EFORBIDDEN, "Bạn không có quyền gộp phiếu.")
+	if !actor.IsSupervisor() {
+		return Errorf(EFORBIDDEN, "Chỉ giám sát viên được gộp phiếu.")
 	}
 	return s.inTx(ctx, func(t *tx) error {
 		dup, err := getTicket(ctx, t, actor, duplicateID)
@@ -461,6 +514,19 @@ func (s *Store) MergeTickets(ctx context.Context, actor Actor, duplicateID, surv
 		}
 		if surv.MergedIntoID != nil || surv.Status == StatusCancelled {
 			return Errorf(ECONFLICT, "Phiếu %s đã bị huỷ hoặc gộp, không nhận gộp được.", surv.Ref)
+		}
+		if dup.MergedIntoID != nil || dup.Status == StatusCancelled {
+			return Errorf(ECONFLICT, "Phiếu %s đã bị huỷ hoặc gộp rồi.", dup.Ref)
+		}
+		if dup.ReporterHidden != surv.ReporterHidden {
+			// One trail, one set of voice messages: the merged ticket would show a hidden
+			// reporter's report beside a caller the officers know, or the reverse.
+			hidden, known := dup, surv
+			if surv.ReporterHidden {
+				hidden, known = surv, dup
+			}
+			return Errorf(EINVALID, "Không gộp được %s với %s: người phản ánh của %s được giữ ẩn danh với cán bộ phường/xã, còn người gọi của %s thì không. Hãy liên kết cả hai phiếu với cùng một ca nghi nhiễm.",
+				dup.Ref, surv.Ref, hidden.Ref, known.Ref)
 		}
 		if _, err := t.ExecContext(ctx, t.Rebind(`UPDATE recordings SET ticket_id = ? WHERE ticket_id = ?`), surv.ID, dup.ID); err != nil {
 			return fmt.Errorf("merge recordings of %s into %s: %w", dup.Ref, surv.Ref, err)

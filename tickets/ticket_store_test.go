@@ -13,6 +13,7 @@ type fixture struct {
 	s       *tickets.Store
 	now     *time.Time
 	agent   tickets.Actor
+	sup     tickets.Actor // a supervisor of the call centre
 	officer tickets.Actor // Phường Phú Xuân, 19753
 	other   tickets.Actor // Phường Kim Long, 19774
 }
@@ -33,6 +34,7 @@ func newFixture(tb testing.TB) *fixture {
 		return tickets.ActorFor(u)
 	}
 	f.agent = mk("agent1", tickets.RoleAgent, nil)
+	f.sup = mk("sup1", tickets.RoleSupervisor, nil)
 	f.officer = mk("officer1", tickets.RoleOfficer, ptr(phuXuan))
 	f.other = mk("officer2", tickets.RoleOfficer, ptr(kimLong))
 	return f
@@ -215,7 +217,7 @@ func TestMergeTickets(t *testing.T) {
 	}
 	recID := addRecording(t, f.s, dup.ID)
 
-	if err := f.s.MergeTickets(ctx, f.agent, dup.ID, survivor.ID, "trùng"); err != nil {
+	if err := f.s.MergeTickets(ctx, f.sup, dup.ID, survivor.ID, "trùng"); err != nil {
 		t.Fatalf("MergeTickets: %v", err)
 	}
 	d := f.get(t, dup.ID)
@@ -242,11 +244,11 @@ func TestMergeTickets(t *testing.T) {
 			err  error
 			code string
 		}{
-			"into itself":         {f.s.MergeTickets(ctx, f.agent, third.ID, third.ID, ""), tickets.EINVALID},
-			"into a merged one":   {f.s.MergeTickets(ctx, f.agent, third.ID, dup.ID, ""), tickets.ECONFLICT},
-			"a merged one again":  {f.s.MergeTickets(ctx, f.agent, dup.ID, third.ID, ""), tickets.ECONFLICT},
-			"another unit's":      {f.s.MergeTickets(ctx, f.other, third.ID, survivor.ID, ""), tickets.ENOTFOUND},
-			"a ticket not there ": {f.s.MergeTickets(ctx, f.agent, 99999, survivor.ID, ""), tickets.ENOTFOUND},
+			"into itself":         {f.s.MergeTickets(ctx, f.sup, third.ID, third.ID, ""), tickets.EINVALID},
+			"into a merged one":   {f.s.MergeTickets(ctx, f.sup, third.ID, dup.ID, ""), tickets.ECONFLICT},
+			"a merged one again":  {f.s.MergeTickets(ctx, f.sup, dup.ID, third.ID, ""), tickets.ECONFLICT},
+			"an officer":          {f.s.MergeTickets(ctx, f.other, third.ID, survivor.ID, ""), tickets.EFORBIDDEN},
+			"a ticket not there ": {f.s.MergeTickets(ctx, f.sup, 99999, survivor.ID, ""), tickets.ENOTFOUND},
 		} {
 			if got := tickets.ErrorCode(tc.err); got != tc.code {
 				t.Errorf("%s: %v, want %s", name, tc.err, tc.code)
@@ -433,3 +435,60 @@ var (
 	addRecording    = tickets.AddRecordingForTest
 	recordingTicket = tickets.RecordingTicketForTest
 )
+
+// Item 11 of issue 22: an officer gives a ticket only to their own unit or to one of its
+// people; whatever the store is asked, another unit or a user outside it is refused.
+func TestOfficerAssignsWithinTheirUnit(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	for _, c := range []struct {
+		name   string
+		userID *int64
+		unit   *string
+		want   string
+	}{
+		{"ErrForbidden: another unit", nil, ptr(kimLong), tickets.EFORBIDDEN},
+		{"ErrForbidden: another unit's officer", f.other.UserID, nil, tickets.EFORBIDDEN},
+		{"ErrForbidden: an agent", f.agent.UserID, nil, tickets.EFORBIDDEN},
+		{"OK: their unit", nil, ptr(phuXuan), ""},
+		{"OK: themselves", f.officer.UserID, nil, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			tk := f.ticket(t, tickets.CategorySupportRequest, "0905123456", ptr(phuXuan))
+			err := f.s.AssignTicket(ctx, f.officer, tk.ID, c.userID, c.unit, "")
+			if got := tickets.ErrorCode(err); got != c.want {
+				t.Fatalf("AssignTicket: %v, want %q", err, c.want)
+			}
+			got := f.get(t, tk.ID)
+			if c.want != "" && (got.AssigneeUserID != nil || got.AssigneeUnitCode != nil || got.Status != tickets.StatusNew) {
+				t.Errorf("a refused assignment changed %s: status %s, user %v, unit %v", got.Ref, got.Status, got.AssigneeUserID, got.AssigneeUnitCode)
+			}
+		})
+	}
+}
+
+// Item 11 of issue 22: only a supervisor merges tickets, whoever asks the store.
+func TestOnlySupervisorsMerge(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	for name, actor := range map[string]tickets.Actor{"agent": f.agent, "officer": f.officer, "system": tickets.ActorSystem} {
+		t.Run("ErrForbidden: "+name, func(t *testing.T) {
+			dup := f.ticket(t, tickets.CategoryOther, "0905123456", ptr(phuXuan))
+			survivor := f.ticket(t, tickets.CategoryOther, "0911222333", ptr(phuXuan))
+			err := f.s.MergeTickets(ctx, actor, dup.ID, survivor.ID, "")
+			if got, want := tickets.ErrorCode(err), tickets.EFORBIDDEN; got != want {
+				t.Errorf("%s merges: %v, want %s", name, err, want)
+			}
+			if got := f.get(t, dup.ID); got.MergedIntoID != nil || got.Status != tickets.StatusNew {
+				t.Errorf("a refused merge changed %s: status %s, merged %v", got.Ref, got.Status, got.MergedIntoID != nil)
+			}
+		})
+	}
+	t.Run("OK: supervisor", func(t *testing.T) {
+		dup := f.ticket(t, tickets.CategoryOther, "0905123456", ptr(phuXuan))
+		survivor := f.ticket(t, tickets.CategoryOther, "0911222333", ptr(phuXuan))
+		if err := f.s.MergeTickets(ctx, f.sup, dup.ID, survivor.ID, ""); err != nil {
+			t.Fatal(err)
+		}
+	})
+}

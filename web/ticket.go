@@ -44,6 +44,7 @@ type TicketView struct {
 	MergedInto       *CaseLink
 	CanAssign        bool
 	CanMerge         bool
+	MergeCandidates  []TicketRow // the caller's other tickets this one may be merged into
 	CanCallBack      bool
 	CallBackWhy      string // why not, when a number exists
 	Errors           map[string]string
@@ -136,6 +137,13 @@ func (s *Server) ticketView(r *http.Request, me *viewer, tk *tickets.Ticket) (Ti
 	if tk.UnitCode != nil {
 		v.Area, v.AreaCode = n.unit(*tk.UnitCode), *tk.UnitCode
 	}
+	// The edit form offers the categories the store lets this user give the ticket.
+	v.Options.Categories = nil
+	for _, c := range tickets.Categories {
+		if me.Actor.MayChangeCategory(tk, c.Code) {
+			v.Options.Categories = append(v.Options.Categories, option{c.Code, c.Vi})
+		}
+	}
 	for _, to := range tickets.TicketMoves(tk.Status) {
 		if to == tickets.StatusAssigned && tk.AssigneeUserID == nil && tk.AssigneeUnitCode == nil {
 			continue // assigning is done by choosing whom
@@ -190,6 +198,13 @@ func (s *Server) ticketView(r *http.Request, me *viewer, tk *tickets.Ticket) (Ti
 					}
 				}
 				v.Caller.Tickets = s.ticketRows(r, me, others)
+				// A merge never crosses the anonymity rule (the store refuses it): a
+				// community report is merged with another report kept anonymous only.
+				for i, t := range others {
+					if t.ReporterHidden == tk.ReporterHidden {
+						v.MergeCandidates = append(v.MergeCandidates, v.Caller.Tickets[i])
+					}
+				}
 				// A number never heard of before may be a caller known by another.
 				if me.Actor.SeesCallCentre() && tickets.IsOpen(tk.Status) && tk.ContactPhone == nil && len(others) == 0 && len(h.Calls) <= 1 {
 					v.CanLinkCaller = true
@@ -240,7 +255,10 @@ func (s *Server) ticketView(r *http.Request, me *viewer, tk *tickets.Ticket) (Ti
 	if tk.IVRAnswers["lang"] == "en" { // the caller chose English on the hotline
 		v.NewCase.Language = "en"
 	}
-	if number != nil && seesNumber {
+	// The person of a case is called every day by the automated follow-up: a case from a
+	// community report starts without a phone (the number there is the reporter's, not
+	// the person's), unless the agent types one.
+	if number != nil && seesNumber && !tk.ReporterHidden && tk.Category != tickets.CategoryCommunityReport {
 		v.NewCase.Phone = tickets.FormatPhone(*number)
 	}
 	return v, nil
