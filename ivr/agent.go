@@ -1,6 +1,7 @@
 package ivr
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -12,12 +13,44 @@ import (
 	"github.com/huehotline/hotline/tickets"
 )
 
+// Desk is the agents' side of the hotline (ivr/desk): who is on duty, the line of
+// callers, who is offered to whom. A call takes part by its ID and never holds the
+// desk's state; the desk never reaches into the call's.
+type Desk interface {
+	// Open reports whether a caller can wait for an agent now.
+	Open() bool
+	// Join puts the caller in line and returns where the desk offers an agent's phone to
+	// ring; Position is their place (1 next), Waited how long they waited, their place
+	// now and when they joined (for the queue log), Leave takes them out.
+	Join(callID string, front bool) <-chan string
+	Position(callID string) int
+	Waited(callID string) (secs, pos, orig string)
+	Leave(callID string)
+	// How ringing an offered agent ended: answered, not answered, or cancelled by the
+	// caller.
+	Answered(callID, endpoint string)
+	NotAnswered(callID, endpoint string)
+	Cancelled(callID, endpoint string)
+	// The place of a caller who pressed 1 for a callback: kept, then saved with the
+	// request (PlaceKept) or given up (DropPlace).
+	KeepPlace(callID string)
+	PlaceKept(ctx context.Context, callID string, r *tickets.CallbackRequest) error
+	DropPlace(callID string)
+	// Connected gives the agent the call's ticket; Finished ends their conversation.
+	Connected(endpoint, callID, ticketRef, number string)
+	Finished(endpoint string)
+	LogCall(callID, endpoint, event string, data ...string)
+	MaxWait() time.Duration
+	Announce() time.Duration
+	RingTime() time.Duration
+}
+
 // waitForAgent keeps the caller in the agent queue, with music on hold and their place
 // announced on entry and every Announce, until an agent answers and the conversation
 // ends (QueueAnswered), the caller presses 1 to be called back (QueueCallback), or no
 // agent can take the call (QueueNoAgent: nobody on duty, outside hours, or MaxWait).
 func (c *call) waitForAgent(spec *QueueSpec) (string, error) {
-	q := c.app.cfg.Queue
+	q := c.app.cfg.Desk
 	if q == nil || !q.Open() {
 		c.m.Path = append(c.m.Path, tickets.PathStep{At: time.Now().UTC(), Node: c.m.Node(), Note: "no agent on duty"})
 		return QueueNoAgent, nil
@@ -25,37 +58,35 @@ func (c *call) waitForAgent(spec *QueueSpec) (string, error) {
 	now := time.Now().UTC()
 	c.rec.QueuedAt = &now
 	c.saveProgress()
-	w := q.join(c.rec.ID, spec.Front)
-	defer q.leave(w)
-	c.waiter = w
-	defer func() { c.waiter, c.offered = nil, "" }()
+	c.offers = q.Join(c.rec.ID, spec.Front)
+	defer q.Leave(c.rec.ID)
+	defer func() { c.offers, c.offered = nil, "" }()
 	c.m.Answers["queued_at"] = now.Format(time.RFC3339)
 	defer c.stopMOH()
-	result, err := c.waitInLine(q, w, spec)
+	result, err := c.waitInLine(q, spec)
 	// How the wait ended, in the queue log's words (an answered call is logged as it
 	// connects and completes).
-	wait, pos := q.waited(w)
-	orig := strconv.Itoa(w.origPos)
+	wait, pos, orig := q.Waited(c.rec.ID)
 	switch {
 	case err == nil && result == QueueCallback:
-		q.logCall(c.rec.ID, "", tickets.QueueKey, "1", pos, orig, wait)
+		q.LogCall(c.rec.ID, "", tickets.QueueKey, "1", pos, orig, wait)
 		if c.rec.CallerNumber != nil {
-			q.keepPlace(w) // until the callback ticket is made
-			c.place = w
+			q.KeepPlace(c.rec.ID) // until the callback ticket is made
+			c.placeKept = true
 		}
 	case err == nil && result == QueueNoAgent:
-		q.logCall(c.rec.ID, "", tickets.QueueTimeout, pos, orig, wait)
+		q.LogCall(c.rec.ID, "", tickets.QueueTimeout, pos, orig, wait)
 	case errors.Is(err, errHungUp) && c.rec.AgentAnsweredAt == nil:
-		q.logCall(c.rec.ID, "", tickets.QueueAbandon, pos, orig, wait)
+		q.LogCall(c.rec.ID, "", tickets.QueueAbandon, pos, orig, wait)
 	case c.rec.AgentAnsweredAt == nil:
-		q.logCall(c.rec.ID, "", "EXITEMPTY", pos, orig, wait) // the hotline or Asterisk stopped
+		q.LogCall(c.rec.ID, "", "EXITEMPTY", pos, orig, wait) // the hotline or Asterisk stopped
 	}
 	return result, err
 }
 
 // waitInLine is the wait itself: music, announcements, agents rung in turn.
-func (c *call) waitInLine(q *Queue, w *waiter, spec *QueueSpec) (string, error) {
-	deadline := time.NewTimer(q.cfg.MaxWait)
+func (c *call) waitInLine(q Desk, spec *QueueSpec) (string, error) {
+	deadline := time.NewTimer(q.MaxWait())
 	defer deadline.Stop()
 	timedOut := func() (string, error) {
 		c.m.Path = append(c.m.Path, tickets.PathStep{At: time.Now().UTC(), Node: c.m.Node(), Note: "longest wait passed"})
@@ -66,14 +97,14 @@ func (c *call) waitInLine(q *Queue, w *waiter, spec *QueueSpec) (string, error) 
 	first := true
 	for {
 		select {
-		case ep := <-w.offer:
-			result, err := c.ringAgent(w, ep, spec)
+		case ep := <-c.offers:
+			result, err := c.ringAgent(ep, spec)
 			if err != nil || result != "" {
 				return result, err
 			}
 		case <-announce.C:
-			announce.Reset(q.cfg.Announce)
-			if len(w.offer) > 0 {
+			announce.Reset(q.Announce())
+			if len(c.offers) > 0 {
 				continue // an agent is free: ring them rather than talk
 			}
 			select {
@@ -82,7 +113,7 @@ func (c *call) waitInLine(q *Queue, w *waiter, spec *QueueSpec) (string, error) 
 			default:
 			}
 			c.stopMOH()
-			prompts := positionPrompts(c.m.Lang, q.position(w))
+			prompts := positionPrompts(c.m.Lang, q.Position(c.rec.ID))
 			if first {
 				prompts = append([]PromptRef{{c.m.Lang, "queue_enter"}}, prompts...)
 				first = false
@@ -99,7 +130,7 @@ func (c *call) waitInLine(q *Queue, w *waiter, spec *QueueSpec) (string, error) 
 			}
 			if ep := c.offered; ep != "" { // an agent came free during the announcement
 				c.offered = ""
-				result, err := c.ringAgent(w, ep, spec)
+				result, err := c.ringAgent(ep, spec)
 				if err != nil || result != "" {
 					return result, err
 				}
@@ -162,11 +193,11 @@ func (c *call) stopMOH() {
 // If the agent answers, the two are bridged until one hangs up, and it returns
 // QueueAnswered; if the caller presses 1 meanwhile, QueueCallback; if the phone is not
 // answered, "" to keep waiting for the next agent.
-func (c *call) ringAgent(w *waiter, endpoint string, spec *QueueSpec) (string, error) {
-	q := c.app.cfg.Queue
+func (c *call) ringAgent(endpoint string, spec *QueueSpec) (string, error) {
+	q, id := c.app.cfg.Desk, c.rec.ID
 	leg := asterisk.AgentLegPrefix + asterisk.NewID()
-	c.app.attach(leg, c.events)
-	defer c.app.detach(leg)
+	c.app.Attach(leg, c.events)
+	defer c.app.Detach(leg)
 	hangupLeg := func() { c.app.cfg.REST.HangupLogged(c.log, leg) }
 	// The agent's phone shows the caller's number as agents write it, never the raw
 	// caller ID the network delivered.
@@ -180,16 +211,16 @@ func (c *call) ringAgent(w *waiter, endpoint string, spec *QueueSpec) (string, e
 	cancel()
 	if err != nil {
 		c.log.Warn("agent phone cannot be called", "agent", endpoint, "err", err)
-		q.rung(w, endpoint, ringFailed)
+		q.NotAnswered(id, endpoint)
 		return "", nil
 	}
 	c.startMOH()
 	ringStart := time.Now()
 	noAnswer := func() {
-		q.logCall(c.rec.ID, endpoint, tickets.QueueRingNoAns, strconv.FormatInt(time.Since(ringStart).Milliseconds(), 10))
-		q.rung(w, endpoint, ringFailed)
+		q.LogCall(id, endpoint, tickets.QueueRingNoAns, strconv.FormatInt(time.Since(ringStart).Milliseconds(), 10))
+		q.NotAnswered(id, endpoint)
 	}
-	limit := time.NewTimer(q.cfg.Ring + 10*time.Second)
+	limit := time.NewTimer(q.RingTime() + 10*time.Second)
 	defer limit.Stop()
 	dialed := false
 	for {
@@ -202,7 +233,7 @@ func (c *call) ringAgent(w *waiter, endpoint string, spec *QueueSpec) (string, e
 			if !o.keepChannel {
 				hangupLeg()
 			}
-			q.rung(w, endpoint, ringCancelled)
+			q.Cancelled(id, endpoint)
 			return "", &abortedError{o}
 		case e := <-c.events:
 			switch v := e.(type) {
@@ -210,7 +241,7 @@ func (c *call) ringAgent(w *waiter, endpoint string, spec *QueueSpec) (string, e
 				if v.Channel.ID == leg && !dialed {
 					dialed = true
 					ctx, cancel := asterisk.CommandContext()
-					err := c.app.cfg.REST.Dial(ctx, leg, q.cfg.Ring)
+					err := c.app.cfg.REST.Dial(ctx, leg, q.RingTime())
 					cancel()
 					if err != nil {
 						c.log.Warn("dial agent", "agent", endpoint, "err", err)
@@ -222,8 +253,8 @@ func (c *call) ringAgent(w *waiter, endpoint string, spec *QueueSpec) (string, e
 				continue
 			case *ari.ChannelStateChange:
 				if v.Channel.ID == leg && v.Channel.State == "Up" {
-					q.rung(w, endpoint, ringAnswered)
-					defer q.finished(endpoint)
+					q.Answered(id, endpoint)
+					defer q.Finished(endpoint)
 					err := c.talk(leg, endpoint, spec, time.Since(ringStart))
 					if c.rec.AgentAnsweredAt == nil && errors.Is(err, errHungUp) {
 						return "", err // the caller left as the agent picked up
@@ -241,12 +272,12 @@ func (c *call) ringAgent(w *waiter, endpoint string, spec *QueueSpec) (string, e
 			key, err := c.keyOrHangup(e)
 			if err != nil {
 				hangupLeg()
-				q.rung(w, endpoint, ringCancelled)
+				q.Cancelled(id, endpoint)
 				return "", err
 			}
 			if key == "1" {
 				hangupLeg()
-				q.rung(w, endpoint, ringCancelled)
+				q.Cancelled(id, endpoint)
 				return QueueCallback, nil
 			}
 		}
@@ -293,20 +324,21 @@ func (c *call) talk(leg, endpoint string, spec *QueueSpec, ring time.Duration) e
 	if c.rec.CallerNumber != nil {
 		number = *c.rec.CallerNumber
 	}
-	q := c.app.cfg.Queue
-	q.connected(endpoint, c.rec.ID, c.ticketRef, number)
+	q := c.app.cfg.Desk
+	q.Connected(endpoint, c.rec.ID, c.ticketRef, number)
 	var hold int64
 	if c.rec.QueueWaitMS != nil {
 		hold = (*c.rec.QueueWaitMS + 500) / 1000
 	}
 	secs := func(d time.Duration) string { return strconv.Itoa(int(d.Round(time.Second) / time.Second)) }
-	q.logCall(c.rec.ID, endpoint, tickets.QueueConnect, strconv.FormatInt(hold, 10), leg, secs(ring))
+	q.LogCall(c.rec.ID, endpoint, tickets.QueueConnect, strconv.FormatInt(hold, 10), leg, secs(ring))
 	defer func() {
 		event := tickets.QueueDoneCaller
 		if c.rec.EndedBy == tickets.EndedByAgent {
 			event = tickets.QueueDoneAgent
 		}
-		q.logCall(c.rec.ID, endpoint, event, strconv.FormatInt(hold, 10), secs(time.Since(answered)), strconv.Itoa(c.waiter.origPos))
+		_, _, orig := q.Waited(c.rec.ID)
+		q.LogCall(c.rec.ID, endpoint, event, strconv.FormatInt(hold, 10), secs(time.Since(answered)), orig)
 	}()
 	if c.ticketRef != "" {
 		ctx, cancel := asterisk.CommandContext()

@@ -59,11 +59,9 @@ type Config struct {
 	Recordings string
 	// Spool keeps call reports the database cannot take until it can.
 	Spool *Spool
-	// Queue hands callers to agents; nil means no agents (callers leave a message).
-	Queue *Queue
-	// Trunk is how Asterisk dials a citizen, {number} standing for the national number;
-	// default PJSIP/{number}@carrier.
-	Trunk string
+	// Desk hands callers to agents (ivr/desk); nil means no agents (callers leave a
+	// message).
+	Desk Desk
 	// ChannelCheckEvery is how often a conversation checks that its channels still
 	// exist, in case their hang-up events were lost; default 30 s.
 	ChannelCheckEvery time.Duration
@@ -166,37 +164,13 @@ func NewApp(cfg Config) *App {
 	if cfg.PromptDuration == nil {
 		cfg.PromptDuration = func(string, string) time.Duration { return 0 }
 	}
-	if cfg.Trunk == "" {
-		cfg.Trunk = "PJSIP/{number}@carrier"
-	}
 	if cfg.Progress == nil {
 		cfg.Progress = cfg.Store
 	}
 	a := &App{cfg: cfg, calls: map[string]*call{}, legs: map[string]chan ari.Event{},
 		tracked: map[*tracked]struct{}{}, ready: make(chan struct{}), ctx: context.Background()}
 	a.progress.pending, a.progress.saved = map[string]*tickets.Call{}, map[string]bool{}
-	if q := cfg.Queue; q != nil {
-		q.mu.Lock()
-		q.startCallback, q.reachable = a.runQueued, a.endpointReachable
-		q.mu.Unlock()
-	}
 	return a
-}
-
-// endpointReachable says whether Asterisk can ring a phone: it knows the endpoint, and
-// the phone is registered (or has a fixed address).
-func (a *App) endpointReachable(ctx context.Context, endpoint string) error {
-	tech, resource, _ := strings.Cut(endpoint, "/")
-	state, err := a.cfg.REST.EndpointState(ctx, tech, resource)
-	switch {
-	case asterisk.IsNotFound(err):
-		return tickets.Errorf(tickets.EINVALID, "Tổng đài không có máy %s; hãy kiểm tra số máy trong tài khoản.", endpoint)
-	case err != nil:
-		return tickets.Errorf(tickets.ECONFLICT, "Không hỏi được tổng đài về máy %s; hãy thử lại.", endpoint)
-	case state == "offline":
-		return tickets.Errorf(tickets.EINVALID, "Máy %s chưa kết nối với tổng đài; hãy mở phần mềm điện thoại rồi thử lại.", endpoint)
-	}
-	return nil
 }
 
 // Ready is closed once the event stream is up for the first time: calls are taken.
@@ -567,15 +541,16 @@ func (a *App) hangupStray(channelID string) {
 	a.cfg.REST.HangupLogged(a.cfg.Log.With("stray", true), channelID)
 }
 
-// attach routes the events of a leg the hotline dialed (an agent's phone, a citizen
+// Attach routes the events of a leg the hotline dialed (an agent's phone, a citizen
 // called back) to inbox. Attach before creating the channel: its first event follows.
-func (a *App) attach(leg string, inbox chan ari.Event) {
+func (a *App) Attach(leg string, inbox chan ari.Event) {
 	a.mu.Lock()
 	a.legs[leg] = inbox
 	a.mu.Unlock()
 }
 
-func (a *App) detach(leg string) {
+// Detach stops routing a leg's events.
+func (a *App) Detach(leg string) {
 	a.mu.Lock()
 	delete(a.legs, leg)
 	a.mu.Unlock()
@@ -592,6 +567,13 @@ func (a *App) serve(c *call) {
 		delete(a.calls, c.channelID)
 		a.mu.Unlock()
 	}()
+}
+
+// Prompt is where Asterisk fetches a prompt from, and how long its playback may take
+// before its end is taken as lost (PlaybackLimit).
+func (a *App) Prompt(lang, id string) (uri string, limit time.Duration) {
+	p := PromptRef{Lang: lang, ID: id}
+	return a.MediaURI(p), a.PlaybackLimit([]PromptRef{p})
 }
 
 // MediaURI is where Asterisk fetches a prompt from (sound:http://...).

@@ -31,13 +31,14 @@ type call struct {
 	// kept in the spool from then on, and replayed into the database later.
 	report *tickets.CallReport
 	moh    bool // music on hold is playing
-	// waiter is the caller's place in the agent queue while they wait; an agent offered
-	// during an announcement cuts it short (offered), so the agent is rung at once.
-	waiter  *waiter
+	// offers is where the desk offers the caller an agent while they wait in line; an
+	// agent offered during an announcement cuts it short (offered), so the agent is rung
+	// at once.
+	offers  <-chan string
 	offered string
-	// place is the queue place of a caller who pressed 1, kept until the callback ticket
-	// is made: then the request takes it.
-	place *waiter
+	// placeKept says the caller pressed 1 and the desk keeps their place until the
+	// callback ticket is made: then the request takes it.
+	placeKept bool
 	// recordedElsewhere is set on an automated follow-up call handed over to the App:
 	// its record is written with its attempt, by the dialer.
 	recordedElsewhere bool
@@ -224,9 +225,9 @@ func (c *call) recover() {
 // and who ended it.
 func (c *call) converse() (outcome, endedBy string) {
 	defer func() {
-		if c.place != nil { // the call ended before the callback ticket was made
-			c.app.cfg.Queue.dropPlace(c.place)
-			c.place = nil
+		if c.placeKept { // the call ended before the callback ticket was made
+			c.app.cfg.Desk.DropPlace(c.rec.ID)
+			c.placeKept = false
 		}
 	}()
 	if c.reject {
@@ -273,7 +274,7 @@ func (c *call) converse() (outcome, endedBy string) {
 				c.hangup()
 				return tickets.OutcomeError, tickets.EndedByHotline
 			}
-			if c.place != nil {
+			if c.placeKept {
 				c.requestCallback()
 			}
 		}
@@ -483,10 +484,7 @@ func (c *call) play(prompts []PromptRef, barge bool) (string, error) {
 	// silence.
 	limit := time.NewTimer(c.app.PlaybackLimit(prompts))
 	defer limit.Stop()
-	var offers <-chan string
-	if c.waiter != nil {
-		offers = c.waiter.offer
-	}
+	offers := c.offers // nil unless the caller waits in line
 	stop := func() {
 		ctx, cancel := asterisk.CommandContext()
 		t0 := time.Now()

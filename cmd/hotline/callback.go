@@ -7,22 +7,24 @@ import (
 	"sync/atomic"
 
 	"github.com/huehotline/hotline/ivr"
+	"github.com/huehotline/hotline/ivr/desk"
 	"github.com/huehotline/hotline/tickets"
 	"github.com/huehotline/hotline/web"
 )
 
-// callbacks lets the console's agents call citizens back through the running IVR.
+// callbacks lets the console's agents call citizens back through the desk, once the IVR
+// runs.
 type callbacks struct {
-	app *atomic.Pointer[ivr.App]
+	desk *atomic.Pointer[desk.Callbacks]
 }
 
 // CallBack starts a call back from an agent's phone, once the IVR runs.
 func (c callbacks) CallBack(ctx context.Context, r web.CallbackRequest) (string, error) {
-	app := c.app.Load()
-	if app == nil {
+	cbs := c.desk.Load()
+	if cbs == nil {
 		return "", tickets.Errorf(tickets.ECONFLICT, "Tổng đài chưa kết nối với Asterisk; chưa gọi lại được.")
 	}
-	return app.Callback(ctx, ivr.CallbackRequest{TicketID: r.TicketID, Agent: r.Agent, Number: r.Number, Lang: r.Lang, Actor: r.Actor,
+	return cbs.Callback(ctx, desk.CallbackRequest{TicketID: r.TicketID, Agent: r.Agent, Number: r.Number, Lang: r.Lang, Actor: r.Actor,
 		TicketRef: r.TicketRef})
 }
 

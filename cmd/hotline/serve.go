@@ -20,6 +20,7 @@ import (
 
 	"github.com/huehotline/hotline/ivr"
 	"github.com/huehotline/hotline/ivr/asterisk"
+	"github.com/huehotline/hotline/ivr/desk"
 	"github.com/huehotline/hotline/ivr/followup"
 	"github.com/huehotline/hotline/sounds"
 	"github.com/huehotline/hotline/tickets"
@@ -76,7 +77,7 @@ func runServe(args []string) error {
 	if *spool == "" {
 		*spool = filepath.Join(filepath.Dir(*dbPath), "spool")
 	}
-	sched, err := ivr.ParseSchedule(*hours)
+	sched, err := desk.ParseSchedule(*hours)
 	if err != nil {
 		return settingErrorf("HOTLINE_AGENT_HOURS %q: %v.", *hours, err)
 	}
@@ -100,7 +101,7 @@ func runServe(args []string) error {
 			agentList = append(agentList, a)
 		}
 	}
-	queue := ivr.QueueConfig{Agents: agentList, Hours: sched,
+	queue := desk.QueueConfig{Agents: agentList, Hours: sched,
 		MaxWait: d["HOTLINE_QUEUE_MAX_WAIT"], Ring: d["HOTLINE_AGENT_RING"], Announce: d["HOTLINE_QUEUE_ANNOUNCE"],
 		WrapUp: d["HOTLINE_WRAPUP"], OfferFor: d["HOTLINE_OFFER_FOR"], RetryAfter: d["HOTLINE_CALLBACK_RETRY"]}
 	window, err := followup.ParseWindow(*followWindow)
@@ -156,15 +157,15 @@ type serveConfig struct {
 	addr         string
 	soundsURL    string
 	log          *slog.Logger
-	ready        chan<- string   // receives the console's address once calls are taken (tests)
-	recordings   string          // folder of voice messages
-	spool        string          // folder of call reports waiting for the database
-	reports      string          // folder of the frozen daily reports' files
-	reportGrace  time.Duration   // after local midnight, before a day is frozen
-	trunk        string          // how Asterisk dials a citizen
-	queue        ivr.QueueConfig // the agent queue
-	secureCookie bool            // the console is reached over TLS
-	consoleGrace time.Duration   // an agent on duty without a console page is taken off after it
+	ready        chan<- string    // receives the console's address once calls are taken (tests)
+	recordings   string           // folder of voice messages
+	spool        string           // folder of call reports waiting for the database
+	reports      string           // folder of the frozen daily reports' files
+	reportGrace  time.Duration    // after local midnight, before a day is frozen
+	trunk        string           // how Asterisk dials a citizen
+	queue        desk.QueueConfig // the agent queue
+	secureCookie bool             // the console is reached over TLS
+	consoleGrace time.Duration    // an agent on duty without a console page is taken off after it
 	// followUps sets the automated follow-up calls (Concurrent 0: none); followUpRetry
 	// is when one cut by a network failure or a restart is tried again.
 	followUps     followup.Config
@@ -220,15 +221,16 @@ func serve(ctx context.Context, cfg serveConfig) error {
 	defer progressStore.Close()
 	qcfg := cfg.queue
 	qcfg.Store, qcfg.Log = progressStore, log
-	queue := ivr.NewQueue(qcfg)
+	queue := desk.NewQueue(qcfg)
 	defer queue.Close()
 	if err := queue.Restore(ctx); err != nil {
 		return fmt.Errorf("restore the agents' desk: %w", err)
 	}
 	var running atomic.Pointer[ivr.App] // set below, once Asterisk answers
+	var runningCallbacks atomic.Pointer[desk.Callbacks]
 	var followUpDialer atomic.Pointer[followup.Dialer]
 	site := web.New(web.Config{Store: store, Sounds: sounds.FS(), Log: log, Recordings: cfg.recordings,
-		Sessions: sessions.DB(), SecureCookie: cfg.secureCookie, Callbacks: callbacks{&running}, FollowUps: followUpKick{&followUpDialer},
+		Sessions: sessions.DB(), SecureCookie: cfg.secureCookie, Callbacks: callbacks{&runningCallbacks}, FollowUps: followUpKick{&followUpDialer},
 		Debug: debugHandler(&running), Desk: queue, ConsoleGrace: cfg.consoleGrace, Health: store})
 	liveCtx, stopLive := context.WithCancel(context.Background())
 	defer stopLive()
@@ -297,9 +299,12 @@ func serve(ctx context.Context, cfg serveConfig) error {
 		PromptDuration: sounds.Duration,
 		Recordings:     cfg.recordings,
 		Spool:          &ivr.Spool{Dir: cfg.spool},
-		Queue:          queue,
-		Trunk:          cfg.trunk,
+		Desk:           queue,
 	})
+	// The desk's callbacks dial through the application's legs, and ask Asterisk whether
+	// an agent's phone can be rung.
+	cbs := desk.NewCallbacks(desk.CallbackConfig{Queue: queue, Lines: app, REST: rest, Store: ivrStore,
+		Application: cfg.ari.Application, Trunk: cfg.trunk, Log: log})
 	appErr := make(chan error, 1)
 	appCtx, stopApp := context.WithCancel(context.Background())
 	defer stopApp()
@@ -316,6 +321,7 @@ func serve(ctx context.Context, cfg serveConfig) error {
 		return nil
 	}
 	running.Store(app)
+	runningCallbacks.Store(cbs)
 	log.Info("hotline serving", "console", "http://"+ln.Addr().String(), "ari", cfg.ari.URL, "application", cfg.ari.Application)
 	if cfg.ready != nil {
 		cfg.ready <- ln.Addr().String()

@@ -1,4 +1,11 @@
-package ivr
+// Package desk is the agents' side of the hotline: who is on duty and in which state
+// (presence.go, one state machine), the line of callers waiting for an agent and the
+// callers who kept their place for a callback (queue.go), which agent is offered to
+// whom, and the callbacks themselves (callback.go). It owns every agent's state; a
+// caller's call (ivr) takes part through Queue's methods keyed by the call's ID (Join,
+// Position, Answered, Leave, ...) and never holds the desk's state. The console (web)
+// reads it through Snapshot and Changed and puts agents on duty with SignIn.
+package desk
 
 import (
 	"context"
@@ -67,6 +74,7 @@ type Queue struct {
 	mu      sync.Mutex
 	agents  []*agent
 	waiting []*waiter
+	byCall  map[string]*waiter // callers who joined the line, by their call's ID
 	// inFlight are the tickets being called back; reserved, phones calling back that are
 	// not on duty.
 	inFlight map[int64]bool
@@ -127,7 +135,7 @@ func NewQueue(cfg QueueConfig) *Queue {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	q := &Queue{cfg: cfg, now: time.Now, changed: make(chan struct{}, 1), inFlight: map[int64]bool{},
+	q := &Queue{cfg: cfg, now: time.Now, changed: make(chan struct{}, 1), inFlight: map[int64]bool{}, byCall: map[string]*waiter{},
 		reserved: map[string]bool{}, log: cfg.Log}
 	if cfg.Store != nil {
 		q.writer = newDeskWriter(cfg.Store, cfg.Log)
@@ -402,6 +410,135 @@ func (q *Queue) dropPlace(w *waiter) {
 		q.notify()
 	}
 }
+
+// The caller's side of the line, by the call's ID (ivr.Desk): a call joins, hears its
+// place, rings the agents the desk offers on the channel Join returns, and leaves.
+
+// Join puts a caller in line (behind every caller, or behind only the urgent ones when
+// front is set) and returns where the desk offers them an agent's phone to ring.
+func (q *Queue) Join(callID string, front bool) <-chan string {
+	w := q.join(callID, front)
+	q.mu.Lock()
+	q.byCall[callID] = w
+	q.mu.Unlock()
+	return w.offer
+}
+
+// waiterOf is the waiter of a call that joined, or nil.
+func (q *Queue) waiterOf(callID string) *waiter {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.byCall[callID]
+}
+
+// Position is a caller's place in line, 1 for the next to be answered (0 once out).
+func (q *Queue) Position(callID string) int {
+	if w := q.waiterOf(callID); w != nil {
+		return q.position(w)
+	}
+	return 0
+}
+
+// Waited is how long a caller has waited, in whole seconds, their place now and the
+// place they joined at, for the queue log.
+func (q *Queue) Waited(callID string) (secs, pos, orig string) {
+	w := q.waiterOf(callID)
+	if w == nil {
+		return "0", "0", "0"
+	}
+	secs, pos = q.waited(w)
+	return secs, pos, strconv.Itoa(w.origPos)
+}
+
+// Answered says the agent the desk offered answered the caller: the agent is on the
+// call, and the caller out of line.
+func (q *Queue) Answered(callID, endpoint string) { q.rungFor(callID, endpoint, ringAnswered) }
+
+// NotAnswered says the agent's phone was not answered (busy, unreachable, rang out): the
+// agent is passed over for a while, and the caller waits for the next.
+func (q *Queue) NotAnswered(callID, endpoint string) { q.rungFor(callID, endpoint, ringFailed) }
+
+// Cancelled says the caller stopped the ringing (they left, or asked for a callback):
+// the agent is ready again at once.
+func (q *Queue) Cancelled(callID, endpoint string) { q.rungFor(callID, endpoint, ringCancelled) }
+
+func (q *Queue) rungFor(callID, endpoint string, how int) {
+	if w := q.waiterOf(callID); w != nil {
+		q.rung(w, endpoint, how)
+	}
+}
+
+// Leave takes a caller out of line, unless their place is kept for a callback
+// (KeepPlace), until PlaceKept or DropPlace.
+func (q *Queue) Leave(callID string) {
+	w := q.waiterOf(callID)
+	if w == nil {
+		return
+	}
+	q.leave(w)
+	q.mu.Lock()
+	if !w.holding {
+		delete(q.byCall, callID)
+	}
+	q.mu.Unlock()
+}
+
+// KeepPlace keeps the place of a caller who pressed 1, until their callback request is
+// saved (PlaceKept) or given up (DropPlace).
+func (q *Queue) KeepPlace(callID string) {
+	if w := q.waiterOf(callID); w != nil {
+		q.keepPlace(w)
+	}
+}
+
+// PlaceKept saves the callback request of a caller whose place is kept, and puts it in
+// the line at that place.
+func (q *Queue) PlaceKept(ctx context.Context, callID string, r *tickets.CallbackRequest) error {
+	w := q.waiterOf(callID)
+	if w == nil {
+		return tickets.Errorf(tickets.ENOTFOUND, "Không còn chỗ của cuộc gọi trong hàng chờ.")
+	}
+	if err := q.placeKept(ctx, w, r); err != nil {
+		return err
+	}
+	q.mu.Lock()
+	delete(q.byCall, callID)
+	q.mu.Unlock()
+	return nil
+}
+
+// DropPlace gives up a kept place: the request could not be saved, or there is no number
+// to call back.
+func (q *Queue) DropPlace(callID string) {
+	w := q.waiterOf(callID)
+	if w == nil {
+		return
+	}
+	q.dropPlace(w)
+	q.mu.Lock()
+	delete(q.byCall, callID)
+	q.mu.Unlock()
+}
+
+// Connected gives the agent the call's ticket and number once they talk: their console
+// opens it (the screen-pop).
+func (q *Queue) Connected(endpoint, callID, ticketRef, number string) {
+	q.connected(endpoint, callID, ticketRef, number)
+}
+
+// Finished ends an agent's conversation: wrap-up, then ready.
+func (q *Queue) Finished(endpoint string) { q.finished(endpoint) }
+
+// LogCall writes a queue log line about a call, the agent named by their phone.
+func (q *Queue) LogCall(callID, endpoint, event string, data ...string) {
+	q.logCall(callID, endpoint, event, data...)
+}
+
+// MaxWait is the longest a caller waits before leaving a message; Announce how often
+// their place is told; RingTime how long an agent's phone rings.
+func (q *Queue) MaxWait() time.Duration  { return q.cfg.MaxWait }
+func (q *Queue) Announce() time.Duration { return q.cfg.Announce }
+func (q *Queue) RingTime() time.Duration { return q.cfg.Ring }
 
 // Restore puts back what a hotline restarting finds in the database: callback requests in
 // their places, and agents whose shifts are still open (in the state they were in, or
