@@ -318,12 +318,13 @@ func (s *Store) SetCallDisposition(ctx context.Context, actor Actor, callID, dis
 	})
 }
 
-// ResolveTickets marks open tickets handled in one go (the missed-call worklist's "mark
-// handled" and "mark all handled"): each moves through the workflow to resolved, taken
-// by the actor if nobody had it, with the note. Tickets no longer open, or that another
-// has in hand and the actor may not take over, are skipped. It returns how many it
-// resolved.
-func (s *Store) ResolveTickets(ctx context.Context, actor Actor, ids []int64, note string) (int, error) {
+// ResolveMissedCalls marks missed calls handled in one go (the missed-call worklist's
+// "mark handled" and "mark all handled"): each open missed-call ticket moves through the
+// workflow to resolved, taken by the actor if nobody had it, with the note. Only
+// missed-call tickets are resolved, whatever ids it is given: any other ticket (a symptom
+// report a filter let in) is skipped, as are tickets no longer open and those another
+// has in hand that the actor may not take over. It returns how many it resolved.
+func (s *Store) ResolveMissedCalls(ctx context.Context, actor Actor, ids []int64, note string) (int, error) {
 	if !actor.SeesCallCentre() || actor.UserID == nil {
 		return 0, Errorf(EFORBIDDEN, "Bạn không đánh dấu được phiếu đã xử lý.")
 	}
@@ -340,6 +341,9 @@ func (s *Store) ResolveTickets(ctx context.Context, actor Actor, ids []int64, no
 			}
 			if err != nil {
 				return err
+			}
+			if tk.Category != CategoryMissedCall {
+				continue // not on the missed-call worklist: resolved from its own page
 			}
 			if tk.AssigneeUserID != nil && *tk.AssigneeUserID != *actor.UserID && !actor.IsSupervisor() {
 				continue // another agent's: theirs to close

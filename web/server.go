@@ -73,7 +73,7 @@ type Store interface {
 	ListAccess(ctx context.Context, actor tickets.Actor, f tickets.AccessFilter) ([]*tickets.Access, error)
 
 	SetCallDisposition(ctx context.Context, actor tickets.Actor, callID, disposition string) error
-	ResolveTickets(ctx context.Context, actor tickets.Actor, ids []int64, note string) (int, error)
+	ResolveMissedCalls(ctx context.Context, actor tickets.Actor, ids []int64, note string) (int, error)
 	QueueStats(ctx context.Context, day string) (*tickets.QueueStats, error)
 	DailyReport(ctx context.Context, actor tickets.Actor, day string) (*tickets.DayReport, error)
 	UnitDailyReport(ctx context.Context, actor tickets.Actor, day, unit string) (*tickets.UnitReport, error)
