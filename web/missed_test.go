@@ -41,7 +41,7 @@ func TestMarkHandledOnlyMissedCalls(t *testing.T) {
 	t.Run("OneNotMissed", func(t *testing.T) {
 		code, body := post(t, lan, c.srv.URL+"/tickets/"+symptoms.Ref+"/handled", nil)
 		if code != http.StatusConflict || !strings.Contains(body, "không phải cuộc gọi nhỡ") {
-			t.Errorf("a symptom report marked handled: %d %q, want 409 saying it is not a missed call", code, excerpt(body, "problem"))
+			t.Errorf("a symptom report marked handled: %d %q, want 409 saying it is not a missed call", code, excerpt(body, "error-message"))
 		}
 		if got, want := status(symptoms), tickets.StatusNew; got != want {
 			t.Errorf("%s is %s, want %s", symptoms.Ref, got, want)
