@@ -58,7 +58,7 @@ type AccessFilter struct {
 	Username string
 	Phone    string
 	Subject  string // a ticket's or a case's reference in any case, or a subject as logged
-	Before   int64 // entries older than this id (paging)
+	Before   int64  // entries older than this id (paging)
 	Limit    int
 }
 
