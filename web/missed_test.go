@@ -37,6 +37,9 @@ func TestMarkHandledOnlyMissedCalls(t *testing.T) {
 		if strings.Contains(page, `name="category"`+` value="`+tickets.CategorySymptomReport+`"`) {
 			t.Errorf("the mark-all form carries the category")
 		}
+		if strings.Contains(page, `<select name="category"`) {
+			t.Errorf("the missed-call view offers a category filter it does not apply")
+		}
 	})
 	t.Run("OneNotMissed", func(t *testing.T) {
 		code, body := post(t, lan, c.srv.URL+"/tickets/"+symptoms.Ref+"/handled", nil)
