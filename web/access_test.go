@@ -253,3 +253,28 @@ func TestViewsLoggedOnlyFromTheConsole(t *testing.T) {
 		}
 	}
 }
+
+// failingAccessLog is the store with an access log that takes nothing.
+type failingAccessLog struct{ *tickets.Store }
+
+func (failingAccessLog) LogAccess(context.Context, tickets.Actor, *tickets.Access) error {
+	return fmt.Errorf("disk full")
+}
+
+// A number on the desk bar that the access log does not take is not shown in full.
+func TestDeskNumberMaskedWhenNotLogged(t *testing.T) {
+	desk := newFakeDesk()
+	c := newConsole(t, func(cfg *web.Config) {
+		cfg.Desk = desk
+		cfg.Store = failingAccessLog{cfg.Store.(*tickets.Store)}
+	})
+	tk := c.ticket(tickets.CategorySymptomReport, "0905123456", nil, nil)
+	lan := c.client("lan")
+	desk.agent(c.users["lan"].ID, func(a *tickets.AgentView) {
+		a.State, a.CallID, a.TicketRef, a.Number, a.Inbound, a.Talking = tickets.AgentOnCall, "call-1", tk.Ref, "+84905123456", true, true
+	})
+	_, page := get(t, lan, c.srv.URL+"/tickets")
+	if got := excerpt(page, "desk-call"); strings.Contains(got, "0905 123 456") || !strings.Contains(got, "0905 *** 456") {
+		t.Errorf("the desk bar with the log failing: %q, want the number masked", got)
+	}
+}

@@ -154,8 +154,11 @@ func (s *Server) deskBarShown(ctx context.Context, me *viewer, remote string, co
 		if !s.shown.claim(me.User.ID, sh.key) {
 			continue // logged already
 		}
+		// The live events' one sender waits for this write: not for long.
+		lctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 		number := sh.number
-		err := s.cfg.Store.LogAccess(ctx, me.Actor, &tickets.Access{Action: sh.action, Subject: sh.subject, Phone: &number, RemoteAddr: remote})
+		err := s.cfg.Store.LogAccess(lctx, me.Actor, &tickets.Access{Action: sh.action, Subject: sh.subject, Phone: &number, RemoteAddr: remote})
+		cancel()
 		if err != nil {
 			s.shown.release(me.User.ID, sh.key)
 			s.log.Error("access log: a number on the desk bar", "err", err)
