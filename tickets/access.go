@@ -3,6 +3,7 @@ package tickets
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -13,6 +14,8 @@ const (
 	AccessRecording   = "recording"    // a voice message played or downloaded
 	AccessCase        = "case"         // a suspected case's page
 	AccessCaller      = "caller"       // a caller's history
+	AccessDeskNumber  = "desk_number"  // the number of the call in an agent's hands, on their desk bar
+	AccessOfferNumber = "offer_number" // the number of a callback offered to an agent, on their desk bar
 )
 
 // AccessLabels names the access log's actions.
@@ -21,6 +24,8 @@ var AccessLabels = []Label{
 	{AccessRecording, "Nghe lời nhắn thoại", "Voice message"},
 	{AccessCase, "Xem ca nghi nhiễm", "Suspected case"},
 	{AccessCaller, "Xem lịch sử người gọi", "Caller's history"},
+	{AccessDeskNumber, "Xem số người gọi trên thanh trực", "Caller's number on the desk bar"},
+	{AccessOfferNumber, "Xem số trong lời mời gọi lại", "Number of a callback offered"},
 }
 
 // Access is one entry of the access log: who saw what of whom, when, from where.
@@ -30,7 +35,7 @@ type Access struct {
 	UserID     *int64    `db:"user_id"`
 	Username   string    `db:"username"`
 	Action     string    `db:"action"`
-	Subject    string    `db:"subject"` // HL-260001, CA-260001, recording 12
+	Subject    string    `db:"subject"` // HL-260001, CA-260001 (a voice message: its ticket's)
 	Phone      *string   `db:"phone"`   // the citizen's number it concerns, E.164
 	RemoteAddr string    `db:"remote_addr"`
 }
@@ -52,9 +57,32 @@ func (s *Store) LogAccess(ctx context.Context, actor Actor, a *Access) error {
 type AccessFilter struct {
 	Username string
 	Phone    string
-	Subject  string
-	Before   int64 // entries older than this id (paging)
+	Subject  string // a ticket's or a case's reference in any case, or a subject as logged
+	Before   int64  // entries older than this id (paging)
 	Limit    int
+}
+
+// accessRefPattern is a ticket's or a case's reference, typed in any case.
+var accessRefPattern = regexp.MustCompile(`(?i)^(HL|CA)-\d{6,}$`)
+
+// subjectCondition selects the entries about a subject: a ticket's or a case's reference
+// in any case (HL-260001, ca-260001), or a subject as it was logged ("recording 3"). A
+// ticket's reference also finds the plays of its voice messages logged before they were
+// logged under the ticket, as "recording N".
+func subjectCondition(subject string) (string, []any) {
+	q := strings.TrimSpace(subject)
+	switch {
+	case q == "":
+		return "", nil
+	case !accessRefPattern.MatchString(q):
+		return "subject = ?", []any{q}
+	}
+	q = strings.ToUpper(q)
+	if strings.HasPrefix(q, "CA-") {
+		return "subject = ?", []any{q}
+	}
+	return `(subject = ? OR subject IN (SELECT 'recording ' || r.id FROM recordings r JOIN tickets t ON t.id = r.ticket_id
+		WHERE t.ref = ?))`, []any{q, q}
 }
 
 // ListAccess returns access log entries newest first. Only supervisors read it.
@@ -74,8 +102,8 @@ func (s *Store) ListAccess(ctx context.Context, actor Actor, f AccessFilter) ([]
 		}
 		where, args = append(where, "phone = ?"), append(args, p)
 	}
-	if f.Subject != "" {
-		where, args = append(where, "subject = ?"), append(args, strings.ToUpper(strings.TrimSpace(f.Subject)))
+	if cond, a := subjectCondition(f.Subject); cond != "" {
+		where, args = append(where, cond), append(args, a...)
 	}
 	if f.Before > 0 {
 		where, args = append(where, "id < ?"), append(args, f.Before)

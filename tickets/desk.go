@@ -289,21 +289,38 @@ func (s *Store) SaveCallbackRequest(ctx context.Context, r *CallbackRequest) err
 	})
 }
 
-// SetCallDisposition records what the agent made of a call they answered.
+// SetCallDisposition records what the agent made of a call they answered. Only the
+// call's own agent gives it: the call was answered on the phone of one of the actor's
+// shifts, while that shift lasted (a desk phone passes from one agent to the next, so the
+// phone alone does not say whose call it was). A supervisor does not give it for an
+// agent either: it is the handler's own account of the call.
 func (s *Store) SetCallDisposition(ctx context.Context, actor Actor, callID, disposition string) error {
-	if !actor.SeesCallCentre() {
+	if !actor.SeesCallCentre() || actor.UserID == nil {
 		return Errorf(EFORBIDDEN, "Bạn không ghi được kết quả cuộc gọi.")
 	}
 	if _, ok := findLabel(Dispositions, disposition); !ok {
 		return Errorf(EINVALID, "Kết quả cuộc gọi %q không tồn tại.", disposition)
 	}
 	return s.inTx(ctx, func(t *tx) error {
-		res, err := t.ExecContext(ctx, t.Rebind(`UPDATE calls SET disposition = ? WHERE id = ?`), disposition, callID)
+		var exists int
+		if err := t.GetContext(ctx, &exists, t.Rebind(`SELECT COUNT(*) FROM calls WHERE id = ?`), callID); err != nil {
+			return fmt.Errorf("disposition of call %s: %w", callID, err)
+		}
+		if exists == 0 {
+			return Errorf(ENOTFOUND, "Không tìm thấy cuộc gọi.")
+		}
+		var theirs int
+		err := t.GetContext(ctx, &theirs, t.Rebind(`SELECT COUNT(*) FROM calls c JOIN agent_sessions a ON a.phone = c.agent_endpoint
+			WHERE c.id = ? AND a.user_id = ? AND a.started_at <= COALESCE(c.agent_answered_at, c.started_at)
+			AND (a.ended_at IS NULL OR a.ended_at >= COALESCE(c.agent_answered_at, c.started_at))`), callID, *actor.UserID)
 		if err != nil {
 			return fmt.Errorf("disposition of call %s: %w", callID, err)
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return Errorf(ENOTFOUND, "Không tìm thấy cuộc gọi.")
+		if theirs == 0 {
+			return Errorf(EFORBIDDEN, "Bạn chỉ ghi được kết quả của cuộc gọi chính bạn đã nghe; cuộc gọi này không do bạn nhận.")
+		}
+		if _, err := t.ExecContext(ctx, t.Rebind(`UPDATE calls SET disposition = ? WHERE id = ?`), disposition, callID); err != nil {
+			return fmt.Errorf("disposition of call %s: %w", callID, err)
 		}
 		var ticketID sql.NullInt64
 		err = t.GetContext(ctx, &ticketID, t.Rebind(`SELECT id FROM tickets WHERE call_id = ? ORDER BY id LIMIT 1`), callID)
@@ -318,12 +335,13 @@ func (s *Store) SetCallDisposition(ctx context.Context, actor Actor, callID, dis
 	})
 }
 
-// ResolveTickets marks open tickets handled in one go (the missed-call worklist's "mark
-// handled" and "mark all handled"): each moves through the workflow to resolved, taken
-// by the actor if nobody had it, with the note. Tickets no longer open, or that another
-// has in hand and the actor may not take over, are skipped. It returns how many it
-// resolved.
-func (s *Store) ResolveTickets(ctx context.Context, actor Actor, ids []int64, note string) (int, error) {
+// ResolveMissedCalls marks missed calls handled in one go (the missed-call worklist's
+// "mark handled" and "mark all handled"): each open missed-call ticket moves through the
+// workflow to resolved, taken by the actor if nobody had it, with the note. Only
+// missed-call tickets are resolved, whatever ids it is given: any other ticket (a symptom
+// report a filter let in) is skipped, as are tickets no longer open and those another
+// has in hand that the actor may not take over. It returns how many it resolved.
+func (s *Store) ResolveMissedCalls(ctx context.Context, actor Actor, ids []int64, note string) (int, error) {
 	if !actor.SeesCallCentre() || actor.UserID == nil {
 		return 0, Errorf(EFORBIDDEN, "Bạn không đánh dấu được phiếu đã xử lý.")
 	}
@@ -340,6 +358,9 @@ func (s *Store) ResolveTickets(ctx context.Context, actor Actor, ids []int64, no
 			}
 			if err != nil {
 				return err
+			}
+			if tk.Category != CategoryMissedCall {
+				continue // not on the missed-call worklist: resolved from its own page
 			}
 			if tk.AssigneeUserID != nil && *tk.AssigneeUserID != *actor.UserID && !actor.IsSupervisor() {
 				continue // another agent's: theirs to close

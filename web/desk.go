@@ -1,8 +1,11 @@
 package web
 
 import (
+	"context"
 	"net/http"
+	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/huehotline/hotline/tickets"
@@ -96,12 +99,119 @@ func deskBarView(d tickets.DeskView, u *tickets.User) DeskBarView {
 	return v
 }
 
-// deskBarFor renders the current desk of the signed-in agent.
-func (s *Server) deskBarFor(me *viewer) DeskBarView {
+// deskBarFor renders the current desk of the signed-in agent, for a request.
+func (s *Server) deskBarFor(r *http.Request, me *viewer) DeskBarView {
 	if s.cfg.Desk == nil {
 		return DeskBarView{}
 	}
-	return deskBarView(s.cfg.Desk.Snapshot(), me.User)
+	return s.deskBarShown(r.Context(), me, remoteAddr(r), fromConsole(r), s.cfg.Desk.Snapshot())
+}
+
+// deskBarShown builds a user's desk bar and writes the citizens' numbers it shows in
+// full (the call in their hands, a callback offered) to the access log, as views. A
+// number is logged once per showing: once per call or offer and number, however many
+// pages and live events show it (deskShown keeps which are logged while they stay on
+// the bar). A bar for a page opened from another site (console false), or whose number
+// the log did not take, shows the number masked.
+func (s *Server) deskBarShown(ctx context.Context, me *viewer, remote string, console bool, d tickets.DeskView) DeskBarView {
+	v := deskBarView(d, me.User)
+	a := d.Agent(me.User.ID)
+	if a == nil {
+		s.shown.keep(me.User.ID, nil)
+		return v
+	}
+	type showing struct {
+		key, action, subject, number string
+		mask                         func()
+	}
+	var list []showing
+	if a.Number != "" && (a.CallID != "" || a.TicketRef != "") {
+		subject := a.TicketRef
+		if subject == "" {
+			subject = "call " + a.CallID
+		}
+		key := "call:" + a.CallID
+		if a.CallID == "" {
+			key = "ticket:" + a.TicketRef
+		}
+		list = append(list, showing{key + ":" + a.Number, tickets.AccessDeskNumber, subject, a.Number,
+			func() { v.Number = tickets.MaskPhone(a.Number) }})
+	}
+	if o := a.Offer; o != nil && o.Number != "" && v.Offer != nil {
+		list = append(list, showing{"offer:" + strconv.FormatInt(o.RequestID, 10) + ":" + strconv.FormatInt(o.Until.UnixMilli(), 10) + ":" + o.Number,
+			tickets.AccessOfferNumber, o.TicketRef, o.Number, func() { v.Offer.Number = tickets.MaskPhone(o.Number) }})
+	}
+	keys := make([]string, len(list))
+	for i, sh := range list {
+		keys[i] = sh.key
+	}
+	s.shown.keep(me.User.ID, keys)
+	for _, sh := range list {
+		if !console {
+			sh.mask()
+			continue
+		}
+		if !s.shown.claim(me.User.ID, sh.key) {
+			continue // logged already
+		}
+		// The live events' one sender waits for this write: not for long.
+		lctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		number := sh.number
+		err := s.cfg.Store.LogAccess(lctx, me.Actor, &tickets.Access{Action: sh.action, Subject: sh.subject, Phone: &number, RemoteAddr: remote})
+		cancel()
+		if err != nil {
+			s.shown.release(me.User.ID, sh.key)
+			s.log.Error("access log: a number on the desk bar", "err", err)
+			sh.mask()
+		}
+	}
+	return v
+}
+
+// deskShown keeps, for each user, the numbers on their desk bar already written to the
+// access log, while they stay on it: at most a call and an offer per user.
+type deskShown struct {
+	mu     sync.Mutex
+	logged map[int64]map[string]bool
+}
+
+// keep forgets the user's showings that are no longer on their bar.
+func (d *deskShown) keep(userID int64, keys []string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for k := range d.logged[userID] {
+		if !slices.Contains(keys, k) {
+			delete(d.logged[userID], k)
+		}
+	}
+	if len(d.logged[userID]) == 0 {
+		delete(d.logged, userID)
+	}
+}
+
+// claim reports whether a showing is to be logged (it was not yet), and marks it logged.
+func (d *deskShown) claim(userID int64, key string) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.logged[userID][key] {
+		return false
+	}
+	if d.logged == nil {
+		d.logged = map[int64]map[string]bool{}
+	}
+	if d.logged[userID] == nil {
+		d.logged[userID] = map[string]bool{}
+	}
+	d.logged[userID][key] = true
+	return true
+}
+
+// release marks a showing not logged after all (the log failed): the next showing tries
+// again.
+func (d *deskShown) release(userID int64, key string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	delete(d.logged[userID], key)
 }
 
 // deskAction runs an action on the agent's desk and answers with the desk bar (htmx), or
@@ -114,7 +224,7 @@ func (s *Server) deskAction(do func(r *http.Request, me *viewer) error) handler 
 		}
 		err := do(r, me)
 		status := http.StatusOK
-		v := s.deskBarFor(me)
+		v := s.deskBarFor(r, me)
 		if err != nil {
 			status = statusFor(err)
 			if status == http.StatusInternalServerError {
@@ -172,7 +282,7 @@ func (s *Server) handleDeskOffer(w http.ResponseWriter, r *http.Request, me *vie
 	ref, err := s.cfg.Desk.AcceptOffer(me.User.ID)
 	if err != nil {
 		if isHTMX(r) {
-			v := s.deskBarFor(me)
+			v := s.deskBarFor(r, me)
 			v.Problem = tickets.ErrorMessage(err)
 			s.render(w, r, http.StatusUnprocessableEntity, deskBar(v))
 			return

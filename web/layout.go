@@ -64,7 +64,7 @@ func (s *Server) nav(r *http.Request, me *viewer, active string) Nav {
 	if me.Actor.SeesCallCentre() {
 		d := s.cfg.Desk.Snapshot()
 		strip := stripView(d)
-		n.Strip, n.Desk = &strip, deskBarView(d, me.User)
+		n.Strip, n.Desk = &strip, s.deskBarShown(r.Context(), me, remoteAddr(r), fromConsole(r), d)
 		n.Desk.Problem = s.sessions.PopString(r.Context(), sessionDeskProblem)
 	}
 	if me.Actor.IsSupervisor() {

@@ -45,6 +45,7 @@ type liveEvent struct {
 type liveClient struct {
 	user      *tickets.User
 	actor     tickets.Actor
+	remote    string // where the page is, for the access log
 	ticket    string // the ticket the page shows, for soft presence
 	wallboard bool
 	send      chan liveEvent
@@ -159,7 +160,8 @@ func (h *hub) broadcast(ctx context.Context) {
 		}
 		if c.actor.SeesCallCentre() {
 			h.deliver(c, liveEvent{"strip", strip})
-			h.deliver(c, liveEvent{"desk", renderString(ctx, deskBar(deskBarView(d, c.user)))})
+			bar := h.s.deskBarShown(ctx, &viewer{User: c.user, Actor: c.actor}, c.remote, true, d)
+			h.deliver(c, liveEvent{"desk", renderString(ctx, deskBar(bar))})
 			if pop := h.popFor(d, c.user.ID); pop != "" && !c.wallboard {
 				h.deliver(c, liveEvent{"pop", pop})
 			}
@@ -357,14 +359,19 @@ func (s *Server) consoleGrace() time.Duration {
 }
 
 // handleEvents streams a page's live events (server-sent events): the queue strip, the
-// agent's desk and screen-pop, who else has a ticket open, the wallboard.
+// agent's desk and screen-pop, who else has a ticket open, the wallboard. The desk shows
+// citizens' numbers, logged as views: only the console's own pages get the stream.
 func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request, me *viewer) {
 	if s.hub == nil {
 		http.Error(w, "live events are off", http.StatusNotFound)
 		return
 	}
+	if !fromConsole(r) {
+		s.fail(w, r, me, notFromConsole)
+		return
+	}
 	q := r.URL.Query()
-	c := &liveClient{user: me.User, actor: me.Actor, send: make(chan liveEvent, 64), last: map[string]string{}}
+	c := &liveClient{user: me.User, actor: me.Actor, remote: remoteAddr(r), send: make(chan liveEvent, 64), last: map[string]string{}}
 	if q.Get("wallboard") == "1" {
 		if !me.Actor.IsSupervisor() {
 			http.Error(w, "forbidden", http.StatusForbidden)

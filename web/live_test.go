@@ -269,6 +269,8 @@ func TestDeskActions(t *testing.T) {
 	desk := newFakeDesk()
 	c := newConsole(t, func(cfg *web.Config) { cfg.Desk = desk })
 	tk := c.ticket(tickets.CategoryOther, "0905123456", nil, nil)
+	c.onShift("lan", "PJSIP/agent101")
+	c.answeredBy(tk, "PJSIP/agent101") // the call was in lan's hands
 	lan := c.client("lan")
 	lanID := c.users["lan"].ID
 	hx := func(path string, form url.Values) (int, string) {

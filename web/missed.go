@@ -21,9 +21,13 @@ func (s *Server) handleTicketHandled(w http.ResponseWriter, r *http.Request, me 
 		s.fail(w, r, me, err)
 		return
 	}
-	n, err := s.cfg.Store.ResolveTickets(r.Context(), me.Actor, []int64{tk.ID}, r.PostFormValue("note"))
+	n, err := s.cfg.Store.ResolveMissedCalls(r.Context(), me.Actor, []int64{tk.ID}, r.PostFormValue("note"))
 	if err != nil {
 		s.fail(w, r, me, err)
+		return
+	}
+	if n == 0 && tk.Category != tickets.CategoryMissedCall {
+		s.renderError(w, r, me, http.StatusConflict, "Phiếu "+tk.Ref+" không phải cuộc gọi nhỡ; hãy xử lý phiếu trên trang của phiếu.")
 		return
 	}
 	if n == 0 {
@@ -43,8 +47,10 @@ func (s *Server) handleMissedHandled(w http.ResponseWriter, r *http.Request, me 
 		s.renderError(w, r, me, http.StatusBadRequest, "Yêu cầu không hợp lệ.")
 		return
 	}
+	// The worklist's filters, but never a category: it is missed calls only (and the
+	// store resolves nothing else).
 	q := url.Values{}
-	for _, k := range []string{"q", "status", "category", "priority", "area", "assignee", "from", "to"} {
+	for _, k := range []string{"q", "status", "priority", "area", "assignee", "from", "to"} {
 		if v := r.PostForm.Get(k); v != "" {
 			q.Set(k, v)
 		}
@@ -60,7 +66,7 @@ func (s *Server) handleMissedHandled(w http.ResponseWriter, r *http.Request, me 
 		s.fail(w, r, me, err)
 		return
 	}
-	n, err := s.cfg.Store.ResolveTickets(r.Context(), me.Actor, ids, r.PostForm.Get("note"))
+	n, err := s.cfg.Store.ResolveMissedCalls(r.Context(), me.Actor, ids, r.PostForm.Get("note"))
 	if err != nil {
 		s.fail(w, r, me, err)
 		return

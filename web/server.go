@@ -73,7 +73,7 @@ type Store interface {
 	ListAccess(ctx context.Context, actor tickets.Actor, f tickets.AccessFilter) ([]*tickets.Access, error)
 
 	SetCallDisposition(ctx context.Context, actor tickets.Actor, callID, disposition string) error
-	ResolveTickets(ctx context.Context, actor tickets.Actor, ids []int64, note string) (int, error)
+	ResolveMissedCalls(ctx context.Context, actor tickets.Actor, ids []int64, note string) (int, error)
 	QueueStats(ctx context.Context, day string) (*tickets.QueueStats, error)
 	DailyReport(ctx context.Context, actor tickets.Actor, day string) (*tickets.DayReport, error)
 	UnitDailyReport(ctx context.Context, actor tickets.Actor, day, unit string) (*tickets.UnitReport, error)
@@ -147,6 +147,7 @@ type Server struct {
 	log      *slog.Logger
 	units    unitsCache
 	hub      *hub // nil without a desk
+	shown    deskShown
 	healthy  healthCache
 }
 
@@ -556,8 +557,29 @@ func remoteAddr(r *http.Request) string {
 	return r.RemoteAddr
 }
 
-// logAccess writes who saw a citizen's data. A view that cannot be logged is not shown.
+// fromConsole reports whether a request comes from the console itself, by what the
+// browser says of where it comes from (Sec-Fetch-Site): one of the console's own pages
+// (same-origin), or typed, a bookmark (none); a client that says nothing is taken at its
+// word. A page of another site, even a sibling one (cross-site, same-site), is not: a link
+// or a script there must not make the browser write views in its user's name.
+func fromConsole(r *http.Request) bool {
+	switch r.Header.Get("Sec-Fetch-Site") {
+	case "", "same-origin", "none":
+		return true
+	}
+	return false
+}
+
+// notFromConsole is what a request from another site that would log a view is told.
+var notFromConsole = tickets.Errorf(tickets.EFORBIDDEN,
+	"Trang này có dữ liệu cá nhân của người dân nên chỉ mở được từ bảng điều khiển của tổng đài, không từ một trang khác. Hãy mở lại từ bảng điều khiển.")
+
+// logAccess writes who saw a citizen's data. A view that cannot be logged is not shown,
+// and a request from another site does not log one (it is refused).
 func (s *Server) logAccess(r *http.Request, me *viewer, action, subject string, phone *string) error {
+	if !fromConsole(r) {
+		return notFromConsole
+	}
 	err := s.cfg.Store.LogAccess(r.Context(), me.Actor, &tickets.Access{Action: action, Subject: subject, Phone: phone, RemoteAddr: remoteAddr(r)})
 	if err != nil {
 		return errors.Join(tickets.Errorf(tickets.EINTERNAL, "Không ghi được nhật ký truy cập; dữ liệu không được hiển thị."), err)

@@ -110,6 +110,9 @@ func (s *Server) ticketFilter(q url.Values, me *viewer) (string, TicketFilterFor
 		}
 	}
 	set(form.Status, &f.Status)
+	if view == "missed" {
+		form.Category = "" // the worklist is missed calls, whatever the URL says
+	}
 	set(form.Category, &f.Category)
 	set(form.Priority, &f.Priority)
 	set(form.Area, &f.UnitCode)
