@@ -37,7 +37,7 @@ func TestAccessFilterBySubject(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	sup := supervisor(t, f)
+	sup := f.sup
 	for _, tc := range []struct {
 		name, subject string
 		want          int

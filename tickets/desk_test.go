@@ -17,7 +17,7 @@ func TestResolveMissedCallsOnly(t *testing.T) {
 	missed := f.ticket(t, tickets.CategoryMissedCall, "0905000001", ptr(phuXuan))
 	symptoms := f.ticket(t, tickets.CategorySymptomReport, "0905000002", ptr(phuXuan))
 	callback := f.ticket(t, tickets.CategoryCallback, "0905000003", ptr(phuXuan))
-	sup := supervisor(t, f)
+	sup := f.sup
 	for _, actor := range []struct {
 		name string
 		a    tickets.Actor
@@ -49,16 +49,6 @@ func TestResolveMissedCallsOnly(t *testing.T) {
 	}
 }
 
-// supervisor adds a supervisor to the fixture's store.
-func supervisor(tb testing.TB, f *fixture) tickets.Actor {
-	tb.Helper()
-	u := &tickets.User{Username: "sup1", DisplayName: "sup1", Role: tickets.RoleSupervisor}
-	if err := f.s.CreateUser(context.Background(), tickets.ActorSystem, u, "correct horse battery"); err != nil {
-		tb.Fatalf("create supervisor: %v", err)
-	}
-	return tickets.ActorFor(u)
-}
-
 // An agent gives the result only of a call that was in their own hands: a call answered
 // on the phone of one of their shifts, while that shift lasted. Another agent's call, a
 // call nobody answered, a call on the same desk phone in someone else's shift, and
@@ -69,7 +59,7 @@ func TestCallDispositionOnlyByItsAgent(t *testing.T) {
 	f := newFixture(t)
 	lan := f.agent
 	hoa := agent(t, f, "agent2")
-	sup := supervisor(t, f)
+	sup := f.sup
 	start := *f.now
 	// hoa has the desk phone agent101 in the morning, lan from the afternoon; binh sits at
 	// agent102 all day.
