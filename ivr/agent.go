@@ -13,44 +13,12 @@ import (
 	"github.com/huehotline/hotline/tickets"
 )
 
-// Desk is the agents' side of the hotline (ivr/desk): who is on duty, the line of
-// callers, who is offered to whom. A call takes part by its ID and never holds the
-// desk's state; the desk never reaches into the call's.
-type Desk interface {
-	// Open reports whether a caller can wait for an agent now.
-	Open() bool
-	// Join puts the caller in line and returns where the desk offers an agent's phone to
-	// ring; Position is their place (1 next), Waited how long they waited, their place
-	// now and when they joined (for the queue log), Leave takes them out.
-	Join(callID string, front bool) <-chan string
-	Position(callID string) int
-	Waited(callID string) (secs, pos, orig string)
-	Leave(callID string)
-	// How ringing an offered agent ended: answered, not answered, or cancelled by the
-	// caller.
-	Answered(callID, endpoint string)
-	NotAnswered(callID, endpoint string)
-	Cancelled(callID, endpoint string)
-	// The place of a caller who pressed 1 for a callback: kept, then saved with the
-	// request (PlaceKept) or given up (DropPlace).
-	KeepPlace(callID string)
-	PlaceKept(ctx context.Context, callID string, r *tickets.CallbackRequest) error
-	DropPlace(callID string)
-	// Connected gives the agent the call's ticket; Finished ends their conversation.
-	Connected(endpoint, callID, ticketRef, number string)
-	Finished(endpoint string)
-	LogCall(callID, endpoint, event string, data ...string)
-	MaxWait() time.Duration
-	Announce() time.Duration
-	RingTime() time.Duration
-}
-
 // waitForAgent keeps the caller in the agent queue, with music on hold and their place
 // announced on entry and every Announce, until an agent answers and the conversation
 // ends (QueueAnswered), the caller presses 1 to be called back (QueueCallback), or no
 // agent can take the call (QueueNoAgent: nobody on duty, outside hours, or MaxWait).
 func (c *call) waitForAgent(spec *QueueSpec) (string, error) {
-	q := c.app.cfg.Desk
+	q := c.env.cfg.Desk
 	if q == nil || !q.Open() {
 		c.m.Path = append(c.m.Path, tickets.PathStep{At: time.Now().UTC(), Node: c.m.Node(), Note: "no agent on duty"})
 		return QueueNoAgent, nil
@@ -170,7 +138,7 @@ func (c *call) startMOH() {
 	}
 	ctx, cancel := asterisk.CommandContext()
 	defer cancel()
-	if err := c.app.cfg.REST.StartMOH(ctx, c.channelID); err != nil && !asterisk.IsNotFound(err) {
+	if err := c.env.cfg.REST.StartMOH(ctx, c.channelID); err != nil && !asterisk.IsNotFound(err) {
 		c.log.Warn("music on hold", "err", err)
 		return
 	}
@@ -184,7 +152,7 @@ func (c *call) stopMOH() {
 	c.moh = false
 	ctx, cancel := asterisk.CommandContext()
 	defer cancel()
-	if err := c.app.cfg.REST.StopMOH(ctx, c.channelID); err != nil && !asterisk.IsNotFound(err) {
+	if err := c.env.cfg.REST.StopMOH(ctx, c.channelID); err != nil && !asterisk.IsNotFound(err) {
 		c.log.Warn("stop music on hold", "err", err)
 	}
 }
@@ -194,11 +162,11 @@ func (c *call) stopMOH() {
 // QueueAnswered; if the caller presses 1 meanwhile, QueueCallback; if the phone is not
 // answered, "" to keep waiting for the next agent.
 func (c *call) ringAgent(endpoint string, spec *QueueSpec) (string, error) {
-	q, id := c.app.cfg.Desk, c.rec.ID
+	q, id := c.env.cfg.Desk, c.rec.ID
 	leg := asterisk.AgentLegPrefix + asterisk.NewID()
-	c.app.Attach(leg, c.events)
-	defer c.app.Detach(leg)
-	hangupLeg := func() { c.app.cfg.REST.HangupLogged(c.log, leg) }
+	c.env.Attach(leg, c.events)
+	defer c.env.Detach(leg)
+	hangupLeg := func() { c.env.cfg.REST.HangupLogged(c.log, leg) }
 	// The agent's phone shows the caller's number as agents write it, never the raw
 	// caller ID the network delivered.
 	shown := "anonymous"
@@ -207,7 +175,7 @@ func (c *call) ringAgent(endpoint string, spec *QueueSpec) (string, error) {
 	}
 	vars := map[string]string{"CALLERID(num)": shown, "CALLERID(name)": "1900 1075"}
 	ctx, cancel := asterisk.CommandContext()
-	_, err := c.app.cfg.REST.CreateChannel(ctx, endpoint, c.app.cfg.Application, leg, "", vars)
+	_, err := c.env.cfg.REST.CreateChannel(ctx, endpoint, c.env.cfg.Application, leg, "", vars)
 	cancel()
 	if err != nil {
 		c.log.Warn("agent phone cannot be called", "agent", endpoint, "err", err)
@@ -241,7 +209,7 @@ func (c *call) ringAgent(endpoint string, spec *QueueSpec) (string, error) {
 				if v.Channel.ID == leg && !dialed {
 					dialed = true
 					ctx, cancel := asterisk.CommandContext()
-					err := c.app.cfg.REST.Dial(ctx, leg, q.RingTime())
+					err := c.env.cfg.REST.Dial(ctx, leg, q.RingTime())
 					cancel()
 					if err != nil {
 						c.log.Warn("dial agent", "agent", endpoint, "err", err)
@@ -291,13 +259,13 @@ func (c *call) ringAgent(endpoint string, spec *QueueSpec) (string, error) {
 // still in the application, goes on to an apology and a message.
 func (c *call) talk(leg, endpoint string, spec *QueueSpec, ring time.Duration) error {
 	c.stopMOH()
-	hangup := func(id string) { c.app.cfg.REST.HangupLogged(c.log, id) }
+	hangup := func(id string) { c.env.cfg.REST.HangupLogged(c.log, id) }
 	c.rec.AgentEndpoint = endpoint
-	destroy, err := c.app.cfg.REST.Bridge(c.log, "br-"+c.rec.ID, c.channelID, leg)
+	destroy, err := c.env.cfg.REST.Bridge(c.log, "br-"+c.rec.ID, c.channelID, leg)
 	defer destroy()
 	if err != nil {
 		hangup(leg)
-		if asterisk.IsNotFound(err) && c.app.cfg.REST.Gone(c.channelID) {
+		if asterisk.IsNotFound(err) && c.env.cfg.REST.Gone(c.channelID) {
 			c.rec.EndedBy = tickets.EndedByCaller
 			return errHungUp
 		}
@@ -324,7 +292,7 @@ func (c *call) talk(leg, endpoint string, spec *QueueSpec, ring time.Duration) e
 	if c.rec.CallerNumber != nil {
 		number = *c.rec.CallerNumber
 	}
-	q := c.app.cfg.Desk
+	q := c.env.cfg.Desk
 	q.Connected(endpoint, c.rec.ID, c.ticketRef, number)
 	var hold int64
 	if c.rec.QueueWaitMS != nil {
@@ -342,7 +310,7 @@ func (c *call) talk(leg, endpoint string, spec *QueueSpec, ring time.Duration) e
 	}()
 	if c.ticketRef != "" {
 		ctx, cancel := asterisk.CommandContext()
-		if err := c.app.cfg.REST.SetVar(ctx, leg, "HOTLINE_TICKET", c.ticketRef); err != nil && !asterisk.IsNotFound(err) {
+		if err := c.env.cfg.REST.SetVar(ctx, leg, "HOTLINE_TICKET", c.ticketRef); err != nil && !asterisk.IsNotFound(err) {
 			c.log.Warn("give the agent the ticket", "err", err)
 		}
 		cancel()
@@ -355,17 +323,17 @@ func (c *call) talk(leg, endpoint string, spec *QueueSpec, ring time.Duration) e
 	}()
 	// Both legs are checked now and then: a lost hang-up event must not keep the
 	// conversation (and the agent) open forever.
-	check := time.NewTicker(c.app.cfg.ChannelCheckEvery)
+	check := time.NewTicker(c.env.cfg.ChannelCheckEvery)
 	defer check.Stop()
 	for {
 		select {
 		case <-check.C:
 			switch {
-			case c.app.cfg.REST.Gone(leg):
+			case c.env.cfg.REST.Gone(leg):
 				c.rec.EndedBy = tickets.EndedByAgent
 				hangup(c.channelID)
 				return nil
-			case c.app.cfg.REST.Gone(c.channelID):
+			case c.env.cfg.REST.Gone(c.channelID):
 				c.rec.EndedBy = tickets.EndedByCaller
 				hangup(leg)
 				return nil
@@ -406,4 +374,34 @@ func derefInt(p *int64) int64 {
 		return 0
 	}
 	return *p
+}
+
+// requestCallback puts the callback request of a caller who pressed 1 in the queue, at
+// the place they had, once their callback ticket is made. A ticket the database did not
+// take yet (spooled) stays an ordinary callback ticket for the agents.
+func (c *call) requestCallback() {
+	q := c.env.cfg.Desk
+	c.placeKept = false
+	number := c.m.Answers["callback"]
+	if number == "" && c.rec.CallerNumber != nil {
+		number = *c.rec.CallerNumber
+	}
+	if n, err := tickets.NormalizePhone(number); err == nil {
+		number = n
+	} else {
+		number = ""
+	}
+	if c.ticketID == 0 || number == "" {
+		q.DropPlace(c.rec.ID)
+		return
+	}
+	callID := c.rec.ID
+	r := &tickets.CallbackRequest{TicketID: c.ticketID, CallID: &callID, Number: number, Lang: c.m.Lang, TicketRef: c.ticketRef}
+	err := tickets.RetryTransient(3*time.Second, func(ctx context.Context) error { return q.PlaceKept(ctx, c.rec.ID, r) })
+	if err != nil {
+		c.log.Error("keep the caller's place for the callback", "err", err)
+		q.DropPlace(c.rec.ID)
+		return
+	}
+	c.log.Info("callback request keeps the caller's place", "ticket", c.ticketRef)
 }

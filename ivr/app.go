@@ -15,58 +15,6 @@ import (
 	"github.com/huehotline/hotline/tickets"
 )
 
-// ProgressStore takes the progress of calls in progress: what a crash may lose without
-// harm, since a call open at a crash is closed then as interrupted.
-type ProgressStore interface {
-	SaveCallsProgress(ctx context.Context, calls []*tickets.Call) error
-}
-
-// Store is what the IVR needs from the domain's store.
-type Store interface {
-	ProgressStore
-	SaveCall(ctx context.Context, c *tickets.Call) error
-	FindCall(ctx context.Context, id string) (*tickets.Call, error)
-	AddRecording(ctx context.Context, r *tickets.Recording) error
-	AddTicketNote(ctx context.Context, actor tickets.Actor, id int64, note string) error
-	RecordCallback(ctx context.Context, actor tickets.Actor, ticketID int64, callID, result, agent string, talk time.Duration) error
-	CreateTicket(ctx context.Context, actor tickets.Actor, t *tickets.Ticket) error
-	ImportCallReport(ctx context.Context, actor tickets.Actor, r *tickets.CallReport) (*tickets.Ticket, bool, error)
-}
-
-// Config wires an App.
-type Config struct {
-	Application string                     // the Stasis application name, as in the dialplan
-	Events      <-chan asterisk.StreamItem // the event stream (EventStream.Run)
-	REST        *asterisk.REST             // commands to Asterisk, with time limits
-	Store       Store                      // where call records and tickets go
-	// Progress is where the progress of calls in progress goes: a store whose commits
-	// need not reach the disk at once (tickets.Relaxed); Store if nil.
-	Progress  ProgressStore
-	Flow      *Flow  // the call flow
-	SoundsURL string // where Asterisk fetches prompts: http://127.0.0.1:8080/sounds
-	Log       *slog.Logger
-	// DrainTimeout bounds how long shutdown waits for calls in progress to finish.
-	DrainTimeout time.Duration
-	// WatchEvery is how often the watchdog pings Asterisk; default 1 s.
-	WatchEvery time.Duration
-	// GoneAfter is how long Asterisk may fail to answer before the calls in progress are
-	// given up as dropped; default 5 s. One slow answer is not an outage.
-	GoneAfter time.Duration
-	// PromptDuration says how long a prompt plays, to notice prompts that Asterisk ends at
-	// once (an overloaded Asterisk does, without an error) and to bound each wait for one.
-	PromptDuration func(lang, id string) time.Duration
-	// Recordings is the folder voice messages are kept in.
-	Recordings string
-	// Spool keeps call reports the database cannot take until it can.
-	Spool *Spool
-	// Desk hands callers to agents (ivr/desk); nil means no agents (callers leave a
-	// message).
-	Desk Desk
-	// ChannelCheckEvery is how often a conversation checks that its channels still
-	// exist, in case their hang-up events were lost; default 30 s.
-	ChannelCheckEvery time.Duration
-}
-
 // handledEvents are the only event types the hotline asks Asterisk for: those something
 // in the hotline reads (ApplicationReplaced by the event stream, which stops on it).
 var handledEvents = []string{
@@ -83,65 +31,22 @@ func HandledEvents() []string { return append([]string(nil), handledEvents...) }
 // App is the hotline's Stasis application: one goroutine per call, fed by one
 // dispatcher that drains the event stream promptly and never waits on Asterisk.
 type App struct {
-	cfg      Config
+	*services
 	mu       sync.Mutex
-	calls    map[string]*call          // by channel ID
-	legs     map[string]chan ari.Event // channels the hotline dialed, to whoever dialed them
-	tracked  map[*tracked]struct{}     // work outside the calls: callbacks, follow-up calls
+	calls    map[string]*call      // by channel ID
+	tracked  map[*tracked]struct{} // work outside the calls: callbacks, follow-up calls
 	draining bool
 	wg       sync.WaitGroup
 	ctx      context.Context // lives until Run returns: background work (resync, replay)
 
 	resyncMu   sync.Mutex // one resync at a time
-	replayMu   sync.Mutex // one spool replay at a time
 	readyOnce  sync.Once
 	ready      chan struct{}
 	everUp     bool // the event stream was up once (set by the dispatcher)
-	progress   progress
-	statsMu    sync.Mutex
-	reactions  []Reaction // since the last reset
 	watchState struct {
 		sync.Mutex
 		gone bool
 	}
-}
-
-// Reaction is how long the hotline took from a key's event to the next prompt's
-// request answered (Total), and how much of that was its own work rather than waiting
-// for Asterisk to answer commands (Own).
-type Reaction struct {
-	Total, Own time.Duration
-	// Wrote says the key's handling waited for a database write that must reach the disk
-	// before the caller hears the next prompt (a ticket, a note, a follow-up result).
-	Wrote bool
-	// Confirm marks the time from a key answered by a lead (Node.Lead) to the
-	// confirmation asked for once the write under it reached the disk: not a reaction
-	// to the key, which the lead was.
-	Confirm bool
-}
-
-// maxReactions bounds the reaction times kept between two reads of the statistics.
-const maxReactions = 100_000
-
-// noteReaction records how long the hotline took from a key to the next prompt.
-func (a *App) noteReaction(r Reaction) {
-	a.statsMu.Lock()
-	if len(a.reactions) < maxReactions {
-		a.reactions = append(a.reactions, r)
-	}
-	a.statsMu.Unlock()
-}
-
-// Reactions returns the reaction times measured since the last call with reset, and
-// clears them if reset is set.
-func (a *App) Reactions(reset bool) []Reaction {
-	a.statsMu.Lock()
-	defer a.statsMu.Unlock()
-	out := append([]Reaction(nil), a.reactions...)
-	if reset {
-		a.reactions = a.reactions[:0]
-	}
-	return out
 }
 
 // NewApp returns an App; Run starts it.
@@ -167,9 +72,10 @@ func NewApp(cfg Config) *App {
 	if cfg.Progress == nil {
 		cfg.Progress = cfg.Store
 	}
-	a := &App{cfg: cfg, calls: map[string]*call{}, legs: map[string]chan ari.Event{},
-		tracked: map[*tracked]struct{}{}, ready: make(chan struct{}), ctx: context.Background()}
-	a.progress.pending, a.progress.saved = map[string]*tickets.Call{}, map[string]bool{}
+	sv := &services{cfg: cfg, legs: map[string]chan ari.Event{}, progress: newProgressWriter(cfg.Progress, cfg.Log)}
+	a := &App{services: sv, calls: map[string]*call{}, tracked: map[*tracked]struct{}{}, ready: make(chan struct{}),
+		ctx: context.Background()}
+	sv.active = a.activeCall
 	return a
 }
 
@@ -187,7 +93,7 @@ func (a *App) Run(ctx context.Context) error {
 	go a.watch(bg)
 	go a.replayLoop(bg)
 	progressDone := make(chan struct{})
-	go func() { a.progressLoop(bg); close(progressDone) }()
+	go func() { a.progress.loop(bg); close(progressDone) }()
 	defer func() { stopBackground(); <-progressDone }()
 
 	var drainTimer <-chan time.Time
@@ -304,7 +210,7 @@ type HandOver struct {
 // application (enter, run meanwhile, puts it there) to the queue's end. The outcome and
 // who ended the call are left in h.Record, which the App does not write.
 func (a *App) Serve(h HandOver, enter func()) {
-	c := callFor(a, a.cfg.Flow, h.Record)
+	c := callFor(a.services, a.cfg.Flow, h.Record)
 	c.m, c.log, c.recordedElsewhere = h.Machine, h.Log, true
 	c.handedOver = &Effects{Queue: h.Queue}
 	c.ticketID, c.ticketRef = h.TicketID, h.TicketRef
@@ -437,7 +343,7 @@ func (a *App) recoverOrphans(ctx context.Context) error {
 		if asterisk.IsNotFound(err) || (err == nil && callID == "") {
 			a.mu.Lock()
 			if a.calls[ch.ID] == nil && !a.draining {
-				a.serve(newCallFromChannel(a, ch))
+				a.serve(newCallFromChannel(a.services, ch))
 				a.cfg.Log.Info("serving a caller who arrived while the hotline was not listening", "channel", ch.ID)
 			}
 			a.mu.Unlock()
@@ -448,7 +354,7 @@ func (a *App) recoverOrphans(ctx context.Context) error {
 		}
 		a.mu.Lock()
 		if a.calls[ch.ID] == nil {
-			c := newRecoveredCall(a, ch, callID)
+			c := newRecoveredCall(a.services, ch, callID)
 			a.serve(c)
 			a.cfg.Log.Warn("recovering a call left without service", "call", callID, "channel", ch.ID)
 		}
@@ -459,9 +365,12 @@ func (a *App) recoverOrphans(ctx context.Context) error {
 
 // served reports whether a channel is a call or a leg the hotline handles now.
 func (a *App) served(channelID string) bool {
+	if a.legOf(channelID) != nil {
+		return true
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return a.calls[channelID] != nil || a.legs[channelID] != nil
+	return a.calls[channelID] != nil
 }
 
 // activeCall reports whether a call record belongs to a call in progress here.
@@ -501,8 +410,8 @@ func (a *App) dispatch(e ari.Event) {
 	if chID == "" {
 		return
 	}
+	inbox := a.legOf(chID)
 	a.mu.Lock()
-	inbox := a.legs[chID]
 	if c := a.calls[chID]; c != nil {
 		inbox = c.events
 	}
@@ -520,11 +429,11 @@ func (a *App) dispatch(e ari.Event) {
 // startCall starts serving a caller who entered the application. It returns true for a
 // channel that is not a caller but a leg the hotline dialed for one of its calls.
 func (a *App) startCall(e *ari.StasisStart) (ownLeg bool) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if _, leg := a.legs[e.Channel.ID]; leg {
+	if a.legOf(e.Channel.ID) != nil {
 		return true
 	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	if c := a.calls[e.Channel.ID]; c != nil {
 		return c.handedOver != nil // a follow-up call that waits for its channel to enter
 	}
@@ -533,27 +442,12 @@ func (a *App) startCall(e *ari.StasisStart) (ownLeg bool) {
 		go a.hangupStray(e.Channel.ID)
 		return false
 	}
-	a.serve(newCall(a, e, a.draining))
+	a.serve(newCall(a.services, e, a.draining))
 	return false
 }
 
 func (a *App) hangupStray(channelID string) {
 	a.cfg.REST.HangupLogged(a.cfg.Log.With("stray", true), channelID)
-}
-
-// Attach routes the events of a leg the hotline dialed (an agent's phone, a citizen
-// called back) to inbox. Attach before creating the channel: its first event follows.
-func (a *App) Attach(leg string, inbox chan ari.Event) {
-	a.mu.Lock()
-	a.legs[leg] = inbox
-	a.mu.Unlock()
-}
-
-// Detach stops routing a leg's events.
-func (a *App) Detach(leg string) {
-	a.mu.Lock()
-	delete(a.legs, leg)
-	a.mu.Unlock()
 }
 
 // serve runs a call in its own goroutine until its record is written. a.mu is held.
@@ -567,18 +461,6 @@ func (a *App) serve(c *call) {
 		delete(a.calls, c.channelID)
 		a.mu.Unlock()
 	}()
-}
-
-// Prompt is where Asterisk fetches a prompt from, and how long its playback may take
-// before its end is taken as lost (PlaybackLimit).
-func (a *App) Prompt(lang, id string) (uri string, limit time.Duration) {
-	p := PromptRef{Lang: lang, ID: id}
-	return a.MediaURI(p), a.PlaybackLimit([]PromptRef{p})
-}
-
-// MediaURI is where Asterisk fetches a prompt from (sound:http://...).
-func (a *App) MediaURI(p PromptRef) string {
-	return "sound:" + strings.TrimSuffix(a.cfg.SoundsURL, "/") + "/" + p.Lang + "/" + p.ID + ".wav"
 }
 
 // ErrStopping means the application is shutting down and no new work starts.

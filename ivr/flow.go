@@ -1,9 +1,13 @@
-// Package ivr answers the hotline's calls: it drives Asterisk through ARI, walks each
-// caller through the menus and turns their choices into call records and tickets.
+// Package ivr is the caller's call: the hotline's Stasis application (app.go) gives
+// each caller a goroutine that walks them through the menus and turns their choices into
+// call records and tickets.
 //
 // The call flow (which prompt, which keys, what next) is plain data in this file and a
-// machine in machine.go that can be tested without Asterisk; the ARI glue in call.go only
-// carries out what the machine says.
+// machine in machine.go that can be tested without Asterisk; the call (converse.go and
+// the steps below it) only carries out what the machine says. The call uses the
+// agents' desk (ivr/desk) and the store through small interfaces (env.go), and Asterisk
+// through ivr/asterisk; the automated follow-up calls (ivr/followup) hand it a citizen
+// who asks for an agent (App.Serve).
 package ivr
 
 import (

@@ -30,18 +30,18 @@ type outageCall struct {
 }
 
 // importStored imports what Asterisk kept while the hotline could not take it.
-func (a *App) importStored(ctx context.Context) {
+func (sv *services) importStored(ctx context.Context) {
 	lctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	names, err := a.cfg.REST.StoredRecordings(lctx)
+	names, err := sv.cfg.REST.StoredRecordings(lctx)
 	cancel()
 	if err != nil {
-		a.cfg.Log.Warn("list recordings kept by asterisk", "err", err)
+		sv.cfg.Log.Warn("list recordings kept by asterisk", "err", err)
 		return
 	}
 	outages := map[string]*outageCall{}
 	for _, name := range names {
 		if m := callMessageName.FindStringSubmatch(name); m != nil {
-			a.importCallMessage(ctx, m[1], name)
+			sv.importCallMessage(ctx, m[1], name)
 			continue
 		}
 		if m := outageName.FindStringSubmatch(name); m != nil {
@@ -64,10 +64,10 @@ func (a *App) importStored(ctx context.Context) {
 	// A caller still speaking to Asterisk is imported once they have hung up.
 	busy := map[string]bool{}
 	lctx, cancel = context.WithTimeout(ctx, 5*time.Second)
-	chans, err := a.cfg.REST.Channels(lctx)
+	chans, err := sv.cfg.REST.Channels(lctx)
 	cancel()
 	if err != nil {
-		a.cfg.Log.Warn("list channels before importing the outage's calls", "err", err)
+		sv.cfg.Log.Warn("list channels before importing the outage's calls", "err", err)
 		return
 	}
 	for _, ch := range chans {
@@ -80,25 +80,25 @@ func (a *App) importStored(ctx context.Context) {
 	sort.Strings(keys)
 	for _, k := range keys {
 		if o := outages[k]; !busy[o.uniqueID] {
-			a.importOutageCall(ctx, o)
+			sv.importOutageCall(ctx, o)
 		}
 	}
 }
 
 // importCallMessage files a voice message Asterisk still holds for one of the hotline's
 // calls that is over, on the call's ticket (a callback ticket if it had none).
-func (a *App) importCallMessage(ctx context.Context, callID, name string) {
-	if a.activeCall(callID) {
+func (sv *services) importCallMessage(ctx context.Context, callID, name string) {
+	if sv.active(callID) {
 		return // still being recorded or fetched by its call
 	}
 	fctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	c, err := a.cfg.Store.FindCall(fctx, callID)
+	c, err := sv.cfg.Store.FindCall(fctx, callID)
 	cancel()
 	if err != nil {
 		return // not a call of this hotline's database
 	}
-	log := a.cfg.Log.With("call", callID)
-	r, err := a.fetchRecording(name, callID)
+	log := sv.cfg.Log.With("call", callID)
+	r, err := sv.fetchRecording(name, callID)
 	if err != nil {
 		log.Warn("fetch a voice message left in asterisk", "err", err)
 		return
@@ -108,7 +108,7 @@ func (a *App) importCallMessage(ctx context.Context, callID, name string) {
 	}
 	// The ticket the call would have made had the caller hung up with the message kept
 	// (a community report, a support request...), or a callback.
-	m := NewMachine(a.cfg.Flow)
+	m := NewMachine(sv.cfg.Flow)
 	m.Resume(c.Language, c.Path, c.Answers)
 	req := m.HungUp(time.Now(), true)
 	if req == nil {
@@ -118,24 +118,24 @@ func (a *App) importCallMessage(ctx context.Context, callID, name string) {
 	tk := ticketFor(c, req)
 	tk.CreatedAt = c.StartedAt
 	report := &tickets.CallReport{Call: *c, Recordings: []tickets.Recording{*r}, Ticket: tk}
-	if err := a.importReport(ctx, report); err != nil {
+	if err := sv.importReport(ctx, report); err != nil {
 		log.Error("import a voice message left in asterisk", "err", err)
 		return
 	}
-	a.deleteStored(log, name)
+	sv.deleteStored(log, name)
 	log.Info("voice message left in asterisk imported")
 }
 
 // importOutageCall records a call Asterisk answered alone while the hotline was down: a
 // call record (hotline_unavailable) and, when the caller can be called back or left a
 // message, a P2 missed-call ticket with the message.
-func (a *App) importOutageCall(ctx context.Context, o *outageCall) {
+func (sv *services) importOutageCall(ctx context.Context, o *outageCall) {
 	started, err := time.Parse("20060102T150405Z", o.stamp)
 	if err != nil {
 		return
 	}
 	id := "ast-" + o.stamp + "-" + o.uniqueID
-	log := a.cfg.Log.With("call", id, "outage", true)
+	log := sv.cfg.Log.With("call", id, "outage", true)
 	rec := tickets.Call{ID: id, ChannelID: o.uniqueID, Dialed: "19001075", Language: o.lang,
 		StartedAt: started, AnsweredAt: &started, Outcome: tickets.OutcomeUnavailable, EndedBy: tickets.EndedByCaller}
 	if o.from != "anonymous" {
@@ -153,7 +153,7 @@ func (a *App) importOutageCall(ctx context.Context, o *outageCall) {
 		if name == "" || len(report.Recordings) > 0 {
 			continue
 		}
-		r, err := a.fetchRecording(name, id)
+		r, err := sv.fetchRecording(name, id)
 		if err != nil {
 			log.Warn("fetch the message of a call taken during the outage", "err", err)
 			return
@@ -173,26 +173,26 @@ func (a *App) importOutageCall(ctx context.Context, o *outageCall) {
 		report.Ticket = &tickets.Ticket{Category: tickets.CategoryMissedCall, Priority: tickets.P2, CallerNumber: rec.CallerNumber,
 			IVRAnswers: rec.Answers, Summary: summary, CreatedAt: started}
 	}
-	if err := a.importReport(ctx, report); err != nil {
+	if err := sv.importReport(ctx, report); err != nil {
 		log.Error("import a call taken during the outage", "err", err)
 		return
 	}
 	for _, name := range []string{o.message, o.all} {
 		if name != "" {
-			a.deleteStored(log, name)
+			sv.deleteStored(log, name)
 		}
 	}
 	log.Info("call taken while the hotline was down imported", "message", len(report.Recordings) > 0)
 }
 
 // importReport writes a report to the database, or to the spool if it cannot.
-func (a *App) importReport(ctx context.Context, r *tickets.CallReport) error {
+func (sv *services) importReport(ctx context.Context, r *tickets.CallReport) error {
 	err := tickets.RetryTransient(4*time.Second, func(ctx context.Context) error {
-		_, _, err := a.cfg.Store.ImportCallReport(ctx, tickets.ActorIVR, r)
+		_, _, err := sv.cfg.Store.ImportCallReport(ctx, tickets.ActorIVR, r)
 		return err
 	})
 	if err != nil && tickets.IsTransient(err) {
-		return a.cfg.Spool.Put(r)
+		return sv.cfg.Spool.Put(r)
 	}
 	return err
 }

@@ -34,7 +34,7 @@ func (c *call) recordMessage(max time.Duration) (got bool, err error) {
 	c.recSeq++
 	name := fmt.Sprintf("%s-m%d", c.rec.ID, c.recSeq)
 	ctx, cancel := asterisk.CommandContext()
-	err = c.app.cfg.REST.Record(ctx, c.channelID, name, max, messageSilence)
+	err = c.env.cfg.REST.Record(ctx, c.channelID, name, max, messageSilence)
 	cancel()
 	if err != nil {
 		if asterisk.IsNotFound(err) {
@@ -50,7 +50,7 @@ func (c *call) recordMessage(max time.Duration) (got bool, err error) {
 	var grace <-chan time.Time // after that: how long to wait for the recording to close
 	stopRecording := func() {
 		sctx, scancel := asterisk.CommandContext()
-		c.app.cfg.REST.StopRecording(sctx, name)
+		c.env.cfg.REST.StopRecording(sctx, name)
 		scancel()
 	}
 wait:
@@ -103,14 +103,14 @@ wait:
 // files it under the call, unless it holds no speech. Asterisk's copy is deleted only
 // once the hotline's is in place.
 func (c *call) keepMessage(name string) (bool, error) {
-	r, err := c.app.fetchRecording(name, c.rec.ID)
+	r, err := c.env.fetchRecording(name, c.rec.ID)
 	if err != nil || r == nil {
 		return false, err
 	}
 	if err := c.addRecording(r); err != nil {
 		return true, fmt.Errorf("file recording %s: %w", r.Path, err)
 	}
-	c.app.deleteStored(c.log, name)
+	c.env.deleteStored(c.log, name)
 	c.log.Info("voice message kept", "recording", r.ID, "length", r.Duration().Round(time.Millisecond))
 	return true, nil
 }
@@ -118,8 +118,8 @@ func (c *call) keepMessage(name string) (bool, error) {
 // fetchRecording copies a stored recording from Asterisk into the hotline's storage,
 // named after callID's recording, and measures it. It returns nil (and deletes
 // Asterisk's copy) when the recording holds no speech.
-func (a *App) fetchRecording(name, callID string) (*tickets.Recording, error) {
-	dir := a.cfg.Recordings
+func (sv *services) fetchRecording(name, callID string) (*tickets.Recording, error) {
+	dir := sv.cfg.Recordings
 	if dir == "" {
 		return nil, errors.New("no folder for recordings is configured")
 	}
@@ -142,7 +142,7 @@ func (a *App) fetchRecording(name, callID string) (*tickets.Recording, error) {
 		if err := tmp.Truncate(0); err != nil {
 			return err
 		}
-		_, err := a.cfg.REST.FetchStoredRecording(ctx, name, tmp)
+		_, err := sv.cfg.REST.FetchStoredRecording(ctx, name, tmp)
 		return err
 	})
 	if err == nil {
@@ -159,8 +159,8 @@ func (a *App) fetchRecording(name, callID string) (*tickets.Recording, error) {
 		return nil, fmt.Errorf("recording %s: %w", name, err)
 	}
 	if speech < minSpeech {
-		a.cfg.Log.Info("voice message without speech", "length", length.Round(time.Millisecond), "speech", speech.Round(time.Millisecond))
-		a.deleteStored(a.cfg.Log, name)
+		sv.cfg.Log.Info("voice message without speech", "length", length.Round(time.Millisecond), "speech", speech.Round(time.Millisecond))
+		sv.deleteStored(sv.cfg.Log, name)
 		return nil, nil
 	}
 	if err := os.Chmod(tmp.Name(), 0o600); err != nil {
@@ -177,10 +177,10 @@ func (a *App) fetchRecording(name, callID string) (*tickets.Recording, error) {
 }
 
 // deleteStored deletes a recording from Asterisk once the hotline has its own copy.
-func (a *App) deleteStored(log *slog.Logger, name string) {
+func (sv *services) deleteStored(log *slog.Logger, name string) {
 	ctx, cancel := asterisk.CommandContext()
 	defer cancel()
-	if err := a.cfg.REST.DeleteStoredRecording(ctx, name); err != nil {
+	if err := sv.cfg.REST.DeleteStoredRecording(ctx, name); err != nil {
 		log.Warn("delete recording from asterisk", "err", err)
 	}
 }

@@ -2,6 +2,7 @@ package ivr
 
 import (
 	"context"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -13,57 +14,61 @@ import (
 // only the last second of a call.
 const progressEvery = time.Second
 
-// progress writes the progress of the calls in batches. Each call hands over a copy of
-// its record as it moves through the menus; one writer commits the latest copy of every
-// call in one transaction every second. A crash loses at most a second of what a caller
-// said, fifty callers cost one sync a second rather than dozens, and no caller waits for
-// the database between two prompts.
-type progress struct {
+// ProgressStore takes the progress of calls in progress: what a crash may lose without
+// harm, since a call open at a crash is closed then as interrupted.
+type ProgressStore interface {
+	SaveCallsProgress(ctx context.Context, calls []*tickets.Call) error
+}
+
+// progressWriter writes the progress of the calls in batches. Each call hands over a
+// copy of its record as it moves through the menus; one writer commits the latest copy
+// of every call in one transaction every second. A crash loses at most a second of what
+// a caller said, fifty callers cost one sync a second rather than dozens, and no caller
+// waits for the database between two prompts.
+type progressWriter struct {
+	store   ProgressStore
+	log     *slog.Logger
 	mu      sync.Mutex
 	pending map[string]*tickets.Call
 	saved   map[string]bool // calls whose record the database has
 	failing bool            // the last write failed (logged once until one succeeds)
 }
 
-// noteProgress queues a copy of a call's record for the next write.
-func (a *App) noteProgress(rec tickets.Call) {
-	a.progress.mu.Lock()
-	a.progress.pending[rec.ID] = &rec
-	a.progress.mu.Unlock()
+func newProgressWriter(store ProgressStore, log *slog.Logger) *progressWriter {
+	return &progressWriter{store: store, log: log, pending: map[string]*tickets.Call{}, saved: map[string]bool{}}
 }
 
-// dropProgress forgets a call's queued progress: its final record is written now.
-func (a *App) dropProgress(id string) {
-	a.progress.mu.Lock()
-	delete(a.progress.pending, id)
-	delete(a.progress.saved, id)
-	a.progress.mu.Unlock()
+// note queues a copy of a call's record for the next write.
+func (p *progressWriter) note(rec tickets.Call) {
+	p.mu.Lock()
+	p.pending[rec.ID] = &rec
+	p.mu.Unlock()
 }
 
-// recordSaved reports whether a call's record is known to be in the database.
-func (a *App) recordSaved(id string) bool {
-	a.progress.mu.Lock()
-	defer a.progress.mu.Unlock()
-	return a.progress.saved[id]
+// drop forgets a call's queued progress: its final record is written now.
+func (p *progressWriter) drop(id string) {
+	p.mu.Lock()
+	delete(p.pending, id)
+	delete(p.saved, id)
+	p.mu.Unlock()
 }
 
-// progressLoop writes the queued progress until ctx ends, then once more.
-func (a *App) progressLoop(ctx context.Context) {
+// loop writes the queued progress until ctx ends, then once more.
+func (p *progressWriter) loop(ctx context.Context) {
 	t := time.NewTicker(progressEvery)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
-			a.writeProgress(context.Background())
+			p.write(context.Background())
 			return
 		case <-t.C:
-			a.writeProgress(ctx)
+			p.write(ctx)
 		}
 	}
 }
 
-func (a *App) writeProgress(ctx context.Context) {
-	p := &a.progress
+func (p *progressWriter) write(ctx context.Context) {
 	p.mu.Lock()
 	batch := make([]*tickets.Call, 0, len(p.pending))
 	for _, c := range p.pending {
@@ -75,7 +80,7 @@ func (a *App) writeProgress(ctx context.Context) {
 		return
 	}
 	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	err := a.cfg.Progress.SaveCallsProgress(wctx, batch)
+	err := p.store.SaveCallsProgress(wctx, batch)
 	cancel()
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -86,13 +91,13 @@ func (a *App) writeProgress(ctx context.Context) {
 			}
 		}
 		if p.failing {
-			a.cfg.Log.Info("calls' progress is written again")
+			p.log.Info("calls' progress is written again")
 		}
 		p.failing = false
 		return
 	}
 	if !p.failing {
-		a.cfg.Log.Warn("write the calls' progress; trying again", "calls", len(batch), "err", err)
+		p.log.Warn("write the calls' progress; trying again", "calls", len(batch), "err", err)
 	}
 	p.failing = true
 	for _, c := range batch {

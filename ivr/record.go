@@ -38,19 +38,19 @@ func (c *call) saveProgress() {
 	if c.report != nil || c.recordedElsewhere {
 		return
 	}
-	c.app.noteProgress(*c.rec)
+	c.env.progress.note(*c.rec)
 }
 
 // finish writes the final call record: to the database, retried while the failure is
 // passing, or else with the rest of the call's report to the spool.
 func (c *call) finish() {
 	c.syncRecord()
-	c.app.dropProgress(c.rec.ID)
+	c.env.progress.drop(c.rec.ID)
 	if c.recordedElsewhere {
 		return // written with the attempt's end, by the follow-up dialer
 	}
 	if c.report == nil {
-		err := tickets.RetryTransient(6*time.Second, func(ctx context.Context) error { return c.app.cfg.Store.SaveCall(ctx, c.rec) })
+		err := tickets.RetryTransient(6*time.Second, func(ctx context.Context) error { return c.env.cfg.Store.SaveCall(ctx, c.rec) })
 		if err == nil {
 			return
 		}
@@ -64,7 +64,7 @@ func (c *call) finish() {
 func (c *call) spool() error {
 	c.syncRecord()
 	c.report.Call = *c.rec
-	if err := c.app.cfg.Spool.Put(c.report); err != nil {
+	if err := c.env.cfg.Spool.Put(c.report); err != nil {
 		c.log.Error("spool the call's report", "err", err)
 		return err
 	}
@@ -121,7 +121,7 @@ func (c *call) createTicket(r *TicketRequest) error {
 			return c.spool()
 		}
 		return tickets.RetryTransient(3*time.Second, func(ctx context.Context) error {
-			return c.app.cfg.Store.AddTicketNote(ctx, tickets.ActorIVR, c.ticketID, note)
+			return c.env.cfg.Store.AddTicketNote(ctx, tickets.ActorIVR, c.ticketID, note)
 		})
 	}
 	// The call's record and its ticket in one transaction: the ticket never waits for a
@@ -132,7 +132,7 @@ func (c *call) createTicket(r *TicketRequest) error {
 	var t *tickets.Ticket
 	err := tickets.RetryTransient(2*time.Second, func(ctx context.Context) error {
 		var err error
-		t, _, err = c.app.cfg.Store.ImportCallReport(ctx, tickets.ActorIVR, report)
+		t, _, err = c.env.cfg.Store.ImportCallReport(ctx, tickets.ActorIVR, report)
 		return err
 	})
 	if err == nil && t == nil {
@@ -152,7 +152,7 @@ func (c *call) createTicket(r *TicketRequest) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second+c.leadLimit)
 	defer cancel()
 	t0 := time.Now()
-	if err := c.app.cfg.REST.SetVar(ctx, c.channelID, "HOTLINE_TICKET", t.Ref); err != nil && !asterisk.IsNotFound(err) {
+	if err := c.env.cfg.REST.SetVar(ctx, c.channelID, "HOTLINE_TICKET", t.Ref); err != nil && !asterisk.IsNotFound(err) {
 		c.log.Warn("set HOTLINE_TICKET", "err", err)
 	}
 	c.ariWait += time.Since(t0)
@@ -163,7 +163,7 @@ func (c *call) createTicket(r *TicketRequest) error {
 // or with the call's report in the spool.
 func (c *call) addRecording(r *tickets.Recording) error {
 	if c.report == nil {
-		err := tickets.RetryTransient(3*time.Second, func(ctx context.Context) error { return c.app.cfg.Store.AddRecording(ctx, r) })
+		err := tickets.RetryTransient(3*time.Second, func(ctx context.Context) error { return c.env.cfg.Store.AddRecording(ctx, r) })
 		if err == nil {
 			return nil
 		}
@@ -176,9 +176,9 @@ func (c *call) addRecording(r *tickets.Recording) error {
 
 // replayLoop replays the spool into the database at start and then every few seconds
 // while reports wait in it, so that they reach the database when it answers again.
-func (a *App) replayLoop(ctx context.Context) {
+func (sv *services) replayLoop(ctx context.Context) {
 	for {
-		a.replaySpool(ctx)
+		sv.replaySpool(ctx)
 		select {
 		case <-ctx.Done():
 			return
@@ -189,40 +189,49 @@ func (a *App) replayLoop(ctx context.Context) {
 
 // replaySpool writes the spooled reports of calls that are over into the database and
 // removes each once it is there. Replaying a report twice doubles nothing.
-func (a *App) replaySpool(ctx context.Context) {
-	a.replayMu.Lock()
-	defer a.replayMu.Unlock()
-	ids, err := a.cfg.Spool.Pending()
+func (sv *services) replaySpool(ctx context.Context) {
+	sv.replayMu.Lock()
+	defer sv.replayMu.Unlock()
+	ids, err := sv.cfg.Spool.Pending()
 	if err != nil {
-		a.cfg.Log.Error("read the spool", "err", err)
+		sv.cfg.Log.Error("read the spool", "err", err)
 		return
 	}
 	for _, id := range ids {
-		if ctx.Err() != nil || a.activeCall(id) {
+		if ctx.Err() != nil || sv.active(id) {
 			continue // a call in progress spools its final report when it ends
 		}
-		r, err := a.cfg.Spool.Get(id)
+		r, err := sv.cfg.Spool.Get(id)
 		if err != nil {
-			a.cfg.Log.Error("spooled call report unreadable; left in the spool", "call", id, "err", err)
+			sv.cfg.Log.Error("spooled call report unreadable; left in the spool", "call", id, "err", err)
 			continue
 		}
 		ictx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		t, _, err := a.cfg.Store.ImportCallReport(ictx, tickets.ActorIVR, r)
+		t, _, err := sv.cfg.Store.ImportCallReport(ictx, tickets.ActorIVR, r)
 		cancel()
 		if err != nil {
-			a.cfg.Log.Warn("spooled call report not replayed yet", "call", id, "err", err)
+			sv.cfg.Log.Warn("spooled call report not replayed yet", "call", id, "err", err)
 			if tickets.IsTransient(err) {
 				return // the database is still busy: try again later
 			}
 			continue
 		}
-		if err := a.cfg.Spool.Remove(id); err != nil {
-			a.cfg.Log.Error("remove a replayed report from the spool", "call", id, "err", err)
+		if err := sv.cfg.Spool.Remove(id); err != nil {
+			sv.cfg.Log.Error("remove a replayed report from the spool", "call", id, "err", err)
 		}
 		ref := ""
 		if t != nil {
 			ref = t.Ref
 		}
-		a.cfg.Log.Info("spooled call report written to the database", "call", id, "ticket", ref)
+		sv.cfg.Log.Info("spooled call report written to the database", "call", id, "ticket", ref)
+	}
+}
+
+// written notes, once a node's ticket or result was written under its lead, how long it
+// took from the key to the disk: from then on the confirmation may be said.
+func (c *call) written() {
+	if !c.confirmFrom.IsZero() {
+		c.env.noteReaction(Reaction{Total: time.Since(c.confirmFrom), Own: time.Since(c.confirmFrom) - c.ariWait, Confirm: true})
+		c.confirmFrom, c.ariWait = time.Time{}, 0
 	}
 }

@@ -28,16 +28,6 @@ type CallbackRequest struct {
 	TicketRef string
 }
 
-// Results of a callback, as recorded on the ticket.
-const (
-	CallbackAnswered      = "answered"        // the citizen answered and talked with the agent
-	CallbackNoAnswer      = "no_answer"       // the citizen's phone rang out or was unreachable
-	CallbackBusy          = "busy"            // the citizen's line was busy
-	CallbackAgentNoAnswer = "agent_no_answer" // the agent did not pick up; the citizen was not called
-	CallbackAgentLeft     = "agent_left"      // the agent hung up before the citizen answered
-	CallbackFailed        = "failed"          // Asterisk refused or lost a leg
-)
-
 // Lines is what callbacks need of the hotline's Stasis application (ivr.App): the events
 // of the legs they dial, routed to them; their lifetime, which shutdown waits for; and
 // the prompts they play.

@@ -12,6 +12,16 @@ import (
 	"github.com/huehotline/hotline/tickets"
 )
 
+// Results of a callback, as recorded on the ticket.
+const (
+	CallbackAnswered      = "answered"        // the citizen answered and talked with the agent
+	CallbackNoAnswer      = "no_answer"       // the citizen's phone rang out or was unreachable
+	CallbackBusy          = "busy"            // the citizen's line was busy
+	CallbackAgentNoAnswer = "agent_no_answer" // the agent did not pick up; the citizen was not called
+	CallbackAgentLeft     = "agent_left"      // the agent hung up before the citizen answered
+	CallbackFailed        = "failed"          // Asterisk refused or lost a leg
+)
+
 // agent is one agent on duty: a console user on a shift with a phone, or a phone on duty
 // by configuration. Its state changes only under the queue's lock, through setState.
 type agent struct {

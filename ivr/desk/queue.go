@@ -534,10 +534,13 @@ func (q *Queue) LogCall(callID, endpoint, event string, data ...string) {
 	q.logCall(callID, endpoint, event, data...)
 }
 
-// MaxWait is the longest a caller waits before leaving a message; Announce how often
-// their place is told; RingTime how long an agent's phone rings.
-func (q *Queue) MaxWait() time.Duration  { return q.cfg.MaxWait }
+// MaxWait is the longest a caller waits before leaving a message.
+func (q *Queue) MaxWait() time.Duration { return q.cfg.MaxWait }
+
+// Announce is how often a waiting caller hears their place.
 func (q *Queue) Announce() time.Duration { return q.cfg.Announce }
+
+// RingTime is how long an agent's phone rings.
 func (q *Queue) RingTime() time.Duration { return q.cfg.Ring }
 
 // Restore puts back what a hotline restarting finds in the database: callback requests in

@@ -16,6 +16,13 @@ import (
 // follow-up calls ask their questions this way: one connection and a dozen short lines a
 // call, where ARI costs an event or a request for every prompt and key.
 
+// The scripts Asterisk asks for: the questions once the citizen answers, and the end of
+// every call (its hang-up handler).
+const (
+	agiQuestions = "followup"
+	agiEnd       = "end"
+)
+
 // agiSession is one FastAGI connection: the AGI() of one channel.
 type agiSession struct {
 	conn    net.Conn
@@ -25,6 +32,9 @@ type agiSession struct {
 	args    []string // agi_arg_1, agi_arg_2, ...
 	hungUp  bool     // Asterisk said the channel hung up
 }
+
+// errHungUp means the citizen's channel went away.
+var errHungUp = errors.New("citizen hung up")
 
 // errAGIGone means the FastAGI connection broke without Asterisk saying the channel hung
 // up: Asterisk stopped, or the network failed.

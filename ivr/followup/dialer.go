@@ -27,9 +27,8 @@ import (
 // Store is what the follow-up dialer needs from the domain's store.
 type Store interface {
 	Progress
+	ResultStore
 	FollowUpCallsDue(ctx context.Context, now time.Time, n int) ([]*tickets.FollowUpCallTarget, error)
-	RecordFollowUpCallResult(ctx context.Context, id int64, answers tickets.Answers) (*tickets.Ticket, error)
-	OptOutOfFollowUpCalls(ctx context.Context, id int64) error
 }
 
 // Progress takes the claim, the answer and the end of attempts: what a power cut may lose
@@ -68,15 +67,6 @@ func ParseWindow(s string) (Window, error) {
 func (w Window) Contains(t time.Time) bool {
 	since := tickets.ClockOf(t)
 	return since >= w.From && since < w.To
-}
-
-// App is what the dialer needs of the hotline's Stasis application (ivr.App): its
-// calls' lifetime, the hand-over of a citizen who asks for an agent, and its prompts.
-type App interface {
-	Track(abort func(outcome string)) (done func(), err error)
-	Serve(h ivr.HandOver, enter func())
-	MediaURI(p ivr.PromptRef) string
-	PlaybackLimit(prompts []ivr.PromptRef) time.Duration
 }
 
 // Config sets the follow-up dialer.
@@ -257,13 +247,6 @@ func (d *Dialer) round(ctx context.Context) {
 // followUpFlow is the follow-up flow, built once.
 var followUpFlow = sync.OnceValue(ivr.FollowUpFlow)
 
-// followUp is the automated follow-up side of a call: its attempt and what it recorded.
-type followUp struct {
-	store   Store
-	attempt *tickets.FollowUpCall
-	result  string // an Attempt result, once the call recorded one
-}
-
 // followUpRecord is the record of a follow-up call about to be placed, written with its
 // attempt's claim.
 func followUpRecord(target *tickets.FollowUpCallTarget) *tickets.Call {
@@ -282,8 +265,6 @@ func followUpRecord(target *tickets.FollowUpCallTarget) *tickets.Call {
 const (
 	followUpContext    = "hotline-followup"
 	followUpEndHandler = "hotline-followup-end,s,1"
-	agiQuestions       = "followup"
-	agiEnd             = "end"
 )
 
 // placing is a follow-up call between its dial and its end, as Asterisk's FastAGI
@@ -450,7 +431,7 @@ func (d *Dialer) place(attempt *tickets.FollowUpCall, target *tickets.FollowUpCa
 	if m.Lang == "" {
 		m.Lang = "vi"
 	}
-	q := &questions{d: d, s: s, m: m, fu: fu, rec: rec, log: log}
+	q := &questions{app: d.app, application: d.cfg.Application, s: s, m: m, fu: fu, rec: rec, log: log}
 	q.ask()
 	s.close()
 	if p.aborted.Load() && rec.Outcome != tickets.OutcomeInterrupted {
@@ -492,39 +473,4 @@ func followUpEnd(m *ivr.Machine, fu *followUp, rec *tickets.Call) tickets.Follow
 		e.Result = tickets.AttemptPartial
 	}
 	return e
-}
-
-// act carries out a node's action on a follow-up call: the result and the opt-out are in
-// the database before the citizen hears them confirmed. It returns the ticket raised
-// for the result, if one was.
-func (fu *followUp) act(action string, answers tickets.Answers) (*tickets.Ticket, error) {
-	id := fu.attempt.ID
-	switch action {
-	case ivr.ActionFollowUpResult:
-		var tk *tickets.Ticket
-		err := tickets.RetryTransient(6*time.Second, func(ctx context.Context) error {
-			var err error
-			tk, err = fu.store.RecordFollowUpCallResult(ctx, id, answers)
-			return err
-		})
-		if err != nil {
-			return nil, fmt.Errorf("record the follow-up call's result: %w", err)
-		}
-		fu.result = tickets.AttemptWell
-		if tickets.ShowsSigns(answers) {
-			fu.result = tickets.AttemptSymptomatic
-		}
-		return tk, nil
-	case ivr.ActionFollowUpOptOut:
-		err := tickets.RetryTransient(6*time.Second, func(ctx context.Context) error { return fu.store.OptOutOfFollowUpCalls(ctx, id) })
-		if err != nil {
-			return nil, fmt.Errorf("store the opt-out: %w", err)
-		}
-		fu.result = tickets.AttemptOptedOut
-	case ivr.ActionFollowUpAgent:
-		fu.result = tickets.AttemptAgent
-	default:
-		return nil, fmt.Errorf("unknown action %s", action)
-	}
-	return nil, nil
 }

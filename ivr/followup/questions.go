@@ -1,7 +1,9 @@
 package followup
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"time"
@@ -10,6 +12,64 @@ import (
 	"github.com/huehotline/hotline/tickets"
 )
 
+// App is what the dialer needs of the hotline's Stasis application (ivr.App): its
+// calls' lifetime, the hand-over of a citizen who asks for an agent, and its prompts.
+type App interface {
+	Track(abort func(outcome string)) (done func(), err error)
+	Serve(h ivr.HandOver, enter func())
+	MediaURI(p ivr.PromptRef) string
+	PlaybackLimit(prompts []ivr.PromptRef) time.Duration
+}
+
+// ResultStore takes what a citizen's answers decide: the day's result, or their opt-out.
+// Both must survive anything: the citizen hears them confirmed only once they are in.
+type ResultStore interface {
+	RecordFollowUpCallResult(ctx context.Context, id int64, answers tickets.Answers) (*tickets.Ticket, error)
+	OptOutOfFollowUpCalls(ctx context.Context, id int64) error
+}
+
+// followUp is the automated follow-up side of a call: its attempt and what it recorded.
+type followUp struct {
+	store   ResultStore
+	attempt *tickets.FollowUpCall
+	result  string // an Attempt result, once the call recorded one
+}
+
+// act carries out a node's action on a follow-up call: the result and the opt-out are in
+// the database before the citizen hears them confirmed. It returns the ticket raised
+// for the result, if one was.
+func (fu *followUp) act(action string, answers tickets.Answers) (*tickets.Ticket, error) {
+	id := fu.attempt.ID
+	switch action {
+	case ivr.ActionFollowUpResult:
+		var tk *tickets.Ticket
+		err := tickets.RetryTransient(6*time.Second, func(ctx context.Context) error {
+			var err error
+			tk, err = fu.store.RecordFollowUpCallResult(ctx, id, answers)
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("record the follow-up call's result: %w", err)
+		}
+		fu.result = tickets.AttemptWell
+		if tickets.ShowsSigns(answers) {
+			fu.result = tickets.AttemptSymptomatic
+		}
+		return tk, nil
+	case ivr.ActionFollowUpOptOut:
+		err := tickets.RetryTransient(6*time.Second, func(ctx context.Context) error { return fu.store.OptOutOfFollowUpCalls(ctx, id) })
+		if err != nil {
+			return nil, fmt.Errorf("store the opt-out: %w", err)
+		}
+		fu.result = tickets.AttemptOptedOut
+	case ivr.ActionFollowUpAgent:
+		fu.result = tickets.AttemptAgent
+	default:
+		return nil, fmt.Errorf("unknown action %s", action)
+	}
+	return nil, nil
+}
+
 // questions walks a citizen who answered a follow-up call through the follow-up flow
 // over the FastAGI session Asterisk opened for it: the same machine as a call over ARI,
 // its prompts played by STREAM FILE (a key cuts them short when one is awaited), the
@@ -17,13 +77,14 @@ import (
 // agent, or who is short of breath, is handed to the application (Stasis), where the
 // agent queue takes them.
 type questions struct {
-	d    *Dialer
-	s    *agiSession
-	m    *ivr.Machine
-	fu   *followUp
-	rec  *tickets.Call
-	log  *slog.Logger
-	cuts int // prompts Asterisk could not play
+	app         App
+	application string // the Stasis application a citizen is handed to
+	s           *agiSession
+	m           *ivr.Machine
+	fu          *followUp
+	rec         *tickets.Call
+	log         *slog.Logger
+	cuts        int // prompts Asterisk could not play
 	// ticket is the ticket the result raised, for the agent who may take the call.
 	ticket *tickets.Ticket
 }
@@ -34,9 +95,6 @@ const maxCuts = 2
 
 // errPromptCut means too many prompts could not be played.
 var errPromptCut = errors.New("prompts not played")
-
-// errHungUp means the citizen's channel went away.
-var errHungUp = errors.New("citizen hung up")
 
 // anyKey is what cuts a prompt short while a key is awaited.
 const anyKey = `"0123456789*#"`
@@ -153,7 +211,7 @@ func (q *questions) playFor(prompts []ivr.PromptRef, keys bool) (string, error) 
 		escape = anyKey
 	}
 	for _, p := range prompts {
-		res, _, err := q.s.command(q.d.app.PlaybackLimit([]ivr.PromptRef{p}), "STREAM FILE %s %s", q.uri(p), escape)
+		res, _, err := q.s.command(q.app.PlaybackLimit([]ivr.PromptRef{p}), "STREAM FILE %s %s", q.uri(p), escape)
 		switch {
 		case errors.Is(err, errAGIFailed):
 			// Not played: a prompt Asterisk cannot play, or a channel that just hung up,
@@ -172,7 +230,7 @@ func (q *questions) playFor(prompts []ivr.PromptRef, keys bool) (string, error) 
 
 // uri is where Asterisk fetches a prompt from: the hotline's prompt server.
 func (q *questions) uri(p ivr.PromptRef) string {
-	return strings.TrimPrefix(q.d.app.MediaURI(p), "sound:")
+	return strings.TrimPrefix(q.app.MediaURI(p), "sound:")
 }
 
 // cut counts a prompt Asterisk did not play; too many end the call (errPromptCut).
@@ -193,7 +251,7 @@ func (q *questions) keyAfter(prompts []ivr.PromptRef, wait time.Duration) (strin
 			return key, err
 		}
 		last := prompts[len(prompts)-1]
-		limit := q.d.app.PlaybackLimit([]ivr.PromptRef{last}) + wait
+		limit := q.app.PlaybackLimit([]ivr.PromptRef{last}) + wait
 		digits, data, err := q.s.exchange(limit, "GET DATA %s %d 1", q.uri(last), wait.Milliseconds())
 		switch {
 		case err != nil:
@@ -229,8 +287,8 @@ func (q *questions) handOver(eff ivr.Effects) (outcome, endedBy string) {
 		h.TicketID, h.TicketRef = q.ticket.ID, q.ticket.Ref
 	}
 	inStasis := make(chan error, 1)
-	q.d.app.Serve(h, func() {
-		_, _, err := q.s.command(12*time.Hour, "EXEC Stasis %s,%s", q.d.cfg.Application, agiQuestions)
+	q.app.Serve(h, func() {
+		_, _, err := q.s.command(12*time.Hour, "EXEC Stasis %s,%s", q.application, agiQuestions)
 		inStasis <- err
 	})
 	select {
