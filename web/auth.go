@@ -2,7 +2,10 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/huehotline/hotline/tickets"
 )
@@ -58,11 +61,39 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 }
 
 // safeNext is where to go after signing in: a path of this console, never another site.
+// Browsers do not read a Location as Go's net/url does: they drop tabs and newlines and
+// take a backslash for a slash, so "/\t/evil.example" is "//evil.example" to them, another
+// site. So next is a path only (a single "/" first, no scheme, no host) without a
+// backslash, a control character or a space anywhere, as written or once decoded;
+// anything else is "/".
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if len(next) > 2048 || !onlyPathChars(next) {
 		return "/"
 	}
-	return next
+	decoded, err := url.PathUnescape(next)
+	if err != nil || !onlyPathChars(decoded) {
+		return "/"
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" ||
+		!strings.HasPrefix(u.Path, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(decoded, "//") {
+		return "/"
+	}
+	return u.RequestURI()
+}
+
+// onlyPathChars reports whether s starts with "/" and has no backslash, control
+// character or white space.
+func onlyPathChars(s string) bool {
+	if !strings.HasPrefix(s, "/") {
+		return false
+	}
+	for _, r := range s {
+		if r == '\\' || unicode.IsControl(r) || unicode.IsSpace(r) || r == utf8.RuneError {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request, me *viewer) {

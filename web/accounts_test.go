@@ -1,0 +1,86 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// browserResolve resolves a Location header against the page's URL as a browser does
+// (the WHATWG URL standard, not Go's net/url): leading and trailing spaces and control
+// characters are trimmed, tabs and newlines anywhere are removed, and in an http(s) URL
+// a backslash is a slash. "/\t/evil.example" is so "//evil.example", another site.
+func browserResolve(t *testing.T, base, loc string) *url.URL {
+	t.Helper()
+	loc = strings.TrimFunc(loc, func(r rune) bool { return r <= 0x20 })
+	loc = strings.NewReplacer("\t", "", "\n", "", "\r", "", `\`, "/").Replace(loc)
+	b, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := url.Parse(loc)
+	if err != nil {
+		t.Fatalf("Location %q does not parse: %v", loc, err)
+	}
+	return b.ResolveReference(ref)
+}
+
+// roundTrip sends one request with the client's cookies and returns the answer as it
+// came, without Go's client reading its Location (which refuses some that browsers
+// follow).
+func roundTrip(t *testing.T, cl *http.Client, req *http.Request) *http.Response {
+	t.Helper()
+	for _, ck := range cl.Jar.Cookies(req.URL) {
+		req.AddCookie(ck)
+	}
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	cl.Jar.SetCookies(req.URL, resp.Cookies())
+	return resp
+}
+
+// After signing in, the console goes to the page asked for in next only when it is a
+// path of this console; anything a browser would take to another site goes to "/".
+func TestSignInNextStaysOnTheConsole(t *testing.T) {
+	c := newConsole(t)
+	for _, tc := range []struct{ name, next, want string }{
+		{"TabThenSlash", "/\t/evil.example", "/"},
+		{"EncodedTab", "/%09/evil.example", "/"},
+		{"ProtocolRelative", "//evil.example", "/"},
+		{"Backslash", `/\evil.example`, "/"},
+		{"EncodedBackslash", "/%5Cevil.example", "/"},
+		{"NewlineThenSlash", "/\n/evil.example", "/"},
+		{"AbsoluteURL", "https://evil.example", "/"},
+		{"SchemeOnly", "javascript:alert(1)", "/"},
+		{"PathWithQuery", "/ok?x=1", "/ok?x=1"},
+		{"TicketPage", "/tickets/HL-210001", "/tickets/HL-210001"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			check := func(how string, resp *http.Response) {
+				t.Helper()
+				if resp.StatusCode != http.StatusSeeOther {
+					t.Fatalf("%s: %s, want 303", how, resp.Status)
+				}
+				loc := resp.Header.Get("Location")
+				got := browserResolve(t, c.srv.URL+"/login", loc)
+				want := browserResolve(t, c.srv.URL+"/login", tc.want)
+				if got.Host != want.Host || got.RequestURI() != want.RequestURI() {
+					t.Errorf("%s with next %q: Location %q, which a browser opens as %s; want %s", how, tc.next, loc, got, want)
+				}
+			}
+			cl := c.client("")
+			req, _ := http.NewRequest(http.MethodPost, c.srv.URL+"/login", strings.NewReader(url.Values{
+				"username": {"lan"}, "password": {c.password}, "next": {tc.next}}.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			check("POST /login", roundTrip(t, cl, req))
+			// Signed in already, the sign-in page sends the user on at once
+			// (/login?next=/%09/evil.example is the case with a tab).
+			req, _ = http.NewRequest(http.MethodGet, c.srv.URL+"/login?next="+url.QueryEscape(tc.next), nil)
+			check("GET /login", roundTrip(t, cl, req))
+		})
+	}
+}
