@@ -283,7 +283,9 @@ func (s *Store) ResetPassword(ctx context.Context, actor Actor, id int64, passwo
 	return s.setPassword(ctx, actor, id, password, "reset")
 }
 
-// ChangePassword changes a user's own password, given the current one.
+// ChangePassword changes a user's own password, given the current one. Guesses of the
+// current password count as failed sign-ins of the user's name (it is the same secret),
+// so a session left open does not let anyone try passwords without limit.
 func (s *Store) ChangePassword(ctx context.Context, actor Actor, current, password string) error {
 	if actor.UserID == nil {
 		return Errorf(EFORBIDDEN, "Chưa đăng nhập.")
@@ -292,13 +294,19 @@ func (s *Store) ChangePassword(ctx context.Context, actor Actor, current, passwo
 	if err != nil {
 		return err
 	}
-	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(current)) != nil {
-		return Errorf(EINVALID, "Mật khẩu hiện tại không đúng.")
+	if err := checkPassword(password); err != nil {
+		return err
 	}
 	if current == password {
 		return Errorf(EINVALID, "Mật khẩu mới phải khác mật khẩu hiện tại.")
 	}
-	return s.setPassword(ctx, actor, u.ID, password, "changed")
+	if _, err := s.attempt(ctx, u.Username); err != nil {
+		return err
+	}
+	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(current)) != nil {
+		return Errorf(EINVALID, "Mật khẩu hiện tại không đúng.")
+	}
+	return s.setPassword(ctx, actor, u.ID, password, "changed") // forgets the failures
 }
 
 func (s *Store) setPassword(ctx context.Context, actor Actor, id int64, password, kind string) error {

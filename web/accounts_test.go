@@ -1,9 +1,11 @@
 package web_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -83,4 +85,63 @@ func TestSignInNextStaysOnTheConsole(t *testing.T) {
 			check("GET /login", roundTrip(t, cl, req))
 		})
 	}
+}
+
+// Wrong passwords sent at once are throttled as those sent one after another: of 12
+// parallel sign-ins with a limit of 5, at most 5 are checked (the others are told the
+// name is locked), and then the right password is refused too. The same holds for the
+// current password asked to change one's own.
+func TestParallelGuessesThrottled(t *testing.T) {
+	const guesses, limit = 12, 5
+	count := func(t *testing.T, bodies []string, wrong string) (checked int) {
+		t.Helper()
+		for i, b := range bodies {
+			switch {
+			case strings.Contains(b, wrong):
+				checked++
+			case strings.Contains(b, "tạm khoá"):
+			default:
+				t.Errorf("guess %d: %s", i, excerpt(b, "login-error"))
+			}
+		}
+		return checked
+	}
+	t.Run("SignIn", func(t *testing.T) {
+		c := newConsole(t)
+		bodies := make([]string, guesses)
+		var wg sync.WaitGroup
+		for i := range guesses {
+			wg.Go(func() {
+				_, bodies[i] = post(t, c.client(""), c.srv.URL+"/login", url.Values{"username": {"lan"}, "password": {fmt.Sprint("guess number ", i)}})
+			})
+		}
+		wg.Wait()
+		if got := count(t, bodies, "mật khẩu không đúng"); got > limit {
+			t.Errorf("%d of %d parallel sign-ins were checked against the password, want at most %d", got, guesses, limit)
+		}
+		if code, body := post(t, c.client(""), c.srv.URL+"/login", url.Values{"username": {"lan"}, "password": {c.password}}); code != http.StatusUnauthorized || !strings.Contains(body, "tạm khoá") {
+			t.Errorf("the right password after the guesses: %d, want 401 and the name locked", code)
+		}
+	})
+	t.Run("ChangePassword", func(t *testing.T) {
+		c := newConsole(t)
+		lan := c.client("lan")
+		bodies := make([]string, guesses)
+		var wg sync.WaitGroup
+		for i := range guesses {
+			wg.Go(func() {
+				_, bodies[i] = post(t, lan, c.srv.URL+"/account/password", url.Values{"current": {fmt.Sprint("guess number ", i)},
+					"password": {"a brand new password"}, "again": {"a brand new password"}})
+			})
+		}
+		wg.Wait()
+		if got := count(t, bodies, "hiện tại không đúng"); got > limit {
+			t.Errorf("%d of %d parallel guesses of the current password were checked, want at most %d", got, guesses, limit)
+		}
+		code, body := post(t, lan, c.srv.URL+"/account/password", url.Values{"current": {c.password},
+			"password": {"a brand new password"}, "again": {"a brand new password"}})
+		if code == http.StatusSeeOther || !strings.Contains(body, "tạm khoá") {
+			t.Errorf("the right current password after the guesses: %d, want refused, the name locked", code)
+		}
+	})
 }

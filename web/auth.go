@@ -158,16 +158,22 @@ func (s *Server) handlePasswordChange(w http.ResponseWriter, r *http.Request, me
 		return
 	}
 	if err := s.cfg.Store.ChangePassword(r.Context(), me.Actor, current, next); err != nil {
-		if tickets.ErrorCode(err) != tickets.EINVALID {
+		status := http.StatusUnprocessableEntity
+		switch tickets.ErrorCode(err) {
+		case tickets.EINVALID:
+		case tickets.EFORBIDDEN: // too many wrong current passwords: the name is locked
+			s.log.Warn("password change refused: too many failures", "username", me.User.Username, "from", remoteAddr(r))
+			status = http.StatusTooManyRequests
+		default:
 			s.fail(w, r, me, err)
 			return
 		}
 		field := "password"
-		if strings.Contains(tickets.ErrorMessage(err), "hiện tại") {
+		if strings.Contains(tickets.ErrorMessage(err), "hiện tại") || status == http.StatusTooManyRequests {
 			field = "current"
 		}
 		p.Errors[field] = tickets.ErrorMessage(err)
-		s.render(w, r, http.StatusUnprocessableEntity, accountPage(p))
+		s.render(w, r, status, accountPage(p))
 		return
 	}
 	s.log.Info("password changed", "username", me.User.Username)

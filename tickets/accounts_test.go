@@ -1,0 +1,84 @@
+package tickets_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/huehotline/hotline/tickets"
+)
+
+// parallel runs fn n times at once and returns the errors, in order.
+func parallel(n int, fn func(i int) error) []error {
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { errs[i] = fn(i) })
+	}
+	wg.Wait()
+	return errs
+}
+
+// Guesses made at once are throttled as those made one after another: the lock is
+// checked and the failure counted in one step, so that of 12 parallel wrong passwords
+// at most 5 (the limit) are compared with the password, and the name is locked after.
+func TestSignInThrottlingHoldsUnderParallelGuesses(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	const guesses = 12
+	limit := f.s.Login.MaxFailures
+	errs := parallel(guesses, func(i int) error {
+		_, err := f.s.SignIn(ctx, "agent1", fmt.Sprintf("guess number %d", i))
+		return err
+	})
+	checked := 0
+	for i, err := range errs {
+		switch msg := tickets.ErrorMessage(err); {
+		case strings.Contains(msg, "không đúng"):
+			checked++ // compared with the password, and found wrong
+		case strings.Contains(msg, "tạm khoá"):
+		default:
+			t.Errorf("guess %d: %v", i, err)
+		}
+	}
+	if checked > limit {
+		t.Errorf("%d of %d parallel guesses were checked against the password, want at most %d", checked, guesses, limit)
+	}
+	if _, err := f.s.SignIn(ctx, "agent1", "correct horse battery"); !strings.Contains(tickets.ErrorMessage(err), "tạm khoá") {
+		t.Errorf("the right password after the parallel guesses: %v, want the name locked", err)
+	}
+}
+
+// Changing one's password takes the current one, and guessing it is throttled as
+// signing in is, per user (the same count: it is the same secret), parallel guesses too.
+func TestChangePasswordThrottled(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	const guesses = 12
+	limit := f.s.Login.MaxFailures
+	errs := parallel(guesses, func(i int) error {
+		err := f.s.ChangePassword(ctx, f.agent, fmt.Sprintf("guess number %d", i), "a brand new password")
+		return err
+	})
+	checked := 0
+	for i, err := range errs {
+		switch msg := tickets.ErrorMessage(err); {
+		case tickets.ErrorCode(err) == tickets.EINVALID && strings.Contains(msg, "hiện tại không đúng"):
+			checked++
+		case tickets.ErrorCode(err) == tickets.EFORBIDDEN && strings.Contains(msg, "tạm khoá"):
+		default:
+			t.Errorf("guess %d: %v", i, err)
+		}
+	}
+	if checked > limit {
+		t.Errorf("%d of %d parallel guesses of the current password were checked, want at most %d", checked, guesses, limit)
+	}
+	if err := f.s.ChangePassword(ctx, f.agent, "correct horse battery", "a brand new password"); tickets.ErrorCode(err) != tickets.EFORBIDDEN {
+		t.Errorf("the right current password while locked: %v, want refused", err)
+	}
+	if _, err := f.s.SignIn(ctx, "agent1", "correct horse battery"); !strings.Contains(tickets.ErrorMessage(err), "tạm khoá") {
+		t.Errorf("signing in after the guesses of the current password: %v, want the name locked", err)
+	}
+}
