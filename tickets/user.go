@@ -16,16 +16,19 @@ import (
 
 // User is a person who uses the console.
 type User struct {
-	ID           int64     `db:"id"`
-	Username     string    `db:"username"`
-	DisplayName  string    `db:"display_name"`
-	Role         string    `db:"role"`
-	UnitCode     *string   `db:"unit_code"`
-	Phone        string    `db:"phone"` // the agent's phone as Asterisk dials it: PJSIP/agent101
-	PasswordHash string    `db:"password_hash"`
-	Active       bool      `db:"active"`
-	CreatedAt    time.Time `db:"created_at"`
-	UpdatedAt    time.Time `db:"updated_at"`
+	ID           int64   `db:"id"`
+	Username     string  `db:"username"`
+	DisplayName  string  `db:"display_name"`
+	Role         string  `db:"role"`
+	UnitCode     *string `db:"unit_code"`
+	Phone        string  `db:"phone"` // the agent's phone as Asterisk dials it: PJSIP/agent101
+	PasswordHash string  `db:"password_hash"`
+	Active       bool    `db:"active"`
+	// SessionGen is bumped by every change that must end the user's sessions (deactivation,
+	// a new role or unit, a new password); a session keeps the one it was signed in with.
+	SessionGen int64     `db:"session_gen"`
+	CreatedAt  time.Time `db:"created_at"`
+	UpdatedAt  time.Time `db:"updated_at"`
 }
 
 // Name is how the user is shown: their display name, or their user name.
@@ -47,7 +50,7 @@ var Roles = []Label{
 // RoleLabel returns the label of a role.
 func RoleLabel(code string) Label { l, _ := findLabel(Roles, code); return l }
 
-const userColumns = `id, username, display_name, role, unit_code, phone, password_hash, active, created_at, updated_at`
+const userColumns = `id, username, display_name, role, unit_code, phone, password_hash, active, session_gen, created_at, updated_at`
 
 // MinPasswordLength is the shortest password the console takes.
 const MinPasswordLength = 10
@@ -248,8 +251,11 @@ func (s *Store) UpdateUser(ctx context.Context, actor Actor, id int64, e UserEdi
 				return Errorf(ECONFLICT, "Không thể bỏ quản trị viên cuối cùng.")
 			}
 		}
+		if endsSessions(&old, &u) {
+			u.SessionGen++
+		}
 		_, err := t.ExecContext(ctx, t.Rebind(`UPDATE users SET display_name = ?, role = ?, unit_code = ?, phone = ?, active = ?,
-			updated_at = ? WHERE id = ?`), u.DisplayName, u.Role, u.UnitCode, u.Phone, u.Active, t.now, u.ID)
+			session_gen = ?, updated_at = ? WHERE id = ?`), u.DisplayName, u.Role, u.UnitCode, u.Phone, u.Active, u.SessionGen, t.now, u.ID)
 		if err != nil {
 			if ErrorCode(mapConstraint(err)) == EINVALID {
 				return Errorf(EINVALID, "Đơn vị %s không tồn tại.", deref(u.UnitCode))
@@ -274,62 +280,84 @@ func (s *Store) UpdateUser(ctx context.Context, actor Actor, id int64, e UserEdi
 	})
 }
 
+// endsSessions reports whether a change of a user ends their sessions: they may no
+// longer sign in, or they would see other data (another role, another unit).
+func endsSessions(old, u *User) bool {
+	return (old.Active && !u.Active) || old.Role != u.Role || deref(old.UnitCode) != deref(u.UnitCode)
+}
+
 // ResetPassword sets a user's password (an admin resetting it). The user's old
 // password no longer works; their failed sign-ins are forgotten.
 func (s *Store) ResetPassword(ctx context.Context, actor Actor, id int64, password string) error {
 	if actor.Role != RoleAdmin && actor.Role != RoleSystem {
 		return Errorf(EFORBIDDEN, "Chỉ quản trị viên được đặt lại mật khẩu.")
 	}
-	return s.setPassword(ctx, actor, id, password, "reset")
+	_, err := s.setPassword(ctx, actor, id, password, "reset")
+	return err
 }
 
-// ChangePassword changes a user's own password, given the current one. Guesses of the
-// current password count as failed sign-ins of the user's name (it is the same secret),
-// so a session left open does not let anyone try passwords without limit.
-func (s *Store) ChangePassword(ctx context.Context, actor Actor, current, password string) error {
+// ChangePassword changes a user's own password, given the current one, and returns the
+// user's new session generation: every session of theirs ends but the one they changed
+// it from, which keeps it. Guesses of the current password count as failed sign-ins of
+// the user's name (it is the same secret), so a session left open does not let anyone
+// try passwords without limit.
+func (s *Store) ChangePassword(ctx context.Context, actor Actor, current, password string) (int64, error) {
 	if actor.UserID == nil {
-		return Errorf(EFORBIDDEN, "Chưa đăng nhập.")
+		return 0, Errorf(EFORBIDDEN, "Chưa đăng nhập.")
 	}
 	u, err := s.FindUser(ctx, *actor.UserID)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if err := checkPassword(password); err != nil {
-		return err
+		return 0, err
 	}
 	if current == password {
-		return Errorf(EINVALID, "Mật khẩu mới phải khác mật khẩu hiện tại.")
+		return 0, Errorf(EINVALID, "Mật khẩu mới phải khác mật khẩu hiện tại.")
 	}
 	if _, err := s.attempt(ctx, u.Username); err != nil {
-		return err
+		return 0, err
 	}
 	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(current)) != nil {
-		return Errorf(EINVALID, "Mật khẩu hiện tại không đúng.")
+		return 0, Errorf(EINVALID, "Mật khẩu hiện tại không đúng.")
 	}
 	return s.setPassword(ctx, actor, u.ID, password, "changed") // forgets the failures
 }
 
-func (s *Store) setPassword(ctx context.Context, actor Actor, id int64, password, kind string) error {
+// setPassword sets a user's password, ends their sessions (a new session generation,
+// returned) and forgets their failed sign-ins.
+func (s *Store) setPassword(ctx context.Context, actor Actor, id int64, password, kind string) (int64, error) {
 	if err := checkPassword(password); err != nil {
-		return err
+		return 0, err
 	}
 	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
 	if err != nil {
-		return fmt.Errorf("hash password: %w", err)
+		return 0, fmt.Errorf("hash password: %w", err)
 	}
-	return s.inTx(ctx, func(t *tx) error {
-		var username string
-		if err := t.GetContext(ctx, &username, t.Rebind(`SELECT username FROM users WHERE id = ?`), id); err != nil {
-			return notFound(err, "người dùng")
-		}
-		if _, err := t.ExecContext(ctx, t.Rebind(`UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?`), string(hash), t.now, id); err != nil {
-			return fmt.Errorf("set password: %w", err)
-		}
-		if _, err := t.ExecContext(ctx, t.Rebind(`DELETE FROM login_failures WHERE username = ?`), username); err != nil {
-			return fmt.Errorf("set password: %w", err)
-		}
-		return addEvent(ctx, t, actor, EntityUser, id, change{kind: "password", field: "password", new: kind})
+	var gen int64
+	err = s.inTx(ctx, func(t *tx) error {
+		var err error
+		gen, err = setPasswordHash(ctx, t, actor, id, string(hash), kind)
+		return err
 	})
+	return gen, err
+}
+
+// setPasswordHash is setPassword inside a transaction, with the hash already made.
+func setPasswordHash(ctx context.Context, t *tx, actor Actor, id int64, hash, kind string) (int64, error) {
+	var username string
+	if err := t.GetContext(ctx, &username, t.Rebind(`SELECT username FROM users WHERE id = ?`), id); err != nil {
+		return 0, notFound(err, "người dùng")
+	}
+	var gen int64
+	if err := t.GetContext(ctx, &gen, t.Rebind(`UPDATE users SET password_hash = ?, session_gen = session_gen + 1, updated_at = ?
+		WHERE id = ? RETURNING session_gen`), hash, t.now, id); err != nil {
+		return 0, fmt.Errorf("set password: %w", err)
+	}
+	if _, err := t.ExecContext(ctx, t.Rebind(`DELETE FROM login_failures WHERE username = ?`), username); err != nil {
+		return 0, fmt.Errorf("set password: %w", err)
+	}
+	return gen, addEvent(ctx, t, actor, EntityUser, id, change{kind: "password", field: "password", new: kind})
 }
 
 // NewPassword returns a random password of 16 letters and digits that are hard to

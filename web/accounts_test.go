@@ -7,6 +7,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/huehotline/hotline/tickets"
+	"github.com/huehotline/hotline/web"
 )
 
 // browserResolve resolves a Location header against the page's URL as a browser does
@@ -144,4 +148,100 @@ func TestParallelGuessesThrottled(t *testing.T) {
 			t.Errorf("the right current password after the guesses: %d, want refused, the name locked", code)
 		}
 	})
+}
+
+// Deactivating a user, changing their role or an officer's unit, resetting their
+// password, or their changing it themselves ends their sessions at once: their next
+// page asks them to sign in, they are off duty, and their pages' live streams end
+// without waiting for a request. Their own change keeps the session they made it from.
+func TestUserChangesEndSessions(t *testing.T) {
+	for _, tc := range []struct {
+		name, user string
+		change     func(c *console, id int64) (int, string)
+	}{
+		{"Deactivated", "lan", func(c *console, id int64) (int, string) {
+			return post(t, c.client("root"), fmt.Sprintf("%s/admin/users/%d", c.srv.URL, id), url.Values{
+				"display_name": {"Nguyễn Thị Lan"}, "role": {tickets.RoleAgent}, "unit": {""}, "phone": {"PJSIP/agent101"}, "active": {"0"}})
+		}},
+		{"RoleChanged", "lan", func(c *console, id int64) (int, string) {
+			return post(t, c.client("root"), fmt.Sprintf("%s/admin/users/%d", c.srv.URL, id), url.Values{
+				"display_name": {"Nguyễn Thị Lan"}, "role": {tickets.RoleSupervisor}, "unit": {""}, "phone": {"PJSIP/agent101"}})
+		}},
+		{"PasswordReset", "lan", func(c *console, id int64) (int, string) {
+			return post(t, c.client("root"), fmt.Sprintf("%s/admin/users/%d/password", c.srv.URL, id), url.Values{"password": {"reset by the admin"}})
+		}},
+		{"OfficerUnitChanged", "hoa", func(c *console, id int64) (int, string) {
+			return post(t, c.client("root"), fmt.Sprintf("%s/admin/users/%d", c.srv.URL, id), url.Values{
+				"display_name": {"Trần Văn Hoà"}, "role": {tickets.RoleOfficer}, "unit": {kimLong}, "phone": {""}})
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			desk := newFakeDesk()
+			c := newConsole(t, func(cfg *web.Config) { cfg.Desk = desk })
+			id := c.users[tc.user].ID
+			page, other := c.client(tc.user), c.client(tc.user) // two browsers
+			if tc.user == "lan" && desk.Snapshot().Agent(id) == nil {
+				t.Fatal("lan is not on duty after signing in")
+			}
+			es := openEvents(t, page, c.srv.URL+"/events")
+			if code, body := tc.change(c, id); code != http.StatusSeeOther {
+				t.Fatalf("the admin's change: %d %s", code, excerpt(body, "message"))
+			}
+			if desk.Snapshot().Agent(id) != nil {
+				t.Errorf("%s is still on duty once the change is made", tc.user)
+			}
+			if !es.ended(2 * time.Second) {
+				t.Errorf("%s's live stream is still open 2 s after the change", tc.user)
+			}
+			for name, cl := range map[string]*http.Client{"the page's": page, "the other": other} {
+				if code, _ := get(t, cl, c.srv.URL+"/account"); code != http.StatusSeeOther {
+					t.Errorf("%s session after the change: %d, want 303 to sign in", name, code)
+				}
+			}
+		})
+	}
+	t.Run("OwnPasswordChange", func(t *testing.T) {
+		desk := newFakeDesk()
+		c := newConsole(t, func(cfg *web.Config) { cfg.Desk = desk })
+		id := c.users["lan"].ID
+		here, there := c.client("lan"), c.client("lan")
+		hereEvents, thereEvents := openEvents(t, here, c.srv.URL+"/events"), openEvents(t, there, c.srv.URL+"/events")
+		hereEvents.next("desk", nil)
+		if code, body := post(t, here, c.srv.URL+"/account/password", url.Values{"current": {c.password},
+			"password": {"my own new password"}, "again": {"my own new password"}}); code != http.StatusSeeOther {
+			t.Fatalf("change the password: %d %s", code, excerpt(body, "password-form"))
+		}
+		if !thereEvents.ended(2 * time.Second) {
+			t.Error("the other session's live stream is still open 2 s after the password changed")
+		}
+		if code, _ := get(t, there, c.srv.URL+"/account"); code != http.StatusSeeOther {
+			t.Errorf("the other session after the password changed: %d, want 303 to sign in", code)
+		}
+		if code, _ := get(t, here, c.srv.URL+"/account"); code != http.StatusOK {
+			t.Errorf("the session the password was changed from: %d, want 200", code)
+		}
+		if desk.Snapshot().Agent(id) == nil {
+			t.Error("lan was taken off duty by changing her own password")
+		}
+		desk.set(func(d *tickets.DeskView) { d.Waiting = []time.Time{time.Now()} })
+		hereEvents.next("strip", func(d string) bool { return strings.Contains(d, `data-testid="strip-waiting">1<`) })
+	})
+}
+
+// A page's live stream ends when its session does, idle or at its absolute lifetime,
+// not only at the next request.
+func TestLiveStreamEndsWithItsSession(t *testing.T) {
+	for name, opt := range map[string]consoleOption{
+		"Idle":     func(cfg *web.Config) { cfg.SessionIdle = time.Second },
+		"Lifetime": func(cfg *web.Config) { cfg.SessionLifetime = time.Second },
+	} {
+		t.Run(name, func(t *testing.T) {
+			desk := newFakeDesk()
+			c := newConsole(t, func(cfg *web.Config) { cfg.Desk = desk }, opt)
+			es := openEvents(t, c.client("minh"), c.srv.URL+"/events")
+			if !es.ended(3 * time.Second) {
+				t.Error("the live stream is still open 3 s after a session of 1 s")
+			}
+		})
+	}
 }

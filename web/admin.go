@@ -129,14 +129,18 @@ func (s *Server) handleUserEdit(w http.ResponseWriter, r *http.Request, me *view
 		active := v == "1"
 		e.Active = &active
 	}
-	s.userAction(w, r, me, id, "Đã lưu.", func() error { return s.cfg.Store.UpdateUser(r.Context(), me.Actor, id, e) })
+	s.userAction(w, r, me, id, "Đã lưu.", func() error {
+		return s.changeUser(r.Context(), id, "account changed", func() error { return s.cfg.Store.UpdateUser(r.Context(), me.Actor, id, e) })
+	})
 }
 
 // handleUserPassword sets a new password for a user (handed over by the admin).
 func (s *Server) handleUserPassword(w http.ResponseWriter, r *http.Request, me *viewer) {
 	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	s.userAction(w, r, me, id, "Đã đặt lại mật khẩu.", func() error {
-		return s.cfg.Store.ResetPassword(r.Context(), me.Actor, id, r.PostFormValue("password"))
+		return s.changeUser(r.Context(), id, "password reset", func() error {
+			return s.cfg.Store.ResetPassword(r.Context(), me.Actor, id, r.PostFormValue("password"))
+		})
 	})
 }
 

@@ -55,6 +55,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.sessions.Put(r.Context(), sessionUser, res.User.ID)
+	s.sessions.Put(r.Context(), sessionGen, res.User.SessionGen)
 	s.log.Info("signed in", "username", res.User.Username, "role", res.User.Role)
 	s.startShift(r, res.User)
 	http.Redirect(w, r, safeNext(p.Next), http.StatusSeeOther)
@@ -102,9 +103,13 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request, me *viewer
 			s.log.Warn("take the agent off duty at sign-out", "username", me.User.Username, "err", err)
 		}
 	}
+	token := s.sessions.Token(r.Context())
 	if err := s.sessions.Destroy(r.Context()); err != nil {
 		s.fail(w, r, me, err)
 		return
+	}
+	if s.hub != nil {
+		s.hub.endSession(token) // the session's other pages
 	}
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }
@@ -157,7 +162,8 @@ func (s *Server) handlePasswordChange(w http.ResponseWriter, r *http.Request, me
 		s.render(w, r, http.StatusUnprocessableEntity, accountPage(p))
 		return
 	}
-	if err := s.cfg.Store.ChangePassword(r.Context(), me.Actor, current, next); err != nil {
+	gen, err := s.cfg.Store.ChangePassword(r.Context(), me.Actor, current, next)
+	if err != nil {
 		status := http.StatusUnprocessableEntity
 		switch tickets.ErrorCode(err) {
 		case tickets.EINVALID:
@@ -175,6 +181,11 @@ func (s *Server) handlePasswordChange(w http.ResponseWriter, r *http.Request, me
 		p.Errors[field] = tickets.ErrorMessage(err)
 		s.render(w, r, status, accountPage(p))
 		return
+	}
+	// Every other session of the user has ended; this one goes on with the new generation.
+	s.sessions.Put(r.Context(), sessionGen, gen)
+	if s.hub != nil {
+		s.hub.endSessions(me.User.ID, s.sessions.Token(r.Context()), gen)
 	}
 	s.log.Info("password changed", "username", me.User.Username)
 	http.Redirect(w, r, "/account?changed=1", http.StatusSeeOther)

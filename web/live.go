@@ -45,7 +45,10 @@ type liveEvent struct {
 type liveClient struct {
 	user      *tickets.User
 	actor     tickets.Actor
-	ticket    string // the ticket the page shows, for soft presence
+	token     string    // the page's session
+	gen       int64     // the user's session generation the session holds
+	expires   time.Time // when the session ends unless the user uses it meanwhile
+	ticket    string    // the ticket the page shows, for soft presence
 	wallboard bool
 	send      chan liveEvent
 	last      map[string]string // the last data sent per event, so nothing is sent twice
@@ -94,6 +97,7 @@ func (h *hub) run(ctx context.Context) {
 			h.refreshStats(ctx, true)
 		case <-grace.C:
 			h.signOutAbsent(ctx)
+			h.checkSessions(ctx)
 			continue
 		}
 		h.broadcast(ctx)
@@ -317,6 +321,57 @@ func (h *hub) close() {
 	}
 }
 
+// endSessions closes the streams of a user's sessions but the one whose token is keep,
+// which goes on with the session generation gen: their sessions have ended.
+func (h *hub) endSessions(userID int64, keep string, gen int64) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for c := range h.clients {
+		switch {
+		case c.user.ID != userID:
+		case keep != "" && c.token == keep:
+			c.gen = gen
+		default:
+			h.dropLocked(c)
+		}
+	}
+}
+
+// endSession closes the streams of one session (signed out).
+func (h *hub) endSession(token string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for c := range h.clients {
+		if c.token == token {
+			h.dropLocked(c)
+		}
+	}
+}
+
+// checkSessions closes the streams of users deactivated, or whose session generation
+// moved on, by a change this process was not told of (another hotline's console).
+func (h *hub) checkSessions(ctx context.Context) {
+	h.mu.Lock()
+	users := map[int64]bool{}
+	for c := range h.clients {
+		users[c.user.ID] = true
+	}
+	h.mu.Unlock()
+	for id := range users {
+		u, err := h.s.cfg.Store.FindUser(ctx, id)
+		if err != nil && tickets.ErrorCode(err) != tickets.ENOTFOUND {
+			continue // a database failing now ends nobody's stream
+		}
+		h.mu.Lock()
+		for c := range h.clients {
+			if c.user.ID == id && (u == nil || !u.Active || u.SessionGen != c.gen) {
+				h.dropLocked(c)
+			}
+		}
+		h.mu.Unlock()
+	}
+}
+
 // signOutAbsent takes off duty the agents whose console has been closed longer than the
 // grace: a shift restored after a restart whose agent never came back, a browser closed.
 func (h *hub) signOutAbsent(ctx context.Context) {
@@ -364,7 +419,14 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request, me *viewer
 		return
 	}
 	q := r.URL.Query()
-	c := &liveClient{user: me.User, actor: me.Actor, send: make(chan liveEvent, 64), last: map[string]string{}}
+	ctx := r.Context()
+	c := &liveClient{user: me.User, actor: me.Actor, send: make(chan liveEvent, 64), last: map[string]string{},
+		token: s.sessions.Token(ctx), gen: s.sessions.GetInt64(ctx, sessionGen), expires: s.sessions.Deadline(ctx)}
+	// A stream does not use its session: it ends when the session would, unused since the
+	// stream began (the page's browser reconnects if the user kept it alive elsewhere).
+	if idle := time.Now().Add(s.sessions.IdleTimeout); s.sessions.IdleTimeout > 0 && idle.Before(c.expires) {
+		c.expires = idle
+	}
 	if q.Get("wallboard") == "1" {
 		if !me.Actor.IsSupervisor() {
 			http.Error(w, "forbidden", http.StatusForbidden)
@@ -395,10 +457,14 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request, me *viewer
 	s.hub.poke()
 	ping := time.NewTicker(15 * time.Second)
 	defer ping.Stop()
+	expired := time.NewTimer(time.Until(c.expires))
+	defer expired.Stop()
 	var buf bytes.Buffer
 	for {
 		select {
 		case <-r.Context().Done():
+			return
+		case <-expired.C:
 			return
 		case <-ping.C:
 			fmt.Fprint(w, ": ping\n\n")

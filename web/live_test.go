@@ -400,3 +400,19 @@ func TestLinkWithheldCaller(t *testing.T) {
 		t.Error("after linking, the page lacks the known caller's ticket or still offers the link")
 	}
 }
+
+// ended reports whether the stream ends within d (the server closed it).
+func (es *eventStream) ended(d time.Duration) bool {
+	es.t.Helper()
+	limit := time.After(d)
+	for {
+		select {
+		case _, open := <-es.events:
+			if !open {
+				return true
+			}
+		case <-limit:
+			return false
+		}
+	}
+}

@@ -30,7 +30,7 @@ var static embed.FS
 type Store interface {
 	SignIn(ctx context.Context, username, password string) (*tickets.LoginResult, error)
 	FindUser(ctx context.Context, id int64) (*tickets.User, error)
-	ChangePassword(ctx context.Context, actor tickets.Actor, current, password string) error
+	ChangePassword(ctx context.Context, actor tickets.Actor, current, password string) (int64, error)
 	ListUsers(ctx context.Context, actor tickets.Actor) ([]*tickets.User, error)
 	CreateUser(ctx context.Context, actor tickets.Actor, u *tickets.User, password string) error
 	UpdateUser(ctx context.Context, actor tickets.Actor, id int64, e tickets.UserEdit) error
@@ -456,25 +456,62 @@ func (s *Server) allow(may func(*viewer) bool, h handler) http.Handler {
 	})
 }
 
-// sessionUser is the session key of the signed-in user's id.
-const sessionUser = "user_id"
+// Session keys: the signed-in user's id, and their session generation at sign-in.
+const (
+	sessionUser = "user_id"
+	sessionGen  = "user_gen"
+)
 
 // viewerOf returns the signed-in user of a request, or nil. A user deactivated since
-// signing in is signed out.
+// signing in, or whose session generation moved on since (a new role, unit or password:
+// tickets.User.SessionGen), is signed out.
 func (s *Server) viewerOf(r *http.Request) *viewer {
 	id := s.sessions.GetInt64(r.Context(), sessionUser)
 	if id == 0 {
 		return nil
 	}
 	u, err := s.cfg.Store.FindUser(r.Context(), id)
-	if err != nil || !u.Active {
-		if err == nil && s.cfg.Desk != nil {
+	if err != nil || !u.Active || u.SessionGen != s.sessions.GetInt64(r.Context(), sessionGen) {
+		if err == nil && !u.Active && s.cfg.Desk != nil {
 			s.cfg.Desk.SignOut(r.Context(), u.ID, "deactivated")
 		}
 		s.sessions.Destroy(r.Context())
 		return nil
 	}
 	return &viewer{User: u, Actor: tickets.ActorFor(u)}
+}
+
+// endSessions acts on a change that ended a user's sessions (their session generation
+// moved on, or they were deactivated) at once rather than at their next request: they
+// are taken off duty and their pages' live streams are closed.
+func (s *Server) endSessions(ctx context.Context, u *tickets.User, why string) {
+	if s.cfg.Desk != nil {
+		if err := s.cfg.Desk.SignOut(ctx, u.ID, why); err != nil {
+			s.log.Warn("take a user off duty whose sessions ended", "user", u.ID, "err", err)
+		}
+	}
+	if s.hub != nil {
+		s.hub.endSessions(u.ID, "", u.SessionGen)
+	}
+}
+
+// changeUser runs a change of a user and, if it ended their sessions, ends them now.
+func (s *Server) changeUser(ctx context.Context, id int64, why string, do func() error) error {
+	before, err := s.cfg.Store.FindUser(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := do(); err != nil {
+		return err
+	}
+	after, err := s.cfg.Store.FindUser(ctx, id)
+	if err != nil {
+		return err
+	}
+	if after.SessionGen != before.SessionGen || (before.Active && !after.Active) {
+		s.endSessions(ctx, after, why)
+	}
+	return nil
 }
 
 func (s *Server) needSignIn(w http.ResponseWriter, r *http.Request) {
