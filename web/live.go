@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"net/http"
@@ -34,6 +35,10 @@ type Desk interface {
 // reload, a lost network) before they are taken off duty: nobody is rung whose console
 // cannot show the call.
 const consoleGrace = 60 * time.Second
+
+// liveStreamsPerUser is how many live streams one user may have open at once by default:
+// a tab each, several tabs; more is a script, or a leak.
+const liveStreamsPerUser = 8
 
 // liveEvent is one server-sent event.
 type liveEvent struct {
@@ -157,6 +162,14 @@ func (h *hub) broadcast(ctx context.Context) {
 	}
 	strip := renderString(ctx, queueStrip(stripView(d)))
 	viewers := h.viewers()
+	// Who has a ticket open is told only to those who may see the ticket (the store's
+	// rule: an officer, their unit's); a ticket that cannot be read now is told to nobody.
+	refs := slices.Collect(maps.Keys(viewers))
+	open, err := h.s.cfg.Store.FindTicketsByRef(ctx, tickets.ActorSystem, refs)
+	if err != nil {
+		h.s.log.Warn("tickets open in the console", "err", err)
+		open = nil
+	}
 	for _, c := range clients {
 		if c.wallboard {
 			h.deliver(c, liveEvent{"wallboard", board})
@@ -168,13 +181,16 @@ func (h *hub) broadcast(ctx context.Context) {
 				h.deliver(c, liveEvent{"pop", pop})
 			}
 		}
+		sees := func(ref string) bool { tk := open[ref]; return tk != nil && c.actor.SeesTicket(tk) }
 		for ref, names := range viewers {
-			h.deliver(c, liveEvent{"viewers-" + ref, renderString(ctx, viewersNote(othersViewing(names, c.user)))})
+			if sees(ref) {
+				h.deliver(c, liveEvent{"viewers-" + ref, renderString(ctx, viewersNote(othersViewing(names, c.user)))})
+			}
 		}
-		// A ticket nobody else has open any more.
+		// A ticket nobody else has open any more, or that this page may no longer see.
 		for name := range c.last {
 			if ref, ok := strings.CutPrefix(name, "viewers-"); ok {
-				if _, still := viewers[ref]; !still {
+				if _, still := viewers[ref]; !still || !sees(ref) {
 					h.deliver(c, liveEvent{name, ""})
 				}
 			}
@@ -282,15 +298,32 @@ func (h *hub) deliver(c *liveClient, e liveEvent) {
 	}
 }
 
-func (h *hub) add(c *liveClient) bool {
+// errTooManyStreams refuses a stream beyond a user's cap; errLiveClosed one asked
+// while the server shuts down.
+var (
+	errTooManyStreams = errors.New("too many live streams")
+	errLiveClosed     = errors.New("live events closed")
+)
+
+// add registers a page's stream, unless its user has limit open already.
+func (h *hub) add(c *liveClient, limit int) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.closed {
-		return false
+		return errLiveClosed
+	}
+	n := 0
+	for o := range h.clients {
+		if o.user.ID == c.user.ID {
+			n++
+		}
+	}
+	if n >= limit {
+		return errTooManyStreams
 	}
 	h.clients[c] = struct{}{}
 	delete(h.seen, c.user.ID)
-	return true
+	return nil
 }
 
 func (h *hub) drop(c *liveClient) {
@@ -434,9 +467,36 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request, me *viewer
 		}
 		c.wallboard = true
 	}
-	if ref := strings.ToUpper(strings.TrimSpace(q.Get("ticket"))); ref != "" && len(ref) < 32 {
-		c.ticket = ref
+	// The ticket the page shows: a reference in its exact form, of a ticket the user may
+	// see, or no stream (so that nothing else reaches another page's stream as an event's
+	// name, and nobody is named viewing a ticket they may not see).
+	if ref := q.Get("ticket"); ref != "" {
+		if !tickets.IsTicketRef(ref) {
+			http.Error(w, "ticket: not a ticket reference", http.StatusBadRequest)
+			return
+		}
+		tk, err := s.cfg.Store.FindTicketByRef(ctx, me.Actor, ref)
+		if err != nil {
+			s.fail(w, r, me, err)
+			return
+		}
+		c.ticket = tk.Ref
 	}
+	limit := s.cfg.LiveStreamsPerUser
+	if limit <= 0 {
+		limit = liveStreamsPerUser
+	}
+	switch err := s.hub.add(c, limit); err {
+	case nil:
+	case errTooManyStreams:
+		http.Error(w, fmt.Sprintf("Bạn đang mở quá %d trang cập nhật trực tiếp; hãy đóng bớt một trang rồi tải lại trang này.", limit), http.StatusTooManyRequests)
+		return
+	default:
+		http.Error(w, "live events are closing", http.StatusServiceUnavailable)
+		return
+	}
+	defer s.hub.poke() // who has which ticket open changed
+	defer s.hub.drop(c)
 	rc := http.NewResponseController(w)
 	rc.SetWriteDeadline(time.Time{}) // a stream outlives the server's write timeout
 	h := w.Header()
@@ -449,11 +509,6 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request, me *viewer
 	if err := rc.Flush(); err != nil {
 		return
 	}
-	if !s.hub.add(c) {
-		return
-	}
-	defer s.hub.poke() // who has which ticket open changed
-	defer s.hub.drop(c)
 	s.hub.poke()
 	ping := time.NewTicker(15 * time.Second)
 	defer ping.Stop()
@@ -498,10 +553,11 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request, me *viewer
 	}
 }
 
-// writeEvent writes one event in the text/event-stream format.
+// writeEvent writes one event in the text/event-stream format. A name never carries a
+// line break (it would end the event and start another).
 func writeEvent(b *bytes.Buffer, e liveEvent) {
 	b.WriteString("event: ")
-	b.WriteString(e.name)
+	b.WriteString(strings.NewReplacer("\r", "", "\n", "").Replace(e.name))
 	b.WriteByte('\n')
 	for _, line := range strings.Split(e.data, "\n") {
 		b.WriteString("data: ")

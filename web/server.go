@@ -41,6 +41,7 @@ type Store interface {
 
 	ListTickets(ctx context.Context, actor tickets.Actor, f tickets.TicketFilter) (*tickets.TicketPage, error)
 	FindTicketByRef(ctx context.Context, actor tickets.Actor, ref string) (*tickets.Ticket, error)
+	FindTicketsByRef(ctx context.Context, actor tickets.Actor, refs []string) (map[string]*tickets.Ticket, error)
 	GetTicket(ctx context.Context, actor tickets.Actor, id int64) (*tickets.Ticket, error)
 	TicketEvents(ctx context.Context, actor tickets.Actor, id int64) ([]*tickets.Event, error)
 	TicketRecordings(ctx context.Context, actor tickets.Actor, ticketID int64) ([]*tickets.Recording, error)
@@ -129,6 +130,9 @@ type Config struct {
 	// ConsoleGrace is how long an agent on duty may have no console page open before
 	// they are taken off duty; default 60 s.
 	ConsoleGrace time.Duration
+	// LiveStreamsPerUser caps the live streams (console pages) one user has open at once;
+	// default 8. One more is refused with 429 until one of them ends.
+	LiveStreamsPerUser int
 	// Health, if set, is what /healthz asks: whether the database takes a write now.
 	Health HealthCheck
 	// Debug, if set, is served to admins under /debug/.
