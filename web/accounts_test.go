@@ -154,26 +154,29 @@ func TestParallelGuessesThrottled(t *testing.T) {
 // password, or their changing it themselves ends their sessions at once: their next
 // page asks them to sign in, they are off duty, and their pages' live streams end
 // without waiting for a request. Their own change keeps the session they made it from.
+// An admin's change of a role, a unit or a password takes effect, and so ends the
+// sessions, when a supervisor confirms it.
 func TestUserChangesEndSessions(t *testing.T) {
 	for _, tc := range []struct {
 		name, user string
 		change     func(c *console, id int64) (int, string)
+		confirmed  bool // the change waits for a supervisor's confirmation
 	}{
 		{"Deactivated", "lan", func(c *console, id int64) (int, string) {
 			return post(t, c.client("root"), fmt.Sprintf("%s/admin/users/%d", c.srv.URL, id), url.Values{
 				"display_name": {"Nguyễn Thị Lan"}, "role": {tickets.RoleAgent}, "unit": {""}, "phone": {"PJSIP/agent101"}, "active": {"0"}})
-		}},
+		}, false},
 		{"RoleChanged", "lan", func(c *console, id int64) (int, string) {
 			return post(t, c.client("root"), fmt.Sprintf("%s/admin/users/%d", c.srv.URL, id), url.Values{
 				"display_name": {"Nguyễn Thị Lan"}, "role": {tickets.RoleSupervisor}, "unit": {""}, "phone": {"PJSIP/agent101"}})
-		}},
+		}, true},
 		{"PasswordReset", "lan", func(c *console, id int64) (int, string) {
 			return post(t, c.client("root"), fmt.Sprintf("%s/admin/users/%d/password", c.srv.URL, id), url.Values{"password": {"reset by the admin"}})
-		}},
+		}, true},
 		{"OfficerUnitChanged", "hoa", func(c *console, id int64) (int, string) {
 			return post(t, c.client("root"), fmt.Sprintf("%s/admin/users/%d", c.srv.URL, id), url.Values{
 				"display_name": {"Trần Văn Hoà"}, "role": {tickets.RoleOfficer}, "unit": {kimLong}, "phone": {""}})
-		}},
+		}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			desk := newFakeDesk()
@@ -186,6 +189,18 @@ func TestUserChangesEndSessions(t *testing.T) {
 			es := openEvents(t, page, c.srv.URL+"/events")
 			if code, body := tc.change(c, id); code != http.StatusSeeOther {
 				t.Fatalf("the admin's change: %d %s", code, excerpt(body, "message"))
+			}
+			if tc.confirmed {
+				if es.ended(300*time.Millisecond) || (tc.user == "lan" && desk.Snapshot().Agent(id) == nil) {
+					t.Fatal("the admin's change ended the sessions before anyone confirmed it")
+				}
+				if code, _ := get(t, other, c.srv.URL+"/account"); code != http.StatusOK {
+					t.Fatalf("a session before the change is confirmed: %d", code)
+				}
+				minh := c.client("minh")
+				if code, body := post(t, minh, c.srv.URL+"/confirmations/"+pendingChangeID(t, minh, c, tc.user)+"/confirm", nil); code != http.StatusSeeOther {
+					t.Fatalf("the supervisor confirms: %d %s", code, excerpt(body, "change-error"))
+				}
 			}
 			if desk.Snapshot().Agent(id) != nil {
 				t.Errorf("%s is still on duty once the change is made", tc.user)
@@ -244,4 +259,106 @@ func TestLiveStreamEndsWithItsSession(t *testing.T) {
 			}
 		})
 	}
+}
+
+// pendingChangeID finds the change waiting for confirmation about a user on the
+// confirmations page.
+func pendingChangeID(t *testing.T, cl *http.Client, c *console, username string) string {
+	t.Helper()
+	code, body := get(t, cl, c.srv.URL+"/confirmations")
+	if code != http.StatusOK {
+		t.Fatalf("the confirmations page: %d", code)
+	}
+	for _, row := range strings.Split(body, `data-testid="pending-change"`)[1:] {
+		if strings.Contains(row, `data-user="`+username+`"`) {
+			_, rest, _ := strings.Cut(row, `data-id="`)
+			id, _, _ := strings.Cut(rest, `"`)
+			return id
+		}
+	}
+	t.Fatalf("no change waiting for %s on the confirmations page", username)
+	return ""
+}
+
+// An admin adds a user; the user cannot sign in until a supervisor confirms it, from a
+// page supervisors reach. The admin cannot confirm their own change, nor give their own
+// account a working role. Admins read every user change in their audit view, never a
+// password.
+func TestAdminChangesNeedConfirmation(t *testing.T) {
+	c := newConsole(t)
+	root, minh := c.client("root"), c.client("minh")
+	code, body := post(t, root, c.srv.URL+"/admin/users", url.Values{"username": {"mai"}, "display_name": {"Phạm Thị Mai"},
+		"role": {tickets.RoleAgent}, "password": {"mai's own password"}})
+	if code != http.StatusSeeOther {
+		t.Fatalf("add mai: %d %s", code, excerpt(body, "user-add"))
+	}
+	if code, _ := post(t, c.client(""), c.srv.URL+"/login", url.Values{"username": {"mai"}, "password": {"mai's own password"}}); code != http.StatusUnauthorized {
+		t.Errorf("mai signs in before anyone confirmed her: %d, want 401", code)
+	}
+	rootID := c.users["root"].ID
+	if code, _ := post(t, root, fmt.Sprintf("%s/admin/users/%d", c.srv.URL, rootID), url.Values{"display_name": {"Quản trị"},
+		"role": {tickets.RoleSupervisor}, "unit": {""}, "phone": {""}}); code != http.StatusForbidden {
+		t.Errorf("the admin gives their own account a working role: %d, want 403", code)
+	}
+	if u, _ := c.store.FindUser(t.Context(), rootID); u.Role != tickets.RoleAdmin {
+		t.Errorf("the admin's role is %s", u.Role)
+	}
+	id := pendingChangeID(t, root, c, "mai") // admins see the list too
+	if code, _ := post(t, root, c.srv.URL+"/confirmations/"+id+"/confirm", nil); code != http.StatusForbidden {
+		t.Errorf("the admin confirms their own change: %d, want 403", code)
+	}
+	if code, _ := post(t, c.client("lan"), c.srv.URL+"/confirmations/"+id+"/confirm", nil); code != http.StatusForbidden {
+		t.Errorf("an agent confirms a user change: %d, want 403", code)
+	}
+	if id := pendingChangeID(t, minh, c, "mai"); true {
+		if code, _ := post(t, minh, c.srv.URL+"/confirmations/"+id+"/confirm", nil); code != http.StatusSeeOther {
+			t.Fatalf("the supervisor confirms: %d", code)
+		}
+	}
+	if code, _ := post(t, c.client(""), c.srv.URL+"/login", url.Values{"username": {"mai"}, "password": {"mai's own password"}}); code != http.StatusSeeOther {
+		t.Errorf("mai signs in once confirmed: %d, want 303", code)
+	}
+	code, body = get(t, root, c.srv.URL+"/admin/audit")
+	if code != http.StatusOK {
+		t.Fatalf("the admin's audit view: %d", code)
+	}
+	audit := excerptAll(body, "audit-row")
+	for _, want := range [][]string{
+		{`data-testid="audit-actor">root<`, `data-testid="audit-user">mai<`, "Tạo tài khoản", "Tổng đài viên"},
+		{`data-testid="audit-actor">root<`, `data-testid="audit-user">mai<`, "Đề xuất"},
+		{`data-testid="audit-actor">minh<`, `data-testid="audit-user">mai<`, "Xác nhận"},
+		{`data-testid="audit-actor">minh<`, `data-testid="audit-user">mai<`, "Được đăng nhập", "đề xuất của root"},
+	} {
+		found := false
+		for _, row := range strings.Split(audit, "\n") {
+			all := true
+			for _, w := range want {
+				all = all && strings.Contains(row, w)
+			}
+			found = found || all
+		}
+		if !found {
+			t.Errorf("the audit view has no row with %q:\n%s", want, audit)
+		}
+	}
+	if strings.Contains(body, "mai's own password") || strings.Contains(body, "$2a$") {
+		t.Error("the audit view shows a password or its hash")
+	}
+	if code, _ := get(t, minh, c.srv.URL+"/admin/audit"); code != http.StatusForbidden {
+		t.Errorf("a supervisor reads the admins' audit view: %d, want 403", code)
+	}
+}
+
+// excerptAll returns every element with a data-testid, for messages.
+func excerptAll(body, testid string) string {
+	var b strings.Builder
+	for _, part := range strings.Split(body, `data-testid="`+testid+`"`)[1:] {
+		end := strings.Index(part, "</tr>")
+		if end < 0 {
+			end = min(len(part), 600)
+		}
+		b.WriteString(part[:end])
+		b.WriteString("\n")
+	}
+	return b.String()
 }

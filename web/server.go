@@ -33,8 +33,12 @@ type Store interface {
 	ChangePassword(ctx context.Context, actor tickets.Actor, current, password string) (int64, error)
 	ListUsers(ctx context.Context, actor tickets.Actor) ([]*tickets.User, error)
 	CreateUser(ctx context.Context, actor tickets.Actor, u *tickets.User, password string) error
-	UpdateUser(ctx context.Context, actor tickets.Actor, id int64, e tickets.UserEdit) error
-	ResetPassword(ctx context.Context, actor tickets.Actor, id int64, password string) error
+	UpdateUser(ctx context.Context, actor tickets.Actor, id int64, e tickets.UserEdit) (bool, error)
+	ResetPassword(ctx context.Context, actor tickets.Actor, id int64, password string) (bool, error)
+	PendingUserChanges(ctx context.Context, actor tickets.Actor) ([]*tickets.UserChange, error)
+	ConfirmUserChange(ctx context.Context, actor tickets.Actor, id int64) error
+	RefuseUserChange(ctx context.Context, actor tickets.Actor, id int64) error
+	UserAudit(ctx context.Context, actor tickets.Actor, limit int) ([]*tickets.UserEvent, error)
 	ListUnits(ctx context.Context, includeRetired bool) ([]*tickets.Unit, error)
 	AddUnit(ctx context.Context, actor tickets.Actor, u *tickets.Unit) error
 	RetireUnit(ctx context.Context, actor tickets.Actor, code string) error
@@ -266,6 +270,10 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST /admin/users", s.admin(s.handleUserAdd))
 	mux.Handle("POST /admin/users/{id}", s.admin(s.handleUserEdit))
 	mux.Handle("POST /admin/users/{id}/password", s.admin(s.handleUserPassword))
+	mux.Handle("GET /admin/audit", s.admin(s.handleUserAudit))
+	mux.Handle("GET /confirmations", s.confirmers(s.handleConfirmations))
+	mux.Handle("POST /confirmations/{id}/confirm", s.confirmers(s.handleConfirm))
+	mux.Handle("POST /confirmations/{id}/refuse", s.confirmers(s.handleRefuse))
 	mux.Handle("GET /admin/units", s.admin(s.handleUnits))
 	mux.Handle("POST /admin/units", s.admin(s.handleUnitAdd))
 	mux.Handle("POST /admin/units/{code}/retire", s.admin(s.handleUnitRetire))
@@ -441,6 +449,13 @@ func (s *Server) reports(h handler) http.Handler {
 // admin serves h to admins.
 func (s *Server) admin(h handler) http.Handler {
 	return s.allow(func(me *viewer) bool { return me.User.Role == tickets.RoleAdmin }, h)
+}
+
+// confirmers serves h to those who confirm admins' user changes: supervisors and admins.
+func (s *Server) confirmers(h handler) http.Handler {
+	return s.allow(func(me *viewer) bool {
+		return me.User.Role == tickets.RoleSupervisor || me.User.Role == tickets.RoleAdmin
+	}, h)
 }
 
 func (s *Server) allow(may func(*viewer) bool, h handler) http.Handler {
