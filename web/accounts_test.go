@@ -243,9 +243,21 @@ func TestUserChangesEndSessions(t *testing.T) {
 	})
 }
 
-// A page's live stream ends when its session does, idle or at its absolute lifetime,
-// not only at the next request.
+// A page's live stream ends when its session does, idle or at its absolute lifetime, or
+// signed out from another page of it, not only at the next request.
 func TestLiveStreamEndsWithItsSession(t *testing.T) {
+	t.Run("SignedOut", func(t *testing.T) {
+		c := newConsole(t, func(cfg *web.Config) { cfg.Desk = newFakeDesk() })
+		minh := c.client("minh")
+		es := openEvents(t, minh, c.srv.URL+"/events")
+		es.next("strip", nil)
+		if code, _ := post(t, minh, c.srv.URL+"/logout", nil); code != http.StatusSeeOther {
+			t.Fatalf("sign out: %d", code)
+		}
+		if !es.ended(2 * time.Second) {
+			t.Error("the live stream is still open 2 s after its session signed out")
+		}
+	})
 	for name, opt := range map[string]consoleOption{
 		"Idle":     func(cfg *web.Config) { cfg.SessionIdle = time.Second },
 		"Lifetime": func(cfg *web.Config) { cfg.SessionLifetime = time.Second },
