@@ -149,7 +149,7 @@ load: deps build
 	db=$$(mktemp -d)/load.db; pw=$$(head -c 18 /dev/urandom | base64); \
 	echo "$$pw" | $(BIN) users add loadadmin --role admin --db $$db >/dev/null; \
 	echo "$$pw" | $(BIN) users add loadsup --role supervisor --db $$db >/dev/null; \
-	HOTLINE_DB=$$db HOTLINE_ADDR=127.0.0.1:8099 $(BIN) serve >/dev/null 2>$$db.log & pid=$$!; \
+	HOTLINE_DB=$$db HOTLINE_ADDR=127.0.0.1:8099 HOTLINE_LIVE_PER_USER=500 $(BIN) serve >/dev/null 2>$$db.log & pid=$$!; \
 	trap 'kill $$pid 2>/dev/null; wait $$pid 2>/dev/null; [ -n "$$started" ] && $(SANDBOX) stop' EXIT; \
 	sleep 2; \
 	$(BIN) load --hotline-pid $$pid --hotline-addr 127.0.0.1:8099 --admin "loadadmin:$$pw" --calls $(LOAD_CALLS) --duration $(LOAD_DURATION) \

@@ -29,31 +29,18 @@ type LoginResult struct {
 // SignIn checks a user name and password under the login policy. A name locked by too
 // many failures is refused, even with the right password, until the lockout ends; the
 // refusal says until when. Failures are counted by name (folded) in the database, so a
-// restart does not forget them; a success forgets them.
+// restart does not forget them; a success forgets them. Each guess is counted before
+// the password is compared (attempt), so that guesses sent at once cannot all be
+// compared before the first of them is counted.
 func (s *Store) SignIn(ctx context.Context, username, password string) (*LoginResult, error) {
 	name := FoldUsername(username)
-	p := s.Login
-	now := s.Now().UTC()
-	var recent []time.Time
-	if err := s.db.SelectContext(ctx, &recent, s.db.Rebind(`SELECT at FROM login_failures
-		WHERE username = ? AND at > ? ORDER BY at`), name, now.Add(-p.Window-p.Lockout)); err != nil {
-		return nil, fmt.Errorf("sign in: %w", err)
-	}
-	// Locked: MaxFailures failures within Window, the last of them less than Lockout ago.
-	for i := 0; i+p.MaxFailures <= len(recent); i++ {
-		first, last := recent[i], recent[i+p.MaxFailures-1]
-		if last.Sub(first) <= p.Window && now.Before(last.Add(p.Lockout)) {
-			until := last.Add(p.Lockout)
-			return &LoginResult{LockedUntil: until, Failures: len(recent)},
-				Errorf(EFORBIDDEN, "Đăng nhập sai quá %d lần; tài khoản %q tạm khoá đến %s.", p.MaxFailures, name, until.In(Local).Format("15:04"))
-		}
+	res, err := s.attempt(ctx, name)
+	if err != nil {
+		return res, err
 	}
 	u, err := s.Authenticate(ctx, name, password)
 	if err == nil {
-		if err := s.inTx(ctx, func(t *tx) error {
-			_, err := t.ExecContext(ctx, t.Rebind(`DELETE FROM login_failures WHERE username = ?`), name)
-			return err
-		}); err != nil {
+		if err := s.forgive(ctx, name); err != nil {
 			return nil, fmt.Errorf("sign in: %w", err)
 		}
 		return &LoginResult{User: u}, nil
@@ -61,23 +48,61 @@ func (s *Store) SignIn(ctx context.Context, username, password string) (*LoginRe
 	if ErrorCode(err) != EFORBIDDEN {
 		return nil, err
 	}
-	if werr := s.inTx(ctx, func(t *tx) error {
-		_, err := t.ExecContext(ctx, t.Rebind(`INSERT INTO login_failures (username, at) VALUES (?, ?)`), name, now)
-		if err == nil {
-			_, err = t.ExecContext(ctx, t.Rebind(`DELETE FROM login_failures WHERE at < ?`), now.Add(-24*time.Hour))
-		}
-		return err
-	}); werr != nil {
-		return nil, fmt.Errorf("sign in: %w", werr)
-	}
-	res := &LoginResult{Failures: 1}
-	for _, at := range recent {
-		if now.Sub(at) <= p.Window {
-			res.Failures++
-		}
-	}
-	if res.Failures >= p.MaxFailures {
-		res.LockedUntil = now.Add(p.Lockout)
-	}
 	return res, err
+}
+
+// attempt counts a guess of a name's password, before it is compared: in one write
+// transaction it reads the name's recent failures, refuses the guess if they lock the
+// name, and otherwise records it as a failure (forgive takes it back when the password
+// was right). Writers take turns, in this process and across processes, so N guesses
+// at once are N guesses in a row: at most MaxFailures of them reach bcrypt.
+func (s *Store) attempt(ctx context.Context, name string) (*LoginResult, error) {
+	p := s.Login
+	var res *LoginResult
+	var locked error
+	err := s.inTx(ctx, func(t *tx) error {
+		var recent []time.Time
+		if err := t.SelectContext(ctx, &recent, t.Rebind(`SELECT at FROM login_failures
+			WHERE username = ? AND at > ? ORDER BY at`), name, t.now.Add(-p.Window-p.Lockout)); err != nil {
+			return err
+		}
+		// Locked: MaxFailures failures within Window, the last of them less than Lockout ago.
+		for i := 0; i+p.MaxFailures <= len(recent); i++ {
+			first, last := recent[i], recent[i+p.MaxFailures-1]
+			if last.Sub(first) <= p.Window && t.now.Before(last.Add(p.Lockout)) {
+				until := last.Add(p.Lockout)
+				res = &LoginResult{LockedUntil: until, Failures: len(recent)}
+				locked = Errorf(EFORBIDDEN, "Mật khẩu bị nhập sai quá %d lần; tài khoản %q tạm khoá đến %s.", p.MaxFailures, name, until.In(Local).Format("15:04"))
+				return nil
+			}
+		}
+		if _, err := t.ExecContext(ctx, t.Rebind(`INSERT INTO login_failures (username, at) VALUES (?, ?)`), name, t.now); err != nil {
+			return err
+		}
+		if _, err := t.ExecContext(ctx, t.Rebind(`DELETE FROM login_failures WHERE at < ?`), t.now.Add(-24*time.Hour)); err != nil {
+			return err
+		}
+		res = &LoginResult{Failures: 1}
+		for _, at := range recent {
+			if t.now.Sub(at) <= p.Window {
+				res.Failures++
+			}
+		}
+		if res.Failures >= p.MaxFailures {
+			res.LockedUntil = t.now.Add(p.Lockout)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("count a sign-in attempt: %w", err)
+	}
+	return res, locked
+}
+
+// forgive forgets a name's failures: its password was right.
+func (s *Store) forgive(ctx context.Context, name string) error {
+	return s.inTx(ctx, func(t *tx) error {
+		_, err := t.ExecContext(ctx, t.Rebind(`DELETE FROM login_failures WHERE username = ?`), name)
+		return err
+	})
 }

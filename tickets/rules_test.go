@@ -2,6 +2,7 @@ package tickets_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -362,5 +363,53 @@ func TestSaveCallInserts(t *testing.T) {
 	tk := &tickets.Ticket{Category: tickets.CategoryOther, Priority: tickets.P3, CallID: &c.ID}
 	if err := s.CreateTicket(ctx, tickets.ActorIVR, tk); err != nil {
 		t.Errorf("ticket for a call saved without StartCall: %v", err)
+	}
+}
+
+// What shows a ticket outside the store's reads (who has it open, live) asks the same
+// rule: an officer sees their unit's tickets and those assigned to it, the call centre
+// every one; a reference is taken only in its exact form.
+func TestTicketsByRefAsTheActorSeesThem(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	mine := f.ticket(t, tickets.CategorySymptomReport, "0905123456", ptr(phuXuan))
+	theirs := f.ticket(t, tickets.CategorySymptomReport, "0905777888", ptr(kimLong))
+	refs := []string{mine.Ref, theirs.Ref, "HL-999999"}
+	for _, tc := range []struct {
+		name  string
+		actor tickets.Actor
+		want  []string
+	}{
+		{"Officer", f.officer, []string{mine.Ref}},
+		{"OtherOfficer", f.other, []string{theirs.Ref}},
+		{"Agent", f.agent, []string{mine.Ref, theirs.Ref}},
+		{"Admin", tickets.Actor{Name: "root", Role: tickets.RoleAdmin}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := f.s.FindTicketsByRef(ctx, tc.actor, refs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var gotRefs []string
+			for _, r := range refs {
+				if tk := got[r]; tk != nil {
+					gotRefs = append(gotRefs, r)
+					if !tc.actor.SeesTicket(tk) {
+						t.Errorf("%s returned but SeesTicket says no", r)
+					}
+				}
+			}
+			if fmt.Sprint(gotRefs) != fmt.Sprint(tc.want) {
+				t.Errorf("got %v, want %v", gotRefs, tc.want)
+			}
+		})
+	}
+	for s, want := range map[string]bool{
+		"HL-260001": true, "hl-260001": true, "HL-2600012": true,
+		"HL-26001": false, "HL-260001\n": false, " HL-260001": false, "HL-260001x": false, "HL-" + strings.Repeat("1", 40): false, "": false,
+	} {
+		if got := tickets.IsTicketRef(s); got != want {
+			t.Errorf("IsTicketRef(%q) = %v, want %v", s, got, want)
+		}
 	}
 }

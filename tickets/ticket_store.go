@@ -5,8 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 )
 
 const ticketColumns = `t.id, t.ref, t.category, t.priority, t.status, t.unit_code, t.assignee_user_id,
@@ -158,6 +161,42 @@ func getTicket(ctx context.Context, q sqlxQueryer, actor Actor, id int64) (*Tick
 // canSeeTicket: an officer sees the tickets of their unit and those assigned to it.
 func (a Actor) canSeeTicket(tk *Ticket) bool {
 	return a.canSee(tk.UnitCode) || a.canSee(tk.AssigneeUnitCode)
+}
+
+// SeesTicket reports whether the actor may see a ticket (an officer: their unit's, and
+// those assigned to it), for what shows a ticket outside the store's reads: who else has
+// it open, live.
+func (a Actor) SeesTicket(tk *Ticket) bool { return a.canSeeTicket(tk) }
+
+// exactRef is a ticket's reference and nothing else: HL-, the year's two digits, the
+// number in the year.
+var exactRef = regexp.MustCompile(`^HL-[0-9]{6,10}$`)
+
+// IsTicketRef reports whether s is a ticket reference in its exact form (HL-260001, in
+// any case), with nothing before or after it.
+func IsTicketRef(s string) bool { return exactRef.MatchString(strings.ToUpper(s)) }
+
+// FindTicketsByRef returns the tickets of these references the actor may see, by
+// reference; the others are left out.
+func (s *Store) FindTicketsByRef(ctx context.Context, actor Actor, refs []string) (map[string]*Ticket, error) {
+	out := map[string]*Ticket{}
+	if len(refs) == 0 {
+		return out, nil
+	}
+	q, args, err := sqlx.In(`SELECT `+ticketColumns+ticketFrom+` WHERE t.ref IN (?)`, refs)
+	if err != nil {
+		return nil, fmt.Errorf("find tickets by reference: %w", err)
+	}
+	var list []*Ticket
+	if err := s.db.SelectContext(ctx, &list, s.db.Rebind(q), args...); err != nil {
+		return nil, fmt.Errorf("find tickets by reference: %w", err)
+	}
+	for _, tk := range list {
+		if actor.canSeeTicket(tk) {
+			out[tk.Ref] = tk
+		}
+	}
+	return out, nil
 }
 
 // GetTicket returns one ticket, if the actor may see it, as they may see it: to an

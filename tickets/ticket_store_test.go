@@ -25,10 +25,9 @@ func newFixture(tb testing.TB) *fixture {
 	now := time.Date(2021, 8, 10, 2, 0, 0, 0, time.UTC)
 	f := &fixture{now: &now}
 	f.s = openStore(tb, f.now)
-	admin := tickets.Actor{Name: "admin", Role: tickets.RoleAdmin}
 	mk := func(name, role string, unit *string) tickets.Actor {
 		u := &tickets.User{Username: name, DisplayName: name, Role: role, UnitCode: unit}
-		if err := f.s.CreateUser(context.Background(), admin, u, "correct horse battery"); err != nil {
+		if err := f.s.CreateUser(context.Background(), tickets.ActorSystem, u, "correct horse battery"); err != nil {
 			tb.Fatalf("create user %s: %v", name, err)
 		}
 		return tickets.ActorFor(u)

@@ -113,7 +113,7 @@ func TestUsers(t *testing.T) {
 	ctx := context.Background()
 	now := testNow()
 	s := openStore(t, &now)
-	admin := tickets.Actor{Name: "admin", Role: tickets.RoleAdmin}
+	admin := tickets.ActorSystem // the shell; an admin's new users wait for a second person (TestAdminUserChangesWaitForASecondPerson)
 	u := &tickets.User{Username: "lan", DisplayName: "Lan", Role: tickets.RoleAgent}
 	if err := s.CreateUser(ctx, admin, u, "mật khẩu đủ dài"); err != nil {
 		t.Fatal(err)

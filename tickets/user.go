@@ -16,16 +16,19 @@ import (
 
 // User is a person who uses the console.
 type User struct {
-	ID           int64     `db:"id"`
-	Username     string    `db:"username"`
-	DisplayName  string    `db:"display_name"`
-	Role         string    `db:"role"`
-	UnitCode     *string   `db:"unit_code"`
-	Phone        string    `db:"phone"` // the agent's phone as Asterisk dials it: PJSIP/agent101
-	PasswordHash string    `db:"password_hash"`
-	Active       bool      `db:"active"`
-	CreatedAt    time.Time `db:"created_at"`
-	UpdatedAt    time.Time `db:"updated_at"`
+	ID           int64   `db:"id"`
+	Username     string  `db:"username"`
+	DisplayName  string  `db:"display_name"`
+	Role         string  `db:"role"`
+	UnitCode     *string `db:"unit_code"`
+	Phone        string  `db:"phone"` // the agent's phone as Asterisk dials it: PJSIP/agent101
+	PasswordHash string  `db:"password_hash"`
+	Active       bool    `db:"active"`
+	// SessionGen is bumped by every change that must end the user's sessions (deactivation,
+	// a new role or unit, a new password); a session keeps the one it was signed in with.
+	SessionGen int64     `db:"session_gen"`
+	CreatedAt  time.Time `db:"created_at"`
+	UpdatedAt  time.Time `db:"updated_at"`
 }
 
 // Name is how the user is shown: their display name, or their user name.
@@ -47,7 +50,7 @@ var Roles = []Label{
 // RoleLabel returns the label of a role.
 func RoleLabel(code string) Label { l, _ := findLabel(Roles, code); return l }
 
-const userColumns = `id, username, display_name, role, unit_code, phone, password_hash, active, created_at, updated_at`
+const userColumns = `id, username, display_name, role, unit_code, phone, password_hash, active, session_gen, created_at, updated_at`
 
 // MinPasswordLength is the shortest password the console takes.
 const MinPasswordLength = 10
@@ -92,11 +95,16 @@ func checkPassword(password string) error {
 	return nil
 }
 
-// CreateUser adds a user with a password, kept only as a bcrypt hash. Only an admin may
-// (or the hotline itself, for the first admin).
+// CreateUser adds a user with a password, kept only as a bcrypt hash. Only an admin may,
+// or the hotline itself (the first admin, and `hotline users add` on the shell). A user
+// an admin adds is inactive (u.Active false) until a second person confirms it
+// (ConfirmUserChange): a new account is access to citizens' data, or to confirming it.
 func (s *Store) CreateUser(ctx context.Context, actor Actor, u *User, password string) error {
 	if actor.Role != RoleAdmin && actor.Role != RoleSystem {
 		return Errorf(EFORBIDDEN, "Chỉ quản trị viên được tạo người dùng.")
+	}
+	if actor.Role == RoleAdmin && actor.UserID == nil {
+		return Errorf(EFORBIDDEN, "Chưa đăng nhập.")
 	}
 	if err := checkUser(u); err != nil {
 		return err
@@ -108,7 +116,7 @@ func (s *Store) CreateUser(ctx context.Context, actor Actor, u *User, password s
 	if err != nil {
 		return fmt.Errorf("hash password: %w", err)
 	}
-	u.PasswordHash, u.Active = string(hash), true
+	u.PasswordHash, u.Active = string(hash), actor.Role == RoleSystem
 	return s.inTx(ctx, func(t *tx) error {
 		u.CreatedAt, u.UpdatedAt = t.now, t.now
 		err := t.QueryRowxContext(ctx, t.Rebind(`INSERT INTO users (username, display_name, role, unit_code, phone,
@@ -124,7 +132,15 @@ func (s *Store) CreateUser(ctx context.Context, actor Actor, u *User, password s
 			}
 			return fmt.Errorf("create user %s: %w", u.Username, err)
 		}
-		return addEvent(ctx, t, actor, EntityUser, u.ID, change{kind: "created", field: "role", new: u.Role})
+		if err := addEvent(ctx, t, actor, EntityUser, u.ID, change{kind: "created", field: "role", new: u.Role}); err != nil {
+			return err
+		}
+		if actor.Role == RoleSystem {
+			return nil
+		}
+		active := *u
+		active.Active = true
+		return propose(ctx, t, actor, UserChangeCreate, u, &active, "")
 	})
 }
 
@@ -210,17 +226,22 @@ type UserEdit struct {
 }
 
 // UpdateUser changes a user's name, role, unit, phone or whether they may sign in, with
-// an audit event for each change. Only an admin may, and not to leave no active admin.
-func (s *Store) UpdateUser(ctx context.Context, actor Actor, id int64, e UserEdit) error {
-	if actor.Role != RoleAdmin {
-		return Errorf(EFORBIDDEN, "Chỉ quản trị viên được sửa người dùng.")
+// an audit event for each change, and not to leave no active admin. Only an admin may
+// (or the hotline itself). Of an admin's edit, the name and a deactivation take effect
+// at once; a new role, unit or phone, or a re-activation, waits for a second person
+// (ConfirmUserChange), and pending says so. An admin's account (their own or another
+// admin's) is never given a working role: a person who administers has a second account
+// for the work, made and confirmed as anyone's.
+func (s *Store) UpdateUser(ctx context.Context, actor Actor, id int64, e UserEdit) (pending bool, err error) {
+	if actor.Role != RoleAdmin && actor.Role != RoleSystem {
+		return false, Errorf(EFORBIDDEN, "Chỉ quản trị viên được sửa người dùng.")
 	}
-	return s.inTx(ctx, func(t *tx) error {
-		var u User
-		if err := t.GetContext(ctx, &u, t.Rebind(`SELECT `+userColumns+` FROM users WHERE id = ?`), id); err != nil {
-			return notFound(err, "người dùng")
+	err = s.inTx(ctx, func(t *tx) error {
+		old, err := userInTx(ctx, t, id)
+		if err != nil {
+			return err
 		}
-		old := u
+		u := *old
 		if e.DisplayName != nil {
 			u.DisplayName = *e.DisplayName
 		}
@@ -239,89 +260,183 @@ func (s *Store) UpdateUser(ctx context.Context, actor Actor, id int64, e UserEdi
 		if err := checkUser(&u); err != nil {
 			return err
 		}
-		if old.Role == RoleAdmin && old.Active && (u.Role != RoleAdmin || !u.Active) {
-			var admins int
-			if err := t.GetContext(ctx, &admins, `SELECT COUNT(*) FROM users WHERE role = 'admin' AND active = 1`); err != nil {
+		if actor.Role == RoleSystem {
+			return writeUser(ctx, t, actor, old, &u, "")
+		}
+		if err := mayPropose(actor, old, &u); err != nil {
+			return err
+		}
+		now := *old
+		now.DisplayName = u.DisplayName
+		if old.Active && !u.Active {
+			now.Active = false
+		}
+		if err := writeUser(ctx, t, actor, old, &now, ""); err != nil {
+			return err
+		}
+		if !grantsAccess(&now, &u) {
+			return nil
+		}
+		pending = true
+		return propose(ctx, t, actor, UserChangeAccess, &now, &u, "")
+	})
+	return pending && err == nil, err
+}
+
+// userInTx reads a user inside a transaction.
+func userInTx(ctx context.Context, t *tx, id int64) (*User, error) {
+	var u User
+	if err := t.GetContext(ctx, &u, t.Rebind(`SELECT `+userColumns+` FROM users WHERE id = ?`), id); err != nil {
+		return nil, notFound(err, "người dùng")
+	}
+	return &u, nil
+}
+
+// writeUser writes a user's name, role, unit, phone and whether they may sign in, with
+// an audit event for each change (note on each), a new session generation when the
+// change ends their sessions, and never leaving no active admin.
+func writeUser(ctx context.Context, t *tx, actor Actor, old, u *User, note string) error {
+	if err := checkUser(u); err != nil {
+		return err
+	}
+	if old.Role == RoleAdmin && old.Active && (u.Role != RoleAdmin || !u.Active) {
+		var admins int
+		if err := t.GetContext(ctx, &admins, `SELECT COUNT(*) FROM users WHERE role = 'admin' AND active = 1`); err != nil {
+			return err
+		}
+		if admins <= 1 {
+			return Errorf(ECONFLICT, "Không thể bỏ quản trị viên cuối cùng.")
+		}
+	}
+	u.SessionGen = old.SessionGen
+	if endsSessions(old, u) {
+		u.SessionGen++
+	}
+	_, err := t.ExecContext(ctx, t.Rebind(`UPDATE users SET display_name = ?, role = ?, unit_code = ?, phone = ?, active = ?,
+		session_gen = ?, updated_at = ? WHERE id = ?`), u.DisplayName, u.Role, u.UnitCode, u.Phone, u.Active, u.SessionGen, t.now, u.ID)
+	if err != nil {
+		if ErrorCode(mapConstraint(err)) == EINVALID {
+			return Errorf(EINVALID, "Đơn vị %s không tồn tại.", deref(u.UnitCode))
+		}
+		return fmt.Errorf("update user %s: %w", u.Username, err)
+	}
+	for _, c := range []change{
+		{kind: "display_name", old: old.DisplayName, new: u.DisplayName},
+		{kind: "role", old: old.Role, new: u.Role},
+		{kind: "unit", old: deref(old.UnitCode), new: deref(u.UnitCode)},
+		{kind: "phone", old: old.Phone, new: u.Phone},
+		{kind: "active", old: fmt.Sprint(old.Active), new: fmt.Sprint(u.Active)},
+	} {
+		if c.old != c.new {
+			c.field, c.note = c.kind, note
+			if err := addEvent(ctx, t, actor, EntityUser, u.ID, c); err != nil {
 				return err
 			}
-			if admins <= 1 {
-				return Errorf(ECONFLICT, "Không thể bỏ quản trị viên cuối cùng.")
-			}
 		}
-		_, err := t.ExecContext(ctx, t.Rebind(`UPDATE users SET display_name = ?, role = ?, unit_code = ?, phone = ?, active = ?,
-			updated_at = ? WHERE id = ?`), u.DisplayName, u.Role, u.UnitCode, u.Phone, u.Active, t.now, u.ID)
-		if err != nil {
-			if ErrorCode(mapConstraint(err)) == EINVALID {
-				return Errorf(EINVALID, "Đơn vị %s không tồn tại.", deref(u.UnitCode))
-			}
-			return fmt.Errorf("update user %s: %w", u.Username, err)
-		}
-		for _, c := range []change{
-			{kind: "display_name", old: old.DisplayName, new: u.DisplayName},
-			{kind: "role", old: old.Role, new: u.Role},
-			{kind: "unit", old: deref(old.UnitCode), new: deref(u.UnitCode)},
-			{kind: "phone", old: old.Phone, new: u.Phone},
-			{kind: "active", old: fmt.Sprint(old.Active), new: fmt.Sprint(u.Active)},
-		} {
-			if c.old != c.new {
-				c.field = c.kind
-				if err := addEvent(ctx, t, actor, EntityUser, u.ID, c); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	})
+	}
+	return nil
 }
 
-// ResetPassword sets a user's password (an admin resetting it). The user's old
-// password no longer works; their failed sign-ins are forgotten.
-func (s *Store) ResetPassword(ctx context.Context, actor Actor, id int64, password string) error {
-	if actor.Role != RoleAdmin && actor.Role != RoleSystem {
-		return Errorf(EFORBIDDEN, "Chỉ quản trị viên được đặt lại mật khẩu.")
-	}
-	return s.setPassword(ctx, actor, id, password, "reset")
+// endsSessions reports whether a change of a user ends their sessions: they may no
+// longer sign in, or they would see other data (another role, another unit).
+func endsSessions(old, u *User) bool {
+	return (old.Active && !u.Active) || old.Role != u.Role || deref(old.UnitCode) != deref(u.UnitCode)
 }
 
-// ChangePassword changes a user's own password, given the current one.
-func (s *Store) ChangePassword(ctx context.Context, actor Actor, current, password string) error {
-	if actor.UserID == nil {
-		return Errorf(EFORBIDDEN, "Chưa đăng nhập.")
+// ResetPassword sets a user's password (an admin resetting it, or the hotline itself).
+// The user's old password no longer works, their sessions end and their failed sign-ins
+// are forgotten. An admin's reset waits for a second person (ConfirmUserChange), and
+// pending says so: a password the admin knows opens the user's account, and with it
+// what the user may see.
+func (s *Store) ResetPassword(ctx context.Context, actor Actor, id int64, password string) (pending bool, err error) {
+	switch {
+	case actor.Role == RoleSystem:
+		_, err := s.setPassword(ctx, actor, id, password, "reset")
+		return false, err
+	case actor.Role != RoleAdmin:
+		return false, Errorf(EFORBIDDEN, "Chỉ quản trị viên được đặt lại mật khẩu.")
+	case actor.UserID == nil:
+		return false, Errorf(EFORBIDDEN, "Chưa đăng nhập.")
 	}
-	u, err := s.FindUser(ctx, *actor.UserID)
-	if err != nil {
-		return err
-	}
-	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(current)) != nil {
-		return Errorf(EINVALID, "Mật khẩu hiện tại không đúng.")
-	}
-	if current == password {
-		return Errorf(EINVALID, "Mật khẩu mới phải khác mật khẩu hiện tại.")
-	}
-	return s.setPassword(ctx, actor, u.ID, password, "changed")
-}
-
-func (s *Store) setPassword(ctx context.Context, actor Actor, id int64, password, kind string) error {
 	if err := checkPassword(password); err != nil {
-		return err
+		return false, err
 	}
 	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
 	if err != nil {
-		return fmt.Errorf("hash password: %w", err)
+		return false, fmt.Errorf("hash password: %w", err)
 	}
-	return s.inTx(ctx, func(t *tx) error {
-		var username string
-		if err := t.GetContext(ctx, &username, t.Rebind(`SELECT username FROM users WHERE id = ?`), id); err != nil {
-			return notFound(err, "người dùng")
+	err = s.inTx(ctx, func(t *tx) error {
+		u, err := userInTx(ctx, t, id)
+		if err != nil {
+			return err
 		}
-		if _, err := t.ExecContext(ctx, t.Rebind(`UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?`), string(hash), t.now, id); err != nil {
-			return fmt.Errorf("set password: %w", err)
-		}
-		if _, err := t.ExecContext(ctx, t.Rebind(`DELETE FROM login_failures WHERE username = ?`), username); err != nil {
-			return fmt.Errorf("set password: %w", err)
-		}
-		return addEvent(ctx, t, actor, EntityUser, id, change{kind: "password", field: "password", new: kind})
+		return propose(ctx, t, actor, UserChangePassword, u, u, string(hash))
 	})
+	return err == nil, err
+}
+
+// ChangePassword changes a user's own password, given the current one, and returns the
+// user's new session generation: every session of theirs ends but the one they changed
+// it from, which keeps it. Guesses of the current password count as failed sign-ins of
+// the user's name (it is the same secret), so a session left open does not let anyone
+// try passwords without limit.
+func (s *Store) ChangePassword(ctx context.Context, actor Actor, current, password string) (int64, error) {
+	if actor.UserID == nil {
+		return 0, Errorf(EFORBIDDEN, "Chưa đăng nhập.")
+	}
+	u, err := s.FindUser(ctx, *actor.UserID)
+	if err != nil {
+		return 0, err
+	}
+	if err := checkPassword(password); err != nil {
+		return 0, err
+	}
+	if current == password {
+		return 0, Errorf(EINVALID, "Mật khẩu mới phải khác mật khẩu hiện tại.")
+	}
+	if _, err := s.attempt(ctx, u.Username); err != nil {
+		return 0, err
+	}
+	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(current)) != nil {
+		return 0, Errorf(EINVALID, "Mật khẩu hiện tại không đúng.")
+	}
+	return s.setPassword(ctx, actor, u.ID, password, "changed") // forgets the failures
+}
+
+// setPassword sets a user's password, ends their sessions (a new session generation,
+// returned) and forgets their failed sign-ins.
+func (s *Store) setPassword(ctx context.Context, actor Actor, id int64, password, kind string) (int64, error) {
+	if err := checkPassword(password); err != nil {
+		return 0, err
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	if err != nil {
+		return 0, fmt.Errorf("hash password: %w", err)
+	}
+	var gen int64
+	err = s.inTx(ctx, func(t *tx) error {
+		var err error
+		gen, err = setPasswordHash(ctx, t, actor, id, hash, kind, "")
+		return err
+	})
+	return gen, err
+}
+
+// setPasswordHash is setPassword inside a transaction, with the hash already made.
+func setPasswordHash(ctx context.Context, t *tx, actor Actor, id int64, hash []byte, kind, note string) (int64, error) {
+	var username string
+	if err := t.GetContext(ctx, &username, t.Rebind(`SELECT username FROM users WHERE id = ?`), id); err != nil {
+		return 0, notFound(err, "người dùng")
+	}
+	var gen int64
+	if err := t.GetContext(ctx, &gen, t.Rebind(`UPDATE users SET password_hash = ?, session_gen = session_gen + 1, updated_at = ?
+		WHERE id = ? RETURNING session_gen`), string(hash), t.now, id); err != nil {
+		return 0, fmt.Errorf("set password: %w", err)
+	}
+	if _, err := t.ExecContext(ctx, t.Rebind(`DELETE FROM login_failures WHERE username = ?`), username); err != nil {
+		return 0, fmt.Errorf("set password: %w", err)
+	}
+	return gen, addEvent(ctx, t, actor, EntityUser, id, change{kind: "password", field: "password", new: kind, note: note})
 }
 
 // NewPassword returns a random password of 16 letters and digits that are hard to

@@ -26,6 +26,7 @@ type UserRow struct {
 	Username, Name, Role, RoleCode string
 	Unit, UnitCode, Phone, Since   string
 	Active                         bool
+	Pending                        string // what of the user waits for a second person
 	Error                          string
 }
 
@@ -40,6 +41,14 @@ func (s *Server) usersPage(r *http.Request, me *viewer) (UsersPage, error) {
 	if err != nil {
 		return p, err
 	}
+	pending, err := s.cfg.Store.PendingUserChanges(r.Context(), me.Actor)
+	if err != nil {
+		return p, err
+	}
+	waiting := map[int64][]string{}
+	for _, c := range pending {
+		waiting[c.UserID] = append(waiting[c.UserID], changeKinds[c.Kind])
+	}
 	n := s.names(r, me)
 	for _, u := range n.units {
 		if u.Active {
@@ -48,7 +57,7 @@ func (s *Server) usersPage(r *http.Request, me *viewer) (UsersPage, error) {
 	}
 	for _, u := range users {
 		row := UserRow{ID: u.ID, Username: u.Username, Name: u.DisplayName, Role: tickets.RoleLabel(u.Role).Vi, RoleCode: u.Role,
-			Phone: u.Phone, Active: u.Active, Since: dateTime(u.CreatedAt)}
+			Phone: u.Phone, Active: u.Active, Since: dateTime(u.CreatedAt), Pending: strings.Join(waiting[u.ID], ", ")}
 		if u.UnitCode != nil {
 			row.Unit, row.UnitCode = n.unit(*u.UnitCode), *u.UnitCode
 		}
@@ -77,8 +86,12 @@ func (s *Server) handleUserAdd(w http.ResponseWriter, r *http.Request, me *viewe
 	}
 	err := s.cfg.Store.CreateUser(r.Context(), me.Actor, u, r.PostFormValue("password"))
 	if err == nil {
-		s.log.Info("user added", "by", me.User.Username, "username", u.Username, "role", u.Role)
-		http.Redirect(w, r, "/admin/users?done="+url.QueryEscape("Đã thêm "+u.Username), http.StatusSeeOther)
+		s.log.Info("user added", "by", me.User.Username, "username", u.Username, "role", u.Role, "active", u.Active)
+		done := "Đã thêm " + u.Username
+		if !u.Active {
+			done += waitsForConfirmation
+		}
+		http.Redirect(w, r, "/admin/users?done="+url.QueryEscape(done), http.StatusSeeOther)
 		return
 	}
 	if code := tickets.ErrorCode(err); code != tickets.EINVALID && code != tickets.ECONFLICT {
@@ -129,26 +142,44 @@ func (s *Server) handleUserEdit(w http.ResponseWriter, r *http.Request, me *view
 		active := v == "1"
 		e.Active = &active
 	}
-	s.userAction(w, r, me, id, "Đã lưu.", func() error { return s.cfg.Store.UpdateUser(r.Context(), me.Actor, id, e) })
+	s.userAction(w, r, me, id, "Đã lưu", func() (pending bool, err error) {
+		return pending, s.changeUser(r.Context(), id, "account changed", func() error {
+			pending, err = s.cfg.Store.UpdateUser(r.Context(), me.Actor, id, e)
+			return err
+		})
+	})
 }
+
+// waitsForConfirmation is said of an admin's change that takes effect once confirmed.
+const waitsForConfirmation = "; thay đổi về quyền truy cập chờ một giám sát viên hoặc một quản trị viên khác xác nhận (mục Chờ xác nhận)."
 
 // handleUserPassword sets a new password for a user (handed over by the admin).
 func (s *Server) handleUserPassword(w http.ResponseWriter, r *http.Request, me *viewer) {
 	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	s.userAction(w, r, me, id, "Đã đặt lại mật khẩu.", func() error {
-		return s.cfg.Store.ResetPassword(r.Context(), me.Actor, id, r.PostFormValue("password"))
+	s.userAction(w, r, me, id, "Đã đặt lại mật khẩu", func() (pending bool, err error) {
+		return pending, s.changeUser(r.Context(), id, "password reset", func() error {
+			pending, err = s.cfg.Store.ResetPassword(r.Context(), me.Actor, id, r.PostFormValue("password"))
+			return err
+		})
 	})
 }
 
-func (s *Server) userAction(w http.ResponseWriter, r *http.Request, me *viewer, id int64, done string, do func() error) {
+// userAction runs an admin's change of a user and shows the list again, saying whether
+// part of it waits for a confirmation; a refusal is shown beside the user.
+func (s *Server) userAction(w http.ResponseWriter, r *http.Request, me *viewer, id int64, done string, do func() (bool, error)) {
 	r.ParseForm()
-	err := do()
+	pending, err := do()
 	if err == nil {
-		s.log.Info("user changed", "by", me.User.Username, "user", id)
+		s.log.Info("user changed", "by", me.User.Username, "user", id, "pending", pending)
+		if pending {
+			done += waitsForConfirmation
+		} else {
+			done += "."
+		}
 		http.Redirect(w, r, "/admin/users?done="+url.QueryEscape(done), http.StatusSeeOther)
 		return
 	}
-	if code := tickets.ErrorCode(err); code != tickets.EINVALID && code != tickets.ECONFLICT {
+	if code := tickets.ErrorCode(err); code != tickets.EINVALID && code != tickets.ECONFLICT && code != tickets.EFORBIDDEN {
 		s.fail(w, r, me, err)
 		return
 	}

@@ -2,7 +2,10 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/huehotline/hotline/tickets"
 )
@@ -52,17 +55,46 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.sessions.Put(r.Context(), sessionUser, res.User.ID)
+	s.sessions.Put(r.Context(), sessionGen, res.User.SessionGen)
 	s.log.Info("signed in", "username", res.User.Username, "role", res.User.Role)
 	s.startShift(r, res.User)
 	http.Redirect(w, r, safeNext(p.Next), http.StatusSeeOther)
 }
 
 // safeNext is where to go after signing in: a path of this console, never another site.
+// Browsers do not read a Location as Go's net/url does: they drop tabs and newlines and
+// take a backslash for a slash, so "/\t/evil.example" is "//evil.example" to them, another
+// site. So next is a path only (a single "/" first, no scheme, no host) without a
+// backslash, a control character or a space anywhere, as written or once decoded;
+// anything else is "/".
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if len(next) > 2048 || !onlyPathChars(next) {
 		return "/"
 	}
-	return next
+	decoded, err := url.PathUnescape(next)
+	if err != nil || !onlyPathChars(decoded) {
+		return "/"
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" ||
+		!strings.HasPrefix(u.Path, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(decoded, "//") {
+		return "/"
+	}
+	return u.RequestURI()
+}
+
+// onlyPathChars reports whether s starts with "/" and has no backslash, control
+// character or white space.
+func onlyPathChars(s string) bool {
+	if !strings.HasPrefix(s, "/") {
+		return false
+	}
+	for _, r := range s {
+		if r == '\\' || unicode.IsControl(r) || unicode.IsSpace(r) || r == utf8.RuneError {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request, me *viewer) {
@@ -71,9 +103,13 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request, me *viewer
 			s.log.Warn("take the agent off duty at sign-out", "username", me.User.Username, "err", err)
 		}
 	}
+	token := s.sessions.Token(r.Context())
 	if err := s.sessions.Destroy(r.Context()); err != nil {
 		s.fail(w, r, me, err)
 		return
+	}
+	if s.hub != nil {
+		s.hub.endSession(token) // the session's other pages
 	}
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }
@@ -126,18 +162,30 @@ func (s *Server) handlePasswordChange(w http.ResponseWriter, r *http.Request, me
 		s.render(w, r, http.StatusUnprocessableEntity, accountPage(p))
 		return
 	}
-	if err := s.cfg.Store.ChangePassword(r.Context(), me.Actor, current, next); err != nil {
-		if tickets.ErrorCode(err) != tickets.EINVALID {
+	gen, err := s.cfg.Store.ChangePassword(r.Context(), me.Actor, current, next)
+	if err != nil {
+		status := http.StatusUnprocessableEntity
+		switch tickets.ErrorCode(err) {
+		case tickets.EINVALID:
+		case tickets.EFORBIDDEN: // too many wrong current passwords: the name is locked
+			s.log.Warn("password change refused: too many failures", "username", me.User.Username, "from", remoteAddr(r))
+			status = http.StatusTooManyRequests
+		default:
 			s.fail(w, r, me, err)
 			return
 		}
 		field := "password"
-		if strings.Contains(tickets.ErrorMessage(err), "hiện tại") {
+		if strings.Contains(tickets.ErrorMessage(err), "hiện tại") || status == http.StatusTooManyRequests {
 			field = "current"
 		}
 		p.Errors[field] = tickets.ErrorMessage(err)
-		s.render(w, r, http.StatusUnprocessableEntity, accountPage(p))
+		s.render(w, r, status, accountPage(p))
 		return
+	}
+	// Every other session of the user has ended; this one goes on with the new generation.
+	s.sessions.Put(r.Context(), sessionGen, gen)
+	if s.hub != nil {
+		s.hub.endSessions(me.User.ID, s.sessions.Token(r.Context()), gen)
 	}
 	s.log.Info("password changed", "username", me.User.Username)
 	http.Redirect(w, r, "/account?changed=1", http.StatusSeeOther)

@@ -41,11 +41,13 @@ func nav(me *viewer, active string) Nav {
 	case tickets.RoleAgent:
 		n.Links = []NavLink{tickets_, cases, board}
 	case tickets.RoleSupervisor:
-		n.Links = []NavLink{tickets_, cases, board, {"reports", "/reports/daily", "Báo cáo"}, {"access", "/access", "Nhật ký truy cập"}}
+		n.Links = []NavLink{tickets_, cases, board, {"reports", "/reports/daily", "Báo cáo"}, {"access", "/access", "Nhật ký truy cập"},
+			{"confirmations", "/confirmations", "Chờ xác nhận"}}
 	case tickets.RoleOfficer:
 		n.Links = []NavLink{board, tickets_, cases, {"reports", "/reports/daily", "Báo cáo"}}
 	case tickets.RoleAdmin:
-		n.Links = []NavLink{{"users", "/admin/users", "Người dùng"}, {"units", "/admin/units", "Đơn vị"}}
+		n.Links = []NavLink{{"users", "/admin/users", "Người dùng"}, {"confirmations", "/confirmations", "Chờ xác nhận"},
+			{"audit", "/admin/audit", "Nhật ký người dùng"}, {"units", "/admin/units", "Đơn vị"}}
 	}
 	n.Links = append(n.Links, NavLink{"account", "/account", "Tài khoản"})
 	return n

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"net/http"
@@ -35,6 +36,10 @@ type Desk interface {
 // cannot show the call.
 const consoleGrace = 60 * time.Second
 
+// liveStreamsPerUser is how many live streams one user may have open at once by default:
+// a tab each, several tabs; more is a script, or a leak.
+const liveStreamsPerUser = 8
+
 // liveEvent is one server-sent event.
 type liveEvent struct {
 	name string
@@ -45,8 +50,11 @@ type liveEvent struct {
 type liveClient struct {
 	user      *tickets.User
 	actor     tickets.Actor
-	remote    string // where the page is, for the access log
-	ticket    string // the ticket the page shows, for soft presence
+	remote    string    // where the page is, for the access log
+	token     string    // the page's session
+	gen       int64     // the user's session generation the session holds
+	expires   time.Time // when the session ends unless the user uses it meanwhile
+	ticket    string    // the ticket the page shows, for soft presence
 	wallboard bool
 	send      chan liveEvent
 	last      map[string]string // the last data sent per event, so nothing is sent twice
@@ -95,6 +103,7 @@ func (h *hub) run(ctx context.Context) {
 			h.refreshStats(ctx, true)
 		case <-grace.C:
 			h.signOutAbsent(ctx)
+			h.checkSessions(ctx)
 			continue
 		}
 		h.broadcast(ctx)
@@ -154,6 +163,14 @@ func (h *hub) broadcast(ctx context.Context) {
 	}
 	strip := renderString(ctx, queueStrip(stripView(d)))
 	viewers := h.viewers()
+	// Who has a ticket open is told only to those who may see the ticket (the store's
+	// rule: an officer, their unit's); a ticket that cannot be read now is told to nobody.
+	refs := slices.Collect(maps.Keys(viewers))
+	open, err := h.s.cfg.Store.FindTicketsByRef(ctx, tickets.ActorSystem, refs)
+	if err != nil {
+		h.s.log.Warn("tickets open in the console", "err", err)
+		open = nil
+	}
 	for _, c := range clients {
 		if c.wallboard {
 			h.deliver(c, liveEvent{"wallboard", board})
@@ -166,13 +183,16 @@ func (h *hub) broadcast(ctx context.Context) {
 				h.deliver(c, liveEvent{"pop", pop})
 			}
 		}
+		sees := func(ref string) bool { tk := open[ref]; return tk != nil && c.actor.SeesTicket(tk) }
 		for ref, names := range viewers {
-			h.deliver(c, liveEvent{"viewers-" + ref, renderString(ctx, viewersNote(othersViewing(names, c.user)))})
+			if sees(ref) {
+				h.deliver(c, liveEvent{"viewers-" + ref, renderString(ctx, viewersNote(othersViewing(names, c.user)))})
+			}
 		}
-		// A ticket nobody else has open any more.
+		// A ticket nobody else has open any more, or that this page may no longer see.
 		for name := range c.last {
 			if ref, ok := strings.CutPrefix(name, "viewers-"); ok {
-				if _, still := viewers[ref]; !still {
+				if _, still := viewers[ref]; !still || !sees(ref) {
 					h.deliver(c, liveEvent{name, ""})
 				}
 			}
@@ -280,15 +300,32 @@ func (h *hub) deliver(c *liveClient, e liveEvent) {
 	}
 }
 
-func (h *hub) add(c *liveClient) bool {
+// errTooManyStreams refuses a stream beyond a user's cap; errLiveClosed one asked
+// while the server shuts down.
+var (
+	errTooManyStreams = errors.New("too many live streams")
+	errLiveClosed     = errors.New("live events closed")
+)
+
+// add registers a page's stream, unless its user has limit open already.
+func (h *hub) add(c *liveClient, limit int) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.closed {
-		return false
+		return errLiveClosed
+	}
+	n := 0
+	for o := range h.clients {
+		if o.user.ID == c.user.ID {
+			n++
+		}
+	}
+	if n >= limit {
+		return errTooManyStreams
 	}
 	h.clients[c] = struct{}{}
 	delete(h.seen, c.user.ID)
-	return true
+	return nil
 }
 
 func (h *hub) drop(c *liveClient) {
@@ -316,6 +353,57 @@ func (h *hub) close() {
 	for c := range h.clients {
 		delete(h.clients, c)
 		close(c.send)
+	}
+}
+
+// endSessions closes the streams of a user's sessions but the one whose token is keep,
+// which goes on with the session generation gen: their sessions have ended.
+func (h *hub) endSessions(userID int64, keep string, gen int64) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for c := range h.clients {
+		switch {
+		case c.user.ID != userID:
+		case keep != "" && c.token == keep:
+			c.gen = gen
+		default:
+			h.dropLocked(c)
+		}
+	}
+}
+
+// endSession closes the streams of one session (signed out).
+func (h *hub) endSession(token string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for c := range h.clients {
+		if c.token == token {
+			h.dropLocked(c)
+		}
+	}
+}
+
+// checkSessions closes the streams of users deactivated, or whose session generation
+// moved on, by a change this process was not told of (another hotline's console).
+func (h *hub) checkSessions(ctx context.Context) {
+	h.mu.Lock()
+	users := map[int64]bool{}
+	for c := range h.clients {
+		users[c.user.ID] = true
+	}
+	h.mu.Unlock()
+	for id := range users {
+		u, err := h.s.cfg.Store.FindUser(ctx, id)
+		if err != nil && tickets.ErrorCode(err) != tickets.ENOTFOUND {
+			continue // a database failing now ends nobody's stream
+		}
+		h.mu.Lock()
+		for c := range h.clients {
+			if c.user.ID == id && (u == nil || !u.Active || u.SessionGen != c.gen) {
+				h.dropLocked(c)
+			}
+		}
+		h.mu.Unlock()
 	}
 }
 
@@ -371,7 +459,14 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request, me *viewer
 		return
 	}
 	q := r.URL.Query()
-	c := &liveClient{user: me.User, actor: me.Actor, remote: remoteAddr(r), send: make(chan liveEvent, 64), last: map[string]string{}}
+	ctx := r.Context()
+	c := &liveClient{user: me.User, actor: me.Actor, remote: remoteAddr(r), send: make(chan liveEvent, 64), last: map[string]string{},
+		token: s.sessions.Token(ctx), gen: s.sessions.GetInt64(ctx, sessionGen), expires: s.sessions.Deadline(ctx)}
+	// A stream does not use its session: it ends when the session would, unused since the
+	// stream began (the page's browser reconnects if the user kept it alive elsewhere).
+	if idle := time.Now().Add(s.sessions.IdleTimeout); s.sessions.IdleTimeout > 0 && idle.Before(c.expires) {
+		c.expires = idle
+	}
 	if q.Get("wallboard") == "1" {
 		if !me.Actor.IsSupervisor() {
 			http.Error(w, "forbidden", http.StatusForbidden)
@@ -379,9 +474,36 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request, me *viewer
 		}
 		c.wallboard = true
 	}
-	if ref := strings.ToUpper(strings.TrimSpace(q.Get("ticket"))); ref != "" && len(ref) < 32 {
-		c.ticket = ref
+	// The ticket the page shows: a reference in its exact form, of a ticket the user may
+	// see, or no stream (so that nothing else reaches another page's stream as an event's
+	// name, and nobody is named viewing a ticket they may not see).
+	if ref := q.Get("ticket"); ref != "" {
+		if !tickets.IsTicketRef(ref) {
+			http.Error(w, "ticket: not a ticket reference", http.StatusBadRequest)
+			return
+		}
+		tk, err := s.cfg.Store.FindTicketByRef(ctx, me.Actor, ref)
+		if err != nil {
+			s.fail(w, r, me, err)
+			return
+		}
+		c.ticket = tk.Ref
 	}
+	limit := s.cfg.LiveStreamsPerUser
+	if limit <= 0 {
+		limit = liveStreamsPerUser
+	}
+	switch err := s.hub.add(c, limit); err {
+	case nil:
+	case errTooManyStreams:
+		http.Error(w, fmt.Sprintf("Bạn đang mở quá %d trang cập nhật trực tiếp; hãy đóng bớt một trang rồi tải lại trang này.", limit), http.StatusTooManyRequests)
+		return
+	default:
+		http.Error(w, "live events are closing", http.StatusServiceUnavailable)
+		return
+	}
+	defer s.hub.poke() // who has which ticket open changed
+	defer s.hub.drop(c)
 	rc := http.NewResponseController(w)
 	rc.SetWriteDeadline(time.Time{}) // a stream outlives the server's write timeout
 	h := w.Header()
@@ -394,18 +516,17 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request, me *viewer
 	if err := rc.Flush(); err != nil {
 		return
 	}
-	if !s.hub.add(c) {
-		return
-	}
-	defer s.hub.poke() // who has which ticket open changed
-	defer s.hub.drop(c)
 	s.hub.poke()
 	ping := time.NewTicker(15 * time.Second)
 	defer ping.Stop()
+	expired := time.NewTimer(time.Until(c.expires))
+	defer expired.Stop()
 	var buf bytes.Buffer
 	for {
 		select {
 		case <-r.Context().Done():
+			return
+		case <-expired.C:
 			return
 		case <-ping.C:
 			fmt.Fprint(w, ": ping\n\n")
@@ -439,10 +560,11 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request, me *viewer
 	}
 }
 
-// writeEvent writes one event in the text/event-stream format.
+// writeEvent writes one event in the text/event-stream format. A name never carries a
+// line break (it would end the event and start another).
 func writeEvent(b *bytes.Buffer, e liveEvent) {
 	b.WriteString("event: ")
-	b.WriteString(e.name)
+	b.WriteString(strings.NewReplacer("\r", "", "\n", "").Replace(e.name))
 	b.WriteByte('\n')
 	for _, line := range strings.Split(e.data, "\n") {
 		b.WriteString("data: ")

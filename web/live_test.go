@@ -137,6 +137,9 @@ func openEvents(t *testing.T, cl *http.Client, u string) *eventStream {
 			case line == "" && name != "":
 				es.events <- [2]string{name, strings.Join(data, "\n")}
 				name, data = "", nil
+			case line == "" && len(data) > 0: // an event without a name is a "message"
+				es.events <- [2]string{"message", strings.Join(data, "\n")}
+				data = nil
 			}
 		}
 	}()
@@ -400,5 +403,157 @@ func TestLinkWithheldCaller(t *testing.T) {
 	_, page = get(t, lan, c.srv.URL+"/tickets/"+withheld.Ref)
 	if !strings.Contains(page, known.Ref) || strings.Contains(page, `data-testid="link-caller"`) {
 		t.Error("after linking, the page lacks the known caller's ticket or still offers the link")
+	}
+}
+
+// ended reports whether the stream ends within d (the server closed it).
+func (es *eventStream) ended(d time.Duration) bool {
+	es.t.Helper()
+	limit := time.After(d)
+	for {
+		select {
+		case _, open := <-es.events:
+			if !open {
+				return true
+			}
+		case <-limit:
+			return false
+		}
+	}
+}
+
+// eventsStatus opens a live stream and returns its status, without reading the stream.
+func eventsStatus(t *testing.T, cl *http.Client, u string) (int, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	resp, err := cl.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusOK {
+		return resp.StatusCode, ""
+	}
+	b := new(strings.Builder)
+	bufio.NewReader(resp.Body).WriteTo(b)
+	return resp.StatusCode, b.String()
+}
+
+// "Who is viewing" goes only to those who may see the ticket: an officer hears of their
+// unit's tickets only, and cannot say they view another unit's.
+func TestPresenceOnlyForThoseWhoSeeTheTicket(t *testing.T) {
+	desk := newFakeDesk()
+	c := newConsole(t, func(cfg *web.Config) { cfg.Desk = desk })
+	theirs := c.ticket(tickets.CategorySymptomReport, "0905123456", ptr(kimLong), nil)
+	mine := c.ticket(tickets.CategorySymptomReport, "0905777888", ptr(phuXuan), nil)
+	hoa, lan := c.client("hoa"), c.client("lan")
+	hoaEvents, lanEvents := openEvents(t, hoa, c.srv.URL+"/events"), openEvents(t, lan, c.srv.URL+"/events")
+	lanEvents.next("desk", nil)
+	minh := openEvents(t, c.client("minh"), c.srv.URL+"/events?ticket="+theirs.Ref)
+	minh.next("strip", nil)
+	if got := lanEvents.next("viewers-"+theirs.Ref, nil); !strings.Contains(got, "Lê Minh đang xem") {
+		t.Errorf("lan is told %q", got)
+	}
+	hoaEvents.none("viewers-"+theirs.Ref, 500*time.Millisecond)
+	// Her own unit's ticket she hears of.
+	openEvents(t, c.client("minh"), c.srv.URL+"/events?ticket="+mine.Ref).next("strip", nil)
+	hoaEvents.next("viewers-"+mine.Ref, func(d string) bool { return strings.Contains(d, "Lê Minh đang xem") })
+	// Another unit's ticket does not exist for her: she cannot be named viewing it.
+	if code, _ := eventsStatus(t, hoa, c.srv.URL+"/events?ticket="+theirs.Ref); code != http.StatusNotFound {
+		t.Errorf("an officer's stream for another unit's ticket: %d, want 404", code)
+	}
+	lanEvents.none("viewers-"+theirs.Ref, 500*time.Millisecond) // still only minh
+	if _, body := get(t, lan, c.srv.URL+"/tickets/"+theirs.Ref); strings.Contains(body, "Trần Văn Hoà đang xem") {
+		t.Error("the ticket's page names the officer of another unit viewing it")
+	}
+}
+
+// The ticket a live stream is for is a reference in its exact format, or the stream is
+// refused: nothing else a page sends reaches another page's stream.
+func TestEventsTicketParameterValidated(t *testing.T) {
+	desk := newFakeDesk()
+	c := newConsole(t, func(cfg *web.Config) { cfg.Desk = desk })
+	tk := c.ticket(tickets.CategorySymptomReport, "0905123456", nil, nil)
+	lanEvents := openEvents(t, c.client("lan"), c.srv.URL+"/events")
+	lanEvents.next("desk", nil)
+	minh := c.client("minh")
+	for name, ref := range map[string]string{
+		"CR":         tk.Ref + "\rdata: x",
+		"Short":      "HL-21",
+		"Text":       "anything",
+		"TrailingOK": tk.Ref + "x",
+		"Long":       "HL-" + strings.Repeat("1", 40),
+	} {
+		t.Run(name, func(t *testing.T) {
+			if code, _ := eventsStatus(t, minh, c.srv.URL+"/events?ticket="+url.QueryEscape(ref)); code != http.StatusBadRequest {
+				t.Errorf("ticket=%q: %d, want 400", ref, code)
+			}
+		})
+	}
+	t.Run("Newlines", func(t *testing.T) {
+		// A stream for a "ticket" with newlines in it, kept open while lan's page listens
+		// (short: the console took up to 31 characters).
+		ref := tk.Ref + "\n\nevent: pop\n"
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, c.srv.URL+"/events?ticket="+url.QueryEscape(ref), nil)
+		resp, err := minh.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("ticket=%q: %d, want 400", ref, resp.StatusCode)
+		}
+		limit := time.After(700 * time.Millisecond)
+		for done := false; !done; {
+			select {
+			case e, open := <-lanEvents.events:
+				if !open {
+					t.Fatal("lan's stream ended")
+				}
+				if e[0] == "message" || e[0] == "pop" || strings.Contains(strings.ToLower(e[1]), "evil.example") {
+					t.Errorf("lan's stream got an event %q: %q", e[0], e[1])
+				}
+			case <-limit:
+				done = true
+			}
+		}
+	})
+	// A reference as written on the page is taken, in any case.
+	if code, _ := eventsStatus(t, minh, c.srv.URL+"/events?ticket="+strings.ToLower(tk.Ref)); code != http.StatusOK {
+		t.Errorf("ticket=%s: %d, want 200", strings.ToLower(tk.Ref), code)
+	}
+}
+
+// A user has at most 8 live streams open: a ninth is refused with 429 and a sentence,
+// until one of the others ends.
+func TestLiveStreamsPerUserCapped(t *testing.T) {
+	desk := newFakeDesk()
+	c := newConsole(t, func(cfg *web.Config) { cfg.Desk = desk })
+	lan := c.client("lan")
+	var open []*eventStream
+	for range 8 {
+		es := openEvents(t, lan, c.srv.URL+"/events")
+		es.next("desk", nil)
+		open = append(open, es)
+	}
+	code, body := eventsStatus(t, lan, c.srv.URL+"/events")
+	if code != http.StatusTooManyRequests || !strings.Contains(body, "8") {
+		t.Fatalf("a ninth stream: %d %q, want 429 saying how many", code, body)
+	}
+	// Another user is not held back by lan's streams.
+	openEvents(t, c.client("minh"), c.srv.URL+"/events").next("strip", nil)
+	open[0].cancel()
+	var got int
+	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if got, _ = eventsStatus(t, lan, c.srv.URL+"/events"); got == http.StatusOK {
+			break
+		}
+	}
+	if got != http.StatusOK {
+		t.Errorf("a stream once one of the eight ended: %d, want 200", got)
 	}
 }

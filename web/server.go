@@ -30,17 +30,22 @@ var static embed.FS
 type Store interface {
 	SignIn(ctx context.Context, username, password string) (*tickets.LoginResult, error)
 	FindUser(ctx context.Context, id int64) (*tickets.User, error)
-	ChangePassword(ctx context.Context, actor tickets.Actor, current, password string) error
+	ChangePassword(ctx context.Context, actor tickets.Actor, current, password string) (int64, error)
 	ListUsers(ctx context.Context, actor tickets.Actor) ([]*tickets.User, error)
 	CreateUser(ctx context.Context, actor tickets.Actor, u *tickets.User, password string) error
-	UpdateUser(ctx context.Context, actor tickets.Actor, id int64, e tickets.UserEdit) error
-	ResetPassword(ctx context.Context, actor tickets.Actor, id int64, password string) error
+	UpdateUser(ctx context.Context, actor tickets.Actor, id int64, e tickets.UserEdit) (bool, error)
+	ResetPassword(ctx context.Context, actor tickets.Actor, id int64, password string) (bool, error)
+	PendingUserChanges(ctx context.Context, actor tickets.Actor) ([]*tickets.UserChange, error)
+	ConfirmUserChange(ctx context.Context, actor tickets.Actor, id int64) error
+	RefuseUserChange(ctx context.Context, actor tickets.Actor, id int64) error
+	UserAudit(ctx context.Context, actor tickets.Actor, limit int) ([]*tickets.UserEvent, error)
 	ListUnits(ctx context.Context, includeRetired bool) ([]*tickets.Unit, error)
 	AddUnit(ctx context.Context, actor tickets.Actor, u *tickets.Unit) error
 	RetireUnit(ctx context.Context, actor tickets.Actor, code string) error
 
 	ListTickets(ctx context.Context, actor tickets.Actor, f tickets.TicketFilter) (*tickets.TicketPage, error)
 	FindTicketByRef(ctx context.Context, actor tickets.Actor, ref string) (*tickets.Ticket, error)
+	FindTicketsByRef(ctx context.Context, actor tickets.Actor, refs []string) (map[string]*tickets.Ticket, error)
 	GetTicket(ctx context.Context, actor tickets.Actor, id int64) (*tickets.Ticket, error)
 	TicketEvents(ctx context.Context, actor tickets.Actor, id int64) ([]*tickets.Event, error)
 	TicketRecordings(ctx context.Context, actor tickets.Actor, ticketID int64) ([]*tickets.Recording, error)
@@ -129,6 +134,9 @@ type Config struct {
 	// ConsoleGrace is how long an agent on duty may have no console page open before
 	// they are taken off duty; default 60 s.
 	ConsoleGrace time.Duration
+	// LiveStreamsPerUser caps the live streams (console pages) one user has open at once;
+	// default 8. One more is refused with 429 until one of them ends.
+	LiveStreamsPerUser int
 	// Health, if set, is what /healthz asks: whether the database takes a write now.
 	Health HealthCheck
 	// Debug, if set, is served to admins under /debug/.
@@ -263,6 +271,10 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST /admin/users", s.admin(s.handleUserAdd))
 	mux.Handle("POST /admin/users/{id}", s.admin(s.handleUserEdit))
 	mux.Handle("POST /admin/users/{id}/password", s.admin(s.handleUserPassword))
+	mux.Handle("GET /admin/audit", s.admin(s.handleUserAudit))
+	mux.Handle("GET /confirmations", s.confirmers(s.handleConfirmations))
+	mux.Handle("POST /confirmations/{id}/confirm", s.confirmers(s.handleConfirm))
+	mux.Handle("POST /confirmations/{id}/refuse", s.confirmers(s.handleRefuse))
 	mux.Handle("GET /admin/units", s.admin(s.handleUnits))
 	mux.Handle("POST /admin/units", s.admin(s.handleUnitAdd))
 	mux.Handle("POST /admin/units/{code}/retire", s.admin(s.handleUnitRetire))
@@ -440,6 +452,13 @@ func (s *Server) admin(h handler) http.Handler {
 	return s.allow(func(me *viewer) bool { return me.User.Role == tickets.RoleAdmin }, h)
 }
 
+// confirmers serves h to those who confirm admins' user changes: supervisors and admins.
+func (s *Server) confirmers(h handler) http.Handler {
+	return s.allow(func(me *viewer) bool {
+		return me.User.Role == tickets.RoleSupervisor || me.User.Role == tickets.RoleAdmin
+	}, h)
+}
+
 func (s *Server) allow(may func(*viewer) bool, h handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		me := s.viewerOf(r)
@@ -457,25 +476,62 @@ func (s *Server) allow(may func(*viewer) bool, h handler) http.Handler {
 	})
 }
 
-// sessionUser is the session key of the signed-in user's id.
-const sessionUser = "user_id"
+// Session keys: the signed-in user's id, and their session generation at sign-in.
+const (
+	sessionUser = "user_id"
+	sessionGen  = "user_gen"
+)
 
 // viewerOf returns the signed-in user of a request, or nil. A user deactivated since
-// signing in is signed out.
+// signing in, or whose session generation moved on since (a new role, unit or password:
+// tickets.User.SessionGen), is signed out.
 func (s *Server) viewerOf(r *http.Request) *viewer {
 	id := s.sessions.GetInt64(r.Context(), sessionUser)
 	if id == 0 {
 		return nil
 	}
 	u, err := s.cfg.Store.FindUser(r.Context(), id)
-	if err != nil || !u.Active {
-		if err == nil && s.cfg.Desk != nil {
+	if err != nil || !u.Active || u.SessionGen != s.sessions.GetInt64(r.Context(), sessionGen) {
+		if err == nil && !u.Active && s.cfg.Desk != nil {
 			s.cfg.Desk.SignOut(r.Context(), u.ID, "deactivated")
 		}
 		s.sessions.Destroy(r.Context())
 		return nil
 	}
 	return &viewer{User: u, Actor: tickets.ActorFor(u)}
+}
+
+// endSessions acts on a change that ended a user's sessions (their session generation
+// moved on, or they were deactivated) at once rather than at their next request: they
+// are taken off duty and their pages' live streams are closed.
+func (s *Server) endSessions(ctx context.Context, u *tickets.User, why string) {
+	if s.cfg.Desk != nil {
+		if err := s.cfg.Desk.SignOut(ctx, u.ID, why); err != nil {
+			s.log.Warn("take a user off duty whose sessions ended", "user", u.ID, "err", err)
+		}
+	}
+	if s.hub != nil {
+		s.hub.endSessions(u.ID, "", u.SessionGen)
+	}
+}
+
+// changeUser runs a change of a user and, if it ended their sessions, ends them now.
+func (s *Server) changeUser(ctx context.Context, id int64, why string, do func() error) error {
+	before, err := s.cfg.Store.FindUser(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := do(); err != nil {
+		return err
+	}
+	after, err := s.cfg.Store.FindUser(ctx, id)
+	if err != nil {
+		return err
+	}
+	if after.SessionGen != before.SessionGen || (before.Active && !after.Active) {
+		s.endSessions(ctx, after, why)
+	}
+	return nil
 }
 
 func (s *Server) needSignIn(w http.ResponseWriter, r *http.Request) {

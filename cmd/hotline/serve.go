@@ -55,6 +55,7 @@ func runServe(args []string) error {
 	followWindow := fs.String("followup-window", env("HOTLINE_FOLLOWUP_WINDOW", "08:00-20:00"), "when citizens in monitoring are called each day, Huế time (HOTLINE_FOLLOWUP_WINDOW)")
 	followConcurrent := fs.String("followup-concurrent", env("HOTLINE_FOLLOWUP_CONCURRENT", "4"), "automated follow-up calls up at once; 0 turns them off (HOTLINE_FOLLOWUP_CONCURRENT)")
 	followRate := fs.String("followup-rate", env("HOTLINE_FOLLOWUP_RATE", "20"), "automated follow-up calls started per minute at most (HOTLINE_FOLLOWUP_RATE)")
+	livePerUser := fs.String("live-per-user", env("HOTLINE_LIVE_PER_USER", "8"), "live streams (console pages) one user may have open at once (HOTLINE_LIVE_PER_USER)")
 	followAGI := fs.String("followup-agi", env("HOTLINE_FOLLOWUP_AGI", "127.0.0.1:0"), "where Asterisk's FastAGI reaches the hotline for the follow-up questions; port 0 picks a free one, for an Asterisk on this machine (HOTLINE_FOLLOWUP_AGI)")
 	if err := fs.Parse(args); err != nil {
 		return settingErrorf("%v", err)
@@ -116,6 +117,10 @@ func runServe(args []string) error {
 	if err != nil || rate < 1 || rate > 600 {
 		return settingErrorf("HOTLINE_FOLLOWUP_RATE %q must be a number of calls a minute from 1 to 600.", *followRate)
 	}
+	perUser, err := strconv.Atoi(*livePerUser)
+	if err != nil || perUser < 1 || perUser > 1000 {
+		return settingErrorf("HOTLINE_LIVE_PER_USER %q must be a number of pages from 1 to 1000.", *livePerUser)
+	}
 	followUps := followup.Config{Window: window, Concurrent: concurrent, Rate: rate,
 		Ring: d["HOTLINE_FOLLOWUP_RING"], Every: d["HOTLINE_FOLLOWUP_EVERY"]}
 	if concurrent > 0 {
@@ -147,7 +152,7 @@ func runServe(args []string) error {
 
 	return serve(ctx, serveConfig{ari: *ariCfg, dbPath: *dbPath, addr: *addr, soundsURL: *soundsURL, log: log,
 		recordings: *recordings, spool: *spool, reports: *reports, queue: queue, trunk: *trunk, secureCookie: env("HOTLINE_SECURE_COOKIE", "") == "1",
-		consoleGrace: d["HOTLINE_CONSOLE_GRACE"], reportGrace: d["HOTLINE_REPORT_GRACE"],
+		consoleGrace: d["HOTLINE_CONSOLE_GRACE"], reportGrace: d["HOTLINE_REPORT_GRACE"], livePerUser: perUser,
 		followUps: followUps, followUpRetry: d["HOTLINE_FOLLOWUP_RETRY"]})
 }
 
@@ -166,6 +171,7 @@ type serveConfig struct {
 	queue        desk.QueueConfig // the agent queue
 	secureCookie bool             // the console is reached over TLS
 	consoleGrace time.Duration    // an agent on duty without a console page is taken off after it
+	livePerUser  int              // live streams one user may have open at once
 	// followUps sets the automated follow-up calls (Concurrent 0: none); followUpRetry
 	// is when one cut by a network failure or a restart is tried again.
 	followUps     followup.Config
@@ -231,7 +237,7 @@ func serve(ctx context.Context, cfg serveConfig) error {
 	var followUpDialer atomic.Pointer[followup.Dialer]
 	site := web.New(web.Config{Store: store, Sounds: sounds.FS(), Log: log, Recordings: cfg.recordings,
 		Sessions: sessions.DB(), SecureCookie: cfg.secureCookie, Callbacks: callbacks{&runningCallbacks}, FollowUps: followUpKick{&followUpDialer},
-		Debug: debugHandler(&running), Desk: queue, ConsoleGrace: cfg.consoleGrace, Health: store})
+		Debug: debugHandler(&running), Desk: queue, ConsoleGrace: cfg.consoleGrace, LiveStreamsPerUser: cfg.livePerUser, Health: store})
 	liveCtx, stopLive := context.WithCancel(context.Background())
 	defer stopLive()
 	go site.RunLive(liveCtx)

@@ -1,0 +1,439 @@
+package tickets_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/huehotline/hotline/tickets"
+)
+
+// parallel runs fn n times at once and returns the errors, in order.
+func parallel(n int, fn func(i int) error) []error {
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { errs[i] = fn(i) })
+	}
+	wg.Wait()
+	return errs
+}
+
+// Guesses made at once are throttled as those made one after another: the lock is
+// checked and the failure counted in one step, so that of 12 parallel wrong passwords
+// at most 5 (the limit) are compared with the password, and the name is locked after.
+func TestSignInThrottlingHoldsUnderParallelGuesses(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	const guesses = 12
+	limit := f.s.Login.MaxFailures
+	errs := parallel(guesses, func(i int) error {
+		_, err := f.s.SignIn(ctx, "agent1", fmt.Sprintf("guess number %d", i))
+		return err
+	})
+	checked := 0
+	for i, err := range errs {
+		switch msg := tickets.ErrorMessage(err); {
+		case strings.Contains(msg, "không đúng"):
+			checked++ // compared with the password, and found wrong
+		case strings.Contains(msg, "tạm khoá"):
+		default:
+			t.Errorf("guess %d: %v", i, err)
+		}
+	}
+	if checked > limit {
+		t.Errorf("%d of %d parallel guesses were checked against the password, want at most %d", checked, guesses, limit)
+	}
+	if _, err := f.s.SignIn(ctx, "agent1", "correct horse battery"); !strings.Contains(tickets.ErrorMessage(err), "tạm khoá") {
+		t.Errorf("the right password after the parallel guesses: %v, want the name locked", err)
+	}
+}
+
+// Changing one's password takes the current one, and guessing it is throttled as
+// signing in is, per user (the same count: it is the same secret), parallel guesses too.
+func TestChangePasswordThrottled(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	const guesses = 12
+	limit := f.s.Login.MaxFailures
+	errs := parallel(guesses, func(i int) error {
+		_, err := f.s.ChangePassword(ctx, f.agent, fmt.Sprintf("guess number %d", i), "a brand new password")
+		return err
+	})
+	checked := 0
+	for i, err := range errs {
+		switch msg := tickets.ErrorMessage(err); {
+		case tickets.ErrorCode(err) == tickets.EINVALID && strings.Contains(msg, "hiện tại không đúng"):
+			checked++
+		case tickets.ErrorCode(err) == tickets.EFORBIDDEN && strings.Contains(msg, "tạm khoá"):
+		default:
+			t.Errorf("guess %d: %v", i, err)
+		}
+	}
+	if checked > limit {
+		t.Errorf("%d of %d parallel guesses of the current password were checked, want at most %d", checked, guesses, limit)
+	}
+	if _, err := f.s.ChangePassword(ctx, f.agent, "correct horse battery", "a brand new password"); tickets.ErrorCode(err) != tickets.EFORBIDDEN {
+		t.Errorf("the right current password while locked: %v, want refused", err)
+	}
+	if _, err := f.s.SignIn(ctx, "agent1", "correct horse battery"); !strings.Contains(tickets.ErrorMessage(err), "tạm khoá") {
+		t.Errorf("signing in after the guesses of the current password: %v, want the name locked", err)
+	}
+}
+
+// The changes that must end a user's sessions bump their session generation, in the
+// transaction that makes them; the others leave it.
+func TestSessionGeneration(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	shell := tickets.ActorSystem // an admin's changes wait for a second person: TestUserChangeConfirmed
+	officer := *f.officer.UserID
+	agent := *f.agent.UserID
+	for _, tc := range []struct {
+		name string
+		user int64
+		do   func() error
+		ends bool
+	}{
+		{"DisplayName", agent, func() error {
+			_, err := f.s.UpdateUser(ctx, shell, agent, tickets.UserEdit{DisplayName: ptr("Agent One")})
+			return err
+		}, false},
+		{"Phone", agent, func() error {
+			_, err := f.s.UpdateUser(ctx, shell, agent, tickets.UserEdit{Phone: ptr("PJSIP/agent109")})
+			return err
+		}, false},
+		{"Deactivated", agent, func() error {
+			_, err := f.s.UpdateUser(ctx, shell, agent, tickets.UserEdit{Active: ptr(false)})
+			return err
+		}, true},
+		{"Reactivated", agent, func() error {
+			_, err := f.s.UpdateUser(ctx, shell, agent, tickets.UserEdit{Active: ptr(true)})
+			return err
+		}, false},
+		{"Role", agent, func() error {
+			_, err := f.s.UpdateUser(ctx, shell, agent, tickets.UserEdit{Role: ptr(tickets.RoleSupervisor)})
+			return err
+		}, true},
+		{"OfficerUnit", officer, func() error {
+			_, err := f.s.UpdateUser(ctx, shell, officer, tickets.UserEdit{UnitCode: ptr(ptr(kimLong))})
+			return err
+		}, true},
+		{"PasswordReset", agent, func() error { _, err := f.s.ResetPassword(ctx, shell, agent, "reset by the admin"); return err }, true},
+		{"OwnPassword", agent, func() error {
+			_, err := f.s.ChangePassword(ctx, f.agent, "reset by the admin", "my own new password")
+			return err
+		}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before, err := f.s.FindUser(ctx, tc.user)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := tc.do(); err != nil {
+				t.Fatal(err)
+			}
+			after, err := f.s.FindUser(ctx, tc.user)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := after.SessionGen != before.SessionGen; got != tc.ends {
+				t.Errorf("session generation %d -> %d: ends sessions %v, want %v", before.SessionGen, after.SessionGen, got, tc.ends)
+			}
+		})
+	}
+	// The user's own change returns the generation their session keeps.
+	gen, err := f.s.ChangePassword(ctx, f.agent, "my own new password", "and another one")
+	if u, _ := f.s.FindUser(ctx, agent); err != nil || gen != u.SessionGen {
+		t.Errorf("ChangePassword returned generation %d (%v), the user has %d", gen, err, u.SessionGen)
+	}
+}
+
+// admins adds two admins who sign in (actors with their ids), as the shell's operator
+// would make them.
+func (f *fixture) admins(tb testing.TB) (root, root2 tickets.Actor) {
+	tb.Helper()
+	mk := func(name string) tickets.Actor {
+		u := &tickets.User{Username: name, Role: tickets.RoleAdmin}
+		if err := f.s.CreateUser(context.Background(), tickets.ActorSystem, u, "an admin's password"); err != nil {
+			tb.Fatal(err)
+		}
+		return tickets.ActorFor(u)
+	}
+	return mk("root"), mk("root2")
+}
+
+// An admin's changes that would let someone reach citizens' data (a new user, a role, an
+// officer's unit, an agent's phone, re-activation, a new password) wait for a second
+// person; giving an admin's account (their own or another's) a working role is refused
+// outright. What takes nothing away at once: a name, deactivation.
+func TestAdminUserChangesWaitForASecondPerson(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	root, root2 := f.admins(t)
+	agent, officer := *f.agent.UserID, *f.officer.UserID
+	user := func(id int64) *tickets.User {
+		t.Helper()
+		u, err := f.s.FindUser(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+	t.Run("NewSupervisor", func(t *testing.T) {
+		u := &tickets.User{Username: "newsup", Role: tickets.RoleSupervisor}
+		if err := f.s.CreateUser(ctx, root, u, "a long password"); err != nil {
+			t.Fatal(err)
+		}
+		if got := user(u.ID); got.Active {
+			t.Error("a supervisor an admin created is active before anyone confirmed it")
+		}
+		if _, err := f.s.SignIn(ctx, "newsup", "a long password"); err == nil {
+			t.Error("a supervisor an admin created signs in before anyone confirmed it")
+		}
+	})
+	t.Run("OwnAccountWorkingRole", func(t *testing.T) {
+		_, err := f.s.UpdateUser(ctx, root, *root.UserID, tickets.UserEdit{Role: ptr(tickets.RoleSupervisor)})
+		if tickets.ErrorCode(err) != tickets.EFORBIDDEN {
+			t.Errorf("an admin gives their own account a working role: %v, want refused", err)
+		}
+		if got := user(*root.UserID); got.Role != tickets.RoleAdmin {
+			t.Errorf("the admin's role is %s", got.Role)
+		}
+	})
+	t.Run("AnotherAdminWorkingRole", func(t *testing.T) {
+		_, err := f.s.UpdateUser(ctx, root, *root2.UserID, tickets.UserEdit{Role: ptr(tickets.RoleAgent)})
+		if tickets.ErrorCode(err) != tickets.EFORBIDDEN {
+			t.Errorf("an admin gives another admin a working role: %v, want refused", err)
+		}
+		if got := user(*root2.UserID); got.Role != tickets.RoleAdmin {
+			t.Errorf("the other admin's role is %s", got.Role)
+		}
+	})
+	t.Run("Role", func(t *testing.T) {
+		if _, err := f.s.UpdateUser(ctx, root, agent, tickets.UserEdit{Role: ptr(tickets.RoleSupervisor)}); err != nil {
+			t.Fatal(err)
+		}
+		if got := user(agent); got.Role != tickets.RoleAgent {
+			t.Errorf("the agent's role is %s before anyone confirmed the change", got.Role)
+		}
+	})
+	t.Run("OfficerUnit", func(t *testing.T) {
+		if _, err := f.s.UpdateUser(ctx, root, officer, tickets.UserEdit{UnitCode: ptr(ptr(kimLong))}); err != nil {
+			t.Fatal(err)
+		}
+		if got := user(officer); *got.UnitCode != phuXuan {
+			t.Errorf("the officer's unit is %s before anyone confirmed the change", *got.UnitCode)
+		}
+	})
+	t.Run("PasswordReset", func(t *testing.T) {
+		if _, err := f.s.ResetPassword(ctx, root, officer, "reset by the admin"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.s.SignIn(ctx, "officer1", "correct horse battery"); err != nil {
+			t.Errorf("the officer's own password before anyone confirmed the reset: %v", err)
+		}
+		if _, err := f.s.SignIn(ctx, "officer1", "reset by the admin"); err == nil {
+			t.Error("the password the admin set works before anyone confirmed it")
+		}
+	})
+	t.Run("NameAndDeactivationAtOnce", func(t *testing.T) {
+		other := &tickets.User{Username: "agent9", Role: tickets.RoleAgent}
+		if err := f.s.CreateUser(ctx, tickets.ActorSystem, other, "a long password"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.s.UpdateUser(ctx, root, other.ID, tickets.UserEdit{DisplayName: ptr("Chín"), Active: ptr(false)}); err != nil {
+			t.Fatal(err)
+		}
+		if got := user(other.ID); got.DisplayName != "Chín" || got.Active {
+			t.Errorf("name %q, active %v: want both at once", got.DisplayName, got.Active)
+		}
+		if _, err := f.s.UpdateUser(ctx, root, other.ID, tickets.UserEdit{Active: ptr(true)}); err != nil {
+			t.Fatal(err)
+		}
+		if got := user(other.ID); got.Active {
+			t.Error("re-activated before anyone confirmed it")
+		}
+	})
+}
+
+// pendingFor returns the change waiting for a user, failing the test if there is none.
+func (f *fixture) pendingFor(tb testing.TB, actor tickets.Actor, userID int64, kind string) *tickets.UserChange {
+	tb.Helper()
+	list, err := f.s.PendingUserChanges(context.Background(), actor)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, c := range list {
+		if c.UserID == userID && c.Kind == kind {
+			return c
+		}
+	}
+	tb.Fatalf("no %s change waiting for user %d in %+v", kind, userID, list)
+	return nil
+}
+
+// A change an admin proposed takes effect when a supervisor, or another admin, confirms
+// it: never the proposer, never the user changed, never an agent. A change of a user who
+// changed since is refused; the proposer may take theirs back; the decisions are on the
+// user's trail, in the admins' audit view, and no password is kept once decided.
+func TestUserChangeConfirmed(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	root, root2 := f.admins(t)
+	mk := func(name, role string) tickets.Actor {
+		u := &tickets.User{Username: name, Role: role}
+		if err := f.s.CreateUser(ctx, tickets.ActorSystem, u, "correct horse battery"); err != nil {
+			t.Fatal(err)
+		}
+		return tickets.ActorFor(u)
+	}
+	sup := mk("sup", tickets.RoleSupervisor)
+	agent, officer := *f.agent.UserID, *f.officer.UserID
+	user := func(id int64) *tickets.User {
+		t.Helper()
+		u, err := f.s.FindUser(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+
+	t.Run("Role", func(t *testing.T) {
+		before := user(agent)
+		if pending, err := f.s.UpdateUser(ctx, root, agent, tickets.UserEdit{Role: ptr(tickets.RoleSupervisor)}); err != nil || !pending {
+			t.Fatalf("propose: pending %v, %v", pending, err)
+		}
+		if _, err := f.s.UpdateUser(ctx, root2, agent, tickets.UserEdit{Role: ptr(tickets.RoleOfficer), UnitCode: ptr(ptr(phuXuan))}); tickets.ErrorCode(err) != tickets.ECONFLICT {
+			t.Errorf("a second change of the same user while one waits: %v, want a conflict", err)
+		}
+		c := f.pendingFor(t, sup, agent, tickets.UserChangeAccess)
+		for name, who := range map[string]tickets.Actor{"TheProposer": root, "TheUser": f.agent, "AnAgent": mk("agent2", tickets.RoleAgent), "AnOfficer": f.other} {
+			if err := f.s.ConfirmUserChange(ctx, who, c.ID); tickets.ErrorCode(err) != tickets.EFORBIDDEN {
+				t.Errorf("%s confirms: %v, want refused", name, err)
+			}
+		}
+		if got := user(agent); got.Role != tickets.RoleAgent {
+			t.Fatalf("role %s before the confirmation", got.Role)
+		}
+		if err := f.s.ConfirmUserChange(ctx, root2, c.ID); err != nil {
+			t.Fatalf("another admin confirms: %v", err)
+		}
+		got := user(agent)
+		if got.Role != tickets.RoleSupervisor || got.SessionGen == before.SessionGen {
+			t.Errorf("after the confirmation: role %s, session generation %d (was %d)", got.Role, got.SessionGen, before.SessionGen)
+		}
+		if err := f.s.ConfirmUserChange(ctx, root2, c.ID); tickets.ErrorCode(err) != tickets.ENOTFOUND {
+			t.Errorf("confirmed twice: %v", err)
+		}
+		evs, _ := f.s.UserAudit(ctx, root, 100)
+		var trail []string
+		for i := len(evs) - 1; i >= 0; i-- {
+			if e := evs[i]; e.EntityID == agent {
+				trail = append(trail, e.Actor+" "+e.Kind+" "+e.NewValue)
+			}
+		}
+		if want := "root proposed Giám sát|root2 role supervisor|root2 confirmed "; !strings.Contains(strings.Join(trail, "|"), want) {
+			t.Errorf("the agent's trail %q lacks %q", trail, want)
+		}
+	})
+	t.Run("SupervisorConfirmsANewUser", func(t *testing.T) {
+		u := &tickets.User{Username: "mai", Role: tickets.RoleOfficer, UnitCode: ptr(kimLong)}
+		if err := f.s.CreateUser(ctx, root, u, "mai's own password"); err != nil || u.Active {
+			t.Fatalf("create: active %v, %v", u.Active, err)
+		}
+		if err := f.s.ConfirmUserChange(ctx, sup, f.pendingFor(t, root, u.ID, tickets.UserChangeCreate).ID); err != nil {
+			t.Fatal(err)
+		}
+		if res, err := f.s.SignIn(ctx, "mai", "mai's own password"); err != nil || res.User.Role != tickets.RoleOfficer {
+			t.Errorf("the new officer signs in once confirmed: %v", err)
+		}
+	})
+	t.Run("TheUserChangedConfirmsNot", func(t *testing.T) {
+		if _, err := f.s.UpdateUser(ctx, root, *sup.UserID, tickets.UserEdit{Phone: ptr("PJSIP/sup1")}); err != nil {
+			t.Fatal(err)
+		}
+		c := f.pendingFor(t, root2, *sup.UserID, tickets.UserChangeAccess)
+		if err := f.s.ConfirmUserChange(ctx, sup, c.ID); tickets.ErrorCode(err) != tickets.EFORBIDDEN {
+			t.Errorf("the supervisor confirms their own change: %v, want refused", err)
+		}
+		if err := f.s.RefuseUserChange(ctx, root2, c.ID); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("ChangedSinceRefused", func(t *testing.T) {
+		if _, err := f.s.UpdateUser(ctx, root, officer, tickets.UserEdit{UnitCode: ptr(ptr(kimLong))}); err != nil {
+			t.Fatal(err)
+		}
+		c := f.pendingFor(t, sup, officer, tickets.UserChangeAccess)
+		if _, err := f.s.UpdateUser(ctx, root, officer, tickets.UserEdit{Active: ptr(false)}); err != nil {
+			t.Fatal(err) // a deactivation takes effect at once, pending change or not
+		}
+		if err := f.s.ConfirmUserChange(ctx, sup, c.ID); tickets.ErrorCode(err) != tickets.ECONFLICT {
+			t.Errorf("confirm a change of a user deactivated since: %v, want a conflict", err)
+		}
+		if got := user(officer); *got.UnitCode != phuXuan {
+			t.Errorf("unit %s", *got.UnitCode)
+		}
+	})
+	t.Run("PasswordResetTakenBack", func(t *testing.T) {
+		id := *f.other.UserID
+		if pending, err := f.s.ResetPassword(ctx, root, id, "reset by the admin"); err != nil || !pending {
+			t.Fatalf("propose: %v %v", pending, err)
+		}
+		if err := f.s.RefuseUserChange(ctx, root, f.pendingFor(t, sup, id, tickets.UserChangePassword).ID); err != nil {
+			t.Fatalf("the proposer takes it back: %v", err)
+		}
+		if _, err := f.s.SignIn(ctx, "officer2", "reset by the admin"); err == nil {
+			t.Error("a refused password works")
+		}
+		if _, err := f.s.ResetPassword(ctx, root, id, "reset again by the admin"); err != nil {
+			t.Fatal(err)
+		}
+		before := user(id)
+		if err := f.s.ConfirmUserChange(ctx, sup, f.pendingFor(t, sup, id, tickets.UserChangePassword).ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.s.SignIn(ctx, "officer2", "reset again by the admin"); err != nil {
+			t.Errorf("the confirmed password: %v", err)
+		}
+		if user(id).SessionGen == before.SessionGen {
+			t.Error("the confirmed reset left the officer's sessions")
+		}
+	})
+	t.Run("DeactivatedConfirmerConfirmsNot", func(t *testing.T) {
+		sup2 := mk("sup2", tickets.RoleSupervisor)
+		if _, err := f.s.UpdateUser(ctx, root, agent, tickets.UserEdit{Phone: ptr("PJSIP/agent7")}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.s.UpdateUser(ctx, root2, *sup2.UserID, tickets.UserEdit{Active: ptr(false)}); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.s.ConfirmUserChange(ctx, sup2, f.pendingFor(t, sup, agent, tickets.UserChangeAccess).ID); tickets.ErrorCode(err) != tickets.EFORBIDDEN {
+			t.Errorf("a deactivated supervisor confirms (their old session's actor): %v, want refused", err)
+		}
+	})
+	t.Run("WhoSees", func(t *testing.T) {
+		if _, err := f.s.PendingUserChanges(ctx, f.agent); tickets.ErrorCode(err) != tickets.EFORBIDDEN {
+			t.Errorf("an agent lists pending user changes: %v", err)
+		}
+		if _, err := f.s.UserAudit(ctx, sup, 10); tickets.ErrorCode(err) != tickets.EFORBIDDEN {
+			t.Errorf("a supervisor reads the admins' audit view: %v", err)
+		}
+		evs, err := f.s.UserAudit(ctx, root, 1000)
+		if err != nil || len(evs) == 0 {
+			t.Fatalf("the audit view: %d entries, %v", len(evs), err)
+		}
+		for _, e := range evs {
+			if all := e.OldValue + e.NewValue + e.Note; strings.Contains(all, "$2a$") || strings.Contains(all, "by the admin") || strings.Contains(all, "own password") {
+				t.Errorf("a password in the audit view: %+v", e)
+			}
+		}
+		var kept int
+		if err := f.s.DB().QueryRowContext(ctx, `SELECT COUNT(*) FROM user_changes WHERE status <> 'pending' AND password_hash IS NOT NULL`).Scan(&kept); err != nil || kept != 0 {
+			t.Errorf("%d decided changes keep a password hash (%v)", kept, err)
+		}
+	})
+}
