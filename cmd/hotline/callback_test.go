@@ -80,15 +80,10 @@ func TestCallbackToCitizen(t *testing.T) {
 	}
 }
 
-// A callback whose citizen leg gets no answer from ARI at all (the connection dropped)
-// fails cleanly, and the log says so without the citizen's number: the HTTP client's
-// error named the request's URL, whose query held endpoint=PJSIP/0911222333@carrier (the
-// log check of every hotline in the tests fails on it).
-func TestCallbackLegWithoutAnswerFromARI(t *testing.T) {
-	proxy := newARIProxy(t)
-	proxy.drop(http.MethodPost, "/channels/create", "carrier")
-	agent := agentPhone(t, "agent101", 5072, "agent_calls_back.xml", 20*time.Second, 1)
-	h := startHotline(t, "", "ARI_URL="+proxy.URL(), "HOTLINE_AGENTS=PJSIP/agent101")
+// failedCallback asks for a callback from agent101 on duty, to a citizen whose leg
+// cannot be made, and returns the outbound call's final record once it ends.
+func failedCallback(t *testing.T, h *hotline) *tickets.Call {
+	t.Helper()
 	s := h.store()
 	ctx := context.Background()
 	caller := "+84911222333"
@@ -103,14 +98,25 @@ func TestCallbackLegWithoutAnswerFromARI(t *testing.T) {
 	for deadline := time.Now().Add(40 * time.Second); ; time.Sleep(200 * time.Millisecond) {
 		calls, _ := s.ListCalls(ctx, tickets.ActorSystem, tickets.CallFilter{})
 		if len(calls) > 0 && calls[0].EndedAt != nil {
-			if calls[0].Outcome != "callback_failed" {
-				t.Errorf("callback outcome %s, want callback_failed", calls[0].Outcome)
-			}
-			break
+			return calls[0]
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("the callback did not end: %+v\n%s", calls, h.logText())
 		}
+	}
+}
+
+// A callback whose citizen leg gets no answer from ARI at all (the connection dropped)
+// fails cleanly, and the log says so without the citizen's number: the HTTP client's
+// error named the request's URL, whose query held endpoint=PJSIP/0911222333@carrier (the
+// log check of every hotline in the tests fails on it).
+func TestCallbackLegWithoutAnswerFromARI(t *testing.T) {
+	proxy := newARIProxy(t)
+	proxy.drop(http.MethodPost, "/channels/create", "carrier")
+	agent := agentPhone(t, "agent101", 5072, "agent_calls_back.xml", 20*time.Second, 1)
+	h := startHotline(t, "", "ARI_URL="+proxy.URL(), "HOTLINE_AGENTS=PJSIP/agent101")
+	if c := failedCallback(t, h); c.Outcome != "callback_failed" {
+		t.Errorf("callback outcome %s, want callback_failed", c.Outcome)
 	}
 	if !strings.Contains(h.logText(), `callback leg cannot be created`) || !strings.Contains(h.logText(), "POST /channels/create") {
 		t.Errorf("no log of the failed leg:\n%s", h.logText())
@@ -124,29 +130,7 @@ func TestCallbackLegWithoutAnswerFromARI(t *testing.T) {
 func TestCallbackThroughAMissingTrunk(t *testing.T) {
 	agent := agentPhone(t, "agent101", 5072, "agent_calls_back.xml", 20*time.Second, 1)
 	h := startHotline(t, "", "HOTLINE_AGENTS=PJSIP/agent101", "HOTLINE_TRUNK=PJSIP/{number}@nosuchtrunk")
-	s := h.store()
-	ctx := context.Background()
-	caller := "+84911222333"
-	tk := &tickets.Ticket{Category: tickets.CategoryCallback, Priority: tickets.P2, CallerNumber: &caller}
-	if err := s.CreateTicket(ctx, tickets.ActorIVR, tk); err != nil {
-		t.Fatal(err)
-	}
-	lan := h.consoleUser("lan", tickets.RoleAgent, "PJSIP/agent101")
-	if code, body := consolePost(t, lan, "http://"+h.addr+"/tickets/"+tk.Ref+"/callback", nil); code != http.StatusSeeOther {
-		t.Fatalf("callback: %d %s", code, body)
-	}
-	var c *tickets.Call
-	for deadline := time.Now().Add(40 * time.Second); ; time.Sleep(200 * time.Millisecond) {
-		calls, _ := s.ListCalls(ctx, tickets.ActorSystem, tickets.CallFilter{})
-		if len(calls) > 0 && calls[0].EndedAt != nil {
-			c = calls[0]
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the callback did not end: %+v\n%s", calls, h.logText())
-		}
-	}
-	if c.Outcome != "callback_failed" {
+	if c := failedCallback(t, h); c.Outcome != "callback_failed" {
 		t.Errorf("callback outcome %s, want callback_failed", c.Outcome)
 	}
 	if !strings.Contains(h.logText(), `callback leg cannot be created`) {

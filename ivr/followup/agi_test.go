@@ -1,7 +1,6 @@
 package followup_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -36,27 +35,12 @@ func agiStranger(t *testing.T, addr, head string, wait time.Duration) (string, b
 	return string(b), closed
 }
 
-// dialerWithListener runs a dialer like runDialer and returns the address its FastAGI
+// dialerWithListener runs a dialer (startDialer) and returns the address its FastAGI
 // listens on.
 func dialerWithListener(t *testing.T, f *ivrtest.ARI, app *ivr.App, s followup.Store, clk *clock, cfg followup.Config) string {
 	t.Helper()
-	window, _ := followup.ParseWindow("08:00-20:00")
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	cfg.Store, cfg.Window, cfg.Rate, cfg.Every, cfg.Now, cfg.AGI = s, window, 6000, 50*time.Millisecond, clk.now, ln
-	cfg.REST, cfg.Log = f.REST(), ivrtest.Discard
-	if cfg.Concurrent == 0 {
-		cfg.Concurrent = 1
-	}
-	d := followup.NewDialer(app, cfg)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { d.Run(ctx); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
-	return ln.Addr().String()
+	_, addr := startDialer(t, f, app, s, clk, cfg)
+	return addr
 }
 
 // The FastAGI listener takes a session only from Asterisk, with the call's own token:

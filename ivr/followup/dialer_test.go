@@ -73,7 +73,17 @@ type clock struct {
 
 func (c *clock) now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *clock) set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
+
+// runDialer runs a dialer at a fast pace against the fake until the test ends.
 func runDialer(t *testing.T, f *ivrtest.ARI, app *ivr.App, s followup.Store, clk *clock, concurrent int) *followup.Dialer {
+	t.Helper()
+	d, _ := startDialer(t, f, app, s, clk, followup.Config{Concurrent: concurrent})
+	return d
+}
+
+// startDialer runs a dialer with cfg (its store, window, pace, clock and FastAGI listener
+// set here) until the test ends, and returns it with the address its FastAGI listens on.
+func startDialer(t *testing.T, f *ivrtest.ARI, app *ivr.App, s followup.Store, clk *clock, cfg followup.Config) (*followup.Dialer, string) {
 	t.Helper()
 	window, _ := followup.ParseWindow("08:00-20:00")
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -81,13 +91,17 @@ func runDialer(t *testing.T, f *ivrtest.ARI, app *ivr.App, s followup.Store, clk
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ln.Close() })
-	d := followup.NewDialer(app, followup.Config{REST: f.REST(), Log: ivrtest.Discard, Store: s, Window: window, Concurrent: concurrent, Rate: 6000,
-		Every: 50 * time.Millisecond, Now: clk.now, AGI: ln})
+	cfg.Store, cfg.Window, cfg.Rate, cfg.Every, cfg.Now, cfg.AGI = s, window, 6000, 50*time.Millisecond, clk.now, ln
+	cfg.REST, cfg.Log = f.REST(), ivrtest.Discard
+	if cfg.Concurrent == 0 {
+		cfg.Concurrent = 1
+	}
+	d := followup.NewDialer(app, cfg)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { d.Run(ctx); close(done) }()
 	t.Cleanup(func() { cancel(); <-done })
-	return d
+	return d, ln.Addr().String()
 }
 
 // Nothing is dialled outside the calling window (07:59 and 20:00 Huế time are outside,
