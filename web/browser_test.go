@@ -85,11 +85,20 @@ func TestAgentWorksATicket(t *testing.T) {
 
 	step := func(what, want string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
+		htmxReady(t, ctx) // a click before htmx has loaded posts the plain form, which reloads with no message
 		if err := chromedp.Do(ctx, actions...); err != nil {
 			t.Fatalf("%s: %v", what, err)
 		}
-		msg := waitTexts(t, ctx, `[data-testid="message"]`, func(m []string) bool { return len(m) == 1 && strings.Contains(m[0], want) })
-		t.Logf("%s: %s", what, msg[0])
+		for i := 0; i < 100; i++ {
+			m, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('[data-testid="message"]')].map(e => e.textContent.trim())`))
+			if err == nil && len(m) == 1 && strings.Contains(m[0], want) {
+				t.Logf("%s: %s", what, m[0])
+				return
+			}
+			chromedp.Do(ctx, chromedp.Sleep(100_000_000))
+		}
+		page, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.href + "\n" + document.body.innerText`))
+		t.Fatalf("%s: no message %q within 10 s; the page:\n%s", what, want, page)
 	}
 	step("note", "ghi chú", chromedp.SendKeys(`[data-testid="note-input"]`, "Đã gọi, bà Hoa ho nhẹ, hẹn gọi lại chiều"),
 		chromedp.Click(`[data-testid="note-form"] button`))
@@ -195,6 +204,20 @@ func TestOfficerWorksTheBoard(t *testing.T) {
 	}
 	screenshot(t, ctx, "case-auto-calls", 1280)
 	screenshot(t, ctx, "case-auto-calls-phone", 390)
+}
+
+// htmxReady waits until the page's htmx has loaded and processed the page (the scripts
+// are deferred: under load a test can click before they run).
+func htmxReady(t *testing.T, ctx context.Context) {
+	t.Helper()
+	for i := 0; i < 100; i++ {
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.readyState === "complete" && typeof htmx !== "undefined"`))
+		if err == nil && ok {
+			return
+		}
+		chromedp.Do(ctx, chromedp.Sleep(100_000_000))
+	}
+	t.Fatal("htmx did not load within 10 s")
 }
 
 // waitTexts waits until the texts of the elements matching sel satisfy ok, and returns
