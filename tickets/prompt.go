@@ -55,7 +55,9 @@ type PromptVersion struct {
 }
 
 // Duration is how long the version plays.
-func (v *PromptVersion) Duration() time.Duration { return time.Duration(v.DurationMS) * time.Millisecond }
+func (v *PromptVersion) Duration() time.Duration {
+	return time.Duration(v.DurationMS) * time.Millisecond
+}
 
 // PromptLive is a version chosen to be live for a while: from From, until Until if set.
 // VersionID nil is the embedded WAV (version 1).
