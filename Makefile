@@ -18,7 +18,7 @@ export GOTOOLCHAIN := auto
 
 # Debian packages the build (cgo, for SQLite), and the sandbox and the tests, need.
 BUILD_PACKAGES := gcc libc6-dev
-APT_PACKAGES := $(BUILD_PACKAGES) curl procps debootstrap sip-tester chromium poppler-utils sqlite3
+APT_PACKAGES := $(BUILD_PACKAGES) curl procps debootstrap sip-tester chromium poppler-utils sqlite3 espeak-ng sox ffmpeg
 
 .PHONY: help
 help:
