@@ -83,7 +83,7 @@ func (c *call) waitInLine(q Desk, spec *QueueSpec) (string, error) {
 			c.stopMOH()
 			prompts := positionPrompts(c.m.Lang, q.Position(c.rec.ID))
 			if first {
-				prompts = append([]PromptRef{{c.m.Lang, "queue_enter"}}, prompts...)
+				prompts = append([]PromptRef{{Lang: c.m.Lang, ID: "queue_enter"}}, prompts...)
 				first = false
 			}
 			key, err := c.play(prompts, true)
@@ -125,11 +125,11 @@ func (c *call) waitInLine(q Desk, spec *QueueSpec) (string, error) {
 // a callback instead.
 func positionPrompts(lang string, position int) []PromptRef {
 	ahead := max(position-1, 0)
-	ps := []PromptRef{{lang, "queue_position"}, {lang, "digit_" + string(rune('0'+min(ahead, 9)))}}
+	ps := []PromptRef{{Lang: lang, ID: "queue_position"}, {Lang: lang, ID: "digit_" + string(rune('0'+min(ahead, 9)))}}
 	if ahead > 9 {
-		ps = []PromptRef{{lang, "queue_position_many"}}
+		ps = []PromptRef{{Lang: lang, ID: "queue_position_many"}}
 	}
-	return append(ps, PromptRef{lang, "queue_callback_offer"})
+	return append(ps, PromptRef{Lang: lang, ID: "queue_callback_offer"})
 }
 
 func (c *call) startMOH() {

@@ -39,11 +39,12 @@ type App struct {
 	wg       sync.WaitGroup
 	ctx      context.Context // lives until Run returns: background work (resync, replay)
 
-	resyncMu   sync.Mutex // one resync at a time
-	readyOnce  sync.Once
-	ready      chan struct{}
-	everUp     bool // the event stream was up once (set by the dispatcher)
-	watchState struct {
+	resyncMu    sync.Mutex // one resync at a time
+	readyOnce   sync.Once
+	ready       chan struct{}
+	everUp      bool          // the event stream was up once (set by the dispatcher)
+	promptsKick chan struct{} // a supervisor changed what callers hear
+	watchState  struct {
 		sync.Mutex
 		gone bool
 	}
@@ -69,13 +70,17 @@ func NewApp(cfg Config) *App {
 	if cfg.PromptDuration == nil {
 		cfg.PromptDuration = func(string, string) time.Duration { return 0 }
 	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
 	if cfg.Progress == nil {
 		cfg.Progress = cfg.Store
 	}
 	sv := &services{cfg: cfg, legs: map[string]chan ari.Event{}, progress: newProgressWriter(cfg.Progress, cfg.Log)}
 	a := &App{services: sv, calls: map[string]*call{}, tracked: map[*tracked]struct{}{}, ready: make(chan struct{}),
-		ctx: context.Background()}
+		ctx: context.Background(), promptsKick: make(chan struct{}, 1)}
 	sv.active = a.activeCall
+	sv.prompts.Store(newPrompts(cfg.SoundsURL, cfg.PromptDuration, nil))
 	return a
 }
 
@@ -90,6 +95,10 @@ func (a *App) Run(ctx context.Context) error {
 	bg, stopBackground := context.WithCancel(context.Background())
 	defer stopBackground()
 	a.ctx = bg
+	if err := a.reloadPrompts(bg); err != nil {
+		a.cfg.Log.Warn("read the prompts live now; the embedded ones play meanwhile", "err", err)
+	}
+	go a.promptsLoop(bg)
 	go a.watch(bg)
 	go a.replayLoop(bg)
 	progressDone := make(chan struct{})

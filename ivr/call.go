@@ -14,6 +14,7 @@ import (
 // call is one caller on the hotline. Its goroutine owns all of its state.
 type call struct {
 	env         *services
+	prompts     *Prompts // the versions the call started with: it keeps them to its end
 	channelID   string
 	rec         *tickets.Call
 	m           *Machine
@@ -128,6 +129,7 @@ func callFor(a *services, flow *Flow, rec *tickets.Call) *call {
 	m.Withheld = rec.CallerNumber == nil
 	return &call{
 		env:       a,
+		prompts:   a.Prompts(),
 		channelID: rec.ChannelID,
 		rec:       rec,
 		m:         m,

@@ -64,9 +64,13 @@ func (c *call) play(prompts []PromptRef, barge bool) (string, error) {
 	if err := c.waitLead(); err != nil {
 		return "", err
 	}
+	if prompts = c.prompts.playable(prompts); len(prompts) == 0 {
+		c.saveProgress() // an urgent message not live, alone: nothing to play
+		return "", nil
+	}
 	var expected time.Duration
 	for _, p := range prompts {
-		expected += c.env.cfg.PromptDuration(p.Lang, p.ID)
+		expected += c.prompts.Length(p)
 	}
 	started := time.Now()
 	pbID, err := c.startPlayback(prompts)
@@ -82,7 +86,7 @@ func (c *call) play(prompts []PromptRef, barge bool) (string, error) {
 	// A playback always ends with PlaybackFinished, unless the event is lost (Asterisk
 	// gone, a reconnect); the limit keeps a lost event from holding the caller in
 	// silence.
-	limit := time.NewTimer(c.env.PlaybackLimit(prompts))
+	limit := time.NewTimer(c.prompts.Limit(prompts))
 	defer limit.Stop()
 	offers := c.offers // nil unless the caller waits in line
 	stop := func() {
@@ -136,7 +140,7 @@ func (c *call) play(prompts []PromptRef, barge bool) (string, error) {
 func (c *call) startPlayback(prompts []PromptRef) (id string, err error) {
 	media := make([]string, len(prompts))
 	for i, p := range prompts {
-		media[i] = c.env.MediaURI(p)
+		media[i] = c.prompts.URI(p)
 	}
 	c.pbSeq++
 	id = fmt.Sprintf("%s-pb%d", c.rec.ID, c.pbSeq)
@@ -158,6 +162,10 @@ func (c *call) startPlayback(prompts []PromptRef) (id string, err error) {
 // that cannot be played is skipped: what the caller finished is written all the same.
 func (c *call) startLead(prompts []PromptRef) {
 	key := c.keyAt
+	if prompts = c.prompts.playable(prompts); len(prompts) == 0 {
+		c.confirmFrom = key
+		return
+	}
 	pbID, err := c.startPlayback(prompts)
 	c.confirmFrom = key
 	if err != nil {
@@ -166,7 +174,7 @@ func (c *call) startLead(prompts []PromptRef) {
 		}
 		return
 	}
-	c.lead, c.leadLimit = pbID, c.env.PlaybackLimit(prompts)
+	c.lead, c.leadLimit = pbID, c.prompts.Limit(prompts)
 }
 
 // waitLead waits for a lead still playing to end before the next prompt is asked for:

@@ -3,8 +3,8 @@ package ivr
 import (
 	"context"
 	"log/slog"
-	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/CyCoreSystems/ari/v5"
@@ -49,6 +49,11 @@ type Config struct {
 	// GoneAfter is how long Asterisk may fail to answer before the calls in progress are
 	// given up as dropped; default 5 s. One slow answer is not an outage.
 	GoneAfter time.Duration
+	// Prompts is where the versions of the prompts that supervisors made live are kept;
+	// nil plays the embedded prompts only.
+	Prompts PromptSource
+	// Now is the App's clock for what is live when (tests set it); time.Now by default.
+	Now func() time.Time
 	// PromptDuration says how long a prompt plays, to notice prompts that Asterisk ends at
 	// once (an overloaded Asterisk does, without an error) and to bound each wait for one.
 	PromptDuration func(lang, id string) time.Duration
@@ -107,6 +112,9 @@ type services struct {
 	active    func(callID string) bool
 	statsMu   sync.Mutex
 	reactions []Reaction // since the last reset
+	// prompts is the set of prompts live now (prompts.go); each call keeps the set it
+	// started with.
+	prompts atomic.Pointer[Prompts]
 }
 
 // Attach routes the events of a leg the hotline dialed (an agent's phone, a citizen
@@ -138,24 +146,13 @@ func (sv *services) Prompt(lang, id string) (uri string, limit time.Duration) {
 	return sv.MediaURI(p), sv.PlaybackLimit([]PromptRef{p})
 }
 
-// MediaURI is where Asterisk fetches a prompt from (sound:http://...).
-func (sv *services) MediaURI(p PromptRef) string {
-	return "sound:" + strings.TrimSuffix(sv.cfg.SoundsURL, "/") + "/" + p.Lang + "/" + p.ID + ".wav"
-}
+// MediaURI is where Asterisk fetches a prompt from now (sound:http://...).
+func (sv *services) MediaURI(p PromptRef) string { return sv.Prompts().URI(p) }
 
-// PlaybackLimit is how long a playback of prompts may take before its end is taken as
-// lost: its length and half as much again, and 5 s; two minutes when its length is not
-// known.
+// PlaybackLimit is how long a playback of prompts live now may take before its end is
+// taken as lost (Prompts.Limit).
 func (sv *services) PlaybackLimit(prompts []PromptRef) time.Duration {
-	var d time.Duration
-	for _, p := range prompts {
-		pd := sv.cfg.PromptDuration(p.Lang, p.ID)
-		if pd == 0 {
-			return 2 * time.Minute
-		}
-		d += pd
-	}
-	return d*3/2 + 5*time.Second
+	return sv.Prompts().Limit(prompts)
 }
 
 // Reaction is how long the hotline took from a key's event to the next prompt's

@@ -25,6 +25,9 @@ type Prompt struct {
 	ID   string
 	Lang string
 	When string
+	// Optional plays only while it is live (the urgent message a supervisor switches on):
+	// it has no embedded version.
+	Optional bool
 }
 
 // Node is one point of the call flow.
@@ -142,7 +145,10 @@ func HotlineFlow(groups []tickets.AreaGroup) *Flow {
 	const message = 2 * time.Minute // the longest voice message
 	queue := queueSpec
 	nodes := []*Node{
-		{ID: "welcome", Prompts: p("welcome"), Next: "main"},
+		// A supervisor's urgent message, while it is live, right after the welcome: in
+		// Vietnamese, then in English.
+		{ID: "welcome", Prompts: append(p("welcome"), Prompt{ID: tickets.UrgentPrompt, Optional: true},
+			Prompt{ID: tickets.UrgentPrompt, Lang: "en", When: "vi", Optional: true}), Next: "main"},
 		{ID: "main",
 			Prompts: append(p("main_menu"), Prompt{ID: "for_english", Lang: "en", When: "vi"}),
 			Keys: map[string]string{
@@ -431,6 +437,9 @@ func (f *Flow) Validate(languages []string, has func(lang, id string) bool) erro
 		prompts = append(prompts, n.Lead...)
 	}
 	for _, p := range prompts {
+		if p.Optional {
+			continue // it has no embedded version: it plays only while live
+		}
 		for _, lang := range languages {
 			if p.When != "" && p.When != lang {
 				continue

@@ -36,6 +36,9 @@ func (e Effects) Empty() bool {
 type PromptRef struct {
 	Lang string
 	ID   string
+	// Optional is played only while a supervisor has a version of it live (the urgent
+	// message); otherwise it is left out.
+	Optional bool
 }
 
 // TicketRequest is the ticket a caller's choice asks for.
@@ -444,5 +447,5 @@ func (m *Machine) play(p Prompt, e *Effects) {
 	if lang == "" {
 		lang = m.Lang
 	}
-	e.Play = append(e.Play, PromptRef{Lang: lang, ID: p.ID})
+	e.Play = append(e.Play, PromptRef{Lang: lang, ID: p.ID, Optional: p.Optional})
 }

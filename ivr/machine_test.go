@@ -197,6 +197,9 @@ func TestMachine(t *testing.T) {
 					queued = map[bool]string{true: "front", false: "back"}[e.Queue.Front]
 				}
 				for _, p := range append(e.Lead, e.Play...) {
+					if p.Optional {
+						continue // the urgent message: heard only while a supervisor has it live
+					}
 					prompts = append(prompts, p.Lang+"/"+p.ID)
 				}
 				if e.Ticket != nil {
@@ -283,6 +286,22 @@ func TestMachineIgnoresInputAfterEnd(t *testing.T) {
 	}
 	if got := m.Path.Keys(); got != "0" {
 		t.Errorf("path keys = %q, want 0", got)
+	}
+}
+
+// The urgent message follows the welcome on every call, in Vietnamese then in English,
+// marked optional: the call plays it only while a supervisor has it live.
+func TestUrgentMessageAfterWelcome(t *testing.T) {
+	e := ivr.NewMachine(ivrtest.HotlineFlow(t)).Start(time.Now())
+	want := []ivr.PromptRef{{Lang: "vi", ID: "welcome"}, {Lang: "vi", ID: tickets.UrgentPrompt, Optional: true},
+		{Lang: "en", ID: tickets.UrgentPrompt, Optional: true}}
+	if len(e.Play) < 3 || e.Play[0] != want[0] || e.Play[1] != want[1] || e.Play[2] != want[2] {
+		t.Errorf("first prompts %v, want %v", e.Play, want)
+	}
+	for _, p := range e.Play[3:] {
+		if p.Optional {
+			t.Errorf("%v is optional", p)
+		}
 	}
 }
 

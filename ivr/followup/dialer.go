@@ -431,7 +431,7 @@ func (d *Dialer) place(attempt *tickets.FollowUpCall, target *tickets.FollowUpCa
 	if m.Lang == "" {
 		m.Lang = "vi"
 	}
-	q := &questions{app: d.app, application: d.cfg.Application, s: s, m: m, fu: fu, rec: rec, log: log}
+	q := &questions{app: d.app, application: d.cfg.Application, set: d.app.Prompts(), s: s, m: m, fu: fu, rec: rec, log: log}
 	q.ask()
 	s.close()
 	if p.aborted.Load() && rec.Outcome != tickets.OutcomeInterrupted {

@@ -17,8 +17,7 @@ import (
 type App interface {
 	Track(abort func(outcome string)) (done func(), err error)
 	Serve(h ivr.HandOver, enter func())
-	MediaURI(p ivr.PromptRef) string
-	PlaybackLimit(prompts []ivr.PromptRef) time.Duration
+	Prompts() *ivr.Prompts
 }
 
 // ResultStore takes what a citizen's answers decide: the day's result, or their opt-out.
@@ -78,7 +77,8 @@ func (fu *followUp) act(action string, answers tickets.Answers) (*tickets.Ticket
 // agent queue takes them.
 type questions struct {
 	app         App
-	application string // the Stasis application a citizen is handed to
+	application string       // the Stasis application a citizen is handed to
+	set         *ivr.Prompts // the versions the call started with: it keeps them to its end
 	s           *agiSession
 	m           *ivr.Machine
 	fu          *followUp
@@ -211,7 +211,7 @@ func (q *questions) playFor(prompts []ivr.PromptRef, keys bool) (string, error) 
 		escape = anyKey
 	}
 	for _, p := range prompts {
-		res, _, err := q.s.command(q.app.PlaybackLimit([]ivr.PromptRef{p}), "STREAM FILE %s %s", q.uri(p), escape)
+		res, _, err := q.s.command(q.set.Limit([]ivr.PromptRef{p}), "STREAM FILE %s %s", q.uri(p), escape)
 		switch {
 		case errors.Is(err, errAGIFailed):
 			// Not played: a prompt Asterisk cannot play, or a channel that just hung up,
@@ -230,7 +230,7 @@ func (q *questions) playFor(prompts []ivr.PromptRef, keys bool) (string, error) 
 
 // uri is where Asterisk fetches a prompt from: the hotline's prompt server.
 func (q *questions) uri(p ivr.PromptRef) string {
-	return strings.TrimPrefix(q.app.MediaURI(p), "sound:")
+	return strings.TrimPrefix(q.set.URI(p), "sound:")
 }
 
 // cut counts a prompt Asterisk did not play; too many end the call (errPromptCut).
@@ -251,7 +251,7 @@ func (q *questions) keyAfter(prompts []ivr.PromptRef, wait time.Duration) (strin
 			return key, err
 		}
 		last := prompts[len(prompts)-1]
-		limit := q.app.PlaybackLimit([]ivr.PromptRef{last}) + wait
+		limit := q.set.Limit([]ivr.PromptRef{last}) + wait
 		digits, data, err := q.s.exchange(limit, "GET DATA %s %d 1", q.uri(last), wait.Milliseconds())
 		switch {
 		case err != nil:

@@ -39,6 +39,7 @@ type ARI struct {
 	alive  map[string]bool              // channels that exist
 	vars   map[string]map[string]string // channel variables
 	played map[string][]string          // prompts played, by channel
+	media  map[string][]string          // the media URIs of those prompts, by channel
 	stasis []map[string]any             // channels GET /channels lists
 	conns  int                          // event WebSockets opened
 	// Channels the hotline creates (follow-up calls): by ID, the endpoint dialled; how a
@@ -54,7 +55,7 @@ type ARI struct {
 }
 
 func NewARI(t *testing.T) *ARI {
-	f := &ARI{t: t, events: make(chan string, 100), alive: map[string]bool{}, vars: map[string]map[string]string{}, played: map[string][]string{},
+	f := &ARI{t: t, events: make(chan string, 100), alive: map[string]bool{}, vars: map[string]map[string]string{}, played: map[string][]string{}, media: map[string][]string{},
 		created: map[string]string{}, DialEnd: func(string) int { return 0 }, agi: map[string]*agiSession{}}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
@@ -209,6 +210,7 @@ func (f *ARI) serve(w http.ResponseWriter, r *http.Request) {
 			pb := parts[3]
 			for _, m := range strings.Split(r.URL.Query().Get("media"), ",") {
 				f.played[id] = append(f.played[id], promptName(m))
+				f.media[id] = append(f.media[id], m)
 			}
 			reply(201, map[string]any{"id": pb})
 			go func() {
@@ -236,7 +238,8 @@ func RunApp(t *testing.T, f *ARI, s *tickets.Store) *ivr.App {
 	ctx, cancel := context.WithCancel(context.Background())
 	go stream.Run(ctx, items)
 	app := ivr.NewApp(ivr.Config{Application: "hotline", Events: items, REST: rest, Store: s, Flow: flow,
-		SoundsURL: "http://sounds", Log: log, Spool: &ivr.Spool{Dir: t.TempDir()}, Recordings: t.TempDir(), DrainTimeout: time.Second})
+		SoundsURL: "http://sounds", Log: log, Spool: &ivr.Spool{Dir: t.TempDir()}, Recordings: t.TempDir(), DrainTimeout: time.Second,
+		Prompts: s, Now: func() time.Time { return s.Now() }})
 	done := make(chan error, 1)
 	go func() { done <- app.Run(ctx) }()
 	t.Cleanup(func() { cancel(); <-done })
@@ -602,3 +605,11 @@ var Discard = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 // REST is a client of the fake's ARI.
 func (f *ARI) REST() *asterisk.REST { return asterisk.NewREST(f.URL(), "u", "p", 2*time.Second) }
+
+// Media returns the media URIs a channel was played, in order (a version of a prompt has
+// its own).
+func (f *ARI) Media(id string) []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.media[id]...)
+}
