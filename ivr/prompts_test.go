@@ -42,8 +42,8 @@ type settableClock struct {
 	t  time.Time
 }
 
-func (c *settableClock) now() time.Time         { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *settableClock) add(d time.Duration)    { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+func (c *settableClock) now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *settableClock) add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 
 // heard waits until a channel was played a prompt (lang/id) and returns the media URI it
 // was played from.
