@@ -134,3 +134,18 @@ func TestSpeak(t *testing.T) {
 		t.Errorf("a long text: %v", err)
 	}
 }
+
+// The catalog is prompts.tsv: every prompt an embedded WAV exists for, with its text.
+func TestCatalog(t *testing.T) {
+	cat := sounds.Catalog()
+	if len(cat) < 100 || cat[0].ID != "welcome" || cat[0].Text["vi"] == "" || cat[0].Text["en"] == "" {
+		t.Fatalf("catalog: %d entries, first %+v", len(cat), cat[0])
+	}
+	for _, e := range cat {
+		for lang := range e.Text {
+			if !sounds.Has(lang, e.ID) {
+				t.Errorf("%s/%s has text but no WAV", lang, e.ID)
+			}
+		}
+	}
+}

@@ -44,3 +44,32 @@ var durations = sync.OnceValue(func() map[string]time.Duration {
 
 // Duration returns how long a prompt plays, or 0 if it does not exist.
 func Duration(lang, id string) time.Duration { return durations()[lang+"/"+id] }
+
+// Entry is one prompt of prompts.tsv: its id and its text in each language that has it.
+type Entry struct {
+	ID   string
+	Text map[string]string
+}
+
+// Catalog returns every prompt of prompts.tsv, in its order: what callers can hear.
+var Catalog = sync.OnceValue(func() []Entry {
+	b, err := fs.ReadFile(files, "prompts.tsv")
+	if err != nil {
+		return nil
+	}
+	var out []Entry
+	for i, line := range strings.Split(strings.TrimRight(string(b), "\n"), "\n") {
+		cols := strings.Split(line, "\t")
+		if i == 0 || len(cols) < 2 || cols[0] == "" {
+			continue // the header
+		}
+		e := Entry{ID: cols[0], Text: map[string]string{}}
+		for j, lang := range Languages {
+			if j+1 < len(cols) && strings.TrimSpace(cols[j+1]) != "" {
+				e.Text[lang] = cols[j+1]
+			}
+		}
+		out = append(out, e)
+	}
+	return out
+})

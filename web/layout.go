@@ -41,8 +41,8 @@ func nav(me *viewer, active string) Nav {
 	case tickets.RoleAgent:
 		n.Links = []NavLink{tickets_, cases, board}
 	case tickets.RoleSupervisor:
-		n.Links = []NavLink{tickets_, cases, board, {"reports", "/reports/daily", "Báo cáo"}, {"access", "/access", "Nhật ký truy cập"},
-			{"confirmations", "/confirmations", "Chờ xác nhận"}}
+		n.Links = []NavLink{tickets_, cases, board, {"reports", "/reports/daily", "Báo cáo"}, {"announcements", "/announcements", "Thông báo"},
+			{"access", "/access", "Nhật ký truy cập"}, {"confirmations", "/confirmations", "Chờ xác nhận"}}
 	case tickets.RoleOfficer:
 		n.Links = []NavLink{board, tickets_, cases, {"reports", "/reports/daily", "Báo cáo"}}
 	case tickets.RoleAdmin:

@@ -54,6 +54,8 @@ func newTab(t *testing.T) context.Context {
 			chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
 			chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
 			chromedp.Flag("autoplay-policy", "no-user-gesture-required"),
+			// A microphone for recording prompts in the page: a tone, allowed without asking.
+			chromedp.Flag("use-fake-device-for-media-stream", true), chromedp.Flag("use-fake-ui-for-media-stream", true),
 			chromedp.UserDataDir(filepath.Join(os.TempDir(), fmt.Sprintf("hotline-web-test-%d", os.Getpid()))),
 		)
 		actx, _ := chromedp.NewExecAllocator(context.Background(), opts...)

@@ -74,6 +74,16 @@ type Store interface {
 	RecordFollowUp(ctx context.Context, actor tickets.Actor, followUpID int64, result, method string, answers tickets.Answers, note string) error
 	UnitBoard(ctx context.Context, actor tickets.Actor, unitCode, day string) (*tickets.Board, error)
 
+	AddPromptVersion(ctx context.Context, actor tickets.Actor, v *tickets.PromptVersion, wav []byte) error
+	PromptVersions(ctx context.Context, actor tickets.Actor, prompt string) ([]*tickets.PromptVersion, error)
+	PromptVersion(ctx context.Context, id int64) (*tickets.PromptVersion, error)
+	PromptAudio(ctx context.Context, versionID int64) ([]byte, error)
+	GoLive(ctx context.Context, actor tickets.Actor, g tickets.GoLive) (*tickets.PromptLive, error)
+	EndLive(ctx context.Context, actor tickets.Actor, id int64, note string) error
+	PromptSchedule(ctx context.Context, actor tickets.Actor, prompt string) ([]*tickets.PromptLive, error)
+	PromptsLiveNow(ctx context.Context, actor tickets.Actor) (map[string]*tickets.PromptLive, error)
+	PromptEvents(ctx context.Context, actor tickets.Actor, prompt string, limit int) ([]*tickets.Event, error)
+
 	LogAccess(ctx context.Context, actor tickets.Actor, a *tickets.Access) error
 	ListAccess(ctx context.Context, actor tickets.Actor, f tickets.AccessFilter) ([]*tickets.Access, error)
 
@@ -137,6 +147,8 @@ type Config struct {
 	// LiveStreamsPerUser caps the live streams (console pages) one user has open at once;
 	// default 8. One more is refused with 429 until one of them ends.
 	LiveStreamsPerUser int
+	// Announcer, if set, is told when a supervisor changes what callers hear.
+	Announcer Announcer
 	// Health, if set, is what /healthz asks: whether the database takes a write now.
 	Health HealthCheck
 	// Debug, if set, is served to admins under /debug/.
@@ -157,6 +169,8 @@ type Server struct {
 	hub      *hub // nil without a desk
 	shown    deskShown
 	healthy  healthCache
+	// promptAudio keeps the bytes of the prompts' versions served to Asterisk.
+	promptAudio promptAudioCache
 }
 
 // Session lifetimes: a shift, and the longest a session lives however active.
@@ -221,6 +235,7 @@ func (s *Server) Handler() http.Handler {
 	// Without a session: the prompts (Asterisk fetches them), health, assets, sign-in.
 	mux.HandleFunc("GET /healthz", s.handleHealth)
 	mux.Handle("GET /sounds/", http.StripPrefix("/sounds/", s.soundsHandler()))
+	mux.HandleFunc("GET /sounds/{version}/{lang}/{file}", s.handlePromptAudio)
 	mux.Handle("GET /static/", staticHandler())
 	mux.HandleFunc("GET /login", s.handleLoginPage)
 	mux.HandleFunc("POST /login", s.handleLogin)
@@ -251,6 +266,11 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST /board/followups/{id}", s.health(s.handleBoardFollowUp))
 
 	mux.Handle("GET /access", s.supervisor(s.handleAccessLog))
+	mux.Handle("GET /announcements", s.supervisor(s.handleAnnouncements))
+	mux.Handle("GET /announcements/{prompt}", s.supervisor(s.handlePrompt))
+	mux.Handle("POST /announcements/{prompt}/versions", s.supervisor(s.handlePromptVersion))
+	mux.Handle("POST /announcements/{prompt}/live", s.supervisor(s.handlePromptLive))
+	mux.Handle("POST /announcements/{prompt}/live/{live}/end", s.supervisor(s.handlePromptEnd))
 	mux.Handle("GET /reports/daily", s.reports(s.handleReport))
 	mux.Handle("GET /reports/daily.csv", s.reports(s.handleReportCSV))
 	mux.Handle("GET /reports/daily.pdf", s.reports(s.handleReportPDF))
@@ -303,7 +323,11 @@ func securityHeaders(next http.Handler) http.Handler {
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("X-Frame-Options", "DENY")
-		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+		limit := int64(maxBody)
+		if r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/announcements/") && strings.HasSuffix(r.URL.Path, "/versions") {
+			limit = maxUpload + 1<<20 // a recording, and the form around it
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		next.ServeHTTP(w, r)
 	})
 }

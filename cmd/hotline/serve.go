@@ -237,7 +237,8 @@ func serve(ctx context.Context, cfg serveConfig) error {
 	var followUpDialer atomic.Pointer[followup.Dialer]
 	site := web.New(web.Config{Store: store, Sounds: sounds.FS(), Log: log, Recordings: cfg.recordings,
 		Sessions: sessions.DB(), SecureCookie: cfg.secureCookie, Callbacks: callbacks{&runningCallbacks}, FollowUps: followUpKick{&followUpDialer},
-		Debug: debugHandler(&running), Desk: queue, ConsoleGrace: cfg.consoleGrace, LiveStreamsPerUser: cfg.livePerUser, Health: store})
+		Debug: debugHandler(&running), Desk: queue, ConsoleGrace: cfg.consoleGrace, LiveStreamsPerUser: cfg.livePerUser, Health: store,
+		Announcer: promptsKick{&running}})
 	liveCtx, stopLive := context.WithCancel(context.Background())
 	defer stopLive()
 	go site.RunLive(liveCtx)
@@ -306,6 +307,7 @@ func serve(ctx context.Context, cfg serveConfig) error {
 		Recordings:     cfg.recordings,
 		Spool:          &ivr.Spool{Dir: cfg.spool},
 		Desk:           queue,
+		Prompts:        ivrStore,
 	})
 	// The desk's callbacks dial through the application's legs, and ask Asterisk whether
 	// an agent's phone can be rung.
@@ -358,6 +360,17 @@ func serve(ctx context.Context, cfg serveConfig) error {
 		return err
 	case err := <-httpErr:
 		return fmt.Errorf("console server: %w", err)
+	}
+}
+
+// promptsKick tells the IVR, once it runs, that a supervisor changed what callers hear.
+type promptsKick struct {
+	app *atomic.Pointer[ivr.App]
+}
+
+func (k promptsKick) PromptsChanged() {
+	if a := k.app.Load(); a != nil {
+		a.PromptsChanged()
 	}
 }
 

@@ -100,6 +100,47 @@
     if (next && next.classList && next.classList.contains("request-error")) next.remove();
   });
 
+  // Recording a prompt in the browser (Thông báo): the microphone through MediaRecorder,
+  // the recording put in the form's file field as if chosen from the disk, sent with the
+  // form; the server converts it as any upload.
+  document.querySelectorAll("[data-recorder]").forEach(function (box) {
+    var form = box.closest("form");
+    var start = box.querySelector("[data-record-start]");
+    var stop = box.querySelector("[data-record-stop]");
+    var state = box.querySelector("[data-record-state]");
+    var file = form && form.querySelector("input[type=file]");
+    if (!form || !file || !window.MediaRecorder || !navigator.mediaDevices) {
+      box.hidden = true;
+      return;
+    }
+    var recorder = null, chunks = [];
+    start.addEventListener("click", function () {
+      navigator.mediaDevices.getUserMedia({ audio: true }).then(function (stream) {
+        chunks = [];
+        recorder = new MediaRecorder(stream);
+        recorder.ondataavailable = function (e) { if (e.data.size > 0) chunks.push(e.data); };
+        recorder.onstop = function () {
+          stream.getTracks().forEach(function (t) { t.stop(); });
+          var type = recorder.mimeType || "audio/webm";
+          var blob = new Blob(chunks, { type: type });
+          var dt = new DataTransfer();
+          dt.items.add(new File([blob], "ghi-am.webm", { type: type }));
+          file.files = dt.files;
+          var browser = form.querySelector("input[name=source][value=browser]");
+          if (browser) browser.checked = true;
+          state.textContent = "Đã ghi " + Math.round(blob.size / 1024) + " KB; bấm “Tạo phiên bản” để gửi.";
+          start.disabled = false; stop.disabled = true;
+        };
+        recorder.start();
+        state.textContent = "Đang ghi âm…";
+        start.disabled = true; stop.disabled = false;
+      }).catch(function () {
+        state.textContent = "Không dùng được micro: hãy cho phép trình duyệt dùng micro, hoặc gửi một tệp ghi âm.";
+      });
+    });
+    stop.addEventListener("click", function () { if (recorder && recorder.state !== "inactive") recorder.stop(); });
+  });
+
   // A list replaced by htmx (filters, paging) starts with nothing chosen.
   document.addEventListener("htmx:afterSwap", function () { selected = -1; });
 
