@@ -48,11 +48,11 @@ type PromptRow struct {
 
 // LangLive is what plays of a prompt in one language.
 type LangLive struct {
-	Lang, Label      string
-	Version          int
-	Author, Since    string
-	Until            string
-	Builtin bool
+	Lang, Label   string
+	Version       int
+	Author, Since string
+	Until         string
+	Builtin       bool
 	// Missing: the English plays a version older than the Vietnamese one; Absent: the
 	// prompt has no version in this language at all (for_english is English only).
 	Missing, Absent bool
@@ -89,11 +89,11 @@ type VersionRow struct {
 
 // ScheduleRow is one live entry: past, present or to come.
 type ScheduleRow struct {
-	ID                   int64
-	Version              int
-	From, Until, Author  string
-	State                string // "đang phát", "sắp phát", "đã hết", "đã huỷ", "bị thay"
-	Endable              bool
+	ID                  int64
+	Version             int
+	From, Until, Author string
+	State               string // "đang phát", "sắp phát", "đã hết", "đã huỷ", "bị thay"
+	Endable             bool
 }
 
 // HistoryRow is one change of the prompt, as the audit trail has it.
