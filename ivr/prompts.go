@@ -3,6 +3,7 @@ package ivr
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -130,8 +131,21 @@ func (a *App) reloadPrompts(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	a.prompts.Store(newPrompts(a.cfg.SoundsURL, a.cfg.PromptDuration, live))
+	next := newPrompts(a.cfg.SoundsURL, a.cfg.PromptDuration, live)
+	if old := a.prompts.Swap(next); old != nil && old.String() != next.String() {
+		a.cfg.Log.Info("prompts live now changed", "versions", next.String())
+	}
 	return nil
+}
+
+// String lists the versions a supervisor made live, lang/id=path, for the log.
+func (ps *Prompts) String() string {
+	keys := make([]string, 0, len(ps.versions))
+	for k, v := range ps.versions {
+		keys = append(keys, k+"="+v.path)
+	}
+	slices.Sort(keys)
+	return strings.Join(keys, " ")
 }
 
 // promptsLoop keeps the live set current until ctx ends: read again when told, at the

@@ -47,8 +47,11 @@ type TestCallResult struct {
 	Answered  bool
 	Events    []TestCallEvent
 	Ticket    string // the ticket reference the hotline announced, if any
-	EndedBy   string // "hotline", "caller" or "timeout"
-	Duration  time.Duration
+	// PromptURIs are the media URIs the hotline's prompts were played from, in order: a
+	// supervisor's version of a prompt has its own.
+	PromptURIs []string
+	EndedBy    string // "hotline", "caller" or "timeout"
+	Duration   time.Duration
 }
 
 // TestCallEvent is one thing that happened on a test call.
@@ -292,6 +295,7 @@ func (cl *Caller) Place(ctx context.Context, tc TestCall) (*TestCallResult, erro
 				}
 				playing = true
 				add(at, "prompt", promptName(v.Playback.MediaURI))
+				res.PromptURIs = append(res.PromptURIs, v.Playback.MediaURI)
 				if tc.HangupAfterKeys >= 0 && pressed >= tc.HangupAfterKeys && !hungUp {
 					hungUp = true
 					add(time.Now(), "hangup", "by caller")
