@@ -437,3 +437,84 @@ func TestUserChangeConfirmed(t *testing.T) {
 		}
 	})
 }
+
+// An admin in the console (an actor with a user id, not the shell) is held to the same
+// checks as the shell: names, roles, units, phones and passwords are checked before
+// anything is proposed, a name taken is refused, only admins change users, and the last
+// active admin stays.
+func TestAdminUserChangesChecked(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	root, _ := f.admins(t)
+	t.Run("CreateUser", func(t *testing.T) {
+		for _, tc := range []struct {
+			name  string
+			actor tickets.Actor
+			u     *tickets.User
+			pw    string
+			code  string
+		}{
+			{"AnAgentCreates", f.agent, &tickets.User{Username: "x", Role: tickets.RoleAgent}, "long enough pw", tickets.EFORBIDDEN},
+			{"ASupervisorCreates", f.sup, &tickets.User{Username: "x", Role: tickets.RoleAgent}, "long enough pw", tickets.EFORBIDDEN},
+			{"AnAdminNotSignedIn", tickets.Actor{Role: tickets.RoleAdmin}, &tickets.User{Username: "x", Role: tickets.RoleAgent}, "long enough pw", tickets.EFORBIDDEN},
+			{"ShortPassword", root, &tickets.User{Username: "x", Role: tickets.RoleAgent}, "short", tickets.EINVALID},
+			{"OfficerWithoutUnit", root, &tickets.User{Username: "x", Role: tickets.RoleOfficer}, "long enough pw", tickets.EINVALID},
+			{"AgentWithUnit", root, &tickets.User{Username: "x", Role: tickets.RoleAgent, UnitCode: ptr(phuXuan)}, "long enough pw", tickets.EINVALID},
+			{"UnknownRole", root, &tickets.User{Username: "x", Role: "king"}, "long enough pw", tickets.EINVALID},
+			{"BadPhone", root, &tickets.User{Username: "x", Role: tickets.RoleAgent, Phone: "agent101"}, "long enough pw", tickets.EINVALID},
+			{"TakenName", root, &tickets.User{Username: " AGENT1 ", Role: tickets.RoleAgent}, "long enough pw", tickets.ECONFLICT},
+			{"UnknownUnit", root, &tickets.User{Username: "y", Role: tickets.RoleOfficer, UnitCode: ptr("00000")}, "long enough pw", tickets.EINVALID},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				if err := f.s.CreateUser(ctx, tc.actor, tc.u, tc.pw); tickets.ErrorCode(err) != tc.code {
+					t.Errorf("got %v, want %s", err, tc.code)
+				}
+			})
+		}
+		if list, err := f.s.PendingUserChanges(ctx, root); err != nil || len(list) != 0 {
+			t.Errorf("refused creations left %d changes waiting (%v)", len(list), err)
+		}
+	})
+	t.Run("UpdateUser", func(t *testing.T) {
+		agent := *f.agent.UserID
+		for _, tc := range []struct {
+			name  string
+			actor tickets.Actor
+			e     tickets.UserEdit
+			code  string
+		}{
+			{"AnAgentEdits", f.agent, tickets.UserEdit{Active: ptr(false)}, tickets.EFORBIDDEN},
+			{"OfficerWithoutUnit", root, tickets.UserEdit{Role: ptr(tickets.RoleOfficer)}, tickets.EINVALID},
+			{"BadPhone", root, tickets.UserEdit{Phone: ptr("agent101")}, tickets.EINVALID},
+			{"UnknownUnit", root, tickets.UserEdit{Role: ptr(tickets.RoleOfficer), UnitCode: ptr(ptr("99999"))}, tickets.EINVALID},
+			{"UnknownRole", root, tickets.UserEdit{Role: ptr("king")}, tickets.EINVALID},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				if _, err := f.s.UpdateUser(ctx, tc.actor, agent, tc.e); tickets.ErrorCode(err) != tc.code {
+					t.Errorf("got %v, want %s", err, tc.code)
+				}
+			})
+		}
+		if u, _ := f.s.FindUser(ctx, agent); u.Role != tickets.RoleAgent || !u.Active || u.Phone != "" {
+			t.Errorf("after the refused edits: role %s, active %v, phone %q", u.Role, u.Active, u.Phone)
+		}
+	})
+	t.Run("ResetPassword", func(t *testing.T) {
+		if _, err := f.s.ResetPassword(ctx, root, *f.agent.UserID, "short"); tickets.ErrorCode(err) != tickets.EINVALID {
+			t.Errorf("a short password: %v, want invalid", err)
+		}
+		if _, err := f.s.ResetPassword(ctx, f.sup, *f.agent.UserID, "long enough pw"); tickets.ErrorCode(err) != tickets.EFORBIDDEN {
+			t.Errorf("a supervisor resets a password: %v, want forbidden", err)
+		}
+	})
+	t.Run("LastAdminStays", func(t *testing.T) {
+		s := openStore(t, f.now)
+		only := &tickets.User{Username: "root", Role: tickets.RoleAdmin}
+		if err := s.CreateUser(ctx, tickets.ActorSystem, only, "an admin's password"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.UpdateUser(ctx, tickets.ActorFor(only), only.ID, tickets.UserEdit{Active: ptr(false)}); tickets.ErrorCode(err) != tickets.ECONFLICT {
+			t.Errorf("the last admin deactivates their own account: %v, want a conflict", err)
+		}
+	})
+}
