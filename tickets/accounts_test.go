@@ -518,3 +518,140 @@ func TestAdminUserChangesChecked(t *testing.T) {
 		}
 	})
 }
+
+// signedIn signs a user in and returns the actor of their session, as the console makes it.
+func (f *fixture) signedIn(tb testing.TB, username, password string) tickets.Actor {
+	tb.Helper()
+	res, err := f.s.SignIn(context.Background(), username, password)
+	if err != nil {
+		tb.Fatalf("sign in as %s: %v", username, err)
+	}
+	return tickets.ActorFor(res.User)
+}
+
+// A password an admin set (a user they created, a reset of theirs once confirmed) is
+// known to the admin, so until the user sets their own, the account sees no citizen's
+// data and decides nothing: its actor is refused by every store method, it never passes
+// the confirmer check, and its own password change is all it may do. Otherwise the admin
+// signs in as the new supervisor and confirms their own proposals. The shell's users and
+// resets are the trusted operator's, and are not held so.
+func TestAdminSetPasswordMustBeChanged(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	root, root2 := f.admins(t)
+	tk := f.ticket(t, tickets.CategorySymptomReport, "0905123456", ptr(phuXuan))
+	create := func(t *testing.T, u *tickets.User, confirmer tickets.Actor) {
+		t.Helper()
+		if err := f.s.CreateUser(ctx, root, u, "the admin's choice"); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.s.ConfirmUserChange(ctx, confirmer, f.pendingFor(t, root, u.ID, tickets.UserChangeCreate).ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// refusedAll checks that an actor sees no citizen's data and decides nothing.
+	refusedAll := func(t *testing.T, who string, a tickets.Actor, change *tickets.UserChange) {
+		t.Helper()
+		if a.SeesHealthData() || a.SeesCallCentre() || a.IsSupervisor() {
+			t.Errorf("%s: sees health data %v, the call centre %v, supervises %v; want none", who, a.SeesHealthData(), a.SeesCallCentre(), a.IsSupervisor())
+		}
+		if _, err := f.s.ListTickets(ctx, a, tickets.TicketFilter{}); tickets.ErrorCode(err) != tickets.EFORBIDDEN {
+			t.Errorf("%s lists tickets: %v, want forbidden", who, err)
+		}
+		if _, err := f.s.GetTicket(ctx, a, tk.ID); err == nil {
+			t.Errorf("%s reads a ticket", who)
+		}
+		if _, err := f.s.PendingUserChanges(ctx, a); tickets.ErrorCode(err) != tickets.EFORBIDDEN {
+			t.Errorf("%s lists the pending user changes: %v, want forbidden", who, err)
+		}
+		if change.MayConfirm(a) {
+			t.Errorf("%s may confirm change %d", who, change.ID)
+		}
+		if err := f.s.ConfirmUserChange(ctx, a, change.ID); tickets.ErrorCode(err) != tickets.EFORBIDDEN {
+			t.Errorf("%s confirms change %d: %v, want forbidden", who, change.ID, err)
+		}
+		if err := f.s.RefuseUserChange(ctx, a, change.ID); tickets.ErrorCode(err) != tickets.EFORBIDDEN {
+			t.Errorf("%s refuses change %d: %v, want forbidden", who, change.ID, err)
+		}
+		if err := f.s.CreateUser(ctx, a, &tickets.User{Username: "by" + a.Name, Role: tickets.RoleAgent}, "long enough pw"); tickets.ErrorCode(err) != tickets.EFORBIDDEN {
+			t.Errorf("%s creates a user: %v, want forbidden", who, err)
+		}
+		if _, err := f.s.UserAudit(ctx, a, 10); tickets.ErrorCode(err) != tickets.EFORBIDDEN {
+			t.Errorf("%s reads the users' audit: %v, want forbidden", who, err)
+		}
+	}
+	t.Run("NewSupervisor", func(t *testing.T) {
+		u := &tickets.User{Username: "sup2", Role: tickets.RoleSupervisor}
+		create(t, u, f.sup)
+		// root proposes a working account for themselves, and signs in as sup2 to confirm it.
+		work := &tickets.User{Username: "rootwork", Role: tickets.RoleSupervisor}
+		if err := f.s.CreateUser(ctx, root, work, "root's working one"); err != nil {
+			t.Fatal(err)
+		}
+		c := f.pendingFor(t, root2, work.ID, tickets.UserChangeCreate)
+		sup2 := f.signedIn(t, "sup2", "the admin's choice")
+		refusedAll(t, "sup2 with the admin's password", sup2, c)
+		// An actor made by hand with the account's role is refused by the store too.
+		byHand := tickets.Actor{UserID: &u.ID, Name: "sup2", Role: tickets.RoleSupervisor}
+		if err := f.s.ConfirmUserChange(ctx, byHand, c.ID); tickets.ErrorCode(err) != tickets.EFORBIDDEN {
+			t.Errorf("sup2 as a supervisor by hand confirms: %v, want forbidden", err)
+		}
+		if got, _ := f.s.FindUser(ctx, work.ID); got.Active {
+			t.Fatal("root's working account is active: root confirmed their own proposal as sup2")
+		}
+		if _, err := f.s.ChangePassword(ctx, sup2, "the admin's choice", "sup2's very own"); err != nil {
+			t.Fatalf("sup2 sets their own password: %v", err)
+		}
+		sup2 = f.signedIn(t, "sup2", "sup2's very own")
+		if !sup2.IsSupervisor() {
+			t.Error("sup2 is no supervisor with their own password")
+		}
+		if err := f.s.ConfirmUserChange(ctx, sup2, c.ID); err != nil {
+			t.Errorf("sup2 confirms with their own password: %v", err)
+		}
+	})
+	t.Run("NewAdmin", func(t *testing.T) {
+		u := &tickets.User{Username: "root3", Role: tickets.RoleAdmin}
+		create(t, u, root2)
+		other := &tickets.User{Username: "agent7", Role: tickets.RoleAgent}
+		if err := f.s.CreateUser(ctx, root2, other, "long enough pw"); err != nil {
+			t.Fatal(err)
+		}
+		refusedAll(t, "root3 with root's password", f.signedIn(t, "root3", "the admin's choice"), f.pendingFor(t, root, other.ID, tickets.UserChangeCreate))
+	})
+	t.Run("PasswordReset", func(t *testing.T) {
+		if _, err := f.s.ResetPassword(ctx, root, *f.agent.UserID, "reset by the admin"); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.s.ConfirmUserChange(ctx, f.sup, f.pendingFor(t, root, *f.agent.UserID, tickets.UserChangePassword).ID); err != nil {
+			t.Fatal(err)
+		}
+		other := &tickets.User{Username: "agent8", Role: tickets.RoleAgent}
+		if err := f.s.CreateUser(ctx, root2, other, "long enough pw"); err != nil {
+			t.Fatal(err)
+		}
+		agent := f.signedIn(t, "agent1", "reset by the admin")
+		refusedAll(t, "agent1 with the reset password", agent, f.pendingFor(t, root, other.ID, tickets.UserChangeCreate))
+		if _, err := f.s.ChangePassword(ctx, agent, "reset by the admin", "agent1's own again"); err != nil {
+			t.Fatal(err)
+		}
+		if a := f.signedIn(t, "agent1", "agent1's own again"); !a.SeesHealthData() {
+			t.Error("agent1 sees no health data with their own password")
+		}
+	})
+	t.Run("ShellIsTrusted", func(t *testing.T) {
+		u := &tickets.User{Username: "agent5", Role: tickets.RoleAgent}
+		if err := f.s.CreateUser(ctx, tickets.ActorSystem, u, "typed on the shell"); err != nil {
+			t.Fatal(err)
+		}
+		if a := f.signedIn(t, "agent5", "typed on the shell"); !a.SeesHealthData() {
+			t.Error("a user the shell added sees no health data")
+		}
+		if _, err := f.s.ResetPassword(ctx, tickets.ActorSystem, u.ID, "reset on the shell"); err != nil {
+			t.Fatal(err)
+		}
+		if a := f.signedIn(t, "agent5", "reset on the shell"); !a.SeesHealthData() {
+			t.Error("a user whose password the shell reset sees no health data")
+		}
+	})
+}

@@ -37,6 +37,7 @@ type UserChange struct {
 	NewPhone     string     `db:"new_phone"`
 	OldActive    bool       `db:"old_active"`
 	NewActive    bool       `db:"new_active"`
+	UserRole     string     `db:"user_role"` // the user's role now, whatever the change
 	ProposedByID int64      `db:"proposed_by_id"`
 	ProposedBy   string     `db:"proposed_by"`
 	ProposedAt   time.Time  `db:"proposed_at"`
@@ -58,7 +59,7 @@ func (a Actor) confirmsUserChanges() bool {
 	return a.UserID != nil && (a.Role == RoleSupervisor || a.Role == RoleAdmin)
 }
 
-const userChangeColumns = `c.id, c.user_id, u.username, c.kind, c.old_role, c.new_role, c.old_unit_code, c.new_unit_code,
+const userChangeColumns = `c.id, c.user_id, u.username, u.role AS user_role, c.kind, c.old_role, c.new_role, c.old_unit_code, c.new_unit_code,
 	c.old_phone, c.new_phone, c.old_active, c.new_active, c.proposed_by_id, c.proposed_by, c.proposed_at, c.status,
 	c.decided_by_id, c.decided_by, c.decided_at`
 
@@ -191,7 +192,8 @@ func pendingChange(ctx context.Context, t *tx, id int64) (*UserChange, error) {
 }
 
 // checkDecider checks that the actor, as the database knows them now, may decide user
-// changes: signed in, active, a supervisor or an admin.
+// changes: signed in, active, a supervisor or an admin, with a password of their own (one
+// an admin set is known to that admin, who would confirm their own proposals with it).
 func checkDecider(ctx context.Context, t *tx, actor Actor) error {
 	if !actor.confirmsUserChanges() {
 		return Errorf(EFORBIDDEN, "Chỉ giám sát viên hoặc một quản trị viên khác được xác nhận thay đổi người dùng.")
@@ -199,6 +201,9 @@ func checkDecider(ctx context.Context, t *tx, actor Actor) error {
 	me, err := userInTx(ctx, t, *actor.UserID)
 	if err != nil || !me.Active || me.Role != actor.Role {
 		return Errorf(EFORBIDDEN, "Tài khoản của bạn không còn được xác nhận thay đổi người dùng.")
+	}
+	if me.MustChangePassword {
+		return ErrMustChangePassword
 	}
 	return nil
 }
@@ -231,7 +236,7 @@ func (s *Store) ConfirmUserChange(ctx context.Context, actor Actor, id int64) er
 			if err := t.GetContext(ctx, &hash, t.Rebind(`SELECT password_hash FROM user_changes WHERE id = ?`), c.ID); err != nil {
 				return fmt.Errorf("confirm user change %d: %w", c.ID, err)
 			}
-			if _, err := setPasswordHash(ctx, t, actor, u.ID, []byte(hash), "reset", note); err != nil {
+			if _, err := setPasswordHash(ctx, t, actor, u.ID, []byte(hash), "reset", note, true); err != nil {
 				return err
 			}
 		default:

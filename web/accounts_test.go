@@ -374,3 +374,151 @@ func excerptAll(body, testid string) string {
 	}
 	return b.String()
 }
+
+// signInWith signs a new browser in with a password other than the console's own, and
+// returns it and where the sign-in sent it.
+func (c *console) signInWith(t *testing.T, username, password string) (*http.Client, string) {
+	t.Helper()
+	cl := c.client("")
+	resp, err := cl.PostForm(c.srv.URL+"/login", url.Values{"username": {username}, "password": {password}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign in as %s: %s", username, resp.Status)
+	}
+	return cl, resp.Header.Get("Location")
+}
+
+// addConfirmed has root add a user in the console with a password root chose, and minh
+// confirm it.
+func (c *console) addConfirmed(t *testing.T, form url.Values) *tickets.User {
+	t.Helper()
+	if code, body := post(t, c.client("root"), c.srv.URL+"/admin/users", form); code != http.StatusSeeOther {
+		t.Fatalf("root adds %s: %d %s", form.Get("username"), code, excerpt(body, "user-add"))
+	}
+	minh := c.client("minh")
+	if code, body := post(t, minh, c.srv.URL+"/confirmations/"+pendingChangeID(t, minh, c, form.Get("username"))+"/confirm", nil); code != http.StatusSeeOther {
+		t.Fatalf("minh confirms %s: %d %s", form.Get("username"), code, excerpt(body, "change-error"))
+	}
+	u, err := c.store.FindUserByName(t.Context(), form.Get("username"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// An account whose password an admin set (one they added, a reset of theirs) opens only
+// its own account page until its user sets their own: every other page sends it there,
+// saying why, and every action is refused. Otherwise the admin, who knows the password,
+// signs in as the new supervisor and confirms their own proposals, or reads citizens'
+// data as a new agent. An agent with such a password is not put on duty.
+func TestAdminSetPasswordOnlyOpensTheAccount(t *testing.T) {
+	t.Run("NewSupervisor", func(t *testing.T) {
+		c := newConsole(t)
+		c.addConfirmed(t, url.Values{"username": {"sup2"}, "role": {tickets.RoleSupervisor}, "password": {"the admin's choice"}})
+		root := c.client("root")
+		if code, _ := post(t, root, c.srv.URL+"/admin/users", url.Values{"username": {"rootwork"}, "role": {tickets.RoleSupervisor},
+			"password": {"root's working one"}}); code != http.StatusSeeOther {
+			t.Fatalf("root proposes a working account: %d", code)
+		}
+		work := pendingChangeID(t, root, c, "rootwork")
+		sup2, went := c.signInWith(t, "sup2", "the admin's choice")
+		if went != "/account" {
+			t.Errorf("signed in, sup2 is sent to %q, want /account", went)
+		}
+		for _, path := range []string{"/", "/confirmations", "/tickets", "/access", "/wallboard"} {
+			resp, err := sup2.Get(c.srv.URL + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if got := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || got != "/account" {
+				t.Errorf("sup2 opens %s: %s to %q, want 303 to /account", path, resp.Status, got)
+			}
+		}
+		code, body := get(t, sup2, c.srv.URL+"/account")
+		if code != http.StatusOK || !strings.Contains(excerpt(body, "must-change-password"), "quản trị viên") {
+			t.Errorf("sup2's account page: %d, %s; want 200 saying why", code, excerpt(body, "must-change-password"))
+		}
+		if strings.Contains(body, `href="/confirmations"`) {
+			t.Error("sup2's account page links to the confirmations")
+		}
+		code, body = post(t, sup2, c.srv.URL+"/confirmations/"+work+"/confirm", nil)
+		if code != http.StatusForbidden || !strings.Contains(body, "Mật khẩu của bạn do quản trị viên đặt") {
+			t.Errorf("sup2 confirms root's proposal: %d %s; want 403 saying why", code, excerpt(body, "error-message"))
+		}
+		if u, _ := c.store.FindUserByName(t.Context(), "rootwork"); u.Active {
+			t.Fatal("root's working account is active: root confirmed their own proposal as sup2")
+		}
+		if code, _ := eventsStatus(t, sup2, c.srv.URL+"/events"); code == http.StatusOK {
+			t.Error("sup2 opens a live stream")
+		}
+		if code, body := post(t, sup2, c.srv.URL+"/account/password", url.Values{"current": {"the admin's choice"},
+			"password": {"sup2's very own"}, "again": {"sup2's very own"}}); code != http.StatusSeeOther {
+			t.Fatalf("sup2 sets their own password: %d %s", code, excerpt(body, "password-form"))
+		}
+		if code, _ := get(t, sup2, c.srv.URL+"/confirmations"); code != http.StatusOK {
+			t.Errorf("sup2 with their own password opens the confirmations: %d, want 200", code)
+		}
+	})
+	t.Run("ResetAgent", func(t *testing.T) {
+		desk := newFakeDesk()
+		c := newConsole(t, func(cfg *web.Config) { cfg.Desk = desk })
+		lan := c.users["lan"]
+		if code, _ := post(t, c.client("root"), fmt.Sprintf("%s/admin/users/%d/password", c.srv.URL, lan.ID), url.Values{"password": {"reset by the admin"}}); code != http.StatusSeeOther {
+			t.Fatalf("root resets lan's password: %d", code)
+		}
+		minh := c.client("minh")
+		if code, _ := post(t, minh, c.srv.URL+"/confirmations/"+pendingChangeID(t, minh, c, "lan")+"/confirm", nil); code != http.StatusSeeOther {
+			t.Fatalf("minh confirms: %d", code)
+		}
+		tk := c.ticket(tickets.CategorySymptomReport, "0905123456", ptr(phuXuan), nil)
+		cl, _ := c.signInWith(t, "lan", "reset by the admin")
+		if desk.Snapshot().Agent(lan.ID) != nil {
+			t.Error("lan is on duty with the password the admin set")
+		}
+		code, body := get(t, cl, c.srv.URL+"/tickets/"+tk.Ref)
+		if code == http.StatusOK || strings.Contains(body, "0905") {
+			t.Errorf("lan opens a ticket with the password the admin set: %d", code)
+		}
+		if code, body := post(t, cl, c.srv.URL+"/account/password", url.Values{"current": {"reset by the admin"},
+			"password": {"lan's very own"}, "again": {"lan's very own"}}); code != http.StatusSeeOther {
+			t.Fatalf("lan sets her own password: %d %s", code, excerpt(body, "password-form"))
+		}
+		if desk.Snapshot().Agent(lan.ID) == nil {
+			t.Error("lan is not on duty once she set her own password")
+		}
+		if code, _ := get(t, cl, c.srv.URL+"/tickets/"+tk.Ref); code != http.StatusOK {
+			t.Errorf("lan opens a ticket with her own password: %d, want 200", code)
+		}
+	})
+}
+
+// The confirmations page says what the user a change is about is now (their role), so
+// that whoever confirms a password reset knows whose account it opens.
+func TestConfirmationsShowTheUsersRole(t *testing.T) {
+	c := newConsole(t)
+	root := c.client("root")
+	for _, u := range []string{"minh", "lan"} {
+		if code, _ := post(t, root, fmt.Sprintf("%s/admin/users/%d/password", c.srv.URL, c.users[u].ID), url.Values{"password": {"reset by the admin"}}); code != http.StatusSeeOther {
+			t.Fatalf("root resets %s's password: %d", u, code)
+		}
+	}
+	code, body := get(t, root, c.srv.URL+"/confirmations")
+	if code != http.StatusOK {
+		t.Fatalf("the confirmations page: %d", code)
+	}
+	for user, want := range map[string]string{"minh": "Giám sát", "lan": "Tổng đài viên"} {
+		var row string
+		for _, r := range strings.Split(body, `data-testid="pending-change"`)[1:] {
+			if strings.Contains(r, `data-user="`+user+`"`) {
+				row, _, _ = strings.Cut(r, "</tr>")
+			}
+		}
+		if got := excerpt(row, "change-role"); !strings.Contains(got, ">"+want+"<") {
+			t.Errorf("%s's row: %s; want the role %s", user, got, want)
+		}
+	}
+}

@@ -21,7 +21,8 @@ type ConfirmationsPage struct {
 // ChangeRow is one change waiting, as the person deciding reads it.
 type ChangeRow struct {
 	ID                 int64
-	Username, What     string
+	Username, Role     string // the user's role now
+	What               string
 	Before, After      string
 	ProposedBy, At     string
 	MayConfirm         bool
@@ -42,7 +43,7 @@ func (s *Server) confirmationsPage(r *http.Request, me *viewer) (ConfirmationsPa
 	}
 	n := s.names(r, me)
 	for _, c := range list {
-		row := ChangeRow{ID: c.ID, Username: c.Username, What: changeKinds[c.Kind], ProposedBy: c.ProposedBy,
+		row := ChangeRow{ID: c.ID, Username: c.Username, Role: tickets.RoleLabel(c.UserRole).Vi, What: changeKinds[c.Kind], ProposedBy: c.ProposedBy,
 			At: dateTime(c.ProposedAt), MayConfirm: c.MayConfirm(me.Actor)}
 		row.Before, row.After = changeText(c, n)
 		switch {

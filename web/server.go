@@ -225,10 +225,10 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /login", s.handleLoginPage)
 	mux.HandleFunc("POST /login", s.handleLogin)
 
-	mux.Handle("POST /logout", s.signedIn(s.handleLogout))
+	mux.Handle("POST /logout", s.ownAccount(s.handleLogout))
 	mux.Handle("GET /{$}", s.signedIn(s.handleHome))
-	mux.Handle("GET /account", s.signedIn(s.handleAccount))
-	mux.Handle("POST /account/password", s.signedIn(s.handlePasswordChange))
+	mux.Handle("GET /account", s.ownAccount(s.handleAccount))
+	mux.Handle("POST /account/password", s.ownAccount(s.handlePasswordChange))
 
 	mux.Handle("GET /tickets", s.health(s.handleTickets))
 	mux.Handle("GET /tickets/{ref}", s.health(s.handleTicket))
@@ -427,6 +427,12 @@ func (s *Server) signedIn(h handler) http.Handler {
 	return s.allow(func(*viewer) bool { return true }, h)
 }
 
+// ownAccount serves h to a signed-in user, a user who must set their own password too:
+// their account page, the password change and signing out are all they reach.
+func (s *Server) ownAccount(h handler) http.Handler {
+	return s.guard(true, func(*viewer) bool { return true }, h)
+}
+
 // health serves h to those who see citizens' data: agents, supervisors, officers.
 func (s *Server) health(h handler) http.Handler {
 	return s.allow(func(me *viewer) bool { return me.Actor.SeesHealthData() }, h)
@@ -459,7 +465,13 @@ func (s *Server) confirmers(h handler) http.Handler {
 	}, h)
 }
 
+// allow serves h to a signed-in user whom may accepts, and who has a password of their
+// own: a user whose password an admin set is sent to their account page to set one.
 func (s *Server) allow(may func(*viewer) bool, h handler) http.Handler {
+	return s.guard(false, may, h)
+}
+
+func (s *Server) guard(ownAccount bool, may func(*viewer) bool, h handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		me := s.viewerOf(r)
 		if me == nil {
@@ -468,6 +480,10 @@ func (s *Server) allow(may func(*viewer) bool, h handler) http.Handler {
 		}
 		// Pages of citizens' data are never kept by the browser or a proxy.
 		w.Header().Set("Cache-Control", "no-store")
+		if me.Actor.MustChangePassword() && !ownAccount {
+			s.toOwnPassword(w, r, me)
+			return
+		}
 		if !may(me) {
 			s.renderError(w, r, me, http.StatusForbidden, "Bạn không có quyền xem trang này.")
 			return
@@ -532,6 +548,17 @@ func (s *Server) changeUser(ctx context.Context, id int64, why string, do func()
 		s.endSessions(ctx, after, why)
 	}
 	return nil
+}
+
+// toOwnPassword answers a user whose password an admin set (tickets.ActorFor): a page
+// goes to their account page, which says why; an action is refused, saying why.
+func (s *Server) toOwnPassword(w http.ResponseWriter, r *http.Request, me *viewer) {
+	if r.Method == http.MethodGet && r.Header.Get("HX-Request") == "" {
+		http.Redirect(w, r, "/account", http.StatusSeeOther)
+		return
+	}
+	w.Header().Set("HX-Redirect", "/account")
+	s.fail(w, r, me, tickets.ErrMustChangePassword)
 }
 
 func (s *Server) needSignIn(w http.ResponseWriter, r *http.Request) {
