@@ -655,3 +655,58 @@ func TestAdminSetPasswordMustBeChanged(t *testing.T) {
 		}
 	})
 }
+
+// A change is confirmed only on the user it was proposed for, as they were: a user whose
+// role, unit, phone or whether they may sign in changed since is not changed by it,
+// whatever its kind. A reset proposed for an agent would otherwise open the account of
+// the supervisor they became, which the confirmer never read.
+func TestStaleUserChangeRefused(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name  string
+		since func(t *testing.T, f *fixture, root, root2 tickets.Actor, id int64) error // what changes the user after the reset is proposed
+		user  func(f *fixture) tickets.Actor
+	}{
+		{"RoleConfirmedSince", func(t *testing.T, f *fixture, root, root2 tickets.Actor, id int64) error {
+			if _, err := f.s.UpdateUser(ctx, root, id, tickets.UserEdit{Role: ptr(tickets.RoleSupervisor)}); err != nil {
+				return err
+			}
+			return f.s.ConfirmUserChange(ctx, root2, f.pendingFor(t, root2, id, tickets.UserChangeAccess).ID)
+		}, func(f *fixture) tickets.Actor { return f.agent }},
+		{"RoleOnTheShell", func(_ *testing.T, f *fixture, _, _ tickets.Actor, id int64) error {
+			_, err := f.s.UpdateUser(ctx, tickets.ActorSystem, id, tickets.UserEdit{Role: ptr(tickets.RoleSupervisor)})
+			return err
+		}, func(f *fixture) tickets.Actor { return f.agent }},
+		{"UnitOnTheShell", func(_ *testing.T, f *fixture, _, _ tickets.Actor, id int64) error {
+			_, err := f.s.UpdateUser(ctx, tickets.ActorSystem, id, tickets.UserEdit{UnitCode: ptr(ptr(kimLong))})
+			return err
+		}, func(f *fixture) tickets.Actor { return f.officer }},
+		{"Deactivated", func(_ *testing.T, f *fixture, root, _ tickets.Actor, id int64) error {
+			_, err := f.s.UpdateUser(ctx, root, id, tickets.UserEdit{Active: ptr(false)})
+			return err
+		}, func(f *fixture) tickets.Actor { return f.agent }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			root, root2 := f.admins(t)
+			who := tc.user(f)
+			id := *who.UserID
+			if _, err := f.s.ResetPassword(ctx, root, id, "reset by the admin"); err != nil {
+				t.Fatal(err)
+			}
+			c := f.pendingFor(t, f.sup, id, tickets.UserChangePassword)
+			if err := tc.since(t, f, root, root2, id); err != nil {
+				t.Fatal(err)
+			}
+			if err := f.s.ConfirmUserChange(ctx, f.sup, c.ID); tickets.ErrorCode(err) != tickets.ECONFLICT {
+				t.Errorf("confirm a reset of a user changed since: %v, want a conflict", err)
+			}
+			if _, err := f.s.Authenticate(ctx, who.Name, "reset by the admin"); err == nil {
+				t.Error("the stale reset's password opens the account")
+			}
+			if got := f.pendingFor(t, f.sup, id, tickets.UserChangePassword); got.ID != c.ID {
+				t.Errorf("waiting: change %d, want %d still waiting, to be refused", got.ID, c.ID)
+			}
+		})
+	}
+}

@@ -210,8 +210,8 @@ func checkDecider(ctx context.Context, t *tx, actor Actor) error {
 
 // ConfirmUserChange makes a proposed change of a user take effect. Only a supervisor or
 // an admin may, who neither proposed it nor is the user it changes; a change of a user
-// who has changed since it was proposed is refused (it would not do what the confirmer
-// read). The confirmation is on the user's trail, the confirmer the actor of the
+// who has changed since it was proposed (role, unit, phone, able to sign in), of any
+// kind, a password reset too, is refused (it would not do what the confirmer read). The confirmation is on the user's trail, the confirmer the actor of the
 // changes made, the proposer in their note.
 func (s *Store) ConfirmUserChange(ctx context.Context, actor Actor, id int64) error {
 	return s.inTx(ctx, func(t *tx) error {
@@ -229,6 +229,11 @@ func (s *Store) ConfirmUserChange(ctx context.Context, actor Actor, id int64) er
 		if err != nil {
 			return err
 		}
+		// Whatever its kind, a change is of the user as they were when it was proposed: a
+		// reset proposed for an agent opens the account of the supervisor they became.
+		if u.Role != c.OldRole || deref(u.UnitCode) != deref(c.OldUnitCode) || u.Phone != c.OldPhone || u.Active != c.OldActive {
+			return Errorf(ECONFLICT, "Người dùng %s đã thay đổi từ khi đề xuất; hãy từ chối đề xuất này và đề xuất lại.", u.Username)
+		}
 		note := fmt.Sprintf("đề xuất của %s, số %d", c.ProposedBy, c.ID)
 		switch c.Kind {
 		case UserChangePassword:
@@ -240,9 +245,6 @@ func (s *Store) ConfirmUserChange(ctx context.Context, actor Actor, id int64) er
 				return err
 			}
 		default:
-			if u.Role != c.OldRole || deref(u.UnitCode) != deref(c.OldUnitCode) || u.Phone != c.OldPhone || u.Active != c.OldActive {
-				return Errorf(ECONFLICT, "Người dùng %s đã thay đổi từ khi đề xuất; hãy từ chối đề xuất này và đề xuất lại.", u.Username)
-			}
 			if err := mayPropose(Actor{UserID: &c.ProposedByID}, u, &User{Role: c.NewRole}); err != nil {
 				return err
 			}

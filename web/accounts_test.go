@@ -522,3 +522,24 @@ func TestConfirmationsShowTheUsersRole(t *testing.T) {
 		}
 	}
 }
+
+// A password reset proposed for a user who has changed since (an agent made a supervisor)
+// is not confirmed: the page says why beside it, and the user's password stays theirs.
+func TestStaleResetRefused(t *testing.T) {
+	c := newConsole(t)
+	lan := c.users["lan"]
+	if code, _ := post(t, c.client("root"), fmt.Sprintf("%s/admin/users/%d/password", c.srv.URL, lan.ID), url.Values{"password": {"reset by the admin"}}); code != http.StatusSeeOther {
+		t.Fatalf("root resets lan's password: %d", code)
+	}
+	if _, err := c.store.UpdateUser(t.Context(), tickets.ActorSystem, lan.ID, tickets.UserEdit{Role: ptr(tickets.RoleSupervisor)}); err != nil {
+		t.Fatal(err)
+	}
+	minh := c.client("minh")
+	code, body := post(t, minh, c.srv.URL+"/confirmations/"+pendingChangeID(t, minh, c, "lan")+"/confirm", nil)
+	if code != http.StatusConflict || !strings.Contains(excerpt(body, "change-error"), "đã thay đổi từ khi đề xuất") {
+		t.Errorf("minh confirms the reset of lan, a supervisor since: %d %s; want 409 saying she changed", code, excerpt(body, "change-error"))
+	}
+	if code, _ := post(t, c.client(""), c.srv.URL+"/login", url.Values{"username": {"lan"}, "password": {"reset by the admin"}}); code != http.StatusUnauthorized {
+		t.Errorf("lan's account with the stale reset's password: %d, want 401", code)
+	}
+}
