@@ -710,3 +710,46 @@ func TestStaleUserChangeRefused(t *testing.T) {
 		})
 	}
 }
+
+// A proposed change may be refused by its proposer (taking it back) and by anyone who may
+// confirm it, never by the user it is about: a supervisor does not refuse their own
+// demotion.
+func TestUserChangeRefused(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name string
+		who  func(t *testing.T, f *fixture, root, root2 tickets.Actor) tickets.Actor
+		code string // "" when the refusal stands
+	}{
+		{"TheUserChanged", func(_ *testing.T, f *fixture, _, _ tickets.Actor) tickets.Actor { return f.sup }, tickets.EFORBIDDEN},
+		{"AnAgent", func(_ *testing.T, f *fixture, _, _ tickets.Actor) tickets.Actor { return f.agent }, tickets.EFORBIDDEN},
+		{"AnOfficer", func(_ *testing.T, f *fixture, _, _ tickets.Actor) tickets.Actor { return f.officer }, tickets.EFORBIDDEN},
+		{"TheProposer", func(_ *testing.T, _ *fixture, root, _ tickets.Actor) tickets.Actor { return root }, ""},
+		{"AnotherAdmin", func(_ *testing.T, _ *fixture, _, root2 tickets.Actor) tickets.Actor { return root2 }, ""},
+		{"AnotherSupervisor", func(t *testing.T, f *fixture, _, _ tickets.Actor) tickets.Actor {
+			u := &tickets.User{Username: "sup3", Role: tickets.RoleSupervisor}
+			if err := f.s.CreateUser(ctx, tickets.ActorSystem, u, "correct horse battery"); err != nil {
+				t.Fatal(err)
+			}
+			return tickets.ActorFor(u)
+		}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			root, root2 := f.admins(t)
+			id := *f.sup.UserID
+			if _, err := f.s.UpdateUser(ctx, root, id, tickets.UserEdit{Role: ptr(tickets.RoleAgent)}); err != nil {
+				t.Fatal(err)
+			}
+			c := f.pendingFor(t, root2, id, tickets.UserChangeAccess)
+			err := f.s.RefuseUserChange(ctx, tc.who(t, f, root, root2), c.ID)
+			if got := tickets.ErrorCode(err); got != tc.code {
+				t.Fatalf("refuse: %v, want code %q", err, tc.code)
+			}
+			list, _ := f.s.PendingUserChanges(ctx, root2)
+			if got, want := len(list) == 1, tc.code != ""; got != want {
+				t.Errorf("the demotion waits still: %v, want %v", got, want)
+			}
+		})
+	}
+}

@@ -53,6 +53,13 @@ func (c *UserChange) MayConfirm(a Actor) bool {
 	return a.confirmsUserChanges() && *a.UserID != c.ProposedByID && *a.UserID != c.UserID
 }
 
+// MayRefuse reports whether the actor may refuse the change: its proposer (taking it
+// back) or anyone who may confirm it, never the user it changes (who would refuse their
+// own demotion).
+func (c *UserChange) MayRefuse(a Actor) bool {
+	return a.confirmsUserChanges() && *a.UserID != c.UserID
+}
+
 // confirmsUserChanges reports whether the actor is one who may confirm (or refuse) user
 // changes at all: a signed-in supervisor or admin.
 func (a Actor) confirmsUserChanges() bool {
@@ -259,7 +266,8 @@ func (s *Store) ConfirmUserChange(ctx context.Context, actor Actor, id int64) er
 }
 
 // RefuseUserChange drops a proposed change of a user: a supervisor or an admin may, the
-// proposer too (taking it back). A new user refused stays inactive.
+// proposer too (taking it back), never the user it changes. A new user refused stays
+// inactive.
 func (s *Store) RefuseUserChange(ctx context.Context, actor Actor, id int64) error {
 	return s.inTx(ctx, func(t *tx) error {
 		if err := checkDecider(ctx, t, actor); err != nil {
@@ -268,6 +276,9 @@ func (s *Store) RefuseUserChange(ctx context.Context, actor Actor, id int64) err
 		c, err := pendingChange(ctx, t, id)
 		if err != nil {
 			return err
+		}
+		if !c.MayRefuse(actor) {
+			return Errorf(EFORBIDDEN, "Thay đổi này là của tài khoản bạn: người khác xác nhận hoặc từ chối nó.")
 		}
 		return decide(ctx, t, actor, c, UserChangeRefused)
 	})

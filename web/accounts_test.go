@@ -543,3 +543,46 @@ func TestStaleResetRefused(t *testing.T) {
 		t.Errorf("lan's account with the stale reset's password: %d, want 401", code)
 	}
 }
+
+// pendingRow returns the row of the confirmations page of the change waiting for a user.
+func pendingRow(t *testing.T, cl *http.Client, c *console, username string) string {
+	t.Helper()
+	code, body := get(t, cl, c.srv.URL+"/confirmations")
+	if code != http.StatusOK {
+		t.Fatalf("the confirmations page: %d", code)
+	}
+	for _, r := range strings.Split(body, `data-testid="pending-change"`)[1:] {
+		if strings.Contains(r, `data-user="`+username+`"`) {
+			row, _, _ := strings.Cut(r, "</tr>")
+			return row
+		}
+	}
+	return ""
+}
+
+// The user a change is about cannot refuse it (minh his own demotion): the page offers
+// him no button and the console refuses the request; the proposer may take it back.
+func TestUserChangedCannotRefuse(t *testing.T) {
+	c := newConsole(t)
+	root, minh := c.client("root"), c.client("minh")
+	if code, _ := post(t, root, fmt.Sprintf("%s/admin/users/%d", c.srv.URL, c.users["minh"].ID), url.Values{
+		"display_name": {"Lê Minh"}, "role": {tickets.RoleAgent}, "unit": {""}, "phone": {""}}); code != http.StatusSeeOther {
+		t.Fatalf("root proposes minh's demotion: %d", code)
+	}
+	id := pendingChangeID(t, root, c, "minh")
+	if row := pendingRow(t, minh, c, "minh"); strings.Contains(row, `data-testid="refuse"`) || !strings.Contains(row, `data-testid="why-not"`) {
+		t.Errorf("minh's own demotion on his page offers him to refuse it, or says not why he may not:\n%s", row)
+	}
+	if code, body := post(t, minh, c.srv.URL+"/confirmations/"+id+"/refuse", nil); code != http.StatusForbidden {
+		t.Errorf("minh refuses his own demotion: %d %s, want 403", code, excerpt(body, "change-error"))
+	}
+	if pendingRow(t, root, c, "minh") == "" {
+		t.Fatal("minh's demotion no longer waits")
+	}
+	if row := pendingRow(t, root, c, "minh"); !strings.Contains(row, `data-testid="refuse"`) {
+		t.Errorf("the proposer is not offered to take the change back:\n%s", row)
+	}
+	if code, _ := post(t, root, c.srv.URL+"/confirmations/"+id+"/refuse", nil); code != http.StatusSeeOther {
+		t.Errorf("root takes the demotion back: %d, want 303", code)
+	}
+}

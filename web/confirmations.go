@@ -26,6 +26,7 @@ type ChangeRow struct {
 	Before, After      string
 	ProposedBy, At     string
 	MayConfirm         bool
+	MayRefuse          bool // the proposer, taking it back, or who may confirm it
 	WhyNot, RowMessage string
 }
 
@@ -44,14 +45,15 @@ func (s *Server) confirmationsPage(r *http.Request, me *viewer) (ConfirmationsPa
 	n := s.names(r, me)
 	for _, c := range list {
 		row := ChangeRow{ID: c.ID, Username: c.Username, Role: tickets.RoleLabel(c.UserRole).Vi, What: changeKinds[c.Kind], ProposedBy: c.ProposedBy,
-			At: dateTime(c.ProposedAt), MayConfirm: c.MayConfirm(me.Actor)}
+			At: dateTime(c.ProposedAt), MayConfirm: c.MayConfirm(me.Actor),
+			MayRefuse: c.MayRefuse(me.Actor)}
 		row.Before, row.After = changeText(c, n)
 		switch {
 		case c.MayConfirm(me.Actor):
 		case me.User.ID == c.ProposedByID:
-			row.WhyNot = "Bạn đề xuất thay đổi này: cần một người khác xác nhận."
+			row.WhyNot = "Bạn đề xuất thay đổi này: cần một người khác xác nhận; bạn có thể rút lại (Từ chối)."
 		case me.User.ID == c.UserID:
-			row.WhyNot = "Thay đổi này là của tài khoản bạn: cần một người khác xác nhận."
+			row.WhyNot = "Thay đổi này là của tài khoản bạn: người khác xác nhận hoặc từ chối nó."
 		}
 		p.Changes = append(p.Changes, row)
 	}
