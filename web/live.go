@@ -36,6 +36,10 @@ type Desk interface {
 // cannot show the call.
 const consoleGrace = 60 * time.Second
 
+// liveCheck is how often, by default, the streams' users are read again from the
+// database and agents without a console page are looked for.
+const liveCheck = 10 * time.Second
+
 // liveStreamsPerUser is how many live streams one user may have open at once by default:
 // a tab each, several tabs; more is a script, or a leak.
 const liveStreamsPerUser = 8
@@ -85,7 +89,7 @@ func (h *hub) run(ctx context.Context) {
 	desk := h.s.cfg.Desk
 	tick := time.NewTicker(2 * time.Second)
 	defer tick.Stop()
-	grace := time.NewTicker(10 * time.Second)
+	grace := time.NewTicker(h.s.liveCheck())
 	defer grace.Stop()
 	for {
 		select {
@@ -437,6 +441,14 @@ func (h *hub) signOutAbsent(ctx context.Context) {
 			h.s.log.Warn("take an absent agent off duty", "user", id, "err", err)
 		}
 	}
+}
+
+// liveCheck is how often the hub checks the streams' users and the agents' consoles.
+func (s *Server) liveCheck() time.Duration {
+	if s.cfg.LiveCheck > 0 {
+		return s.cfg.LiveCheck
+	}
+	return liveCheck
 }
 
 func (s *Server) consoleGrace() time.Duration {

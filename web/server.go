@@ -134,6 +134,10 @@ type Config struct {
 	// ConsoleGrace is how long an agent on duty may have no console page open before
 	// they are taken off duty; default 60 s.
 	ConsoleGrace time.Duration
+	// LiveCheck is how often the live streams are checked against their users as the
+	// database has them (a change made by another hotline or on the shell) and agents on
+	// duty without a console page are looked for; default 10 s.
+	LiveCheck time.Duration
 	// LiveStreamsPerUser caps the live streams (console pages) one user has open at once;
 	// default 8. One more is refused with 429 until one of them ends.
 	LiveStreamsPerUser int
