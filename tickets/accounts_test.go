@@ -83,14 +83,16 @@ func TestChangePasswordThrottled(t *testing.T) {
 	}
 }
 
-// The changes that must end a user's sessions bump their session generation, in the
-// transaction that makes them; the others leave it.
+// The changes that must end a user's sessions (deactivation, a role, an officer's unit,
+// an agent's phone, a password) bump their session generation, in the transaction that
+// makes them; the others leave it.
 func TestSessionGeneration(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
 	shell := tickets.ActorSystem // an admin's changes wait for a second person: TestUserChangeConfirmed
 	officer := *f.officer.UserID
 	agent := *f.agent.UserID
+	root, _ := f.admins(t)
 	for _, tc := range []struct {
 		name string
 		user int64
@@ -101,10 +103,22 @@ func TestSessionGeneration(t *testing.T) {
 			_, err := f.s.UpdateUser(ctx, shell, agent, tickets.UserEdit{DisplayName: ptr("Agent One")})
 			return err
 		}, false},
+		// A new phone ends the shift on the old one, and the sessions with it (this case
+		// asserted false before: a phone change left both).
 		{"Phone", agent, func() error {
 			_, err := f.s.UpdateUser(ctx, shell, agent, tickets.UserEdit{Phone: ptr("PJSIP/agent109")})
 			return err
-		}, false},
+		}, true},
+		{"PhoneConfirmed", agent, func() error {
+			if _, err := f.s.UpdateUser(ctx, root, agent, tickets.UserEdit{Phone: ptr("PJSIP/agent110")}); err != nil {
+				return err
+			}
+			list, err := f.s.PendingUserChanges(ctx, f.sup)
+			if err != nil || len(list) != 1 {
+				return fmt.Errorf("%d changes waiting (%v), want the phone's", len(list), err)
+			}
+			return f.s.ConfirmUserChange(ctx, f.sup, list[0].ID)
+		}, true},
 		{"Deactivated", agent, func() error {
 			_, err := f.s.UpdateUser(ctx, shell, agent, tickets.UserEdit{Active: ptr(false)})
 			return err
@@ -751,5 +765,65 @@ func TestUserChangeRefused(t *testing.T) {
 				t.Errorf("the demotion waits still: %v, want %v", got, want)
 			}
 		})
+	}
+}
+
+// A session left behind by a change of its user takes the user off duty with it, unless
+// the change was the user's own password change: the session they made it from holds
+// the new generation and goes on, on duty.
+func TestShiftEndsWith(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	id := *f.agent.UserID
+	user := func() *tickets.User {
+		t.Helper()
+		u, err := f.s.FindUser(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+	signedIn := user().SessionGen // a session signed in before any change
+	type check struct {
+		name string
+		gen  int64
+		want bool
+	}
+	steps := []struct {
+		name   string
+		do     func() error
+		checks func(now int64) []check
+	}{
+		{"OwnPasswordChange", func() error {
+			_, err := f.s.ChangePassword(ctx, f.agent, "correct horse battery", "my own new password")
+			return err
+		}, func(now int64) []check {
+			return []check{{"TheOtherSession", signedIn, false}, {"TheSessionItWasMadeFrom", now, false}}
+		}},
+		{"RoleOnTheShell", func() error {
+			_, err := f.s.UpdateUser(ctx, tickets.ActorSystem, id, tickets.UserEdit{Role: ptr(tickets.RoleSupervisor)})
+			return err
+		}, func(now int64) []check {
+			return []check{{"TheOldSession", signedIn, true}, {"TheSessionOfTheOwnChange", now - 1, true}, {"ASessionSignedInSince", now, false}}
+		}},
+		{"Deactivated", func() error {
+			_, err := f.s.UpdateUser(ctx, tickets.ActorSystem, id, tickets.UserEdit{Active: ptr(false)})
+			return err
+		}, func(now int64) []check {
+			return []check{{"ASessionSignedInSince", now, true}}
+		}},
+	}
+	for _, st := range steps {
+		if err := st.do(); err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		u := user()
+		for _, c := range st.checks(u.SessionGen) {
+			t.Run(st.name+"/"+c.name, func(t *testing.T) {
+				if got := u.ShiftEndsWith(c.gen); got != c.want {
+					t.Errorf("generation %d of %d (own change %d): ends the shift %v, want %v", c.gen, u.SessionGen, u.OwnPasswordGen, got, c.want)
+				}
+			})
+		}
 	}
 }

@@ -25,8 +25,12 @@ type User struct {
 	PasswordHash string  `db:"password_hash"`
 	Active       bool    `db:"active"`
 	// SessionGen is bumped by every change that must end the user's sessions (deactivation,
-	// a new role or unit, a new password); a session keeps the one it was signed in with.
+	// a new role, unit or phone, a new password); a session keeps the one it was signed in
+	// with.
 	SessionGen int64 `db:"session_gen"`
+	// OwnPasswordGen is the session generation the user's own last password change gave
+	// the session they made it from (ShiftEndsWith).
+	OwnPasswordGen int64 `db:"own_password_gen"`
 	// MustChangePassword says the user's password was set by an admin in the console (a
 	// user they created, a reset of theirs): the admin knows it, so until the user sets
 	// their own the account may do nothing else (ActorFor).
@@ -54,8 +58,8 @@ var Roles = []Label{
 // RoleLabel returns the label of a role.
 func RoleLabel(code string) Label { l, _ := findLabel(Roles, code); return l }
 
-const userColumns = `id, username, display_name, role, unit_code, phone, password_hash, active, session_gen, must_change_password,
-	created_at, updated_at`
+const userColumns = `id, username, display_name, role, unit_code, phone, password_hash, active, session_gen, own_password_gen,
+	must_change_password, created_at, updated_at`
 
 // MinPasswordLength is the shortest password the console takes.
 const MinPasswordLength = 10
@@ -346,10 +350,21 @@ func writeUser(ctx context.Context, t *tx, actor Actor, old, u *User, note strin
 	return nil
 }
 
-// endsSessions reports whether a change of a user ends their sessions: they may no
-// longer sign in, or they would see other data (another role, another unit).
+// endsSessions reports whether a change of a user ends their sessions (and with them
+// their shift): they may no longer sign in, they would see other data (another role,
+// another unit), or callers would be put through to another phone than the one their
+// shift is on.
 func endsSessions(old, u *User) bool {
-	return (old.Active && !u.Active) || old.Role != u.Role || deref(old.UnitCode) != deref(u.UnitCode)
+	return (old.Active && !u.Active) || old.Role != u.Role || deref(old.UnitCode) != deref(u.UnitCode) || old.Phone != u.Phone
+}
+
+// ShiftEndsWith reports whether a session of the user's that holds session generation
+// gen ended with a change that takes the user off duty too: they may no longer sign in,
+// or gen is not theirs now and what moved it on was not their own password change. That
+// one ends their other sessions only: the session they made it from holds the new
+// generation and goes on, on duty.
+func (u *User) ShiftEndsWith(gen int64) bool {
+	return !u.Active || (gen != u.SessionGen && u.SessionGen != u.OwnPasswordGen)
 }
 
 // ResetPassword sets a user's password (an admin resetting it, or the hotline itself).
@@ -444,6 +459,11 @@ func setPasswordHash(ctx context.Context, t *tx, actor Actor, id int64, hash []b
 	if err := t.GetContext(ctx, &gen, t.Rebind(`UPDATE users SET password_hash = ?, must_change_password = ?,
 		session_gen = session_gen + 1, updated_at = ? WHERE id = ? RETURNING session_gen`), string(hash), mustChange, t.now, id); err != nil {
 		return 0, fmt.Errorf("set password: %w", err)
+	}
+	if kind == "changed" { // the user's own: the session they made it from goes on with gen
+		if _, err := t.ExecContext(ctx, t.Rebind(`UPDATE users SET own_password_gen = ? WHERE id = ?`), gen, id); err != nil {
+			return 0, fmt.Errorf("set password: %w", err)
+		}
 	}
 	if _, err := t.ExecContext(ctx, t.Rebind(`DELETE FROM login_failures WHERE username = ?`), username); err != nil {
 		return 0, fmt.Errorf("set password: %w", err)

@@ -150,8 +150,8 @@ func TestParallelGuessesThrottled(t *testing.T) {
 	})
 }
 
-// Deactivating a user, changing their role or an officer's unit, resetting their
-// password, or their changing it themselves ends their sessions at once: their next
+// Deactivating a user, changing their role, an officer's unit or an agent's phone,
+// resetting their password, or their changing it themselves ends their sessions at once: their next
 // page asks them to sign in, they are off duty, and their pages' live streams end
 // without waiting for a request. Their own change keeps the session they made it from.
 // An admin's change of a role, a unit or a password takes effect, and so ends the
@@ -172,6 +172,10 @@ func TestUserChangesEndSessions(t *testing.T) {
 		}, true},
 		{"PasswordReset", "lan", func(c *console, id int64) (int, string) {
 			return post(t, c.client("root"), fmt.Sprintf("%s/admin/users/%d/password", c.srv.URL, id), url.Values{"password": {"reset by the admin"}})
+		}, true},
+		{"PhoneChanged", "lan", func(c *console, id int64) (int, string) {
+			return post(t, c.client("root"), fmt.Sprintf("%s/admin/users/%d", c.srv.URL, id), url.Values{
+				"display_name": {"Nguyễn Thị Lan"}, "role": {tickets.RoleAgent}, "unit": {""}, "phone": {"PJSIP/agent102"}})
 		}, true},
 		{"OfficerUnitChanged", "hoa", func(c *console, id int64) (int, string) {
 			return post(t, c.client("root"), fmt.Sprintf("%s/admin/users/%d", c.srv.URL, id), url.Values{
@@ -240,6 +244,78 @@ func TestUserChangesEndSessions(t *testing.T) {
 		}
 		desk.set(func(d *tickets.DeskView) { d.Waiting = []time.Time{time.Now()} })
 		hereEvents.next("strip", func(d string) bool { return strings.Contains(d, `data-testid="strip-waiting">1<`) })
+	})
+}
+
+// A change of a user made elsewhere (on the shell, or by another hotline on the same
+// database) takes them off duty as well as ending their sessions: at their next request,
+// or, with a page open and no request, when the live streams are checked. Their own
+// password change made elsewhere ends the streams of their other sessions and leaves
+// them on duty: the session they made it from goes on.
+func TestChangesElsewhereEndTheShift(t *testing.T) {
+	elsewhere := map[string]func(t *testing.T, c *console){
+		"RoleOnTheShell": func(t *testing.T, c *console) {
+			if _, err := c.store.UpdateUser(t.Context(), tickets.ActorSystem, c.users["lan"].ID, tickets.UserEdit{Role: ptr(tickets.RoleSupervisor)}); err != nil {
+				t.Fatal(err)
+			}
+		},
+		"PhoneOnTheShell": func(t *testing.T, c *console) {
+			if _, err := c.store.UpdateUser(t.Context(), tickets.ActorSystem, c.users["lan"].ID, tickets.UserEdit{Phone: ptr("PJSIP/agent102")}); err != nil {
+				t.Fatal(err)
+			}
+		},
+	}
+	for name, change := range elsewhere {
+		t.Run("NextRequest/"+name, func(t *testing.T) {
+			desk := newFakeDesk()
+			c := newConsole(t, func(cfg *web.Config) { cfg.Desk = desk })
+			lan := c.client("lan")
+			id := c.users["lan"].ID
+			if desk.Snapshot().Agent(id) == nil {
+				t.Fatal("lan is not on duty after signing in")
+			}
+			change(t, c)
+			if code, _ := get(t, lan, c.srv.URL+"/account"); code != http.StatusSeeOther {
+				t.Errorf("lan's session after the change: %d, want 303 to sign in", code)
+			}
+			if desk.Snapshot().Agent(id) != nil {
+				t.Error("lan is still on duty after her session ended with the change")
+			}
+		})
+		t.Run("LiveStream/"+name, func(t *testing.T) {
+			desk := newFakeDesk()
+			c := newConsole(t, func(cfg *web.Config) { cfg.Desk = desk; cfg.LiveCheck = 100 * time.Millisecond })
+			id := c.users["lan"].ID
+			es := openEvents(t, c.client("lan"), c.srv.URL+"/events")
+			es.next("desk", nil)
+			change(t, c)
+			if !es.ended(3 * time.Second) {
+				t.Fatal("lan's live stream is still open 3 s after the change")
+			}
+			if desk.Snapshot().Agent(id) != nil {
+				t.Error("lan is still on duty after her live stream ended with the change, without a request")
+			}
+		})
+	}
+	t.Run("LiveStream/OwnPasswordElsewhere", func(t *testing.T) {
+		desk := newFakeDesk()
+		c := newConsole(t, func(cfg *web.Config) { cfg.Desk = desk; cfg.LiveCheck = 100 * time.Millisecond })
+		id := c.users["lan"].ID
+		old := c.client("lan")
+		es := openEvents(t, old, c.srv.URL+"/events")
+		es.next("desk", nil)
+		if _, err := c.store.ChangePassword(t.Context(), c.actor("lan"), c.password, "lan's very own"); err != nil {
+			t.Fatal(err)
+		}
+		if !es.ended(3 * time.Second) {
+			t.Fatal("the live stream of lan's other session is still open 3 s after she changed her password")
+		}
+		if code, _ := get(t, old, c.srv.URL+"/account"); code != http.StatusSeeOther {
+			t.Errorf("lan's other session after her own change: %d, want 303 to sign in", code)
+		}
+		if desk.Snapshot().Agent(id) == nil {
+			t.Error("lan was taken off duty by changing her own password elsewhere")
+		}
 	})
 }
 

@@ -388,7 +388,9 @@ func (h *hub) endSession(token string) {
 }
 
 // checkSessions closes the streams of users deactivated, or whose session generation
-// moved on, by a change this process was not told of (another hotline's console).
+// moved on, by a change this process was not told of (another hotline's console, the
+// shell), and takes those users off duty as viewerOf does: unless the change was their
+// own password change, made from a session that goes on (tickets.User.ShiftEndsWith).
 func (h *hub) checkSessions(ctx context.Context) {
 	h.mu.Lock()
 	users := map[int64]bool{}
@@ -401,13 +403,20 @@ func (h *hub) checkSessions(ctx context.Context) {
 		if err != nil && tickets.ErrorCode(err) != tickets.ENOTFOUND {
 			continue // a database failing now ends nobody's stream
 		}
+		offDuty := false
 		h.mu.Lock()
 		for c := range h.clients {
 			if c.user.ID == id && (u == nil || !u.Active || u.SessionGen != c.gen) {
 				h.dropLocked(c)
+				offDuty = offDuty || u == nil || u.ShiftEndsWith(c.gen)
 			}
 		}
 		h.mu.Unlock()
+		if offDuty {
+			if err := h.s.cfg.Desk.SignOut(ctx, id, "session ended"); err != nil {
+				h.s.log.Warn("take a user off duty whose session ended", "user", id, "err", err)
+			}
+		}
 	}
 }
 

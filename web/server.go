@@ -503,17 +503,23 @@ const (
 )
 
 // viewerOf returns the signed-in user of a request, or nil. A user deactivated since
-// signing in, or whose session generation moved on since (a new role, unit or password:
-// tickets.User.SessionGen), is signed out.
+// signing in, or whose session generation moved on since (a new role, unit, phone or
+// password: tickets.User.SessionGen), is signed out, and off duty too unless it was their
+// own password change, made from a session that goes on (tickets.User.ShiftEndsWith):
+// a change made elsewhere (the shell, another hotline) ends the shift as one made here.
 func (s *Server) viewerOf(r *http.Request) *viewer {
 	id := s.sessions.GetInt64(r.Context(), sessionUser)
 	if id == 0 {
 		return nil
 	}
+	gen := s.sessions.GetInt64(r.Context(), sessionGen)
 	u, err := s.cfg.Store.FindUser(r.Context(), id)
-	if err != nil || !u.Active || u.SessionGen != s.sessions.GetInt64(r.Context(), sessionGen) {
-		if err == nil && !u.Active && s.cfg.Desk != nil {
-			s.cfg.Desk.SignOut(r.Context(), u.ID, "deactivated")
+	if err != nil || !u.Active || u.SessionGen != gen {
+		gone := tickets.ErrorCode(err) == tickets.ENOTFOUND
+		if s.cfg.Desk != nil && (gone || (err == nil && u.ShiftEndsWith(gen))) {
+			if err := s.cfg.Desk.SignOut(r.Context(), id, "session ended"); err != nil {
+				s.log.Warn("take a user off duty whose session ended", "user", id, "err", err)
+			}
 		}
 		s.sessions.Destroy(r.Context())
 		return nil
