@@ -63,7 +63,7 @@ func (s *Server) confirmationsPage(r *http.Request, me *viewer) (ConfirmationsPa
 // changeText writes what a change does: the fields it changes, before and after.
 func changeText(c *tickets.UserChange, n names) (before, after string) {
 	if c.Kind == tickets.UserChangePassword {
-		return "", "mật khẩu do quản trị viên đặt"
+		return "", "mật khẩu do quản trị viên đặt (người dùng phải tự đặt mật khẩu mới trước khi làm việc)"
 	}
 	unit := func(code *string) string {
 		if code == nil {
