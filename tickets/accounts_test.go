@@ -83,14 +83,16 @@ func TestChangePasswordThrottled(t *testing.T) {
 	}
 }
 
-// The changes that must end a user's sessions bump their session generation, in the
-// transaction that makes them; the others leave it.
+// The changes that must end a user's sessions (deactivation, a role, an officer's unit,
+// an agent's phone, a password) bump their session generation, in the transaction that
+// makes them; the others leave it.
 func TestSessionGeneration(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
 	shell := tickets.ActorSystem // an admin's changes wait for a second person: TestUserChangeConfirmed
 	officer := *f.officer.UserID
 	agent := *f.agent.UserID
+	root, _ := f.admins(t)
 	for _, tc := range []struct {
 		name string
 		user int64
@@ -101,10 +103,22 @@ func TestSessionGeneration(t *testing.T) {
 			_, err := f.s.UpdateUser(ctx, shell, agent, tickets.UserEdit{DisplayName: ptr("Agent One")})
 			return err
 		}, false},
+		// A new phone ends the shift on the old one, and the sessions with it (this case
+		// asserted false before: a phone change left both).
 		{"Phone", agent, func() error {
 			_, err := f.s.UpdateUser(ctx, shell, agent, tickets.UserEdit{Phone: ptr("PJSIP/agent109")})
 			return err
-		}, false},
+		}, true},
+		{"PhoneConfirmed", agent, func() error {
+			if _, err := f.s.UpdateUser(ctx, root, agent, tickets.UserEdit{Phone: ptr("PJSIP/agent110")}); err != nil {
+				return err
+			}
+			list, err := f.s.PendingUserChanges(ctx, f.sup)
+			if err != nil || len(list) != 1 {
+				return fmt.Errorf("%d changes waiting (%v), want the phone's", len(list), err)
+			}
+			return f.s.ConfirmUserChange(ctx, f.sup, list[0].ID)
+		}, true},
 		{"Deactivated", agent, func() error {
 			_, err := f.s.UpdateUser(ctx, shell, agent, tickets.UserEdit{Active: ptr(false)})
 			return err
@@ -436,4 +450,380 @@ func TestUserChangeConfirmed(t *testing.T) {
 			t.Errorf("%d decided changes keep a password hash (%v)", kept, err)
 		}
 	})
+}
+
+// An admin in the console (an actor with a user id, not the shell) is held to the same
+// checks as the shell: names, roles, units, phones and passwords are checked before
+// anything is proposed, a name taken is refused, only admins change users, and the last
+// active admin stays.
+func TestAdminUserChangesChecked(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	root, _ := f.admins(t)
+	t.Run("CreateUser", func(t *testing.T) {
+		for _, tc := range []struct {
+			name  string
+			actor tickets.Actor
+			u     *tickets.User
+			pw    string
+			code  string
+		}{
+			{"AnAgentCreates", f.agent, &tickets.User{Username: "x", Role: tickets.RoleAgent}, "long enough pw", tickets.EFORBIDDEN},
+			{"ASupervisorCreates", f.sup, &tickets.User{Username: "x", Role: tickets.RoleAgent}, "long enough pw", tickets.EFORBIDDEN},
+			{"AnAdminNotSignedIn", tickets.Actor{Role: tickets.RoleAdmin}, &tickets.User{Username: "x", Role: tickets.RoleAgent}, "long enough pw", tickets.EFORBIDDEN},
+			{"ShortPassword", root, &tickets.User{Username: "x", Role: tickets.RoleAgent}, "short", tickets.EINVALID},
+			{"OfficerWithoutUnit", root, &tickets.User{Username: "x", Role: tickets.RoleOfficer}, "long enough pw", tickets.EINVALID},
+			{"AgentWithUnit", root, &tickets.User{Username: "x", Role: tickets.RoleAgent, UnitCode: ptr(phuXuan)}, "long enough pw", tickets.EINVALID},
+			{"UnknownRole", root, &tickets.User{Username: "x", Role: "king"}, "long enough pw", tickets.EINVALID},
+			{"BadPhone", root, &tickets.User{Username: "x", Role: tickets.RoleAgent, Phone: "agent101"}, "long enough pw", tickets.EINVALID},
+			{"TakenName", root, &tickets.User{Username: " AGENT1 ", Role: tickets.RoleAgent}, "long enough pw", tickets.ECONFLICT},
+			{"UnknownUnit", root, &tickets.User{Username: "y", Role: tickets.RoleOfficer, UnitCode: ptr("00000")}, "long enough pw", tickets.EINVALID},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				if err := f.s.CreateUser(ctx, tc.actor, tc.u, tc.pw); tickets.ErrorCode(err) != tc.code {
+					t.Errorf("got %v, want %s", err, tc.code)
+				}
+			})
+		}
+		if list, err := f.s.PendingUserChanges(ctx, root); err != nil || len(list) != 0 {
+			t.Errorf("refused creations left %d changes waiting (%v)", len(list), err)
+		}
+	})
+	t.Run("UpdateUser", func(t *testing.T) {
+		agent := *f.agent.UserID
+		for _, tc := range []struct {
+			name  string
+			actor tickets.Actor
+			e     tickets.UserEdit
+			code  string
+		}{
+			{"AnAgentEdits", f.agent, tickets.UserEdit{Active: ptr(false)}, tickets.EFORBIDDEN},
+			{"OfficerWithoutUnit", root, tickets.UserEdit{Role: ptr(tickets.RoleOfficer)}, tickets.EINVALID},
+			{"BadPhone", root, tickets.UserEdit{Phone: ptr("agent101")}, tickets.EINVALID},
+			{"UnknownUnit", root, tickets.UserEdit{Role: ptr(tickets.RoleOfficer), UnitCode: ptr(ptr("99999"))}, tickets.EINVALID},
+			{"UnknownRole", root, tickets.UserEdit{Role: ptr("king")}, tickets.EINVALID},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				if _, err := f.s.UpdateUser(ctx, tc.actor, agent, tc.e); tickets.ErrorCode(err) != tc.code {
+					t.Errorf("got %v, want %s", err, tc.code)
+				}
+			})
+		}
+		if u, _ := f.s.FindUser(ctx, agent); u.Role != tickets.RoleAgent || !u.Active || u.Phone != "" {
+			t.Errorf("after the refused edits: role %s, active %v, phone %q", u.Role, u.Active, u.Phone)
+		}
+	})
+	t.Run("ResetPassword", func(t *testing.T) {
+		if _, err := f.s.ResetPassword(ctx, root, *f.agent.UserID, "short"); tickets.ErrorCode(err) != tickets.EINVALID {
+			t.Errorf("a short password: %v, want invalid", err)
+		}
+		if _, err := f.s.ResetPassword(ctx, f.sup, *f.agent.UserID, "long enough pw"); tickets.ErrorCode(err) != tickets.EFORBIDDEN {
+			t.Errorf("a supervisor resets a password: %v, want forbidden", err)
+		}
+	})
+	t.Run("LastAdminStays", func(t *testing.T) {
+		s := openStore(t, f.now)
+		only := &tickets.User{Username: "root", Role: tickets.RoleAdmin}
+		if err := s.CreateUser(ctx, tickets.ActorSystem, only, "an admin's password"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.UpdateUser(ctx, tickets.ActorFor(only), only.ID, tickets.UserEdit{Active: ptr(false)}); tickets.ErrorCode(err) != tickets.ECONFLICT {
+			t.Errorf("the last admin deactivates their own account: %v, want a conflict", err)
+		}
+	})
+}
+
+// signedIn signs a user in and returns the actor of their session, as the console makes it.
+func (f *fixture) signedIn(tb testing.TB, username, password string) tickets.Actor {
+	tb.Helper()
+	res, err := f.s.SignIn(context.Background(), username, password)
+	if err != nil {
+		tb.Fatalf("sign in as %s: %v", username, err)
+	}
+	return tickets.ActorFor(res.User)
+}
+
+// A password an admin set (a user they created, a reset of theirs once confirmed) is
+// known to the admin, so until the user sets their own, the account sees no citizen's
+// data and decides nothing: its actor is refused by every store method, it never passes
+// the confirmer check, and its own password change is all it may do. Otherwise the admin
+// signs in as the new supervisor and confirms their own proposals. The shell's users and
+// resets are the trusted operator's, and are not held so.
+func TestAdminSetPasswordMustBeChanged(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	root, root2 := f.admins(t)
+	tk := f.ticket(t, tickets.CategorySymptomReport, "0905123456", ptr(phuXuan))
+	create := func(t *testing.T, u *tickets.User, confirmer tickets.Actor) {
+		t.Helper()
+		if err := f.s.CreateUser(ctx, root, u, "the admin's choice"); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.s.ConfirmUserChange(ctx, confirmer, f.pendingFor(t, root, u.ID, tickets.UserChangeCreate).ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// refusedAll checks that an actor sees no citizen's data and decides nothing.
+	refusedAll := func(t *testing.T, who string, a tickets.Actor, change *tickets.UserChange) {
+		t.Helper()
+		if a.SeesHealthData() || a.SeesCallCentre() || a.IsSupervisor() {
+			t.Errorf("%s: sees health data %v, the call centre %v, supervises %v; want none", who, a.SeesHealthData(), a.SeesCallCentre(), a.IsSupervisor())
+		}
+		if _, err := f.s.ListTickets(ctx, a, tickets.TicketFilter{}); tickets.ErrorCode(err) != tickets.EFORBIDDEN {
+			t.Errorf("%s lists tickets: %v, want forbidden", who, err)
+		}
+		if _, err := f.s.GetTicket(ctx, a, tk.ID); err == nil {
+			t.Errorf("%s reads a ticket", who)
+		}
+		if _, err := f.s.PendingUserChanges(ctx, a); tickets.ErrorCode(err) != tickets.EFORBIDDEN {
+			t.Errorf("%s lists the pending user changes: %v, want forbidden", who, err)
+		}
+		if change.MayConfirm(a) {
+			t.Errorf("%s may confirm change %d", who, change.ID)
+		}
+		if err := f.s.ConfirmUserChange(ctx, a, change.ID); tickets.ErrorCode(err) != tickets.EFORBIDDEN {
+			t.Errorf("%s confirms change %d: %v, want forbidden", who, change.ID, err)
+		}
+		if err := f.s.RefuseUserChange(ctx, a, change.ID); tickets.ErrorCode(err) != tickets.EFORBIDDEN {
+			t.Errorf("%s refuses change %d: %v, want forbidden", who, change.ID, err)
+		}
+		if err := f.s.CreateUser(ctx, a, &tickets.User{Username: "by" + a.Name, Role: tickets.RoleAgent}, "long enough pw"); tickets.ErrorCode(err) != tickets.EFORBIDDEN {
+			t.Errorf("%s creates a user: %v, want forbidden", who, err)
+		}
+		if _, err := f.s.UserAudit(ctx, a, 10); tickets.ErrorCode(err) != tickets.EFORBIDDEN {
+			t.Errorf("%s reads the users' audit: %v, want forbidden", who, err)
+		}
+	}
+	t.Run("NewSupervisor", func(t *testing.T) {
+		u := &tickets.User{Username: "sup2", Role: tickets.RoleSupervisor}
+		create(t, u, f.sup)
+		// root proposes a working account for themselves, and signs in as sup2 to confirm it.
+		work := &tickets.User{Username: "rootwork", Role: tickets.RoleSupervisor}
+		if err := f.s.CreateUser(ctx, root, work, "root's working one"); err != nil {
+			t.Fatal(err)
+		}
+		c := f.pendingFor(t, root2, work.ID, tickets.UserChangeCreate)
+		sup2 := f.signedIn(t, "sup2", "the admin's choice")
+		refusedAll(t, "sup2 with the admin's password", sup2, c)
+		// An actor made by hand with the account's role is refused by the store too.
+		byHand := tickets.Actor{UserID: &u.ID, Name: "sup2", Role: tickets.RoleSupervisor}
+		if err := f.s.ConfirmUserChange(ctx, byHand, c.ID); tickets.ErrorCode(err) != tickets.EFORBIDDEN {
+			t.Errorf("sup2 as a supervisor by hand confirms: %v, want forbidden", err)
+		}
+		if got, _ := f.s.FindUser(ctx, work.ID); got.Active {
+			t.Fatal("root's working account is active: root confirmed their own proposal as sup2")
+		}
+		if _, err := f.s.ChangePassword(ctx, sup2, "the admin's choice", "sup2's very own"); err != nil {
+			t.Fatalf("sup2 sets their own password: %v", err)
+		}
+		sup2 = f.signedIn(t, "sup2", "sup2's very own")
+		if !sup2.IsSupervisor() {
+			t.Error("sup2 is no supervisor with their own password")
+		}
+		if err := f.s.ConfirmUserChange(ctx, sup2, c.ID); err != nil {
+			t.Errorf("sup2 confirms with their own password: %v", err)
+		}
+	})
+	t.Run("NewAdmin", func(t *testing.T) {
+		u := &tickets.User{Username: "root3", Role: tickets.RoleAdmin}
+		create(t, u, root2)
+		other := &tickets.User{Username: "agent7", Role: tickets.RoleAgent}
+		if err := f.s.CreateUser(ctx, root2, other, "long enough pw"); err != nil {
+			t.Fatal(err)
+		}
+		refusedAll(t, "root3 with root's password", f.signedIn(t, "root3", "the admin's choice"), f.pendingFor(t, root, other.ID, tickets.UserChangeCreate))
+	})
+	t.Run("PasswordReset", func(t *testing.T) {
+		if _, err := f.s.ResetPassword(ctx, root, *f.agent.UserID, "reset by the admin"); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.s.ConfirmUserChange(ctx, f.sup, f.pendingFor(t, root, *f.agent.UserID, tickets.UserChangePassword).ID); err != nil {
+			t.Fatal(err)
+		}
+		other := &tickets.User{Username: "agent8", Role: tickets.RoleAgent}
+		if err := f.s.CreateUser(ctx, root2, other, "long enough pw"); err != nil {
+			t.Fatal(err)
+		}
+		agent := f.signedIn(t, "agent1", "reset by the admin")
+		refusedAll(t, "agent1 with the reset password", agent, f.pendingFor(t, root, other.ID, tickets.UserChangeCreate))
+		if _, err := f.s.ChangePassword(ctx, agent, "reset by the admin", "agent1's own again"); err != nil {
+			t.Fatal(err)
+		}
+		if a := f.signedIn(t, "agent1", "agent1's own again"); !a.SeesHealthData() {
+			t.Error("agent1 sees no health data with their own password")
+		}
+	})
+	t.Run("ShellIsTrusted", func(t *testing.T) {
+		u := &tickets.User{Username: "agent5", Role: tickets.RoleAgent}
+		if err := f.s.CreateUser(ctx, tickets.ActorSystem, u, "typed on the shell"); err != nil {
+			t.Fatal(err)
+		}
+		if a := f.signedIn(t, "agent5", "typed on the shell"); !a.SeesHealthData() {
+			t.Error("a user the shell added sees no health data")
+		}
+		if _, err := f.s.ResetPassword(ctx, tickets.ActorSystem, u.ID, "reset on the shell"); err != nil {
+			t.Fatal(err)
+		}
+		if a := f.signedIn(t, "agent5", "reset on the shell"); !a.SeesHealthData() {
+			t.Error("a user whose password the shell reset sees no health data")
+		}
+	})
+}
+
+// A change is confirmed only on the user it was proposed for, as they were: a user whose
+// role, unit, phone or whether they may sign in changed since is not changed by it,
+// whatever its kind. A reset proposed for an agent would otherwise open the account of
+// the supervisor they became, which the confirmer never read.
+func TestStaleUserChangeRefused(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name  string
+		since func(t *testing.T, f *fixture, root, root2 tickets.Actor, id int64) error // what changes the user after the reset is proposed
+		user  func(f *fixture) tickets.Actor
+	}{
+		{"RoleConfirmedSince", func(t *testing.T, f *fixture, root, root2 tickets.Actor, id int64) error {
+			if _, err := f.s.UpdateUser(ctx, root, id, tickets.UserEdit{Role: ptr(tickets.RoleSupervisor)}); err != nil {
+				return err
+			}
+			return f.s.ConfirmUserChange(ctx, root2, f.pendingFor(t, root2, id, tickets.UserChangeAccess).ID)
+		}, func(f *fixture) tickets.Actor { return f.agent }},
+		{"RoleOnTheShell", func(_ *testing.T, f *fixture, _, _ tickets.Actor, id int64) error {
+			_, err := f.s.UpdateUser(ctx, tickets.ActorSystem, id, tickets.UserEdit{Role: ptr(tickets.RoleSupervisor)})
+			return err
+		}, func(f *fixture) tickets.Actor { return f.agent }},
+		{"UnitOnTheShell", func(_ *testing.T, f *fixture, _, _ tickets.Actor, id int64) error {
+			_, err := f.s.UpdateUser(ctx, tickets.ActorSystem, id, tickets.UserEdit{UnitCode: ptr(ptr(kimLong))})
+			return err
+		}, func(f *fixture) tickets.Actor { return f.officer }},
+		{"Deactivated", func(_ *testing.T, f *fixture, root, _ tickets.Actor, id int64) error {
+			_, err := f.s.UpdateUser(ctx, root, id, tickets.UserEdit{Active: ptr(false)})
+			return err
+		}, func(f *fixture) tickets.Actor { return f.agent }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			root, root2 := f.admins(t)
+			who := tc.user(f)
+			id := *who.UserID
+			if _, err := f.s.ResetPassword(ctx, root, id, "reset by the admin"); err != nil {
+				t.Fatal(err)
+			}
+			c := f.pendingFor(t, f.sup, id, tickets.UserChangePassword)
+			if err := tc.since(t, f, root, root2, id); err != nil {
+				t.Fatal(err)
+			}
+			if err := f.s.ConfirmUserChange(ctx, f.sup, c.ID); tickets.ErrorCode(err) != tickets.ECONFLICT {
+				t.Errorf("confirm a reset of a user changed since: %v, want a conflict", err)
+			}
+			if _, err := f.s.Authenticate(ctx, who.Name, "reset by the admin"); err == nil {
+				t.Error("the stale reset's password opens the account")
+			}
+			if got := f.pendingFor(t, f.sup, id, tickets.UserChangePassword); got.ID != c.ID {
+				t.Errorf("waiting: change %d, want %d still waiting, to be refused", got.ID, c.ID)
+			}
+		})
+	}
+}
+
+// A proposed change may be refused by its proposer (taking it back) and by anyone who may
+// confirm it, never by the user it is about: a supervisor does not refuse their own
+// demotion.
+func TestUserChangeRefused(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name string
+		who  func(t *testing.T, f *fixture, root, root2 tickets.Actor) tickets.Actor
+		code string // "" when the refusal stands
+	}{
+		{"TheUserChanged", func(_ *testing.T, f *fixture, _, _ tickets.Actor) tickets.Actor { return f.sup }, tickets.EFORBIDDEN},
+		{"AnAgent", func(_ *testing.T, f *fixture, _, _ tickets.Actor) tickets.Actor { return f.agent }, tickets.EFORBIDDEN},
+		{"AnOfficer", func(_ *testing.T, f *fixture, _, _ tickets.Actor) tickets.Actor { return f.officer }, tickets.EFORBIDDEN},
+		{"TheProposer", func(_ *testing.T, _ *fixture, root, _ tickets.Actor) tickets.Actor { return root }, ""},
+		{"AnotherAdmin", func(_ *testing.T, _ *fixture, _, root2 tickets.Actor) tickets.Actor { return root2 }, ""},
+		{"AnotherSupervisor", func(t *testing.T, f *fixture, _, _ tickets.Actor) tickets.Actor {
+			u := &tickets.User{Username: "sup3", Role: tickets.RoleSupervisor}
+			if err := f.s.CreateUser(ctx, tickets.ActorSystem, u, "correct horse battery"); err != nil {
+				t.Fatal(err)
+			}
+			return tickets.ActorFor(u)
+		}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			root, root2 := f.admins(t)
+			id := *f.sup.UserID
+			if _, err := f.s.UpdateUser(ctx, root, id, tickets.UserEdit{Role: ptr(tickets.RoleAgent)}); err != nil {
+				t.Fatal(err)
+			}
+			c := f.pendingFor(t, root2, id, tickets.UserChangeAccess)
+			err := f.s.RefuseUserChange(ctx, tc.who(t, f, root, root2), c.ID)
+			if got := tickets.ErrorCode(err); got != tc.code {
+				t.Fatalf("refuse: %v, want code %q", err, tc.code)
+			}
+			list, _ := f.s.PendingUserChanges(ctx, root2)
+			if got, want := len(list) == 1, tc.code != ""; got != want {
+				t.Errorf("the demotion waits still: %v, want %v", got, want)
+			}
+		})
+	}
+}
+
+// A session left behind by a change of its user takes the user off duty with it, unless
+// the change was the user's own password change: the session they made it from holds
+// the new generation and goes on, on duty.
+func TestShiftEndsWith(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	id := *f.agent.UserID
+	user := func() *tickets.User {
+		t.Helper()
+		u, err := f.s.FindUser(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+	signedIn := user().SessionGen // a session signed in before any change
+	type check struct {
+		name string
+		gen  int64
+		want bool
+	}
+	steps := []struct {
+		name   string
+		do     func() error
+		checks func(now int64) []check
+	}{
+		{"OwnPasswordChange", func() error {
+			_, err := f.s.ChangePassword(ctx, f.agent, "correct horse battery", "my own new password")
+			return err
+		}, func(now int64) []check {
+			return []check{{"TheOtherSession", signedIn, false}, {"TheSessionItWasMadeFrom", now, false}}
+		}},
+		{"RoleOnTheShell", func() error {
+			_, err := f.s.UpdateUser(ctx, tickets.ActorSystem, id, tickets.UserEdit{Role: ptr(tickets.RoleSupervisor)})
+			return err
+		}, func(now int64) []check {
+			return []check{{"TheOldSession", signedIn, true}, {"TheSessionOfTheOwnChange", now - 1, true}, {"ASessionSignedInSince", now, false}}
+		}},
+		{"Deactivated", func() error {
+			_, err := f.s.UpdateUser(ctx, tickets.ActorSystem, id, tickets.UserEdit{Active: ptr(false)})
+			return err
+		}, func(now int64) []check {
+			return []check{{"ASessionSignedInSince", now, true}}
+		}},
+	}
+	for _, st := range steps {
+		if err := st.do(); err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		u := user()
+		for _, c := range st.checks(u.SessionGen) {
+			t.Run(st.name+"/"+c.name, func(t *testing.T) {
+				if got := u.ShiftEndsWith(c.gen); got != c.want {
+					t.Errorf("generation %d of %d (own change %d): ends the shift %v, want %v", c.gen, u.SessionGen, u.OwnPasswordGen, got, c.want)
+				}
+			})
+		}
+	}
 }

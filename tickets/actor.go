@@ -7,6 +7,10 @@ const (
 	RoleOfficer    = "officer" // a ward or commune officer, who sees only their unit
 	RoleAdmin      = "admin"
 	RoleSystem     = "system" // the IVR and the hotline's own rules
+	// RoleMustChangePassword is no user's role but the actor of a user whose password an
+	// admin set (User.MustChangePassword): listed nowhere, it may do nothing but change
+	// that password (ChangePassword takes only the actor's user id).
+	RoleMustChangePassword = "must_change_password"
 )
 
 // Actor is who does something: a signed-in user, the IVR or the system. Store methods
@@ -24,15 +28,29 @@ var ActorIVR = Actor{Name: "ivr", Role: RoleSystem}
 // ActorSystem is the hotline's own rules (escalations, schedules).
 var ActorSystem = Actor{Name: "system", Role: RoleSystem}
 
-// ActorFor returns the actor of a signed-in user.
+// ActorFor returns the actor of a signed-in user. A user whose password an admin set
+// (User.MustChangePassword) is an actor of no role until they set their own: the admin
+// knows the password, and must not read citizens' data or confirm their own proposals
+// with it. Every store method refuses that actor but ChangePassword.
 func ActorFor(u *User) Actor {
 	id := u.ID
+	if u.MustChangePassword {
+		return Actor{UserID: &id, Name: u.Username, Role: RoleMustChangePassword}
+	}
 	a := Actor{UserID: &id, Name: u.Username, Role: u.Role}
 	if u.UnitCode != nil {
 		a.UnitCode = *u.UnitCode
 	}
 	return a
 }
+
+// MustChangePassword reports whether the actor is a user who must set their own password
+// before anything else (ActorFor).
+func (a Actor) MustChangePassword() bool { return a.Role == RoleMustChangePassword }
+
+// ErrMustChangePassword is what a user whose password an admin set is told of anything
+// but changing it.
+var ErrMustChangePassword = Errorf(EFORBIDDEN, "Mật khẩu của bạn do quản trị viên đặt, nên quản trị viên cũng biết nó: hãy đặt mật khẩu của riêng bạn ở mục Tài khoản. Cho đến khi đó, tài khoản chỉ mở được trang Tài khoản.")
 
 // scoped reports whether the actor sees only one unit.
 func (a Actor) scoped() bool { return a.Role == RoleOfficer }

@@ -106,20 +106,22 @@ func TestSignInThrottling(t *testing.T) {
 	}
 }
 
-// Admins manage users: names fold to one case, a user who exists is refused, roles and
-// units are checked, the last admin stays, passwords are reset and changed.
+// Users are managed from the shell (the trusted operator's path, at once): names fold to
+// one case, a user who exists is refused, roles and units are checked, the last admin
+// stays, passwords are reset and changed. An admin's path in the console is
+// TestAdminUserChangesChecked.
 func TestManageUsers(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
-	admin := tickets.ActorSystem // the shell; an admin's changes in the console wait for a second person (TestUserChangeConfirmed)
+	shell := tickets.ActorSystem // `hotline users` on the shell: at once; an admin's path is TestAdminUserChangesChecked
 	u := &tickets.User{Username: "  Lan.Nguyen ", DisplayName: "Nguyễn Thị Lan", Role: tickets.RoleAgent, Phone: "PJSIP/agent101"}
-	if err := f.s.CreateUser(ctx, admin, u, "a long password"); err != nil {
+	if err := f.s.CreateUser(ctx, shell, u, "a long password"); err != nil {
 		t.Fatal(err)
 	}
 	if u.Username != "lan.nguyen" {
 		t.Errorf("username %q, want folded", u.Username)
 	}
-	if err := f.s.CreateUser(ctx, admin, &tickets.User{Username: "LAN.NGUYEN", Role: tickets.RoleAgent}, "another long one"); tickets.ErrorCode(err) != tickets.ECONFLICT {
+	if err := f.s.CreateUser(ctx, shell, &tickets.User{Username: "LAN.NGUYEN", Role: tickets.RoleAgent}, "another long one"); tickets.ErrorCode(err) != tickets.ECONFLICT {
 		t.Errorf("the same name in capitals: %v", err)
 	}
 	for name, e := range map[string]tickets.UserEdit{
@@ -127,24 +129,24 @@ func TestManageUsers(t *testing.T) {
 		"bad phone":            {Phone: ptr("agent101")},
 		"unknown unit":         {Role: ptr(tickets.RoleOfficer), UnitCode: ptr(ptr("99999"))},
 	} {
-		if _, err := f.s.UpdateUser(ctx, admin, u.ID, e); tickets.ErrorCode(err) != tickets.EINVALID {
+		if _, err := f.s.UpdateUser(ctx, shell, u.ID, e); tickets.ErrorCode(err) != tickets.EINVALID {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
 	if _, err := f.s.UpdateUser(ctx, f.agent, u.ID, tickets.UserEdit{Active: ptr(false)}); tickets.ErrorCode(err) != tickets.EFORBIDDEN {
 		t.Errorf("an agent edits users: %v", err)
 	}
-	if _, err := f.s.UpdateUser(ctx, admin, u.ID, tickets.UserEdit{Active: ptr(false)}); err != nil {
+	if _, err := f.s.UpdateUser(ctx, shell, u.ID, tickets.UserEdit{Active: ptr(false)}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.s.SignIn(ctx, "lan.nguyen", "a long password"); err == nil {
 		t.Error("a deactivated user signs in")
 	}
-	f.s.UpdateUser(ctx, admin, u.ID, tickets.UserEdit{Active: ptr(true)})
-	if _, err := f.s.ResetPassword(ctx, admin, u.ID, "short"); tickets.ErrorCode(err) != tickets.EINVALID {
+	f.s.UpdateUser(ctx, shell, u.ID, tickets.UserEdit{Active: ptr(true)})
+	if _, err := f.s.ResetPassword(ctx, shell, u.ID, "short"); tickets.ErrorCode(err) != tickets.EINVALID {
 		t.Errorf("a short password: %v", err)
 	}
-	if _, err := f.s.ResetPassword(ctx, admin, u.ID, "reset by the admin"); err != nil {
+	if _, err := f.s.ResetPassword(ctx, shell, u.ID, "reset by the admin"); err != nil {
 		t.Fatal(err)
 	}
 	lan := tickets.ActorFor(u)
@@ -162,7 +164,7 @@ func TestManageUsers(t *testing.T) {
 	if err := f.s.CreateUser(ctx, tickets.ActorSystem, root, "root password!"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.s.UpdateUser(ctx, admin, root.ID, tickets.UserEdit{Active: ptr(false)}); tickets.ErrorCode(err) != tickets.ECONFLICT {
+	if _, err := f.s.UpdateUser(ctx, shell, root.ID, tickets.UserEdit{Active: ptr(false)}); tickets.ErrorCode(err) != tickets.ECONFLICT {
 		t.Errorf("deactivating the last admin: %v", err)
 	}
 }

@@ -113,9 +113,9 @@ func TestUsers(t *testing.T) {
 	ctx := context.Background()
 	now := testNow()
 	s := openStore(t, &now)
-	admin := tickets.ActorSystem // the shell; an admin's new users wait for a second person (TestAdminUserChangesWaitForASecondPerson)
+	shell := tickets.ActorSystem // `hotline users add` on the shell: at once; an admin's path is TestAdminUserChangesChecked
 	u := &tickets.User{Username: "lan", DisplayName: "Lan", Role: tickets.RoleAgent}
-	if err := s.CreateUser(ctx, admin, u, "mật khẩu đủ dài"); err != nil {
+	if err := s.CreateUser(ctx, shell, u, "mật khẩu đủ dài"); err != nil {
 		t.Fatal(err)
 	}
 	if u.PasswordHash == "" || u.PasswordHash == "mật khẩu đủ dài" {
@@ -141,12 +141,12 @@ func TestUsers(t *testing.T) {
 		code  string
 	}{
 		"agent creates":        {tickets.Actor{Role: tickets.RoleAgent}, &tickets.User{Username: "x", Role: tickets.RoleAgent}, "long enough pw", tickets.EFORBIDDEN},
-		"short password":       {admin, &tickets.User{Username: "x", Role: tickets.RoleAgent}, "short", tickets.EINVALID},
-		"officer without unit": {admin, &tickets.User{Username: "x", Role: tickets.RoleOfficer}, "long enough pw", tickets.EINVALID},
-		"agent with unit":      {admin, &tickets.User{Username: "x", Role: tickets.RoleAgent, UnitCode: ptr(phuXuan)}, "long enough pw", tickets.EINVALID},
-		"unknown role":         {admin, &tickets.User{Username: "x", Role: "king"}, "long enough pw", tickets.EINVALID},
-		"taken name":           {admin, &tickets.User{Username: "lan", Role: tickets.RoleAgent}, "long enough pw", tickets.ECONFLICT},
-		"unknown unit":         {admin, &tickets.User{Username: "y", Role: tickets.RoleOfficer, UnitCode: ptr("00000")}, "long enough pw", tickets.EINVALID},
+		"short password":       {shell, &tickets.User{Username: "x", Role: tickets.RoleAgent}, "short", tickets.EINVALID},
+		"officer without unit": {shell, &tickets.User{Username: "x", Role: tickets.RoleOfficer}, "long enough pw", tickets.EINVALID},
+		"agent with unit":      {shell, &tickets.User{Username: "x", Role: tickets.RoleAgent, UnitCode: ptr(phuXuan)}, "long enough pw", tickets.EINVALID},
+		"unknown role":         {shell, &tickets.User{Username: "x", Role: "king"}, "long enough pw", tickets.EINVALID},
+		"taken name":           {shell, &tickets.User{Username: "lan", Role: tickets.RoleAgent}, "long enough pw", tickets.ECONFLICT},
+		"unknown unit":         {shell, &tickets.User{Username: "y", Role: tickets.RoleOfficer, UnitCode: ptr("00000")}, "long enough pw", tickets.EINVALID},
 	} {
 		if err := s.CreateUser(ctx, tc.actor, tc.u, tc.pw); tickets.ErrorCode(err) != tc.code {
 			t.Errorf("%s: %v, want %s", name, err, tc.code)

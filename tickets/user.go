@@ -25,10 +25,18 @@ type User struct {
 	PasswordHash string  `db:"password_hash"`
 	Active       bool    `db:"active"`
 	// SessionGen is bumped by every change that must end the user's sessions (deactivation,
-	// a new role or unit, a new password); a session keeps the one it was signed in with.
-	SessionGen int64     `db:"session_gen"`
-	CreatedAt  time.Time `db:"created_at"`
-	UpdatedAt  time.Time `db:"updated_at"`
+	// a new role, unit or phone, a new password); a session keeps the one it was signed in
+	// with.
+	SessionGen int64 `db:"session_gen"`
+	// OwnPasswordGen is the session generation the user's own last password change gave
+	// the session they made it from (ShiftEndsWith).
+	OwnPasswordGen int64 `db:"own_password_gen"`
+	// MustChangePassword says the user's password was set by an admin in the console (a
+	// user they created, a reset of theirs): the admin knows it, so until the user sets
+	// their own the account may do nothing else (ActorFor).
+	MustChangePassword bool      `db:"must_change_password"`
+	CreatedAt          time.Time `db:"created_at"`
+	UpdatedAt          time.Time `db:"updated_at"`
 }
 
 // Name is how the user is shown: their display name, or their user name.
@@ -50,7 +58,8 @@ var Roles = []Label{
 // RoleLabel returns the label of a role.
 func RoleLabel(code string) Label { l, _ := findLabel(Roles, code); return l }
 
-const userColumns = `id, username, display_name, role, unit_code, phone, password_hash, active, session_gen, created_at, updated_at`
+const userColumns = `id, username, display_name, role, unit_code, phone, password_hash, active, session_gen, own_password_gen,
+	must_change_password, created_at, updated_at`
 
 // MinPasswordLength is the shortest password the console takes.
 const MinPasswordLength = 10
@@ -99,6 +108,8 @@ func checkPassword(password string) error {
 // or the hotline itself (the first admin, and `hotline users add` on the shell). A user
 // an admin adds is inactive (u.Active false) until a second person confirms it
 // (ConfirmUserChange): a new account is access to citizens' data, or to confirming it.
+// Their password is the admin's choice, so they must set their own before they do
+// anything else (u.MustChangePassword).
 func (s *Store) CreateUser(ctx context.Context, actor Actor, u *User, password string) error {
 	if actor.Role != RoleAdmin && actor.Role != RoleSystem {
 		return Errorf(EFORBIDDEN, "Chỉ quản trị viên được tạo người dùng.")
@@ -117,11 +128,13 @@ func (s *Store) CreateUser(ctx context.Context, actor Actor, u *User, password s
 		return fmt.Errorf("hash password: %w", err)
 	}
 	u.PasswordHash, u.Active = string(hash), actor.Role == RoleSystem
+	u.MustChangePassword = actor.Role != RoleSystem
 	return s.inTx(ctx, func(t *tx) error {
 		u.CreatedAt, u.UpdatedAt = t.now, t.now
 		err := t.QueryRowxContext(ctx, t.Rebind(`INSERT INTO users (username, display_name, role, unit_code, phone,
-			password_hash, active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
-			u.Username, u.DisplayName, u.Role, u.UnitCode, u.Phone, u.PasswordHash, u.Active, u.CreatedAt, u.UpdatedAt).Scan(&u.ID)
+			password_hash, active, must_change_password, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+			u.Username, u.DisplayName, u.Role, u.UnitCode, u.Phone, u.PasswordHash, u.Active, u.MustChangePassword,
+			u.CreatedAt, u.UpdatedAt).Scan(&u.ID)
 		if err != nil {
 			err = mapConstraint(err)
 			switch ErrorCode(err) {
@@ -337,21 +350,34 @@ func writeUser(ctx context.Context, t *tx, actor Actor, old, u *User, note strin
 	return nil
 }
 
-// endsSessions reports whether a change of a user ends their sessions: they may no
-// longer sign in, or they would see other data (another role, another unit).
+// endsSessions reports whether a change of a user ends their sessions (and with them
+// their shift): they may no longer sign in, they would see other data (another role,
+// another unit), or callers would be put through to another phone than the one their
+// shift is on.
 func endsSessions(old, u *User) bool {
-	return (old.Active && !u.Active) || old.Role != u.Role || deref(old.UnitCode) != deref(u.UnitCode)
+	return (old.Active && !u.Active) || old.Role != u.Role || deref(old.UnitCode) != deref(u.UnitCode) || old.Phone != u.Phone
+}
+
+// ShiftEndsWith reports whether a session of the user's that holds session generation
+// gen ended with a change that takes the user off duty too: they may no longer sign in,
+// or gen is not theirs now and what moved it on was not their own password change. That
+// one ends their other sessions only: the session they made it from holds the new
+// generation and goes on, on duty.
+func (u *User) ShiftEndsWith(gen int64) bool {
+	return !u.Active || (gen != u.SessionGen && u.SessionGen != u.OwnPasswordGen)
 }
 
 // ResetPassword sets a user's password (an admin resetting it, or the hotline itself).
 // The user's old password no longer works, their sessions end and their failed sign-ins
 // are forgotten. An admin's reset waits for a second person (ConfirmUserChange), and
 // pending says so: a password the admin knows opens the user's account, and with it
-// what the user may see.
+// what the user may see. Once confirmed, the user must set their own before they do
+// anything else (User.MustChangePassword); a reset on the shell is the operator's, as
+// `hotline users add` is, and is not held so.
 func (s *Store) ResetPassword(ctx context.Context, actor Actor, id int64, password string) (pending bool, err error) {
 	switch {
 	case actor.Role == RoleSystem:
-		_, err := s.setPassword(ctx, actor, id, password, "reset")
+		_, err := s.setPassword(ctx, actor, id, password, "reset", false)
 		return false, err
 	case actor.Role != RoleAdmin:
 		return false, Errorf(EFORBIDDEN, "Chỉ quản trị viên được đặt lại mật khẩu.")
@@ -377,7 +403,8 @@ func (s *Store) ResetPassword(ctx context.Context, actor Actor, id int64, passwo
 
 // ChangePassword changes a user's own password, given the current one, and returns the
 // user's new session generation: every session of theirs ends but the one they changed
-// it from, which keeps it. Guesses of the current password count as failed sign-ins of
+// it from, which keeps it. It is the one thing a user whose password an admin set may do
+// (User.MustChangePassword), and it lifts that. Guesses of the current password count as failed sign-ins of
 // the user's name (it is the same secret), so a session left open does not let anyone
 // try passwords without limit.
 func (s *Store) ChangePassword(ctx context.Context, actor Actor, current, password string) (int64, error) {
@@ -400,12 +427,12 @@ func (s *Store) ChangePassword(ctx context.Context, actor Actor, current, passwo
 	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(current)) != nil {
 		return 0, Errorf(EINVALID, "Mật khẩu hiện tại không đúng.")
 	}
-	return s.setPassword(ctx, actor, u.ID, password, "changed") // forgets the failures
+	return s.setPassword(ctx, actor, u.ID, password, "changed", false) // forgets the failures
 }
 
 // setPassword sets a user's password, ends their sessions (a new session generation,
-// returned) and forgets their failed sign-ins.
-func (s *Store) setPassword(ctx context.Context, actor Actor, id int64, password, kind string) (int64, error) {
+// returned) and forgets their failed sign-ins; mustChange says an admin chose it.
+func (s *Store) setPassword(ctx context.Context, actor Actor, id int64, password, kind string, mustChange bool) (int64, error) {
 	if err := checkPassword(password); err != nil {
 		return 0, err
 	}
@@ -416,22 +443,27 @@ func (s *Store) setPassword(ctx context.Context, actor Actor, id int64, password
 	var gen int64
 	err = s.inTx(ctx, func(t *tx) error {
 		var err error
-		gen, err = setPasswordHash(ctx, t, actor, id, hash, kind, "")
+		gen, err = setPasswordHash(ctx, t, actor, id, hash, kind, "", mustChange)
 		return err
 	})
 	return gen, err
 }
 
 // setPasswordHash is setPassword inside a transaction, with the hash already made.
-func setPasswordHash(ctx context.Context, t *tx, actor Actor, id int64, hash []byte, kind, note string) (int64, error) {
+func setPasswordHash(ctx context.Context, t *tx, actor Actor, id int64, hash []byte, kind, note string, mustChange bool) (int64, error) {
 	var username string
 	if err := t.GetContext(ctx, &username, t.Rebind(`SELECT username FROM users WHERE id = ?`), id); err != nil {
 		return 0, notFound(err, "người dùng")
 	}
 	var gen int64
-	if err := t.GetContext(ctx, &gen, t.Rebind(`UPDATE users SET password_hash = ?, session_gen = session_gen + 1, updated_at = ?
-		WHERE id = ? RETURNING session_gen`), string(hash), t.now, id); err != nil {
+	if err := t.GetContext(ctx, &gen, t.Rebind(`UPDATE users SET password_hash = ?, must_change_password = ?,
+		session_gen = session_gen + 1, updated_at = ? WHERE id = ? RETURNING session_gen`), string(hash), mustChange, t.now, id); err != nil {
 		return 0, fmt.Errorf("set password: %w", err)
+	}
+	if kind == "changed" { // the user's own: the session they made it from goes on with gen
+		if _, err := t.ExecContext(ctx, t.Rebind(`UPDATE users SET own_password_gen = ? WHERE id = ?`), gen, id); err != nil {
+			return 0, fmt.Errorf("set password: %w", err)
+		}
 	}
 	if _, err := t.ExecContext(ctx, t.Rebind(`DELETE FROM login_failures WHERE username = ?`), username); err != nil {
 		return 0, fmt.Errorf("set password: %w", err)

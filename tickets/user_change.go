@@ -37,6 +37,7 @@ type UserChange struct {
 	NewPhone     string     `db:"new_phone"`
 	OldActive    bool       `db:"old_active"`
 	NewActive    bool       `db:"new_active"`
+	UserRole     string     `db:"user_role"` // the user's role now, whatever the change
 	ProposedByID int64      `db:"proposed_by_id"`
 	ProposedBy   string     `db:"proposed_by"`
 	ProposedAt   time.Time  `db:"proposed_at"`
@@ -52,13 +53,20 @@ func (c *UserChange) MayConfirm(a Actor) bool {
 	return a.confirmsUserChanges() && *a.UserID != c.ProposedByID && *a.UserID != c.UserID
 }
 
+// MayRefuse reports whether the actor may refuse the change: its proposer (taking it
+// back) or anyone who may confirm it, never the user it changes (who would refuse their
+// own demotion).
+func (c *UserChange) MayRefuse(a Actor) bool {
+	return a.confirmsUserChanges() && *a.UserID != c.UserID
+}
+
 // confirmsUserChanges reports whether the actor is one who may confirm (or refuse) user
 // changes at all: a signed-in supervisor or admin.
 func (a Actor) confirmsUserChanges() bool {
 	return a.UserID != nil && (a.Role == RoleSupervisor || a.Role == RoleAdmin)
 }
 
-const userChangeColumns = `c.id, c.user_id, u.username, c.kind, c.old_role, c.new_role, c.old_unit_code, c.new_unit_code,
+const userChangeColumns = `c.id, c.user_id, u.username, u.role AS user_role, c.kind, c.old_role, c.new_role, c.old_unit_code, c.new_unit_code,
 	c.old_phone, c.new_phone, c.old_active, c.new_active, c.proposed_by_id, c.proposed_by, c.proposed_at, c.status,
 	c.decided_by_id, c.decided_by, c.decided_at`
 
@@ -191,7 +199,8 @@ func pendingChange(ctx context.Context, t *tx, id int64) (*UserChange, error) {
 }
 
 // checkDecider checks that the actor, as the database knows them now, may decide user
-// changes: signed in, active, a supervisor or an admin.
+// changes: signed in, active, a supervisor or an admin, with a password of their own (one
+// an admin set is known to that admin, who would confirm their own proposals with it).
 func checkDecider(ctx context.Context, t *tx, actor Actor) error {
 	if !actor.confirmsUserChanges() {
 		return Errorf(EFORBIDDEN, "Chỉ giám sát viên hoặc một quản trị viên khác được xác nhận thay đổi người dùng.")
@@ -200,13 +209,16 @@ func checkDecider(ctx context.Context, t *tx, actor Actor) error {
 	if err != nil || !me.Active || me.Role != actor.Role {
 		return Errorf(EFORBIDDEN, "Tài khoản của bạn không còn được xác nhận thay đổi người dùng.")
 	}
+	if me.MustChangePassword {
+		return ErrMustChangePassword
+	}
 	return nil
 }
 
 // ConfirmUserChange makes a proposed change of a user take effect. Only a supervisor or
 // an admin may, who neither proposed it nor is the user it changes; a change of a user
-// who has changed since it was proposed is refused (it would not do what the confirmer
-// read). The confirmation is on the user's trail, the confirmer the actor of the
+// who has changed since it was proposed (role, unit, phone, able to sign in), of any
+// kind, a password reset too, is refused (it would not do what the confirmer read). The confirmation is on the user's trail, the confirmer the actor of the
 // changes made, the proposer in their note.
 func (s *Store) ConfirmUserChange(ctx context.Context, actor Actor, id int64) error {
 	return s.inTx(ctx, func(t *tx) error {
@@ -224,6 +236,11 @@ func (s *Store) ConfirmUserChange(ctx context.Context, actor Actor, id int64) er
 		if err != nil {
 			return err
 		}
+		// Whatever its kind, a change is of the user as they were when it was proposed: a
+		// reset proposed for an agent opens the account of the supervisor they became.
+		if u.Role != c.OldRole || deref(u.UnitCode) != deref(c.OldUnitCode) || u.Phone != c.OldPhone || u.Active != c.OldActive {
+			return Errorf(ECONFLICT, "Người dùng %s đã thay đổi từ khi đề xuất; hãy từ chối đề xuất này và đề xuất lại.", u.Username)
+		}
 		note := fmt.Sprintf("đề xuất của %s, số %d", c.ProposedBy, c.ID)
 		switch c.Kind {
 		case UserChangePassword:
@@ -231,13 +248,10 @@ func (s *Store) ConfirmUserChange(ctx context.Context, actor Actor, id int64) er
 			if err := t.GetContext(ctx, &hash, t.Rebind(`SELECT password_hash FROM user_changes WHERE id = ?`), c.ID); err != nil {
 				return fmt.Errorf("confirm user change %d: %w", c.ID, err)
 			}
-			if _, err := setPasswordHash(ctx, t, actor, u.ID, []byte(hash), "reset", note); err != nil {
+			if _, err := setPasswordHash(ctx, t, actor, u.ID, []byte(hash), "reset", note, true); err != nil {
 				return err
 			}
 		default:
-			if u.Role != c.OldRole || deref(u.UnitCode) != deref(c.OldUnitCode) || u.Phone != c.OldPhone || u.Active != c.OldActive {
-				return Errorf(ECONFLICT, "Người dùng %s đã thay đổi từ khi đề xuất; hãy từ chối đề xuất này và đề xuất lại.", u.Username)
-			}
 			if err := mayPropose(Actor{UserID: &c.ProposedByID}, u, &User{Role: c.NewRole}); err != nil {
 				return err
 			}
@@ -252,7 +266,8 @@ func (s *Store) ConfirmUserChange(ctx context.Context, actor Actor, id int64) er
 }
 
 // RefuseUserChange drops a proposed change of a user: a supervisor or an admin may, the
-// proposer too (taking it back). A new user refused stays inactive.
+// proposer too (taking it back), never the user it changes. A new user refused stays
+// inactive.
 func (s *Store) RefuseUserChange(ctx context.Context, actor Actor, id int64) error {
 	return s.inTx(ctx, func(t *tx) error {
 		if err := checkDecider(ctx, t, actor); err != nil {
@@ -261,6 +276,9 @@ func (s *Store) RefuseUserChange(ctx context.Context, actor Actor, id int64) err
 		c, err := pendingChange(ctx, t, id)
 		if err != nil {
 			return err
+		}
+		if !c.MayRefuse(actor) {
+			return Errorf(EFORBIDDEN, "Thay đổi này là của tài khoản bạn: người khác xác nhận hoặc từ chối nó.")
 		}
 		return decide(ctx, t, actor, c, UserChangeRefused)
 	})

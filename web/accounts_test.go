@@ -150,8 +150,8 @@ func TestParallelGuessesThrottled(t *testing.T) {
 	})
 }
 
-// Deactivating a user, changing their role or an officer's unit, resetting their
-// password, or their changing it themselves ends their sessions at once: their next
+// Deactivating a user, changing their role, an officer's unit or an agent's phone,
+// resetting their password, or their changing it themselves ends their sessions at once: their next
 // page asks them to sign in, they are off duty, and their pages' live streams end
 // without waiting for a request. Their own change keeps the session they made it from.
 // An admin's change of a role, a unit or a password takes effect, and so ends the
@@ -172,6 +172,10 @@ func TestUserChangesEndSessions(t *testing.T) {
 		}, true},
 		{"PasswordReset", "lan", func(c *console, id int64) (int, string) {
 			return post(t, c.client("root"), fmt.Sprintf("%s/admin/users/%d/password", c.srv.URL, id), url.Values{"password": {"reset by the admin"}})
+		}, true},
+		{"PhoneChanged", "lan", func(c *console, id int64) (int, string) {
+			return post(t, c.client("root"), fmt.Sprintf("%s/admin/users/%d", c.srv.URL, id), url.Values{
+				"display_name": {"Nguyễn Thị Lan"}, "role": {tickets.RoleAgent}, "unit": {""}, "phone": {"PJSIP/agent102"}})
 		}, true},
 		{"OfficerUnitChanged", "hoa", func(c *console, id int64) (int, string) {
 			return post(t, c.client("root"), fmt.Sprintf("%s/admin/users/%d", c.srv.URL, id), url.Values{
@@ -240,6 +244,78 @@ func TestUserChangesEndSessions(t *testing.T) {
 		}
 		desk.set(func(d *tickets.DeskView) { d.Waiting = []time.Time{time.Now()} })
 		hereEvents.next("strip", func(d string) bool { return strings.Contains(d, `data-testid="strip-waiting">1<`) })
+	})
+}
+
+// A change of a user made elsewhere (on the shell, or by another hotline on the same
+// database) takes them off duty as well as ending their sessions: at their next request,
+// or, with a page open and no request, when the live streams are checked. Their own
+// password change made elsewhere ends the streams of their other sessions and leaves
+// them on duty: the session they made it from goes on.
+func TestChangesElsewhereEndTheShift(t *testing.T) {
+	elsewhere := map[string]func(t *testing.T, c *console){
+		"RoleOnTheShell": func(t *testing.T, c *console) {
+			if _, err := c.store.UpdateUser(t.Context(), tickets.ActorSystem, c.users["lan"].ID, tickets.UserEdit{Role: ptr(tickets.RoleSupervisor)}); err != nil {
+				t.Fatal(err)
+			}
+		},
+		"PhoneOnTheShell": func(t *testing.T, c *console) {
+			if _, err := c.store.UpdateUser(t.Context(), tickets.ActorSystem, c.users["lan"].ID, tickets.UserEdit{Phone: ptr("PJSIP/agent102")}); err != nil {
+				t.Fatal(err)
+			}
+		},
+	}
+	for name, change := range elsewhere {
+		t.Run("NextRequest/"+name, func(t *testing.T) {
+			desk := newFakeDesk()
+			c := newConsole(t, func(cfg *web.Config) { cfg.Desk = desk })
+			lan := c.client("lan")
+			id := c.users["lan"].ID
+			if desk.Snapshot().Agent(id) == nil {
+				t.Fatal("lan is not on duty after signing in")
+			}
+			change(t, c)
+			if code, _ := get(t, lan, c.srv.URL+"/account"); code != http.StatusSeeOther {
+				t.Errorf("lan's session after the change: %d, want 303 to sign in", code)
+			}
+			if desk.Snapshot().Agent(id) != nil {
+				t.Error("lan is still on duty after her session ended with the change")
+			}
+		})
+		t.Run("LiveStream/"+name, func(t *testing.T) {
+			desk := newFakeDesk()
+			c := newConsole(t, func(cfg *web.Config) { cfg.Desk = desk; cfg.LiveCheck = 100 * time.Millisecond })
+			id := c.users["lan"].ID
+			es := openEvents(t, c.client("lan"), c.srv.URL+"/events")
+			es.next("desk", nil)
+			change(t, c)
+			if !es.ended(3 * time.Second) {
+				t.Fatal("lan's live stream is still open 3 s after the change")
+			}
+			if desk.Snapshot().Agent(id) != nil {
+				t.Error("lan is still on duty after her live stream ended with the change, without a request")
+			}
+		})
+	}
+	t.Run("LiveStream/OwnPasswordElsewhere", func(t *testing.T) {
+		desk := newFakeDesk()
+		c := newConsole(t, func(cfg *web.Config) { cfg.Desk = desk; cfg.LiveCheck = 100 * time.Millisecond })
+		id := c.users["lan"].ID
+		old := c.client("lan")
+		es := openEvents(t, old, c.srv.URL+"/events")
+		es.next("desk", nil)
+		if _, err := c.store.ChangePassword(t.Context(), c.actor("lan"), c.password, "lan's very own"); err != nil {
+			t.Fatal(err)
+		}
+		if !es.ended(3 * time.Second) {
+			t.Fatal("the live stream of lan's other session is still open 3 s after she changed her password")
+		}
+		if code, _ := get(t, old, c.srv.URL+"/account"); code != http.StatusSeeOther {
+			t.Errorf("lan's other session after her own change: %d, want 303 to sign in", code)
+		}
+		if desk.Snapshot().Agent(id) == nil {
+			t.Error("lan was taken off duty by changing her own password elsewhere")
+		}
 	})
 }
 
@@ -373,4 +449,216 @@ func excerptAll(body, testid string) string {
 		b.WriteString("\n")
 	}
 	return b.String()
+}
+
+// signInWith signs a new browser in with a password other than the console's own, and
+// returns it and where the sign-in sent it.
+func (c *console) signInWith(t *testing.T, username, password string) (*http.Client, string) {
+	t.Helper()
+	cl := c.client("")
+	resp, err := cl.PostForm(c.srv.URL+"/login", url.Values{"username": {username}, "password": {password}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign in as %s: %s", username, resp.Status)
+	}
+	return cl, resp.Header.Get("Location")
+}
+
+// addConfirmed has root add a user in the console with a password root chose, and minh
+// confirm it.
+func (c *console) addConfirmed(t *testing.T, form url.Values) *tickets.User {
+	t.Helper()
+	if code, body := post(t, c.client("root"), c.srv.URL+"/admin/users", form); code != http.StatusSeeOther {
+		t.Fatalf("root adds %s: %d %s", form.Get("username"), code, excerpt(body, "user-add"))
+	}
+	minh := c.client("minh")
+	if code, body := post(t, minh, c.srv.URL+"/confirmations/"+pendingChangeID(t, minh, c, form.Get("username"))+"/confirm", nil); code != http.StatusSeeOther {
+		t.Fatalf("minh confirms %s: %d %s", form.Get("username"), code, excerpt(body, "change-error"))
+	}
+	u, err := c.store.FindUserByName(t.Context(), form.Get("username"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// An account whose password an admin set (one they added, a reset of theirs) opens only
+// its own account page until its user sets their own: every other page sends it there,
+// saying why, and every action is refused. Otherwise the admin, who knows the password,
+// signs in as the new supervisor and confirms their own proposals, or reads citizens'
+// data as a new agent. An agent with such a password is not put on duty.
+func TestAdminSetPasswordOnlyOpensTheAccount(t *testing.T) {
+	t.Run("NewSupervisor", func(t *testing.T) {
+		c := newConsole(t)
+		c.addConfirmed(t, url.Values{"username": {"sup2"}, "role": {tickets.RoleSupervisor}, "password": {"the admin's choice"}})
+		root := c.client("root")
+		if code, _ := post(t, root, c.srv.URL+"/admin/users", url.Values{"username": {"rootwork"}, "role": {tickets.RoleSupervisor},
+			"password": {"root's working one"}}); code != http.StatusSeeOther {
+			t.Fatalf("root proposes a working account: %d", code)
+		}
+		work := pendingChangeID(t, root, c, "rootwork")
+		sup2, went := c.signInWith(t, "sup2", "the admin's choice")
+		if went != "/account" {
+			t.Errorf("signed in, sup2 is sent to %q, want /account", went)
+		}
+		for _, path := range []string{"/", "/confirmations", "/tickets", "/access", "/wallboard"} {
+			resp, err := sup2.Get(c.srv.URL + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if got := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || got != "/account" {
+				t.Errorf("sup2 opens %s: %s to %q, want 303 to /account", path, resp.Status, got)
+			}
+		}
+		code, body := get(t, sup2, c.srv.URL+"/account")
+		if code != http.StatusOK || !strings.Contains(excerpt(body, "must-change-password"), "quản trị viên") {
+			t.Errorf("sup2's account page: %d, %s; want 200 saying why", code, excerpt(body, "must-change-password"))
+		}
+		if strings.Contains(body, `href="/confirmations"`) {
+			t.Error("sup2's account page links to the confirmations")
+		}
+		code, body = post(t, sup2, c.srv.URL+"/confirmations/"+work+"/confirm", nil)
+		if code != http.StatusForbidden || !strings.Contains(body, "Mật khẩu của bạn do quản trị viên đặt") {
+			t.Errorf("sup2 confirms root's proposal: %d %s; want 403 saying why", code, excerpt(body, "error-message"))
+		}
+		if u, _ := c.store.FindUserByName(t.Context(), "rootwork"); u.Active {
+			t.Fatal("root's working account is active: root confirmed their own proposal as sup2")
+		}
+		if code, _ := eventsStatus(t, sup2, c.srv.URL+"/events"); code == http.StatusOK {
+			t.Error("sup2 opens a live stream")
+		}
+		if code, body := post(t, sup2, c.srv.URL+"/account/password", url.Values{"current": {"the admin's choice"},
+			"password": {"sup2's very own"}, "again": {"sup2's very own"}}); code != http.StatusSeeOther {
+			t.Fatalf("sup2 sets their own password: %d %s", code, excerpt(body, "password-form"))
+		}
+		if code, _ := get(t, sup2, c.srv.URL+"/confirmations"); code != http.StatusOK {
+			t.Errorf("sup2 with their own password opens the confirmations: %d, want 200", code)
+		}
+	})
+	t.Run("ResetAgent", func(t *testing.T) {
+		desk := newFakeDesk()
+		c := newConsole(t, func(cfg *web.Config) { cfg.Desk = desk })
+		lan := c.users["lan"]
+		if code, _ := post(t, c.client("root"), fmt.Sprintf("%s/admin/users/%d/password", c.srv.URL, lan.ID), url.Values{"password": {"reset by the admin"}}); code != http.StatusSeeOther {
+			t.Fatalf("root resets lan's password: %d", code)
+		}
+		minh := c.client("minh")
+		if code, _ := post(t, minh, c.srv.URL+"/confirmations/"+pendingChangeID(t, minh, c, "lan")+"/confirm", nil); code != http.StatusSeeOther {
+			t.Fatalf("minh confirms: %d", code)
+		}
+		tk := c.ticket(tickets.CategorySymptomReport, "0905123456", ptr(phuXuan), nil)
+		cl, _ := c.signInWith(t, "lan", "reset by the admin")
+		if desk.Snapshot().Agent(lan.ID) != nil {
+			t.Error("lan is on duty with the password the admin set")
+		}
+		code, body := get(t, cl, c.srv.URL+"/tickets/"+tk.Ref)
+		if code == http.StatusOK || strings.Contains(body, "0905") {
+			t.Errorf("lan opens a ticket with the password the admin set: %d", code)
+		}
+		if code, body := post(t, cl, c.srv.URL+"/account/password", url.Values{"current": {"reset by the admin"},
+			"password": {"lan's very own"}, "again": {"lan's very own"}}); code != http.StatusSeeOther {
+			t.Fatalf("lan sets her own password: %d %s", code, excerpt(body, "password-form"))
+		}
+		if desk.Snapshot().Agent(lan.ID) == nil {
+			t.Error("lan is not on duty once she set her own password")
+		}
+		if code, _ := get(t, cl, c.srv.URL+"/tickets/"+tk.Ref); code != http.StatusOK {
+			t.Errorf("lan opens a ticket with her own password: %d, want 200", code)
+		}
+	})
+}
+
+// The confirmations page says what the user a change is about is now (their role), so
+// that whoever confirms a password reset knows whose account it opens.
+func TestConfirmationsShowTheUsersRole(t *testing.T) {
+	c := newConsole(t)
+	root := c.client("root")
+	for _, u := range []string{"minh", "lan"} {
+		if code, _ := post(t, root, fmt.Sprintf("%s/admin/users/%d/password", c.srv.URL, c.users[u].ID), url.Values{"password": {"reset by the admin"}}); code != http.StatusSeeOther {
+			t.Fatalf("root resets %s's password: %d", u, code)
+		}
+	}
+	code, body := get(t, root, c.srv.URL+"/confirmations")
+	if code != http.StatusOK {
+		t.Fatalf("the confirmations page: %d", code)
+	}
+	for user, want := range map[string]string{"minh": "Giám sát", "lan": "Tổng đài viên"} {
+		var row string
+		for _, r := range strings.Split(body, `data-testid="pending-change"`)[1:] {
+			if strings.Contains(r, `data-user="`+user+`"`) {
+				row, _, _ = strings.Cut(r, "</tr>")
+			}
+		}
+		if got := excerpt(row, "change-role"); !strings.Contains(got, ">"+want+"<") {
+			t.Errorf("%s's row: %s; want the role %s", user, got, want)
+		}
+	}
+}
+
+// A password reset proposed for a user who has changed since (an agent made a supervisor)
+// is not confirmed: the page says why beside it, and the user's password stays theirs.
+func TestStaleResetRefused(t *testing.T) {
+	c := newConsole(t)
+	lan := c.users["lan"]
+	if code, _ := post(t, c.client("root"), fmt.Sprintf("%s/admin/users/%d/password", c.srv.URL, lan.ID), url.Values{"password": {"reset by the admin"}}); code != http.StatusSeeOther {
+		t.Fatalf("root resets lan's password: %d", code)
+	}
+	if _, err := c.store.UpdateUser(t.Context(), tickets.ActorSystem, lan.ID, tickets.UserEdit{Role: ptr(tickets.RoleSupervisor)}); err != nil {
+		t.Fatal(err)
+	}
+	minh := c.client("minh")
+	code, body := post(t, minh, c.srv.URL+"/confirmations/"+pendingChangeID(t, minh, c, "lan")+"/confirm", nil)
+	if code != http.StatusConflict || !strings.Contains(excerpt(body, "change-error"), "đã thay đổi từ khi đề xuất") {
+		t.Errorf("minh confirms the reset of lan, a supervisor since: %d %s; want 409 saying she changed", code, excerpt(body, "change-error"))
+	}
+	if code, _ := post(t, c.client(""), c.srv.URL+"/login", url.Values{"username": {"lan"}, "password": {"reset by the admin"}}); code != http.StatusUnauthorized {
+		t.Errorf("lan's account with the stale reset's password: %d, want 401", code)
+	}
+}
+
+// pendingRow returns the row of the confirmations page of the change waiting for a user.
+func pendingRow(t *testing.T, cl *http.Client, c *console, username string) string {
+	t.Helper()
+	code, body := get(t, cl, c.srv.URL+"/confirmations")
+	if code != http.StatusOK {
+		t.Fatalf("the confirmations page: %d", code)
+	}
+	for _, r := range strings.Split(body, `data-testid="pending-change"`)[1:] {
+		if strings.Contains(r, `data-user="`+username+`"`) {
+			row, _, _ := strings.Cut(r, "</tr>")
+			return row
+		}
+	}
+	return ""
+}
+
+// The user a change is about cannot refuse it (minh his own demotion): the page offers
+// him no button and the console refuses the request; the proposer may take it back.
+func TestUserChangedCannotRefuse(t *testing.T) {
+	c := newConsole(t)
+	root, minh := c.client("root"), c.client("minh")
+	if code, _ := post(t, root, fmt.Sprintf("%s/admin/users/%d", c.srv.URL, c.users["minh"].ID), url.Values{
+		"display_name": {"Lê Minh"}, "role": {tickets.RoleAgent}, "unit": {""}, "phone": {""}}); code != http.StatusSeeOther {
+		t.Fatalf("root proposes minh's demotion: %d", code)
+	}
+	id := pendingChangeID(t, root, c, "minh")
+	if row := pendingRow(t, minh, c, "minh"); strings.Contains(row, `data-testid="refuse"`) || !strings.Contains(row, `data-testid="why-not"`) {
+		t.Errorf("minh's own demotion on his page offers him to refuse it, or says not why he may not:\n%s", row)
+	}
+	if code, body := post(t, minh, c.srv.URL+"/confirmations/"+id+"/refuse", nil); code != http.StatusForbidden {
+		t.Errorf("minh refuses his own demotion: %d %s, want 403", code, excerpt(body, "change-error"))
+	}
+	if pendingRow(t, root, c, "minh") == "" {
+		t.Fatal("minh's demotion no longer waits")
+	}
+	if row := pendingRow(t, root, c, "minh"); !strings.Contains(row, `data-testid="refuse"`) {
+		t.Errorf("the proposer is not offered to take the change back:\n%s", row)
+	}
+	if code, _ := post(t, root, c.srv.URL+"/confirmations/"+id+"/refuse", nil); code != http.StatusSeeOther {
+		t.Errorf("root takes the demotion back: %d, want 303", code)
+	}
 }

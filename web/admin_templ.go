@@ -334,7 +334,7 @@ func usersPage(p UsersPage) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 33, "<label>Mật khẩu (ít nhất 10 ký tự) <input name=\"password\" type=\"password\" autocomplete=\"new-password\" required></label>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 33, "<label>Mật khẩu (ít nhất 10 ký tự; người dùng phải tự đặt mật khẩu mới ở lần đăng nhập đầu) <input name=\"password\" type=\"password\" autocomplete=\"new-password\" required></label>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -56,7 +56,11 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	s.sessions.Put(r.Context(), sessionUser, res.User.ID)
 	s.sessions.Put(r.Context(), sessionGen, res.User.SessionGen)
-	s.log.Info("signed in", "username", res.User.Username, "role", res.User.Role)
+	s.log.Info("signed in", "username", res.User.Username, "role", res.User.Role, "must_change_password", res.User.MustChangePassword)
+	if res.User.MustChangePassword {
+		http.Redirect(w, r, "/account", http.StatusSeeOther) // nowhere else until they set their own
+		return
+	}
 	s.startShift(r, res.User)
 	http.Redirect(w, r, safeNext(p.Next), http.StatusSeeOther)
 }
@@ -137,10 +141,15 @@ type AccountPage struct {
 	Phone   string
 	Errors  map[string]string
 	Changed bool
+	// MustChange says why this page is all the user reaches: an admin set their password.
+	MustChange string
 }
 
 func (s *Server) accountPage(r *http.Request, me *viewer) AccountPage {
 	p := AccountPage{Nav: s.nav(r, me, "account"), Name: me.User.Name(), Role: tickets.RoleLabel(me.User.Role).Vi, Phone: me.User.Phone}
+	if me.Actor.MustChangePassword() {
+		p.MustChange = tickets.ErrorMessage(tickets.ErrMustChangePassword)
+	}
 	if me.User.UnitCode != nil {
 		p.Unit = s.unitName(r, *me.User.UnitCode)
 	}
@@ -188,5 +197,11 @@ func (s *Server) handlePasswordChange(w http.ResponseWriter, r *http.Request, me
 		s.hub.endSessions(me.User.ID, s.sessions.Token(r.Context()), gen)
 	}
 	s.log.Info("password changed", "username", me.User.Username)
+	if me.Actor.MustChangePassword() {
+		// Their own password now: the shift that signing in starts starts now.
+		if u, err := s.cfg.Store.FindUser(r.Context(), me.User.ID); err == nil {
+			s.startShift(r, u)
+		}
+	}
 	http.Redirect(w, r, "/account?changed=1", http.StatusSeeOther)
 }

@@ -21,10 +21,12 @@ type ConfirmationsPage struct {
 // ChangeRow is one change waiting, as the person deciding reads it.
 type ChangeRow struct {
 	ID                 int64
-	Username, What     string
+	Username, Role     string // the user's role now
+	What               string
 	Before, After      string
 	ProposedBy, At     string
 	MayConfirm         bool
+	MayRefuse          bool // the proposer, taking it back, or who may confirm it
 	WhyNot, RowMessage string
 }
 
@@ -42,15 +44,16 @@ func (s *Server) confirmationsPage(r *http.Request, me *viewer) (ConfirmationsPa
 	}
 	n := s.names(r, me)
 	for _, c := range list {
-		row := ChangeRow{ID: c.ID, Username: c.Username, What: changeKinds[c.Kind], ProposedBy: c.ProposedBy,
-			At: dateTime(c.ProposedAt), MayConfirm: c.MayConfirm(me.Actor)}
+		row := ChangeRow{ID: c.ID, Username: c.Username, Role: tickets.RoleLabel(c.UserRole).Vi, What: changeKinds[c.Kind], ProposedBy: c.ProposedBy,
+			At: dateTime(c.ProposedAt), MayConfirm: c.MayConfirm(me.Actor),
+			MayRefuse: c.MayRefuse(me.Actor)}
 		row.Before, row.After = changeText(c, n)
 		switch {
 		case c.MayConfirm(me.Actor):
 		case me.User.ID == c.ProposedByID:
-			row.WhyNot = "Bạn đề xuất thay đổi này: cần một người khác xác nhận."
+			row.WhyNot = "Bạn đề xuất thay đổi này: cần một người khác xác nhận; bạn có thể rút lại (Từ chối)."
 		case me.User.ID == c.UserID:
-			row.WhyNot = "Thay đổi này là của tài khoản bạn: cần một người khác xác nhận."
+			row.WhyNot = "Thay đổi này là của tài khoản bạn: người khác xác nhận hoặc từ chối nó."
 		}
 		p.Changes = append(p.Changes, row)
 	}
@@ -60,7 +63,7 @@ func (s *Server) confirmationsPage(r *http.Request, me *viewer) (ConfirmationsPa
 // changeText writes what a change does: the fields it changes, before and after.
 func changeText(c *tickets.UserChange, n names) (before, after string) {
 	if c.Kind == tickets.UserChangePassword {
-		return "", "mật khẩu do quản trị viên đặt"
+		return "", "mật khẩu do quản trị viên đặt (người dùng phải tự đặt mật khẩu mới trước khi làm việc)"
 	}
 	unit := func(code *string) string {
 		if code == nil {

@@ -296,7 +296,7 @@ func (s *Server) handleDeskOffer(w http.ResponseWriter, r *http.Request, me *vie
 // startShift puts an agent with a phone on duty as they sign in; a problem (the phone not
 // connected) is shown on their desk bar.
 func (s *Server) startShift(r *http.Request, u *tickets.User) {
-	if s.cfg.Desk == nil || u.Role != tickets.RoleAgent || u.Phone == "" {
+	if s.cfg.Desk == nil || u.Role != tickets.RoleAgent || u.Phone == "" || !tickets.ActorFor(u).SeesCallCentre() {
 		return
 	}
 	if err := s.cfg.Desk.SignIn(r.Context(), u); err != nil {

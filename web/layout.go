@@ -34,6 +34,10 @@ func nav(me *viewer, active string) Nav {
 		return n
 	}
 	n.SignedIn, n.Name, n.Role = true, me.User.Name(), tickets.RoleLabel(me.User.Role).Vi
+	if me.Actor.MustChangePassword() {
+		n.Links = []NavLink{{"account", "/account", "Tài khoản"}} // all they reach until they set their own password
+		return n
+	}
 	tickets_ := NavLink{"tickets", "/tickets", "Phiếu"}
 	cases := NavLink{"cases", "/cases", "Ca nghi nhiễm"}
 	board := NavLink{"board", "/board", "Theo dõi hằng ngày"}

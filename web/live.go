@@ -36,6 +36,10 @@ type Desk interface {
 // cannot show the call.
 const consoleGrace = 60 * time.Second
 
+// liveCheck is how often, by default, the streams' users are read again from the
+// database and agents without a console page are looked for.
+const liveCheck = 10 * time.Second
+
 // liveStreamsPerUser is how many live streams one user may have open at once by default:
 // a tab each, several tabs; more is a script, or a leak.
 const liveStreamsPerUser = 8
@@ -85,7 +89,7 @@ func (h *hub) run(ctx context.Context) {
 	desk := h.s.cfg.Desk
 	tick := time.NewTicker(2 * time.Second)
 	defer tick.Stop()
-	grace := time.NewTicker(10 * time.Second)
+	grace := time.NewTicker(h.s.liveCheck())
 	defer grace.Stop()
 	for {
 		select {
@@ -384,7 +388,9 @@ func (h *hub) endSession(token string) {
 }
 
 // checkSessions closes the streams of users deactivated, or whose session generation
-// moved on, by a change this process was not told of (another hotline's console).
+// moved on, by a change this process was not told of (another hotline's console, the
+// shell), and takes those users off duty as viewerOf does: unless the change was their
+// own password change, made from a session that goes on (tickets.User.ShiftEndsWith).
 func (h *hub) checkSessions(ctx context.Context) {
 	h.mu.Lock()
 	users := map[int64]bool{}
@@ -397,13 +403,20 @@ func (h *hub) checkSessions(ctx context.Context) {
 		if err != nil && tickets.ErrorCode(err) != tickets.ENOTFOUND {
 			continue // a database failing now ends nobody's stream
 		}
+		offDuty := false
 		h.mu.Lock()
 		for c := range h.clients {
 			if c.user.ID == id && (u == nil || !u.Active || u.SessionGen != c.gen) {
 				h.dropLocked(c)
+				offDuty = offDuty || u == nil || u.ShiftEndsWith(c.gen)
 			}
 		}
 		h.mu.Unlock()
+		if offDuty {
+			if err := h.s.cfg.Desk.SignOut(ctx, id, "session ended"); err != nil {
+				h.s.log.Warn("take a user off duty whose session ended", "user", id, "err", err)
+			}
+		}
 	}
 }
 
@@ -437,6 +450,14 @@ func (h *hub) signOutAbsent(ctx context.Context) {
 			h.s.log.Warn("take an absent agent off duty", "user", id, "err", err)
 		}
 	}
+}
+
+// liveCheck is how often the hub checks the streams' users and the agents' consoles.
+func (s *Server) liveCheck() time.Duration {
+	if s.cfg.LiveCheck > 0 {
+		return s.cfg.LiveCheck
+	}
+	return liveCheck
 }
 
 func (s *Server) consoleGrace() time.Duration {

@@ -144,6 +144,10 @@ type Config struct {
 	// ConsoleGrace is how long an agent on duty may have no console page open before
 	// they are taken off duty; default 60 s.
 	ConsoleGrace time.Duration
+	// LiveCheck is how often the live streams are checked against their users as the
+	// database has them (a change made by another hotline or on the shell) and agents on
+	// duty without a console page are looked for; default 10 s.
+	LiveCheck time.Duration
 	// LiveStreamsPerUser caps the live streams (console pages) one user has open at once;
 	// default 8. One more is refused with 429 until one of them ends.
 	LiveStreamsPerUser int
@@ -240,10 +244,10 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /login", s.handleLoginPage)
 	mux.HandleFunc("POST /login", s.handleLogin)
 
-	mux.Handle("POST /logout", s.signedIn(s.handleLogout))
+	mux.Handle("POST /logout", s.ownAccount(s.handleLogout))
 	mux.Handle("GET /{$}", s.signedIn(s.handleHome))
-	mux.Handle("GET /account", s.signedIn(s.handleAccount))
-	mux.Handle("POST /account/password", s.signedIn(s.handlePasswordChange))
+	mux.Handle("GET /account", s.ownAccount(s.handleAccount))
+	mux.Handle("POST /account/password", s.ownAccount(s.handlePasswordChange))
 
 	mux.Handle("GET /tickets", s.health(s.handleTickets))
 	mux.Handle("GET /tickets/{ref}", s.health(s.handleTicket))
@@ -451,6 +455,12 @@ func (s *Server) signedIn(h handler) http.Handler {
 	return s.allow(func(*viewer) bool { return true }, h)
 }
 
+// ownAccount serves h to a signed-in user, a user who must set their own password too:
+// their account page, the password change and signing out are all they reach.
+func (s *Server) ownAccount(h handler) http.Handler {
+	return s.guard(true, func(*viewer) bool { return true }, h)
+}
+
 // health serves h to those who see citizens' data: agents, supervisors, officers.
 func (s *Server) health(h handler) http.Handler {
 	return s.allow(func(me *viewer) bool { return me.Actor.SeesHealthData() }, h)
@@ -483,7 +493,13 @@ func (s *Server) confirmers(h handler) http.Handler {
 	}, h)
 }
 
+// allow serves h to a signed-in user whom may accepts, and who has a password of their
+// own: a user whose password an admin set is sent to their account page to set one.
 func (s *Server) allow(may func(*viewer) bool, h handler) http.Handler {
+	return s.guard(false, may, h)
+}
+
+func (s *Server) guard(ownAccount bool, may func(*viewer) bool, h handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		me := s.viewerOf(r)
 		if me == nil {
@@ -492,6 +508,10 @@ func (s *Server) allow(may func(*viewer) bool, h handler) http.Handler {
 		}
 		// Pages of citizens' data are never kept by the browser or a proxy.
 		w.Header().Set("Cache-Control", "no-store")
+		if me.Actor.MustChangePassword() && !ownAccount {
+			s.toOwnPassword(w, r, me)
+			return
+		}
 		if !may(me) {
 			s.renderError(w, r, me, http.StatusForbidden, "Bạn không có quyền xem trang này.")
 			return
@@ -507,17 +527,23 @@ const (
 )
 
 // viewerOf returns the signed-in user of a request, or nil. A user deactivated since
-// signing in, or whose session generation moved on since (a new role, unit or password:
-// tickets.User.SessionGen), is signed out.
+// signing in, or whose session generation moved on since (a new role, unit, phone or
+// password: tickets.User.SessionGen), is signed out, and off duty too unless it was their
+// own password change, made from a session that goes on (tickets.User.ShiftEndsWith):
+// a change made elsewhere (the shell, another hotline) ends the shift as one made here.
 func (s *Server) viewerOf(r *http.Request) *viewer {
 	id := s.sessions.GetInt64(r.Context(), sessionUser)
 	if id == 0 {
 		return nil
 	}
+	gen := s.sessions.GetInt64(r.Context(), sessionGen)
 	u, err := s.cfg.Store.FindUser(r.Context(), id)
-	if err != nil || !u.Active || u.SessionGen != s.sessions.GetInt64(r.Context(), sessionGen) {
-		if err == nil && !u.Active && s.cfg.Desk != nil {
-			s.cfg.Desk.SignOut(r.Context(), u.ID, "deactivated")
+	if err != nil || !u.Active || u.SessionGen != gen {
+		gone := tickets.ErrorCode(err) == tickets.ENOTFOUND
+		if s.cfg.Desk != nil && (gone || (err == nil && u.ShiftEndsWith(gen))) {
+			if err := s.cfg.Desk.SignOut(r.Context(), id, "session ended"); err != nil {
+				s.log.Warn("take a user off duty whose session ended", "user", id, "err", err)
+			}
 		}
 		s.sessions.Destroy(r.Context())
 		return nil
@@ -556,6 +582,17 @@ func (s *Server) changeUser(ctx context.Context, id int64, why string, do func()
 		s.endSessions(ctx, after, why)
 	}
 	return nil
+}
+
+// toOwnPassword answers a user whose password an admin set (tickets.ActorFor): a page
+// goes to their account page, which says why; an action is refused, saying why.
+func (s *Server) toOwnPassword(w http.ResponseWriter, r *http.Request, me *viewer) {
+	if r.Method == http.MethodGet && r.Header.Get("HX-Request") == "" {
+		http.Redirect(w, r, "/account", http.StatusSeeOther)
+		return
+	}
+	w.Header().Set("HX-Redirect", "/account")
+	s.fail(w, r, me, tickets.ErrMustChangePassword)
 }
 
 func (s *Server) needSignIn(w http.ResponseWriter, r *http.Request) {

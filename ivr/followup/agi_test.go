@@ -91,6 +91,9 @@ func TestFollowUpAGIBounds(t *testing.T) {
 	if _, closed := agiStranger(t, addr, strings.Repeat("agi_x: y\n", 200), time.Second); !closed {
 		t.Error("200 lines were still being read after 1 s")
 	}
+	// The strangers' connections give their places back as they end: let them, under
+	// load too, before the four idle ones take every place.
+	time.Sleep(300 * time.Millisecond)
 	var idle []net.Conn
 	for range 4 {
 		conn, err := net.Dial("tcp", addr)
@@ -100,7 +103,7 @@ func TestFollowUpAGIBounds(t *testing.T) {
 		defer conn.Close()
 		idle = append(idle, conn)
 	}
-	time.Sleep(100 * time.Millisecond)
+	time.Sleep(300 * time.Millisecond)
 	if _, closed := agiStranger(t, addr, "", time.Second); !closed {
 		t.Error("a fifth connection beside four idle ones (bound 4) was kept open")
 	}
