@@ -3,7 +3,6 @@ package tickets
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 )
@@ -62,9 +61,6 @@ type AccessFilter struct {
 	Limit    int
 }
 
-// accessRefPattern is a ticket's or a case's reference, typed in any case.
-var accessRefPattern = regexp.MustCompile(`(?i)^(HL|CA)-\d{6,}$`)
-
 // subjectCondition selects the entries about a subject: a ticket's or a case's reference
 // in any case (HL-260001, ca-260001), or a subject as it was logged ("recording 3"). A
 // ticket's reference also finds the plays of its voice messages logged before they were
@@ -74,11 +70,11 @@ func subjectCondition(subject string) (string, []any) {
 	switch {
 	case q == "":
 		return "", nil
-	case !accessRefPattern.MatchString(q):
+	case !IsTicketRef(q) && !isCaseRef(q):
 		return "subject = ?", []any{q}
 	}
 	q = strings.ToUpper(q)
-	if strings.HasPrefix(q, "CA-") {
+	if isCaseRef(q) {
 		return "subject = ?", []any{q}
 	}
 	return `(subject = ? OR subject IN (SELECT 'recording ' || r.id FROM recordings r JOIN tickets t ON t.id = r.ticket_id

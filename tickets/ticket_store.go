@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
@@ -167,14 +166,6 @@ func (a Actor) canSeeTicket(tk *Ticket) bool {
 // those assigned to it), for what shows a ticket outside the store's reads: who else has
 // it open, live.
 func (a Actor) SeesTicket(tk *Ticket) bool { return a.canSeeTicket(tk) }
-
-// exactRef is a ticket's reference and nothing else: HL-, the year's two digits, the
-// number in the year.
-var exactRef = regexp.MustCompile(`^HL-[0-9]{6,10}$`)
-
-// IsTicketRef reports whether s is a ticket reference in its exact form (HL-260001, in
-// any case), with nothing before or after it.
-func IsTicketRef(s string) bool { return exactRef.MatchString(strings.ToUpper(s)) }
 
 // FindTicketsByRef returns the tickets of these references the actor may see, by
 // reference; the others are left out.
