@@ -168,7 +168,7 @@ func (a Actor) canSeeTicket(tk *Ticket) bool {
 func (a Actor) SeesTicket(tk *Ticket) bool { return a.canSeeTicket(tk) }
 
 // FindTicketsByRef returns the tickets of these references the actor may see, by
-// reference; the others are left out.
+// reference, as they may see them (see GetTicket); the others are left out.
 func (s *Store) FindTicketsByRef(ctx context.Context, actor Actor, refs []string) (map[string]*Ticket, error) {
 	out := map[string]*Ticket{}
 	if len(refs) == 0 {
@@ -182,10 +182,17 @@ func (s *Store) FindTicketsByRef(ctx context.Context, actor Actor, refs []string
 	if err := s.db.SelectContext(ctx, &list, s.db.Rebind(q), args...); err != nil {
 		return nil, fmt.Errorf("find tickets by reference: %w", err)
 	}
+	var seen []*Ticket
 	for _, tk := range list {
 		if actor.canSeeTicket(tk) {
-			out[tk.Ref] = tk
+			seen = append(seen, tk)
 		}
+	}
+	if err := hideReporters(ctx, s.db, actor, seen...); err != nil {
+		return nil, err
+	}
+	for _, tk := range seen {
+		out[tk.Ref] = tk
 	}
 	return out, nil
 }
