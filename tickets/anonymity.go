@@ -11,7 +11,9 @@ import (
 
 // The anonymity of a community report's reporter (Ticket.ReporterHidden) is kept here, in
 // what the store gives a ward or commune officer, so that every page, list, search,
-// export and live event built on the store inherits it. To an officer:
+// export and live event built on the store inherits it. A ticket hides its reporter when
+// it is filed as a community report, or when the call centre makes it one later
+// (EditTicket); nothing ever un-hides one. To an officer:
 //
 //   - a repeat link says "the same caller": none is shown to or from a ticket whose
 //     reporter is hidden;

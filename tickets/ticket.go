@@ -175,7 +175,7 @@ type Ticket struct {
 	CaseID           *int64     `db:"case_id"`
 	RepeatOfID       *int64     `db:"repeat_of_id"`
 	MergedIntoID     *int64     `db:"merged_into_id"`
-	ReporterHidden   bool       `db:"reporter_hidden"` // officers do not see who reported it: set at creation, never changed
+	ReporterHidden   bool       `db:"reporter_hidden"` // officers do not see who reported it: set at creation or when the call centre makes it a community report, never cleared
 	Summary          string     `db:"summary"`
 	Details          string     `db:"details"`
 	IVRKeys          string     `db:"ivr_keys"`

@@ -461,6 +461,11 @@ func (s *Store) EditTicket(ctx context.Context, actor Actor, id int64, e TicketE
 			if err := setTicketField(ctx, t, actor, tk, "category", "category", tk.Category, *e.Category, note); err != nil {
 				return err
 			}
+			if *e.Category == CategoryCommunityReport && !tk.ReporterHidden {
+				if err := hideReporter(ctx, t, actor, tk); err != nil {
+					return err
+				}
+			}
 		}
 		if e.Priority != nil && *e.Priority != tk.Priority {
 			if err := s.setTicketPriority(ctx, t, actor, tk, *e.Priority, note); err != nil {
@@ -484,6 +489,19 @@ func (s *Store) EditTicket(ctx context.Context, actor Actor, id int64, e TicketE
 		}
 		return nil
 	})
+}
+
+// hideReporter keeps a ticket's reporter from the officers from now on: the call centre
+// made it a community report (a caller who pressed 0, or reached an agent after too many
+// errors, and reported a neighbour), which is what the caller would have chosen in the
+// menu. It is one-way: nothing clears reporter_hidden, so no later category, edit or
+// merge reveals the reporter.
+func hideReporter(ctx context.Context, t *tx, actor Actor, tk *Ticket) error {
+	if _, err := t.ExecContext(ctx, t.Rebind(`UPDATE tickets SET reporter_hidden = ? WHERE id = ?`), true, tk.ID); err != nil {
+		return fmt.Errorf("hide the reporter of %s: %w", tk.Ref, err)
+	}
+	tk.ReporterHidden = true
+	return addEvent(ctx, t, actor, EntityTicket, tk.ID, change{kind: "reporter_hidden", field: "reporter_hidden"})
 }
 
 // setTicketField writes one text column of a ticket with its audit event. column is one
