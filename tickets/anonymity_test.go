@@ -559,7 +559,7 @@ func TestCaseRefusesHiddenReportersNumber(t *testing.T) {
 			if got, want := tickets.ErrorCode(err), tickets.EINVALID; got != want {
 				t.Fatalf("a case from %s with the phone %s: %v, want %s", tc.tk.Ref, tc.phone, err, want)
 			}
-			if msg := tickets.ErrorMessage(err); !strings.Contains(msg, "ẩn danh") {
+			if msg := tickets.ErrorMessage(err); !strings.Contains(msg, "ẩn danh") || !tickets.IsReporterNumber(err) {
 				t.Errorf("the refusal says %q, want why (the reporter is kept anonymous)", msg)
 			}
 			if got := f.get(t, tc.tk.ID); got.CaseID != nil {
@@ -577,7 +577,7 @@ func TestCaseRefusesHiddenReportersNumber(t *testing.T) {
 		}
 		for _, actor := range []tickets.Actor{f.agent, f.officer} {
 			err := f.s.LinkTicketToCase(ctx, actor, report.ID, theirs.ID, "")
-			if got, want := tickets.ErrorCode(err), tickets.EINVALID; got != want {
+			if got, want := tickets.ErrorCode(err), tickets.EINVALID; got != want || !tickets.IsReporterNumber(err) {
 				t.Errorf("%s links %s to the reporter's case %s: %v, want %s", actor.Name, report.Ref, theirs.Ref, err, want)
 			}
 		}
