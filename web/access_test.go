@@ -262,6 +262,21 @@ func (failingAccessLog) LogAccess(context.Context, tickets.Actor, *tickets.Acces
 	return fmt.Errorf("disk full")
 }
 
+func (failingAccessLog) LogRecordingPlay(context.Context, tickets.Actor, int64, string) (*tickets.Access, error) {
+	return nil, fmt.Errorf("disk full")
+}
+
+// A voice message whose play the access log does not take is not served.
+func TestRecordingNotServedWhenNotLogged(t *testing.T) {
+	c := newConsole(t, func(cfg *web.Config) { cfg.Store = failingAccessLog{cfg.Store.(*tickets.Store)} })
+	tk := c.ticket(tickets.CategorySymptomReport, "0905123456", ptr(phuXuan), nil)
+	rec := c.voiceMessage(tk)
+	code, body := fetch(t, c.client("lan"), fmt.Sprintf("%s/recordings/%d", c.srv.URL, rec), nil)
+	if code != http.StatusInternalServerError || strings.HasPrefix(body, "RIFF") || !strings.Contains(body, "nhật ký truy cập") {
+		t.Errorf("a play the log did not take: %d, %d bytes (audio %v), want 500 saying why", code, len(body), strings.HasPrefix(body, "RIFF"))
+	}
+}
+
 // A number on the desk bar that the access log does not take is not shown in full.
 func TestDeskNumberMaskedWhenNotLogged(t *testing.T) {
 	desk := newFakeDesk()
