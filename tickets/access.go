@@ -3,7 +3,6 @@ package tickets
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 )
@@ -42,15 +41,54 @@ type Access struct {
 
 // LogAccess writes an entry of the access log.
 func (s *Store) LogAccess(ctx context.Context, actor Actor, a *Access) error {
-	return s.inTx(ctx, func(t *tx) error {
-		a.At, a.UserID, a.Username = t.now, actor.UserID, actor.Name
-		err := t.QueryRowxContext(ctx, t.Rebind(`INSERT INTO access_log (at, user_id, username, action, subject, phone, remote_addr)
-			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`), a.At, a.UserID, a.Username, a.Action, a.Subject, a.Phone, a.RemoteAddr).Scan(&a.ID)
+	return s.inTx(ctx, func(t *tx) error { return logAccess(ctx, t, actor, a) })
+}
+
+// logAccess writes an entry of the access log in a transaction.
+func logAccess(ctx context.Context, t *tx, actor Actor, a *Access) error {
+	a.At, a.UserID, a.Username = t.now, actor.UserID, actor.Name
+	err := t.QueryRowxContext(ctx, t.Rebind(`INSERT INTO access_log (at, user_id, username, action, subject, phone, remote_addr)
+		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`), a.At, a.UserID, a.Username, a.Action, a.Subject, a.Phone, a.RemoteAddr).Scan(&a.ID)
+	if err != nil {
+		return fmt.Errorf("log access: %w", err)
+	}
+	return nil
+}
+
+// LogRecordingPlay writes to the access log a play of a voice message by the actor, who
+// must be allowed to hear it (GetRecording), and returns the entry. The subject and the
+// citizen's number are read here, from the message's ticket itself: its reference, and its
+// caller's number (or the number a withheld call was linked to). A reporter hidden from an
+// officer is logged so too, never shown to them, so that a supervisor who looks up that
+// number finds everyone who listened to them. A message on no ticket yet goes by its own
+// number ("recording 3").
+func (s *Store) LogRecordingPlay(ctx context.Context, actor Actor, recordingID int64, remoteAddr string) (*Access, error) {
+	a := &Access{Action: AccessRecording, Subject: fmt.Sprintf("recording %d", recordingID), RemoteAddr: remoteAddr}
+	err := s.inTx(ctx, func(t *tx) error {
+		var ticketID *int64
+		err := t.GetContext(ctx, &ticketID, t.Rebind(`SELECT ticket_id FROM recordings WHERE id = ?`), recordingID)
 		if err != nil {
-			return fmt.Errorf("log access: %w", err)
+			return fmt.Errorf("log a play of recording %d: %w", recordingID, notFound(err, "ghi âm"))
 		}
-		return nil
+		switch {
+		case ticketID != nil:
+			tk, err := getTicket(ctx, t, actor, *ticketID) // as stored: the numbers are not hidden here
+			if err != nil {
+				return err
+			}
+			a.Subject, a.Phone = tk.Ref, tk.CallerNumber
+			if a.Phone == nil {
+				a.Phone = tk.ContactPhone
+			}
+		case !actor.SeesCallCentre():
+			return Errorf(ENOTFOUND, "Không tìm thấy ghi âm.")
+		}
+		return logAccess(ctx, t, actor, a)
 	})
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
 }
 
 // AccessFilter selects access log entries: by user, by the citizen's number, by subject.
@@ -62,9 +100,6 @@ type AccessFilter struct {
 	Limit    int
 }
 
-// accessRefPattern is a ticket's or a case's reference, typed in any case.
-var accessRefPattern = regexp.MustCompile(`(?i)^(HL|CA)-\d{6,}$`)
-
 // subjectCondition selects the entries about a subject: a ticket's or a case's reference
 // in any case (HL-260001, ca-260001), or a subject as it was logged ("recording 3"). A
 // ticket's reference also finds the plays of its voice messages logged before they were
@@ -74,11 +109,11 @@ func subjectCondition(subject string) (string, []any) {
 	switch {
 	case q == "":
 		return "", nil
-	case !accessRefPattern.MatchString(q):
+	case !IsTicketRef(q) && !isCaseRef(q):
 		return "subject = ?", []any{q}
 	}
 	q = strings.ToUpper(q)
-	if strings.HasPrefix(q, "CA-") {
+	if isCaseRef(q) {
 		return "subject = ?", []any{q}
 	}
 	return `(subject = ? OR subject IN (SELECT 'recording ' || r.id FROM recordings r JOIN tickets t ON t.id = r.ticket_id

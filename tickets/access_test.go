@@ -64,3 +64,70 @@ func TestAccessFilterBySubject(t *testing.T) {
 		})
 	}
 }
+
+// Review of issue 22, M6: the store writes a voice message's play with the number it
+// concerns read from the ticket itself, so an officer's play of a hidden reporter's
+// message carries the reporter's number (found by it in the access log), while the
+// officer is given no number. Who may not hear the message writes nothing.
+func TestRecordingPlayLoggedWithTheTicketsNumber(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	report := f.ticket(t, tickets.CategoryCommunityReport, reporter, ptr(phuXuan))
+	withheld := &tickets.Ticket{Category: tickets.CategorySymptomReport, Priority: tickets.P3, UnitCode: ptr(phuXuan), ContactPhone: ptr("0905777888")}
+	if err := f.s.CreateTicket(ctx, tickets.ActorIVR, withheld); err != nil {
+		t.Fatal(err)
+	}
+	loose := &tickets.Recording{Kind: tickets.RecordingVoiceMessage, Path: "c.wav"}
+	if err := f.s.AddRecording(ctx, loose); err != nil {
+		t.Fatal(err)
+	}
+	onReport, onWithheld := tickets.AddRecordingForTest(t, f.s, report.ID), tickets.AddRecordingForTest(t, f.s, withheld.ID)
+	admin, _ := f.admins(t)
+	for _, tc := range []struct {
+		name          string
+		actor         tickets.Actor
+		rec           int64
+		subject, want string // want: the number logged, "" none
+		code          string
+	}{
+		{"OK: an officer, a hidden reporter", f.officer, onReport, report.Ref, "+84913444555", ""},
+		{"OK: an agent", f.agent, onReport, report.Ref, "+84913444555", ""},
+		{"OK: a withheld call linked to a number", f.agent, onWithheld, withheld.Ref, "+84905777888", ""},
+		{"OK: a message on no ticket yet", f.agent, loose.ID, fmt.Sprintf("recording %d", loose.ID), "", ""},
+		{"ErrNotFound: another unit's officer", f.other, onReport, "", "", tickets.ENOTFOUND},
+		{"ErrNotFound: an officer, a message on no ticket", f.officer, loose.ID, "", "", tickets.ENOTFOUND},
+		{"ErrNotFound: an admin", admin, onReport, "", "", tickets.ENOTFOUND},
+		{"ErrNotFound: no such message", f.agent, 9999, "", "", tickets.ENOTFOUND},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before, err := f.s.ListAccess(ctx, f.sup, tickets.AccessFilter{Username: tc.actor.Name})
+			if err != nil {
+				t.Fatal(err)
+			}
+			a, err := f.s.LogRecordingPlay(ctx, tc.actor, tc.rec, "10.0.0.7")
+			if got := tickets.ErrorCode(err); got != tc.code {
+				t.Fatalf("LogRecordingPlay: %v, want code %q", err, tc.code)
+			}
+			after, err := f.s.ListAccess(ctx, f.sup, tickets.AccessFilter{Username: tc.actor.Name})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.code != "" {
+				if len(after) != len(before) {
+					t.Errorf("a refused play wrote %d entries", len(after)-len(before))
+				}
+				return
+			}
+			if len(after) != len(before)+1 {
+				t.Fatalf("%d entries written, want 1", len(after)-len(before))
+			}
+			got := after[0]
+			if got.ID != a.ID || got.Action != tickets.AccessRecording || got.Subject != tc.subject || deref(got.Phone) != tc.want || got.RemoteAddr != "10.0.0.7" {
+				t.Errorf("entry %s %q %q from %s, want %s %q %q", got.Action, got.Subject, deref(got.Phone), got.RemoteAddr, tickets.AccessRecording, tc.subject, tc.want)
+			}
+		})
+	}
+	if list, err := f.s.ListAccess(ctx, f.sup, tickets.AccessFilter{Phone: reporter}); err != nil || len(list) != 2 {
+		t.Errorf("the access log of the reporter's number: %d entries (%v), want the officer's and the agent's plays", len(list), err)
+	}
+}

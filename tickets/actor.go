@@ -90,8 +90,9 @@ func (a Actor) SeesCallCentre() bool {
 // SeesReporterOf reports whether the actor may see who reported a ticket (the caller's
 // number): a ward or commune officer does not see who reported a suspected case or a
 // violation in their commune, so that a neighbour who called stays anonymous. It is
-// decided by what the caller chose when the ticket was made (Ticket.ReporterHidden), not
-// by the category of the day, so no re-categorisation reveals a reporter.
+// decided by what the caller chose when the ticket was made, or by the call centre making
+// it a community report since (Ticket.ReporterHidden, one-way), not by the category of
+// the day, so no re-categorisation reveals a reporter.
 func (a Actor) SeesReporterOf(t *Ticket) bool {
 	if !a.canSeeTicket(t) {
 		return false

@@ -4,14 +4,16 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"regexp"
+	"strings"
 
 	"github.com/jmoiron/sqlx"
 )
 
 // The anonymity of a community report's reporter (Ticket.ReporterHidden) is kept here, in
 // what the store gives a ward or commune officer, so that every page, list, search,
-// export and live event built on the store inherits it. To an officer:
+// export and live event built on the store inherits it. A ticket hides its reporter when
+// it is filed as a community report, or when the call centre makes it one later
+// (EditTicket); nothing ever un-hides one. To an officer:
 //
 //   - a repeat link says "the same caller": none is shown to or from a ticket whose
 //     reporter is hidden;
@@ -96,9 +98,6 @@ func ticketMarks[K int64 | string](ctx context.Context, q sqlxQueryer, column st
 	return marks, nil
 }
 
-// ticketRefText finds the references of tickets in an event's values and notes.
-var ticketRefText = regexp.MustCompile(`HL-\d{6,}`)
-
 // otherTicket is what an officer reads in place of the reference of a ticket they may
 // not be pointed to.
 const otherTicket = "(phiếu khác)"
@@ -116,8 +115,9 @@ func hideTrailLinks(ctx context.Context, q sqlxQueryer, actor Actor, tk *Ticket,
 	var refs []string
 	for _, e := range evs {
 		for _, s := range []string{e.OldValue, e.NewValue, e.Note} {
-			for _, r := range ticketRefText.FindAllString(s, -1) {
-				if r != tk.Ref {
+			for _, r := range ticketRefIn.FindAllString(s, -1) {
+				// A reference is one in any case: "hl-260001" in a note names HL-260001.
+				if r = strings.ToUpper(r); r != tk.Ref {
 					refs = append(refs, r)
 				}
 			}
@@ -132,6 +132,7 @@ func hideTrailLinks(ctx context.Context, q sqlxQueryer, actor Actor, tk *Ticket,
 		hiddenRef[m.Ref] = m.Hidden
 	}
 	hide := func(ref string, repeat bool) bool {
+		ref = strings.ToUpper(ref)
 		if ref == tk.Ref {
 			return false
 		}
@@ -147,11 +148,11 @@ func hideTrailLinks(ctx context.Context, q sqlxQueryer, actor Actor, tk *Ticket,
 	out := make([]*Event, 0, len(evs))
 	for _, e := range evs {
 		repeat := e.Kind == "repeat" || e.Kind == "repeated"
-		if (repeat || e.Kind == "merged") && ticketRefText.MatchString(e.NewValue) && hide(e.NewValue, repeat) {
+		if (repeat || e.Kind == "merged") && IsTicketRef(e.NewValue) && hide(e.NewValue, repeat) {
 			continue
 		}
 		mask := func(s string) string {
-			return ticketRefText.ReplaceAllStringFunc(s, func(r string) string {
+			return ticketRefIn.ReplaceAllStringFunc(s, func(r string) string {
 				if hide(r, repeat) {
 					return otherTicket
 				}

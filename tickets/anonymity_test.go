@@ -435,6 +435,13 @@ func TestOfficerSeesNoHiddenReporterNumber(t *testing.T) {
 		}
 	})
 	t.Run("a case opened from it", func(t *testing.T) {
+		// The number the reporter is known by, and the number they keyed: refused.
+		for _, phone := range []string{reporter, "0914 000 111"} {
+			c := &tickets.Case{PersonName: "Phan Văn Bình", Phone: ptr(phone), UnitCode: ptr(phuXuan)}
+			if err := f.s.CreateCase(ctx, f.agent, c, &report.ID); tickets.ErrorCode(err) != tickets.EINVALID {
+				t.Errorf("a case from %s with the reporter's number %s: %v, want %s", report.Ref, phone, err, tickets.EINVALID)
+			}
+		}
 		c := &tickets.Case{PersonName: "Phan Văn Bình", UnitCode: ptr(phuXuan)}
 		if err := f.s.CreateCase(ctx, f.agent, c, &report.ID); err != nil {
 			t.Fatal(err)
@@ -447,4 +454,238 @@ func TestOfficerSeesNoHiddenReporterNumber(t *testing.T) {
 			t.Errorf("the case opened from %s has the phone %s", report.Ref, *got.Phone)
 		}
 	})
+}
+
+// Review of issue 22, H2: a ticket the call centre makes a community report (a caller who
+// pressed 0, or reached an agent after too many errors, and reported a neighbour) hides
+// its reporter from then on, as one filed from the menu does; hiding is one-way, and no
+// later category reveals the reporter.
+func TestReporterHiddenWhenMadeCommunityReport(t *testing.T) {
+	ctx := context.Background()
+	community, other := tickets.CategoryCommunityReport, tickets.CategoryOther
+	hidden := func(t *testing.T, f *fixture, tk *tickets.Ticket) {
+		t.Helper()
+		if f.officerSees(t, tk.ID) {
+			t.Errorf("the officer sees the reporter of %s, made a community report", tk.Ref)
+		}
+		got, err := f.s.GetTicket(ctx, f.officer, tk.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.CallerNumber != nil {
+			t.Errorf("the officer's %s carries the caller's number %s", tk.Ref, *got.CallerNumber)
+		}
+		page, err := f.s.ListTickets(ctx, f.officer, tickets.TicketFilter{Search: reporter})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if slices.Contains(refsOf(page.Tickets), tk.Ref) {
+			t.Errorf("the officer's search %s finds %s", reporter, tk.Ref)
+		}
+		if _, err := f.s.CallerHistory(ctx, f.officer, reporter, 50); tickets.ErrorCode(err) != tickets.ENOTFOUND {
+			t.Errorf("the officer's history of %s: %v, want %s (their only ticket is a community report)", reporter, err, tickets.ENOTFOUND)
+		}
+	}
+	for _, who := range []string{"agent", "supervisor"} {
+		t.Run("by the "+who, func(t *testing.T) {
+			f := newFixture(t)
+			actor := map[string]tickets.Actor{"agent": f.agent, "supervisor": f.sup}[who]
+			tk := f.ticket(t, other, reporter, ptr(phuXuan))
+			if !f.officerSees(t, tk.ID) {
+				t.Fatalf("the officer does not see the caller of %s (%s) before", tk.Ref, other)
+			}
+			if err := f.s.EditTicket(ctx, actor, tk.ID, tickets.TicketEdit{Category: &community}, "người gọi báo hàng xóm"); err != nil {
+				t.Fatal(err)
+			}
+			hidden(t, f, tk)
+		})
+	}
+	t.Run("one-way", func(t *testing.T) {
+		f := newFixture(t)
+		tk := f.ticket(t, other, reporter, ptr(phuXuan))
+		for _, to := range []string{community, other, tickets.CategorySymptomReport} {
+			if err := f.s.EditTicket(ctx, f.agent, tk.ID, tickets.TicketEdit{Category: &to}, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		hidden(t, f, tk)
+	})
+}
+
+// Review of issue 22, H3: a case opened from a ticket whose reporter is hidden, or a case
+// such a ticket is linked to, never has the reporter's number (the caller's, the number an
+// agent linked a withheld call to, the number keyed to be called back on) as the person's:
+// the officer would read it on the case, find the report through the reporter's own
+// tickets, and the automated follow-up would ring the reporter.
+func TestCaseRefusesHiddenReportersNumber(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	community := tickets.CategoryCommunityReport
+	report := f.ticket(t, community, reporter, ptr(phuXuan))
+	keyed := &tickets.Ticket{Category: community, Priority: tickets.P3, UnitCode: ptr(phuXuan),
+		IVRAnswers: tickets.Answers{"callback": "+84914000111"}}
+	if err := f.s.CreateTicket(ctx, tickets.ActorIVR, keyed); err != nil {
+		t.Fatal(err)
+	}
+	linked := &tickets.Ticket{Category: community, Priority: tickets.P3, UnitCode: ptr(phuXuan)}
+	if err := f.s.CreateTicket(ctx, tickets.ActorIVR, linked); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.EditTicket(ctx, f.agent, linked.ID, tickets.TicketEdit{ContactPhone: ptr("0914 000 222")}, ""); err != nil {
+		t.Fatal(err)
+	}
+	later := f.ticket(t, tickets.CategoryOther, "0914000333", ptr(phuXuan))
+	if err := f.s.EditTicket(ctx, f.agent, later.ID, tickets.TicketEdit{Category: &community}, ""); err != nil {
+		t.Fatal(err)
+	}
+	own := f.ticket(t, tickets.CategorySymptomReport, reporter, ptr(phuXuan))
+
+	for _, tc := range []struct {
+		name  string
+		actor tickets.Actor
+		tk    *tickets.Ticket
+		phone string
+	}{
+		{"ErrInvalid: the caller's number", f.agent, report, "0913 444 555"},
+		{"ErrInvalid: the caller's number as E.164", f.agent, report, "+84913444555"},
+		{"ErrInvalid: the caller's number, by an officer", f.officer, report, reporter},
+		{"ErrInvalid: the number to call back", f.agent, keyed, "0914000111"},
+		{"ErrInvalid: the number linked to a withheld call", f.agent, linked, "0914000222"},
+		{"ErrInvalid: a ticket made a community report", f.agent, later, "0914000333"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := &tickets.Case{PersonName: "Phan Văn Bình", Phone: ptr(tc.phone), UnitCode: ptr(phuXuan)}
+			err := f.s.CreateCase(ctx, tc.actor, c, &tc.tk.ID)
+			if got, want := tickets.ErrorCode(err), tickets.EINVALID; got != want {
+				t.Fatalf("a case from %s with the phone %s: %v, want %s", tc.tk.Ref, tc.phone, err, want)
+			}
+			if msg := tickets.ErrorMessage(err); !strings.Contains(msg, "ẩn danh") || !tickets.IsReporterNumber(err) {
+				t.Errorf("the refusal says %q, want why (the reporter is kept anonymous)", msg)
+			}
+			if got := f.get(t, tc.tk.ID); got.CaseID != nil {
+				t.Errorf("%s is linked to case %d after the refusal", tc.tk.Ref, *got.CaseID)
+			}
+			if cs, err := f.s.FindCases(ctx, f.agent, tickets.CaseFilter{Phone: tc.phone}); err != nil || len(cs) > 0 {
+				t.Errorf("cases with the phone %s after the refusal: %d (%v)", tc.phone, len(cs), err)
+			}
+		})
+	}
+	t.Run("ErrInvalid: a link to the reporter's own case", func(t *testing.T) {
+		theirs := &tickets.Case{PersonName: "Ngô Văn Tám", Phone: ptr(reporter), UnitCode: ptr(phuXuan)}
+		if err := f.s.CreateCase(ctx, f.agent, theirs, &own.ID); err != nil {
+			t.Fatalf("the reporter's own case, from their own ticket %s: %v", own.Ref, err)
+		}
+		for _, actor := range []tickets.Actor{f.agent, f.officer} {
+			err := f.s.LinkTicketToCase(ctx, actor, report.ID, theirs.ID, "")
+			if got, want := tickets.ErrorCode(err), tickets.EINVALID; got != want || !tickets.IsReporterNumber(err) {
+				t.Errorf("%s links %s to the reporter's case %s: %v, want %s", actor.Name, report.Ref, theirs.Ref, err, want)
+			}
+		}
+		if got := f.get(t, report.ID); got.CaseID != nil {
+			t.Errorf("%s is linked to case %d after the refusal", report.Ref, *got.CaseID)
+		}
+	})
+	t.Run("OK: the person's own number, or none", func(t *testing.T) {
+		for _, tc := range []struct {
+			tk    *tickets.Ticket
+			phone string
+		}{{report, "0905 777 888"}, {keyed, ""}} {
+			c := &tickets.Case{PersonName: "Phan Văn Bình", UnitCode: ptr(phuXuan)}
+			if tc.phone != "" {
+				c.Phone = ptr(tc.phone)
+			}
+			if err := f.s.CreateCase(ctx, f.agent, c, &tc.tk.ID); err != nil {
+				t.Errorf("a case from %s with the phone %q: %v", tc.tk.Ref, tc.phone, err)
+			}
+		}
+	})
+	t.Run("OK: a link to another person's case", func(t *testing.T) {
+		theirs := &tickets.Case{PersonName: "Phan Thị Cúc", Phone: ptr("0905 777 999"), UnitCode: ptr(phuXuan)}
+		if err := f.s.CreateCase(ctx, f.agent, theirs, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.s.LinkTicketToCase(ctx, f.agent, linked.ID, theirs.ID, ""); err != nil {
+			t.Errorf("link %s to %s: %v", linked.Ref, theirs.Ref, err)
+		}
+	})
+}
+
+// Review of issue 22, M1: the tickets found by their references (what tells who else has
+// a ticket open, live) carry none of a hidden reporter's numbers for an officer.
+func TestFindTicketsByRefHidesReporter(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	report := f.ticket(t, tickets.CategoryCommunityReport, reporter, ptr(phuXuan))
+	own := f.ticket(t, tickets.CategorySymptomReport, reporter, ptr(phuXuan))
+	got, err := f.s.FindTicketsByRef(ctx, f.officer, []string{report.Ref, own.Ref})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tk := got[report.Ref]; tk == nil {
+		t.Errorf("the officer's search by reference misses %s", report.Ref)
+	} else if tk.CallerNumber != nil || tk.CallerID != nil || tk.ContactPhone != nil {
+		t.Errorf("the officer's %s found by reference: caller %v, number %v, contact %v; want none of the reporter's",
+			report.Ref, tk.CallerID != nil, deref(tk.CallerNumber), deref(tk.ContactPhone))
+	}
+	if tk := got[own.Ref]; tk == nil || deref(tk.CallerNumber) != "+84913444555" {
+		t.Errorf("the officer's %s found by reference: %v, want the caller's number", own.Ref, tk)
+	}
+	got, err = f.s.FindTicketsByRef(ctx, f.agent, []string{report.Ref})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tk := got[report.Ref]; tk == nil || deref(tk.CallerNumber) != "+84913444555" {
+		t.Errorf("the agent's %s found by reference: %v, want the caller's number", report.Ref, tk)
+	}
+}
+
+// Review of issue 22, M2: a reference written in lower case in a note ("hl-210001") is a
+// reference too: the officer's trail masks it as one in upper case.
+func TestLowerCaseRefInNoteMasked(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	report := f.ticket(t, tickets.CategoryCommunityReport, reporter, ptr(phuXuan))
+	own := f.ticket(t, tickets.CategorySymptomReport, reporter, ptr(phuXuan))
+	for _, n := range []struct {
+		on   *tickets.Ticket
+		note string
+	}{
+		{report, "cùng người gọi với " + strings.ToLower(own.Ref)},
+		{own, "người này cũng báo " + strings.ToLower(report.Ref[:1]) + report.Ref[1:] + " (Hl)"},
+	} {
+		if err := f.s.AddTicketNote(ctx, f.agent, n.on.ID, n.note); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []struct{ trail, other *tickets.Ticket }{{report, own}, {own, report}} {
+		evs, err := f.s.TicketEvents(ctx, f.officer, c.trail.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var notes []string
+		for _, e := range evs {
+			notes = append(notes, e.Note)
+		}
+		if all := strings.ToUpper(strings.Join(notes, " | ")); strings.Contains(all, c.other.Ref) {
+			t.Errorf("the officer's trail of %s names %s: %q", c.trail.Ref, c.other.Ref, notes)
+		}
+		evs, err = f.s.TicketEvents(ctx, f.agent, c.trail.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		notes = nil
+		for _, e := range evs {
+			notes = append(notes, e.Note)
+		}
+		if all := strings.ToUpper(strings.Join(notes, " | ")); !strings.Contains(all, c.other.Ref) {
+			t.Errorf("the agent's trail of %s does not name %s: %q", c.trail.Ref, c.other.Ref, notes)
+		}
+	}
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }

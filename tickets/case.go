@@ -2,6 +2,7 @@ package tickets
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -155,6 +156,12 @@ func (c *Case) Validate(now time.Time) error {
 
 // CaseRef formats the reference of the n-th case of a year: CA-260001.
 func CaseRef(year, n int) string { return fmt.Sprintf("CA-%02d%04d", year%100, n) }
+
+// caseRefExact is a case's reference, in any case, with nothing before or after it.
+var caseRefExact = regexp.MustCompile(`^(?i:CA` + refNumber + `)$`)
+
+// isCaseRef reports whether s is a case's reference (CA-260001, in any case).
+func isCaseRef(s string) bool { return caseRefExact.MatchString(s) }
 
 // FollowUp is one day of a case's monitoring.
 type FollowUp struct {

@@ -14,7 +14,8 @@ const caseColumns = `id, ref, person_name, name_key, phone, birth_year, sex, add
 const followUpColumns = `id, case_id, day, due_on, result, method, answers, note, recorded_by, recorded_at`
 
 // CreateCase opens a suspected case, from a ticket when fromTicketID is set (the ticket
-// is linked to it, audited on both).
+// is linked to it, audited on both). A case from a ticket whose reporter is hidden does
+// not take the reporter's number (errReporterPhone).
 func (s *Store) CreateCase(ctx context.Context, actor Actor, c *Case, fromTicketID *int64) error {
 	if !actor.canWork() {
 		return Errorf(EFORBIDDEN, "Bạn không có quyền tạo ca.")
@@ -26,6 +27,15 @@ func (s *Store) CreateCase(ctx context.Context, actor Actor, c *Case, fromTicket
 		return Errorf(EFORBIDDEN, "Cán bộ phường/xã chỉ tạo ca trong đơn vị của mình.")
 	}
 	return s.inTx(ctx, func(t *tx) error {
+		if fromTicketID != nil && c.Phone != nil {
+			tk, err := getTicket(ctx, t, actor, *fromTicketID)
+			if err != nil {
+				return err
+			}
+			if isReporterOf(tk, *c.Phone) {
+				return errReporterPhone
+			}
+		}
 		ref, err := nextRef(ctx, t, "case_counters", CaseRef)
 		if err != nil {
 			return err
@@ -54,7 +64,8 @@ func (s *Store) CreateCase(ctx context.Context, actor Actor, c *Case, fromTicket
 }
 
 // LinkTicketToCase links a report to a case it concerns: one case may gather reports
-// from several people. The link is audited on both.
+// from several people. The link is audited on both. A ticket whose reporter is hidden is
+// not linked to a case with the reporter's number (errReporterCase).
 func (s *Store) LinkTicketToCase(ctx context.Context, actor Actor, ticketID, caseID int64, note string) error {
 	if !actor.canWork() {
 		return Errorf(EFORBIDDEN, "Bạn không có quyền liên kết phiếu.")
@@ -73,6 +84,9 @@ func linkTicket(ctx context.Context, t *tx, actor Actor, ticketID int64, c *Case
 	if err != nil {
 		return err
 	}
+	if c.Phone != nil && isReporterOf(tk, *c.Phone) {
+		return errReporterCase
+	}
 	if tk.CaseID != nil {
 		if *tk.CaseID == c.ID {
 			return Errorf(ECONFLICT, "Phiếu %s đã liên kết với ca %s.", tk.Ref, c.Ref)
@@ -86,6 +100,42 @@ func linkTicket(ctx context.Context, t *tx, actor Actor, ticketID int64, c *Case
 		return err
 	}
 	return addEvent(ctx, t, actor, EntityCase, c.ID, change{kind: "linked", field: "ticket", new: tk.Ref, note: note})
+}
+
+// A case opened from a ticket whose reporter is hidden, or a case such a ticket is linked
+// to, never has the reporter's number as the person's: the officer would read it on the
+// case, find the report through the cases of the reporter's own tickets, and the automated
+// follow-up would ring the reporter every day.
+var (
+	errReporterPhone = Errorf(EINVALID, "Số điện thoại này là của người phản ánh, người được giữ ẩn danh với cán bộ phường/xã: ca nghi nhiễm cần số của chính người được theo dõi (để trống nếu chưa biết).")
+	errReporterCase  = Errorf(EINVALID, "Không liên kết được: số điện thoại của ca này là của người phản ánh, người được giữ ẩn danh với cán bộ phường/xã.")
+)
+
+// IsReporterNumber reports whether err refused a case's phone because it is the number of
+// a reporter kept anonymous: the console shows why beside the phone, or beside the case's
+// reference when it was a link to a case.
+func IsReporterNumber(err error) bool {
+	return errors.Is(err, errReporterPhone) || errors.Is(err, errReporterCase)
+}
+
+// isReporterOf reports whether phone (E.164) is a number the hidden reporter of a ticket
+// is known by: the caller's, the one an agent linked a withheld call to, the one keyed in
+// the IVR to be called back on. A ticket whose reporter is not hidden has none.
+func isReporterOf(tk *Ticket, phone string) bool {
+	if !tk.ReporterHidden {
+		return false
+	}
+	for _, n := range []*string{tk.CallerNumber, tk.ContactPhone} {
+		if n != nil && *n == phone {
+			return true
+		}
+	}
+	if cb := tk.IVRAnswers["callback"]; cb != "" {
+		if n, err := NormalizePhone(cb); err == nil && n == phone {
+			return true
+		}
+	}
+	return false
 }
 
 func getCase(ctx context.Context, q sqlxQueryer, actor Actor, id int64) (*Case, error) {

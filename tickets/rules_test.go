@@ -405,7 +405,8 @@ func TestTicketsByRefAsTheActorSeesThem(t *testing.T) {
 		})
 	}
 	for s, want := range map[string]bool{
-		"HL-260001": true, "hl-260001": true, "HL-2600012": true,
+		"HL-260001": true, "hl-260001": true, "hL-260001": true, "HL-2600012": true, "HL-2600012345": true,
+		"HL-26000123456": false, "HL-260001 ": false, "CA-260001": false,
 		"HL-26001": false, "HL-260001\n": false, " HL-260001": false, "HL-260001x": false, "HL-" + strings.Repeat("1", 40): false, "": false,
 	} {
 		if got := tickets.IsTicketRef(s); got != want {

@@ -2,6 +2,7 @@ package tickets
 
 import (
 	"fmt"
+	"regexp"
 	"time"
 )
 
@@ -174,7 +175,7 @@ type Ticket struct {
 	CaseID           *int64     `db:"case_id"`
 	RepeatOfID       *int64     `db:"repeat_of_id"`
 	MergedIntoID     *int64     `db:"merged_into_id"`
-	ReporterHidden   bool       `db:"reporter_hidden"` // officers do not see who reported it: set at creation, never changed
+	ReporterHidden   bool       `db:"reporter_hidden"` // officers do not see who reported it: set at creation or when the call centre makes it a community report, never cleared
 	Summary          string     `db:"summary"`
 	Details          string     `db:"details"`
 	IVRKeys          string     `db:"ivr_keys"`
@@ -233,3 +234,21 @@ func checkPriority(p string) error {
 func TicketRef(year, n int) string {
 	return fmt.Sprintf("HL-%02d%04d", year%100, n)
 }
+
+// refNumber is the number of a ticket's or a case's reference as TicketRef and CaseRef
+// write it: the year's two digits and the number in the year, four digits or more.
+const refNumber = `-[0-9]{6,10}`
+
+// ticketRefPattern is a ticket's reference, in any case: the one pattern of them, used
+// whole (IsTicketRef: the search box, the access log's filter, the live events) and within
+// a text (ticketRefIn: the references an officer's trail masks).
+const ticketRefPattern = `(?i)HL` + refNumber
+
+var (
+	ticketRefExact = regexp.MustCompile(`^(?:` + ticketRefPattern + `)$`)
+	ticketRefIn    = regexp.MustCompile(ticketRefPattern)
+)
+
+// IsTicketRef reports whether s is a ticket's reference (HL-260001, in any case) with
+// nothing before or after it.
+func IsTicketRef(s string) bool { return ticketRefExact.MatchString(s) }

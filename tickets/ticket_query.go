@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -53,8 +52,6 @@ type TicketPage struct {
 // "Nguyễn Văn" matches thousands, and gathering all their tickets would make a search
 // slow for everyone.
 const NameMatchLimit = 100
-
-var refPattern = regexp.MustCompile(`(?i)^HL-\d{6,}$`)
 
 // openCondition selects open tickets by the statuses that are not: written so, the
 // database reads them through the partial indexes of open tickets (migration 0008).
@@ -141,7 +138,7 @@ func (s *Store) ListTickets(ctx context.Context, actor Actor, f TicketFilter) (*
 			broad = n > NameMatchLimit
 		}
 		branches = append(branches, conds)
-		if actor.scoped() && !refPattern.MatchString(q) {
+		if actor.scoped() && !IsTicketRef(q) {
 			// A number or a name, to an officer, never finds a ticket through its hidden
 			// reporter (the caller's or the callback number, the caller's name): the
 			// search would tell them who reported it. A reference still finds it.
@@ -230,7 +227,7 @@ func sortTickets(order string, list []*Ticket) {
 // searchConditions reads a search box: a ticket reference, a phone number (the caller's
 // or the number to call back), or the start of a caller's name.
 func searchConditions(q string) []condition {
-	if refPattern.MatchString(q) {
+	if IsTicketRef(q) {
 		return []condition{{`t.ref = ?`, []any{strings.ToUpper(q)}}}
 	}
 	if p, err := NormalizePhone(q); err == nil {

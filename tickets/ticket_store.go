@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
@@ -168,16 +167,8 @@ func (a Actor) canSeeTicket(tk *Ticket) bool {
 // it open, live.
 func (a Actor) SeesTicket(tk *Ticket) bool { return a.canSeeTicket(tk) }
 
-// exactRef is a ticket's reference and nothing else: HL-, the year's two digits, the
-// number in the year.
-var exactRef = regexp.MustCompile(`^HL-[0-9]{6,10}$`)
-
-// IsTicketRef reports whether s is a ticket reference in its exact form (HL-260001, in
-// any case), with nothing before or after it.
-func IsTicketRef(s string) bool { return exactRef.MatchString(strings.ToUpper(s)) }
-
 // FindTicketsByRef returns the tickets of these references the actor may see, by
-// reference; the others are left out.
+// reference, as they may see them (see GetTicket); the others are left out.
 func (s *Store) FindTicketsByRef(ctx context.Context, actor Actor, refs []string) (map[string]*Ticket, error) {
 	out := map[string]*Ticket{}
 	if len(refs) == 0 {
@@ -191,10 +182,17 @@ func (s *Store) FindTicketsByRef(ctx context.Context, actor Actor, refs []string
 	if err := s.db.SelectContext(ctx, &list, s.db.Rebind(q), args...); err != nil {
 		return nil, fmt.Errorf("find tickets by reference: %w", err)
 	}
+	var seen []*Ticket
 	for _, tk := range list {
 		if actor.canSeeTicket(tk) {
-			out[tk.Ref] = tk
+			seen = append(seen, tk)
 		}
+	}
+	if err := hideReporters(ctx, s.db, actor, seen...); err != nil {
+		return nil, err
+	}
+	for _, tk := range seen {
+		out[tk.Ref] = tk
 	}
 	return out, nil
 }
@@ -463,6 +461,11 @@ func (s *Store) EditTicket(ctx context.Context, actor Actor, id int64, e TicketE
 			if err := setTicketField(ctx, t, actor, tk, "category", "category", tk.Category, *e.Category, note); err != nil {
 				return err
 			}
+			if *e.Category == CategoryCommunityReport && !tk.ReporterHidden {
+				if err := hideReporter(ctx, t, actor, tk); err != nil {
+					return err
+				}
+			}
 		}
 		if e.Priority != nil && *e.Priority != tk.Priority {
 			if err := s.setTicketPriority(ctx, t, actor, tk, *e.Priority, note); err != nil {
@@ -486,6 +489,19 @@ func (s *Store) EditTicket(ctx context.Context, actor Actor, id int64, e TicketE
 		}
 		return nil
 	})
+}
+
+// hideReporter keeps a ticket's reporter from the officers from now on: the call centre
+// made it a community report (a caller who pressed 0, or reached an agent after too many
+// errors, and reported a neighbour), which is what the caller would have chosen in the
+// menu. It is one-way: nothing clears reporter_hidden, so no later category, edit or
+// merge reveals the reporter.
+func hideReporter(ctx context.Context, t *tx, actor Actor, tk *Ticket) error {
+	if _, err := t.ExecContext(ctx, t.Rebind(`UPDATE tickets SET reporter_hidden = ? WHERE id = ?`), true, tk.ID); err != nil {
+		return fmt.Errorf("hide the reporter of %s: %w", tk.Ref, err)
+	}
+	tk.ReporterHidden = true
+	return addEvent(ctx, t, actor, EntityTicket, tk.ID, change{kind: "reporter_hidden", field: "reporter_hidden"})
 }
 
 // setTicketField writes one text column of a ticket with its audit event. column is one

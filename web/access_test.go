@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -261,6 +262,21 @@ func (failingAccessLog) LogAccess(context.Context, tickets.Actor, *tickets.Acces
 	return fmt.Errorf("disk full")
 }
 
+func (failingAccessLog) LogRecordingPlay(context.Context, tickets.Actor, int64, string) (*tickets.Access, error) {
+	return nil, fmt.Errorf("disk full")
+}
+
+// A voice message whose play the access log does not take is not served.
+func TestRecordingNotServedWhenNotLogged(t *testing.T) {
+	c := newConsole(t, func(cfg *web.Config) { cfg.Store = failingAccessLog{cfg.Store.(*tickets.Store)} })
+	tk := c.ticket(tickets.CategorySymptomReport, "0905123456", ptr(phuXuan), nil)
+	rec := c.voiceMessage(tk)
+	code, body := fetch(t, c.client("lan"), fmt.Sprintf("%s/recordings/%d", c.srv.URL, rec), nil)
+	if code != http.StatusInternalServerError || strings.HasPrefix(body, "RIFF") || !strings.Contains(body, "nhật ký truy cập") {
+		t.Errorf("a play the log did not take: %d, %d bytes (audio %v), want 500 saying why", code, len(body), strings.HasPrefix(body, "RIFF"))
+	}
+}
+
 // A number on the desk bar that the access log does not take is not shown in full.
 func TestDeskNumberMaskedWhenNotLogged(t *testing.T) {
 	desk := newFakeDesk()
@@ -276,5 +292,113 @@ func TestDeskNumberMaskedWhenNotLogged(t *testing.T) {
 	_, page := get(t, lan, c.srv.URL+"/tickets")
 	if got := excerpt(page, "desk-call"); strings.Contains(got, "0905 123 456") || !strings.Contains(got, "0905 *** 456") {
 		t.Errorf("the desk bar with the log failing: %q, want the number masked", got)
+	}
+}
+
+// heldAccessLog is the store with an access log that holds its first write until the
+// test says how it ends (taken, or failed); the writes after it go to the store.
+type heldAccessLog struct {
+	*tickets.Store
+	once    sync.Once
+	entered chan struct{} // closed when the first write arrives
+	release chan bool     // true: the held write is taken
+}
+
+func newHeldAccessLog(s *tickets.Store) *heldAccessLog {
+	return &heldAccessLog{Store: s, entered: make(chan struct{}), release: make(chan bool, 1)}
+}
+
+func (h *heldAccessLog) LogAccess(ctx context.Context, actor tickets.Actor, a *tickets.Access) error {
+	first := false
+	h.once.Do(func() { first = true })
+	if !first {
+		return h.Store.LogAccess(ctx, actor, a)
+	}
+	close(h.entered)
+	select {
+	case ok := <-h.release:
+		if ok {
+			return h.Store.LogAccess(ctx, actor, a)
+		}
+		return fmt.Errorf("disk full")
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// getAsync fetches a page in the background; the channel gets its body ("" on error).
+func getAsync(cl *http.Client, u string) <-chan string {
+	out := make(chan string, 1)
+	go func() {
+		resp, err := cl.Get(u)
+		if err != nil {
+			out <- ""
+			return
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		out <- string(b)
+	}()
+	return out
+}
+
+// Review of issue 22, L4: while one page's write of the desk bar's number to the access
+// log is under way, another page rendered at the same time does not show the number in
+// full: it shows it once the write is taken, and masked if the write fails.
+func TestDeskNumberMaskedUntilLogged(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		taken bool
+	}{{"WriteFails", false}, {"WriteTaken", true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			desk := newFakeDesk()
+			var held *heldAccessLog
+			c := newConsole(t, func(cfg *web.Config) {
+				cfg.Desk = desk
+				held = newHeldAccessLog(cfg.Store.(*tickets.Store))
+				cfg.Store = held
+			})
+			tk := c.ticket(tickets.CategorySymptomReport, "0905123456", nil, nil)
+			lan := c.client("lan")
+			desk.agent(c.users["lan"].ID, func(a *tickets.AgentView) {
+				a.State, a.CallID, a.TicketRef, a.Number, a.Inbound, a.Talking = tickets.AgentOnCall, "call-1", tk.Ref, "+84905123456", true, true
+			})
+			first := getAsync(lan, c.srv.URL+"/tickets")
+			select {
+			case <-held.entered:
+			case <-time.After(10 * time.Second):
+				t.Fatal("the first page did not write the number to the access log")
+			}
+			second := getAsync(lan, c.srv.URL+"/tickets")
+			var pages []string
+			select {
+			case p := <-second: // shown before the first page's write ended
+				pages = append(pages, p)
+				held.release <- tc.taken
+			case <-time.After(time.Second):
+				held.release <- tc.taken
+				pages = append(pages, <-second)
+			}
+			pages = append(pages, <-first)
+			want, other := "0905 *** 456", "0905 123 456"
+			if tc.taken {
+				want, other = other, want
+			}
+			for i, page := range pages {
+				which := []string{"the page rendered meanwhile", "the page that wrote"}[i]
+				if got := excerpt(page, "desk-call"); strings.Contains(got, other) || !strings.Contains(got, want) {
+					t.Errorf("%s (%s): the desk bar reads %q, want %s", which, tc.name, got, want)
+				}
+			}
+			n := 0
+			for _, a := range c.accessOf("lan") {
+				if a.Action == tickets.AccessDeskNumber {
+					n++
+				}
+			}
+			if want := map[bool]int{true: 1, false: 0}[tc.taken]; n != want {
+				t.Errorf("%d desk number entries, want %d", n, want)
+			}
+		})
 	}
 }

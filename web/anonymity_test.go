@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -185,6 +186,26 @@ func TestHiddenReporterNumberNotShown(t *testing.T) {
 	if !strings.Contains(page, "Số gọi lại: 0914 000 111") {
 		t.Errorf("the agent's page of %s does not show the number to call back: %s", keyed.Ref, excerpt(page, "answers"))
 	}
+	// A case that is the reporter's: linked to, or opened with the reporter's number, is
+	// refused beside the field; opened without a phone, it is made.
+	theirs := &tickets.Case{PersonName: "Ngô Văn Tám", Phone: ptr(reporter), UnitCode: ptr(phuXuan)}
+	if err := c.store.CreateCase(ctx, c.actor("lan"), theirs, nil); err != nil {
+		t.Fatal(err)
+	}
+	code, body := post(t, agent, c.srv.URL+"/tickets/"+report.Ref+"/case", url.Values{"case_ref": {theirs.Ref}})
+	if code != http.StatusUnprocessableEntity || !strings.Contains(excerpt(body, "error-case-ref"), "ẩn danh") {
+		t.Errorf("link community report %s to the reporter's case %s: %d %q, want 422 with why beside the reference", report.Ref, theirs.Ref, code, excerpt(body, "error-case-ref"))
+	}
+	for _, phone := range []string{reporter, "0913 444 555"} {
+		form := url.Values{"person_name": {"Phan Văn Bình"}, "phone": {phone}, "case_area": {phuXuan}}
+		code, body := post(t, agent, c.srv.URL+"/tickets/"+report.Ref+"/case", form)
+		if code != http.StatusUnprocessableEntity || !strings.Contains(excerpt(body, "error-case-phone"), "ẩn danh") {
+			t.Errorf("a case from community report %s with the reporter's number %s: %d %q, want 422 with why beside the phone", report.Ref, phone, code, excerpt(body, "error-case-phone"))
+		}
+		if !strings.Contains(body, `value="Phan Văn Bình"`) {
+			t.Errorf("the refused case form of %s lost the name typed", report.Ref)
+		}
+	}
 	if code, _ := post(t, agent, c.srv.URL+"/tickets/"+report.Ref+"/case", url.Values{"person_name": {"Phan Văn Bình"}, "case_area": {phuXuan}}); code != http.StatusSeeOther {
 		t.Fatalf("a case from %s: %d", report.Ref, code)
 	}
@@ -194,6 +215,72 @@ func TestHiddenReporterNumberNotShown(t *testing.T) {
 	}
 	if cs, err := c.store.GetCase(ctx, tickets.ActorSystem, *tk.CaseID); err != nil || cs.Phone != nil {
 		t.Errorf("the case opened from community report %s has the phone %v (%v)", report.Ref, cs.Phone, err)
+	}
+}
+
+// Review of issue 22, H2: a ticket an agent makes a community report (a caller who pressed
+// 0 and reported a neighbour) no longer shows the officer who called.
+func TestAgentsCommunityReportHidesReporter(t *testing.T) {
+	c := newConsole(t)
+	tk := c.ticket(tickets.CategoryOther, reporter, ptr(phuXuan), nil)
+	officer := c.client("hoa")
+	if _, page := get(t, officer, c.srv.URL+"/tickets/"+tk.Ref); len(reporterShown(page, "+84"+reporter[1:])) == 0 {
+		t.Fatalf("the officer's page of %s (other) does not show the caller", tk.Ref)
+	}
+	if code, body := post(t, c.client("lan"), c.srv.URL+"/tickets/"+tk.Ref+"/edit", url.Values{"category": {tickets.CategoryCommunityReport}}); code != http.StatusSeeOther {
+		t.Fatalf("agent makes %s a community report: %d %q", tk.Ref, code, excerpt(body, "error-edit"))
+	}
+	_, page := get(t, officer, c.srv.URL+"/tickets/"+tk.Ref)
+	if got := reporterShown(page, "+84"+reporter[1:]); len(got) > 0 || !strings.Contains(page, "Ẩn danh") {
+		t.Errorf("the officer's page of %s, made a community report, shows the reporter: %v", tk.Ref, got)
+	}
+	if _, list := get(t, officer, c.srv.URL+"/tickets?view=all&q="+reporter); strings.Contains(list, tk.Ref) {
+		t.Errorf("the officer's search %s lists %s, made a community report", reporter, tk.Ref)
+	}
+}
+
+// Review of issue 22, M2: an agent's note naming another ticket in lower case reaches the
+// officer's page masked, as in upper case.
+func TestLowerCaseRefMaskedOnOfficersPage(t *testing.T) {
+	c := newConsole(t)
+	report := c.ticket(tickets.CategoryCommunityReport, reporter, ptr(phuXuan), nil)
+	own := c.ticket(tickets.CategorySymptomReport, reporter, ptr(phuXuan), nil)
+	note := "cùng người gọi với " + strings.ToLower(own.Ref)
+	if code, _ := post(t, c.client("lan"), c.srv.URL+"/tickets/"+report.Ref+"/notes", url.Values{"note": {note}}); code != http.StatusSeeOther {
+		t.Fatalf("agent's note on %s: %d", report.Ref, code)
+	}
+	_, page := get(t, c.client("hoa"), c.srv.URL+"/tickets/"+report.Ref)
+	shown := "(no note)"
+	if i := strings.Index(page, "cùng người gọi với"); i >= 0 {
+		shown = page[i:min(len(page), i+len("cùng người gọi với (phiếu khác)"))]
+	}
+	if strings.Contains(strings.ToUpper(page), own.Ref) || shown != "cùng người gọi với (phiếu khác)" {
+		t.Errorf("the officer's page of community report %s: the note reads %q, want %s masked", report.Ref, shown, strings.ToLower(own.Ref))
+	}
+}
+
+// Review of issue 22, M6: an officer's play of a voice message on a community report is
+// logged with the reporter's number (from the ticket, in the store), so a supervisor who
+// looks up the reporter's number finds it; the officer is not shown the number.
+func TestOfficersPlayOfHiddenMessageLoggedWithNumber(t *testing.T) {
+	c := newConsole(t)
+	report := c.ticket(tickets.CategoryCommunityReport, reporter, ptr(phuXuan), nil)
+	rec := c.voiceMessage(report)
+	code, _ := fetch(t, c.client("hoa"), fmt.Sprintf("%s/recordings/%d", c.srv.URL, rec), map[string]string{"Sec-Fetch-Site": "same-origin"})
+	if code != http.StatusOK {
+		t.Fatalf("the officer plays the voice message of %s: %d", report.Ref, code)
+	}
+	list := c.accessOf("hoa")
+	if len(list) != 1 || list[0].Action != tickets.AccessRecording || list[0].Subject != report.Ref || deref(list[0].Phone) != "+84913444555" {
+		var got []string
+		for _, a := range list {
+			got = append(got, fmt.Sprintf("%s %s %q", a.Action, a.Subject, deref(a.Phone)))
+		}
+		t.Errorf("the officer's entries %v, want one %s %s with the reporter's number", got, tickets.AccessRecording, report.Ref)
+	}
+	_, page := get(t, c.client("minh"), c.srv.URL+"/access?phone="+reporter)
+	if !strings.Contains(section(page, "access-log", "</table>"), "hoa") {
+		t.Errorf("the supervisor's access log of %s does not list the officer's play: %s", reporter, excerpt(page, "access-log"))
 	}
 }
 

@@ -111,8 +111,10 @@ func (s *Server) deskBarFor(r *http.Request, me *viewer) DeskBarView {
 // full (the call in their hands, a callback offered) to the access log, as views. A
 // number is logged once per showing: once per call or offer and number, however many
 // pages and live events show it (deskShown keeps which are logged while they stay on
-// the bar). A bar for a page opened from another site (console false), or whose number
-// the log did not take, shows the number masked.
+// the bar). A number is shown in full only once its entry is written: a bar rendered
+// while another page's write of it is under way waits for that write (as long as a write
+// may take), and a bar for a page opened from another site (console false), or whose
+// number the log did not take, shows the number masked.
 func (s *Server) deskBarShown(ctx context.Context, me *viewer, remote string, console bool, d tickets.DeskView) DeskBarView {
 	v := deskBarView(d, me.User)
 	a := d.Agent(me.User.ID)
@@ -151,16 +153,26 @@ func (s *Server) deskBarShown(ctx context.Context, me *viewer, remote string, co
 			sh.mask()
 			continue
 		}
-		if !s.shown.claim(me.User.ID, sh.key) {
-			continue // logged already
+		// The live events' one sender waits for this write, or for another's: not for long.
+		lctx, cancel := context.WithTimeout(ctx, deskLogWait)
+		w, mine := s.shown.claim(me.User.ID, sh.key)
+		if !mine { // logged, or being logged by another page
+			select {
+			case <-w.done:
+				if !w.ok {
+					sh.mask()
+				}
+			case <-lctx.Done():
+				sh.mask()
+			}
+			cancel()
+			continue
 		}
-		// The live events' one sender waits for this write: not for long.
-		lctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 		number := sh.number
 		err := s.cfg.Store.LogAccess(lctx, me.Actor, &tickets.Access{Action: sh.action, Subject: sh.subject, Phone: &number, RemoteAddr: remote})
 		cancel()
+		s.shown.settle(me.User.ID, sh.key, w, err == nil)
 		if err != nil {
-			s.shown.release(me.User.ID, sh.key)
 			s.log.Error("access log: a number on the desk bar", "err", err)
 			sh.mask()
 		}
@@ -168,11 +180,21 @@ func (s *Server) deskBarShown(ctx context.Context, me *viewer, remote string, co
 	return v
 }
 
-// deskShown keeps, for each user, the numbers on their desk bar already written to the
-// access log, while they stay on it: at most a call and an offer per user.
+// deskLogWait is how long a desk bar waits for the access log to take one of its numbers.
+const deskLogWait = 2 * time.Second
+
+// deskShown keeps, for each user, the numbers on their desk bar written to the access
+// log, or being written, while they stay on it: at most a call and an offer per user.
 type deskShown struct {
 	mu     sync.Mutex
-	logged map[int64]map[string]bool
+	logged map[int64]map[string]*shownWrite
+}
+
+// shownWrite is the access log's write of one number on a desk bar: done is closed when
+// it ends, and ok then says whether the log took it.
+type shownWrite struct {
+	done chan struct{}
+	ok   bool
 }
 
 // keep forgets the user's showings that are no longer on their bar.
@@ -189,29 +211,35 @@ func (d *deskShown) keep(userID int64, keys []string) {
 	}
 }
 
-// claim reports whether a showing is to be logged (it was not yet), and marks it logged.
-func (d *deskShown) claim(userID int64, key string) bool {
+// claim returns the write of a showing's number: a new one, which the caller makes and
+// settles (mine), or the one made or under way.
+func (d *deskShown) claim(userID int64, key string) (w *shownWrite, mine bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.logged[userID][key] {
-		return false
+	if w := d.logged[userID][key]; w != nil {
+		return w, false
 	}
 	if d.logged == nil {
-		d.logged = map[int64]map[string]bool{}
+		d.logged = map[int64]map[string]*shownWrite{}
 	}
 	if d.logged[userID] == nil {
-		d.logged[userID] = map[string]bool{}
+		d.logged[userID] = map[string]*shownWrite{}
 	}
-	d.logged[userID][key] = true
-	return true
+	w = &shownWrite{done: make(chan struct{})}
+	d.logged[userID][key] = w
+	return w, true
 }
 
-// release marks a showing not logged after all (the log failed): the next showing tries
-// again.
-func (d *deskShown) release(userID int64, key string) {
+// settle ends a write claimed: taken (ok), or failed, so that the next showing tries
+// again. Those waiting for it read ok once done is closed.
+func (d *deskShown) settle(userID int64, key string, w *shownWrite, ok bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	delete(d.logged[userID], key)
+	w.ok = ok
+	close(w.done)
+	if !ok && d.logged[userID][key] == w {
+		delete(d.logged[userID], key)
+	}
 }
 
 // deskAction runs an action on the agent's desk and answers with the desk bar (htmx), or

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"net/url"
 	"slices"
 	"sort"
 	"strings"
@@ -218,7 +219,8 @@ func (h *hub) popFor(d tickets.DeskView, userID int64) string {
 		return ""
 	}
 	if a.TicketRef == "" {
-		return "/tickets?view=all&q=" + phoneDigits(a.Number)
+		// The number as it is typed: 0905123456, or +1... escaped (a bare + reads as a space).
+		return "/tickets?view=all&q=" + url.QueryEscape(tickets.NationalDigits(a.Number))
 	}
 	return "/tickets/" + a.TicketRef + "?call=" + a.CallID
 }
@@ -472,7 +474,7 @@ func (s *Server) consoleGrace() time.Duration {
 // citizens' numbers, logged as views: only the console's own pages get the stream.
 func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request, me *viewer) {
 	if s.hub == nil {
-		http.Error(w, "live events are off", http.StatusNotFound)
+		http.Error(w, "Tổng đài chưa bật cập nhật trực tiếp cho bảng điều khiển.", http.StatusNotFound)
 		return
 	}
 	if !fromConsole(r) {
@@ -490,7 +492,7 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request, me *viewer
 	}
 	if q.Get("wallboard") == "1" {
 		if !me.Actor.IsSupervisor() {
-			http.Error(w, "forbidden", http.StatusForbidden)
+			http.Error(w, "Chỉ giám sát viên xem được bảng theo dõi tổng đài.", http.StatusForbidden)
 			return
 		}
 		c.wallboard = true
@@ -500,7 +502,7 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request, me *viewer
 	// name, and nobody is named viewing a ticket they may not see).
 	if ref := q.Get("ticket"); ref != "" {
 		if !tickets.IsTicketRef(ref) {
-			http.Error(w, "ticket: not a ticket reference", http.StatusBadRequest)
+			http.Error(w, "Trang này không gửi đúng mã phiếu (ví dụ HL-260012) nên không nhận được cập nhật trực tiếp; hãy tải lại trang.", http.StatusBadRequest)
 			return
 		}
 		tk, err := s.cfg.Store.FindTicketByRef(ctx, me.Actor, ref)
@@ -520,7 +522,7 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request, me *viewer
 		http.Error(w, fmt.Sprintf("Bạn đang mở quá %d trang cập nhật trực tiếp; hãy đóng bớt một trang rồi tải lại trang này.", limit), http.StatusTooManyRequests)
 		return
 	default:
-		http.Error(w, "live events are closing", http.StatusServiceUnavailable)
+		http.Error(w, "Bảng điều khiển đang khởi động lại; trang sẽ tự kết nối lại sau giây lát.", http.StatusServiceUnavailable)
 		return
 	}
 	defer s.hub.poke() // who has which ticket open changed
@@ -602,12 +604,4 @@ func renderString(ctx context.Context, c templ.Component) string {
 		return ""
 	}
 	return b.String()
-}
-
-// phoneDigits is a number as typed in the search box.
-func phoneDigits(e164 string) string {
-	if rest, ok := strings.CutPrefix(e164, "+84"); ok {
-		return "0" + rest
-	}
-	return strings.TrimPrefix(e164, "+")
 }

@@ -3,6 +3,7 @@ package web_test
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -555,5 +556,57 @@ func TestLiveStreamsPerUserCapped(t *testing.T) {
 	}
 	if got != http.StatusOK {
 		t.Errorf("a stream once one of the eight ended: %d, want 200", got)
+	}
+}
+
+// isVietnameseSentence reports whether s reads as a sentence in Vietnamese: with its
+// marks, ending with a full stop.
+func isVietnameseSentence(s string) bool {
+	s = strings.TrimSpace(s)
+	return strings.ContainsAny(s, "ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹáàãéèíìóòõúùýĐ") && strings.HasSuffix(s, ".")
+}
+
+// Review of issue 22, L3: a live stream refused says why in a Vietnamese sentence: a
+// ticket parameter that is no reference, the console shutting down.
+func TestLiveRefusalsInVietnamese(t *testing.T) {
+	desk := newFakeDesk()
+	c := newConsole(t, func(cfg *web.Config) { cfg.Desk = desk })
+	lan := c.client("lan")
+	code, body := eventsStatus(t, lan, c.srv.URL+"/events?ticket=anything")
+	if code != http.StatusBadRequest || !isVietnameseSentence(body) {
+		t.Errorf("a stream for ticket=anything: %d %q, want 400 and a Vietnamese sentence", code, body)
+	}
+	c.site.CloseLive()
+	code, body = eventsStatus(t, lan, c.srv.URL+"/events")
+	if code != http.StatusServiceUnavailable || !isVietnameseSentence(body) {
+		t.Errorf("a stream while the console shuts down: %d %q, want 503 and a Vietnamese sentence", code, body)
+	}
+}
+
+// The screen-pop of a call without a ticket searches for the caller's number as it is
+// typed: national digits for a Vietnamese number, the number with its + (escaped in the
+// address) for another.
+func TestScreenPopSearchesTheNumber(t *testing.T) {
+	desk := newFakeDesk()
+	c := newConsole(t, func(cfg *web.Config) { cfg.Desk = desk })
+	lan := c.client("lan")
+	lanID := c.users["lan"].ID
+	es := openEvents(t, lan, c.srv.URL+"/events")
+	es.next("desk", nil)
+	for i, tc := range []struct{ name, number, want string }{
+		{"Vietnamese", "+84905123456", "0905123456"},
+		{"Other", "+14155550100", "+14155550100"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			callID := fmt.Sprintf("call-%d", i+1)
+			desk.agent(lanID, func(a *tickets.AgentView) {
+				a.State, a.CallID, a.TicketRef, a.Number, a.Inbound, a.Talking = tickets.AgentOnCall, callID, "", tc.number, true, true
+			})
+			pop := es.next("pop", nil)
+			u, err := url.Parse(pop)
+			if err != nil || u.Path != "/tickets" || u.Query().Get("q") != tc.want {
+				t.Errorf("the pop of a call from %s: %q, want /tickets searching %q", tc.number, pop, tc.want)
+			}
+		})
 	}
 }

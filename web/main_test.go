@@ -76,6 +76,7 @@ func newTab(t *testing.T) context.Context {
 type console struct {
 	t          *testing.T
 	srv        *httptest.Server
+	site       *web.Server
 	store      *tickets.Store
 	recordings string
 	callbacks  *fakeCallbacks
@@ -102,6 +103,7 @@ func newConsole(t *testing.T, opts ...consoleOption) *console {
 		o(&cfg)
 	}
 	site := web.New(cfg)
+	c.site = site
 	c.srv = httptest.NewServer(site.Handler())
 	live, stop := context.WithCancel(context.Background())
 	go site.RunLive(live)

@@ -14,7 +14,7 @@ import (
 
 // handleRecording plays a voice message from the hotline's storage, with ranges so that
 // the browser's player can seek. Every fetch is checked against the user's rights (the
-// ticket's unit) and written to the access log, under the ticket's reference; a fetch
+// ticket's unit) and written to the access log by the store (LogRecordingPlay); a fetch
 // from another site is refused (it would write a listening in the user's name).
 func (s *Server) handleRecording(w http.ResponseWriter, r *http.Request, me *viewer) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
@@ -31,17 +31,6 @@ func (s *Server) handleRecording(w http.ResponseWriter, r *http.Request, me *vie
 		s.fail(w, r, me, fmt.Errorf("recording %d has a path outside the storage folder", rec.ID))
 		return
 	}
-	// The subject is the ticket's reference, so that the ticket's entries are found
-	// together; a message whose ticket is not written yet goes by its own number.
-	subject, phone := fmt.Sprintf("recording %d", rec.ID), (*string)(nil)
-	if rec.TicketID != nil {
-		if tk, err := s.cfg.Store.GetTicket(r.Context(), me.Actor, *rec.TicketID); err == nil {
-			subject, phone = tk.Ref, tk.CallerNumber
-			if phone == nil {
-				phone = tk.ContactPhone // a withheld number linked to the caller's
-			}
-		}
-	}
 	f, err := os.Open(filepath.Join(s.cfg.Recordings, filepath.FromSlash(rec.Path)))
 	if errors.Is(err, fs.ErrNotExist) {
 		s.log.Error("recording file missing", "recording", rec.ID)
@@ -54,9 +43,19 @@ func (s *Server) handleRecording(w http.ResponseWriter, r *http.Request, me *vie
 	}
 	defer f.Close()
 	// Every request that can return audio is logged, whatever its Range: a player asks in
-	// several parts, but any one part (bytes=0-999999999 is all of it) is a listening.
+	// several parts, but any one part (bytes=0-999999999 is all of it) is a listening. The
+	// store writes the entry under the ticket's reference, with the citizen's number read
+	// from the ticket itself: an officer's play of a hidden reporter's message is logged
+	// with the reporter's number, which the officer never sees.
 	if r.Method != http.MethodHead {
-		if err := s.logAccess(r, me, tickets.AccessRecording, subject, phone); err != nil {
+		if !fromConsole(r) {
+			s.fail(w, r, me, notFromConsole)
+			return
+		}
+		if _, err := s.cfg.Store.LogRecordingPlay(r.Context(), me.Actor, rec.ID, remoteAddr(r)); err != nil {
+			if code := tickets.ErrorCode(err); code != tickets.ENOTFOUND && code != tickets.EFORBIDDEN {
+				err = errors.Join(errAccessLog, err)
+			}
 			s.fail(w, r, me, err)
 			return
 		}

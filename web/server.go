@@ -85,6 +85,7 @@ type Store interface {
 	PromptEvents(ctx context.Context, actor tickets.Actor, prompt string, limit int) ([]*tickets.Event, error)
 
 	LogAccess(ctx context.Context, actor tickets.Actor, a *tickets.Access) error
+	LogRecordingPlay(ctx context.Context, actor tickets.Actor, recordingID int64, remoteAddr string) (*tickets.Access, error)
 	ListAccess(ctx context.Context, actor tickets.Actor, f tickets.AccessFilter) ([]*tickets.Access, error)
 
 	SetCallDisposition(ctx context.Context, actor tickets.Actor, callID, disposition string) error
@@ -699,10 +700,13 @@ func (s *Server) logAccess(r *http.Request, me *viewer, action, subject string, 
 	}
 	err := s.cfg.Store.LogAccess(r.Context(), me.Actor, &tickets.Access{Action: action, Subject: subject, Phone: phone, RemoteAddr: remoteAddr(r)})
 	if err != nil {
-		return errors.Join(tickets.Errorf(tickets.EINTERNAL, "Không ghi được nhật ký truy cập; dữ liệu không được hiển thị."), err)
+		return errors.Join(errAccessLog, err)
 	}
 	return nil
 }
+
+// errAccessLog says a view was not shown because the access log did not take it.
+var errAccessLog = tickets.Errorf(tickets.EINTERNAL, "Không ghi được nhật ký truy cập; dữ liệu không được hiển thị.")
 
 func statusText(status int) string {
 	return strconv.Itoa(status) + " " + http.StatusText(status)

@@ -383,7 +383,7 @@ func (s *Server) ticketAction(w http.ResponseWriter, r *http.Request, me *viewer
 	case err == nil:
 		v.Message = done
 	case status == http.StatusUnprocessableEntity:
-		v.Errors[field] = tickets.ErrorMessage(err)
+		v.Errors[errorField(r, field, err)] = tickets.ErrorMessage(err)
 		keepInput(r, &v)
 	default:
 		v.Problem = tickets.ErrorMessage(err)
@@ -393,6 +393,19 @@ func (s *Server) ticketAction(w http.ResponseWriter, r *http.Request, me *viewer
 		return
 	}
 	s.render(w, r, status, ticketPage(v))
+}
+
+// errorField is the form field an invalid change's message goes beside: the form's own
+// place (field), or, for a case refused a hidden reporter's number, the case's phone or
+// the reference of the case it was to be linked to.
+func errorField(r *http.Request, field string, err error) string {
+	if field != "case" || !tickets.IsReporterNumber(err) {
+		return field
+	}
+	if trimmed(r.PostFormValue("case_ref")) != "" {
+		return "case-ref"
+	}
+	return "case-phone"
 }
 
 // keepInput puts what the user typed back in the forms of a page shown again with an
