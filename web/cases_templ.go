@@ -1052,7 +1052,7 @@ func caseMain(v CaseView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 97, "\" hx-target=\"#case\" hx-swap=\"outerHTML\" data-testid=\"case-status-form\"><input name=\"note\" placeholder=\"Ghi chú (không bắt buộc)\"><div class=\"buttons\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 97, "\" hx-target=\"#case\" hx-swap=\"outerHTML\" data-testid=\"case-status-form\"><label>Ghi chú (không bắt buộc) <input name=\"note\"></label><div class=\"buttons\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
