@@ -75,6 +75,7 @@ const (
 	MethodAgentCall     = "agent_call"
 	MethodAutomatedCall = "automated_call"
 	MethodHomeVisit     = "home_visit"
+	MethodPhoneCall     = "phone_call" // a ward or commune officer's phone call
 )
 
 // Policy is the rules of follow-up.
@@ -187,6 +188,7 @@ var FollowUpMethods = []Label{
 	{MethodAgentCall, "Tổng đài viên gọi", "Agent's call"},
 	{MethodAutomatedCall, "Cuộc gọi tự động", "Automated call"},
 	{MethodHomeVisit, "Đến nhà", "Home visit"},
+	{MethodPhoneCall, "Cán bộ gọi điện", "Officer's phone call"},
 }
 
 // CaseStatusLabel returns the label of a case status.
@@ -203,7 +205,9 @@ func checkFollowUp(result, method string) error {
 		return Errorf(EINVALID, "Kết quả theo dõi %q không tồn tại.", result)
 	}
 	switch method {
-	case MethodAgentCall, MethodAutomatedCall, MethodHomeVisit:
+	case MethodAgentCall, MethodAutomatedCall, MethodHomeVisit, MethodPhoneCall:
+	case "":
+		return Errorf(EINVALID, "Hãy chọn cách theo dõi: gọi điện hay đến nhà.")
 	default:
 		return Errorf(EINVALID, "Cách theo dõi %q không tồn tại.", method)
 	}
