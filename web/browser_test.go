@@ -158,7 +158,10 @@ func TestOfficerWorksTheBoard(t *testing.T) {
 	}
 	screenshot(t, ctx, "officer-board", 1280)
 	screenshot(t, ctx, "officer-board-phone", 390)
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844), chromedp.Click(`[data-testid="due-today"] [data-testid="result-well"]`)); err != nil {
+	// The method is asked (a home visit here), then the result.
+	htmxReady(t, ctx)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844), chromedp.Click(`[data-testid="due-today"] input[value="home_visit"]`),
+		chromedp.Click(`[data-testid="due-today"] [data-testid="result-well"]`)); err != nil {
 		t.Fatal(err)
 	}
 	msg := waitTexts(t, ctx, `[data-testid="message"]`, func(m []string) bool { return len(m) == 1 })
@@ -166,7 +169,8 @@ func TestOfficerWorksTheBoard(t *testing.T) {
 		t.Errorf("message %q", msg[0])
 	}
 	fus, _ := c.store.FollowUps(ctx0, tickets.ActorSystem, cs.ID)
-	if fus[0].Result == nil || *fus[0].Result != tickets.ResultWell || fus[0].RecordedBy == nil || *fus[0].RecordedBy != c.users["hoa"].ID {
+	if fus[0].Result == nil || *fus[0].Result != tickets.ResultWell || fus[0].Method == nil || *fus[0].Method != tickets.MethodHomeVisit ||
+		fus[0].RecordedBy == nil || *fus[0].RecordedBy != c.users["hoa"].ID {
 		t.Errorf("day 1: %+v", fus[0])
 	}
 

@@ -103,7 +103,7 @@ var (
 		"note": "Ghi chú", "merged": "Gộp phiếu", "repeat": "Gọi lại nhiều lần", "repeated": "Có cuộc gọi lặp lại",
 		"linked": "Liên kết", "recording": "Lời nhắn thoại", "callback": "Gọi lại", "callback_requested": "Yêu cầu gọi lại",
 		"follow_up": "Kết quả theo dõi", "scheduled": "Lên lịch theo dõi", "escalated": "Báo lên",
-		"auto_calls": "Gọi tự động",
+		"auto_calls": "Gọi tự động", "follow_up_corrected": "Sửa kết quả theo dõi",
 	}
 )
 
