@@ -310,7 +310,7 @@ func (s *Store) recordFollowUp(ctx context.Context, t *tx, actor Actor, followUp
 	}
 	today := Day(t.now)
 	if f.DueOn > today {
-		return nil, Errorf(ECONFLICT, "Ngày %d của ca %s (%s) chưa đến; chỉ ghi kết quả cho những ngày đã đến hạn.", f.Day, c.Ref, f.DueOn)
+		return nil, Errorf(ECONFLICT, "Ngày %d của ca %s (%s) chưa đến; chỉ ghi kết quả cho những ngày đã đến hạn.", f.Day, c.Ref, DayText(f.DueOn))
 	}
 	_, err = t.ExecContext(ctx, t.Rebind(`UPDATE follow_ups SET result = ?, method = ?, answers = ?, note = ?,
 		recorded_by = ?, recorded_at = ? WHERE id = ?`), result, method, answers, note, actor.UserID, t.now, f.ID)

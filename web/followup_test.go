@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -188,3 +189,25 @@ func TestCorrectFollowUpOnCasePage(t *testing.T) {
 }
 
 func itoa(n int64) string { return fmt.Sprint(n) }
+
+// A case's trail says what happened to the case in words, with dates as the console
+// writes them (dd/mm/yyyy), never ISO.
+func TestCaseTrailInWords(t *testing.T) {
+	c := newConsole(t)
+	cs, fus := c.monitoredCase("Nguyễn Văn An", "0905 777 999")
+	if err := c.store.RecordFollowUp(context.Background(), c.actor("hoa"), fus[0].ID, tickets.ResultNotReached, tickets.MethodPhoneCall, nil, ""); err != nil {
+		t.Fatal(err)
+	}
+	_, page := get(t, c.client("hoa"), c.srv.URL+"/cases/"+cs.Ref)
+	trail := section(page, "timeline", "</ol>")
+	if strings.Contains(trail, "Tạo phiếu") || !strings.Contains(trail, "Mở ca") {
+		t.Errorf("opening the case is not called so:\n%s", trail)
+	}
+	if iso := regexp.MustCompile(`\d{4}-\d{2}-\d{2}`).FindAllString(trail, -1); len(iso) > 0 {
+		t.Errorf("dates in ISO on the trail: %v\n%s", iso, trail)
+	}
+	first := fus[0].DueOn
+	if want := "14 ngày từ " + first[8:10] + "/" + first[5:7] + "/" + first[:4]; !strings.Contains(trail, want) {
+		t.Errorf("the schedule's line: want %q in\n%s", want, trail)
+	}
+}

@@ -29,13 +29,7 @@ func dateTimePtr(t *time.Time) string {
 }
 
 // dayText writes a stored local day (2021-08-10) as 10/08/2021.
-func dayText(day string) string {
-	t, err := time.Parse(tickets.DayFormat, day)
-	if err != nil {
-		return day
-	}
-	return t.Format("02/01/2006")
-}
+func dayText(day string) string { return tickets.DayText(day) }
 
 // phoneText writes a number in full (0905 123 456), or "không rõ số" without one.
 func phoneText(p *string) string {

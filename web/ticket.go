@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -264,11 +265,17 @@ func (s *Server) ticketView(r *http.Request, me *viewer, tk *tickets.Ticket) (Ti
 	return v, nil
 }
 
+// isoDay is a day as stored (2021-08-10), written into some trail values.
+var isoDay = regexp.MustCompile(`\b(\d{4})-(\d{2})-(\d{2})\b`)
+
 // timeline turns audit events into rows in words.
 func (s *Server) timeline(evs []*tickets.Event, ownID int64, n names) []EventRow {
 	rows := make([]EventRow, 0, len(evs))
 	for _, e := range evs {
 		row := EventRow{At: dateTime(e.At), Actor: actorName(e, n), What: eventKindText(e.Kind), Note: e.Note}
+		if e.Entity == tickets.EntityCase && e.Kind == "created" {
+			row.What = "Mở ca"
+		}
 		label := func(v string) string { return v }
 		switch e.Field {
 		case "status":
@@ -311,6 +318,7 @@ func (s *Server) timeline(evs []*tickets.Event, ownID int64, n names) []EventRow
 		if e.Kind == "recording" {
 			row.Detail = "lời nhắn #" + e.NewValue
 		}
+		row.Detail = isoDay.ReplaceAllString(row.Detail, "$3/$2/$1") // days kept in a value ("14 ngày từ 2021-08-10")
 		if e.Entity == tickets.EntityTicket && e.EntityID != ownID {
 			row.Other = fmt.Sprintf("phiếu đã gộp #%d", e.EntityID)
 		}
