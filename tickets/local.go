@@ -72,7 +72,7 @@ func DayText(day string) string {
 // invalid error that says how to write one.
 func ParseDay(text string) (string, error) {
 	text = strings.TrimSpace(text)
-	bad := Errorf(EINVALID, "Ngày “%s” không đúng: hãy viết ngày/tháng/năm, ví dụ 10/08/2021.", text)
+	bad := Errorf(EINVALID, "Ngày “%s” không hợp lệ: hãy viết ngày/tháng/năm, ví dụ 10/08/2021.", text)
 	if t, err := time.Parse(DayFormat, text); err == nil {
 		return t.Format(DayFormat), nil
 	}

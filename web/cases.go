@@ -34,11 +34,7 @@ func (s *Server) handleCases(w http.ResponseWriter, r *http.Request, me *viewer)
 	p := CasesPage{Nav: s.nav(r, me, "cases"), Q: trimmed(q.Get("q")), Area: q.Get("area"), Status: q.Get("status"),
 		Statuses: labelsVi(tickets.CaseStatuses)}
 	n := s.names(r, me)
-	for _, u := range n.units {
-		if u.Active {
-			p.Units = append(p.Units, option{u.Code, u.Name})
-		}
-	}
+	p.Units = areaFilter(me, activeUnits(n.units), n)
 	f := tickets.CaseFilter{Limit: 100}
 	if p.Q != "" {
 		if _, err := tickets.NormalizePhone(p.Q); err == nil {
@@ -371,20 +367,24 @@ func (s *Server) handleCaseNote(w http.ResponseWriter, r *http.Request, me *view
 // BoardPage is a ward or commune's day of follow-up: what is due, overdue, who has not
 // been seen, who is lost or referred; a result recorded in one click.
 type BoardPage struct {
-	Nav      Nav
-	Day      string
-	DayText  string
-	Unit     string
-	UnitName string
-	Units    []option // for the call centre, who picks a unit
-	Pick     bool
-	DueToday []BoardDay
-	Overdue  []BoardDay
-	NotSeen  []BoardCase
-	Lost     []BoardCase
-	Referred []BoardCase
-	Message  string
-	Error    string
+	Nav     Nav
+	Day     string
+	DayText string
+	// DayInput is the day's field as typed (dd/mm/yyyy), DayError its message; Future
+	// says the day has not come (nothing to show yet).
+	DayInput, DayError string
+	Future             bool
+	Unit               string
+	UnitName           string
+	Units              []option // for the call centre, who picks a unit
+	Pick               bool
+	DueToday           []BoardDay
+	Overdue            []BoardDay
+	NotSeen            []BoardCase
+	Lost               []BoardCase
+	Referred           []BoardCase
+	Message            string
+	Error              string
 }
 
 // BoardDay is a follow-up due, with the form that records its result.
@@ -409,16 +409,27 @@ func (s *Server) handleBoard(w http.ResponseWriter, r *http.Request, me *viewer)
 		s.fail(w, r, me, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, boardPage(p))
+	status := http.StatusOK
+	if p.DayError != "" {
+		status = http.StatusUnprocessableEntity
+	}
+	s.render(w, r, status, boardPage(p))
 }
 
 func (s *Server) boardPage(r *http.Request, me *viewer) (BoardPage, error) {
 	q := r.URL.Query()
-	day := q.Get("day")
-	if day == "" {
-		day = tickets.Day(s.cfg.Now())
+	today := tickets.Day(s.cfg.Now())
+	p := BoardPage{Nav: s.nav(r, me, "board"), Unit: q.Get("unit"), DayInput: trimmed(q.Get("day"))}
+	day := today
+	if p.DayInput != "" {
+		d, err := tickets.ParseDay(p.DayInput)
+		if err != nil {
+			p.DayError = tickets.ErrorMessage(err)
+			return p, nil
+		}
+		day = d
 	}
-	p := BoardPage{Nav: s.nav(r, me, "board"), Day: day, DayText: dayText(day), Unit: q.Get("unit")}
+	p.Day, p.DayText, p.DayInput, p.Future = day, dayText(day), dayText(day), day > today
 	n := s.names(r, me)
 	if me.Actor.UnitCode != "" {
 		p.Unit = me.Actor.UnitCode
@@ -434,6 +445,9 @@ func (s *Server) boardPage(r *http.Request, me *viewer) (BoardPage, error) {
 		}
 	}
 	p.UnitName = n.unit(p.Unit)
+	if p.Future {
+		return p, nil // nothing is due on a day to come yet
+	}
 	b, err := s.cfg.Store.UnitBoard(r.Context(), me.Actor, p.Unit, day)
 	if err != nil {
 		return p, err

@@ -174,6 +174,17 @@ type option struct {
 	Value, Text string
 }
 
+// hasErrors reports whether a form has an error, beside its buttons (form) or one of
+// its fields (form.field).
+func hasErrors(errs map[string]string, form string) bool {
+	for k := range errs {
+		if k == form || strings.HasPrefix(k, form+".") {
+			return true
+		}
+	}
+	return false
+}
+
 // trimmed returns a form value without surrounding space.
 func trimmed(s string) string { return strings.TrimSpace(s) }
 

@@ -391,7 +391,7 @@ func (s *Server) ticketAction(w http.ResponseWriter, r *http.Request, me *viewer
 	case err == nil:
 		v.Message = done
 	case status == http.StatusUnprocessableEntity:
-		v.Errors[field] = tickets.ErrorMessage(err)
+		v.Errors[fieldOf(field, err)] = tickets.ErrorMessage(err)
 		keepInput(r, &v)
 	default:
 		v.Problem = tickets.ErrorMessage(err)
@@ -401,6 +401,15 @@ func (s *Server) ticketAction(w http.ResponseWriter, r *http.Request, me *viewer
 		return
 	}
 	s.render(w, r, status, ticketPage(v))
+}
+
+// fieldOf is where a form's error goes: beside the field at fault when the error names
+// one (case.birth_year), else beside the form's buttons (case).
+func fieldOf(form string, err error) string {
+	if f := tickets.ErrorField(err); f != "" {
+		return form + "." + f
+	}
+	return form
 }
 
 // keepInput puts what the user typed back in the forms of a page shown again with an
@@ -529,7 +538,7 @@ func (s *Server) handleTicketCase(w http.ResponseWriter, r *http.Request, me *vi
 		if y := trimmed(r.PostFormValue("birth_year")); y != "" {
 			n, err := strconv.Atoi(y)
 			if err != nil {
-				return tickets.Errorf(tickets.EINVALID, "Năm sinh %q phải là một số, ví dụ 1958.", y)
+				return tickets.FieldErrorf("birth_year", "%s", tickets.BirthYearRange(y, s.cfg.Now()))
 			}
 			c.BirthYear = &n
 		}
