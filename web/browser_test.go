@@ -191,6 +191,9 @@ func TestOfficerWorksTheBoard(t *testing.T) {
 		t.Fatalf("'seen, with signs' asks no confirmation: %v", err)
 	}
 	screenshot(t, ctx, "officer-board-confirm-phone", 390)
+	for _, v := range axeViolations(t, ctx) {
+		t.Errorf("the confirmation: %s", v)
+	}
 	if got, _ := c.store.GetCase(ctx0, tickets.ActorSystem, binh.ID); got.Status != tickets.CaseMonitoring {
 		t.Errorf("before the confirmation the case is %s", got.Status)
 	}

@@ -73,6 +73,9 @@ func TestDatesDayFirst(t *testing.T) {
 			!strings.Contains(section(body, "error-from", "</span>"), "ngày/tháng/năm") {
 			t.Errorf("a bad from: %d, want 422 and the message beside the field: %s", code, excerpt(body, "filters"))
 		}
+		if strings.Contains(body, `data-testid="no-tickets"`) {
+			t.Errorf("a bad from says there are no tickets")
+		}
 		// htmx replaces the list only: the message reaches the field out of band.
 		code, body = hxGet(t, lan, c.srv.URL+"/tickets?view=all&from=31/02/2021")
 		if code != http.StatusUnprocessableEntity || !strings.Contains(body, `id="error-from"`) || !strings.Contains(body, `hx-swap-oob`) {

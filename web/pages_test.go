@@ -53,9 +53,11 @@ func withPages(t *testing.T, c *console) []consolePage {
 		}
 	}
 	add("", "/login")
-	add("lan", "/tickets", "/tickets?view=missed", ticket, "/cases", kase, "/board?unit="+phuXuan, "/account", "/tickets/HL-999999")
-	add("hoa", "/board", "/tickets", ticket, "/cases", kase, "/reports/daily", "/account")
-	add("minh", "/tickets", ticket, "/access", "/reports/daily", "/reports/daily?period=week", "/wallboard", "/confirmations", kase)
+	add("lan", "/tickets", "/tickets?view=missed", ticket, "/cases", kase, "/board?unit="+phuXuan, "/account", "/tickets/HL-999999",
+		"/tickets?view=all&from=31/02/2021")
+	add("hoa", "/board", "/tickets", ticket, "/cases", kase, "/reports/daily", "/account", "/board?day=01/01/2030")
+	add("minh", "/tickets", ticket, "/access", "/reports/daily", "/reports/daily?period=week", "/wallboard", "/confirmations", kase,
+		"/reports/daily?day=2021-13-45", "/access?phone=12")
 	add("root", "/admin/users", "/admin/audit", "/admin/units", "/confirmations", "/account")
 	return pages
 }

@@ -550,7 +550,7 @@ func ticketList(p TicketsPage) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		if len(p.Rows) == 0 && p.Error == "" {
+		if len(p.Rows) == 0 && p.Error == "" && len(p.Errors) == 0 {
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 44, "<p data-testid=\"no-tickets\">Không có phiếu nào.</p>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
