@@ -31,7 +31,7 @@ help:
 	@echo "make load-followups   a day of automated follow-up calls (500 cases) through Asterisk"
 	@echo "make generate regenerate templ code; make sounds regenerates prompts (needs espeak-ng, sox)"
 	@echo "make screenshots  refresh the console's screenshots in web/screenshots"
-	@echo "make vendor  check the committed htmx files against the npm registry"
+	@echo "make vendor  check the committed htmx and axe-core files against the npm registry"
 
 .PHONY: go
 go:
@@ -177,17 +177,21 @@ screenshots: deps
 	HOTLINE_SCREENSHOTS=$(abspath web/screenshots) go test -count=1 -p 1 -run 'TestScreenPop|TestCallbackKeepsItsPlace' ./cmd/hotline/
 
 # Third-party browser files, fetched again from the npm registry at their pinned versions
-# and compared with the committed copies (web/static/VENDORED.md).
+# and compared with the committed copies (web/static/VENDORED.md, and the tests' axe-core:
+# web/testdata/VENDORED.md).
 HTMX_VERSION := 2.0.11
 HTMX_SSE_VERSION := 2.2.4
+AXE_VERSION := 4.14.1
 .PHONY: vendor
 vendor:
 	@set -e; tmp=$$(mktemp -d); trap 'rm -rf $$tmp' EXIT; cd $$tmp; \
-	npm pack --silent htmx.org@$(HTMX_VERSION) htmx-ext-sse@$(HTMX_SSE_VERSION) >/dev/null; \
-	mkdir a b; tar xzf htmx.org-$(HTMX_VERSION).tgz -C a; tar xzf htmx-ext-sse-$(HTMX_SSE_VERSION).tgz -C b; \
+	npm pack --silent htmx.org@$(HTMX_VERSION) htmx-ext-sse@$(HTMX_SSE_VERSION) axe-core@$(AXE_VERSION) >/dev/null; \
+	mkdir a b c; tar xzf htmx.org-$(HTMX_VERSION).tgz -C a; tar xzf htmx-ext-sse-$(HTMX_SSE_VERSION).tgz -C b; \
+	tar xzf axe-core-$(AXE_VERSION).tgz -C c; \
 	cmp a/package/dist/htmx.min.js $(CURDIR)/web/static/htmx.min.js; \
 	cmp b/package/dist/sse.min.js $(CURDIR)/web/static/htmx-ext-sse.min.js; \
-	echo "web/static matches htmx.org@$(HTMX_VERSION) and htmx-ext-sse@$(HTMX_SSE_VERSION)"
+	cmp c/package/axe.min.js $(CURDIR)/web/testdata/axe.min.js; \
+	echo "web/static matches htmx.org@$(HTMX_VERSION) and htmx-ext-sse@$(HTMX_SSE_VERSION); web/testdata matches axe-core@$(AXE_VERSION)"
 
 KEYS ?= 2,1,2,2,2,2,1,1,1
 FROM ?= 0905123456

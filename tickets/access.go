@@ -15,6 +15,7 @@ const (
 	AccessCaller      = "caller"       // a caller's history
 	AccessDeskNumber  = "desk_number"  // the number of the call in an agent's hands, on their desk bar
 	AccessOfferNumber = "offer_number" // the number of a callback offered to an agent, on their desk bar
+	AccessBoardNumber = "board_number" // a case's number in full on an officer's board
 )
 
 // AccessLabels names the access log's actions.
@@ -25,6 +26,7 @@ var AccessLabels = []Label{
 	{AccessCaller, "Xem lịch sử người gọi", "Caller's history"},
 	{AccessDeskNumber, "Xem số người gọi trên thanh trực", "Caller's number on the desk bar"},
 	{AccessOfferNumber, "Xem số trong lời mời gọi lại", "Number of a callback offered"},
+	{AccessBoardNumber, "Xem số trên bảng theo dõi hằng ngày", "Number on the follow-up board"},
 }
 
 // Access is one entry of the access log: who saw what of whom, when, from where.
@@ -89,6 +91,25 @@ func (s *Store) LogRecordingPlay(ctx context.Context, actor Actor, recordingID i
 		return nil, err
 	}
 	return a, nil
+}
+
+// LogAccesses writes several entries of the access log at once, in one transaction: a
+// page that shows many citizens' numbers (an officer's board) logs each one.
+func (s *Store) LogAccesses(ctx context.Context, actor Actor, list []*Access) error {
+	if len(list) == 0 {
+		return nil
+	}
+	return s.inTx(ctx, func(t *tx) error {
+		for _, a := range list {
+			a.At, a.UserID, a.Username = t.now, actor.UserID, actor.Name
+			err := t.QueryRowxContext(ctx, t.Rebind(`INSERT INTO access_log (at, user_id, username, action, subject, phone, remote_addr)
+				VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`), a.At, a.UserID, a.Username, a.Action, a.Subject, a.Phone, a.RemoteAddr).Scan(&a.ID)
+			if err != nil {
+				return fmt.Errorf("log access: %w", err)
+			}
+		}
+		return nil
+	})
 }
 
 // AccessFilter selects access log entries: by user, by the citizen's number, by subject.

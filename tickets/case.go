@@ -3,6 +3,7 @@ package tickets
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -76,6 +77,7 @@ const (
 	MethodAgentCall     = "agent_call"
 	MethodAutomatedCall = "automated_call"
 	MethodHomeVisit     = "home_visit"
+	MethodPhoneCall     = "phone_call" // a ward or commune officer's phone call
 )
 
 // Policy is the rules of follow-up.
@@ -117,41 +119,46 @@ type Case struct {
 func (c *Case) Validate(now time.Time) error {
 	c.PersonName = strings.TrimSpace(c.PersonName)
 	if c.PersonName == "" {
-		return Errorf(EINVALID, "Cần có họ tên người nghi nhiễm.")
+		return FieldErrorf("person_name", "Cần có họ tên người nghi nhiễm.")
 	}
 	c.NameKey = NameKey(c.PersonName)
 	if c.Phone != nil {
 		p, err := NormalizePhone(*c.Phone)
 		if err != nil {
-			return err
+			return FieldErrorf("phone", "%s Hãy nhập số di động 10 chữ số (0905 123 456) hoặc số máy bàn (0234 3822 123), hoặc để trống.", ErrorMessage(err))
 		}
 		c.Phone = &p
 	}
 	if c.BirthYear != nil && (*c.BirthYear < 1900 || *c.BirthYear > now.Year()) {
-		return Errorf(EINVALID, "Năm sinh %d không hợp lệ.", *c.BirthYear)
+		return FieldErrorf("birth_year", "%s", BirthYearRange(strconv.Itoa(*c.BirthYear), now))
 	}
 	switch c.Language {
 	case "":
 		c.Language = "vi"
 	case "vi", "en":
 	default:
-		return Errorf(EINVALID, "Ngôn ngữ %q không hợp lệ (vi hoặc en).", c.Language)
+		return FieldErrorf("language", "Ngôn ngữ %q không hợp lệ (vi hoặc en).", c.Language)
 	}
 	switch c.Sex {
 	case "", "male", "female":
 	default:
-		return Errorf(EINVALID, "Giới tính %q không hợp lệ.", c.Sex)
+		return FieldErrorf("sex", "Giới tính %q không hợp lệ.", c.Sex)
 	}
 	if c.OnsetDate != nil {
 		d, err := time.ParseInLocation(DayFormat, *c.OnsetDate, Local)
 		if err != nil {
-			return Errorf(EINVALID, "Ngày khởi phát %q không đúng dạng năm-tháng-ngày.", *c.OnsetDate)
+			return FieldErrorf("onset_date", "Ngày khởi phát “%s” không hợp lệ: hãy viết ngày/tháng/năm, ví dụ 10/08/2021.", *c.OnsetDate)
 		}
 		if d.After(now) {
-			return Errorf(EINVALID, "Ngày khởi phát không thể ở tương lai.")
+			return FieldErrorf("onset_date", "Ngày khởi phát không thể ở tương lai.")
 		}
 	}
 	return nil
+}
+
+// BirthYearRange is what is said of a birth year that is not one: the years allowed.
+func BirthYearRange(typed string, now time.Time) string {
+	return fmt.Sprintf("Năm sinh “%s” không hợp lệ: hãy nhập năm từ 1900 đến %d, ví dụ 1958.", typed, now.Year())
 }
 
 // CaseRef formats the reference of the n-th case of a year: CA-260001.
@@ -194,6 +201,7 @@ var FollowUpMethods = []Label{
 	{MethodAgentCall, "Tổng đài viên gọi", "Agent's call"},
 	{MethodAutomatedCall, "Cuộc gọi tự động", "Automated call"},
 	{MethodHomeVisit, "Đến nhà", "Home visit"},
+	{MethodPhoneCall, "Cán bộ gọi điện", "Officer's phone call"},
 }
 
 // CaseStatusLabel returns the label of a case status.
@@ -210,7 +218,9 @@ func checkFollowUp(result, method string) error {
 		return Errorf(EINVALID, "Kết quả theo dõi %q không tồn tại.", result)
 	}
 	switch method {
-	case MethodAgentCall, MethodAutomatedCall, MethodHomeVisit:
+	case MethodAgentCall, MethodAutomatedCall, MethodHomeVisit, MethodPhoneCall:
+	case "":
+		return Errorf(EINVALID, "Hãy chọn cách theo dõi: gọi điện hay đến nhà.")
 	default:
 		return Errorf(EINVALID, "Cách theo dõi %q không tồn tại.", method)
 	}

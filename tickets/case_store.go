@@ -360,7 +360,7 @@ func (s *Store) recordFollowUp(ctx context.Context, t *tx, actor Actor, followUp
 	}
 	today := Day(t.now)
 	if f.DueOn > today {
-		return nil, Errorf(ECONFLICT, "Ngày %d của ca %s (%s) chưa đến; chỉ ghi kết quả cho những ngày đã đến hạn.", f.Day, c.Ref, f.DueOn)
+		return nil, Errorf(ECONFLICT, "Ngày %d của ca %s (%s) chưa đến; chỉ ghi kết quả cho những ngày đã đến hạn.", f.Day, c.Ref, DayText(f.DueOn))
 	}
 	_, err = t.ExecContext(ctx, t.Rebind(`UPDATE follow_ups SET result = ?, method = ?, answers = ?, note = ?,
 		recorded_by = ?, recorded_at = ? WHERE id = ?`), result, method, answers, note, actor.UserID, t.now, f.ID)
@@ -371,13 +371,19 @@ func (s *Store) recordFollowUp(ctx context.Context, t *tx, actor Actor, followUp
 		new: result, note: note}); err != nil {
 		return nil, err
 	}
+	return s.applyResult(ctx, t, c, &f, result, today)
+}
+
+// applyResult applies the rules a day's result sets in motion, and returns the ticket
+// it raised for the case's unit, if any.
+func (s *Store) applyResult(ctx context.Context, t *tx, c *Case, f *FollowUp, result, today string) (*Ticket, error) {
 	switch result {
 	case ResultSymptomatic:
 		// The clock starts again: the days after this one must be well.
 		if err := s.scheduleThrough(ctx, t, c, AddDays(f.DueOn, s.Policy.MonitoringDays)); err != nil {
 			return nil, err
 		}
-		if c.Status != CaseReferred {
+		if c.Status != CaseReferred && CheckCaseTransition(c.Status, CaseReferred) == nil {
 			if err := s.setCaseStatus(ctx, t, ActorSystem, c, CaseReferred, "có triệu chứng khi theo dõi"); err != nil {
 				return nil, err
 			}
@@ -391,6 +397,104 @@ func (s *Store) recordFollowUp(ctx context.Context, t *tx, actor Actor, followUp
 		return nil, s.escalateMissed(ctx, t, c, today)
 	}
 	return nil, nil
+}
+
+// CorrectFollowUp corrects a day's result recorded by mistake (a wrong button, the
+// wrong person's card), with the reason, kept on the case's trail as a correction
+// (before → after, who, why). A correction changes the day's record; what the first
+// result set in motion stays, for a person to undo knowingly: a referral for testing
+// and the P1 ticket raised for the unit stay (the ticket gets a note that its cause was
+// corrected, to be closed by whoever works it), as do days added to the monitoring and
+// a case marked lost. The count of well days that clears a case reads the results as
+// corrected. A correction to a result that sets things in motion (seen with signs; not
+// reached) applies its rules, as recording it would have.
+func (s *Store) CorrectFollowUp(ctx context.Context, actor Actor, followUpID int64, result, method, reason string) error {
+	if !actor.canWork() {
+		return Errorf(EFORBIDDEN, "Bạn không có quyền sửa kết quả theo dõi.")
+	}
+	if err := checkFollowUp(result, method); err != nil {
+		return err
+	}
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return Errorf(EINVALID, "Hãy ghi lý do sửa kết quả (ví dụ: bấm nhầm nút, ghi nhầm người).")
+	}
+	return s.inTx(ctx, func(t *tx) error {
+		var f FollowUp
+		err := t.GetContext(ctx, &f, t.Rebind(`SELECT `+followUpColumns+` FROM follow_ups WHERE id = ?`), followUpID)
+		if err != nil {
+			return fmt.Errorf("correct follow-up: %w", notFound(err, "lượt theo dõi"))
+		}
+		c, err := getCase(ctx, t, actor, f.CaseID)
+		if err != nil {
+			return err
+		}
+		if f.Result == nil {
+			return Errorf(ECONFLICT, "Ngày %d của ca %s chưa có kết quả để sửa; hãy ghi kết quả.", f.Day, c.Ref)
+		}
+		old := *f.Result
+		if old == result && f.Method != nil && *f.Method == method {
+			return Errorf(EINVALID, "Kết quả và cách theo dõi giống như đã ghi; không có gì để sửa.")
+		}
+		_, err = t.ExecContext(ctx, t.Rebind(`UPDATE follow_ups SET result = ?, method = ?, recorded_by = ?, recorded_at = ? WHERE id = ?`),
+			result, method, actor.UserID, t.now, f.ID)
+		if err != nil {
+			return fmt.Errorf("correct follow-up: %w", err)
+		}
+		note := reason
+		if old == ResultSymptomatic && result != ResultSymptomatic {
+			refs, err := s.noteRaisedTickets(ctx, t, c, &f, result, reason)
+			if err != nil {
+				return err
+			}
+			note += " · Việc chuyển xét nghiệm"
+			if len(refs) > 0 {
+				note += " và phiếu " + strings.Join(refs, ", ")
+			}
+			note += " vẫn giữ: hãy xem lại."
+		}
+		if err := addEvent(ctx, t, actor, EntityCase, c.ID, change{kind: "follow_up_corrected", field: fmt.Sprintf("day %d", f.Day),
+			old: old, new: result, note: note}); err != nil {
+			return err
+		}
+		if missed(old) == missed(result) && (old == ResultSymptomatic) == (result == ResultSymptomatic) {
+			return nil // nothing new set in motion
+		}
+		if result == ResultSymptomatic || missed(result) {
+			_, err = s.applyResult(ctx, t, c, &f, result, Day(t.now))
+		}
+		return err
+	})
+}
+
+// missed reports whether a result is a day missed: nobody reached the person.
+func missed(result string) bool { return result == ResultNotReached || result == ResultNotAttempted }
+
+// noteRaisedTickets writes on the tickets a day's symptomatic result raised (in the
+// transaction that recorded it) that the result was corrected, and returns their
+// references.
+func (s *Store) noteRaisedTickets(ctx context.Context, t *tx, c *Case, f *FollowUp, result, reason string) ([]string, error) {
+	if f.RecordedAt == nil {
+		return nil, nil
+	}
+	var raised []Ticket
+	if err := t.SelectContext(ctx, &raised, t.Rebind(`SELECT id, ref FROM tickets WHERE case_id = ? AND created_at = ? AND category = ?`),
+		c.ID, *f.RecordedAt, CategorySymptomReport); err != nil {
+		return nil, fmt.Errorf("tickets raised by day %d of %s: %w", f.Day, c.Ref, err)
+	}
+	var refs []string
+	for _, tk := range raised {
+		msg := fmt.Sprintf("Kết quả ngày %d của ca %s đã được sửa từ “%s” thành “%s” (%s). Phiếu này được tạo từ kết quả cũ: hãy xem lại, đóng nếu không còn cần.",
+			f.Day, c.Ref, FollowUpResultLabel(ResultSymptomatic).Vi, FollowUpResultLabel(result).Vi, reason)
+		if _, err := t.ExecContext(ctx, t.Rebind(`UPDATE tickets SET updated_at = ? WHERE id = ?`), t.now, tk.ID); err != nil {
+			return nil, err
+		}
+		if err := addEvent(ctx, t, ActorSystem, EntityTicket, tk.ID, change{kind: "note", note: msg}); err != nil {
+			return nil, err
+		}
+		refs = append(refs, tk.Ref)
+	}
+	return refs, nil
 }
 
 // wellDaysSinceSymptoms counts a case's well days after its last symptomatic one:

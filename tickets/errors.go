@@ -18,10 +18,12 @@ const (
 	EINTERNAL  = "internal"
 )
 
-// Error is the domain's error: a machine code and a sentence a user can read.
+// Error is the domain's error: a machine code and a sentence a user can read, and for
+// an invalid value the field it is about, so that a form shows it beside that field.
 type Error struct {
 	Code    string
 	Message string
+	Field   string // the input at fault (birth_year), "" when none is
 }
 
 // Error implements the error interface.
@@ -32,6 +34,20 @@ func (e *Error) Error() string {
 // Errorf returns an Error with the given code and formatted message.
 func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// FieldErrorf returns an invalid Error about one field of what was given.
+func FieldErrorf(field, format string, args ...any) *Error {
+	return &Error{Code: EINVALID, Message: fmt.Sprintf(format, args...), Field: field}
+}
+
+// ErrorField returns the field the domain error in err's chain is about, "" if none.
+func ErrorField(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Field
+	}
+	return ""
 }
 
 // ErrorCode returns the code of the domain error in err's chain, EINTERNAL for any other

@@ -153,7 +153,7 @@ type StaffingHour struct {
 func DayBounds(day string) (start, end time.Time, err error) {
 	t, err := time.ParseInLocation(DayFormat, day, Local)
 	if err != nil {
-		return time.Time{}, time.Time{}, Errorf(EINVALID, "Ngày %q không hợp lệ (YYYY-MM-DD).", day)
+		return time.Time{}, time.Time{}, Errorf(EINVALID, "Ngày “%s” không hợp lệ: hãy viết ngày/tháng/năm, ví dụ 10/08/2021.", day)
 	}
 	return t.UTC(), t.AddDate(0, 0, 1).UTC(), nil
 }

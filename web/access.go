@@ -15,6 +15,7 @@ type AccessPage struct {
 	Rows                 []AccessRow
 	Next                 string
 	Error                string
+	PhoneError           string // beside the citizen's number
 }
 
 // AccessRow is one entry of the access log.
@@ -29,6 +30,9 @@ func (s *Server) handleAccessLog(w http.ResponseWriter, r *http.Request, me *vie
 	list, err := s.cfg.Store.ListAccess(r.Context(), me.Actor, tickets.AccessFilter{Username: p.User, Phone: p.Phone, Subject: p.Subject, Before: before, Limit: 100})
 	status := http.StatusOK
 	switch {
+	case tickets.ErrorCode(err) == tickets.EINVALID && p.Phone != "":
+		// The number is the only filter the log refuses.
+		p.PhoneError, status = tickets.ErrorMessage(err), http.StatusUnprocessableEntity
 	case tickets.ErrorCode(err) == tickets.EINVALID:
 		p.Error, status = tickets.ErrorMessage(err), http.StatusUnprocessableEntity
 	case err != nil:

@@ -198,11 +198,12 @@ func (s *Server) userAction(w http.ResponseWriter, r *http.Request, me *viewer, 
 
 // UnitsPage is the admins' list of wards and communes.
 type UnitsPage struct {
-	Nav     Nav
-	Units   []UnitRow
-	New     tickets.Unit
-	Error   string
-	Message string
+	Nav      Nav
+	Units    []UnitRow
+	New      tickets.Unit
+	Error    string
+	Message  string
+	AddError string // beside the form that adds a unit
 }
 
 // UnitRow is a unit as admins see it.
@@ -264,6 +265,11 @@ func (s *Server) unitAction(w http.ResponseWriter, r *http.Request, me *viewer, 
 		s.fail(w, r, me, perr)
 		return
 	}
-	p.New, p.Error = typed, tickets.ErrorMessage(err)
+	p.New = typed
+	if r.URL.Path == "/admin/units" {
+		p.AddError = tickets.ErrorMessage(err) // beside the form that added it
+	} else {
+		p.Error = tickets.ErrorMessage(err)
+	}
 	s.render(w, r, statusFor(err), unitsPage(p))
 }

@@ -193,14 +193,14 @@ func TestHiddenReporterNumberNotShown(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, body := post(t, agent, c.srv.URL+"/tickets/"+report.Ref+"/case", url.Values{"case_ref": {theirs.Ref}})
-	if code != http.StatusUnprocessableEntity || !strings.Contains(excerpt(body, "error-case-ref"), "ẩn danh") {
-		t.Errorf("link community report %s to the reporter's case %s: %d %q, want 422 with why beside the reference", report.Ref, theirs.Ref, code, excerpt(body, "error-case-ref"))
+	if code != http.StatusUnprocessableEntity || !strings.Contains(excerpt(body, "error-case.case_ref"), "ẩn danh") {
+		t.Errorf("link community report %s to the reporter's case %s: %d %q, want 422 with why beside the reference", report.Ref, theirs.Ref, code, excerpt(body, "error-case.case_ref"))
 	}
 	for _, phone := range []string{reporter, "0913 444 555"} {
 		form := url.Values{"person_name": {"Phan Văn Bình"}, "phone": {phone}, "case_area": {phuXuan}}
 		code, body := post(t, agent, c.srv.URL+"/tickets/"+report.Ref+"/case", form)
-		if code != http.StatusUnprocessableEntity || !strings.Contains(excerpt(body, "error-case-phone"), "ẩn danh") {
-			t.Errorf("a case from community report %s with the reporter's number %s: %d %q, want 422 with why beside the phone", report.Ref, phone, code, excerpt(body, "error-case-phone"))
+		if code != http.StatusUnprocessableEntity || !strings.Contains(excerpt(body, "error-case.phone"), "ẩn danh") {
+			t.Errorf("a case from community report %s with the reporter's number %s: %d %q, want 422 with why beside the phone", report.Ref, phone, code, excerpt(body, "error-case.phone"))
 		}
 		if !strings.Contains(body, `value="Phan Văn Bình"`) {
 			t.Errorf("the refused case form of %s lost the name typed", report.Ref)

@@ -144,6 +144,13 @@ func TestOfficerWorksTheBoard(t *testing.T) {
 	if err := c.store.SetCaseStatus(ctx0, c.actor("lan"), cs.ID, tickets.CaseMonitoring, ""); err != nil {
 		t.Fatal(err)
 	}
+	binh := &tickets.Case{PersonName: "Trần Thị Bình", Phone: ptr("0905 777 222"), UnitCode: ptr(phuXuan)}
+	if err := c.store.CreateCase(ctx0, c.actor("lan"), binh, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.store.SetCaseStatus(ctx0, c.actor("lan"), binh.ID, tickets.CaseMonitoring, ""); err != nil {
+		t.Fatal(err)
+	}
 	ctx := newTab(t)
 	c.signIn(ctx, "hoa")
 	if err := chromedp.Do(ctx, chromedp.Navigate(c.srv.URL+"/tickets?view=all"), chromedp.WaitVisible(`[data-testid="tickets"]`)); err != nil {
@@ -158,7 +165,10 @@ func TestOfficerWorksTheBoard(t *testing.T) {
 	}
 	screenshot(t, ctx, "officer-board", 1280)
 	screenshot(t, ctx, "officer-board-phone", 390)
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844), chromedp.Click(`[data-testid="due-today"] [data-testid="result-well"]`)); err != nil {
+	// The method is asked (a home visit here), then the result.
+	htmxReady(t, ctx)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844), chromedp.Click(`[data-testid="due-today"] input[value="home_visit"]`),
+		chromedp.Click(`[data-testid="due-today"] [data-testid="result-well"]`)); err != nil {
 		t.Fatal(err)
 	}
 	msg := waitTexts(t, ctx, `[data-testid="message"]`, func(m []string) bool { return len(m) == 1 })
@@ -166,8 +176,33 @@ func TestOfficerWorksTheBoard(t *testing.T) {
 		t.Errorf("message %q", msg[0])
 	}
 	fus, _ := c.store.FollowUps(ctx0, tickets.ActorSystem, cs.ID)
-	if fus[0].Result == nil || *fus[0].Result != tickets.ResultWell || fus[0].RecordedBy == nil || *fus[0].RecordedBy != c.users["hoa"].ID {
+	if fus[0].Result == nil || *fus[0].Result != tickets.ResultWell || fus[0].Method == nil || *fus[0].Method != tickets.MethodHomeVisit ||
+		fus[0].RecordedBy == nil || *fus[0].RecordedBy != c.users["hoa"].ID {
 		t.Errorf("day 1: %+v", fus[0])
+	}
+	// The next card remembers the method; "seen, with signs" asks to confirm, then
+	// refers the case.
+	if checked, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector('[data-testid="due-today"] input[value="home_visit"]').checked`)); !checked {
+		t.Errorf("the next card does not remember the home visit")
+	}
+	htmxReady(t, ctx)
+	if err := chromedp.Do(ctx, chromedp.Click(`[data-testid="due-today"] [data-testid="result-symptomatic"]`),
+		chromedp.WaitVisible(`[data-testid="confirm-symptomatic"]`)); err != nil {
+		t.Fatalf("'seen, with signs' asks no confirmation: %v", err)
+	}
+	screenshot(t, ctx, "officer-board-confirm-phone", 390)
+	for _, v := range axeViolations(t, ctx) {
+		t.Errorf("the confirmation: %s", v)
+	}
+	if got, _ := c.store.GetCase(ctx0, tickets.ActorSystem, binh.ID); got.Status != tickets.CaseMonitoring {
+		t.Errorf("before the confirmation the case is %s", got.Status)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(`[data-testid="confirm-yes"]`)); err != nil {
+		t.Fatal(err)
+	}
+	waitTexts(t, ctx, `[data-testid="message"]`, func(m []string) bool { return len(m) == 1 && strings.Contains(m[0], "có dấu hiệu") })
+	if got, _ := c.store.GetCase(ctx0, tickets.ActorSystem, binh.ID); got.Status != tickets.CaseReferred {
+		t.Errorf("after the confirmation the case is %s, want referred", got.Status)
 	}
 
 	// The case's automated calls: the day's two attempts are on its page; the officer

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -33,11 +34,7 @@ func (s *Server) handleCases(w http.ResponseWriter, r *http.Request, me *viewer)
 	p := CasesPage{Nav: s.nav(r, me, "cases"), Q: trimmed(q.Get("q")), Area: q.Get("area"), Status: q.Get("status"),
 		Statuses: labelsVi(tickets.CaseStatuses)}
 	n := s.names(r, me)
-	for _, u := range n.units {
-		if u.Active {
-			p.Units = append(p.Units, option{u.Code, u.Name})
-		}
-	}
+	p.Units = areaFilter(me, activeUnits(n.units), n)
 	f := tickets.CaseFilter{Limit: 100}
 	if p.Q != "" {
 		if _, err := tickets.NormalizePhone(p.Q); err == nil {
@@ -88,7 +85,14 @@ type CaseView struct {
 	Status    string
 	Moves     []option
 	Tickets   []TicketRow
-	Days      []FollowUpDay
+	// Tel is the person's number to tap on a phone (tel:+84...), "" without one.
+	Tel string
+	// Due are the days due and not recorded yet (today's, and overdue ones), each with
+	// its form; Days is the whole calendar, folded under them.
+	Due  []FollowUpDay
+	Days []FollowUpDay
+	// CalendarText sums the calendar up on its fold.
+	CalendarText string
 	// AutoCalls is the case's automated-call state (tickets.AutoCalls*), with words.
 	AutoCalls, AutoCallsText, LanguageText string
 	Attempts                               []AttemptRow
@@ -109,9 +113,11 @@ type FollowUpDay struct {
 	ID                            int64
 	Day                           int
 	Due, Result, Method, By, Note string
-	ResultCode                    string
+	ResultCode, MethodCode        string
 	Open                          bool // due, no result yet: one can be recorded
 	Future                        bool
+	Today                         bool
+	Form                          FollowUpForm // for an open day
 }
 
 func (s *Server) loadCase(r *http.Request, me *viewer) (*tickets.Case, error) {
@@ -140,7 +146,7 @@ func (s *Server) caseView(r *http.Request, me *viewer, c *tickets.Case) (CaseVie
 	}
 	n := s.names(r, me)
 	v := CaseView{Nav: s.nav(r, me, "cases"), Ref: c.Ref, URL: "/cases/" + c.Ref, Name: c.PersonName, Phone: phoneText(c.Phone),
-		Address: c.Address, Status: tickets.CaseStatusLabel(c.Status).Vi, Errors: map[string]string{},
+		Tel: telURL(c.Phone), Address: c.Address, Status: tickets.CaseStatusLabel(c.Status).Vi, Errors: map[string]string{},
 		Results: labelsVi(tickets.FollowUpResults), Methods: labelsVi(tickets.FollowUpMethods)}
 	if c.BirthYear != nil {
 		v.BirthYear = strconv.Itoa(*c.BirthYear)
@@ -176,22 +182,38 @@ func (s *Server) caseView(r *http.Request, me *viewer, c *tickets.Case) (CaseVie
 		return v, err
 	}
 	today := tickets.Day(s.cfg.Now())
+	recorded, todayDay := 0, 0
 	for _, f := range fus {
-		d := FollowUpDay{ID: f.ID, Day: f.Day, Due: dayText(f.DueOn), Note: f.Note, Future: f.DueOn > today}
+		d := FollowUpDay{ID: f.ID, Day: f.Day, Due: dayText(f.DueOn), Note: f.Note, Future: f.DueOn > today, Today: f.DueOn == today}
 		if f.Result != nil {
 			d.Result, d.ResultCode = tickets.FollowUpResultLabel(*f.Result).Vi, *f.Result
+			recorded++
 		} else {
 			d.Open = !d.Future
 		}
+		if d.Today {
+			todayDay = f.Day
+		}
 		if f.Method != nil {
-			d.Method = wordOrLabel(tickets.FollowUpMethods, *f.Method)
+			d.Method, d.MethodCode = wordOrLabel(tickets.FollowUpMethods, *f.Method), *f.Method
 		}
 		if f.RecordedBy != nil {
 			d.By = n.user(*f.RecordedBy)
 		} else if f.Result != nil {
 			d.By = "Hệ thống"
 		}
+		if d.Open {
+			d.Form = s.followUpForm(r, me, f.ID, v.URL+"/followups/"+strconv.FormatInt(f.ID, 10), "#case", v.URL)
+			d.Form.CaseRef, d.Form.Day = c.Ref, f.Day
+			v.Due = append(v.Due, d)
+		}
 		v.Days = append(v.Days, d)
+	}
+	if len(fus) > 0 {
+		v.CalendarText = fmt.Sprintf("%d ngày · đã ghi %d", len(fus), recorded)
+		if todayDay > 0 {
+			v.CalendarText += fmt.Sprintf(" · hôm nay ngày %d", todayDay)
+		}
 	}
 	v.AutoCalls, v.AutoCallsText = c.AutoCalls, tickets.AutoCallStateLabel(c.AutoCalls).Vi
 	v.LanguageText = map[string]string{"vi": "tiếng Việt", "en": "tiếng Anh"}[c.Language]
@@ -276,37 +298,52 @@ func (s *Server) caseAction(w http.ResponseWriter, r *http.Request, me *viewer, 
 		return
 	}
 	err = do(r.Context(), c)
-	status := http.StatusOK
-	if err != nil {
-		switch tickets.ErrorCode(err) {
-		case tickets.EINVALID:
-			status = http.StatusUnprocessableEntity
-		case tickets.ECONFLICT, tickets.EFORBIDDEN:
-			status = statusFor(err)
-		default:
-			s.fail(w, r, me, err)
-			return
-		}
-	} else if !isHTMX(r) {
+	status, ok := s.changeStatus(w, r, me, err)
+	if !ok {
+		return
+	}
+	if err == nil && !isHTMX(r) {
 		http.Redirect(w, r, "/cases/"+c.Ref+"#"+field, http.StatusSeeOther)
 		return
 	}
-	// The case again, as the change left it; err stays the change's own error.
-	c, lerr := s.loadCase(r, me)
-	if lerr != nil {
-		s.fail(w, r, me, lerr)
-		return
+	s.caseAnswer(w, r, me, status, func(v *CaseView) {
+		if err != nil {
+			v.Errors[field] = tickets.ErrorMessage(err)
+		} else {
+			v.Message = done
+		}
+	})
+}
+
+// changeStatus is the status of the answer to a change that ended in err; an internal
+// error is answered here (ok false).
+func (s *Server) changeStatus(w http.ResponseWriter, r *http.Request, me *viewer, err error) (status int, ok bool) {
+	switch tickets.ErrorCode(err) {
+	case "":
+		return http.StatusOK, true
+	case tickets.EINVALID:
+		return http.StatusUnprocessableEntity, true
+	case tickets.ECONFLICT, tickets.EFORBIDDEN, tickets.ENOTFOUND:
+		return statusFor(err), true
 	}
-	v, verr := s.caseView(r, me, c)
-	if verr != nil {
-		s.fail(w, r, me, verr)
-		return
-	}
+	s.fail(w, r, me, err)
+	return 0, false
+}
+
+// caseAnswer answers a change with the case as the change left it (its main part for
+// htmx), with what set says of the change.
+func (s *Server) caseAnswer(w http.ResponseWriter, r *http.Request, me *viewer, status int, set func(v *CaseView)) {
+	c, err := s.loadCase(r, me)
 	if err != nil {
-		v.Errors[field] = tickets.ErrorMessage(err)
-	} else {
-		v.Message = done
+		s.fail(w, r, me, err)
+		return
 	}
+	v, err := s.caseView(r, me, c)
+	if err != nil {
+		s.fail(w, r, me, err)
+		return
+	}
+	set(&v)
 	if isHTMX(r) {
 		s.render(w, r, status, caseMain(v))
 		return
@@ -327,59 +364,43 @@ func (s *Server) handleCaseNote(w http.ResponseWriter, r *http.Request, me *view
 	})
 }
 
-func (s *Server) handleFollowUp(w http.ResponseWriter, r *http.Request, me *viewer) {
-	s.caseAction(w, r, me, "followup", "Đã ghi kết quả theo dõi.", func(ctx context.Context, c *tickets.Case) error {
-		return s.recordFollowUp(r, me)
-	})
-}
-
-// recordFollowUp records the result of the follow-up day of a request's {id}.
-func (s *Server) recordFollowUp(r *http.Request, me *viewer) error {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		return tickets.Errorf(tickets.ENOTFOUND, "Không tìm thấy lượt theo dõi.")
-	}
-	method := r.PostFormValue("method")
-	if method == "" {
-		method = tickets.MethodAgentCall
-		if me.Actor.UnitCode != "" {
-			method = tickets.MethodHomeVisit
-		}
-	}
-	return s.cfg.Store.RecordFollowUp(r.Context(), me.Actor, id, r.PostFormValue("result"), method, nil, trimmed(r.PostFormValue("note")))
-}
-
 // BoardPage is a ward or commune's day of follow-up: what is due, overdue, who has not
 // been seen, who is lost or referred; a result recorded in one click.
 type BoardPage struct {
-	Nav      Nav
-	Day      string
-	DayText  string
-	Unit     string
-	UnitName string
-	Units    []option // for the call centre, who picks a unit
-	Pick     bool
-	DueToday []BoardDay
-	Overdue  []BoardDay
-	NotSeen  []BoardCase
-	Lost     []BoardCase
-	Referred []BoardCase
-	Results  []option
-	Message  string
-	Error    string
+	Nav     Nav
+	Day     string
+	DayText string
+	// DayInput is the day's field as typed (dd/mm/yyyy), DayError its message; Future
+	// says the day has not come (nothing to show yet).
+	DayInput, DayError string
+	Future             bool
+	Unit               string
+	UnitName           string
+	Units              []option // for the call centre, who picks a unit
+	Pick               bool
+	DueToday           []BoardDay
+	Overdue            []BoardDay
+	NotSeen            []BoardCase
+	Lost               []BoardCase
+	Referred           []BoardCase
+	Message            string
+	Error              string
 }
 
-// BoardDay is a follow-up due, with what recording its result needs.
+// BoardDay is a follow-up due, with the form that records its result.
 type BoardDay struct {
 	ID                          int64
 	CaseRef, CaseURL, Name, Due string
-	Phone                       string
-	Day                         int
+	// Phone is the number, in full with Tel to tap for the officer of the unit (and
+	// written to the access log), masked for the call centre.
+	Phone, Tel string
+	Day        int
+	Form       FollowUpForm
 }
 
 // BoardCase is a case on the board.
 type BoardCase struct {
-	Ref, URL, Name, Phone, Since string
+	Ref, URL, Name, Phone, Tel, Since string
 }
 
 func (s *Server) handleBoard(w http.ResponseWriter, r *http.Request, me *viewer) {
@@ -388,16 +409,27 @@ func (s *Server) handleBoard(w http.ResponseWriter, r *http.Request, me *viewer)
 		s.fail(w, r, me, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, boardPage(p))
+	status := http.StatusOK
+	if p.DayError != "" {
+		status = http.StatusUnprocessableEntity
+	}
+	s.render(w, r, status, boardPage(p))
 }
 
 func (s *Server) boardPage(r *http.Request, me *viewer) (BoardPage, error) {
 	q := r.URL.Query()
-	day := q.Get("day")
-	if day == "" {
-		day = tickets.Day(s.cfg.Now())
+	today := tickets.Day(s.cfg.Now())
+	p := BoardPage{Nav: s.nav(r, me, "board"), Unit: q.Get("unit"), DayInput: trimmed(q.Get("day"))}
+	day := today
+	if p.DayInput != "" {
+		d, err := tickets.ParseDay(p.DayInput)
+		if err != nil {
+			p.DayError = tickets.ErrorMessage(err)
+			return p, nil
+		}
+		day = d
 	}
-	p := BoardPage{Nav: s.nav(r, me, "board"), Day: day, DayText: dayText(day), Unit: q.Get("unit"), Results: labelsVi(tickets.FollowUpResults[:4])}
+	p.Day, p.DayText, p.DayInput, p.Future = day, dayText(day), dayText(day), day > today
 	n := s.names(r, me)
 	if me.Actor.UnitCode != "" {
 		p.Unit = me.Actor.UnitCode
@@ -413,17 +445,28 @@ func (s *Server) boardPage(r *http.Request, me *viewer) (BoardPage, error) {
 		}
 	}
 	p.UnitName = n.unit(p.Unit)
+	if p.Future {
+		return p, nil // nothing is due on a day to come yet
+	}
 	b, err := s.cfg.Store.UnitBoard(r.Context(), me.Actor, p.Unit, day)
 	if err != nil {
 		return p, err
 	}
+	// The officer of the unit sees its numbers in full, to call; each one shown is
+	// logged (a view that cannot be logged shows the number masked).
+	numbers := boardNumbers{full: me.Actor.UnitCode != "" && fromConsole(r)}
+	back := "/board?" + url.Values{"unit": {p.Unit}, "day": {day}}.Encode()
 	for _, list := range []struct {
 		src []*tickets.DueFollowUp
 		dst *[]BoardDay
 	}{{b.DueToday, &p.DueToday}, {b.Overdue, &p.Overdue}} {
 		for _, d := range list.src {
-			*list.dst = append(*list.dst, BoardDay{ID: d.ID, CaseRef: d.CaseRef, CaseURL: "/cases/" + d.CaseRef, Name: d.PersonName,
-				Due: dayText(d.DueOn), Phone: maskedPhone(d.Phone), Day: d.Day})
+			bd := BoardDay{ID: d.ID, CaseRef: d.CaseRef, CaseURL: "/cases/" + d.CaseRef, Name: d.PersonName, Due: dayText(d.DueOn), Day: d.Day}
+			bd.Phone, bd.Tel = numbers.show(d.CaseRef, d.Phone)
+			bd.Form = s.followUpForm(r, me, d.ID, "/board/followups/"+strconv.FormatInt(d.ID, 10), "#board", back)
+			bd.Form.Hidden = []option{{"unit", p.Unit}, {"day", day}}
+			bd.Form.CaseRef, bd.Form.Day = d.CaseRef, d.Day
+			*list.dst = append(*list.dst, bd)
 		}
 	}
 	for _, c := range b.NotSeen {
@@ -431,35 +474,65 @@ func (s *Server) boardPage(r *http.Request, me *viewer) (BoardPage, error) {
 		if c.LastSeen != nil {
 			since = "gặp lần cuối " + dayText(*c.LastSeen)
 		}
-		p.NotSeen = append(p.NotSeen, BoardCase{Ref: c.Ref, URL: "/cases/" + c.Ref, Name: c.PersonName, Phone: maskedPhone(c.Phone), Since: since})
+		bc := BoardCase{Ref: c.Ref, URL: "/cases/" + c.Ref, Name: c.PersonName, Since: since}
+		bc.Phone, bc.Tel = numbers.show(c.Ref, c.Phone)
+		p.NotSeen = append(p.NotSeen, bc)
 	}
 	for _, list := range []struct {
 		src []*tickets.Case
 		dst *[]BoardCase
 	}{{b.Lost, &p.Lost}, {b.Referred, &p.Referred}} {
 		for _, c := range list.src {
-			*list.dst = append(*list.dst, BoardCase{Ref: c.Ref, URL: "/cases/" + c.Ref, Name: c.PersonName, Phone: maskedPhone(c.Phone),
-				Since: dateTime(c.UpdatedAt)})
+			bc := BoardCase{Ref: c.Ref, URL: "/cases/" + c.Ref, Name: c.PersonName, Since: dateTime(c.UpdatedAt)}
+			bc.Phone, bc.Tel = numbers.show(c.Ref, c.Phone)
+			*list.dst = append(*list.dst, bc)
 		}
+	}
+	if err := s.cfg.Store.LogAccesses(r.Context(), me.Actor, numbers.logged(remoteAddr(r))); err != nil {
+		return p, errors.Join(tickets.Errorf(tickets.EINTERNAL, "Không ghi được nhật ký truy cập; bảng theo dõi không được hiển thị."), err)
 	}
 	return p, nil
 }
 
-// handleBoardFollowUp records a day's result from the board, in one click, and answers
-// with the board.
+// boardNumbers writes the numbers of a board, and keeps those shown in full for the
+// access log, once per case.
+type boardNumbers struct {
+	full  bool
+	shown []*tickets.Access
+	seen  map[string]bool
+}
+
+func (b *boardNumbers) show(ref string, phone *string) (text, tel string) {
+	if !b.full || phone == nil {
+		return maskedPhone(phone), ""
+	}
+	if !b.seen[ref] {
+		if b.seen == nil {
+			b.seen = map[string]bool{}
+		}
+		b.seen[ref] = true
+		b.shown = append(b.shown, &tickets.Access{Action: tickets.AccessBoardNumber, Subject: ref, Phone: phone})
+	}
+	return phoneText(phone), telURL(phone)
+}
+
+func (b *boardNumbers) logged(from string) []*tickets.Access {
+	for _, a := range b.shown {
+		a.RemoteAddr = from
+	}
+	return b.shown
+}
+
+// handleBoardFollowUp records a day's result from the board and answers with the board:
+// "seen, with signs" asks to confirm first.
 func (s *Server) handleBoardFollowUp(w http.ResponseWriter, r *http.Request, me *viewer) {
-	err := s.recordFollowUp(r, me)
-	status := http.StatusOK
-	switch code := tickets.ErrorCode(err); {
-	case err == nil:
-	case code == tickets.EINVALID || code == tickets.ECONFLICT || code == tickets.ENOTFOUND:
-		status = statusFor(err)
-	default:
-		s.fail(w, r, me, err)
+	post, err := s.recordFollowUp(r, me)
+	status, ok := s.changeStatus(w, r, me, err)
+	if !ok {
 		return
 	}
 	back := url.Values{"unit": {r.PostFormValue("unit")}, "day": {r.PostFormValue("day")}}.Encode()
-	if !isHTMX(r) && err == nil {
+	if !isHTMX(r) && err == nil && !post.ask {
 		http.Redirect(w, r, "/board?"+back, http.StatusSeeOther)
 		return
 	}
@@ -469,10 +542,19 @@ func (s *Server) handleBoardFollowUp(w http.ResponseWriter, r *http.Request, me 
 		s.fail(w, r, me, perr)
 		return
 	}
-	if err != nil {
+	placed := false
+	for _, days := range [][]BoardDay{p.DueToday, p.Overdue} {
+		for i := range days {
+			if days[i].ID == post.id {
+				placed = post.answer(&days[i].Form, err)
+			}
+		}
+	}
+	switch {
+	case err != nil && !placed:
 		p.Error = tickets.ErrorMessage(err)
-	} else {
-		p.Message = "Đã ghi: " + tickets.FollowUpResultLabel(r.PostFormValue("result")).Vi + "."
+	case err == nil && !post.ask:
+		p.Message = "Đã ghi: " + tickets.FollowUpResultLabel(post.result).Vi + "."
 	}
 	if isHTMX(r) {
 		s.render(w, r, status, boardMain(p))

@@ -634,7 +634,7 @@ func deskBar(v DeskBarView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				if v.State != "paused" {
-					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 62, "<form method=\"post\" action=\"/desk/pause\" hx-post=\"/desk/pause\" hx-target=\"#desk\" hx-swap=\"innerHTML\" class=\"inline\"><select name=\"reason\" data-testid=\"pause-reason\">")
+					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 62, "<form method=\"post\" action=\"/desk/pause\" hx-post=\"/desk/pause\" hx-target=\"#desk\" hx-swap=\"innerHTML\" class=\"inline\"><select name=\"reason\" data-testid=\"pause-reason\" aria-label=\"Lý do tạm nghỉ\">")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}

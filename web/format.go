@@ -29,13 +29,7 @@ func dateTimePtr(t *time.Time) string {
 }
 
 // dayText writes a stored local day (2021-08-10) as 10/08/2021.
-func dayText(day string) string {
-	t, err := time.Parse(tickets.DayFormat, day)
-	if err != nil {
-		return day
-	}
-	return t.Format("02/01/2006")
-}
+func dayText(day string) string { return tickets.DayText(day) }
 
 // phoneText writes a number in full (0905 123 456), or "không rõ số" without one.
 func phoneText(p *string) string {
@@ -103,7 +97,7 @@ var (
 		"note": "Ghi chú", "merged": "Gộp phiếu", "repeat": "Gọi lại nhiều lần", "repeated": "Có cuộc gọi lặp lại",
 		"linked": "Liên kết", "recording": "Lời nhắn thoại", "callback": "Gọi lại", "callback_requested": "Yêu cầu gọi lại",
 		"follow_up": "Kết quả theo dõi", "scheduled": "Lên lịch theo dõi", "escalated": "Báo lên",
-		"auto_calls": "Gọi tự động", "reporter_hidden": "Giữ ẩn danh người phản ánh với cán bộ phường/xã",
+		"auto_calls": "Gọi tự động", "reporter_hidden": "Giữ ẩn danh người phản ánh với cán bộ phường/xã", "follow_up_corrected": "Sửa kết quả theo dõi",
 	}
 )
 
@@ -178,6 +172,17 @@ func labelsVi(list []tickets.Label) []option {
 // option is one choice of a select.
 type option struct {
 	Value, Text string
+}
+
+// hasErrors reports whether a form has an error, beside its buttons (form) or one of
+// its fields (form.field).
+func hasErrors(errs map[string]string, form string) bool {
+	for k := range errs {
+		if k == form || strings.HasPrefix(k, form+".") {
+			return true
+		}
+	}
+	return false
 }
 
 // trimmed returns a form value without surrounding space.

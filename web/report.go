@@ -25,6 +25,8 @@ type ReportData struct {
 	Report   *tickets.DayReport
 	Trend    []trendDay
 	Units    []*tickets.Unit
+	// Future says the period has not begun; Empty that nothing happened in it.
+	Future, Empty bool
 }
 
 type trendDay struct {
@@ -61,8 +63,9 @@ func (s *Server) loadReport(ctx context.Context, r *http.Request, me *viewer) (*
 	if day == "" {
 		day = tickets.AddDays(today, -1)
 	}
-	if _, _, err := tickets.DayBounds(day); err != nil {
-		return nil, err
+	day, err := tickets.ParseDay(day)
+	if err != nil {
+		return nil, tickets.FieldErrorf("day", "%s", tickets.ErrorMessage(err))
 	}
 	period := r.URL.Query().Get("period")
 	switch period {
@@ -76,7 +79,7 @@ func (s *Server) loadReport(ctx context.Context, r *http.Request, me *viewer) (*
 	if err != nil {
 		return nil, err
 	}
-	d := &ReportData{Day: day, Period: period, Units: units, Live: s.cfg.Now()}
+	d := &ReportData{Day: day, Period: period, Units: units, Live: s.cfg.Now(), Future: day > today}
 	if me.User.Role == tickets.RoleOfficer {
 		// An officer's part: their unit's tickets and cases, day by day.
 		d.Period, d.From, d.To = "day", day, day
@@ -92,6 +95,7 @@ func (s *Server) loadReport(ctx context.Context, r *http.Request, me *viewer) (*
 		}
 		d.Title = "Báo cáo ngày " + dayText(day) + " – " + d.Unit
 		d.Figures = u.Figures(units)
+		d.Empty = u.Tickets.Created == 0 && u.Tickets.Backlog == 0 && u.Tickets.Resolved == 0 && u.Cases.New == 0 && u.Cases.Monitoring == 0
 		return d, nil
 	}
 	d.From, d.To = periodOf(day, period, today)
@@ -129,6 +133,10 @@ func (s *Server) loadReport(ctx context.Context, r *http.Request, me *viewer) (*
 	if d.Trend, err = s.trend(ctx, me, d.To); err != nil {
 		return nil, err
 	}
+	if rp := d.Report; rp != nil {
+		d.Empty = rp.Calls.Received == 0 && rp.Calls.Callbacks == 0 && rp.Queue.Offered == 0 && len(rp.Agents) == 0 &&
+			rp.Tickets.Created == 0 && rp.Tickets.Backlog == 0 && rp.Tickets.Resolved == 0 && rp.Cases.New == 0 && rp.Cases.Monitoring == 0
+	}
 	return d, nil
 }
 
@@ -163,6 +171,13 @@ func (s *Server) trend(ctx context.Context, me *viewer, to string) ([]trendDay, 
 
 func (s *Server) handleReport(w http.ResponseWriter, r *http.Request, me *viewer) {
 	d, err := s.loadReport(r.Context(), r, me)
+	if tickets.ErrorField(err) == "day" {
+		// The page again, with the day as typed and the message beside it.
+		v := ReportView{Title: "Báo cáo", Officer: me.User.Role == tickets.RoleOfficer, Period: r.URL.Query().Get("period"),
+			DayInput: r.URL.Query().Get("day"), DayError: tickets.ErrorMessage(err)}
+		s.render(w, r, http.StatusUnprocessableEntity, reportPage(s.nav(r, me, "reports"), v))
+		return
+	}
 	if err != nil {
 		s.fail(w, r, me, err)
 		return

@@ -23,6 +23,9 @@ type ReportView struct {
 	Links      reportLinks
 	Day        string
 	Period     string
+	// DayInput is the day's field (dd/mm/yyyy, or as typed), DayError its message;
+	// NoData says the period has no figures yet, or none at all.
+	DayInput, DayError, NoData string
 }
 
 type reportLinks struct {
@@ -49,7 +52,13 @@ var pivotSections = []string{tickets.SectionInterval, tickets.SectionAgents, tic
 	tickets.SectionCaseUnit, tickets.SectionStaffing}
 
 func reportView(d *ReportData) ReportView {
-	v := ReportView{Title: d.Title, Changed: len(d.Changes), Officer: d.Unit != "", Day: d.Day, Period: d.Period}
+	v := ReportView{Title: d.Title, Changed: len(d.Changes), Officer: d.Unit != "", Day: d.Day, Period: d.Period, DayInput: dayText(d.Day)}
+	switch {
+	case d.Future:
+		v.NoData = "Ngày " + dayText(d.Day) + " chưa đến: chưa có số liệu."
+	case d.Empty:
+		v.NoData = "Không có số liệu nào trong kỳ này: không có cuộc gọi, phiếu hay ca nào."
+	}
 	if d.Frozen != nil {
 		v.Stamp = "Số liệu chốt lúc " + d.Frozen.In(tickets.Local).Format("15:04 02/01/2006")
 	} else {

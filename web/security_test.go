@@ -226,8 +226,8 @@ func TestBadFormsKeepWhatWasTyped(t *testing.T) {
 		t.Errorf("empty summary: %d %q", code, excerpt(body, "error-edit"))
 	}
 	code, body = post(t, cl, c.srv.URL+"/tickets/"+tk.Ref+"/case", url.Values{"person_name": {"Lê Thị Mai"}, "birth_year": {"năm 60"}})
-	if code != http.StatusUnprocessableEntity || !strings.Contains(excerpt(body, "error-case"), "Năm sinh") || !strings.Contains(body, `value="Lê Thị Mai"`) {
-		t.Errorf("a bad birth year: %d %q", code, excerpt(body, "error-case"))
+	if code != http.StatusUnprocessableEntity || !strings.Contains(excerpt(body, "error-case.birth_year"), "Năm sinh") || !strings.Contains(body, `value="Lê Thị Mai"`) {
+		t.Errorf("a bad birth year: %d %q", code, excerpt(body, "error-case.birth_year"))
 	}
 	// Someone else triages the ticket; the page Lan has open is out of date.
 	if err := c.store.TransitionTicket(context.Background(), c.actor("minh"), tk.ID, tickets.StatusTriaged, ""); err != nil {

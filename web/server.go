@@ -72,6 +72,7 @@ type Store interface {
 	SetCaseStatus(ctx context.Context, actor tickets.Actor, id int64, to, note string) error
 	AddCaseNote(ctx context.Context, actor tickets.Actor, id int64, note string) error
 	RecordFollowUp(ctx context.Context, actor tickets.Actor, followUpID int64, result, method string, answers tickets.Answers, note string) error
+	CorrectFollowUp(ctx context.Context, actor tickets.Actor, followUpID int64, result, method, reason string) error
 	UnitBoard(ctx context.Context, actor tickets.Actor, unitCode, day string) (*tickets.Board, error)
 
 	AddPromptVersion(ctx context.Context, actor tickets.Actor, v *tickets.PromptVersion, wav []byte) error
@@ -86,6 +87,7 @@ type Store interface {
 
 	LogAccess(ctx context.Context, actor tickets.Actor, a *tickets.Access) error
 	LogRecordingPlay(ctx context.Context, actor tickets.Actor, recordingID int64, remoteAddr string) (*tickets.Access, error)
+	LogAccesses(ctx context.Context, actor tickets.Actor, list []*tickets.Access) error
 	ListAccess(ctx context.Context, actor tickets.Actor, f tickets.AccessFilter) ([]*tickets.Access, error)
 
 	SetCallDisposition(ctx context.Context, actor tickets.Actor, callID, disposition string) error
@@ -267,6 +269,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST /cases/{ref}/notes", s.health(s.handleCaseNote))
 	mux.Handle("POST /cases/{ref}/autocalls", s.health(s.handleAutoCalls))
 	mux.Handle("POST /cases/{ref}/followups/{id}", s.health(s.handleFollowUp))
+	mux.Handle("POST /cases/{ref}/followups/{id}/correct", s.health(s.handleFollowUpCorrect))
 	mux.Handle("GET /board", s.health(s.handleBoard))
 	mux.Handle("POST /board/followups/{id}", s.health(s.handleBoardFollowUp))
 

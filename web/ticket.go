@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -264,11 +265,17 @@ func (s *Server) ticketView(r *http.Request, me *viewer, tk *tickets.Ticket) (Ti
 	return v, nil
 }
 
+// isoDay is a day as stored (2021-08-10), written into some trail values.
+var isoDay = regexp.MustCompile(`\b(\d{4})-(\d{2})-(\d{2})\b`)
+
 // timeline turns audit events into rows in words.
 func (s *Server) timeline(evs []*tickets.Event, ownID int64, n names) []EventRow {
 	rows := make([]EventRow, 0, len(evs))
 	for _, e := range evs {
 		row := EventRow{At: dateTime(e.At), Actor: actorName(e, n), What: eventKindText(e.Kind), Note: e.Note}
+		if e.Entity == tickets.EntityCase && e.Kind == "created" {
+			row.What = "Mở ca"
+		}
 		label := func(v string) string { return v }
 		switch e.Field {
 		case "status":
@@ -311,6 +318,7 @@ func (s *Server) timeline(evs []*tickets.Event, ownID int64, n names) []EventRow
 		if e.Kind == "recording" {
 			row.Detail = "lời nhắn #" + e.NewValue
 		}
+		row.Detail = isoDay.ReplaceAllString(row.Detail, "$3/$2/$1") // days kept in a value ("14 ngày từ 2021-08-10")
 		if e.Entity == tickets.EntityTicket && e.EntityID != ownID {
 			row.Other = fmt.Sprintf("phiếu đã gộp #%d", e.EntityID)
 		}
@@ -395,17 +403,21 @@ func (s *Server) ticketAction(w http.ResponseWriter, r *http.Request, me *viewer
 	s.render(w, r, status, ticketPage(v))
 }
 
-// errorField is the form field an invalid change's message goes beside: the form's own
-// place (field), or, for a case refused a hidden reporter's number, the case's phone or
-// the reference of the case it was to be linked to.
-func errorField(r *http.Request, field string, err error) string {
-	if field != "case" || !tickets.IsReporterNumber(err) {
-		return field
+// errorField is where a form's error goes: beside the field at fault when the error names
+// one (case.birth_year), or, for a case refused a hidden reporter's number, the case's
+// phone or the reference of the case it was to be linked to; else beside the form's
+// buttons (case).
+func errorField(r *http.Request, form string, err error) string {
+	if form == "case" && tickets.IsReporterNumber(err) {
+		if trimmed(r.PostFormValue("case_ref")) != "" {
+			return "case.case_ref"
+		}
+		return "case.phone"
 	}
-	if trimmed(r.PostFormValue("case_ref")) != "" {
-		return "case-ref"
+	if f := tickets.ErrorField(err); f != "" {
+		return form + "." + f
 	}
-	return "case-phone"
+	return form
 }
 
 // keepInput puts what the user typed back in the forms of a page shown again with an
@@ -534,7 +546,7 @@ func (s *Server) handleTicketCase(w http.ResponseWriter, r *http.Request, me *vi
 		if y := trimmed(r.PostFormValue("birth_year")); y != "" {
 			n, err := strconv.Atoi(y)
 			if err != nil {
-				return tickets.Errorf(tickets.EINVALID, "Năm sinh %q phải là một số, ví dụ 1958.", y)
+				return tickets.FieldErrorf("birth_year", "%s", tickets.BirthYearRange(y, s.cfg.Now()))
 			}
 			c.BirthYear = &n
 		}

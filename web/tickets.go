@@ -23,8 +23,20 @@ type TicketsPage struct {
 	Next    string // the next page's URL, "" at the end
 	Options TicketOptions
 	Error   string
+	// Errors are the filters' own messages, beside their fields (from, to); OOB sends
+	// them to the fields with a list htmx replaces alone.
+	Errors  map[string]string
+	OOB     bool
 	Message string // what the last action did
 	Broad   bool   // the name searched for is too common: only some callers were searched
+}
+
+// FiltersOpen says the filters folded under the search box (on a phone) start open:
+// some are set, or one is wrong.
+func (p TicketsPage) FiltersOpen() bool {
+	f := p.Filter
+	return f.Status != "" || f.Category != "" || f.Priority != "" || f.Area != "" || f.Assignee != "" || f.From != "" || f.To != "" ||
+		len(p.Errors) > 0
 }
 
 // TicketFilterForm is the list's filters as the user typed them.
@@ -45,9 +57,10 @@ func (f TicketFilterForm) Pairs() []option {
 	return out
 }
 
-// TicketOptions are the choices of the list's and the ticket page's selects.
+// TicketOptions are the choices of the list's and the ticket page's selects: Areas are
+// the list's area filter (what the user sees), Units the areas a ticket may be given.
 type TicketOptions struct {
-	Statuses, Categories, Priorities, Units, Assignees []option
+	Statuses, Categories, Priorities, Units, Areas, Assignees []option
 }
 
 // TicketRow is one ticket as a list shows it: the caller's number masked.
@@ -132,18 +145,21 @@ func (s *Server) ticketFilter(q url.Values, me *viewer) (string, TicketFilterFor
 		return view, form, f, tickets.Errorf(tickets.EINVALID, "Người nhận %q không hợp lệ.", a)
 	}
 	for _, d := range []struct {
-		text string
-		dst  **time.Time
-		next int
-	}{{form.From, &f.CreatedFrom, 0}, {form.To, &f.CreatedBefore, 1}} {
-		if d.text == "" {
+		name  string
+		shown *string
+		dst   **time.Time
+		next  int
+	}{{"from", &form.From, &f.CreatedFrom, 0}, {"to", &form.To, &f.CreatedBefore, 1}} {
+		if *d.shown == "" {
 			continue
 		}
-		day, err := time.ParseInLocation(tickets.DayFormat, d.text, tickets.Local)
+		day, err := tickets.ParseDay(*d.shown)
 		if err != nil {
-			return view, form, f, tickets.Errorf(tickets.EINVALID, "Ngày %q không đúng dạng năm-tháng-ngày.", d.text)
+			return view, form, f, tickets.FieldErrorf(d.name, "%s", tickets.ErrorMessage(err))
 		}
-		t := day.AddDate(0, 0, d.next)
+		*d.shown = tickets.DayText(day)
+		t, _ := time.ParseInLocation(tickets.DayFormat, day, tickets.Local)
+		t = t.AddDate(0, 0, d.next)
 		*d.dst = &t
 	}
 	return view, form, f, nil
@@ -163,7 +179,8 @@ func ptr[T any](v T) *T { return &v }
 func (s *Server) handleTickets(w http.ResponseWriter, r *http.Request, me *viewer) {
 	q := r.URL.Query()
 	view, form, f, err := s.ticketFilter(q, me)
-	p := TicketsPage{Nav: s.nav(r, me, "tickets"), View: view, Filter: form, Options: s.ticketOptions(r, me)}
+	p := TicketsPage{Nav: s.nav(r, me, "tickets"), View: view, Filter: form, Options: s.ticketOptions(r, me),
+		Errors: map[string]string{}, OOB: isHTMX(r)}
 	p.Views = callCentreViews
 	if me.Actor.UnitCode != "" {
 		p.Views = officerViews
@@ -195,10 +212,15 @@ func (s *Server) handleTickets(w http.ResponseWriter, r *http.Request, me *viewe
 			s.fail(w, r, me, err)
 			return
 		}
-		p.Error, status = tickets.ErrorMessage(err), http.StatusUnprocessableEntity
+		status = http.StatusUnprocessableEntity
+		if f := tickets.ErrorField(err); f == "from" || f == "to" {
+			p.Errors[f] = tickets.ErrorMessage(err)
+		} else {
+			p.Error = tickets.ErrorMessage(err)
+		}
 	}
 	if isHTMX(r) {
-		s.render(w, r, status, ticketList(p))
+		s.render(w, r, status, ticketListAnswer(p))
 		return
 	}
 	s.render(w, r, status, ticketsPage(p))
@@ -237,11 +259,7 @@ func (s *Server) ticketOptions(r *http.Request, me *viewer) TicketOptions {
 	o := TicketOptions{Statuses: labelsVi(tickets.Statuses), Categories: labelsVi(tickets.Categories),
 		Priorities: labelsVi(tickets.PriorityLabels)}
 	names := s.names(r, me)
-	for _, u := range names.units {
-		if u.Active {
-			o.Units = append(o.Units, option{u.Code, u.Name})
-		}
-	}
+	o.Units = activeUnits(names.units)
 	if me.Actor.SeesCallCentre() {
 		for _, u := range names.users {
 			o.Assignees = append(o.Assignees, option{fmt.Sprintf("user:%d", u.ID), u.Name() + " (" + tickets.RoleLabel(u.Role).Vi + ")"})
@@ -252,7 +270,28 @@ func (s *Server) ticketOptions(r *http.Request, me *viewer) TicketOptions {
 	} else if me.Actor.UnitCode != "" {
 		o.Assignees = []option{{"unit:" + me.Actor.UnitCode, names.unit(me.Actor.UnitCode)}}
 	}
+	o.Areas = areaFilter(me, o.Units, names)
 	return o
+}
+
+// activeUnits are the units in force, for a select.
+func activeUnits(units []*tickets.Unit) []option {
+	var out []option
+	for _, u := range units {
+		if u.Active {
+			out = append(out, option{u.Code, u.Name})
+		}
+	}
+	return out
+}
+
+// areaFilter is what a list's area filter offers: every unit to the call centre, an
+// officer's own unit to an officer (she sees no other).
+func areaFilter(me *viewer, units []option, n names) []option {
+	if me.Actor.UnitCode != "" {
+		return []option{{me.Actor.UnitCode, n.unit(me.Actor.UnitCode)}}
+	}
+	return units
 }
 
 // names resolves units' and users' names for a request.

@@ -1,0 +1,126 @@
+package web_test
+
+import (
+	"context"
+	_ "embed"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/huehotline/hotline/tickets"
+	"github.com/huehotline/hotline/web"
+)
+
+// axeSource is axe-core, from the npm registry (testdata/VENDORED.md).
+//
+//go:embed testdata/axe.min.js
+var axeSource string
+
+// consolePage is a page of the console as one role sees it.
+type consolePage struct {
+	role, path string
+}
+
+// withPages fills a console with what makes every page show its parts (a caller with
+// several tickets, a voice message, a case followed up, a missed call, a change waiting
+// for confirmation), and returns the pages each role reaches.
+func withPages(t *testing.T, c *console) []consolePage {
+	t.Helper()
+	ctx := context.Background()
+	first := c.ticket(tickets.CategorySymptomReport, "0905123456", ptr(phuXuan), tickets.Answers{"fever": "yes", "cough": "no", "unit": phuXuan})
+	c.ticket(tickets.CategoryInformation, "0905123456", ptr(phuXuan), nil)
+	c.ticket(tickets.CategorySupportRequest, "0905123456", ptr(phuXuan), nil)
+	tk := c.ticket(tickets.CategorySymptomReport, "0905123456", ptr(phuXuan), tickets.Answers{"fever": "yes", "unit": phuXuan})
+	c.voiceMessage(tk)
+	c.ticket(tickets.CategoryMissedCall, "0911222333", nil, nil)
+	cs := &tickets.Case{PersonName: "Nguyễn Văn An", Phone: ptr("0905 123 456"), UnitCode: ptr(phuXuan), Address: "12 Lê Lợi, tổ 3", BirthYear: ptr(1958)}
+	if err := c.store.CreateCase(ctx, c.actor("lan"), cs, &first.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.store.SetCaseStatus(ctx, c.actor("lan"), cs.ID, tickets.CaseMonitoring, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.store.CreateUser(ctx, c.actor("root"), &tickets.User{Username: "mai", DisplayName: "Phan Thị Mai", Role: tickets.RoleAgent}, c.password); err != nil {
+		t.Fatal(err)
+	}
+	ticket, kase := "/tickets/"+tk.Ref, "/cases/"+cs.Ref
+	var pages []consolePage
+	add := func(role string, paths ...string) {
+		for _, p := range paths {
+			pages = append(pages, consolePage{role, p})
+		}
+	}
+	add("", "/login")
+	add("lan", "/tickets", "/tickets?view=missed", ticket, "/cases", kase, "/board?unit="+phuXuan, "/account", "/tickets/HL-999999",
+		"/tickets?view=all&from=31/02/2021")
+	add("hoa", "/board", "/tickets", ticket, "/cases", kase, "/reports/daily", "/account", "/board?day=01/01/2030")
+	add("minh", "/tickets", ticket, "/access", "/reports/daily", "/reports/daily?period=week", "/wallboard", "/confirmations", kase,
+		"/reports/daily?day=2021-13-45", "/access?phone=12")
+	add("root", "/admin/users", "/admin/audit", "/admin/units", "/confirmations", "/account")
+	return pages
+}
+
+// axeViolations runs axe-core on the tab's page against WCAG 2.1 A and AA, and returns
+// each violation in a line: its rule, what it asks, and the elements at fault.
+func axeViolations(t *testing.T, ctx context.Context) []string {
+	t.Helper()
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`typeof axe !== "undefined" || (function(){`+axeSource+`; return true})()`)); err != nil {
+		t.Fatalf("load axe-core: %v", err)
+	}
+	found, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
+		.then(r => r.violations.map(v => v.id + " (" + v.impact + "): " + v.help + " — " +
+			v.nodes.slice(0, 5).map(n => n.target.join(" ") + (n.failureSummary ? " [" + n.failureSummary.replace(/\s+/g, " ") + "]" : "")).join("; ")))`,
+		chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("run axe-core: %v", err)
+	}
+	return found
+}
+
+// Every page of the console, as each role that reaches it sees it, at a desktop's and a
+// phone's width: nothing wider than the window (no sideways scrolling), and no WCAG 2.1
+// AA violation that axe-core finds.
+func TestPagesFitAndPassAxe(t *testing.T) {
+	c := newConsole(t, func(cfg *web.Config) { cfg.Desk = newFakeDesk() })
+	pages := withPages(t, c)
+	tabs := map[string]context.Context{}
+	for _, p := range pages {
+		ctx, ok := tabs[p.role]
+		if !ok {
+			ctx = newTab(t)
+			if p.role != "" {
+				c.signIn(ctx, p.role)
+			}
+			tabs[p.role] = ctx
+		}
+		for _, width := range []int64{1280, 390} {
+			name := fmt.Sprintf("%s%s@%d", p.role, strings.ReplaceAll(p.path, "/", "_"), width)
+			t.Run(name, func(t *testing.T) {
+				err := chromedp.Do(ctx, chromedp.EmulateViewport(width, 900), chromedp.Navigate(c.srv.URL+p.path),
+					chromedp.WaitReady(`main`))
+				if err != nil {
+					t.Fatalf("open %s: %v", p.path, err)
+				}
+				htmxReady(t, ctx)
+				sizes, err := chromedp.Run(ctx, chromedp.Evaluate[[]int](`[document.documentElement.scrollWidth, window.innerWidth]`))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if sizes[0] > sizes[1] {
+					wide, _ := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("main *")]
+						.filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+						.filter(e => !e.parentElement || e.parentElement.getBoundingClientRect().right <= window.innerWidth + 1)
+						.slice(0, 5).map(e => e.tagName.toLowerCase() + (e.className ? "." + e.className : "") +
+							(e.dataset.testid ? "[" + e.dataset.testid + "]" : "") + " " + Math.round(e.getBoundingClientRect().right) + "px")`))
+					t.Errorf("%s at %d px: the page is %d px wide, the window %d; too wide: %s", p.path, width, sizes[0], sizes[1], strings.Join(wide, ", "))
+				}
+				for _, v := range axeViolations(t, ctx) {
+					t.Errorf("%s at %d px: %s", p.path, width, v)
+				}
+				screenshot(t, ctx, "page-"+strings.NewReplacer("?", "_", "=", "-", "&", "_").Replace(name), width)
+			})
+		}
+	}
+}
