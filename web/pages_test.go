@@ -57,7 +57,7 @@ func withPages(t *testing.T, c *console) []consolePage {
 		"/tickets?view=all&from=31/02/2021")
 	add("hoa", "/board", "/tickets", ticket, "/cases", kase, "/reports/daily", "/account", "/board?day=01/01/2030")
 	add("minh", "/tickets", ticket, "/access", "/reports/daily", "/reports/daily?period=week", "/wallboard", "/confirmations", kase,
-		"/reports/daily?day=2021-13-45", "/access?phone=12")
+		"/reports/daily?day=2021-13-45", "/access?phone=12", "/announcements", "/announcements/rules_info", "/announcements/urgent_message")
 	add("root", "/admin/users", "/admin/audit", "/admin/units", "/confirmations", "/account")
 	return pages
 }
