@@ -83,7 +83,7 @@ func TestDailyReportPage(t *testing.T) {
 		t.Errorf("a bad day: %d", code)
 	}
 	if code, body := get(t, minh, c.srv.URL+"/reports/daily?day="+day+"&period=week"); code != http.StatusOK ||
-		!strings.Contains(body, "Báo cáo tuần 09/08/2021 – 15/08/2021") || figureOf(body, "calls.received") != "5" {
+		!strings.Contains(body, "Báo cáo tuần 09/08–15/08/2021") || figureOf(body, "calls.received") != "5" {
 		t.Errorf("the week's report: %d", code)
 	}
 

@@ -13,6 +13,7 @@ import (
 // ReportView is the report page.
 type ReportView struct {
 	Title      string
+	Range      string // a week's or a month's days
 	Stamp      string // frozen when, or computed when
 	Changed    int    // figures changed since frozen
 	Officer    bool
@@ -49,7 +50,7 @@ var pivotSections = []string{tickets.SectionInterval, tickets.SectionAgents, tic
 	tickets.SectionCaseUnit, tickets.SectionStaffing}
 
 func reportView(d *ReportData) ReportView {
-	v := ReportView{Title: d.Title, Changed: len(d.Changes), Officer: d.Unit != "", Day: d.Day, Period: d.Period}
+	v := ReportView{Title: d.Title, Range: d.Range, Changed: len(d.Changes), Officer: d.Unit != "", Day: d.Day, Period: d.Period}
 	if d.Frozen != nil {
 		v.Stamp = "Số liệu chốt lúc " + d.Frozen.In(tickets.Local).Format("15:04 02/01/2006")
 	} else {
