@@ -22,7 +22,7 @@ type ReportData struct {
 	Frozen   *time.Time
 	Live     time.Time // when the figures not frozen were computed
 	Figures  []tickets.Figure
-	Changes  map[string]string // figure key → value now, for a frozen day
+	Changes  map[string]tickets.Figure // figure key → the figure now, for a frozen day
 	Report   *tickets.DayReport
 	Trend    []trendDay
 	Units    []*tickets.Unit

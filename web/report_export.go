@@ -14,25 +14,31 @@ import (
 )
 
 // WriteReportCSV writes a report as CSV for spreadsheets: UTF-8 with a byte-order mark
-// (so Excel shows Vietnamese), one line per figure: section, key, label, value, and the
-// value now where later data changed a frozen figure. The first lines (section "Báo cáo")
-// say what the report is.
+// (so Excel shows Vietnamese), one line per figure: section, key, label, value, the value
+// now where later data changed a frozen figure, and the values' unit. Values are plain
+// numbers in their unit (a percentage without its sign, durations in seconds, none left
+// empty) so that a column sums; text has the unit "text". The first lines (section "Báo
+// cáo") say what the report is.
 func WriteReportCSV(w io.Writer, d *ReportData) error {
 	if _, err := io.WriteString(w, "\ufeff"); err != nil {
 		return err
 	}
 	c := csv.NewWriter(w)
-	c.Write([]string{"section", "key", "label", "value", "value_now"})
-	c.Write([]string{"Báo cáo", "report.title", "Tên", d.Title, ""})
-	c.Write([]string{"Báo cáo", "report.from", "Từ ngày", d.From, ""})
-	c.Write([]string{"Báo cáo", "report.to", "Đến ngày", d.To, ""})
+	c.Write([]string{"section", "key", "label", "value", "value_now", "unit"})
+	c.Write([]string{"Báo cáo", "report.title", "Tên", d.Title, "", tickets.UnitText})
+	c.Write([]string{"Báo cáo", "report.from", "Từ ngày", d.From, "", tickets.UnitText})
+	c.Write([]string{"Báo cáo", "report.to", "Đến ngày", d.To, "", tickets.UnitText})
 	if d.Frozen != nil {
-		c.Write([]string{"Báo cáo", "report.frozen_at", "Chốt lúc", d.Frozen.In(tickets.Local).Format("2006-01-02 15:04"), ""})
+		c.Write([]string{"Báo cáo", "report.frozen_at", "Chốt lúc", d.Frozen.In(tickets.Local).Format("2006-01-02 15:04"), "", tickets.UnitText})
 	} else {
-		c.Write([]string{"Báo cáo", "report.computed_at", "Tính lúc", d.Live.In(tickets.Local).Format("2006-01-02 15:04"), ""})
+		c.Write([]string{"Báo cáo", "report.computed_at", "Tính lúc", d.Live.In(tickets.Local).Format("2006-01-02 15:04"), "", tickets.UnitText})
 	}
 	for _, f := range d.Figures {
-		c.Write([]string{f.Section, f.Key, f.Label, f.Value, d.Changes[f.Key]})
+		now := ""
+		if v, ok := d.Changes[f.Key]; ok {
+			now = v.Number
+		}
+		c.Write([]string{f.Section, f.Key, f.Label, f.Number, now, f.Unit})
 	}
 	c.Flush()
 	return c.Error()
@@ -99,7 +105,7 @@ func ReportPDF(d *ReportData) ([]byte, error) {
 		pdf.CellFormat(25, 5, nfc(f.Value), "B", 0, "R", false, 0, "")
 		now := ""
 		if v, ok := d.Changes[f.Key]; ok {
-			now = tickets.ChangeText(f.Value, v)
+			now = tickets.ChangeText(f.Value, v.Value)
 		}
 		pdf.CellFormat(0, 5, nfc(now), "B", 1, "R", false, 0, "")
 	}

@@ -102,8 +102,8 @@ func TestDailyReportPage(t *testing.T) {
 	page := figureOf(body, "calls.received")
 
 	code, csv := get(t, minh, c.srv.URL+"/reports/daily.csv?day="+day)
-	if code != http.StatusOK || !strings.HasPrefix(csv, "\ufeffsection,key,label,value,value_now\n") ||
-		!strings.Contains(csv, "\nCuộc gọi,calls.received,Cuộc gọi đến,5,6\n") || !strings.Contains(csv, ",tickets.created,Phiếu mới,2,3\n") {
+	if code != http.StatusOK || !strings.HasPrefix(csv, "\ufeffsection,key,label,value,value_now,unit\n") ||
+		!strings.Contains(csv, "\nCuộc gọi,calls.received,Cuộc gọi đến,5,6,count\n") || !strings.Contains(csv, ",tickets.created,Phiếu mới,2,3,count\n") {
 		t.Errorf("csv: %d\n%.600s", code, csv)
 	}
 

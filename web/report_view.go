@@ -77,7 +77,7 @@ func reportView(d *ReportData) ReportView {
 			v.Sections = append(v.Sections, reportSection{Title: f.Section})
 			sec = &v.Sections[len(v.Sections)-1]
 		}
-		cell := reportCell{Key: f.Key, Value: f.Value, Now: d.Changes[f.Key]}
+		cell := reportCell{Key: f.Key, Value: f.Value, Now: d.Changes[f.Key].Value}
 		row, col, pivot := strings.Cut(f.Label, ": ")
 		if !pivot || !slices.Contains(pivotSections, f.Section) {
 			sec.Rows = append(sec.Rows, reportRow{Label: f.Label, Cells: []reportCell{cell}})
