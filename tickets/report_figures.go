@@ -188,12 +188,20 @@ func (r *DayReport) Figures(units []*Unit) []Figure {
 		add(SectionInterval, key+".service_level", name+": mức phục vụ", figPercent(f.ServiceLevel()))
 	}
 
+	// Every agent has a figure for each pause reason any agent used, so that the agents'
+	// table has the same columns in every row.
+	reasons := map[string]bool{}
+	for _, a := range r.Agents {
+		for reason := range a.PausedSec {
+			reasons[reason] = true
+		}
+	}
 	for _, a := range r.Agents {
 		key := "agents." + a.Username
 		add(SectionAgents, key+".answered", a.Name+": cuộc gọi trả lời", figCount(a.Answered))
 		add(SectionAgents, key+".talk", a.Name+": nói chuyện", figSeconds(a.TalkSec))
 		add(SectionAgents, key+".wrap_up", a.Name+": hoàn tất", figSeconds(a.WrapUpSec))
-		for _, reason := range slices.Sorted(maps.Keys(a.PausedSec)) {
+		for _, reason := range slices.Sorted(maps.Keys(reasons)) {
 			add(SectionAgents, key+".paused."+reason, a.Name+": tạm nghỉ ("+PauseReasonLabel(reason).Vi+")", figSeconds(a.PausedSec[reason]))
 		}
 		add(SectionAgents, key+".signed_in", a.Name+": trong ca", figSeconds(a.SignedSec))
