@@ -35,3 +35,29 @@ func TestAgentFiguresShareColumns(t *testing.T) {
 		t.Errorf("mai's pauses: break %q, meeting %q; want 0 and 900", values["agents.mai.paused.break"], values["agents.mai.paused.meeting"])
 	}
 }
+
+// The service level is coloured against the 80/20 target at the tenth of a percent the
+// console shows: at or above 80 %, within 10 points under, further under, or none.
+func TestServiceLevelBand(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		share float64
+		ok    bool
+		want  string
+	}{
+		{"None", 0, false, ""},
+		{"All", 1, true, tickets.SLGood},
+		{"AtTarget", 4.0 / 5, true, tickets.SLGood},
+		{"ShownAsTarget", 0.79996, true, tickets.SLGood},
+		{"JustUnder", 0.799, true, tickets.SLNear},
+		{"TenPointsUnder", 7.0 / 10, true, tickets.SLNear},
+		{"FurtherUnder", 0.699, true, tickets.SLPoor},
+		{"Nobody", 0, true, tickets.SLPoor},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tickets.ServiceLevelBand(tc.share, tc.ok); got != tc.want {
+				t.Errorf("ServiceLevelBand(%v, %v) = %q, want %q", tc.share, tc.ok, got, tc.want)
+			}
+		})
+	}
+}

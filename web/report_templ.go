@@ -622,7 +622,7 @@ func figureCell(c reportCell) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			var templ_7745c5c3_Var30 = []any{"num", templ.KV("changed", c.Now != "")}
+			var templ_7745c5c3_Var30 = []any{"num", templ.KV("text", c.Text), templ.KV("changed", c.Now != "")}
 			templ_7745c5c3_Err = templ.RenderCSSItems(ctx, templ_7745c5c3_ElementWriter, templ_7745c5c3_Var30...)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err

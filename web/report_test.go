@@ -147,11 +147,6 @@ func TestDailyReportPage(t *testing.T) {
 	if st, err := os.Stat(pngs[0]); err != nil || st.Size() < 5000 {
 		t.Errorf("the PDF's first page drawn: %v %v", st, err)
 	}
-	if shots := os.Getenv("HOTLINE_SCREENSHOTS"); shots != "" {
-		if err := exec.Command("pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", pdfPath, filepath.Join(shots, "report-pdf")).Run(); err != nil {
-			t.Fatal(err)
-		}
-	}
 
 	// In the browser, as a supervisor reads and prints it.
 	tab := newTab(t)

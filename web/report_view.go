@@ -44,6 +44,7 @@ type reportRow struct {
 
 type reportCell struct {
 	Key, Value, Now string
+	Text            bool // a text, not a number (a call's id)
 }
 
 // Sections shown as tables, with what their rows are: their labels are "row: column".
@@ -78,7 +79,7 @@ func reportView(d *ReportData) ReportView {
 			v.Sections = append(v.Sections, reportSection{Title: f.Section})
 			sec = &v.Sections[len(v.Sections)-1]
 		}
-		cell := reportCell{Key: f.Key, Value: f.Value, Now: d.Changes[f.Key].Value}
+		cell := reportCell{Key: f.Key, Value: f.Value, Now: d.Changes[f.Key].Value, Text: f.Unit == tickets.UnitText}
 		row, col, pivot := strings.Cut(f.Label, ": ")
 		rowHeader, table := pivotSections[f.Section]
 		if !pivot || !table {
