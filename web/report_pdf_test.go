@@ -339,16 +339,17 @@ func TestReportPDF(t *testing.T) {
 	})
 
 	// The first page is the README's; the others are drawn to be looked at.
-	if shots := os.Getenv("HOTLINE_SCREENSHOTS"); shots != "" {
-		for i := range len(pages) {
-			name := fmt.Sprintf("report-pdf-page-%d", i+1)
-			if i == 0 {
-				name = "report-pdf"
-			}
-			if err := exec.Command("pdftoppm", "-png", "-r", "80", "-f", fmt.Sprint(i+1), "-l", fmt.Sprint(i+1), "-singlefile",
-				pdfPath, filepath.Join(shots, name)).Run(); err != nil {
-				t.Fatal(err)
-			}
+	for i := range len(pages) {
+		dir, name := os.Getenv("HOTLINE_SCREENSHOTS_EXTRA"), fmt.Sprintf("report-pdf-page-%d", i+1)
+		if i == 0 {
+			dir, name = os.Getenv("HOTLINE_SCREENSHOTS"), "report-pdf"
+		}
+		if dir == "" {
+			continue
+		}
+		if err := exec.Command("pdftoppm", "-png", "-r", "80", "-f", fmt.Sprint(i+1), "-l", fmt.Sprint(i+1), "-singlefile",
+			pdfPath, filepath.Join(dir, name)).Run(); err != nil {
+			t.Fatal(err)
 		}
 	}
 }

@@ -165,7 +165,7 @@ func TestWallboardForTheRoom(t *testing.T) {
 			t.Fatalf("the wallboard did not show sixteen agents: %v", err)
 		}
 		measure(t, 16)
-		if dir := os.Getenv("HOTLINE_SCREENSHOTS"); dir != "" {
+		if dir := os.Getenv("HOTLINE_SCREENSHOTS_EXTRA"); dir != "" {
 			png, err := chromedp.Run(tab, chromedp.CaptureScreenshot())
 			if err == nil {
 				os.WriteFile(filepath.Join(dir, "wallboard-16.png"), png, 0o644)
@@ -173,6 +173,6 @@ func TestWallboardForTheRoom(t *testing.T) {
 		}
 	})
 	// On a supervisor's own screen too.
-	screenshot(t, tab, "wallboard-1280", 1280)
-	screenshot(t, tab, "wallboard-390", 390)
+	lookAt(t, tab, "wallboard-1280", 1280)
+	lookAt(t, tab, "wallboard-390", 390)
 }
