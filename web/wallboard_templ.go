@@ -13,7 +13,7 @@ import "strconv"
 
 // wallboardPage is a page of its own, for a big screen across the room: no site menu,
 // only a way back to the console; the figures come again by the wallboard's live events.
-// Its head is the console's (layout), less the shortcuts' dialog.
+// Its head is the console's (layout.templ): a change there is made here too.
 func wallboardPage(n Nav, v WallboardView) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
