@@ -8,6 +8,30 @@ const (
 	TargetAnswerTime   = 20 // seconds
 )
 
+// The service level against its target, as the console colours it.
+const (
+	SLGood = "good" // at or above the target
+	SLNear = "near" // less than 10 points below it
+	SLPoor = "poor" // further below
+)
+
+// ServiceLevelBand places a service level (a share from 0 to 1) against the 80/20
+// target, at the tenth of a percent the console shows; "" when there is none.
+func ServiceLevelBand(share float64, ok bool) string {
+	if !ok {
+		return ""
+	}
+	pct := math.Round(share*1000) / 10
+	switch {
+	case pct >= TargetServiceLevel*100:
+		return SLGood
+	case pct >= TargetServiceLevel*100-10:
+		return SLNear
+	default:
+		return SLPoor
+	}
+}
+
 // ErlangC returns the probability that a call waits at all with n agents and a traffic
 // of a erlangs (calls per second × average handle time). n ≤ a means the queue grows
 // without end: every call waits.

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"time"
 )
 
 // CallOutcomes name the outcomes of calls in the report, in its order.
@@ -40,20 +41,66 @@ var menuChoices = []Label{
 }
 
 // Figure is one line of the report: its section, a stable key (for CSV readers and to
-// compare a frozen report with the data now), its label and its value as shown.
+// compare a frozen report with the data now), its label, its value as shown, and the same
+// value as a number in its unit, for spreadsheets.
 type Figure struct {
 	Section string
 	Key     string
 	Label   string
-	Value   string
+	Value   string // as people read it: "60.0 %", "3:29", "–"
+	Number  string // as a spreadsheet reads it, in Unit: "60.0", "209"; "" where there is none
+	Unit    string // UnitCount, UnitPercent, …
 }
 
-// Pct shows a share as a percentage, or "–" when there is nothing to divide by.
-func Pct(share float64, ok bool) string {
+// The units of figures, as the CSV names them.
+const (
+	UnitCount   = "count"
+	UnitPercent = "percent" // from 0 to 100, to a tenth
+	UnitSeconds = "seconds"
+	UnitAgents  = "agents" // agents on average, to a tenth
+	UnitText    = "text"
+)
+
+// figureValue is a figure's value as shown and as a number.
+type figureValue struct{ shown, number, unit string }
+
+func figCount(n int) figureValue {
+	s := strconv.Itoa(n)
+	return figureValue{s, s, UnitCount}
+}
+
+func figPercent(share float64, ok bool) figureValue {
 	if !ok {
-		return "–"
+		return figureValue{"–", "", UnitPercent}
 	}
-	return strconv.FormatFloat(share*100, 'f', 1, 64) + " %"
+	n := strconv.FormatFloat(share*100, 'f', 1, 64)
+	return figureValue{n + " %", n, UnitPercent}
+}
+
+func figSeconds(sec int) figureValue { return figureValue{Clock(sec), strconv.Itoa(sec), UnitSeconds} }
+
+// figAverage is an average duration, to the second, or none.
+func figAverage(d time.Duration, ok bool) figureValue {
+	if !ok {
+		return figureValue{"–", "", UnitSeconds}
+	}
+	return figSeconds(int(d.Seconds() + 0.5))
+}
+
+func figAgents(n float64) figureValue {
+	s := strconv.FormatFloat(n, 'f', 1, 64)
+	return figureValue{s, s, UnitAgents}
+}
+
+func figText(s string) figureValue { return figureValue{s, s, UnitText} }
+
+// adder appends figures to a list.
+type adder func(section, key, label string, v figureValue)
+
+func figureList(out *[]Figure) adder {
+	return func(section, key, label string, v figureValue) {
+		*out = append(*out, Figure{Section: section, Key: key, Label: label, Value: v.shown, Number: v.number, Unit: v.unit})
+	}
 }
 
 // Clock shows seconds as m:ss (h:mm:ss from an hour).
@@ -92,81 +139,73 @@ const (
 // figures).
 func (r *DayReport) Figures(units []*Unit) []Figure {
 	var out []Figure
-	add := func(section, key, label string, v any) {
-		var s string
-		switch x := v.(type) {
-		case int:
-			s = strconv.Itoa(x)
-		case string:
-			s = x
-		case float64:
-			s = strconv.FormatFloat(x, 'f', 1, 64)
-		}
-		out = append(out, Figure{section, key, label, s})
-	}
+	add := figureList(&out)
 	c := r.Calls
-	add(SectionCalls, "calls.received", "Cuộc gọi đến", c.Received)
-	add(SectionCalls, "calls.unique", "Số máy gọi (không tính số ẩn)", c.UniqueCallers)
-	add(SectionCalls, "calls.withheld", "Cuộc gọi ẩn số", c.Withheld)
-	add(SectionCalls, "calls.repeat", "Số máy gọi nhiều lần trong ngày", c.RepeatCallers)
-	longest := Clock(c.LongestSec)
-	if c.LongestCallID != "" {
-		longest += " (" + c.LongestCallID + ")"
-	}
-	add(SectionCalls, "calls.longest", "Cuộc gọi dài nhất", longest)
-	add(SectionCalls, "calls.callbacks", "Cuộc gọi lại cho người dân", c.Callbacks)
+	add(SectionCalls, "calls.received", "Cuộc gọi đến", figCount(c.Received))
+	add(SectionCalls, "calls.unique", "Số máy gọi (không tính số ẩn)", figCount(c.UniqueCallers))
+	add(SectionCalls, "calls.withheld", "Cuộc gọi ẩn số", figCount(c.Withheld))
+	add(SectionCalls, "calls.repeat", "Số máy gọi nhiều lần trong ngày", figCount(c.RepeatCallers))
+	add(SectionCalls, "calls.longest", "Cuộc gọi dài nhất", figSeconds(c.LongestSec))
+	add(SectionCalls, "calls.longest_call", "Mã cuộc gọi dài nhất", figText(c.LongestCallID))
+	add(SectionCalls, "calls.callbacks", "Cuộc gọi lại cho người dân", figCount(c.Callbacks))
 	for _, l := range []Label{{"vi", "Tiếng Việt", "Vietnamese"}, {"en", "Tiếng Anh", "English"}} {
-		add(SectionCalls, "calls.language."+l.Code, "Ngôn ngữ: "+l.Vi, c.ByLanguage[l.Code])
+		add(SectionCalls, "calls.language."+l.Code, "Ngôn ngữ: "+l.Vi, figCount(c.ByLanguage[l.Code]))
 	}
 	for _, l := range menuChoices {
 		key, label := l.Code, "Chọn "+l.Vi
 		if key == "" {
 			key, label = "none", l.Vi
 		}
-		add(SectionCalls, "calls.choice."+key, label, c.ByChoice[l.Code])
+		add(SectionCalls, "calls.choice."+key, label, figCount(c.ByChoice[l.Code]))
 	}
 	for _, l := range CallOutcomes {
-		add(SectionCalls, "calls.outcome."+l.Code, "Kết quả: "+l.Vi, c.Outcomes[l.Code])
+		add(SectionCalls, "calls.outcome."+l.Code, "Kết quả: "+l.Vi, figCount(c.Outcomes[l.Code]))
 	}
 	for h, n := range c.ByHour {
-		add(SectionCalls, fmt.Sprintf("calls.hour.%02d", h), fmt.Sprintf("Từ %02d:00", h), n)
+		add(SectionCalls, fmt.Sprintf("calls.hour.%02d", h), fmt.Sprintf("Từ %02d:00", h), figCount(n))
 	}
 
 	q := r.Queue
-	add(SectionQueue, "queue.offered", "Vào hàng chờ", q.Offered)
-	add(SectionQueue, "queue.answered", "Được trả lời", q.Answered)
-	add(SectionQueue, "queue.answered_20s", "Trả lời trong 20 giây", q.AnsweredIn20s)
-	add(SectionQueue, "queue.abandoned", "Bỏ máy khi chờ", q.Abandoned)
-	add(SectionQueue, "queue.short_abandons", "… trong 5 giây đầu (không tính)", q.ShortAbandons)
-	add(SectionQueue, "queue.callbacks", "Yêu cầu gọi lại (giữ chỗ)", q.CallbackRequested)
-	add(SectionQueue, "queue.timed_out", "Chờ quá lâu, để lại lời nhắn", q.TimedOut)
-	add(SectionQueue, "queue.other_exits", "Hàng chờ đóng (tổng đài dừng)", q.OtherExits)
-	add(SectionQueue, "queue.service_level", "Mức phục vụ (mục tiêu 80 % trong 20 giây)", Pct(q.ServiceLevel()))
-	add(SectionQueue, "queue.abandon_rate", "Tỉ lệ bỏ máy", Pct(q.AbandonRate()))
-	asa, ok := q.AverageSpeedOfAnswer()
-	add(SectionQueue, "queue.asa", "Thời gian chờ trung bình (ASA)", clockOrDash(asa.Seconds(), ok))
-	aht, ok := r.AverageHandleTime()
-	add(SectionQueue, "queue.aht", "Thời gian xử lý trung bình (AHT)", clockOrDash(aht.Seconds(), ok))
-	add(SectionQueue, "queue.longest_wait", "Chờ lâu nhất", Clock(q.LongestWaitSec))
+	add(SectionQueue, "queue.offered", "Vào hàng chờ", figCount(q.Offered))
+	add(SectionQueue, "queue.answered", "Được trả lời", figCount(q.Answered))
+	add(SectionQueue, "queue.answered_20s", "Trả lời trong 20 giây", figCount(q.AnsweredIn20s))
+	add(SectionQueue, "queue.abandoned", "Bỏ máy khi chờ", figCount(q.Abandoned))
+	add(SectionQueue, "queue.short_abandons", "… trong 5 giây đầu (không tính)", figCount(q.ShortAbandons))
+	add(SectionQueue, "queue.callbacks", "Yêu cầu gọi lại (giữ chỗ)", figCount(q.CallbackRequested))
+	add(SectionQueue, "queue.timed_out", "Chờ quá lâu, để lại lời nhắn", figCount(q.TimedOut))
+	add(SectionQueue, "queue.other_exits", "Hàng chờ đóng (tổng đài dừng)", figCount(q.OtherExits))
+	add(SectionQueue, "queue.service_level", "Mức phục vụ (mục tiêu 80 % trong 20 giây)", figPercent(q.ServiceLevel()))
+	add(SectionQueue, "queue.abandon_rate", "Tỉ lệ bỏ máy", figPercent(q.AbandonRate()))
+	add(SectionQueue, "queue.asa", "Thời gian chờ trung bình (ASA)", figAverage(q.AverageSpeedOfAnswer()))
+	add(SectionQueue, "queue.aht", "Thời gian xử lý trung bình (AHT)", figAverage(r.AverageHandleTime()))
+	add(SectionQueue, "queue.longest_wait", "Chờ lâu nhất", figSeconds(q.LongestWaitSec))
 	for i, f := range r.Intervals { // all 48, an interval without calls showing "–"
 		name := Interval(i)
 		key := fmt.Sprintf("queue.interval.%02d%02d", i/2, i%2*30)
-		add(SectionInterval, key+".offered", name+": vào hàng chờ", f.Offered)
-		add(SectionInterval, key+".answered", name+": được trả lời", f.Answered)
-		add(SectionInterval, key+".abandoned", name+": bỏ máy", f.Abandoned)
-		add(SectionInterval, key+".service_level", name+": mức phục vụ", Pct(f.ServiceLevel()))
+		add(SectionInterval, key+".offered", name+": vào hàng chờ", figCount(f.Offered))
+		add(SectionInterval, key+".answered", name+": được trả lời", figCount(f.Answered))
+		add(SectionInterval, key+".abandoned", name+": bỏ máy", figCount(f.Abandoned))
+		add(SectionInterval, key+".service_level", name+": mức phục vụ", figPercent(f.ServiceLevel()))
 	}
 
+	// Every agent has a figure for each pause reason any agent used, so that the agents'
+	// table has the same columns in every row.
+	reasons := map[string]bool{}
+	for _, a := range r.Agents {
+		for reason := range a.PausedSec {
+			reasons[reason] = true
+		}
+	}
 	for _, a := range r.Agents {
 		key := "agents." + a.Username
-		add(SectionAgents, key+".answered", a.Name+": cuộc gọi trả lời", a.Answered)
-		add(SectionAgents, key+".talk", a.Name+": nói chuyện", Clock(a.TalkSec))
-		add(SectionAgents, key+".wrap_up", a.Name+": hoàn tất", Clock(a.WrapUpSec))
-		for _, reason := range slices.Sorted(maps.Keys(a.PausedSec)) {
-			add(SectionAgents, key+".paused."+reason, a.Name+": tạm nghỉ ("+PauseReasonLabel(reason).Vi+")", Clock(a.PausedSec[reason]))
+		add(SectionAgents, key+".answered", a.Name+": cuộc gọi trả lời", figCount(a.Answered))
+		add(SectionAgents, key+".talk", a.Name+": nói chuyện", figSeconds(a.TalkSec))
+		add(SectionAgents, key+".wrap_up", a.Name+": hoàn tất", figSeconds(a.WrapUpSec))
+		for _, reason := range slices.Sorted(maps.Keys(reasons)) {
+			add(SectionAgents, key+".paused."+reason, a.Name+": tạm nghỉ ("+PauseReasonLabel(reason).Vi+")", figSeconds(a.PausedSec[reason]))
 		}
-		add(SectionAgents, key+".signed_in", a.Name+": trong ca", Clock(a.SignedSec))
-		add(SectionAgents, key+".occupancy", a.Name+": tỉ lệ bận", Pct(a.Occupancy()))
+		add(SectionAgents, key+".signed_in", a.Name+": trong ca", figSeconds(a.SignedSec))
+		add(SectionAgents, key+".occupancy", a.Name+": tỉ lệ bận", figPercent(a.Occupancy()))
 	}
 
 	k := r.Tickets
@@ -178,77 +217,70 @@ func (r *DayReport) Figures(units []*Unit) []Figure {
 			continue
 		}
 		key := fmt.Sprintf("staffing.%02d", h)
-		add(SectionStaffing, key+".offered", fmt.Sprintf("%02d:00: vào hàng chờ", h), st.Offered)
-		add(SectionStaffing, key+".needed", fmt.Sprintf("%02d:00: cần (Erlang C)", h), st.Needed)
-		add(SectionStaffing, key+".on_duty", fmt.Sprintf("%02d:00: có mặt", h), st.OnDuty)
+		add(SectionStaffing, key+".offered", fmt.Sprintf("%02d:00: vào hàng chờ", h), figCount(st.Offered))
+		add(SectionStaffing, key+".needed", fmt.Sprintf("%02d:00: cần (Erlang C)", h), figCount(st.Needed))
+		add(SectionStaffing, key+".on_duty", fmt.Sprintf("%02d:00: có mặt", h), figAgents(st.OnDuty))
 	}
 	return out
 }
 
-func clockOrDash(sec float64, ok bool) string {
-	if !ok {
-		return "–"
-	}
-	return Clock(int(sec + 0.5))
-}
-
-func addTickets(add func(section, key, label string, v any), k TicketFigures, units []*Unit) {
-	add(SectionTickets, "tickets.created", "Phiếu mới", k.Created)
+func addTickets(add adder, k TicketFigures, units []*Unit) {
+	add(SectionTickets, "tickets.created", "Phiếu mới", figCount(k.Created))
 	for _, l := range Categories {
-		add(SectionTickets, "tickets.category."+l.Code, "Loại: "+l.Vi, k.ByCategory[l.Code])
+		add(SectionTickets, "tickets.category."+l.Code, "Loại: "+l.Vi, figCount(k.ByCategory[l.Code]))
 	}
 	for _, p := range Priorities {
-		add(SectionTickets, "tickets.priority."+p, "Mức ưu tiên "+p, k.ByPriority[p])
+		add(SectionTickets, "tickets.priority."+p, "Mức ưu tiên "+p, figCount(k.ByPriority[p]))
 	}
-	add(SectionTickets, "tickets.resolved", "Đã giải quyết", k.Resolved)
-	add(SectionTickets, "tickets.closed", "Đã đóng", k.Closed)
-	add(SectionTickets, "tickets.merged", "Đã gộp", k.Merged)
-	add(SectionTickets, "tickets.backlog", "Còn mở cuối ngày", k.Backlog)
-	add(SectionTickets, "tickets.overdue", "Quá hạn cuối ngày", k.Overdue)
-	add(SectionTickets, "tickets.first_response_sla", "Phản hồi đầu đúng hạn", Pct(Share(k.FirstResponseOK, k.FirstResponses)))
-	add(SectionTickets, "tickets.resolution_sla", "Giải quyết đúng hạn", Pct(Share(k.ResolvedOK, k.Resolved)))
+	add(SectionTickets, "tickets.resolved", "Đã giải quyết", figCount(k.Resolved))
+	add(SectionTickets, "tickets.closed", "Đã đóng", figCount(k.Closed))
+	add(SectionTickets, "tickets.merged", "Đã gộp", figCount(k.Merged))
+	add(SectionTickets, "tickets.backlog", "Còn mở cuối ngày", figCount(k.Backlog))
+	add(SectionTickets, "tickets.overdue", "Quá hạn cuối ngày", figCount(k.Overdue))
+	add(SectionTickets, "tickets.first_response_sla", "Phản hồi đầu đúng hạn", figPercent(Share(k.FirstResponseOK, k.FirstResponses)))
+	add(SectionTickets, "tickets.resolution_sla", "Giải quyết đúng hạn", figPercent(Share(k.ResolvedOK, k.Resolved)))
 	for _, u := range unitsFor(units, k.ByUnit) {
 		f := k.ByUnit[u.Code]
 		if f == nil {
 			f = &UnitTickets{}
 		}
 		key := "tickets.unit." + u.Code
-		add(SectionUnits, key+".created", u.Name+": mới", f.Created)
-		add(SectionUnits, key+".resolved", u.Name+": giải quyết", f.Resolved)
-		add(SectionUnits, key+".backlog", u.Name+": còn mở", f.Backlog)
-		add(SectionUnits, key+".overdue", u.Name+": quá hạn", f.Overdue)
+		add(SectionUnits, key+".created", u.Name+": mới", figCount(f.Created))
+		add(SectionUnits, key+".resolved", u.Name+": giải quyết", figCount(f.Resolved))
+		add(SectionUnits, key+".backlog", u.Name+": còn mở", figCount(f.Backlog))
+		add(SectionUnits, key+".overdue", u.Name+": quá hạn", figCount(f.Overdue))
 	}
 }
 
-func addCases(add func(section, key, label string, v any), c CaseFigures, units []*Unit) {
-	add(SectionCases, "cases.new", "Ca mới", c.New)
+func addCases(add adder, c CaseFigures, units []*Unit) {
+	add(SectionCases, "cases.new", "Ca mới", figCount(c.New))
 	for _, s := range []string{CaseMonitoring, CaseReferred, CaseLost, CaseCleared} {
-		add(SectionCases, "cases.moved."+s, "Chuyển sang: "+CaseStatusLabel(s).Vi, c.Moves[s])
+		add(SectionCases, "cases.moved."+s, "Chuyển sang: "+CaseStatusLabel(s).Vi, figCount(c.Moves[s]))
 	}
-	add(SectionCases, "cases.monitoring", "Đang theo dõi (có lượt theo dõi trong ngày)", c.Monitoring)
+	add(SectionCases, "cases.monitoring", "Đang theo dõi (có lượt theo dõi trong ngày)", figCount(c.Monitoring))
 	for _, l := range FollowUpResults {
-		add(SectionCases, "cases.follow_ups."+l.Code, "Theo dõi: "+l.Vi, c.FollowUps[l.Code])
+		add(SectionCases, "cases.follow_ups."+l.Code, "Theo dõi: "+l.Vi, figCount(c.FollowUps[l.Code]))
 	}
-	add(SectionCases, "cases.follow_ups.pending", "Theo dõi: chưa ghi kết quả", c.FollowUps[""])
-	add(SectionCases, "cases.not_seen_2", "Không gặp được 2 ngày liền", c.NotSeen2)
+	add(SectionCases, "cases.follow_ups.pending", "Theo dõi: chưa ghi kết quả", figCount(c.FollowUps[""]))
+	add(SectionCases, "cases.not_seen_2", "Không gặp được 2 ngày liền", figCount(c.NotSeen2))
 	a := c.AutoCalls
-	add(SectionAutoCalls, "auto_calls.dialled", "Cuộc gọi tự động đã quay số", a.Dialled)
-	add(SectionAutoCalls, "auto_calls.answered", "Người dân nghe máy", a.Answered)
-	add(SectionAutoCalls, "auto_calls.completed", "Trả lời đủ câu hỏi (ghi kết quả ngày)", a.Completed)
-	add(SectionAutoCalls, "auto_calls.with_signs", "Trong đó có dấu hiệu", a.WithSigns)
-	add(SectionAutoCalls, "auto_calls.opted_out", "Từ chối cuộc gọi tự động (phím 9)", a.OptedOut)
-	add(SectionAutoCalls, "auto_calls.not_reached", "Không liên lạc được sau các lần gọi", a.NotReached)
+	add(SectionAutoCalls, "auto_calls.dialled", "Cuộc gọi tự động đã quay số", figCount(a.Dialled))
+	add(SectionAutoCalls, "auto_calls.answered", "Người dân nghe máy", figCount(a.Answered))
+	add(SectionAutoCalls, "auto_calls.completed", "Trả lời đủ câu hỏi (ghi kết quả ngày)", figCount(a.Completed))
+	add(SectionAutoCalls, "auto_calls.with_signs", "Trong đó có dấu hiệu", figCount(a.WithSigns))
+	add(SectionAutoCalls, "auto_calls.opted_out", "Từ chối cuộc gọi tự động (phím 9)", figCount(a.OptedOut))
+	add(SectionAutoCalls, "auto_calls.not_reached", "Không liên lạc được sau các lần gọi", figCount(a.NotReached))
 	for _, u := range unitsFor(units, c.ByUnit) {
 		f := c.ByUnit[u.Code]
 		if f == nil {
 			f = &UnitCases{}
 		}
 		key := "cases.unit." + u.Code
-		add(SectionCaseUnit, key+".monitoring", u.Name+": đang theo dõi", f.Monitoring)
-		add(SectionCaseUnit, key+".seen", u.Name+": gặp được", f.Seen)
-		add(SectionCaseUnit, key+".with_signs", u.Name+": có dấu hiệu", f.WithSigns)
-		add(SectionCaseUnit, key+".not_reached", u.Name+": không liên lạc được", f.NotReached)
-		add(SectionCaseUnit, key+".not_seen_2", u.Name+": 2 ngày không gặp", f.NotSeen2)
+		add(SectionCaseUnit, key+".monitoring", u.Name+": đang theo dõi", figCount(f.Monitoring))
+		add(SectionCaseUnit, key+".seen", u.Name+": gặp được", figCount(f.Seen))
+		add(SectionCaseUnit, key+".with_signs", u.Name+": có dấu hiệu", figCount(f.WithSigns))
+		add(SectionCaseUnit, key+".not_reached", u.Name+": không liên lạc được", figCount(f.NotReached))
+		add(SectionCaseUnit, key+".not_seen_2", u.Name+": 2 ngày không gặp", figCount(f.NotSeen2))
 	}
 }
 
@@ -284,16 +316,16 @@ func ChangeText(frozen, now string) string {
 	return fmt.Sprintf("nay %d (%+d)", b, b-a)
 }
 
-// Changes compares a frozen report's figures with the same day's figures now: the keys
-// whose value changed, with the value now.
-func Changes(frozen, now []Figure) map[string]string {
-	current := make(map[string]string, len(now))
+// Changes compares a frozen report's figures with the same day's figures now: the
+// figures now whose value changed, by key.
+func Changes(frozen, now []Figure) map[string]Figure {
+	current := make(map[string]Figure, len(now))
 	for _, f := range now {
-		current[f.Key] = f.Value
+		current[f.Key] = f
 	}
-	out := map[string]string{}
+	out := map[string]Figure{}
 	for _, f := range frozen {
-		if v, ok := current[f.Key]; ok && v != f.Value {
+		if v, ok := current[f.Key]; ok && v.Value != f.Value {
 			out[f.Key] = v
 		}
 	}
@@ -303,10 +335,7 @@ func Changes(frozen, now []Figure) map[string]string {
 // Figures lists an officer's part of the report: their unit's tickets and cases.
 func (u *UnitReport) Figures(units []*Unit) []Figure {
 	var out []Figure
-	add := func(section, key, label string, v any) {
-		s := fmt.Sprint(v)
-		out = append(out, Figure{section, key, label, s})
-	}
+	add := figureList(&out)
 	var mine []*Unit
 	for _, x := range units {
 		if x.Code == u.Unit {

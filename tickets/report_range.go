@@ -3,7 +3,31 @@ package tickets
 import (
 	"slices"
 	"strings"
+	"time"
 )
+
+// ReportPeriod returns the days a report of a day covers: the day alone ("day"), its
+// week from Monday to Sunday ("week") or its month ("month"), never past today (today's
+// figures are those so far) but always holding the day asked for, so that the week of
+// today (a Friday) runs from Monday to that Friday.
+func ReportPeriod(day, period, today string) (from, to string) {
+	t, err := time.ParseInLocation(DayFormat, day, Local)
+	if err != nil {
+		return day, day
+	}
+	switch period {
+	case "week":
+		back := (int(t.Weekday()) + 6) % 7 // days since Monday
+		from = t.AddDate(0, 0, -back).Format(DayFormat)
+		to = AddDays(from, 6)
+	case "month":
+		from = time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, Local).Format(DayFormat)
+		to = time.Date(t.Year(), t.Month()+1, 0, 0, 0, 0, 0, Local).Format(DayFormat)
+	default:
+		return day, day
+	}
+	return from, min(to, max(today, day))
+}
 
 // SumReports adds up the reports of consecutive days, oldest first, into one for the
 // period (a week, a month): counters are summed and every rate is computed again from

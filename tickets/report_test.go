@@ -441,7 +441,7 @@ func TestFrozenReports(t *testing.T) {
 	}
 	current, _ = s.DailyReport(ctx, tickets.ActorSystem, "2021-08-08")
 	changes := tickets.Changes(snap.Report.Figures(nil), current.Figures(nil))
-	if changes["tickets.backlog"] != "0" || len(changes) != 2 || changes["tickets.unit.19753.backlog"] != "0" {
+	if changes["tickets.backlog"].Value != "0" || len(changes) != 2 || changes["tickets.unit.19753.backlog"].Value != "0" {
 		t.Errorf("changes since frozen: %v, want the backlog (and the unit's) now 0", changes)
 	}
 	// A period sums the frozen days (the 8th's frozen backlog, not the one now) and

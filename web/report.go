@@ -17,11 +17,12 @@ type ReportData struct {
 	Day      string // the day asked for
 	Period   string // day, week or month
 	From, To string
+	Range    string // for a week or a month, the days it shows
 	Unit     string // an officer's unit, by name
 	Frozen   *time.Time
 	Live     time.Time // when the figures not frozen were computed
 	Figures  []tickets.Figure
-	Changes  map[string]string // figure key → value now, for a frozen day
+	Changes  map[string]tickets.Figure // figure key → the figure now, for a frozen day
 	Report   *tickets.DayReport
 	Trend    []trendDay
 	Units    []*tickets.Unit
@@ -35,25 +36,29 @@ type trendDay struct {
 	Symptoms int
 }
 
-// periodOf returns the days a report covers: the day, its week (Monday to Sunday) or its
-// month, never past yesterday.
-func periodOf(day, period string, today string) (from, to string) {
-	t, _ := time.ParseInLocation(tickets.DayFormat, day, tickets.Local)
-	switch period {
-	case "week":
-		back := (int(t.Weekday()) + 6) % 7 // days since Monday
-		from = t.AddDate(0, 0, -back).Format(tickets.DayFormat)
-		to = tickets.AddDays(from, 6)
-	case "month":
-		from = time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, tickets.Local).Format(tickets.DayFormat)
-		to = time.Date(t.Year(), t.Month()+1, 0, 0, 0, 0, 0, tickets.Local).Format(tickets.DayFormat)
-	default:
-		return day, day
+// rangeText writes a period's days: 30/11–04/12/2026, or 28/12/2026–03/01/2027 across a
+// year's end.
+func rangeText(from, to string) string {
+	if from[:4] == to[:4] {
+		return strings.TrimSuffix(dayText(from), "/"+from[:4]) + "–" + dayText(to)
 	}
-	if yesterday := tickets.AddDays(today, -1); to > yesterday && from <= yesterday {
-		to = yesterday
+	return dayText(from) + "–" + dayText(to)
+}
+
+// weekdays name the days of the week, from Sunday.
+var weekdays = [7]string{"Chủ nhật", "thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy"}
+
+// periodText says which days a period shows: "5 ngày, từ thứ Hai 30/11/2026 đến thứ Sáu
+// 04/12/2026 (hôm nay: số liệu đến 10:00)".
+func periodText(from, to, today string, now time.Time) string {
+	f, _ := time.ParseInLocation(tickets.DayFormat, from, tickets.Local)
+	t, _ := time.ParseInLocation(tickets.DayFormat, to, tickets.Local)
+	n := int(t.Sub(f).Hours()/24+0.5) + 1
+	s := fmt.Sprintf("%d ngày, từ %s %s đến %s %s", n, weekdays[f.Weekday()], dayText(from), weekdays[t.Weekday()], dayText(to))
+	if to == today {
+		s += " (hôm nay: số liệu đến " + now.In(tickets.Local).Format("15:04") + ")"
 	}
-	return from, to
+	return s
 }
 
 // loadReport reads the report a request asks for, as the signed-in user may see it.
@@ -98,7 +103,7 @@ func (s *Server) loadReport(ctx context.Context, r *http.Request, me *viewer) (*
 		d.Empty = u.Tickets.Created == 0 && u.Tickets.Backlog == 0 && u.Tickets.Resolved == 0 && u.Cases.New == 0 && u.Cases.Monitoring == 0
 		return d, nil
 	}
-	d.From, d.To = periodOf(day, period, today)
+	d.From, d.To = tickets.ReportPeriod(day, period, today)
 	if period == "day" {
 		now, err := s.cfg.Store.DailyReport(ctx, me.Actor, day)
 		if err != nil {
@@ -124,9 +129,11 @@ func (s *Server) loadReport(ctx context.Context, r *http.Request, me *viewer) (*
 	}
 	switch period {
 	case "week":
-		d.Title = "Báo cáo tuần " + dayText(d.From) + " – " + dayText(d.To)
+		d.Title = "Báo cáo tuần " + rangeText(d.From, d.To)
+		d.Range = periodText(d.From, d.To, today, d.Live)
 	case "month":
 		d.Title = "Báo cáo tháng " + strings.TrimPrefix(dayText(d.From), "01/")
+		d.Range = periodText(d.From, d.To, today, d.Live)
 	default:
 		d.Title = "Báo cáo ngày " + dayText(day)
 	}

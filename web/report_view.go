@@ -13,6 +13,7 @@ import (
 // ReportView is the report page.
 type ReportView struct {
 	Title      string
+	Range      string // a week's or a month's days
 	Stamp      string // frozen when, or computed when
 	Changed    int    // figures changed since frozen
 	Officer    bool
@@ -33,9 +34,10 @@ type reportLinks struct {
 }
 
 type reportSection struct {
-	Title   string
-	Columns []string // a table by rows and columns; one value column when empty
-	Rows    []reportRow
+	Title     string
+	RowHeader string   // what the rows of a table by rows and columns are
+	Columns   []string // a table by rows and columns; one value column when empty
+	Rows      []reportRow
 }
 
 type reportRow struct {
@@ -45,14 +47,15 @@ type reportRow struct {
 
 type reportCell struct {
 	Key, Value, Now string
+	Text            bool // a text, not a number (a call's id)
 }
 
-// Sections shown as tables: their labels are "row: column".
-var pivotSections = []string{tickets.SectionInterval, tickets.SectionAgents, tickets.SectionUnits,
-	tickets.SectionCaseUnit, tickets.SectionStaffing}
+// Sections shown as tables, with what their rows are: their labels are "row: column".
+var pivotSections = map[string]string{tickets.SectionInterval: "Khung 30 phút", tickets.SectionAgents: "Tổng đài viên",
+	tickets.SectionUnits: "Phường, xã", tickets.SectionCaseUnit: "Phường, xã", tickets.SectionStaffing: "Giờ"}
 
 func reportView(d *ReportData) ReportView {
-	v := ReportView{Title: d.Title, Changed: len(d.Changes), Officer: d.Unit != "", Day: d.Day, Period: d.Period, DayInput: dayText(d.Day)}
+	v := ReportView{Title: d.Title, Range: d.Range, Changed: len(d.Changes), Officer: d.Unit != "", Day: d.Day, Period: d.Period, DayInput: dayText(d.Day)}
 	switch {
 	case d.Future:
 		v.NoData = "Ngày " + dayText(d.Day) + " chưa đến: chưa có số liệu."
@@ -85,12 +88,14 @@ func reportView(d *ReportData) ReportView {
 			v.Sections = append(v.Sections, reportSection{Title: f.Section})
 			sec = &v.Sections[len(v.Sections)-1]
 		}
-		cell := reportCell{Key: f.Key, Value: f.Value, Now: d.Changes[f.Key]}
+		cell := reportCell{Key: f.Key, Value: f.Value, Now: d.Changes[f.Key].Value, Text: f.Unit == tickets.UnitText}
 		row, col, pivot := strings.Cut(f.Label, ": ")
-		if !pivot || !slices.Contains(pivotSections, f.Section) {
+		rowHeader, table := pivotSections[f.Section]
+		if !pivot || !table {
 			sec.Rows = append(sec.Rows, reportRow{Label: f.Label, Cells: []reportCell{cell}})
 			continue
 		}
+		sec.RowHeader = rowHeader
 		ci := slices.Index(sec.Columns, col)
 		if ci < 0 {
 			sec.Columns = append(sec.Columns, col)
@@ -104,6 +109,17 @@ func reportView(d *ReportData) ReportView {
 			r.Cells = append(r.Cells, reportCell{})
 		}
 		r.Cells[ci] = cell
+	}
+	// Every row of a table has a cell under each header, empty where it has no figure.
+	for i := range v.Sections {
+		sec := &v.Sections[i]
+		for j := range sec.Rows {
+			if len(sec.Columns) > 0 {
+				for len(sec.Rows[j].Cells) < len(sec.Columns) {
+					sec.Rows[j].Cells = append(sec.Rows[j].Cells, reportCell{})
+				}
+			}
+		}
 	}
 	if d.Report != nil {
 		v.HourChart = hourChart(d.Report)

@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"math"
 	"net/http"
 	"strings"
 	"time"
@@ -18,11 +19,20 @@ type WallboardView struct {
 	Answered     int
 	Abandoned    int
 	ServiceLevel string // answered within 20 s ÷ (answered + abandoned after 5 s)
-	AverageWait  string
-	Callbacks    int
-	Agents       []WallboardAgent
+	// SLBand is the service level against the 80/20 target (tickets.SLGood, …), and
+	// SLText says it in words, for whoever does not see the colour.
+	SLBand, SLText string
+	AverageWait    string
+	Callbacks      int
+	Agents         []WallboardAgent
+	// AgentColumns are the agents in the columns the screen shows them in: two when
+	// there are more than fit in one.
+	AgentColumns [][]WallboardAgent
 	Stale        bool // the figures could not be read
 }
+
+// wallboardRows is how many agents one column of the wallboard holds at 1920 × 1080.
+const wallboardRows = 8
 
 // WallboardAgent is one agent on the wallboard.
 type WallboardAgent struct {
@@ -37,9 +47,13 @@ func wallboardView(d tickets.DeskView, st *tickets.QueueStats, now time.Time) Wa
 		st = &tickets.QueueStats{}
 	}
 	v.Offered, v.Answered, v.Abandoned = st.Offered, st.Answered, st.Abandoned
-	v.ServiceLevel = "–"
+	v.ServiceLevel, v.SLText = "–", "chưa có cuộc gọi"
 	if sl := st.ServiceLevel(); sl >= 0 {
 		v.ServiceLevel = fmt.Sprintf("%.0f%%", sl)
+		// Coloured as shown: a level shown as 80% meets the target.
+		v.SLBand = tickets.ServiceLevelBand(math.Round(sl)/100, true)
+		v.SLText = map[string]string{tickets.SLGood: "đạt mục tiêu", tickets.SLNear: "dưới mục tiêu",
+			tickets.SLPoor: "xa mục tiêu"}[v.SLBand]
 	}
 	v.AverageWait = clockText(st.AverageWait())
 	for _, a := range d.Agents {
@@ -48,6 +62,11 @@ func wallboardView(d tickets.DeskView, st *tickets.QueueStats, now time.Time) Wa
 			w.Reason = tickets.PauseReasonLabel(a.Reason).Vi
 		}
 		v.Agents = append(v.Agents, w)
+	}
+	if half := (len(v.Agents) + 1) / 2; len(v.Agents) > wallboardRows {
+		v.AgentColumns = [][]WallboardAgent{v.Agents[:half], v.Agents[half:]}
+	} else {
+		v.AgentColumns = [][]WallboardAgent{v.Agents}
 	}
 	return v
 }

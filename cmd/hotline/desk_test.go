@@ -510,7 +510,6 @@ func TestCallbackKeepsItsPlace(t *testing.T) {
 	h = startHotline(t, dbPath, env...)
 	// The wallboard reconnects by itself and shows the requests kept.
 	waitFor(t, h, 30*time.Second, "the wallboard back after the restart", func() bool { return boardText("callbacks") == "2" && boardText("paused") == "1" })
-	screenshot(t, board, "wallboard", 1280)
 	p4 := asyncCall(t, caller, testcaller.TestCall{From: "0905000014", Keys: []string{"0"}, Barge: 500 * time.Millisecond,
 		HangupAfterKeys: -1, HangupAfterTicket: 3 * time.Second})
 	time.Sleep(2 * time.Second) // p4 is in the queue, behind the requests
