@@ -233,6 +233,7 @@ func (g *seeder) seedCases(ctx context.Context) error {
 	start := g.o.End.AddDate(0, 0, -g.o.Days).UTC()
 	span := g.o.End.Sub(start)
 	statuses := []string{CaseCleared, CaseCleared, CaseCleared, CaseCleared, CaseTestedNegative, CaseLost, CaseTestedPositive}
+	counters := map[int]int{} // each year's cases are numbered from 1, as CreateCase numbers them
 	if err := g.batch(ctx, "cases", g.o.Cases, `INSERT INTO cases (id, ref, person_name, name_key, phone, birth_year, sex,
 		address, unit_code, onset_date, exposure_travel, exposure_contact, status, monitoring_from, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, func(i int, st *sql.Stmt) error {
@@ -245,11 +246,17 @@ func (g *seeder) seedCases(ctx context.Context) error {
 		phone := g.callers[g.rng.IntN(len(g.callers))]
 		sex := []string{"male", "female"}[g.rng.IntN(2)]
 		g.cases = append(g.cases, seedCase{id: int64(i + 1), unit: unit})
-		_, err := st.ExecContext(ctx, i+1, CaseRef(created.In(Local).Year(), i+1), name, NameKey(name), phone,
+		year := created.In(Local).Year()
+		counters[year]++
+		_, err := st.ExecContext(ctx, i+1, CaseRef(year, counters[year]), name, NameKey(name), phone,
 			1935+g.rng.IntN(80), sex, fmt.Sprintf("%d đường số %d", 1+g.rng.IntN(200), 1+g.rng.IntN(50)), unit,
 			Day(created.Add(-48*time.Hour)), g.rng.IntN(2), g.rng.IntN(3) == 0, status, Day(created), created, created)
 		return err
 	}); err != nil {
+		return err
+	}
+	// The next case made (CreateCase) continues the year's references.
+	if err := g.setCounters(ctx, "case_counters", counters); err != nil {
 		return err
 	}
 	results := []string{ResultWell, ResultWell, ResultWell, ResultWell, ResultWell, ResultWell, ResultNotReached, ResultSymptomatic}
@@ -371,9 +378,17 @@ func (g *seeder) seedCalls(ctx context.Context) error {
 		return fmt.Errorf("seed calls: %w", err)
 	}
 	g.o.Progress("calls and tickets", g.o.Calls, g.o.Calls)
-	for year, n := range counters {
-		if _, err := g.conn.ExecContext(ctx, `INSERT INTO ticket_counters (year, last) VALUES (?, ?)`, year, n); err != nil {
-			return fmt.Errorf("seed counters: %w", err)
+	return g.setCounters(ctx, "ticket_counters", counters)
+}
+
+// setCounters sets a reference counter table (ticket_counters, case_counters) to the last
+// number the seed used in each year, so that the first ticket or case made on the seeded
+// database takes the next one. table is one of those two, never user input.
+func (g *seeder) setCounters(ctx context.Context, table string, last map[int]int) error {
+	for year, n := range last {
+		if _, err := g.conn.ExecContext(ctx, `INSERT INTO `+table+` (year, last) VALUES (?, ?)
+			ON CONFLICT (year) DO UPDATE SET last = CASE WHEN excluded.last > last THEN excluded.last ELSE last END`, year, n); err != nil {
+			return fmt.Errorf("seed %s: %w", table, err)
 		}
 	}
 	return nil
