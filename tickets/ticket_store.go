@@ -417,8 +417,9 @@ type TicketEdit struct {
 }
 
 // EditTicket changes a ticket's category, priority, area or summary, with one audit event
-// for each field that changes. A new priority moves the SLA due times, counted from the
-// ticket's creation.
+// for each field that changes; a field given with the value it has is left alone (an
+// edit form sends them all), and an empty summary is refused only where it would erase
+// one. A new priority moves the SLA due times, counted from the ticket's creation.
 func (s *Store) EditTicket(ctx context.Context, actor Actor, id int64, e TicketEdit, note string) error {
 	if e.Category != nil {
 		if _, ok := findLabel(Categories, *e.Category); !ok {
@@ -432,9 +433,6 @@ func (s *Store) EditTicket(ctx context.Context, actor Actor, id int64, e TicketE
 	}
 	if e.Summary != nil {
 		v := strings.TrimSpace(*e.Summary)
-		if v == "" {
-			return Errorf(EINVALID, "Tóm tắt không được để trống.")
-		}
 		e.Summary = &v
 	}
 	var contact *string
@@ -482,6 +480,11 @@ func (s *Store) EditTicket(ctx context.Context, actor Actor, id int64, e TicketE
 			}
 		}
 		if e.Summary != nil && *e.Summary != tk.Summary {
+			// A summary left empty is no change (a ticket made by phone has none yet);
+			// one emptied on purpose is refused, and the whole edit with it.
+			if *e.Summary == "" {
+				return Errorf(EINVALID, "Tóm tắt không được để trống.")
+			}
 			return setTicketField(ctx, t, actor, tk, "summary", "summary", tk.Summary, *e.Summary, note)
 		}
 		return nil

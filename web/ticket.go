@@ -56,7 +56,15 @@ type TicketView struct {
 	CanLinkCaller bool
 	Message       string // what the last action did
 	Problem       string // a refusal not tied to one field (a stale page)
-	NewCase       CaseForm
+	// Edit is what the edit form shows: the ticket as saved, or what the user chose when
+	// the store refused it. The rest of the page shows only what was saved.
+	Edit    TicketEditForm
+	NewCase CaseForm
+}
+
+// TicketEditForm is the edit form's values: category, priority, area and summary.
+type TicketEditForm struct {
+	Category, Priority, Area, Summary string
 }
 
 // CallerPanel is who called: their number (full for those who may see it), name,
@@ -137,6 +145,7 @@ func (s *Server) ticketView(r *http.Request, me *viewer, tk *tickets.Ticket) (Ti
 	if tk.UnitCode != nil {
 		v.Area, v.AreaCode = n.unit(*tk.UnitCode), *tk.UnitCode
 	}
+	v.Edit = TicketEditForm{Category: tk.Category, Priority: tk.Priority, Area: v.AreaCode, Summary: tk.Summary}
 	// The edit form offers the categories the store lets this user give the ticket.
 	v.Options.Categories = nil
 	for _, c := range tickets.Categories {
@@ -396,19 +405,19 @@ func (s *Server) ticketAction(w http.ResponseWriter, r *http.Request, me *viewer
 }
 
 // keepInput puts what the user typed back in the forms of a page shown again with an
-// error, so nothing they wrote is lost.
+// error, so nothing they wrote is lost; the rest of the page keeps what was saved.
 func keepInput(r *http.Request, v *TicketView) {
 	if c := r.PostFormValue("category"); c != "" {
-		v.CategoryCode = c
+		v.Edit.Category = c
 	}
 	if p := r.PostFormValue("priority"); p != "" {
-		v.Priority = p
+		v.Edit.Priority = p
 	}
 	if _, ok := r.PostForm["summary"]; ok {
-		v.Summary = r.PostFormValue("summary")
+		v.Edit.Summary = r.PostFormValue("summary")
 	}
 	if _, ok := r.PostForm["area"]; ok {
-		v.AreaCode = r.PostFormValue("area")
+		v.Edit.Area = r.PostFormValue("area")
 	}
 	v.NewCase = CaseForm{Name: r.PostFormValue("person_name"), Phone: r.PostFormValue("phone"), BirthYear: r.PostFormValue("birth_year"),
 		Sex: r.PostFormValue("sex"), Address: r.PostFormValue("address"), Area: r.PostFormValue("case_area"), Link: r.PostFormValue("case_ref"),
@@ -449,23 +458,31 @@ func (s *Server) handleTicketAssign(w http.ResponseWriter, r *http.Request, me *
 
 func (s *Server) handleTicketEdit(w http.ResponseWriter, r *http.Request, me *viewer) {
 	s.ticketAction(w, r, me, "edit", "Đã lưu thay đổi.", func(ctx context.Context, tk *tickets.Ticket) error {
+		// The form sends every field; the store is given only those the user changed from
+		// the ticket as the page showed it (a page changed since is refused as stale).
 		e := tickets.TicketEdit{}
-		if v := r.PostFormValue("category"); v != "" {
+		if v := r.PostFormValue("category"); v != "" && v != tk.Category {
 			e.Category = &v
 		}
-		if v := r.PostFormValue("priority"); v != "" {
+		if v := r.PostFormValue("priority"); v != "" && v != tk.Priority {
 			e.Priority = &v
 		}
 		if _, ok := r.PostForm["summary"]; ok {
-			v := r.PostFormValue("summary")
-			e.Summary = &v
+			if v := r.PostFormValue("summary"); strings.TrimSpace(v) != tk.Summary {
+				e.Summary = &v
+			}
 		}
 		if _, ok := r.PostForm["area"]; ok {
 			var unit *string
 			if v := r.PostFormValue("area"); v != "" {
 				unit = &v
 			}
-			e.UnitCode = &unit
+			if deref(unit) != deref(tk.UnitCode) {
+				e.UnitCode = &unit
+			}
+		}
+		if e == (tickets.TicketEdit{}) {
+			return nil // nothing changed: nothing to save
 		}
 		return s.cfg.Store.EditTicket(ctx, me.Actor, tk.ID, e, trimmed(r.PostFormValue("note")))
 	})
@@ -552,4 +569,12 @@ func (s *Server) handleTicketCallback(w http.ResponseWriter, r *http.Request, me
 		_, err := s.cfg.Callbacks.CallBack(context.WithoutCancel(ctx), CallbackRequest{TicketID: tk.ID, Agent: me.User.Phone, Number: *number, Lang: lang, Actor: me.Actor, TicketRef: tk.Ref})
 		return err
 	})
+}
+
+// deref is a string pointer's value, "" for nil.
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
