@@ -55,6 +55,7 @@ type Store interface {
 	EditTicket(ctx context.Context, actor tickets.Actor, id int64, e tickets.TicketEdit, note string) error
 	AddTicketNote(ctx context.Context, actor tickets.Actor, id int64, note string) error
 	MergeTickets(ctx context.Context, actor tickets.Actor, duplicateID, survivorID int64, note string) error
+	ReopenTicket(ctx context.Context, actor tickets.Actor, id int64, reason string) error
 	GetRecording(ctx context.Context, actor tickets.Actor, id int64) (*tickets.Recording, error)
 	RecordingsOf(ctx context.Context, actor tickets.Actor, ticketIDs []int64) (map[int64][]*tickets.Recording, error)
 	ListCalls(ctx context.Context, actor tickets.Actor, f tickets.CallFilter) ([]*tickets.Call, error)
@@ -237,6 +238,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST /tickets/{ref}/edit", s.health(s.handleTicketEdit))
 	mux.Handle("POST /tickets/{ref}/notes", s.health(s.handleTicketNote))
 	mux.Handle("POST /tickets/{ref}/merge", s.supervisor(s.handleTicketMerge))
+	mux.Handle("POST /tickets/{ref}/reopen", s.supervisor(s.handleTicketReopen))
 	mux.Handle("POST /tickets/{ref}/case", s.health(s.handleTicketCase))
 	mux.Handle("POST /tickets/{ref}/callback", s.callCentre(s.handleTicketCallback))
 	mux.Handle("GET /recordings/{id}", s.health(s.handleRecording))

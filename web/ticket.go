@@ -37,17 +37,25 @@ type TicketView struct {
 	Answers          []string
 	Recordings       []RecordingLink
 	Timeline         []EventRow
-	Moves            []option
-	Options          TicketOptions
-	Case             *CaseLink
-	RepeatOf         *CaseLink // the ticket this one repeats
-	MergedInto       *CaseLink
-	CanAssign        bool
-	CanMerge         bool
-	MergeCandidates  []TicketRow // the caller's other tickets this one may be merged into
-	CanCallBack      bool
-	CallBackWhy      string // why not, when a number exists
-	Errors           map[string]string
+	// Steps is the workflow's row of moves, always the same buttons in the same places
+	// (those not possible now are disabled), so that pressing one never puts another
+	// under the pointer; cancelling stands apart, at the end (CanCancel).
+	Steps []StepButton
+	// CanCancel offers to cancel the ticket: a reason, then a confirmation (ConfirmCancel).
+	CanCancel     bool
+	ConfirmCancel *CancelConfirm
+	// CanReopen offers a supervisor to reopen a cancelled ticket, with a reason.
+	CanReopen       bool
+	Options         TicketOptions
+	Case            *CaseLink
+	RepeatOf        *CaseLink // the ticket this one repeats
+	MergedInto      *CaseLink
+	CanAssign       bool
+	CanMerge        bool
+	MergeCandidates []TicketRow // the caller's other tickets this one may be merged into
+	CanCallBack     bool
+	CallBackWhy     string // why not, when a number exists
+	Errors          map[string]string
 	// Viewers are the others who have the ticket open now (soft presence, kept live).
 	Viewers []string
 	// EditOpen opens the edit form: the agent's console brought them here for a call.
@@ -55,12 +63,33 @@ type TicketView struct {
 	// CanLinkCaller offers to link a withheld or unknown number to a caller already known.
 	CanLinkCaller bool
 	Message       string // what the last action did
-	Problem       string // a refusal not tied to one field (a stale page)
+	// MessageAt is the form the last action was made from, when its message stands
+	// beside it ("status": a move is told under the moves, so that nothing above them
+	// grows and moves them away from the pointer).
+	MessageAt string
+	Problem   string // a refusal not tied to one field (a stale page)
 	// Edit is what the edit form shows: the ticket as saved, or what the user chose when
 	// the store refused it. The rest of the page shows only what was saved.
 	Edit    TicketEditForm
 	NewCase CaseForm
 }
+
+// StepButton is one button of the workflow's row.
+type StepButton struct {
+	Value, Text string
+	Allowed     bool // the move may be made now
+	Current     bool // the ticket is in this status
+}
+
+// CancelConfirm is the confirmation asked before a ticket is cancelled, with the reason
+// given and the page's version (a ticket changed since is not cancelled).
+type CancelConfirm struct {
+	Reason, Updated string
+}
+
+// workflowSteps are the statuses the workflow's row has a button for, in its order
+// (new is where tickets start; assigned is reached by choosing whom).
+var workflowSteps = []string{tickets.StatusTriaged, tickets.StatusInProgress, tickets.StatusResolved, tickets.StatusClosed}
 
 // TicketEditForm is the edit form's values: category, priority, area and summary.
 type TicketEditForm struct {
@@ -153,12 +182,21 @@ func (s *Server) ticketView(r *http.Request, me *viewer, tk *tickets.Ticket) (Ti
 			v.Options.Categories = append(v.Options.Categories, option{c.Code, c.Vi})
 		}
 	}
+	moves := map[string]bool{}
 	for _, to := range tickets.TicketMoves(tk.Status) {
-		if to == tickets.StatusAssigned && tk.AssigneeUserID == nil && tk.AssigneeUnitCode == nil {
-			continue // assigning is done by choosing whom
-		}
-		v.Moves = append(v.Moves, option{to, tickets.StatusLabel(to).Vi})
+		moves[to] = true
 	}
+	v.CanCancel = moves[tickets.StatusCancelled]
+	if tk.Status != tickets.StatusCancelled {
+		for _, st := range workflowSteps {
+			b := StepButton{Value: st, Text: tickets.StatusLabel(st).Vi, Allowed: moves[st], Current: st == tk.Status}
+			if st == tickets.StatusInProgress && (tk.Status == tickets.StatusResolved || tk.Status == tickets.StatusClosed) {
+				b.Text = "Mở lại (" + b.Text + ")"
+			}
+			v.Steps = append(v.Steps, b)
+		}
+	}
+	v.CanReopen = tk.Status == tickets.StatusCancelled && tk.MergedIntoID == nil && me.Actor.IsSupervisor()
 	v.Answers = answersText(tk.IVRAnswers, n.unit)
 	seesNumber := me.Actor.SeesReporterOf(tk)
 	number := tk.ContactPhone
@@ -391,6 +429,9 @@ func (s *Server) ticketAction(w http.ResponseWriter, r *http.Request, me *viewer
 	switch {
 	case err == nil:
 		v.Message = done
+		if field == "status" {
+			v.MessageAt = field
+		}
 	case status == http.StatusUnprocessableEntity:
 		v.Errors[field] = tickets.ErrorMessage(err)
 		keepInput(r, &v)
@@ -429,8 +470,55 @@ func keepInput(r *http.Request, v *TicketView) {
 
 func (s *Server) handleTicketStatus(w http.ResponseWriter, r *http.Request, me *viewer) {
 	to := r.PostFormValue("to")
-	s.ticketAction(w, r, me, "status", "Đã chuyển sang “"+tickets.StatusLabel(to).Vi+"”.", func(ctx context.Context, tk *tickets.Ticket) error {
+	field := "status"
+	if to == tickets.StatusCancelled {
+		if r.PostFormValue("confirm") != "yes" {
+			s.cancelStep(w, r, me)
+			return
+		}
+		field = "cancel"
+	}
+	s.ticketAction(w, r, me, field, "Đã chuyển sang “"+tickets.StatusLabel(to).Vi+"”.", func(ctx context.Context, tk *tickets.Ticket) error {
 		return s.cfg.Store.TransitionTicket(ctx, me.Actor, tk.ID, to, trimmed(r.PostFormValue("note")))
+	})
+}
+
+// cancelStep answers the first press of "cancel": the ticket's page asking to confirm,
+// with the reason given, or saying what is missing. Nothing is changed yet.
+func (s *Server) cancelStep(w http.ResponseWriter, r *http.Request, me *viewer) {
+	tk, err := s.loadTicket(r, me)
+	if err != nil {
+		s.fail(w, r, me, err)
+		return
+	}
+	v, err := s.ticketView(r, me, tk)
+	if err != nil {
+		s.fail(w, r, me, err)
+		return
+	}
+	reason := trimmed(r.PostFormValue("note"))
+	status := http.StatusOK
+	if err := tickets.CheckTransition(tk.Status, tickets.StatusCancelled); err != nil {
+		status, v.Problem = statusFor(err), tickets.ErrorMessage(err)
+	} else if u := r.PostFormValue("updated"); u != "" && u != v.Updated {
+		// The page the user pressed it on is out of date: they see the ticket as it is.
+		status, v.Problem = http.StatusConflict, tickets.ErrorMessage(tickets.ErrStale)
+	} else if err := tickets.CheckCancelReason(reason); err != nil {
+		status, v.Errors["cancel"] = http.StatusUnprocessableEntity, tickets.ErrorMessage(err)
+	} else {
+		v.ConfirmCancel = &CancelConfirm{Reason: reason, Updated: v.Updated}
+	}
+	if isHTMX(r) {
+		s.render(w, r, status, ticketMain(v))
+		return
+	}
+	s.render(w, r, status, ticketPage(v))
+}
+
+// handleTicketReopen reopens a cancelled ticket (supervisors), with the reason.
+func (s *Server) handleTicketReopen(w http.ResponseWriter, r *http.Request, me *viewer) {
+	s.ticketAction(w, r, me, "reopen", "Đã mở lại phiếu.", func(ctx context.Context, tk *tickets.Ticket) error {
+		return s.cfg.Store.ReopenTicket(ctx, me.Actor, tk.ID, trimmed(r.PostFormValue("note")))
 	})
 }
 

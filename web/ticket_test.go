@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/chromedp/chromedp"
 
 	"github.com/huehotline/hotline/tickets"
 )
@@ -110,4 +113,185 @@ func TestEditSavesOnlyWhatChanged(t *testing.T) {
 			t.Errorf("after a refused edit the ticket is %s %q", got.Priority, got.Summary)
 		}
 	})
+}
+
+// stepValues returns the values of the buttons of the ticket page's workflow row, in
+// their order, whether they may be pressed now or not.
+func stepValues(body string) []string {
+	form := section(body, "status-form", "</form>")
+	var out []string
+	for _, m := range buttonValue.FindAllStringSubmatch(form, -1) {
+		out = append(out, m[1])
+	}
+	return out
+}
+
+var buttonValue = regexp.MustCompile(`<button[^>]* value="([^"]*)"`)
+
+// Issue 29, item 2: cancelling asks for a reason and a confirmation, stands apart from the
+// workflow's moves, and a supervisor can reopen a cancelled ticket. The buttons of the
+// workflow keep their places from one status to the next, so that a move that ends work
+// never appears where the one just pressed was.
+func TestCancelAsksAReasonAndASupervisorReopens(t *testing.T) {
+	ctx := context.Background()
+	c := newConsole(t)
+	tk := c.ticket(tickets.CategorySymptomReport, "0905123456", ptr(phuXuan), nil)
+	lan, minh := c.client("lan"), c.client("minh")
+	page := func(cl *http.Client) string {
+		t.Helper()
+		code, body := get(t, cl, c.srv.URL+"/tickets/"+tk.Ref)
+		if code != http.StatusOK {
+			t.Fatalf("the ticket's page: %d", code)
+		}
+		return body
+	}
+	status := func() string {
+		t.Helper()
+		got, err := c.store.GetTicket(ctx, tickets.ActorSystem, tk.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got.Status
+	}
+	version := func() string {
+		t.Helper()
+		got, _ := c.store.GetTicket(ctx, tickets.ActorSystem, tk.ID)
+		return fmt.Sprint(got.UpdatedAt.UnixNano())
+	}
+
+	newSteps := stepValues(page(lan))
+	if err := c.store.TransitionTicket(ctx, c.actor("lan"), tk.ID, tickets.StatusTriaged, ""); err != nil {
+		t.Fatal(err)
+	}
+	body := page(lan)
+	t.Run("StepsKeepTheirPlaces", func(t *testing.T) {
+		if got := stepValues(body); strings.Join(got, " ") != strings.Join(newSteps, " ") || len(got) == 0 {
+			t.Errorf("the workflow's buttons moved from one status to the next: new %v, triaged %v", newSteps, got)
+		}
+		if strings.Contains(section(body, "status-form", "</form>"), tickets.StatusCancelled) {
+			t.Errorf("cancelling is among the workflow's moves:\n%s", section(body, "status-form", "</form>"))
+		}
+		if i, j := strings.Index(body, `data-testid="status-form"`), strings.Index(body, `data-testid="cancel-form"`); j < 0 || j < i {
+			t.Errorf("the cancel form is not apart, after the workflow's moves (at %d, the moves at %d)", j, i)
+		}
+	})
+	t.Run("NoReason", func(t *testing.T) {
+		code, body := post(t, lan, c.srv.URL+"/tickets/"+tk.Ref+"/status", url.Values{"to": {tickets.StatusCancelled}, "updated": {version()}})
+		if code != http.StatusUnprocessableEntity || !strings.Contains(excerpt(body, "error-cancel"), "lý do") {
+			t.Errorf("a cancel with no reason: %d %q, want 422 asking for the reason beside the form", code, excerpt(body, "error-cancel"))
+		}
+		if got := status(); got != tickets.StatusTriaged {
+			t.Errorf("the ticket is %s, want %s", got, tickets.StatusTriaged)
+		}
+	})
+	t.Run("AsksToConfirm", func(t *testing.T) {
+		code, body := postHTMX(t, lan, c.srv.URL+"/tickets/"+tk.Ref+"/status", url.Values{"to": {tickets.StatusCancelled},
+			"note": {"Gọi nhầm số"}, "updated": {version()}})
+		confirm := section(body, "cancel-confirm", "</form>")
+		if code != http.StatusOK || !strings.Contains(confirm, tk.Ref) || !strings.Contains(confirm, "Gọi nhầm số") ||
+			!strings.Contains(confirm, `name="confirm"`) {
+			t.Errorf("a cancel with a reason: %d, want the confirmation naming the ticket and the reason:\n%s", code, confirm)
+		}
+		if got := status(); got != tickets.StatusTriaged {
+			t.Errorf("the ticket is %s before the confirmation, want %s", got, tickets.StatusTriaged)
+		}
+	})
+	t.Run("Confirmed", func(t *testing.T) {
+		code, _ := post(t, lan, c.srv.URL+"/tickets/"+tk.Ref+"/status", url.Values{"to": {tickets.StatusCancelled},
+			"note": {"Gọi nhầm số"}, "confirm": {"yes"}, "updated": {version()}})
+		if code != http.StatusSeeOther || status() != tickets.StatusCancelled {
+			t.Errorf("a confirmed cancel: %d, the ticket %s", code, status())
+		}
+	})
+	t.Run("AgentDoesNotReopen", func(t *testing.T) {
+		if body := page(lan); strings.Contains(body, `data-testid="reopen-form"`) {
+			t.Error("an agent is offered to reopen a cancelled ticket")
+		}
+		if code, _ := post(t, lan, c.srv.URL+"/tickets/"+tk.Ref+"/reopen", url.Values{"note": {"nhầm"}, "updated": {version()}}); code != http.StatusForbidden {
+			t.Errorf("an agent reopens: %d, want 403", code)
+		}
+	})
+	t.Run("SupervisorReopens", func(t *testing.T) {
+		if body := page(minh); !strings.Contains(body, `data-testid="reopen-form"`) {
+			t.Error("a supervisor is not offered to reopen a cancelled ticket")
+		}
+		code, body := post(t, minh, c.srv.URL+"/tickets/"+tk.Ref+"/reopen", url.Values{"updated": {version()}})
+		if code != http.StatusUnprocessableEntity || !strings.Contains(excerpt(body, "error-reopen"), "lý do") {
+			t.Errorf("a reopen with no reason: %d %q", code, excerpt(body, "error-reopen"))
+		}
+		code, _ = post(t, minh, c.srv.URL+"/tickets/"+tk.Ref+"/reopen", url.Values{"note": {"Người dân gọi lại, vẫn sốt"}, "updated": {version()}})
+		if code != http.StatusSeeOther || status() != tickets.StatusTriaged {
+			t.Errorf("a supervisor reopens: %d, the ticket %s, want 303 and %s", code, status(), tickets.StatusTriaged)
+		}
+	})
+}
+
+// In the browser: the agent triages a ticket; where the button she pressed was, there is
+// no button that ends work (the row keeps its places); cancelling asks for the reason,
+// then to confirm, and only then cancels.
+func TestCancelInTheBrowser(t *testing.T) {
+	c := newConsole(t)
+	tk := c.ticket(tickets.CategorySymptomReport, "0905123456", ptr(phuXuan), tickets.Answers{"fever": "yes"})
+	ctx := newTab(t)
+	c.signIn(ctx, "lan")
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(c.srv.URL+"/tickets/"+tk.Ref), chromedp.WaitVisible(`[data-testid="move-triaged"]`)); err != nil {
+		t.Fatal(err)
+	}
+	htmxReady(t, ctx)
+	at, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`(() => { const b = document.querySelector('[data-testid="move-triaged"]'); b.scrollIntoView({block: "center"}); const r = b.getBoundingClientRect();
+		return [r.left + r.width / 2, r.top + r.height / 2]; })()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(`[data-testid="move-triaged"]`)); err != nil {
+		t.Fatal(err)
+	}
+	waitTexts(t, ctx, `[data-testid="ticket-status"]`, func(s []string) bool { return len(s) == 1 && s[0] == "Đã phân loại" })
+	settled(t, ctx)
+	under, err := chromedp.Run(ctx, chromedp.Evaluate[string](fmt.Sprintf(`(() => { const e = document.elementFromPoint(%f, %f);
+		const b = e && e.closest("button"); return b ? (b.disabled ? "disabled " : "") + (b.dataset.testid || b.textContent) : (e ? e.tagName : ""); })()`, at[0], at[1])))
+	if err != nil || under != "disabled step-triaged" {
+		t.Errorf("under the pointer after triaging: %q (%v), want the disabled step it pressed", under, err)
+	}
+	screenshot(t, ctx, "ticket-steps", 1280)
+	screenshot(t, ctx, "ticket-steps-phone", 390)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900),
+		chromedp.Click(`[data-testid="cancel-details"] summary`),
+		chromedp.WaitVisible(`[data-testid="cancel-reason"]`),
+		chromedp.SendKeys(`[data-testid="cancel-reason"]`, "Gọi nhầm số, người dân xác nhận"),
+		chromedp.Click(`[data-testid="cancel"]`),
+		chromedp.WaitVisible(`[data-testid="cancel-confirm"]`),
+	); err != nil {
+		t.Fatalf("cancel with a reason: %v", err)
+	}
+	settled(t, ctx)
+	if got, _ := chromedp.Run(ctx, chromedp.Text(`[data-testid="ticket-status"]`)); got != "Đã phân loại" {
+		t.Errorf("before the confirmation the ticket is %q", got)
+	}
+	screenshot(t, ctx, "ticket-cancel-confirm", 1280)
+	screenshot(t, ctx, "ticket-cancel-confirm-phone", 390)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900), chromedp.Click(`[data-testid="cancel-confirmed"]`)); err != nil {
+		t.Fatal(err)
+	}
+	waitTexts(t, ctx, `[data-testid="ticket-status"]`, func(s []string) bool { return len(s) == 1 && s[0] == "Đã huỷ" })
+	trail := waitTexts(t, ctx, `[data-testid="timeline-note"]`, func(s []string) bool { return len(s) > 0 })
+	if trail[len(trail)-1] != "Gọi nhầm số, người dân xác nhận" {
+		t.Errorf("the reason on the trail: %q", trail)
+	}
+	screenshot(t, ctx, "ticket-cancelled", 1280)
+}
+
+// settled waits until what htmx swapped in has settled: for that moment (600 ms after a
+// move) the ticket's buttons take no click, so that the second click of a double click
+// presses nothing.
+func settled(t *testing.T, ctx context.Context) {
+	t.Helper()
+	for i := 0; i < 100; i++ {
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector(".htmx-added, .htmx-settling") === null`))
+		if err == nil && ok {
+			return
+		}
+		chromedp.Do(ctx, chromedp.Sleep(100_000_000))
+	}
+	t.Fatal("the page did not settle within 10 s")
 }
