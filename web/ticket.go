@@ -37,6 +37,33 @@ type TicketView struct {
 	Answers          []string
 	Recordings       []RecordingLink
 	Timeline         []EventRow
+	Options          TicketOptions
+	Case             *CaseLink
+	RepeatOf         *CaseLink // the ticket this one repeats
+	MergedInto       *CaseLink
+	CanAssign        bool
+	CanMerge         bool
+	MergeCandidates  []TicketRow // the caller's other tickets this one may be merged into
+	CanCallBack      bool
+	CallBackWhy      string // why not, when a number exists
+	Errors           map[string]string
+	// Viewers are the others who have the ticket open now (soft presence, kept live).
+	Viewers []string
+	// EditOpen opens the edit form: the agent's console brought them here for a call.
+	EditOpen bool
+	// CanLinkCaller offers to link a withheld or unknown number to a caller already known.
+	CanLinkCaller bool
+	Message       string // what the last action did
+	Problem       string // a refusal not tied to one field (a stale page)
+	NewCase       CaseForm
+
+	// MessageAt is the form the last action was made from, when its message stands
+	// beside it ("status": a move is told under the moves, so that nothing above them
+	// grows and moves them away from the pointer).
+	MessageAt string
+	// Edit is what the edit form shows: the ticket as saved, or what the user chose when
+	// the store refused it. The rest of the page shows only what was saved.
+	Edit TicketEditForm
 	// Steps is the workflow's row of moves, always the same buttons in the same places
 	// (those not possible now are disabled), so that pressing one never puts another
 	// under the pointer; cancelling stands apart, at the end (CanCancel).
@@ -45,33 +72,7 @@ type TicketView struct {
 	CanCancel     bool
 	ConfirmCancel *CancelConfirm
 	// CanReopen offers a supervisor to reopen a cancelled ticket, with a reason.
-	CanReopen       bool
-	Options         TicketOptions
-	Case            *CaseLink
-	RepeatOf        *CaseLink // the ticket this one repeats
-	MergedInto      *CaseLink
-	CanAssign       bool
-	CanMerge        bool
-	MergeCandidates []TicketRow // the caller's other tickets this one may be merged into
-	CanCallBack     bool
-	CallBackWhy     string // why not, when a number exists
-	Errors          map[string]string
-	// Viewers are the others who have the ticket open now (soft presence, kept live).
-	Viewers []string
-	// EditOpen opens the edit form: the agent's console brought them here for a call.
-	EditOpen bool
-	// CanLinkCaller offers to link a withheld or unknown number to a caller already known.
-	CanLinkCaller bool
-	Message       string // what the last action did
-	// MessageAt is the form the last action was made from, when its message stands
-	// beside it ("status": a move is told under the moves, so that nothing above them
-	// grows and moves them away from the pointer).
-	MessageAt string
-	Problem   string // a refusal not tied to one field (a stale page)
-	// Edit is what the edit form shows: the ticket as saved, or what the user chose when
-	// the store refused it. The rest of the page shows only what was saved.
-	Edit    TicketEditForm
-	NewCase CaseForm
+	CanReopen bool
 }
 
 // StepButton is one button of the workflow's row.
