@@ -31,7 +31,17 @@ func (s *Server) handleTicketHandled(w http.ResponseWriter, r *http.Request, me 
 		return
 	}
 	if n == 0 {
-		s.renderError(w, r, me, http.StatusConflict, "Phiếu "+tk.Ref+" không còn mở, hoặc đang do người khác xử lý.")
+		// Say what the ticket is now: someone else's, or no longer open.
+		msg := "Phiếu " + tk.Ref + " không còn mở, hoặc đang do người khác xử lý."
+		if now, err := s.cfg.Store.GetTicket(r.Context(), me.Actor, tk.ID); err == nil {
+			switch {
+			case !tickets.IsOpen(now.Status):
+				msg = "Phiếu " + tk.Ref + " đã “" + tickets.StatusLabel(now.Status).Vi + "”; không cần đánh dấu nữa."
+			case now.AssigneeUserID != nil:
+				msg = "Phiếu " + tk.Ref + " đang do " + s.names(r, me).user(*now.AssigneeUserID) + " xử lý; người đó hoặc giám sát viên đánh dấu."
+			}
+		}
+		s.renderError(w, r, me, http.StatusConflict, msg)
 		return
 	}
 	if isHTMX(r) {

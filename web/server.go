@@ -575,7 +575,15 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, me *viewer, err er
 	s.renderError(w, r, me, status, msg)
 }
 
+// renderError answers with a refusal or a failure in a sentence: a page, or for htmx a
+// fragment that is never swapped into the part of the page the request targets (a table
+// row, a form): the console's script shows it beside what was pressed.
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, me *viewer, status int, msg string) {
+	if isHTMX(r) {
+		w.Header().Set("HX-Reswap", "none")
+		s.render(w, r, status, errorFragment(status, msg))
+		return
+	}
 	s.render(w, r, status, errorPage(s.nav(r, me, ""), status, msg))
 }
 

@@ -56,6 +56,8 @@ type TicketRow struct {
 	Overdue, Repeat                                                       bool
 	Messages                                                              int
 	Viewers                                                               []string // others with it open
+	// MayMarkHandled offers "handled" on the missed-call worklist: not on a colleague's.
+	MayMarkHandled bool
 }
 
 // ticketViews are the list's tabs: the call centre's, and a ward officer's.
@@ -220,6 +222,7 @@ func (s *Server) ticketRows(r *http.Request, me *viewer, list []*tickets.Ticket)
 			Status: tickets.StatusLabel(t.Status).Vi, Caller: maskedPhone(t.CallerNumber), Created: dateTime(t.CreatedAt),
 			Overdue: t.Overdue(now), Repeat: t.RepeatOfID != nil, Messages: len(recs[t.ID]),
 			Assignee: names.assignee(t.AssigneeUserID, t.AssigneeUnitCode), Viewers: s.hub.viewersOf(t.Ref, me.User),
+			MayMarkHandled: me.Actor.MayMarkHandled(t),
 		}
 		if !me.Actor.SeesReporterOf(t) {
 			row.Caller = "ẩn danh"
