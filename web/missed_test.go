@@ -2,8 +2,10 @@ package web_test
 
 import (
 	"context"
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -53,10 +55,7 @@ func TestMarkHandledOnlyMissedCalls(t *testing.T) {
 		}
 	})
 	t.Run("MarkAllWithCategory", func(t *testing.T) {
-		code, _ := post(t, lan, c.srv.URL+"/missed/handled", url.Values{"category": {tickets.CategorySymptomReport}})
-		if code != http.StatusSeeOther {
-			t.Fatalf("mark all: %d, want 303", code)
-		}
+		markAll(t, c, lan, url.Values{"category": {tickets.CategorySymptomReport}})
 		for _, tk := range []*tickets.Ticket{symptoms, other} {
 			if got, want := status(tk), tickets.StatusNew; got != want {
 				t.Errorf("%s (%s) is %s, want %s", tk.Ref, tk.Category, got, want)
@@ -199,4 +198,131 @@ func TestRefusalStandsInTheRow(t *testing.T) {
 	}
 	screenshot(t, ctx, "missed-refused", 1280)
 	screenshot(t, ctx, "missed-refused-phone", 390)
+}
+
+var hiddenInput = regexp.MustCompile(`<input type="hidden" name="([^"]*)" value="([^"]*)"`)
+
+// confirmForm returns the fields of the form that confirms "mark all handled", from the
+// page that asks.
+func confirmForm(t *testing.T, body string) url.Values {
+	t.Helper()
+	form := section(body, "mark-all-confirm", "</form>")
+	if form == "" {
+		t.Fatalf("no confirmation of mark all handled on the page:\n%s", excerpt(body, "message"))
+	}
+	v := url.Values{}
+	for _, m := range hiddenInput.FindAllStringSubmatch(form, -1) {
+		v.Add(m[1], html.UnescapeString(m[2]))
+	}
+	return v
+}
+
+// markAll marks the worklist's filtered set handled as an agent does: asks, reads the
+// count, confirms. It returns the confirmation's page and where the confirmed marking
+// went.
+func markAll(t *testing.T, c *console, cl *http.Client, filters url.Values) (ask string, done string) {
+	t.Helper()
+	code, body := post(t, cl, c.srv.URL+"/missed/handled", filters)
+	if code != http.StatusOK {
+		t.Fatalf("mark all handled, asking: %d, want 200 and the count to confirm", code)
+	}
+	req, _ := http.NewRequest(http.MethodPost, c.srv.URL+"/missed/handled", strings.NewReader(confirmForm(t, body).Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	resp, err := cl.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("mark all handled, confirmed: %s, want 303", resp.Status)
+	}
+	return body, resp.Header.Get("Location")
+}
+
+// Issue 29, item 4: "mark all handled" says how many tickets it will resolve and asks
+// before; the confirmation resolves those it counted (not one that came in since), and
+// the message after says how many were resolved.
+func TestMarkAllAsksFirst(t *testing.T) {
+	ctx := context.Background()
+	c := newConsole(t)
+	mai := c.colleague("mai", "Phan Thị Mai")
+	a := c.ticket(tickets.CategoryMissedCall, "0905000001", ptr(phuXuan), nil)
+	b := c.ticket(tickets.CategoryMissedCall, "0905000002", ptr(phuXuan), nil)
+	theirs := c.ticket(tickets.CategoryMissedCall, "0905000003", ptr(phuXuan), nil)
+	if err := c.store.AssignTicket(ctx, tickets.ActorFor(mai), theirs.ID, &mai.ID, nil, ""); err != nil {
+		t.Fatal(err)
+	}
+	lan := c.client("lan")
+	status := func(tk *tickets.Ticket) string {
+		t.Helper()
+		got, _ := c.store.GetTicket(ctx, tickets.ActorSystem, tk.ID)
+		return got.Status
+	}
+
+	code, body := post(t, lan, c.srv.URL+"/missed/handled", url.Values{"area": {phuXuan}})
+	confirm := section(body, "mark-all-confirm", "</form>")
+	if code != http.StatusOK || !strings.Contains(confirm, "2 phiếu") || !strings.Contains(confirm, "1 phiếu đang do người khác") {
+		t.Errorf("mark all handled: %d, want the page asking to confirm 2 tickets (1 a colleague's):\n%s", code, confirm)
+	}
+	for _, tk := range []*tickets.Ticket{a, b, theirs} {
+		if got := status(tk); got != tickets.StatusNew && got != tickets.StatusAssigned {
+			t.Errorf("%s is %s before the confirmation", tk.Ref, got)
+		}
+	}
+	if t.Failed() {
+		return
+	}
+	late := c.ticket(tickets.CategoryMissedCall, "0905000004", ptr(phuXuan), nil) // while the agent reads
+	code, _ = post(t, lan, c.srv.URL+"/missed/handled", confirmForm(t, body))
+	if code != http.StatusSeeOther {
+		t.Fatalf("confirmed: %d", code)
+	}
+	for _, x := range []struct {
+		tk   *tickets.Ticket
+		want string
+	}{{a, tickets.StatusResolved}, {b, tickets.StatusResolved}, {theirs, tickets.StatusAssigned}, {late, tickets.StatusNew}} {
+		if got := status(x.tk); got != x.want {
+			t.Errorf("%s is %s, want %s", x.tk.Ref, got, x.want)
+		}
+	}
+	_, done := markAll(t, c, lan, url.Values{"area": {phuXuan}}) // the late one
+	_, page := get(t, lan, c.srv.URL+done)
+	if !strings.Contains(excerpt(page, "message"), "Đã đánh dấu 1 phiếu") {
+		t.Errorf("after marking: %q", excerpt(page, "message"))
+	}
+	t.Run("NothingToMark", func(t *testing.T) {
+		code, body := post(t, lan, c.srv.URL+"/missed/handled", url.Values{"area": {phuXuan}})
+		if confirm := section(body, "mark-all-confirm", "</section>"); code != http.StatusOK || !strings.Contains(confirm, "Không có phiếu nào") ||
+			strings.Contains(confirm, `name="confirm"`) {
+			t.Errorf("with nothing left to mark: %d\n%s", code, confirm)
+		}
+	})
+}
+
+// In the browser: "mark all handled" asks with the count, and says what it did.
+func TestMarkAllInTheBrowser(t *testing.T) {
+	c := newConsole(t)
+	for _, n := range []string{"0905000001", "0905000002", "0905000003"} {
+		c.ticket(tickets.CategoryMissedCall, n, ptr(phuXuan), nil)
+	}
+	ctx := newTab(t)
+	c.signIn(ctx, "lan")
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(c.srv.URL+"/tickets?view=missed"),
+		chromedp.Click(`[data-testid="mark-all-handled"]`), chromedp.WaitVisible(`[data-testid="mark-all-confirm"]`)); err != nil {
+		t.Fatal(err)
+	}
+	ask := waitTexts(t, ctx, `[data-testid="mark-all-confirm"]`, func(s []string) bool { return len(s) == 1 })
+	if !strings.Contains(ask[0], "Đánh dấu 3 phiếu") {
+		t.Errorf("the question: %q", ask[0])
+	}
+	screenshot(t, ctx, "missed-mark-all", 1280)
+	screenshot(t, ctx, "missed-mark-all-phone", 390)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900), chromedp.Click(`[data-testid="mark-all-confirmed"]`)); err != nil {
+		t.Fatal(err)
+	}
+	msg := waitTexts(t, ctx, `[data-testid="message"]`, func(s []string) bool { return len(s) == 1 })
+	if !strings.Contains(msg[0], "Đã đánh dấu 3 phiếu") {
+		t.Errorf("after: %q", msg[0])
+	}
 }

@@ -25,6 +25,17 @@ type TicketsPage struct {
 	Error   string
 	Message string // what the last action did
 	Broad   bool   // the name searched for is too common: only some callers were searched
+	// MarkAll asks to confirm "mark all handled", with how many it will resolve.
+	MarkAll *MarkAllConfirm
+}
+
+// MarkAllConfirm is the question before "mark all handled": how many missed calls of the
+// filtered list it resolves, how many it leaves (a colleague's), and which ones, so that
+// a call missed while the agent reads is not among them.
+type MarkAllConfirm struct {
+	Count, Others int
+	IDs           string // the tickets counted, comma-separated
+	Back          string // the list again
 }
 
 // TicketFilterForm is the list's filters as the user typed them.
@@ -163,7 +174,21 @@ func containsKey(links []NavLink, key string) bool {
 func ptr[T any](v T) *T { return &v }
 
 func (s *Server) handleTickets(w http.ResponseWriter, r *http.Request, me *viewer) {
-	q := r.URL.Query()
+	p, status, err := s.ticketsPage(r, me, r.URL.Query())
+	if err != nil {
+		s.fail(w, r, me, err)
+		return
+	}
+	if isHTMX(r) {
+		s.render(w, r, status, ticketList(p))
+		return
+	}
+	s.render(w, r, status, ticketsPage(p))
+}
+
+// ticketsPage builds the ticket list of a query: a view, filters, a page. A filter at
+// fault is told on the page (422); any other error is returned.
+func (s *Server) ticketsPage(r *http.Request, me *viewer, q url.Values) (TicketsPage, int, error) {
 	view, form, f, err := s.ticketFilter(q, me)
 	p := TicketsPage{Nav: s.nav(r, me, "tickets"), View: view, Filter: form, Options: s.ticketOptions(r, me)}
 	p.Views = callCentreViews
@@ -172,7 +197,7 @@ func (s *Server) handleTickets(w http.ResponseWriter, r *http.Request, me *viewe
 	}
 	if done := q.Get("done"); done != "" {
 		if n, err := strconv.Atoi(done); err == nil {
-			p.Message = fmt.Sprintf("Đã đánh dấu %d phiếu là đã xử lý.", n)
+			p.Message = markedText(n, q.Get("asked"))
 		}
 	}
 	status := http.StatusOK
@@ -194,16 +219,24 @@ func (s *Server) handleTickets(w http.ResponseWriter, r *http.Request, me *viewe
 	}
 	if err != nil {
 		if tickets.ErrorCode(err) != tickets.EINVALID {
-			s.fail(w, r, me, err)
-			return
+			return p, 0, err
 		}
 		p.Error, status = tickets.ErrorMessage(err), http.StatusUnprocessableEntity
 	}
-	if isHTMX(r) {
-		s.render(w, r, status, ticketList(p))
-		return
+	return p, status, nil
+}
+
+// markedText says what "mark all handled" (or one "handled") did: how many tickets were
+// resolved, of how many confirmed.
+func markedText(n int, asked string) string {
+	want, err := strconv.Atoi(asked)
+	switch {
+	case n == 0:
+		return "Không phiếu nào được đánh dấu: các phiếu đã được xử lý, hoặc đang do người khác xử lý."
+	case err == nil && want > n:
+		return fmt.Sprintf("Đã đánh dấu %d phiếu là đã xử lý; %d phiếu đã được người khác xử lý trong lúc đó.", n, want-n)
 	}
-	s.render(w, r, status, ticketsPage(p))
+	return fmt.Sprintf("Đã đánh dấu %d phiếu là đã xử lý.", n)
 }
 
 // ticketRows formats tickets for a list, numbers masked.
