@@ -90,8 +90,10 @@ type seeder struct {
 	units   []string
 	weights []float64 // cumulative unit weights
 	agents  []int64
-	callers []string // phones, by caller id - 1
-	cases   []seedCase
+	// agentNames are the agents' user names by id, as the trail writes who acted.
+	agentNames map[int64]string
+	callers    []string // phones, by caller id - 1
+	cases      []seedCase
 }
 
 type seedCase struct {
@@ -174,12 +176,21 @@ func (g *seeder) seedUsers(ctx context.Context) error {
 	for _, c := range g.units {
 		list = append(list, u{"officer-" + c, RoleOfficer, &c})
 	}
+	// People are shown by their names (their user names are for signing in), drawn from
+	// a generator of their own so that the rest of the data stays what the seed made.
+	names := rand.New(rand.NewPCG(g.o.Seed, 29))
+	g.agentNames = map[int64]string{}
 	return g.batch(ctx, "users", len(list), `INSERT INTO users (username, display_name, role, unit_code, password_hash,
 		active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?)`, func(i int, st *sql.Stmt) error {
-		res, err := st.ExecContext(ctx, list[i].name, list[i].name, list[i].role, list[i].unit, string(hash), now, now)
+		display := "Quản trị hệ thống"
+		if list[i].role != RoleAdmin {
+			display = personName(names)
+		}
+		res, err := st.ExecContext(ctx, list[i].name, display, list[i].role, list[i].unit, string(hash), now, now)
 		if err == nil && list[i].role == RoleAgent {
 			id, _ := res.LastInsertId()
 			g.agents = append(g.agents, id)
+			g.agentNames[id] = list[i].name
 		}
 		return err
 	})
@@ -192,8 +203,11 @@ var (
 	mobilePfx   = []string{"90", "93", "89", "70", "79", "77", "76", "78", "91", "94", "88", "83", "84", "85", "81", "82", "96", "97", "98", "86", "32", "33", "34", "35", "36", "37", "38", "39", "56", "58", "59"}
 )
 
-func (g *seeder) name() string {
-	return familyNames[g.rng.IntN(len(familyNames))] + " " + middleNames[g.rng.IntN(len(middleNames))] + " " + givenNames[g.rng.IntN(len(givenNames))]
+func (g *seeder) name() string { return personName(g.rng) }
+
+// personName draws a Vietnamese name: family, middle and given.
+func personName(rng *rand.Rand) string {
+	return familyNames[rng.IntN(len(familyNames))] + " " + middleNames[rng.IntN(len(middleNames))] + " " + givenNames[rng.IntN(len(givenNames))]
 }
 
 // callers makes one caller for every four calls, each with a distinct mobile number.
@@ -521,7 +535,7 @@ func (g *seeder) ticket(ctx context.Context, stmts []*sql.Stmt, counters map[int
 			end = closedAt.(time.Time)
 		}
 		who := g.agents[g.rng.IntN(len(g.agents))]
-		if _, err := stmts[2].ExecContext(ctx, id, end, who, fmt.Sprintf("agent%02d", who), "status", StatusNew, status); err != nil {
+		if _, err := stmts[2].ExecContext(ctx, id, end, who, g.agentNames[who], "status", StatusNew, status); err != nil {
 			return err
 		}
 	}

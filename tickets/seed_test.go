@@ -68,6 +68,17 @@ func TestSeed(t *testing.T) {
 	if total != 6000 {
 		t.Errorf("%d calls, want 6000", total)
 	}
+	// The seeded users have names to be shown by (issue 29, item 5), not their user names.
+	people, err := s.People(ctx, agent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range people {
+		if p.DisplayName == "" || p.DisplayName == p.Username {
+			t.Errorf("seeded user %s is shown as %q", p.Username, p.Name())
+			break
+		}
+	}
 	// The seeded users sign in, and a new ticket continues the year's references.
 	if _, err := s.Authenticate(ctx, "officer-19753", seedPassword); err != nil {
 		t.Errorf("seeded officer: %v", err)

@@ -32,6 +32,7 @@ type Store interface {
 	FindUser(ctx context.Context, id int64) (*tickets.User, error)
 	ChangePassword(ctx context.Context, actor tickets.Actor, current, password string) (int64, error)
 	ListUsers(ctx context.Context, actor tickets.Actor) ([]*tickets.User, error)
+	People(ctx context.Context, actor tickets.Actor) (map[int64]*tickets.Person, error)
 	CreateUser(ctx context.Context, actor tickets.Actor, u *tickets.User, password string) error
 	UpdateUser(ctx context.Context, actor tickets.Actor, id int64, e tickets.UserEdit) (bool, error)
 	ResetPassword(ctx context.Context, actor tickets.Actor, id int64, password string) (bool, error)

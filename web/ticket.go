@@ -123,6 +123,7 @@ type RecordingLink struct {
 type EventRow struct {
 	At, Actor, What, Detail, Note string
 	Other                         string // the ticket it was written on, when merged in
+	Role                          string // the actor's role, for a person
 }
 
 // CaseLink points to a case or a ticket.
@@ -167,7 +168,7 @@ func (s *Server) ticketView(r *http.Request, me *viewer, tk *tickets.Ticket) (Ti
 		Status: tickets.StatusLabel(tk.Status).Vi, StatusCode: tk.Status, Summary: tk.Summary,
 		Created: dateTime(tk.CreatedAt), FirstResponseDue: dateTime(tk.FirstResponseDue), ResolutionDue: dateTime(tk.ResolutionDue),
 		FirstResponse: dateTimePtr(tk.FirstResponseAt), Overdue: tk.Overdue(s.cfg.Now()),
-		Assignee: n.assignee(tk.AssigneeUserID, tk.AssigneeUnitCode), Updated: strconv.FormatInt(tk.UpdatedAt.UnixNano(), 10),
+		Assignee: n.assigneeRole(tk.AssigneeUserID, tk.AssigneeUnitCode), Updated: strconv.FormatInt(tk.UpdatedAt.UnixNano(), 10),
 		Options: s.ticketOptions(r, me), Errors: map[string]string{},
 		CanAssign: tickets.IsOpen(tk.Status) && (me.Actor.IsSupervisor() || (me.Actor.SeesCallCentre() && tk.AssigneeUserID == nil && tk.AssigneeUnitCode == nil)),
 		CanMerge:  me.Actor.IsSupervisor() && tk.MergedIntoID == nil && tk.Status != tickets.StatusCancelled,
@@ -317,6 +318,9 @@ func (s *Server) timeline(evs []*tickets.Event, ownID int64, n names) []EventRow
 	rows := make([]EventRow, 0, len(evs))
 	for _, e := range evs {
 		row := EventRow{At: dateTime(e.At), Actor: actorName(e, n), What: eventKindText(e.Kind), Note: e.Note}
+		if e.ActorID != nil {
+			row.Role = n.role(*e.ActorID)
+		}
 		label := func(v string) string { return v }
 		switch e.Field {
 		case "status":

@@ -295,8 +295,9 @@ func (s *Server) ticketOptions(r *http.Request, me *viewer) TicketOptions {
 type names struct {
 	units   []*tickets.Unit
 	byCode  map[string]string
-	users   []*tickets.User
+	users   []*tickets.User // those tickets may be given to (the call centre's choices)
 	byID    map[int64]string
+	people  map[int64]*tickets.Person // everyone, by id: who did what, who has a ticket
 	loadErr error
 }
 
@@ -312,6 +313,32 @@ func (n names) user(id int64) string {
 		return name
 	}
 	return fmt.Sprintf("người dùng #%d", id)
+}
+
+// role is a user's role as people say it, with an officer's unit: "Tổng đài viên",
+// "Cán bộ phường/xã, Phường Phú Xuân"; "" for someone unknown.
+func (n names) role(id int64) string {
+	p, ok := n.people[id]
+	if !ok {
+		return ""
+	}
+	r := tickets.RoleLabel(p.Role).Vi
+	if p.UnitCode != nil {
+		r += ", " + n.unit(*p.UnitCode)
+	}
+	return r
+}
+
+// assigneeRole is who has a ticket with their role (a person) or the unit: for the
+// ticket's page, where it helps to know whether the ward or the call centre has it.
+func (n names) assigneeRole(userID *int64, unit *string) string {
+	a := n.assignee(userID, unit)
+	if userID != nil {
+		if r := n.role(*userID); r != "" {
+			a += " (" + r + ")"
+		}
+	}
+	return a
 }
 
 func (n names) assignee(userID *int64, unit *string) string {
@@ -339,9 +366,12 @@ func (s *Server) names(r *http.Request, me *viewer) names {
 	}
 	if me.Actor.SeesCallCentre() {
 		n.users, _ = s.cfg.Store.ListUsers(r.Context(), me.Actor)
-		for _, u := range n.users {
-			n.byID[u.ID] = u.Name()
-		}
+	}
+	// Everyone who did something is named, to everyone who sees it: officers, users
+	// deactivated since, whatever the role of who reads.
+	n.people, _ = s.cfg.Store.People(r.Context(), me.Actor)
+	for id, p := range n.people {
+		n.byID[id] = p.Name()
 	}
 	return n
 }
