@@ -59,7 +59,7 @@ func accessPage(p AccessPage) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "\" placeholder=\"0905 123 456\" data-testid=\"access-phone\"></label> <label>Đối tượng <input name=\"subject\" value=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "\" placeholder=\"0905 123 456 hoặc 6 số cuối\" data-testid=\"access-phone\"></label> <label>Đối tượng <input name=\"subject\" value=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -133,4 +134,32 @@ func TestPeopleInTheBrowser(t *testing.T) {
 	}
 	screenshot(t, ctx, "access-names", 1280)
 	screenshot(t, ctx, "access-names-phone", 390)
+}
+
+// Issue 29, item 6, on the pages: the ticket search, the case search and the access log's
+// number filter take a number without its 0, and its last six digits.
+func TestSearchBoxesTakeEveryShape(t *testing.T) {
+	ctx := context.Background()
+	c := newConsole(t)
+	tk := c.ticket(tickets.CategorySymptomReport, "0831683885", ptr(phuXuan), nil)
+	cs := &tickets.Case{PersonName: "Lê Văn Tám", Phone: ptr("0831683885"), UnitCode: ptr(phuXuan)}
+	if err := c.store.CreateCase(ctx, c.actor("lan"), cs, nil); err != nil {
+		t.Fatal(err)
+	}
+	lan, minh := c.client("lan"), c.client("minh")
+	get(t, lan, c.srv.URL+"/tickets/"+tk.Ref) // logged
+	for _, q := range []string{"831 683 885", "683 885"} {
+		t.Run(q, func(t *testing.T) {
+			v := url.QueryEscape(q)
+			if code, page := get(t, lan, c.srv.URL+"/tickets?view=all&q="+v); code != 200 || !strings.Contains(page, tk.Ref) {
+				t.Errorf("the ticket search for %q: %d, %s not found", q, code, tk.Ref)
+			}
+			if code, page := get(t, lan, c.srv.URL+"/cases?q="+v); code != 200 || !strings.Contains(page, cs.Ref) {
+				t.Errorf("the case search for %q: %d, %s not found", q, code, cs.Ref)
+			}
+			if code, page := get(t, minh, c.srv.URL+"/access?phone="+v); code != 200 || !strings.Contains(page, tk.Ref) {
+				t.Errorf("the access log by %q: %d, %s not found", q, code, tk.Ref)
+			}
+		})
+	}
 }
