@@ -2890,7 +2890,7 @@ func ticketEnding(v TicketView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 279, "\" hx-target=\"#ticket\" hx-swap=\"outerHTML\" data-testid=\"cancel-form\"><input type=\"hidden\" name=\"updated\" value=\"")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 279, "\" hx-target=\"#ticket\" hx-swap=\"outerHTML settle:600ms\" data-testid=\"cancel-form\"><input type=\"hidden\" name=\"updated\" value=\"")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
