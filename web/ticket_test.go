@@ -295,3 +295,55 @@ func settled(t *testing.T, ctx context.Context) {
 	}
 	t.Fatal("the page did not settle within 10 s")
 }
+
+// In the browser, issue 29 item 1: on a ticket made by phone the agent gives it P1 from
+// the edit form, and it is saved; emptying a summary it has is refused beside the form,
+// and the header keeps what was saved.
+func TestEditInTheBrowser(t *testing.T) {
+	c := newConsole(t)
+	tk := c.ticket(tickets.CategorySymptomReport, "0905123456", ptr(phuXuan), nil)
+	ctx := newTab(t)
+	c.signIn(ctx, "lan")
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(c.srv.URL+"/tickets/"+tk.Ref),
+		chromedp.WaitVisible(`[data-testid="edit-details"]`)); err != nil {
+		t.Fatal(err)
+	}
+	htmxReady(t, ctx)
+	save := func(priority, summary string) {
+		t.Helper()
+		settled(t, ctx)
+		// The form as the agent leaves it: the priority chosen, the summary as typed.
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](fmt.Sprintf(`(() => {
+			document.querySelector('[data-testid="edit-details"]').open = true;
+			document.querySelector('[data-testid="edit-priority"]').value = %q;
+			document.querySelector('[data-testid="edit-summary"]').value = %q;
+			return true; })()`, priority, summary))); err != nil {
+			t.Fatal(err)
+		}
+		if err := chromedp.Do(ctx, chromedp.Click(`[data-testid="edit-save"]`)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	head := func() string {
+		t.Helper()
+		h, _ := chromedp.Run(ctx, chromedp.Text(`.ticket-head .prio`))
+		return h
+	}
+	save("P1", "")
+	waitTexts(t, ctx, `[data-testid="message"]`, func(s []string) bool { return len(s) == 1 && strings.Contains(s[0], "Đã lưu") })
+	if got := head(); got != "P1" {
+		t.Errorf("the header after saving P1: %q", got)
+	}
+	save("P1", "Sốt 3 ngày, ho")
+	waitTexts(t, ctx, `[data-testid="ticket-summary"]`, func(s []string) bool { return len(s) == 1 && s[0] == "Sốt 3 ngày, ho" })
+	save("P3", "")
+	msg := waitTexts(t, ctx, `[data-testid="error-edit"]`, func(s []string) bool { return len(s) == 1 })
+	if !strings.Contains(msg[0], "Tóm tắt không được để trống") {
+		t.Errorf("beside the form: %q", msg[0])
+	}
+	if got := head(); got != "P1" {
+		t.Errorf("the header after a refused edit: %q, want P1 as saved", got)
+	}
+	screenshot(t, ctx, "ticket-edit-refused", 1280)
+	screenshot(t, ctx, "ticket-edit-refused-phone", 390)
+}
