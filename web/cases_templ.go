@@ -53,7 +53,7 @@ func casesPage(p CasesPage) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "\" placeholder=\"Số điện thoại (cả số hoặc 6 số cuối) hoặc tên\" data-shortcut=\"search\" data-testid=\"case-search\"></label> <label>Khu vực <select name=\"area\"><option value=\"\">Tất cả</option>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "\" placeholder=\"Số điện thoại hoặc 6 số cuối, tên\" data-shortcut=\"search\" data-testid=\"case-search\"></label> <label>Khu vực <select name=\"area\"><option value=\"\">Tất cả</option>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -163,3 +163,39 @@ func TestSearchBoxesTakeEveryShape(t *testing.T) {
 		})
 	}
 }
+
+// In the browser, issue 29 item 6: the agent types the last six digits a masked list
+// shows into the ticket search, and a number without its 0 into the case search.
+func TestSearchInTheBrowser(t *testing.T) {
+	ctx0 := context.Background()
+	c := newConsole(t)
+	tk := c.ticket(tickets.CategorySymptomReport, "0831683885", ptr(phuXuan), nil)
+	c.ticket(tickets.CategorySymptomReport, "0905123456", ptr(phuXuan), nil)
+	cs := &tickets.Case{PersonName: "Lê Văn Tám", Phone: ptr("0831683885"), UnitCode: ptr(phuXuan)}
+	if err := c.store.CreateCase(ctx0, c.actor("lan"), cs, nil); err != nil {
+		t.Fatal(err)
+	}
+	ctx := newTab(t)
+	c.signIn(ctx, "lan")
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(c.srv.URL+"/tickets"),
+		chromedp.WaitVisible(`[data-testid="search"]`)); err != nil {
+		t.Fatal(err)
+	}
+	htmxReady(t, ctx)
+	if err := chromedp.Do(ctx, chromedp.SendKeys(`[data-testid="search"]`, "683 885"), chromedp.Submit(`[data-testid="filters"]`)); err != nil {
+		t.Fatal(err)
+	}
+	if refs := waitTexts(t, ctx, `[data-testid="ticket-ref"]`, func(r []string) bool { return len(r) == 1 }); refs[0] != tk.Ref {
+		t.Errorf("the last six digits found %v, want %s", refs, tk.Ref)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(c.srv.URL+"/cases?q="+url.QueryEscape("831 683 885")),
+		chromedp.WaitVisible(`[data-testid="case-search"]`)); err != nil {
+		t.Fatal(err)
+	}
+	body, _ := chromedp.Run(ctx, chromedp.Text(`main`))
+	if !strings.Contains(body, cs.Ref) {
+		t.Errorf("the case search without the 0 does not find %s", cs.Ref)
+	}
+	screenshot(t, ctx, "cases-search", 1280)
+	screenshot(t, ctx, "cases-search-phone", 390)
+}

@@ -151,7 +151,7 @@ func ticketsPage(p TicketsPage) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "\" placeholder=\"Mã phiếu, số điện thoại (cả số hoặc 6 số cuối) hoặc tên\" data-testid=\"search\" data-shortcut=\"search\" autocomplete=\"off\"></label> <label>Trạng thái <select name=\"status\"><option value=\"\">Tất cả</option>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "\" placeholder=\"Mã phiếu, số hoặc 6 số cuối, tên\" data-testid=\"search\" data-shortcut=\"search\" autocomplete=\"off\"></label> <label>Trạng thái <select name=\"status\"><option value=\"\">Tất cả</option>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
