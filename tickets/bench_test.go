@@ -132,7 +132,7 @@ func BenchmarkPhoneSearch(b *testing.B) {
 
 // A number searched by its last six digits (what a masked list or a memory gives), from
 // the triage queue (open, most urgent first) and from all tickets: through the indexes of
-// the last digits (migration 0018), never a scan of the callers or tickets.
+// the last digits (the migration phone_last_digits), never a scan of callers or tickets.
 func BenchmarkLastSixSearch(b *testing.B) {
 	s := benchStore(b)
 	ctx := context.Background()

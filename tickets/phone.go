@@ -146,9 +146,9 @@ func ParsePhoneQuery(q string) (PhoneQuery, bool) {
 }
 
 // lastDigits is the SQL condition that a phone column ends with six digits (the one
-// argument), written exactly as the indexes of migration 0018 are, so that it reads an
-// index: the column's last six digits, where it holds a number. Only functions every SQL
-// database has (substr, length); col is a column name, never input.
+// argument), written exactly as the indexes of the migration phone_last_digits are, so
+// that it reads an index: the column's last six digits, where it holds a number. Only
+// functions every SQL database has (substr, length); col is a column name, never input.
 func lastDigits(col string) string {
 	return "length(" + col + ") > 6 AND substr(" + col + ", length(" + col + ") - 5) = ?"
 }

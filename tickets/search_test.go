@@ -90,8 +90,8 @@ func refs(list []*tickets.Ticket) []string {
 	return out
 }
 
-// A search by the last six digits reads an index of them (migration 0018), not every
-// caller, ticket, case or access log entry.
+// A search by the last six digits reads an index of them (the migration
+// phone_last_digits), not every caller, ticket, case or access log entry.
 func TestLastSixDigitsReadAnIndex(t *testing.T) {
 	f := newFixture(t)
 	want := map[string]string{

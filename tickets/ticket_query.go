@@ -240,7 +240,7 @@ func searchConditions(q string) []condition {
 			{`t.contact_phone = ?`, []any{p.Number}},
 		}
 	} else if ok {
-		// The last six digits: through the indexes of them (migration 0018).
+		// The last six digits: through the indexes of them (migration phone_last_digits).
 		return []condition{
 			{`t.caller_id IN (SELECT id FROM callers WHERE ` + lastDigits("phone") + `)`, []any{p.Last6}},
 			{lastDigits("t.contact_phone"), []any{p.Last6}},
