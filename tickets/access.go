@@ -115,7 +115,7 @@ func (s *Store) LogAccesses(ctx context.Context, actor Actor, list []*Access) er
 // AccessFilter selects access log entries: by user, by the citizen's number, by subject.
 type AccessFilter struct {
 	Username string
-	Phone    string
+	Phone    string // in any shape people type it, or its last six digits
 	Subject  string // a ticket's or a case's reference in any case, or a subject as logged
 	Before   int64  // entries older than this id (paging)
 	Limit    int
@@ -152,11 +152,11 @@ func (s *Store) ListAccess(ctx context.Context, actor Actor, f AccessFilter) ([]
 		where, args = append(where, "username = ?"), append(args, FoldUsername(f.Username))
 	}
 	if f.Phone != "" {
-		p, err := NormalizePhone(f.Phone)
+		cond, a, err := phoneCondition("phone", f.Phone)
 		if err != nil {
 			return nil, err
 		}
-		where, args = append(where, "phone = ?"), append(args, p)
+		where, args = append(where, cond), append(args, a...)
 	}
 	if cond, a := subjectCondition(f.Subject); cond != "" {
 		where, args = append(where, cond), append(args, a...)

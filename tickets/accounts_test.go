@@ -827,3 +827,45 @@ func TestShiftEndsWith(t *testing.T) {
 		}
 	}
 }
+
+// Issue 29, item 5: whoever sees a trail, an assignee or the access log sees people by
+// their names: People gives every user (officers, those deactivated since) with the name
+// shown and the role, to every role that reads such pages, never their password or phone.
+func TestPeopleByName(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	gone := &tickets.User{Username: "cu", DisplayName: "Võ Văn Cũ", Role: tickets.RoleAgent, Phone: "PJSIP/agent109"}
+	if err := f.s.CreateUser(ctx, tickets.ActorSystem, gone, "correct horse battery"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.UpdateUser(ctx, tickets.ActorSystem, gone.ID, tickets.UserEdit{Active: ptr(false)}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name  string
+		actor tickets.Actor
+	}{{"Agent", f.agent}, {"Supervisor", f.sup}, {"Officer", f.officer}} {
+		t.Run(tt.name, func(t *testing.T) {
+			people, err := f.s.People(ctx, tt.actor)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, want := range []struct {
+				id         int64
+				name, role string
+			}{{*f.officer.UserID, "officer1", tickets.RoleOfficer}, {*f.agent.UserID, "agent1", tickets.RoleAgent}, {gone.ID, "Võ Văn Cũ", tickets.RoleAgent}} {
+				p, ok := people[want.id]
+				if !ok {
+					t.Errorf("user %d (%s) not among the people", want.id, want.name)
+					continue
+				}
+				if got := p.Name(); got != want.name || p.Role != want.role {
+					t.Errorf("user %d is %q (%s), want %q (%s)", want.id, got, p.Role, want.name, want.role)
+				}
+			}
+		})
+	}
+	if _, err := f.s.People(ctx, tickets.Actor{Name: "x", Role: "visitor"}); tickets.ErrorCode(err) != tickets.EFORBIDDEN {
+		t.Errorf("a role that sees nothing: %v, want forbidden", err)
+	}
+}

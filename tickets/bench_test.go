@@ -130,6 +130,47 @@ func BenchmarkPhoneSearch(b *testing.B) {
 	})
 }
 
+// A number searched by its last six digits (what a masked list or a memory gives), from
+// the triage queue (open, most urgent first) and from all tickets: through the indexes of
+// the last digits (the migration phone_last_digits), never a scan of callers or tickets.
+func BenchmarkLastSixSearch(b *testing.B) {
+	s := benchStore(b)
+	ctx := context.Background()
+	agent := tickets.Actor{Name: "bench", Role: tickets.RoleAgent}
+	phones := samplePhones(b, s, 200)
+	for _, v := range []struct {
+		name string
+		f    tickets.TicketFilter
+	}{{"all", tickets.TicketFilter{}}, {"open", tickets.TicketFilter{Open: true, Sort: tickets.SortPriority}}} {
+		b.Run(v.name, func(b *testing.B) {
+			timed(b, func(i int) {
+				p := phones[i%len(phones)]
+				f := v.f
+				f.Search, f.Limit = p[len(p)-7:], 50 // "123 456"
+				if _, err := s.ListTickets(ctx, agent, f); err != nil {
+					b.Fatalf("search %s: %v", f.Search, err)
+				}
+			})
+		})
+	}
+}
+
+// The shapes of a whole number people type that NormalizePhone alone did not take: the
+// national number without its 0, spaced.
+func BenchmarkPhoneSearchWithoutZero(b *testing.B) {
+	s := benchStore(b)
+	ctx := context.Background()
+	agent := tickets.Actor{Name: "bench", Role: tickets.RoleAgent}
+	phones := samplePhones(b, s, 200)
+	timed(b, func(i int) {
+		q := phones[i%len(phones)][1:] // "905 123 456"
+		page, err := s.ListTickets(ctx, agent, tickets.TicketFilter{Search: q, Limit: 50})
+		if err != nil || len(page.Tickets) == 0 {
+			b.Fatalf("search %s: %v", q, err)
+		}
+	})
+}
+
 // Name search matches the start of callers' names, folded (an agent types "nguyen van").
 func BenchmarkNameSearch(b *testing.B) {
 	s := benchStore(b)

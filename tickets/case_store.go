@@ -197,7 +197,7 @@ func (s *Store) CaseEvents(ctx context.Context, actor Actor, id int64) ([]*Event
 
 // CaseFilter finds cases: by phone, by the start of a name, by unit, by status.
 type CaseFilter struct {
-	Phone    string
+	Phone    string // in any shape people type it, or its last six digits
 	Name     string
 	UnitCode *string
 	Status   *string
@@ -216,11 +216,11 @@ func (s *Store) FindCases(ctx context.Context, actor Actor, f CaseFilter) ([]*Ca
 		where, args = append(where, "unit_code = ?"), append(args, actor.UnitCode)
 	}
 	if f.Phone != "" {
-		p, err := NormalizePhone(f.Phone)
+		cond, a, err := phoneCondition("phone", f.Phone)
 		if err != nil {
 			return nil, err
 		}
-		where, args = append(where, "phone = ?"), append(args, p)
+		where, args = append(where, cond), append(args, a...)
 	}
 	if k := NameKey(f.Name); k != "" {
 		where, args = append(where, "name_key >= ? AND name_key < ?"), append(args, k, k+"\uffff")

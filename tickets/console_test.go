@@ -213,7 +213,7 @@ func TestStaleChangeRefused(t *testing.T) {
 		t.Errorf("status %s", got.Status)
 	}
 	now := f.get(t, tk.ID).UpdatedAt
-	if err := f.s.TransitionTicket(tickets.IfUnmodifiedSince(ctx, now), f.agent, tk.ID, tickets.StatusCancelled, ""); err != nil {
+	if err := f.s.TransitionTicket(tickets.IfUnmodifiedSince(ctx, now), f.agent, tk.ID, tickets.StatusCancelled, "trùng"); err != nil {
 		t.Errorf("a move from the current page: %v", err)
 	}
 }

@@ -362,7 +362,7 @@ func (s *Store) ResolveMissedCalls(ctx context.Context, actor Actor, ids []int64
 			if tk.Category != CategoryMissedCall {
 				continue // not on the missed-call worklist: resolved from its own page
 			}
-			if tk.AssigneeUserID != nil && *tk.AssigneeUserID != *actor.UserID && !actor.IsSupervisor() {
+			if !actor.MayMarkHandled(tk) {
 				continue // another agent's: theirs to close
 			}
 			if err := resolveTicket(ctx, t, actor, tk, note); err != nil {
@@ -373,6 +373,16 @@ func (s *Store) ResolveMissedCalls(ctx context.Context, actor Actor, ids []int64
 		return nil
 	})
 	return n, err
+}
+
+// MayMarkHandled reports whether the actor may mark a missed call handled from the
+// worklist (ResolveMissedCalls): the call centre's, a ticket no agent has or one they
+// have themselves; a supervisor's, any agent's too.
+func (a Actor) MayMarkHandled(t *Ticket) bool {
+	if !a.SeesCallCentre() || a.UserID == nil || t.Category != CategoryMissedCall || !IsOpen(t.Status) {
+		return false
+	}
+	return t.AssigneeUserID == nil || *t.AssigneeUserID == *a.UserID || a.IsSupervisor()
 }
 
 // resolveTicket walks an open ticket through the workflow to resolved, taking it for the

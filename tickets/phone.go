@@ -98,3 +98,70 @@ func NationalDigits(e164 string) string {
 	}
 	return e164
 }
+
+// PhoneQuery is a phone number as someone typed it into a search box: the whole number,
+// or only its last six digits.
+type PhoneQuery struct {
+	Number string // E.164, when the whole number was typed
+	Last6  string // the last six digits, when only they were
+}
+
+// ParsePhoneQuery reads what someone typed to find a number, in every shape people type
+// it: NormalizePhone's (0905 123 456, +84 905 123 456, 84905123456, 0168...), without the
+// leading 0 (905 123 456), with +84 and the 0 (+84 0905 123 456), and only the last six
+// digits (123 456: what one remembers, or reads off a masked list). ok is false for
+// anything else (a name, a reference, too few digits).
+func ParsePhoneQuery(q string) (PhoneQuery, bool) {
+	if n, err := NormalizePhone(q); err == nil {
+		return PhoneQuery{Number: n}, true
+	}
+	var b strings.Builder
+	for i, r := range strings.TrimSpace(q) {
+		switch {
+		case r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case r == '+' && i == 0:
+		case r == ' ' || r == '.' || r == '-' || r == '(' || r == ')':
+		default:
+			return PhoneQuery{}, false
+		}
+	}
+	d := b.String()
+	// The country code and the trunk prefix both (+84 0905 ...): one of them goes.
+	for _, cc := range []string{"00840", "840"} {
+		if strings.HasPrefix(d, cc) && len(d) >= len(cc)+9 {
+			d = d[len(cc)-1:]
+		}
+	}
+	switch {
+	case len(d) == 6:
+		return PhoneQuery{Last6: d}, true
+	case (len(d) == 9 || len(d) == 10) && d[0] != '0': // the national number without its 0: 905 123 456, 234 3822 123
+		d = "0" + d
+	}
+	if n, err := NormalizePhone(d); err == nil {
+		return PhoneQuery{Number: n}, true
+	}
+	return PhoneQuery{}, false
+}
+
+// lastDigits is the SQL condition that a phone column ends with six digits (the one
+// argument), written exactly as the indexes of the migration phone_last_digits are, so
+// that it reads an index: the column's last six digits, where it holds a number. Only
+// functions every SQL database has (substr, length); col is a column name, never input.
+func lastDigits(col string) string {
+	return "length(" + col + ") > 6 AND substr(" + col + ", length(" + col + ") - 5) = ?"
+}
+
+// phoneCondition selects the rows whose phone column (col, a name, never input) is the
+// number typed in whatever shape, or ends with the six digits typed.
+func phoneCondition(col, typed string) (string, []any, error) {
+	switch p, ok := ParsePhoneQuery(typed); {
+	case !ok:
+		return "", nil, Errorf(EINVALID, "Số điện thoại %q không đúng: hãy nhập cả số (0905 123 456, có hay không có số 0 đầu) hoặc 6 số cuối (123 456).", typed)
+	case p.Number != "":
+		return col + " = ?", []any{p.Number}, nil
+	default:
+		return lastDigits(col), []any{p.Last6}, nil
+	}
+}

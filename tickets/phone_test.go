@@ -76,3 +76,39 @@ func TestFormatPhone(t *testing.T) {
 		}
 	}
 }
+
+// ParsePhoneQuery takes a number as people type it into a search box, or its last six
+// digits, and nothing else.
+func TestParsePhoneQuery(t *testing.T) {
+	tests := []struct {
+		in            string
+		number, last6 string
+	}{
+		{"0905 123 456", "+84905123456", ""},
+		{"905123456", "+84905123456", ""},
+		{"905.123.456", "+84905123456", ""},
+		{"+84 0905 123 456", "+84905123456", ""},
+		{"840905123456", "+84905123456", ""},
+		{"234 3822 123", "+842343822123", ""},
+		{"1681234567", "+84381234567", ""},
+		{"123 456", "", "123456"},
+		{"123-456", "", "123456"},
+		{"Nguyễn Văn An", "", ""},
+		{"HL-260001", "", ""},
+		{"12345", "", ""},
+		{"1234567", "", ""},
+		{"1900 1075", "", ""},
+		{"0905 *** 456", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, ok := tickets.ParsePhoneQuery(tt.in)
+			if want := tt.number != "" || tt.last6 != ""; ok != want {
+				t.Fatalf("ParsePhoneQuery(%q) ok = %v, want %v (%+v)", tt.in, ok, want, got)
+			}
+			if got.Number != tt.number || got.Last6 != tt.last6 {
+				t.Errorf("ParsePhoneQuery(%q) = %+v, want number %q, last six %q", tt.in, got, tt.number, tt.last6)
+			}
+		})
+	}
+}

@@ -158,6 +158,43 @@ func TestEditTicket(t *testing.T) {
 	}
 }
 
+// An edit changes what it changes and nothing else: the edit form of a ticket made by
+// phone (no summary yet) sends the empty summary back with the new priority, and the
+// priority is saved; an empty summary set on purpose on a ticket that has one is refused,
+// and nothing of that edit is saved (issue 29, item 1).
+func TestEditChangesOnlyWhatChanged(t *testing.T) {
+	ctx := context.Background()
+	t.Run("PriorityOfATicketMadeByPhone", func(t *testing.T) {
+		f := newFixture(t)
+		tk := f.ticket(t, tickets.CategorySymptomReport, "0905123456", ptr(phuXuan))
+		edit := tickets.TicketEdit{Category: ptr(tk.Category), Priority: ptr(tickets.P1), UnitCode: ptr(ptr(phuXuan)), Summary: ptr("")}
+		if err := f.s.EditTicket(ctx, f.agent, tk.ID, edit, ""); err != nil {
+			t.Fatalf("a new priority on a ticket with no summary: %v", err)
+		}
+		if got, want := f.get(t, tk.ID).Priority, tickets.P1; got != want {
+			t.Errorf("priority %s, want %s", got, want)
+		}
+		evs, _ := f.s.TicketEvents(ctx, f.agent, tk.ID)
+		if got, want := kinds(evs), []string{"created:new", "priority:P1"}; !equal(got, want) {
+			t.Errorf("events %v, want %v", got, want)
+		}
+	})
+	t.Run("EmptySummaryRefused", func(t *testing.T) {
+		f := newFixture(t)
+		tk := f.ticket(t, tickets.CategorySymptomReport, "0905123456", ptr(phuXuan))
+		if err := f.s.EditTicket(ctx, f.agent, tk.ID, tickets.TicketEdit{Summary: ptr("Sốt 3 ngày")}, ""); err != nil {
+			t.Fatal(err)
+		}
+		err := f.s.EditTicket(ctx, f.agent, tk.ID, tickets.TicketEdit{Priority: ptr(tickets.P1), Summary: ptr("  ")}, "")
+		if tickets.ErrorCode(err) != tickets.EINVALID || !strings.Contains(tickets.ErrorMessage(err), "Tóm tắt") {
+			t.Errorf("an empty summary set on purpose: %v, want invalid", err)
+		}
+		if got := f.get(t, tk.ID); got.Priority != tickets.P3 || got.Summary != "Sốt 3 ngày" {
+			t.Errorf("after a refused edit: %s %q, want P3 %q", got.Priority, got.Summary, "Sốt 3 ngày")
+		}
+	})
+}
+
 // A page cursor belongs to the order it was made in.
 func TestCursorKeepsItsOrder(t *testing.T) {
 	ctx := context.Background()

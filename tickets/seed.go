@@ -90,8 +90,10 @@ type seeder struct {
 	units   []string
 	weights []float64 // cumulative unit weights
 	agents  []int64
-	callers []string // phones, by caller id - 1
-	cases   []seedCase
+	// agentNames are the agents' user names by id, as the trail writes who acted.
+	agentNames map[int64]string
+	callers    []string // phones, by caller id - 1
+	cases      []seedCase
 }
 
 type seedCase struct {
@@ -174,12 +176,21 @@ func (g *seeder) seedUsers(ctx context.Context) error {
 	for _, c := range g.units {
 		list = append(list, u{"officer-" + c, RoleOfficer, &c})
 	}
+	// People are shown by their names (their user names are for signing in), drawn from
+	// a generator of their own so that the rest of the data stays what the seed made.
+	names := rand.New(rand.NewPCG(g.o.Seed, 29))
+	g.agentNames = map[int64]string{}
 	return g.batch(ctx, "users", len(list), `INSERT INTO users (username, display_name, role, unit_code, password_hash,
 		active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?)`, func(i int, st *sql.Stmt) error {
-		res, err := st.ExecContext(ctx, list[i].name, list[i].name, list[i].role, list[i].unit, string(hash), now, now)
+		display := "Quản trị hệ thống"
+		if list[i].role != RoleAdmin {
+			display = personName(names)
+		}
+		res, err := st.ExecContext(ctx, list[i].name, display, list[i].role, list[i].unit, string(hash), now, now)
 		if err == nil && list[i].role == RoleAgent {
 			id, _ := res.LastInsertId()
 			g.agents = append(g.agents, id)
+			g.agentNames[id] = list[i].name
 		}
 		return err
 	})
@@ -192,8 +203,11 @@ var (
 	mobilePfx   = []string{"90", "93", "89", "70", "79", "77", "76", "78", "91", "94", "88", "83", "84", "85", "81", "82", "96", "97", "98", "86", "32", "33", "34", "35", "36", "37", "38", "39", "56", "58", "59"}
 )
 
-func (g *seeder) name() string {
-	return familyNames[g.rng.IntN(len(familyNames))] + " " + middleNames[g.rng.IntN(len(middleNames))] + " " + givenNames[g.rng.IntN(len(givenNames))]
+func (g *seeder) name() string { return personName(g.rng) }
+
+// personName draws a Vietnamese name: family, middle and given.
+func personName(rng *rand.Rand) string {
+	return familyNames[rng.IntN(len(familyNames))] + " " + middleNames[rng.IntN(len(middleNames))] + " " + givenNames[rng.IntN(len(givenNames))]
 }
 
 // callers makes one caller for every four calls, each with a distinct mobile number.
@@ -233,6 +247,7 @@ func (g *seeder) seedCases(ctx context.Context) error {
 	start := g.o.End.AddDate(0, 0, -g.o.Days).UTC()
 	span := g.o.End.Sub(start)
 	statuses := []string{CaseCleared, CaseCleared, CaseCleared, CaseCleared, CaseTestedNegative, CaseLost, CaseTestedPositive}
+	counters := map[int]int{} // each year's cases are numbered from 1, as CreateCase numbers them
 	if err := g.batch(ctx, "cases", g.o.Cases, `INSERT INTO cases (id, ref, person_name, name_key, phone, birth_year, sex,
 		address, unit_code, onset_date, exposure_travel, exposure_contact, status, monitoring_from, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, func(i int, st *sql.Stmt) error {
@@ -245,11 +260,17 @@ func (g *seeder) seedCases(ctx context.Context) error {
 		phone := g.callers[g.rng.IntN(len(g.callers))]
 		sex := []string{"male", "female"}[g.rng.IntN(2)]
 		g.cases = append(g.cases, seedCase{id: int64(i + 1), unit: unit})
-		_, err := st.ExecContext(ctx, i+1, CaseRef(created.In(Local).Year(), i+1), name, NameKey(name), phone,
+		year := created.In(Local).Year()
+		counters[year]++
+		_, err := st.ExecContext(ctx, i+1, CaseRef(year, counters[year]), name, NameKey(name), phone,
 			1935+g.rng.IntN(80), sex, fmt.Sprintf("%d đường số %d", 1+g.rng.IntN(200), 1+g.rng.IntN(50)), unit,
 			Day(created.Add(-48*time.Hour)), g.rng.IntN(2), g.rng.IntN(3) == 0, status, Day(created), created, created)
 		return err
 	}); err != nil {
+		return err
+	}
+	// The next case made (CreateCase) continues the year's references.
+	if err := g.setCounters(ctx, "case_counters", counters); err != nil {
 		return err
 	}
 	results := []string{ResultWell, ResultWell, ResultWell, ResultWell, ResultWell, ResultWell, ResultNotReached, ResultSymptomatic}
@@ -371,9 +392,17 @@ func (g *seeder) seedCalls(ctx context.Context) error {
 		return fmt.Errorf("seed calls: %w", err)
 	}
 	g.o.Progress("calls and tickets", g.o.Calls, g.o.Calls)
-	for year, n := range counters {
-		if _, err := g.conn.ExecContext(ctx, `INSERT INTO ticket_counters (year, last) VALUES (?, ?)`, year, n); err != nil {
-			return fmt.Errorf("seed counters: %w", err)
+	return g.setCounters(ctx, "ticket_counters", counters)
+}
+
+// setCounters sets a reference counter table (ticket_counters, case_counters) to the last
+// number the seed used in each year, so that the first ticket or case made on the seeded
+// database takes the next one. table is one of those two, never user input.
+func (g *seeder) setCounters(ctx context.Context, table string, last map[int]int) error {
+	for year, n := range last {
+		if _, err := g.conn.ExecContext(ctx, `INSERT INTO `+table+` (year, last) VALUES (?, ?)
+			ON CONFLICT (year) DO UPDATE SET last = CASE WHEN excluded.last > last THEN excluded.last ELSE last END`, year, n); err != nil {
+			return fmt.Errorf("seed %s: %w", table, err)
 		}
 	}
 	return nil
@@ -506,7 +535,7 @@ func (g *seeder) ticket(ctx context.Context, stmts []*sql.Stmt, counters map[int
 			end = closedAt.(time.Time)
 		}
 		who := g.agents[g.rng.IntN(len(g.agents))]
-		if _, err := stmts[2].ExecContext(ctx, id, end, who, fmt.Sprintf("agent%02d", who), "status", StatusNew, status); err != nil {
+		if _, err := stmts[2].ExecContext(ctx, id, end, who, g.agentNames[who], "status", StatusNew, status); err != nil {
 			return err
 		}
 	}

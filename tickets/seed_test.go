@@ -68,6 +68,17 @@ func TestSeed(t *testing.T) {
 	if total != 6000 {
 		t.Errorf("%d calls, want 6000", total)
 	}
+	// The seeded users have names to be shown by (issue 29, item 5), not their user names.
+	people, err := s.People(ctx, agent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range people {
+		if p.DisplayName == "" || p.DisplayName == p.Username {
+			t.Errorf("seeded user %s is shown as %q", p.Username, p.Name())
+			break
+		}
+	}
 	// The seeded users sign in, and a new ticket continues the year's references.
 	if _, err := s.Authenticate(ctx, "officer-19753", seedPassword); err != nil {
 		t.Errorf("seeded officer: %v", err)
@@ -78,5 +89,86 @@ func TestSeed(t *testing.T) {
 	}
 	if err := s.Seed(ctx, tickets.SeedOptions{Tickets: 10, Password: seedPassword}); tickets.ErrorCode(err) != tickets.ECONFLICT {
 		t.Errorf("seeding a database with data: %v", err)
+	}
+}
+
+// A seeded database takes new work at once: the first case, ticket and case from a ticket
+// made after a seed continue the references the seed used, in every year it spans
+// (issue 29, item 7: the case counter was left unset and the first case failed with
+// "Bản ghi đã tồn tại.").
+func TestSeedThenNewWork(t *testing.T) {
+	ctx := context.Background()
+	for _, tt := range []struct {
+		name string
+		end  time.Time
+		days int
+	}{
+		{"OneYear", time.Date(2021, 9, 30, 10, 0, 0, 0, time.UTC), 60},
+		{"AcrossNewYear", time.Date(2022, 1, 20, 10, 0, 0, 0, time.UTC), 60},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			now := tt.end
+			s := openStore(t, &now)
+			if err := s.Seed(ctx, tickets.SeedOptions{Tickets: 1000, Cases: 40, Days: tt.days, Seed: 7, Password: seedPassword}); err != nil {
+				t.Fatal(err)
+			}
+			agent := tickets.Actor{Name: "a", Role: tickets.RoleAgent}
+			seeded, err := s.FindCases(ctx, agent, tickets.CaseFilter{Limit: 100})
+			if err != nil || len(seeded) != 40 {
+				t.Fatalf("seeded cases: %d, %v", len(seeded), err)
+			}
+			refs := map[string]bool{}
+			for _, c := range seeded {
+				refs[c.Ref] = true
+			}
+			for i := 0; i < 2; i++ {
+				c := &tickets.Case{PersonName: "Nguyễn Văn An", UnitCode: ptr("19753")}
+				if err := s.CreateCase(ctx, agent, c, nil); err != nil {
+					t.Fatalf("case %d after seeding: %v", i+1, err)
+				}
+				if refs[c.Ref] {
+					t.Fatalf("case %d after seeding took the seeded reference %s", i+1, c.Ref)
+				}
+				refs[c.Ref] = true
+			}
+			tk := &tickets.Ticket{Category: tickets.CategorySymptomReport, Priority: tickets.P2}
+			if err := s.CreateTicket(ctx, agent, tk); err != nil {
+				t.Fatalf("ticket after seeding: %v", err)
+			}
+			c := &tickets.Case{PersonName: "Lê Thị Mai", UnitCode: ptr("19753")}
+			if err := s.CreateCase(ctx, agent, c, &tk.ID); err != nil || refs[c.Ref] {
+				t.Fatalf("case from a ticket after seeding: %s, %v", c.Ref, err)
+			}
+		})
+	}
+}
+
+// A database seeded before the seed set the case counter is repaired by its migration:
+// the counter is raised to the highest reference of each year, and the next case works.
+func TestCaseCounterRepairedOnOldSeed(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2021, 9, 30, 10, 0, 0, 0, time.UTC)
+	s := openStore(t, &now)
+	if err := s.Seed(ctx, tickets.SeedOptions{Tickets: 500, Cases: 12, Days: 30, Seed: 3, Password: seedPassword}); err != nil {
+		t.Fatal(err)
+	}
+	// As the old seed left it: no case counter, and the migration not yet applied.
+	for _, q := range []string{`DELETE FROM case_counters`, `DELETE FROM schema_migrations WHERE name LIKE '%seeded_case_counters.sql'`} {
+		if _, err := s.DB().ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	again, err := tickets.OpenStore(ctx, s.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	again.Now = s.Now
+	c := &tickets.Case{PersonName: "Nguyễn Văn An", UnitCode: ptr("19753")}
+	if err := again.CreateCase(ctx, tickets.Actor{Name: "a", Role: tickets.RoleAgent}, c, nil); err != nil {
+		t.Fatalf("a case after the repair: %v", err)
+	}
+	if got, want := c.Ref, "CA-210013"; got != want {
+		t.Errorf("the case after the repair is %s, want %s", got, want)
 	}
 }

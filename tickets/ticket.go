@@ -66,7 +66,9 @@ var Statuses = []Label{
 var OpenStatuses = []string{StatusNew, StatusTriaged, StatusAssigned, StatusInProgress}
 
 // ticketTransitions are the only status changes allowed: the workflow forward, reopening
-// a resolved or closed ticket, and cancelling one that is still open (as a duplicate).
+// a resolved or closed ticket, and cancelling one that is still open (with a reason, or
+// as a duplicate when merged). A cancelled ticket goes back only by a supervisor's
+// ReopenTicket, to the status it was cancelled from.
 var ticketTransitions = map[string][]string{
 	StatusNew:        {StatusTriaged, StatusCancelled},
 	StatusTriaged:    {StatusAssigned, StatusCancelled},

@@ -224,16 +224,23 @@ func sortTickets(order string, list []*Ticket) {
 	})
 }
 
-// searchConditions reads a search box: a ticket reference, a phone number (the caller's
-// or the number to call back), or the start of a caller's name.
+// searchConditions reads a search box: a ticket reference, a phone number in any shape
+// or its last six digits (the caller's or the number to call back), or the start of a
+// caller's name.
 func searchConditions(q string) []condition {
 	if IsTicketRef(q) {
 		return []condition{{`t.ref = ?`, []any{strings.ToUpper(q)}}}
 	}
-	if p, err := NormalizePhone(q); err == nil {
+	if p, ok := ParsePhoneQuery(q); ok && p.Number != "" {
 		return []condition{
-			{`t.caller_id = (SELECT id FROM callers WHERE phone = ?)`, []any{p}},
-			{`t.contact_phone = ?`, []any{p}},
+			{`t.caller_id = (SELECT id FROM callers WHERE phone = ?)`, []any{p.Number}},
+			{`t.contact_phone = ?`, []any{p.Number}},
+		}
+	} else if ok {
+		// The last six digits: through the indexes of them (migration phone_last_digits).
+		return []condition{
+			{`t.caller_id IN (SELECT id FROM callers WHERE ` + lastDigits("phone") + `)`, []any{p.Last6}},
+			{lastDigits("t.contact_phone"), []any{p.Last6}},
 		}
 	}
 	key := NameKey(q)

@@ -258,10 +258,10 @@ func IfUnmodifiedSince(ctx context.Context, updatedAt time.Time) context.Context
 }
 
 // ErrStale is the code-ECONFLICT error of a change refused because the ticket changed.
-var errStale = Errorf(ECONFLICT, "Phiếu vừa được người khác thay đổi; trang đã hiện trạng thái mới, hãy xem lại rồi làm lại.")
+var ErrStale = Errorf(ECONFLICT, "Phiếu vừa được người khác thay đổi; trang đã hiện trạng thái mới, hãy xem lại rồi làm lại.")
 
 // IsStale reports whether err refused a change because the ticket had changed.
-func IsStale(err error) bool { return errors.Is(err, errStale) }
+func IsStale(err error) bool { return errors.Is(err, ErrStale) }
 
 // updateTicket runs fn on a ticket the actor may change, then stamps updated_at.
 func (s *Store) updateTicket(ctx context.Context, actor Actor, id int64, fn func(t *tx, tk *Ticket) error) error {
@@ -274,7 +274,7 @@ func (s *Store) updateTicket(ctx context.Context, actor Actor, id int64, fn func
 			return err
 		}
 		if at, ok := ctx.Value(unmodifiedKey{}).(time.Time); ok && !tk.UpdatedAt.Equal(at) {
-			return errStale
+			return ErrStale
 		}
 		if err := fn(t, tk); err != nil {
 			return err
@@ -323,10 +323,70 @@ func setStatus(ctx context.Context, t *tx, actor Actor, tk *Ticket, to, note str
 	return addEvent(ctx, t, actor, EntityTicket, tk.ID, change{kind: kind, field: "status", old: from, new: to, note: note})
 }
 
-// TransitionTicket moves a ticket to another status of its workflow.
+// TransitionTicket moves a ticket to another status of its workflow. Cancelling takes a
+// reason (the note): it ends the ticket's work, and only a supervisor brings it back
+// (ReopenTicket).
 func (s *Store) TransitionTicket(ctx context.Context, actor Actor, id int64, to, note string) error {
+	note = strings.TrimSpace(note)
 	return s.updateTicket(ctx, actor, id, func(t *tx, tk *Ticket) error {
+		if to == StatusCancelled && tk.Status != StatusCancelled {
+			if err := CheckCancelReason(note); err != nil {
+				return err
+			}
+		}
 		return setStatus(ctx, t, actor, tk, to, note, true)
+	})
+}
+
+// CheckCancelReason says whether a reason to cancel a ticket (or to reopen a cancelled
+// one) was given: a cancelled ticket leaves every list of work, so the trail says why.
+func CheckCancelReason(reason string) error {
+	if strings.TrimSpace(reason) == "" {
+		return Errorf(EINVALID, "Hãy ghi lý do huỷ phiếu (ví dụ: gọi nhầm, trùng với phiếu khác).")
+	}
+	return nil
+}
+
+// ReopenTicket brings a cancelled ticket back to the status it was cancelled from
+// (supervisors only, with the reason), audited as a reopening. A ticket cancelled by a
+// merge stays merged: its recordings and repeats are the survivor's now.
+func (s *Store) ReopenTicket(ctx context.Context, actor Actor, id int64, reason string) error {
+	if !actor.IsSupervisor() {
+		return Errorf(EFORBIDDEN, "Chỉ giám sát viên mở lại được phiếu đã huỷ.")
+	}
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return Errorf(EINVALID, "Hãy ghi lý do mở lại phiếu.")
+	}
+	return s.updateTicket(ctx, actor, id, func(t *tx, tk *Ticket) error {
+		if tk.Status != StatusCancelled {
+			return Errorf(ECONFLICT, "Phiếu %s đang “%s”, không phải phiếu đã huỷ.", tk.Ref, StatusLabel(tk.Status).Vi)
+		}
+		if tk.MergedIntoID != nil {
+			return Errorf(ECONFLICT, "Phiếu %s đã được gộp vào phiếu khác; hãy làm việc trên phiếu giữ lại.", tk.Ref)
+		}
+		var before []string
+		if err := t.SelectContext(ctx, &before, t.Rebind(`SELECT old_value FROM events
+			WHERE entity = 'ticket' AND entity_id = ? AND field = 'status' AND new_value = ?
+			ORDER BY at DESC, id DESC LIMIT 1`), tk.ID, StatusCancelled); err != nil {
+			return fmt.Errorf("status of %s before it was cancelled: %w", tk.Ref, err)
+		}
+		to := StatusNew
+		if len(before) == 1 && IsOpen(before[0]) {
+			to = before[0]
+		}
+		assigned := tk.AssigneeUserID != nil || tk.AssigneeUnitCode != nil
+		switch {
+		case to == StatusAssigned && !assigned:
+			to = StatusTriaged // "assigned" always has an assignee
+		case to == StatusNew && assigned:
+			to = StatusAssigned
+		}
+		if _, err := t.ExecContext(ctx, t.Rebind(`UPDATE tickets SET status = ? WHERE id = ?`), to, tk.ID); err != nil {
+			return fmt.Errorf("reopen %s: %w", tk.Ref, err)
+		}
+		tk.Status = to
+		return addEvent(ctx, t, actor, EntityTicket, tk.ID, change{kind: "reopened", field: "status", old: StatusCancelled, new: to, note: reason})
 	})
 }
 
@@ -415,8 +475,9 @@ type TicketEdit struct {
 }
 
 // EditTicket changes a ticket's category, priority, area or summary, with one audit event
-// for each field that changes. A new priority moves the SLA due times, counted from the
-// ticket's creation.
+// for each field that changes; a field given with the value it has is left alone (an
+// edit form sends them all), and an empty summary is refused only where it would erase
+// one. A new priority moves the SLA due times, counted from the ticket's creation.
 func (s *Store) EditTicket(ctx context.Context, actor Actor, id int64, e TicketEdit, note string) error {
 	if e.Category != nil {
 		if _, ok := findLabel(Categories, *e.Category); !ok {
@@ -430,9 +491,6 @@ func (s *Store) EditTicket(ctx context.Context, actor Actor, id int64, e TicketE
 	}
 	if e.Summary != nil {
 		v := strings.TrimSpace(*e.Summary)
-		if v == "" {
-			return Errorf(EINVALID, "Tóm tắt không được để trống.")
-		}
 		e.Summary = &v
 	}
 	var contact *string
@@ -485,6 +543,11 @@ func (s *Store) EditTicket(ctx context.Context, actor Actor, id int64, e TicketE
 			}
 		}
 		if e.Summary != nil && *e.Summary != tk.Summary {
+			// A summary left empty is no change (a ticket made by phone has none yet);
+			// one emptied on purpose is refused, and the whole edit with it.
+			if *e.Summary == "" {
+				return Errorf(EINVALID, "Tóm tắt không được để trống.")
+			}
 			return setTicketField(ctx, t, actor, tk, "summary", "summary", tk.Summary, *e.Summary, note)
 		}
 		return nil

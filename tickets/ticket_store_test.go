@@ -2,6 +2,7 @@ package tickets_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -195,7 +196,7 @@ func TestRepeatCaller(t *testing.T) {
 		ctx := context.Background()
 		tk := f.ticket(t, tickets.CategorySupportRequest, "0977000111", nil)
 		for _, to := range []string{tickets.StatusTriaged, tickets.StatusCancelled} {
-			if err := f.s.TransitionTicket(ctx, f.agent, tk.ID, to, ""); err != nil {
+			if err := f.s.TransitionTicket(ctx, f.agent, tk.ID, to, "gọi nhầm"); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -488,6 +489,75 @@ func TestOnlySupervisorsMerge(t *testing.T) {
 		survivor := f.ticket(t, tickets.CategoryOther, "0911222333", ptr(phuXuan))
 		if err := f.s.MergeTickets(ctx, f.sup, dup.ID, survivor.ID, ""); err != nil {
 			t.Fatal(err)
+		}
+	})
+}
+
+// Cancelling ends a ticket's work: it takes a reason, and only a supervisor brings a
+// cancelled ticket back, with a reason, to where it was (issue 29, item 2: a P1 was
+// cancelled by one click too many, with no reason and no way back).
+func TestCancelTakesAReasonAndASupervisorReopens(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	tk := f.ticket(t, tickets.CategorySymptomReport, "0905123456", ptr(phuXuan))
+	if err := f.s.TransitionTicket(ctx, f.agent, tk.ID, tickets.StatusTriaged, ""); err != nil {
+		t.Fatal(err)
+	}
+	t.Run("CancelWithoutAReason", func(t *testing.T) {
+		err := f.s.TransitionTicket(ctx, f.agent, tk.ID, tickets.StatusCancelled, "  ")
+		if tickets.ErrorCode(err) != tickets.EINVALID || !strings.Contains(tickets.ErrorMessage(err), "lý do") {
+			t.Errorf("a cancel without a reason: %v, want invalid asking for the reason", err)
+		}
+		if got := f.get(t, tk.ID).Status; got != tickets.StatusTriaged {
+			t.Errorf("status %s, want %s", got, tickets.StatusTriaged)
+		}
+	})
+	t.Run("CancelWithAReason", func(t *testing.T) {
+		if err := f.s.TransitionTicket(ctx, f.agent, tk.ID, tickets.StatusCancelled, "Gọi nhầm, người dân xác nhận"); err != nil {
+			t.Fatal(err)
+		}
+		evs, _ := f.s.TicketEvents(ctx, f.agent, tk.ID)
+		if last := evs[len(evs)-1]; last.NewValue != tickets.StatusCancelled || last.Note != "Gọi nhầm, người dân xác nhận" {
+			t.Errorf("the cancel on the trail: %+v", last)
+		}
+	})
+	t.Run("AgentDoesNotReopen", func(t *testing.T) {
+		if err := f.s.ReopenTicket(ctx, f.agent, tk.ID, "nhầm"); tickets.ErrorCode(err) != tickets.EFORBIDDEN {
+			t.Errorf("an agent reopens: %v, want forbidden", err)
+		}
+	})
+	t.Run("ReopenWithoutAReason", func(t *testing.T) {
+		if err := f.s.ReopenTicket(ctx, f.sup, tk.ID, ""); tickets.ErrorCode(err) != tickets.EINVALID {
+			t.Errorf("a reopen without a reason: %v, want invalid", err)
+		}
+	})
+	t.Run("SupervisorReopens", func(t *testing.T) {
+		if err := f.s.ReopenTicket(ctx, f.sup, tk.ID, "Huỷ nhầm: người dân vẫn sốt"); err != nil {
+			t.Fatal(err)
+		}
+		if got := f.get(t, tk.ID).Status; got != tickets.StatusTriaged {
+			t.Errorf("reopened to %s, want %s (where it was cancelled from)", got, tickets.StatusTriaged)
+		}
+		evs, _ := f.s.TicketEvents(ctx, f.agent, tk.ID)
+		last := evs[len(evs)-1]
+		if last.Kind != "reopened" || last.OldValue != tickets.StatusCancelled || last.NewValue != tickets.StatusTriaged ||
+			last.Note != "Huỷ nhầm: người dân vẫn sốt" || last.ActorID == nil || *last.ActorID != *f.sup.UserID {
+			t.Errorf("the reopen on the trail: %+v", last)
+		}
+	})
+	t.Run("OnlyACancelledTicket", func(t *testing.T) {
+		if err := f.s.ReopenTicket(ctx, f.sup, tk.ID, "lại"); tickets.ErrorCode(err) != tickets.ECONFLICT {
+			t.Errorf("reopening an open ticket: %v, want conflict", err)
+		}
+	})
+	t.Run("NotAMergedTicket", func(t *testing.T) {
+		dup := f.ticket(t, tickets.CategorySymptomReport, "0905123999", ptr(phuXuan))
+		surv := f.ticket(t, tickets.CategorySymptomReport, "0905123998", ptr(phuXuan))
+		if err := f.s.MergeTickets(ctx, f.sup, dup.ID, surv.ID, ""); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.s.ReopenTicket(ctx, f.sup, dup.ID, "tách ra"); tickets.ErrorCode(err) != tickets.ECONFLICT {
+			t.Errorf("reopening a merged ticket: %v, want conflict", err)
 		}
 	})
 }

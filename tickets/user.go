@@ -229,6 +229,45 @@ func (s *Store) ListUsers(ctx context.Context, actor Actor) ([]*User, error) {
 	return list, nil
 }
 
+// Person is a user as the console names them to others: the name shown, the role and an
+// officer's unit; never their password, phone or session.
+type Person struct {
+	ID          int64   `db:"id"`
+	Username    string  `db:"username"`
+	DisplayName string  `db:"display_name"`
+	Role        string  `db:"role"`
+	UnitCode    *string `db:"unit_code"`
+	Active      bool    `db:"active"`
+}
+
+// Name is how the person is shown: their display name, or their user name if they have
+// none.
+func (p *Person) Name() string {
+	if p.DisplayName != "" {
+		return p.DisplayName
+	}
+	return p.Username
+}
+
+// People returns every user by id, active or not (a trail outlives a deactivation), for
+// pages that name who did what: trails, assignees, who recorded a follow-up, who looked
+// at a citizen's data. Whoever reads such pages may ask: the call centre, the officers,
+// the admins.
+func (s *Store) People(ctx context.Context, actor Actor) (map[int64]*Person, error) {
+	if !actor.seesHealthData() && actor.Role != RoleAdmin {
+		return nil, Errorf(EFORBIDDEN, "Bạn không xem được danh sách người dùng.")
+	}
+	var list []*Person
+	if err := s.db.SelectContext(ctx, &list, `SELECT id, username, display_name, role, unit_code, active FROM users`); err != nil {
+		return nil, fmt.Errorf("people: %w", err)
+	}
+	out := make(map[int64]*Person, len(list))
+	for _, p := range list {
+		out[p.ID] = p
+	}
+	return out, nil
+}
+
 // UserEdit is what an admin changes on a user; nil fields are left as they are.
 type UserEdit struct {
 	DisplayName *string

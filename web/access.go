@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"sort"
 	"strconv"
 
 	"github.com/huehotline/hotline/tickets"
@@ -15,12 +16,14 @@ type AccessPage struct {
 	Rows                 []AccessRow
 	Next                 string
 	Error                string
-	PhoneError           string // beside the citizen's number
+	PhoneError           string   // beside the citizen's number
+	People               []option // whom the log can be filtered by: user name, name and role
 }
 
 // AccessRow is one entry of the access log.
 type AccessRow struct {
 	At, User, Action, Subject, Phone, From string
+	Role                                   string // the viewer's role (and an officer's unit)
 }
 
 func (s *Server) handleAccessLog(w http.ResponseWriter, r *http.Request, me *viewer) {
@@ -39,8 +42,21 @@ func (s *Server) handleAccessLog(w http.ResponseWriter, r *http.Request, me *vie
 		s.fail(w, r, me, err)
 		return
 	}
+	// People by their names (the log keeps user names), and the filter offers them so.
+	n := s.names(r, me)
+	for _, u := range n.people {
+		if u.Role != tickets.RoleAdmin { // an admin sees no citizen's data
+			p.People = append(p.People, option{u.Username, u.Name() + " · " + n.role(u.ID)})
+		}
+	}
+	sort.Slice(p.People, func(i, j int) bool { return tickets.NameKey(p.People[i].Text) < tickets.NameKey(p.People[j].Text) })
 	for _, a := range list {
 		row := AccessRow{At: dateTime(a.At), User: a.Username, Action: wordOrLabel(tickets.AccessLabels, a.Action), Subject: a.Subject, From: a.RemoteAddr}
+		if a.UserID != nil {
+			if name, ok := n.byID[*a.UserID]; ok {
+				row.User, row.Role = name, n.role(*a.UserID)
+			}
+		}
 		if a.Phone != nil {
 			row.Phone = tickets.FormatPhone(*a.Phone)
 		}

@@ -115,6 +115,12 @@ func BenchmarkConsoleSearch(b *testing.B) {
 	b.Run("phone", func(b *testing.B) {
 		c.page(b, "bench-agent", func(i int) string { return "/tickets?view=all&q=" + url.QueryEscape(phones[i%len(phones)]) })
 	})
+	b.Run("last-six", func(b *testing.B) {
+		c.page(b, "bench-agent", func(i int) string {
+			p := phones[i%len(phones)]
+			return "/tickets?view=open&q=" + url.QueryEscape(p[len(p)-7:]) // "123 456", from the triage queue
+		})
+	})
 	b.Run("ref", func(b *testing.B) {
 		c.page(b, "bench-agent", func(i int) string { return "/tickets?view=all&q=" + refs[i%len(refs)] })
 	})

@@ -86,6 +86,7 @@ func TestAgentWorksATicket(t *testing.T) {
 	step := func(what, want string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
 		htmxReady(t, ctx) // a click before htmx has loaded posts the plain form, which reloads with no message
+		settled(t, ctx)   // the moves take no click while the page the last one swapped in settles
 		if err := chromedp.Do(ctx, actions...); err != nil {
 			t.Fatalf("%s: %v", what, err)
 		}

@@ -37,7 +37,7 @@ func (s *Server) handleCases(w http.ResponseWriter, r *http.Request, me *viewer)
 	p.Units = areaFilter(me, activeUnits(n.units), n)
 	f := tickets.CaseFilter{Limit: 100}
 	if p.Q != "" {
-		if _, err := tickets.NormalizePhone(p.Q); err == nil {
+		if _, ok := tickets.ParsePhoneQuery(p.Q); ok {
 			f.Phone = p.Q
 		} else {
 			f.Name = p.Q

@@ -219,6 +219,11 @@ func TestRolesInConsole(t *testing.T) {
 func TestBadFormsKeepWhatWasTyped(t *testing.T) {
 	c := newConsole(t)
 	tk := c.ticket(tickets.CategorySymptomReport, "0905123456", ptr(phuXuan), nil)
+	// A summary emptied on purpose (one left empty is no change: see TestEditSavesOnlyWhatChanged).
+	if err := c.store.EditTicket(context.Background(), c.actor("lan"), tk.ID, tickets.TicketEdit{Summary: ptr("Sốt, ho")}, ""); err != nil {
+		t.Fatal(err)
+	}
+	tk, _ = c.store.GetTicket(context.Background(), tickets.ActorSystem, tk.ID)
 	cl := c.client("lan")
 	code, body := post(t, cl, c.srv.URL+"/tickets/"+tk.Ref+"/edit", url.Values{"summary": {"   "}, "priority": {"P1"},
 		"updated": {fmt.Sprint(tk.UpdatedAt.UnixNano())}})

@@ -32,6 +32,7 @@ type Store interface {
 	FindUser(ctx context.Context, id int64) (*tickets.User, error)
 	ChangePassword(ctx context.Context, actor tickets.Actor, current, password string) (int64, error)
 	ListUsers(ctx context.Context, actor tickets.Actor) ([]*tickets.User, error)
+	People(ctx context.Context, actor tickets.Actor) (map[int64]*tickets.Person, error)
 	CreateUser(ctx context.Context, actor tickets.Actor, u *tickets.User, password string) error
 	UpdateUser(ctx context.Context, actor tickets.Actor, id int64, e tickets.UserEdit) (bool, error)
 	ResetPassword(ctx context.Context, actor tickets.Actor, id int64, password string) (bool, error)
@@ -55,6 +56,7 @@ type Store interface {
 	EditTicket(ctx context.Context, actor tickets.Actor, id int64, e tickets.TicketEdit, note string) error
 	AddTicketNote(ctx context.Context, actor tickets.Actor, id int64, note string) error
 	MergeTickets(ctx context.Context, actor tickets.Actor, duplicateID, survivorID int64, note string) error
+	ReopenTicket(ctx context.Context, actor tickets.Actor, id int64, reason string) error
 	GetRecording(ctx context.Context, actor tickets.Actor, id int64) (*tickets.Recording, error)
 	RecordingsOf(ctx context.Context, actor tickets.Actor, ticketIDs []int64) (map[int64][]*tickets.Recording, error)
 	ListCalls(ctx context.Context, actor tickets.Actor, f tickets.CallFilter) ([]*tickets.Call, error)
@@ -259,6 +261,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST /tickets/{ref}/edit", s.health(s.handleTicketEdit))
 	mux.Handle("POST /tickets/{ref}/notes", s.health(s.handleTicketNote))
 	mux.Handle("POST /tickets/{ref}/merge", s.supervisor(s.handleTicketMerge))
+	mux.Handle("POST /tickets/{ref}/reopen", s.supervisor(s.handleTicketReopen))
 	mux.Handle("POST /tickets/{ref}/case", s.health(s.handleTicketCase))
 	mux.Handle("POST /tickets/{ref}/callback", s.callCentre(s.handleTicketCallback))
 	mux.Handle("GET /recordings/{id}", s.health(s.handleRecording))
@@ -638,7 +641,15 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, me *viewer, err er
 	s.renderError(w, r, me, status, msg)
 }
 
+// renderError answers with a refusal or a failure in a sentence: a page, or for htmx a
+// fragment that is never swapped into the part of the page the request targets (a table
+// row, a form): the console's script shows it beside what was pressed.
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, me *viewer, status int, msg string) {
+	if isHTMX(r) {
+		w.Header().Set("HX-Reswap", "none")
+		s.render(w, r, status, errorFragment(status, msg))
+		return
+	}
 	s.render(w, r, status, errorPage(s.nav(r, me, ""), status, msg))
 }
 

@@ -38,7 +38,6 @@ type TicketView struct {
 	Answers          []string
 	Recordings       []RecordingLink
 	Timeline         []EventRow
-	Moves            []option
 	Options          TicketOptions
 	Case             *CaseLink
 	RepeatOf         *CaseLink // the ticket this one repeats
@@ -58,6 +57,45 @@ type TicketView struct {
 	Message       string // what the last action did
 	Problem       string // a refusal not tied to one field (a stale page)
 	NewCase       CaseForm
+
+	// MessageAt is the form the last action was made from, when its message stands
+	// beside it ("status": a move is told under the moves, so that nothing above them
+	// grows and moves them away from the pointer).
+	MessageAt string
+	// Edit is what the edit form shows: the ticket as saved, or what the user chose when
+	// the store refused it. The rest of the page shows only what was saved.
+	Edit TicketEditForm
+	// Steps is the workflow's row of moves, always the same buttons in the same places
+	// (those not possible now are disabled), so that pressing one never puts another
+	// under the pointer; cancelling stands apart, at the end (CanCancel).
+	Steps []StepButton
+	// CanCancel offers to cancel the ticket: a reason, then a confirmation (ConfirmCancel).
+	CanCancel     bool
+	ConfirmCancel *CancelConfirm
+	// CanReopen offers a supervisor to reopen a cancelled ticket, with a reason.
+	CanReopen bool
+}
+
+// StepButton is one button of the workflow's row.
+type StepButton struct {
+	Value, Text string
+	Allowed     bool // the move may be made now
+	Current     bool // the ticket is in this status
+}
+
+// CancelConfirm is the confirmation asked before a ticket is cancelled, with the reason
+// given and the page's version (a ticket changed since is not cancelled).
+type CancelConfirm struct {
+	Reason, Updated string
+}
+
+// workflowSteps are the statuses the workflow's row has a button for, in its order
+// (new is where tickets start; assigned is reached by choosing whom).
+var workflowSteps = []string{tickets.StatusTriaged, tickets.StatusInProgress, tickets.StatusResolved, tickets.StatusClosed}
+
+// TicketEditForm is the edit form's values: category, priority, area and summary.
+type TicketEditForm struct {
+	Category, Priority, Area, Summary string
 }
 
 // CallerPanel is who called: their number (full for those who may see it), name,
@@ -86,6 +124,7 @@ type RecordingLink struct {
 type EventRow struct {
 	At, Actor, What, Detail, Note string
 	Other                         string // the ticket it was written on, when merged in
+	Role                          string // the actor's role, for a person
 }
 
 // CaseLink points to a case or a ticket.
@@ -130,7 +169,7 @@ func (s *Server) ticketView(r *http.Request, me *viewer, tk *tickets.Ticket) (Ti
 		Status: tickets.StatusLabel(tk.Status).Vi, StatusCode: tk.Status, Summary: tk.Summary,
 		Created: dateTime(tk.CreatedAt), FirstResponseDue: dateTime(tk.FirstResponseDue), ResolutionDue: dateTime(tk.ResolutionDue),
 		FirstResponse: dateTimePtr(tk.FirstResponseAt), Overdue: tk.Overdue(s.cfg.Now()),
-		Assignee: n.assignee(tk.AssigneeUserID, tk.AssigneeUnitCode), Updated: strconv.FormatInt(tk.UpdatedAt.UnixNano(), 10),
+		Assignee: n.assigneeRole(tk.AssigneeUserID, tk.AssigneeUnitCode), Updated: strconv.FormatInt(tk.UpdatedAt.UnixNano(), 10),
 		Options: s.ticketOptions(r, me), Errors: map[string]string{},
 		CanAssign: tickets.IsOpen(tk.Status) && (me.Actor.IsSupervisor() || (me.Actor.SeesCallCentre() && tk.AssigneeUserID == nil && tk.AssigneeUnitCode == nil)),
 		CanMerge:  me.Actor.IsSupervisor() && tk.MergedIntoID == nil && tk.Status != tickets.StatusCancelled,
@@ -138,6 +177,7 @@ func (s *Server) ticketView(r *http.Request, me *viewer, tk *tickets.Ticket) (Ti
 	if tk.UnitCode != nil {
 		v.Area, v.AreaCode = n.unit(*tk.UnitCode), *tk.UnitCode
 	}
+	v.Edit = TicketEditForm{Category: tk.Category, Priority: tk.Priority, Area: v.AreaCode, Summary: tk.Summary}
 	// The edit form offers the categories the store lets this user give the ticket.
 	v.Options.Categories = nil
 	for _, c := range tickets.Categories {
@@ -145,12 +185,21 @@ func (s *Server) ticketView(r *http.Request, me *viewer, tk *tickets.Ticket) (Ti
 			v.Options.Categories = append(v.Options.Categories, option{c.Code, c.Vi})
 		}
 	}
+	moves := map[string]bool{}
 	for _, to := range tickets.TicketMoves(tk.Status) {
-		if to == tickets.StatusAssigned && tk.AssigneeUserID == nil && tk.AssigneeUnitCode == nil {
-			continue // assigning is done by choosing whom
-		}
-		v.Moves = append(v.Moves, option{to, tickets.StatusLabel(to).Vi})
+		moves[to] = true
 	}
+	v.CanCancel = moves[tickets.StatusCancelled]
+	if tk.Status != tickets.StatusCancelled {
+		for _, st := range workflowSteps {
+			b := StepButton{Value: st, Text: tickets.StatusLabel(st).Vi, Allowed: moves[st], Current: st == tk.Status}
+			if st == tickets.StatusInProgress && (tk.Status == tickets.StatusResolved || tk.Status == tickets.StatusClosed) {
+				b.Text = "Mở lại (" + b.Text + ")"
+			}
+			v.Steps = append(v.Steps, b)
+		}
+	}
+	v.CanReopen = tk.Status == tickets.StatusCancelled && tk.MergedIntoID == nil && me.Actor.IsSupervisor()
 	v.Answers = answersText(tk.IVRAnswers, n.unit)
 	seesNumber := me.Actor.SeesReporterOf(tk)
 	number := tk.ContactPhone
@@ -276,6 +325,9 @@ func (s *Server) timeline(evs []*tickets.Event, ownID int64, n names) []EventRow
 		if e.Entity == tickets.EntityCase && e.Kind == "created" {
 			row.What = "Mở ca"
 		}
+		if e.ActorID != nil {
+			row.Role = n.role(*e.ActorID)
+		}
 		label := func(v string) string { return v }
 		switch e.Field {
 		case "status":
@@ -390,6 +442,9 @@ func (s *Server) ticketAction(w http.ResponseWriter, r *http.Request, me *viewer
 	switch {
 	case err == nil:
 		v.Message = done
+		if field == "status" {
+			v.MessageAt = field
+		}
 	case status == http.StatusUnprocessableEntity:
 		v.Errors[errorField(r, field, err)] = tickets.ErrorMessage(err)
 		keepInput(r, &v)
@@ -421,19 +476,19 @@ func errorField(r *http.Request, form string, err error) string {
 }
 
 // keepInput puts what the user typed back in the forms of a page shown again with an
-// error, so nothing they wrote is lost.
+// error, so nothing they wrote is lost; the rest of the page keeps what was saved.
 func keepInput(r *http.Request, v *TicketView) {
 	if c := r.PostFormValue("category"); c != "" {
-		v.CategoryCode = c
+		v.Edit.Category = c
 	}
 	if p := r.PostFormValue("priority"); p != "" {
-		v.Priority = p
+		v.Edit.Priority = p
 	}
 	if _, ok := r.PostForm["summary"]; ok {
-		v.Summary = r.PostFormValue("summary")
+		v.Edit.Summary = r.PostFormValue("summary")
 	}
 	if _, ok := r.PostForm["area"]; ok {
-		v.AreaCode = r.PostFormValue("area")
+		v.Edit.Area = r.PostFormValue("area")
 	}
 	v.NewCase = CaseForm{Name: r.PostFormValue("person_name"), Phone: r.PostFormValue("phone"), BirthYear: r.PostFormValue("birth_year"),
 		Sex: r.PostFormValue("sex"), Address: r.PostFormValue("address"), Area: r.PostFormValue("case_area"), Link: r.PostFormValue("case_ref"),
@@ -445,8 +500,55 @@ func keepInput(r *http.Request, v *TicketView) {
 
 func (s *Server) handleTicketStatus(w http.ResponseWriter, r *http.Request, me *viewer) {
 	to := r.PostFormValue("to")
-	s.ticketAction(w, r, me, "status", "Đã chuyển sang “"+tickets.StatusLabel(to).Vi+"”.", func(ctx context.Context, tk *tickets.Ticket) error {
+	field := "status"
+	if to == tickets.StatusCancelled {
+		if r.PostFormValue("confirm") != "yes" {
+			s.cancelStep(w, r, me)
+			return
+		}
+		field = "cancel"
+	}
+	s.ticketAction(w, r, me, field, "Đã chuyển sang “"+tickets.StatusLabel(to).Vi+"”.", func(ctx context.Context, tk *tickets.Ticket) error {
 		return s.cfg.Store.TransitionTicket(ctx, me.Actor, tk.ID, to, trimmed(r.PostFormValue("note")))
+	})
+}
+
+// cancelStep answers the first press of "cancel": the ticket's page asking to confirm,
+// with the reason given, or saying what is missing. Nothing is changed yet.
+func (s *Server) cancelStep(w http.ResponseWriter, r *http.Request, me *viewer) {
+	tk, err := s.loadTicket(r, me)
+	if err != nil {
+		s.fail(w, r, me, err)
+		return
+	}
+	v, err := s.ticketView(r, me, tk)
+	if err != nil {
+		s.fail(w, r, me, err)
+		return
+	}
+	reason := trimmed(r.PostFormValue("note"))
+	status := http.StatusOK
+	if err := tickets.CheckTransition(tk.Status, tickets.StatusCancelled); err != nil {
+		status, v.Problem = statusFor(err), tickets.ErrorMessage(err)
+	} else if u := r.PostFormValue("updated"); u != "" && u != v.Updated {
+		// The page the user pressed it on is out of date: they see the ticket as it is.
+		status, v.Problem = http.StatusConflict, tickets.ErrorMessage(tickets.ErrStale)
+	} else if err := tickets.CheckCancelReason(reason); err != nil {
+		status, v.Errors["cancel"] = http.StatusUnprocessableEntity, tickets.ErrorMessage(err)
+	} else {
+		v.ConfirmCancel = &CancelConfirm{Reason: reason, Updated: v.Updated}
+	}
+	if isHTMX(r) {
+		s.render(w, r, status, ticketMain(v))
+		return
+	}
+	s.render(w, r, status, ticketPage(v))
+}
+
+// handleTicketReopen reopens a cancelled ticket (supervisors), with the reason.
+func (s *Server) handleTicketReopen(w http.ResponseWriter, r *http.Request, me *viewer) {
+	s.ticketAction(w, r, me, "reopen", "Đã mở lại phiếu.", func(ctx context.Context, tk *tickets.Ticket) error {
+		return s.cfg.Store.ReopenTicket(ctx, me.Actor, tk.ID, trimmed(r.PostFormValue("note")))
 	})
 }
 
@@ -474,23 +576,31 @@ func (s *Server) handleTicketAssign(w http.ResponseWriter, r *http.Request, me *
 
 func (s *Server) handleTicketEdit(w http.ResponseWriter, r *http.Request, me *viewer) {
 	s.ticketAction(w, r, me, "edit", "Đã lưu thay đổi.", func(ctx context.Context, tk *tickets.Ticket) error {
+		// The form sends every field; the store is given only those the user changed from
+		// the ticket as the page showed it (a page changed since is refused as stale).
 		e := tickets.TicketEdit{}
-		if v := r.PostFormValue("category"); v != "" {
+		if v := r.PostFormValue("category"); v != "" && v != tk.Category {
 			e.Category = &v
 		}
-		if v := r.PostFormValue("priority"); v != "" {
+		if v := r.PostFormValue("priority"); v != "" && v != tk.Priority {
 			e.Priority = &v
 		}
 		if _, ok := r.PostForm["summary"]; ok {
-			v := r.PostFormValue("summary")
-			e.Summary = &v
+			if v := r.PostFormValue("summary"); strings.TrimSpace(v) != tk.Summary {
+				e.Summary = &v
+			}
 		}
 		if _, ok := r.PostForm["area"]; ok {
 			var unit *string
 			if v := r.PostFormValue("area"); v != "" {
 				unit = &v
 			}
-			e.UnitCode = &unit
+			if deref(unit) != deref(tk.UnitCode) {
+				e.UnitCode = &unit
+			}
+		}
+		if e == (tickets.TicketEdit{}) {
+			return nil // nothing changed: nothing to save
 		}
 		return s.cfg.Store.EditTicket(ctx, me.Actor, tk.ID, e, trimmed(r.PostFormValue("note")))
 	})
@@ -577,4 +687,12 @@ func (s *Server) handleTicketCallback(w http.ResponseWriter, r *http.Request, me
 		_, err := s.cfg.Callbacks.CallBack(context.WithoutCancel(ctx), CallbackRequest{TicketID: tk.ID, Agent: me.User.Phone, Number: *number, Lang: lang, Actor: me.Actor, TicketRef: tk.Ref})
 		return err
 	})
+}
+
+// deref is a string pointer's value, "" for nil.
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }

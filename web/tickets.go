@@ -29,6 +29,17 @@ type TicketsPage struct {
 	OOB     bool
 	Message string // what the last action did
 	Broad   bool   // the name searched for is too common: only some callers were searched
+	// MarkAll asks to confirm "mark all handled", with how many it will resolve.
+	MarkAll *MarkAllConfirm
+}
+
+// MarkAllConfirm is the question before "mark all handled": how many missed calls of the
+// filtered list it resolves, how many it leaves (a colleague's), and which ones, so that
+// a call missed while the agent reads is not among them.
+type MarkAllConfirm struct {
+	Count, Others int
+	IDs           string // the tickets counted, comma-separated
+	Back          string // the list again
 }
 
 // FiltersOpen says the filters folded under the search box (on a phone) start open:
@@ -69,6 +80,8 @@ type TicketRow struct {
 	Overdue, Repeat                                                       bool
 	Messages                                                              int
 	Viewers                                                               []string // others with it open
+	// MayMarkHandled offers "handled" on the missed-call worklist: not on a colleague's.
+	MayMarkHandled bool
 }
 
 // ticketViews are the list's tabs: the call centre's, and a ward officer's.
@@ -177,7 +190,21 @@ func containsKey(links []NavLink, key string) bool {
 func ptr[T any](v T) *T { return &v }
 
 func (s *Server) handleTickets(w http.ResponseWriter, r *http.Request, me *viewer) {
-	q := r.URL.Query()
+	p, status, err := s.ticketsPage(r, me, r.URL.Query())
+	if err != nil {
+		s.fail(w, r, me, err)
+		return
+	}
+	if isHTMX(r) {
+		s.render(w, r, status, ticketListAnswer(p))
+		return
+	}
+	s.render(w, r, status, ticketsPage(p))
+}
+
+// ticketsPage builds the ticket list of a query: a view, filters, a page. A filter at
+// fault is told on the page (422); any other error is returned.
+func (s *Server) ticketsPage(r *http.Request, me *viewer, q url.Values) (TicketsPage, int, error) {
 	view, form, f, err := s.ticketFilter(q, me)
 	p := TicketsPage{Nav: s.nav(r, me, "tickets"), View: view, Filter: form, Options: s.ticketOptions(r, me),
 		Errors: map[string]string{}, OOB: isHTMX(r)}
@@ -187,7 +214,7 @@ func (s *Server) handleTickets(w http.ResponseWriter, r *http.Request, me *viewe
 	}
 	if done := q.Get("done"); done != "" {
 		if n, err := strconv.Atoi(done); err == nil {
-			p.Message = fmt.Sprintf("Đã đánh dấu %d phiếu là đã xử lý.", n)
+			p.Message = markedText(n, q.Get("asked"))
 		}
 	}
 	status := http.StatusOK
@@ -209,8 +236,7 @@ func (s *Server) handleTickets(w http.ResponseWriter, r *http.Request, me *viewe
 	}
 	if err != nil {
 		if tickets.ErrorCode(err) != tickets.EINVALID {
-			s.fail(w, r, me, err)
-			return
+			return p, 0, err
 		}
 		status = http.StatusUnprocessableEntity
 		if f := tickets.ErrorField(err); f == "from" || f == "to" {
@@ -219,11 +245,20 @@ func (s *Server) handleTickets(w http.ResponseWriter, r *http.Request, me *viewe
 			p.Error = tickets.ErrorMessage(err)
 		}
 	}
-	if isHTMX(r) {
-		s.render(w, r, status, ticketListAnswer(p))
-		return
+	return p, status, nil
+}
+
+// markedText says what "mark all handled" (or one "handled") did: how many tickets were
+// resolved, of how many confirmed.
+func markedText(n int, asked string) string {
+	want, err := strconv.Atoi(asked)
+	switch {
+	case n == 0:
+		return "Không phiếu nào được đánh dấu: các phiếu đã được xử lý, hoặc đang do người khác xử lý."
+	case err == nil && want > n:
+		return fmt.Sprintf("Đã đánh dấu %d phiếu là đã xử lý; %d phiếu đã được người khác xử lý trong lúc đó.", n, want-n)
 	}
-	s.render(w, r, status, ticketsPage(p))
+	return fmt.Sprintf("Đã đánh dấu %d phiếu là đã xử lý.", n)
 }
 
 // ticketRows formats tickets for a list, numbers masked.
@@ -242,6 +277,7 @@ func (s *Server) ticketRows(r *http.Request, me *viewer, list []*tickets.Ticket)
 			Status: tickets.StatusLabel(t.Status).Vi, Caller: maskedPhone(t.CallerNumber), Created: dateTime(t.CreatedAt),
 			Overdue: t.Overdue(now), Repeat: t.RepeatOfID != nil, Messages: len(recs[t.ID]),
 			Assignee: names.assignee(t.AssigneeUserID, t.AssigneeUnitCode), Viewers: s.hub.viewersOf(t.Ref, me.User),
+			MayMarkHandled: me.Actor.MayMarkHandled(t),
 		}
 		if !me.Actor.SeesReporterOf(t) {
 			row.Caller = "ẩn danh"
@@ -298,8 +334,9 @@ func areaFilter(me *viewer, units []option, n names) []option {
 type names struct {
 	units   []*tickets.Unit
 	byCode  map[string]string
-	users   []*tickets.User
+	users   []*tickets.User // those tickets may be given to (the call centre's choices)
 	byID    map[int64]string
+	people  map[int64]*tickets.Person // everyone, by id: who did what, who has a ticket
 	loadErr error
 }
 
@@ -315,6 +352,32 @@ func (n names) user(id int64) string {
 		return name
 	}
 	return fmt.Sprintf("người dùng #%d", id)
+}
+
+// role is a user's role as people say it, with an officer's unit: "Tổng đài viên",
+// "Cán bộ phường/xã, Phường Phú Xuân"; "" for someone unknown.
+func (n names) role(id int64) string {
+	p, ok := n.people[id]
+	if !ok {
+		return ""
+	}
+	r := tickets.RoleLabel(p.Role).Vi
+	if p.UnitCode != nil {
+		r += ", " + n.unit(*p.UnitCode)
+	}
+	return r
+}
+
+// assigneeRole is who has a ticket with their role (a person) or the unit: for the
+// ticket's page, where it helps to know whether the ward or the call centre has it.
+func (n names) assigneeRole(userID *int64, unit *string) string {
+	a := n.assignee(userID, unit)
+	if userID != nil {
+		if r := n.role(*userID); r != "" {
+			a += " (" + r + ")"
+		}
+	}
+	return a
 }
 
 func (n names) assignee(userID *int64, unit *string) string {
@@ -342,9 +405,12 @@ func (s *Server) names(r *http.Request, me *viewer) names {
 	}
 	if me.Actor.SeesCallCentre() {
 		n.users, _ = s.cfg.Store.ListUsers(r.Context(), me.Actor)
-		for _, u := range n.users {
-			n.byID[u.ID] = u.Name()
-		}
+	}
+	// Everyone who did something is named, to everyone who sees it: officers, users
+	// deactivated since, whatever the role of who reads.
+	n.people, _ = s.cfg.Store.People(r.Context(), me.Actor)
+	for id, p := range n.people {
+		n.byID[id] = p.Name()
 	}
 	return n
 }

@@ -91,6 +91,16 @@
     }
     next.textContent = errorText(e.detail.xhr);
   }
+  // An answer that is only a refusal's sentence (the server's error-message) is never
+  // swapped into the part of the page a request targets (a table row, a form): it is
+  // shown beside what was pressed, whatever its status.
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var xhr = e.detail && e.detail.xhr;
+    if (!xhr || xhr.status < 400 || !xhr.responseText) return;
+    if (xhr.responseText.indexOf('data-testid="error-message"') < 0) return;
+    e.detail.shouldSwap = false;
+    e.detail.isError = true;
+  });
   document.addEventListener("htmx:responseError", showError);
   document.addEventListener("htmx:sendError", showError);
   document.addEventListener("htmx:beforeRequest", function (e) {
