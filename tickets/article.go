@@ -287,13 +287,14 @@ func addArticleVersion(ctx context.Context, t *tx, actor Actor, v *ArticleVersio
 		return err
 	}
 	v.Number, v.CreatedBy, v.Author, v.CreatedAt = last+1, actor.UserID, actor.Name, t.now
+	v.EffectiveFrom = v.EffectiveFrom.UTC() // stored in UTC, compared as stored
 	err = t.QueryRowxContext(ctx, t.Rebind(`INSERT INTO article_versions (article_id, number, title, body, effective_from, note,
 		from_prompt_version_id, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
 		v.ArticleID, v.Number, v.Title, v.Body, v.EffectiveFrom, v.Note, v.FromPrompt, v.CreatedBy, v.CreatedAt).Scan(&v.ID)
 	if err != nil {
 		return fmt.Errorf("add a version of article %s: %w", v.Slug, mapConstraint(err))
 	}
-	for _, w := range searchWords(v.Title + " " + v.Body) {
+	for _, w := range SearchWords(v.Title + " " + v.Body) {
 		if _, err := t.ExecContext(ctx, t.Rebind(`INSERT INTO article_words (word, version_id) VALUES (?, ?)`), w, v.ID); err != nil {
 			return fmt.Errorf("index the version of article %s: %w", v.Slug, err)
 		}
@@ -305,10 +306,10 @@ func addArticleVersion(ctx context.Context, t *tx, actor Actor, v *ArticleVersio
 	return addEvent(ctx, t, actor, EntityArticle, v.ArticleID, change{kind: "article_version", field: v.Slug, new: fmt.Sprint(v.Number), note: note})
 }
 
-// searchWords folds a text into its distinct words, as NameKey folds names: lower case,
+// SearchWords folds a text into its distinct words, as NameKey folds names: lower case,
 // without diacritics, split at anything that is not a letter or a digit ("Hue-S" is
 // "hue" and "s").
-func searchWords(text string) []string {
+func SearchWords(text string) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, w := range strings.FieldsFunc(NameKey(text), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
@@ -323,7 +324,7 @@ func searchWords(text string) []string {
 // ArticleSlug makes an article's slug from its title: its words without accents, joined
 // by hyphens ("Tiêm vắc-xin" is "tiem-vac-xin").
 func ArticleSlug(title string) string {
-	s := strings.Join(searchWords(title), "-")
+	s := strings.Join(SearchWords(title), "-")
 	for len(s) > 60 {
 		i := strings.LastIndexByte(s, '-')
 		if i < 0 {
@@ -346,7 +347,7 @@ func (s *Store) SearchArticles(ctx context.Context, actor Actor, q string) ([]*A
 	if !actor.readsArticles() {
 		return nil, errArticlesForbidden
 	}
-	words := searchWords(q)
+	words := SearchWords(q)
 	if len(words) == 0 {
 		return nil, nil
 	}
@@ -371,7 +372,7 @@ func (s *Store) SearchArticles(ctx context.Context, actor Actor, q string) ([]*A
 
 // titleHas reports whether every word starts a word of the title.
 func titleHas(title string, words []string) bool {
-	have := searchWords(title)
+	have := SearchWords(title)
 	for _, w := range words {
 		found := false
 		for _, h := range have {
@@ -563,10 +564,16 @@ func MenuChoices(keys string, path Path) []string {
 	return out
 }
 
+// TicketArticles are the articles that answer what a ticket's caller chose in the IVR.
+type TicketArticles struct {
+	Menus    []string // the main menu's keys they chose (1, 5)
+	Articles []*Article
+}
+
 // ArticlesForTicket returns the articles that answer what the ticket's caller chose in
 // the IVR (menu 1 or 5: MenuChoices), with their versions in effect now, for the links at
 // the top of the ticket's page (the screen-pop). None for a caller who chose neither.
-func (s *Store) ArticlesForTicket(ctx context.Context, actor Actor, tk *Ticket) ([]*Article, error) {
+func (s *Store) ArticlesForTicket(ctx context.Context, actor Actor, tk *Ticket) (*TicketArticles, error) {
 	if !actor.readsArticles() {
 		return nil, errArticlesForbidden
 	}
@@ -577,8 +584,9 @@ func (s *Store) ArticlesForTicket(ctx context.Context, actor Actor, tk *Ticket) 
 			return nil, fmt.Errorf("path of the call of %s: %w", tk.Ref, err)
 		}
 	}
+	out := &TicketArticles{Menus: MenuChoices(tk.IVRKeys, path)}
 	var slugs []string
-	for _, k := range MenuChoices(tk.IVRKeys, path) {
+	for _, k := range out.Menus {
 		for _, slug := range menuArticles[k] {
 			if !contains(slugs, slug) {
 				slugs = append(slugs, slug)
@@ -586,17 +594,16 @@ func (s *Store) ArticlesForTicket(ctx context.Context, actor Actor, tk *Ticket) 
 		}
 	}
 	if len(slugs) == 0 {
-		return nil, nil
+		return out, nil
 	}
 	all, err := s.Articles(ctx, actor)
 	if err != nil {
 		return nil, err
 	}
-	var out []*Article
 	for _, slug := range slugs {
 		for _, a := range all {
 			if a.Slug == slug {
-				out = append(out, a)
+				out.Articles = append(out.Articles, a)
 			}
 		}
 	}

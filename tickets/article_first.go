@@ -12,22 +12,17 @@ import (
 // words), and a few saved replies. Supervisors write the next versions.
 
 // firstArticlesFrom is when the first versions are in effect: before any call the
-// hotline takes (and before any test's clock).
-var firstArticlesFrom = time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+// hotline takes (and before any test's clock), 00:00 on 01/01/2020 in Huế.
+var firstArticlesFrom = time.Date(2020, 1, 1, 0, 0, 0, 0, Local)
 
 // firstNote is the note of the first versions.
 const firstNote = "Bản đầu, từ lời nhắn của tổng đài (sounds/prompts.tsv)."
 
-// heardAt says where callers hear an article's text, for the agents reading it.
-const heardAt = "\n\nNgười gọi nghe nội dung này khi bấm phím %s ở danh sách chính của tổng đài. Giám sát viên cập nhật bài này mỗi khi quy định thay đổi (mục Thông báo có nút đăng lời nhắn thành phiên bản mới của bài)."
-
 var firstArticles = []struct{ slug, title, body string }{
 	{ArticleRules, "Quy định ra vào Huế hiện hành",
-		"Quy định hiện hành: người từ địa phương có dịch đến hoặc về Huế phải khai báo y tế trên ứng dụng Hue-S hoặc tại chốt kiểm soát, và thực hiện cách ly theo hướng dẫn của ngành y tế. Thông tin chi tiết được cập nhật hằng ngày trên ứng dụng Hue-S." +
-			fmt.Sprintf(heardAt, "1")},
+		"Quy định hiện hành: người từ địa phương có dịch đến hoặc về Huế phải khai báo y tế trên ứng dụng Hue-S hoặc tại chốt kiểm soát, và thực hiện cách ly theo hướng dẫn của ngành y tế. Thông tin chi tiết được cập nhật hằng ngày trên ứng dụng Hue-S."},
 	{ArticleQuarantine, "Khu cách ly tập trung",
-		"Danh sách khu cách ly tập trung và hướng dẫn khai báo y tế có trên ứng dụng Hue-S, mục khai báo y tế. Nếu cần được hướng dẫn trực tiếp, cán bộ y tế sẽ gọi lại cho quý vị." +
-			fmt.Sprintf(heardAt, "5")},
+		"Danh sách khu cách ly tập trung và hướng dẫn khai báo y tế có trên ứng dụng Hue-S, mục khai báo y tế. Nếu cần được hướng dẫn trực tiếp, cán bộ y tế sẽ gọi lại cho quý vị."},
 	{ArticleDeclaration, "Khai báo y tế trên Hue-S",
 		"Người từ địa phương có dịch đến hoặc về Huế phải khai báo y tế trên ứng dụng Hue-S hoặc tại chốt kiểm soát.\n\n" +
 			"Hướng dẫn khai báo y tế có trên ứng dụng Hue-S, mục khai báo y tế. Người gọi cần được hướng dẫn trực tiếp: ghi phiếu để cán bộ y tế gọi lại."},

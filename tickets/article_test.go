@@ -327,14 +327,17 @@ func TestArticlesForTicket(t *testing.T) {
 		t.Fatal(err)
 	}
 	var slugs []string
-	for _, a := range got {
+	for _, a := range got.Articles {
 		slugs = append(slugs, a.Slug)
 	}
-	if want := []string{tickets.ArticleRules, tickets.ArticleDeclaration}; !equal(slugs, want) || got[0].Current == nil {
-		t.Errorf("articles of a menu-1 ticket: %v, want %v in effect", slugs, want)
+	if want := []string{tickets.ArticleRules, tickets.ArticleDeclaration}; !equal(slugs, want) || got.Articles[0].Current == nil || !equal(got.Menus, []string{"1"}) {
+		t.Errorf("articles of a menu-1 ticket: %v (menus %v), want %v in effect (menu 1)", slugs, got.Menus, want)
 	}
-	if got, _ := f.s.ArticlesForTicket(ctx, f.agent, symptoms); len(got) != 0 {
-		t.Errorf("articles of a menu-2 ticket: %v, want none", got)
+	if got, err := f.s.ArticlesForTicket(ctx, f.agent, symptoms); err != nil || len(got.Articles) != 0 {
+		t.Errorf("articles of a menu-2 ticket: %v, %v; want none", got, err)
+	}
+	if _, err := f.s.ArticlesForTicket(ctx, tickets.Actor{Name: "root", Role: tickets.RoleAdmin}, rules); tickets.ErrorCode(err) != tickets.EFORBIDDEN {
+		t.Errorf("an admin: %v, want forbidden", err)
 	}
 }
 
