@@ -96,8 +96,13 @@ func OpenStore(ctx context.Context, path string, opts ...Option) (*Store, error)
 		db.Close()
 		return nil, fmt.Errorf("migrate database %s: %w", path, err)
 	}
-	return &Store{db: db, path: path, writeMu: writeLock(path), Now: time.Now, SLA: DefaultSLA(),
-		Policy: DefaultPolicy(), Login: DefaultLoginPolicy(), CallPolicy: DefaultCallPolicy()}, nil
+	s := &Store{db: db, path: path, writeMu: writeLock(path), Now: time.Now, SLA: DefaultSLA(),
+		Policy: DefaultPolicy(), Login: DefaultLoginPolicy(), CallPolicy: DefaultCallPolicy()}
+	if err := s.firstArticles(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("first articles of %s: %w", path, err)
+	}
+	return s, nil
 }
 
 var (

@@ -66,6 +66,10 @@ type PromptPanel struct {
 	Errors         map[string]string
 	Form           VersionForm
 	Message        string
+	// Articles are the articles of Hướng dẫn a typed text can be published to, Article
+	// the one this prompt's text goes to by default.
+	Articles []option
+	Article  string
 }
 
 // LangPanel is one language of a prompt's page.
@@ -85,6 +89,12 @@ type VersionRow struct {
 	Author, At, Duration string
 	AudioURL             string
 	Live                 bool
+	// Publish offers to publish the version's typed text as an article's new version
+	// (Hướng dẫn), from PublishFrom if it is scheduled to go live; Published are the
+	// article versions made from it.
+	Publish     bool
+	PublishFrom string
+	Published   []GuideLink
 }
 
 // ScheduleRow is one live entry: past, present or to come.
@@ -219,6 +229,18 @@ func (s *Server) promptPanel(ctx context.Context, me *viewer, id string) (Prompt
 	if err != nil {
 		return p, err
 	}
+	articles, err := s.cfg.Store.Articles(ctx, me.Actor)
+	if err != nil {
+		return p, err
+	}
+	for _, a := range articles {
+		p.Articles = append(p.Articles, option{a.Slug, a.Name()})
+	}
+	p.Article = promptArticles[id]
+	published, err := s.cfg.Store.PromptPublications(ctx, me.Actor, id)
+	if err != nil {
+		return p, err
+	}
 	now := s.cfg.Now()
 	for _, lang := range sounds.Languages {
 		lp := LangPanel{Lang: lang, Label: langLabels[lang], Live: langLive(lang, live[id+"/"+lang], e.Text[lang] != "")}
@@ -235,7 +257,16 @@ func (s *Server) promptPanel(ctx context.Context, me *viewer, id string) (Prompt
 			}
 			row := VersionRow{ID: v.ID, Number: v.Number, Source: sourceLabels[v.Source], Text: v.Text, Note: v.Note, Author: v.Author,
 				At: dateTime(v.CreatedAt), Duration: v.Duration().Round(100 * time.Millisecond).String(),
-				AudioURL: "/sounds/" + promptVersionPath(v.ID, lang, id), Live: !lp.Live.Builtin && lp.Live.Version == v.Number}
+				AudioURL: "/sounds/" + promptVersionPath(v.ID, lang, id), Live: !lp.Live.Builtin && lp.Live.Version == v.Number,
+				Publish: v.Source == tickets.PromptText && v.Lang == "vi" && strings.TrimSpace(v.Text) != ""}
+			for _, av := range published[v.ID] {
+				row.Published = append(row.Published, GuideLink{URL: "/guides/" + av.Slug, Title: fmt.Sprintf("%s, phiên bản %d", av.Title, av.Number)})
+			}
+			for _, l := range schedule {
+				if l.VersionID != nil && *l.VersionID == v.ID && l.CancelledAt == nil && l.From.After(now) {
+					row.PublishFrom = dateTime(l.From) // the article takes effect when callers hear it
+				}
+			}
 			lp.Versions = append([]VersionRow{row}, lp.Versions...)
 		}
 		for _, l := range schedule {
@@ -291,6 +322,8 @@ func promptEventText(ev *tickets.Event) string {
 		return fmt.Sprintf("%s: thêm phiên bản %s (%s)", l, ev.NewValue, sourceLabels[ev.Note])
 	case "prompt_live":
 		return fmt.Sprintf("%s: phát phiên bản %s thay %s, %s", l, ev.NewValue, ev.OldValue, ev.Note)
+	case "prompt_to_article":
+		return fmt.Sprintf("%s: đăng phiên bản %s lên Hướng dẫn (bài %s, phiên bản %s)", l, ev.OldValue, ev.NewValue, ev.Note)
 	case "prompt_end":
 		s := fmt.Sprintf("%s: dừng lịch phát phiên bản %s", l, ev.OldValue)
 		if ev.Note != "" {

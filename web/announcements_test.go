@@ -282,6 +282,8 @@ func TestAnnouncementsInTheBrowser(t *testing.T) {
 		page, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body.innerText`))
 		t.Fatalf("send and publish the recording: %v\n%s", err, page)
 	}
+	// Version 1 is marked live before the click too: wait for the page that says version 2
+	// plays, or the roll-back below clicks the old page and cancels the go-live's request.
 	waitTexts(t, ctx, `[data-testid="now-vi"]`, func(s []string) bool { return len(s) == 1 && strings.Contains(s[0], "phiên bản 2") })
 	vs, _ := c.store.PromptVersions(context.Background(), c.actor("minh"), "rules_info")
 	if len(vs) != 1 || vs[0].Source != tickets.PromptBrowser {

@@ -41,14 +41,15 @@ func nav(me *viewer, active string) Nav {
 	tickets_ := NavLink{"tickets", "/tickets", "Phiếu"}
 	cases := NavLink{"cases", "/cases", "Ca nghi nhiễm"}
 	board := NavLink{"board", "/board", "Theo dõi hằng ngày"}
+	guides := NavLink{"guides", "/guides", "Hướng dẫn"}
 	switch me.User.Role {
 	case tickets.RoleAgent:
-		n.Links = []NavLink{tickets_, cases, board}
+		n.Links = []NavLink{tickets_, cases, board, guides}
 	case tickets.RoleSupervisor:
-		n.Links = []NavLink{tickets_, cases, board, {"reports", "/reports/daily", "Báo cáo"}, {"announcements", "/announcements", "Thông báo"},
+		n.Links = []NavLink{tickets_, cases, board, guides, {"reports", "/reports/daily", "Báo cáo"}, {"announcements", "/announcements", "Thông báo"},
 			{"access", "/access", "Nhật ký truy cập"}, {"confirmations", "/confirmations", "Chờ xác nhận"}}
 	case tickets.RoleOfficer:
-		n.Links = []NavLink{board, tickets_, cases, {"reports", "/reports/daily", "Báo cáo"}}
+		n.Links = []NavLink{board, tickets_, cases, guides, {"reports", "/reports/daily", "Báo cáo"}}
 	case tickets.RoleAdmin:
 		n.Links = []NavLink{{"users", "/admin/users", "Người dùng"}, {"confirmations", "/confirmations", "Chờ xác nhận"},
 			{"audit", "/admin/audit", "Nhật ký người dùng"}, {"units", "/admin/units", "Đơn vị"}}

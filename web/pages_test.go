@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -45,6 +46,17 @@ func withPages(t *testing.T, c *console) []consolePage {
 	if err := c.store.CreateUser(ctx, c.actor("root"), &tickets.User{Username: "mai", DisplayName: "Phan Thị Mai", Role: tickets.RoleAgent}, c.password); err != nil {
 		t.Fatal(err)
 	}
+	// Hướng dẫn: a menu-1 caller's ticket (its guide links), the rules with a version to
+	// come, an announcement's typed text to publish.
+	rules := c.menuTicket("0905123456", "10")
+	if _, err := c.store.AddArticleVersion(ctx, c.actor("minh"), tickets.ArticleRules, tickets.NewArticleVersion{Title: "Quy định từ 00:00 ngày mai",
+		Body: "Người vào Huế từ vùng có dịch cách ly 7 ngày tại nhà.", From: time.Now().Add(24 * time.Hour), Seen: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.store.AddPromptVersion(ctx, c.actor("minh"), &tickets.PromptVersion{Prompt: "rules_info", Lang: "vi", Source: tickets.PromptText,
+		Text: "Từ 00:00 ngày mai, người vào Huế từ vùng có dịch cách ly 7 ngày tại nhà."}, toneWAV(2*time.Second)); err != nil {
+		t.Fatal(err)
+	}
 	ticket, kase := "/tickets/"+tk.Ref, "/cases/"+cs.Ref
 	var pages []consolePage
 	add := func(role string, paths ...string) {
@@ -54,10 +66,12 @@ func withPages(t *testing.T, c *console) []consolePage {
 	}
 	add("", "/login")
 	add("lan", "/tickets", "/tickets?view=missed", ticket, "/cases", kase, "/board?unit="+phuXuan, "/account", "/tickets/HL-999999",
-		"/tickets?view=all&from=31/02/2021")
-	add("hoa", "/board", "/tickets", ticket, "/cases", kase, "/reports/daily", "/account", "/board?day=01/01/2030")
+		"/tickets?view=all&from=31/02/2021", "/guides", "/guides?q=cach+ly", "/guides/"+tickets.ArticleRules, "/tickets/"+rules.Ref,
+		"/tickets/"+rules.Ref+"?insert=guide:"+tickets.ArticleRules)
+	add("hoa", "/board", "/tickets", ticket, "/cases", kase, "/reports/daily", "/account", "/board?day=01/01/2030", "/guides/"+tickets.ArticleQuarantine)
 	add("minh", "/tickets", ticket, "/access", "/reports/daily", "/reports/daily?period=week", "/wallboard", "/confirmations", kase,
-		"/reports/daily?day=2021-13-45", "/access?phone=12", "/announcements", "/announcements/rules_info", "/announcements/urgent_message")
+		"/reports/daily?day=2021-13-45", "/access?phone=12", "/announcements", "/announcements/rules_info", "/announcements/urgent_message",
+		"/guides", "/guides/"+tickets.ArticleRules, "/guides?q=xyzw")
 	add("root", "/admin/users", "/admin/audit", "/admin/units", "/confirmations", "/account")
 	return pages
 }

@@ -87,6 +87,20 @@ type Store interface {
 	PromptsLiveNow(ctx context.Context, actor tickets.Actor) (map[string]*tickets.PromptLive, error)
 	PromptEvents(ctx context.Context, actor tickets.Actor, prompt string, limit int) ([]*tickets.Event, error)
 
+	Articles(ctx context.Context, actor tickets.Actor) ([]*tickets.Article, error)
+	Article(ctx context.Context, actor tickets.Actor, slug string) (*tickets.Article, []*tickets.ArticleVersion, error)
+	AddArticle(ctx context.Context, actor tickets.Actor, n tickets.NewArticleVersion) (*tickets.Article, error)
+	AddArticleVersion(ctx context.Context, actor tickets.Actor, slug string, n tickets.NewArticleVersion) (*tickets.ArticleVersion, error)
+	SearchArticles(ctx context.Context, actor tickets.Actor, q string) ([]*tickets.ArticleVersion, error)
+	ArticlesForTicket(ctx context.Context, actor tickets.Actor, tk *tickets.Ticket) (*tickets.TicketArticles, error)
+	PublishPromptVersion(ctx context.Context, actor tickets.Actor, p tickets.PublishPrompt) (*tickets.ArticleVersion, error)
+	PromptPublications(ctx context.Context, actor tickets.Actor, prompt string) (map[int64][]*tickets.ArticleVersion, error)
+	SavedReplies(ctx context.Context, actor tickets.Actor) ([]*tickets.SavedReply, error)
+	SavedReply(ctx context.Context, actor tickets.Actor, id int64) (*tickets.SavedReply, error)
+	AddSavedReply(ctx context.Context, actor tickets.Actor, r *tickets.SavedReply) error
+	EditSavedReply(ctx context.Context, actor tickets.Actor, id int64, title, body string) error
+	RetireSavedReply(ctx context.Context, actor tickets.Actor, id int64) error
+
 	LogAccess(ctx context.Context, actor tickets.Actor, a *tickets.Access) error
 	LogRecordingPlay(ctx context.Context, actor tickets.Actor, recordingID int64, remoteAddr string) (*tickets.Access, error)
 	LogAccesses(ctx context.Context, actor tickets.Actor, list []*tickets.Access) error
@@ -282,6 +296,15 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST /announcements/{prompt}/versions", s.supervisor(s.handlePromptVersion))
 	mux.Handle("POST /announcements/{prompt}/live", s.supervisor(s.handlePromptLive))
 	mux.Handle("POST /announcements/{prompt}/live/{live}/end", s.supervisor(s.handlePromptEnd))
+	mux.Handle("POST /announcements/{prompt}/versions/{version}/guide", s.supervisor(s.handlePromptToGuide))
+	mux.Handle("GET /guides", s.guides(s.handleGuides))
+	mux.Handle("POST /guides", s.supervisor(s.handleGuideAdd))
+	mux.Handle("GET /note-text", s.guides(s.handleGuideText))
+	mux.Handle("POST /replies", s.supervisor(s.handleReplyAdd))
+	mux.Handle("POST /replies/{id}", s.supervisor(s.handleReplyEdit))
+	mux.Handle("POST /replies/{id}/retire", s.supervisor(s.handleReplyRetire))
+	mux.Handle("GET /guides/{slug}", s.guides(s.handleGuide))
+	mux.Handle("POST /guides/{slug}/versions", s.supervisor(s.handleGuideVersion))
 	mux.Handle("GET /reports/daily", s.reports(s.handleReport))
 	mux.Handle("GET /reports/daily.csv", s.reports(s.handleReportCSV))
 	mux.Handle("GET /reports/daily.pdf", s.reports(s.handleReportPDF))

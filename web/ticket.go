@@ -74,6 +74,14 @@ type TicketView struct {
 	ConfirmCancel *CancelConfirm
 	// CanReopen offers a supervisor to reopen a cancelled ticket, with a reason.
 	CanReopen bool
+	// GuideMenus says what the caller chose in the IVR's information menus (1, 5), and
+	// Guides link the articles of Hướng dẫn that answer it, at the top of the page.
+	GuideMenus string
+	Guides     []GuideLink
+	// InsertArticles and InsertReplies are what can be inserted into the note; Note is
+	// the note field's text (an insertion asked for without the page's script).
+	InsertArticles, InsertReplies []option
+	Note                          string
 }
 
 // StepButton is one button of the workflow's row.
@@ -155,7 +163,23 @@ func (s *Server) handleTicket(w http.ResponseWriter, r *http.Request, me *viewer
 		return
 	}
 	v.EditOpen = r.URL.Query().Get("call") != ""
-	s.render(w, r, http.StatusOK, ticketPage(v))
+	status := http.StatusOK
+	if item := r.URL.Query().Get("insert"); item != "" {
+		// Without the page's script, inserting into the note shows the page again with the
+		// text in the note's field.
+		text, err := s.insertText(r.Context(), me, item)
+		switch code := tickets.ErrorCode(err); {
+		case err == nil:
+			v.Note = text
+		case code == tickets.EINVALID || code == tickets.ENOTFOUND:
+			v.Errors["insert"] = tickets.ErrorMessage(err)
+			status = http.StatusUnprocessableEntity
+		default:
+			s.fail(w, r, me, err)
+			return
+		}
+	}
+	s.render(w, r, status, ticketPage(v))
 }
 
 // ticketView builds a ticket's page. Showing the caller's full number is written to the
@@ -301,6 +325,8 @@ func (s *Server) ticketView(r *http.Request, me *viewer, tk *tickets.Ticket) (Ti
 			}
 		}
 	}
+	v.GuideMenus, v.Guides = s.ticketGuides(ctx, me, tk)
+	v.InsertArticles, v.InsertReplies = s.noteInserts(ctx, me)
 	v.NewCase = CaseForm{Area: v.AreaCode, Language: "vi"}
 	if tk.IVRAnswers["lang"] == "en" { // the caller chose English on the hotline
 		v.NewCase.Language = "en"

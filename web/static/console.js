@@ -151,6 +151,45 @@
     stop.addEventListener("click", function () { if (recorder && recorder.state !== "inactive") recorder.stop(); });
   });
 
+  // Hướng dẫn on a ticket: an article's text or a saved reply goes into the note where
+  // the cursor is (the form's plain GET shows the page again with it, without this).
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (!form.matches || !form.matches("form[data-insert]")) return;
+    var into = document.querySelector(form.getAttribute("data-insert-into"));
+    var choice = form.querySelector("select[name=insert]");
+    var state = form.querySelector("[data-insert-state]");
+    if (!into || !choice || !window.fetch) return;
+    e.preventDefault();
+    if (state) state.textContent = "";
+    fetch(form.getAttribute("data-insert") + "?insert=" + encodeURIComponent(choice.value), { credentials: "same-origin" })
+      .then(function (r) {
+        return r.text().then(function (text) { if (!r.ok) throw new Error(text || "Không lấy được nội dung để chèn."); return text; });
+      })
+      .then(function (text) {
+        var start = into.selectionStart || 0, end = into.selectionEnd || 0, value = into.value;
+        if (document.activeElement !== into && start === 0 && end === 0) { start = end = value.length; }
+        var before = value.slice(0, start), after = value.slice(end);
+        if (before && !/\n$/.test(before)) text = "\n" + text;
+        if (after && !/^\n/.test(after)) text = text + "\n";
+        into.value = before + text + after;
+        into.rows = Math.max(into.rows, Math.min(16, into.value.split("\n").length + 1));
+        into.focus();
+        into.selectionStart = into.selectionEnd = before.length + text.length;
+        into.dispatchEvent(new Event("input", { bubbles: true }));
+        if (state) state.textContent = "";
+      })
+      .catch(function (err) {
+        if (state) state.textContent = err && err.message ? err.message : "Không lấy được nội dung để chèn.";
+      });
+  });
+
+  // Printing an article of Hướng dẫn (the print stylesheet leaves the console out).
+  document.querySelectorAll("[data-print]").forEach(function (b) {
+    b.hidden = false;
+    b.addEventListener("click", function () { window.print(); });
+  });
+
   // A list replaced by htmx (filters, paging) starts with nothing chosen.
   document.addEventListener("htmx:afterSwap", function () { selected = -1; });
 
