@@ -23,12 +23,13 @@ const (
 	AgentLegPrefix    = "agent-" // an agent's phone rung for a caller
 	CallbackLegPrefix = "cb-"    // the agent's or the citizen's leg of a callback
 	FollowUpLegPrefix = "fu-"    // an automated follow-up call
+	StudioLegPrefix   = "rec-"   // a supervisor's phone, recording a prompt
 )
 
 // IsOwnLeg reports whether a channel is one the hotline dialed (IsOwnLeg's prefixes).
 func IsOwnLeg(channelID string) bool {
 	return strings.HasPrefix(channelID, AgentLegPrefix) || strings.HasPrefix(channelID, CallbackLegPrefix) ||
-		strings.HasPrefix(channelID, FollowUpLegPrefix)
+		strings.HasPrefix(channelID, FollowUpLegPrefix) || strings.HasPrefix(channelID, StudioLegPrefix)
 }
 
 // NewID returns a short random identifier for channels and playbacks.

@@ -318,7 +318,21 @@ func (r *REST) Ping(ctx context.Context) error {
 // Record starts recording a channel into a stored recording called name (WAV), after a
 // beep, ended by # (terminateOn), by maxSilence of silence, or after maxDuration.
 func (r *REST) Record(ctx context.Context, channelID, name string, maxDuration, maxSilence time.Duration) error {
-	q := url.Values{
+	return r.Do(ctx, http.MethodPost, "/channels/"+url.PathEscape(channelID)+"/record", recordQuery(name, maxDuration, maxSilence), nil, nil)
+}
+
+// RecordBridge records what a bridge's channels say, as Record does a channel's. A
+// channel the hotline dialed cannot be recorded by itself: Asterisk keeps it in its
+// invisible dial bridge ("Cannot record channel while in bridge"), so it is put in a
+// bridge of its own and the bridge recorded. Its events' target is "bridge:ID".
+func (r *REST) RecordBridge(ctx context.Context, bridgeID, name string, maxDuration, maxSilence time.Duration) error {
+	return r.Do(ctx, http.MethodPost, "/bridges/"+url.PathEscape(bridgeID)+"/record", recordQuery(name, maxDuration, maxSilence), nil, nil)
+}
+
+// recordQuery is a recording's parameters: a WAV, after a beep, ended by #, by
+// maxSilence of silence or at maxDuration.
+func recordQuery(name string, maxDuration, maxSilence time.Duration) url.Values {
+	return url.Values{
 		"name":               {name},
 		"format":             {"wav"},
 		"maxDurationSeconds": {fmt.Sprint(int(maxDuration.Seconds()))},
@@ -327,7 +341,6 @@ func (r *REST) Record(ctx context.Context, channelID, name string, maxDuration, 
 		"beep":               {"true"},
 		"terminateOn":        {"#"},
 	}
-	return r.Do(ctx, http.MethodPost, "/channels/"+url.PathEscape(channelID)+"/record", q, nil, nil)
 }
 
 // StopRecording ends a live recording and keeps what was recorded; one already ended is
