@@ -120,7 +120,7 @@ var (
 )
 
 const articleVersionColumns = `v.id, v.article_id, a.slug, v.number, v.title, v.body, v.effective_from, v.note,
-	v.from_prompt_version_id, v.created_by, COALESCE(u.display_name, u.username, '') AS author, v.created_at`
+	v.from_prompt_version_id, v.created_by, COALESCE(NULLIF(u.display_name, ''), u.username, '') AS author, v.created_at`
 
 const articleVersionFrom = ` FROM article_versions v JOIN articles a ON a.id = v.article_id LEFT JOIN users u ON u.id = v.created_by`
 
@@ -619,7 +619,7 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-const savedReplyColumns = `r.id, r.title, r.body, r.created_by, COALESCE(u.display_name, u.username, '') AS author, r.created_at, r.updated_at, r.retired_at`
+const savedReplyColumns = `r.id, r.title, r.body, r.created_by, COALESCE(NULLIF(u.display_name, ''), u.username, '') AS author, r.created_at, r.updated_at, r.retired_at`
 
 const savedReplyFrom = ` FROM saved_replies r LEFT JOIN users u ON u.id = r.created_by`
 

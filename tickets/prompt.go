@@ -178,7 +178,7 @@ func (s *Store) AddPromptVersion(ctx context.Context, actor Actor, v *PromptVers
 }
 
 const promptVersionColumns = `v.id, v.prompt, v.lang, v.number, v.source, v.body, v.note, v.duration_ms, v.sha256, v.created_by,
-	COALESCE(u.display_name, u.username, '') AS author, v.created_at`
+	COALESCE(NULLIF(u.display_name, ''), u.username, '') AS author, v.created_at`
 
 // PromptVersions returns the versions of a prompt (supervisors), in both languages, the
 // newest first. The embedded version 1 is not among them.
@@ -230,7 +230,7 @@ type GoLive struct {
 }
 
 const promptLiveColumns = `l.id, l.prompt, l.lang, l.version_id, COALESCE(v.number, 1) AS number, COALESCE(v.duration_ms, 0) AS duration_ms,
-	l.live_from, l.live_until, l.cancelled_at, l.created_by, COALESCE(u.display_name, u.username, '') AS author, l.created_at`
+	l.live_from, l.live_until, l.cancelled_at, l.created_by, COALESCE(NULLIF(u.display_name, ''), u.username, '') AS author, l.created_at`
 
 const promptLiveFrom = ` FROM prompt_live l LEFT JOIN prompt_versions v ON v.id = l.version_id LEFT JOIN users u ON u.id = l.created_by`
 

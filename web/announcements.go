@@ -28,6 +28,13 @@ type Announcer interface {
 	PromptsChanged()
 }
 
+// Studio rings a supervisor's own phone to record a prompt's new version (ivr/studio):
+// they hear the version callers hear now, record after the beep, hear it back and keep
+// it. It returns once the phone is being rung; a kept recording appears on the page.
+type Studio interface {
+	RecordByPhone(ctx context.Context, actor tickets.Actor, phone, prompt, lang, text, note string) error
+}
+
 // maxUpload bounds a recording's upload: three minutes of WAV at CD quality.
 const maxUpload = 32 << 20
 
@@ -70,6 +77,10 @@ type PromptPanel struct {
 	// the one this prompt's text goes to by default.
 	Articles []option
 	Article  string
+	// ByPhone offers to record on the supervisor's own phone (Phone, as Asterisk dials
+	// it; empty when their account has none).
+	ByPhone bool
+	Phone   string
 }
 
 // LangPanel is one language of a prompt's page.
@@ -216,7 +227,8 @@ func (s *Server) promptPanel(ctx context.Context, me *viewer, id string) (Prompt
 	if !ok {
 		return PromptPanel{}, tickets.Errorf(tickets.ENOTFOUND, "Không có lời nhắn %q.", id)
 	}
-	p := PromptPanel{ID: id, Title: promptTitle(e), URL: "/announcements/" + id, Errors: map[string]string{}, Form: VersionForm{Lang: "vi", Source: tickets.PromptText}}
+	p := PromptPanel{ID: id, Title: promptTitle(e), URL: "/announcements/" + id, Errors: map[string]string{}, Form: VersionForm{Lang: "vi", Source: tickets.PromptText},
+		ByPhone: s.cfg.Studio != nil, Phone: me.User.Phone}
 	versions, err := s.cfg.Store.PromptVersions(ctx, me.Actor, id)
 	if err != nil {
 		return p, err
@@ -423,6 +435,31 @@ func (s *Server) handlePromptVersion(w http.ResponseWriter, r *http.Request, me 
 	}
 	s.log.Info("prompt version added", "prompt", id, "lang", v.Lang, "version", v.Number, "source", v.Source, "by", me.User.Username)
 	http.Redirect(w, r, fmt.Sprintf("/announcements/%s?done=%s#%s", id, url.QueryEscape(fmt.Sprintf("Đã tạo phiên bản %d (%s); nghe thử rồi cho phát.", v.Number, langLabels[v.Lang])), v.Lang), http.StatusSeeOther)
+}
+
+// handlePromptPhone rings the supervisor's own phone to record a new version of a prompt.
+func (s *Server) handlePromptPhone(w http.ResponseWriter, r *http.Request, me *viewer) {
+	id := r.PathValue("prompt")
+	if _, ok := promptEntry(id); !ok {
+		s.fail(w, r, me, tickets.Errorf(tickets.ENOTFOUND, "Không có lời nhắn %q.", id))
+		return
+	}
+	form := VersionForm{Lang: r.FormValue("lang"), Source: tickets.PromptPhone, Text: strings.TrimSpace(r.FormValue("text")), Note: strings.TrimSpace(r.FormValue("note"))}
+	if s.cfg.Studio == nil {
+		s.refusePrompt(w, r, me, "phone", tickets.Errorf(tickets.ECONFLICT, "Tổng đài này không nối với Asterisk; hãy tải tệp ghi âm lên."), form)
+		return
+	}
+	if me.User.Phone == "" {
+		s.refusePrompt(w, r, me, "phone", tickets.Errorf(tickets.EINVALID, "Tài khoản của bạn chưa có máy điện thoại; hãy nhờ quản trị viên thêm."), form)
+		return
+	}
+	if err := s.cfg.Studio.RecordByPhone(r.Context(), me.Actor, me.User.Phone, id, form.Lang, form.Text, form.Note); err != nil {
+		s.refusePrompt(w, r, me, "phone", err, form)
+		return
+	}
+	s.log.Info("prompt recording by phone asked", "prompt", id, "lang", form.Lang, "by", me.User.Username)
+	msg := fmt.Sprintf("Máy %s đang đổ chuông. Nghe bản đang phát, nói sau tiếng bíp, bấm # khi xong; nghe lại rồi bấm 1 để giữ, 2 để ghi lại. Tải lại trang này để thấy phiên bản mới.", me.User.Phone)
+	http.Redirect(w, r, fmt.Sprintf("/announcements/%s?done=%s#phone", id, url.QueryEscape(msg)), http.StatusSeeOther)
 }
 
 // convertError says in words why a text or a recording did not become a version.

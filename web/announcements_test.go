@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -298,5 +299,72 @@ func TestAnnouncementsInTheBrowser(t *testing.T) {
 	history, _ := chromedp.Run(ctx, chromedp.Text(`[data-testid="prompt-history"]`))
 	if strings.Count(history, "phát phiên bản") != 2 {
 		t.Errorf("history: %q", history)
+	}
+}
+
+// fakeStudio takes what the console asks to record by phone.
+type fakeStudio struct {
+	mu   sync.Mutex
+	asks []string
+	err  error
+}
+
+func (f *fakeStudio) RecordByPhone(_ context.Context, actor tickets.Actor, phone, prompt, lang, text, note string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err != nil {
+		return f.err
+	}
+	f.asks = append(f.asks, strings.Join([]string{actor.Name, phone, prompt, lang, text, note}, "|"))
+	return nil
+}
+
+// A supervisor with a phone asks to record a prompt on it; one without is told why on
+// the page and offered no button; agents may not; the studio's refusal is shown beside
+// the form; a console without Asterisk offers no recording by phone.
+func TestRecordByPhoneFromTheConsole(t *testing.T) {
+	studio := &fakeStudio{}
+	c := newConsole(t, func(cfg *web.Config) { cfg.Studio = studio })
+	page := c.srv.URL + "/announcements/rules_info"
+	minh := c.client("minh")
+
+	// minh has no phone yet.
+	_, body := get(t, minh, page)
+	if !strings.Contains(body, `data-testid="phone-missing"`) || strings.Contains(body, `data-testid="phone-call"`) {
+		t.Errorf("a supervisor without a phone: the page should say why, with no button")
+	}
+	if code, body := post(t, minh, page+"/phone", url.Values{"lang": {"vi"}}); code != http.StatusUnprocessableEntity || !strings.Contains(body, "chưa có máy điện thoại") {
+		t.Errorf("recording by phone without one: %d, want 422 saying the account has no phone", code)
+	}
+	phone := "PJSIP/agent105"
+	if _, err := c.store.UpdateUser(context.Background(), tickets.ActorSystem, c.users["minh"].ID, tickets.UserEdit{Phone: &phone}); err != nil {
+		t.Fatal(err)
+	}
+	minh = c.client("minh") // the change of phone signed minh out
+	_, body = get(t, minh, page)
+	if !strings.Contains(body, `data-testid="phone-call"`) || !strings.Contains(body, phone) {
+		t.Errorf("a supervisor with a phone is offered to record on it")
+	}
+	code, body := post(t, minh, page+"/phone", url.Values{"lang": {"en"}, "text": {"New rules"}, "note": {"by phone"}})
+	if code != http.StatusSeeOther {
+		t.Fatalf("record by phone: %d %s", code, body)
+	}
+	if want := "minh|" + phone + "|rules_info|en|New rules|by phone"; len(studio.asks) != 1 || studio.asks[0] != want {
+		t.Errorf("the studio was asked %q, want %q", studio.asks, want)
+	}
+	studio.err = tickets.Errorf(tickets.ECONFLICT, "Máy %s đang ghi âm; hãy xong bản đó trước.", phone)
+	if code, body := post(t, minh, page+"/phone", url.Values{"lang": {"vi"}}); code != http.StatusConflict || !strings.Contains(body, "đang ghi âm") {
+		t.Errorf("the studio's refusal: %d, want 409 with its words", code)
+	}
+	if code, _ := post(t, c.client("lan"), page+"/phone", url.Values{"lang": {"vi"}}); code != http.StatusForbidden {
+		t.Errorf("an agent recording a prompt: %d, want 403", code)
+	}
+	if code, _ := post(t, minh, c.srv.URL+"/announcements/nosuch/phone", url.Values{"lang": {"vi"}}); code != http.StatusNotFound {
+		t.Errorf("an unknown prompt: %d, want 404", code)
+	}
+
+	plain := newConsole(t)
+	if _, body := get(t, plain.client("minh"), plain.srv.URL+"/announcements/rules_info"); strings.Contains(body, `data-testid="phone-section"`) {
+		t.Errorf("a console without Asterisk offers recording by phone")
 	}
 }

@@ -97,7 +97,7 @@ func axeViolations(t *testing.T, ctx context.Context) []string {
 // phone's width: nothing wider than the window (no sideways scrolling), and no WCAG 2.1
 // AA violation that axe-core finds.
 func TestPagesFitAndPassAxe(t *testing.T) {
-	c := newConsole(t, func(cfg *web.Config) { cfg.Desk = newFakeDesk() })
+	c := newConsole(t, func(cfg *web.Config) { cfg.Desk, cfg.Studio = newFakeDesk(), &fakeStudio{} })
 	pages := withPages(t, c)
 	tabs := map[string]context.Context{}
 	for _, p := range pages {

@@ -172,6 +172,8 @@ type Config struct {
 	LiveStreamsPerUser int
 	// Announcer, if set, is told when a supervisor changes what callers hear.
 	Announcer Announcer
+	// Studio, if set, lets supervisors record a prompt on their own phone.
+	Studio Studio
 	// Health, if set, is what /healthz asks: whether the database takes a write now.
 	Health HealthCheck
 	// Debug, if set, is served to admins under /debug/.
@@ -294,6 +296,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /announcements", s.supervisor(s.handleAnnouncements))
 	mux.Handle("GET /announcements/{prompt}", s.supervisor(s.handlePrompt))
 	mux.Handle("POST /announcements/{prompt}/versions", s.supervisor(s.handlePromptVersion))
+	mux.Handle("POST /announcements/{prompt}/phone", s.supervisor(s.handlePromptPhone))
 	mux.Handle("POST /announcements/{prompt}/live", s.supervisor(s.handlePromptLive))
 	mux.Handle("POST /announcements/{prompt}/live/{live}/end", s.supervisor(s.handlePromptEnd))
 	mux.Handle("POST /announcements/{prompt}/versions/{version}/guide", s.supervisor(s.handlePromptToGuide))

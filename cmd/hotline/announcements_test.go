@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/huehotline/hotline/cmd/hotline/testcaller"
+	"github.com/huehotline/hotline/ivr/asterisk"
+	"github.com/huehotline/hotline/sounds"
 	"github.com/huehotline/hotline/tickets"
 )
 
@@ -201,4 +203,82 @@ func fetchBody(t *testing.T, u string) []byte {
 		t.Fatalf("GET %s: %s", u, resp.Status)
 	}
 	return b
+}
+
+// Through the real Asterisk: a supervisor asks the console to record the rules on their
+// own phone; the phone rings, they hear the version callers hear now and the
+// instructions, speak after the beep, press # and then 1 while their recording is
+// played back. The recording becomes a version of the rules made by phone, not yet
+// live, with the speech's length; Asterisk keeps no copy of it.
+func TestRecordPromptByPhone(t *testing.T) {
+	h := startHotline(t, "")
+	minh := h.consoleUser("minh", tickets.RoleSupervisor, "PJSIP/agent101")
+	// The # ends the recording; 1 is pressed 3 s into the playback of it.
+	pcap := filepath.Join(t.TempDir(), "keys.pcap")
+	if err := testcaller.WriteDTMFPcapAt(pcap, "#1", []time.Duration{0, 3 * time.Second}); err != nil {
+		t.Fatal(err)
+	}
+	// The supervisor speaks once the version heard now, the instructions and the beep
+	// are over.
+	listen := sounds.Duration("vi", "rules_info") + sounds.Duration("vi", "rec_intro") + 2*time.Second
+	supervisor := agentPhone(t, "agent101", 5072, "supervisor_records.xml", listen, 1, "-key", "dtmf", pcap)
+
+	asked := time.Now()
+	form := url.Values{"lang": {"vi"}, "text": {"Quy định mới, đọc qua điện thoại."}, "note": {"ghi âm thử"}}
+	if code, body := consolePost(t, minh, "http://"+h.addr+"/announcements/rules_info/phone", form); code != http.StatusSeeOther {
+		t.Fatalf("record by phone: %d %s", code, body)
+	}
+	// A second request while the phone is recording is refused in words.
+	if code, body := consolePost(t, minh, "http://"+h.addr+"/announcements/rules_info/phone", form); code != http.StatusConflict || !strings.Contains(body, "đang ghi âm") {
+		t.Errorf("a second recording on the same phone: %d, want 409 saying it is recording", code)
+	}
+	select {
+	case err := <-supervisor:
+		if err != nil {
+			t.Fatalf("%v\n%s", err, tail(h.logText(), 30))
+		}
+	case <-time.After(90 * time.Second):
+		t.Fatalf("the supervisor's phone call did not end\n%s", tail(h.logText(), 30))
+	}
+	t.Logf("the recording by phone took %v from the request to the hang-up", time.Since(asked).Round(100*time.Millisecond))
+	var v *tickets.PromptVersion
+	waitFor(t, h, 5*time.Second, "a version recorded by phone", func() bool {
+		list, _ := h.store().PromptVersions(context.Background(), tickets.Actor{Role: tickets.RoleSupervisor}, "rules_info")
+		for _, x := range list {
+			if x.Source == tickets.PromptPhone {
+				v = x
+				return true
+			}
+		}
+		return false
+	})
+	if v.Lang != "vi" || v.Text != form.Get("text") || v.Note != "ghi âm thử" || v.Author == "" {
+		t.Errorf("the version recorded by phone: %+v", v)
+	}
+	// sip-tester's speech lasts about 8 s; silence before and after it may be trimmed.
+	if d := v.Duration(); d < 4*time.Second || d > 12*time.Second {
+		t.Errorf("the version recorded by phone plays %v, want the speech's 8 s or so", d)
+	}
+	live, _ := h.store().PromptsLiveNow(context.Background(), tickets.Actor{Role: tickets.RoleSupervisor})
+	if l := live["rules_info/vi"]; l != nil {
+		t.Errorf("the recording went live by itself: %+v", l)
+	}
+	if b := fetchBody(t, fmt.Sprintf("http://%s/sounds/v%d/vi/rules_info.wav", h.addr, v.ID)); len(b) < 4*16000 {
+		t.Errorf("the recording's audio is %d bytes", len(b))
+	}
+	rest := asterisk.NewREST(ariURL, ariUser, ariPass, 5*time.Second)
+	var stored []struct{ Name string }
+	ctx, cancel := asterisk.CommandContext()
+	defer cancel()
+	if err := rest.Do(ctx, http.MethodGet, "/recordings/stored", nil, nil, &stored); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range stored {
+		if strings.HasPrefix(s.Name, "studio-") {
+			t.Errorf("Asterisk still keeps the studio's recording %s", s.Name)
+		}
+	}
+	if !strings.Contains(h.logText(), "prompt version recorded by phone") {
+		t.Errorf("the hotline's log does not say the version was recorded:\n%s", tail(h.logText(), 20))
+	}
 }

@@ -17,9 +17,9 @@ import (
 // and runs it with sipp: scenario agent_phone.xml picks up after answerAfter and stays
 // on the line until the other side hangs up; agent_busy.xml refuses the call as busy.
 // It returns a channel that delivers sipp's exit once the phone has taken one call.
-func agentPhone(t *testing.T, name string, port int, scenario string, answerAfter time.Duration, calls int) <-chan error {
+func agentPhone(t *testing.T, name string, port int, scenario string, answerAfter time.Duration, calls int, args ...string) <-chan error {
 	t.Helper()
-	done := phone(t, name, port, scenario, answerAfter, calls)
+	done := phone(t, name, port, scenario, answerAfter, calls, args...)
 	reg := exec.Command("sipp", "127.0.0.1:5060", "-sf", "../../ivr/asterisk/sipp/agent_register.xml",
 		"-s", name, "-au", name, "-ap", name+"-sandbox", "-key", "phone_port", fmt.Sprint(port),
 		"-i", "127.0.0.1", "-p", fmt.Sprint(port+1), "-m", "1", "-nostdin", "-timeout", "10s", "-timeout_error")
@@ -30,8 +30,8 @@ func agentPhone(t *testing.T, name string, port int, scenario string, answerAfte
 }
 
 // phone runs a SIP phone with sipp on port, playing scenario (d is sipp's -d pause) for
-// that many calls.
-func phone(t *testing.T, name string, port int, scenario string, d time.Duration, calls int) <-chan error {
+// that many calls, with more of sipp's arguments.
+func phone(t *testing.T, name string, port int, scenario string, d time.Duration, calls int, args ...string) <-chan error {
 	t.Helper()
 	answerAfter := d
 	sipp, err := exec.LookPath("sipp")
@@ -39,9 +39,9 @@ func phone(t *testing.T, name string, port int, scenario string, d time.Duration
 		t.Fatal("sipp is not installed (apt-get install sip-tester; make test does it)")
 	}
 	dir := t.TempDir()
-	phone := exec.Command(sipp, "-sf", "../../ivr/asterisk/sipp/"+scenario, "-i", "127.0.0.1", "-p", fmt.Sprint(port),
-		"-mi", "127.0.0.1", "-mp", fmt.Sprint(port+10000), "-d", fmt.Sprint(answerAfter.Milliseconds()),
-		"-m", fmt.Sprint(calls), "-nostdin", "-timeout", "150s", "-timeout_error", "-trace_err", "-error_file", dir+"/errors.log")
+	phone := exec.Command(sipp, append([]string{"-sf", "../../ivr/asterisk/sipp/" + scenario, "-i", "127.0.0.1", "-p", fmt.Sprint(port),
+		"-mi", "127.0.0.1", "-mp", fmt.Sprint(port + 10000), "-d", fmt.Sprint(answerAfter.Milliseconds()),
+		"-m", fmt.Sprint(calls), "-nostdin", "-timeout", "150s", "-timeout_error", "-trace_err", "-error_file", dir + "/errors.log"}, args...)...)
 	var out strings.Builder
 	phone.Stdout, phone.Stderr = &out, &out
 	if err := phone.Start(); err != nil {

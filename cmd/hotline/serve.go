@@ -22,6 +22,7 @@ import (
 	"github.com/huehotline/hotline/ivr/asterisk"
 	"github.com/huehotline/hotline/ivr/desk"
 	"github.com/huehotline/hotline/ivr/followup"
+	"github.com/huehotline/hotline/ivr/studio"
 	"github.com/huehotline/hotline/sounds"
 	"github.com/huehotline/hotline/tickets"
 	"github.com/huehotline/hotline/web"
@@ -235,10 +236,11 @@ func serve(ctx context.Context, cfg serveConfig) error {
 	var running atomic.Pointer[ivr.App] // set below, once Asterisk answers
 	var runningCallbacks atomic.Pointer[desk.Callbacks]
 	var followUpDialer atomic.Pointer[followup.Dialer]
+	var runningStudio atomic.Pointer[studio.Studio]
 	site := web.New(web.Config{Store: store, Sounds: sounds.FS(), Log: log, Recordings: cfg.recordings,
 		Sessions: sessions.DB(), SecureCookie: cfg.secureCookie, Callbacks: callbacks{&runningCallbacks}, FollowUps: followUpKick{&followUpDialer},
 		Debug: debugHandler(&running), Desk: queue, ConsoleGrace: cfg.consoleGrace, LiveStreamsPerUser: cfg.livePerUser, Health: store,
-		Announcer: promptsKick{&running}})
+		Announcer: promptsKick{&running}, Studio: phoneStudio{&runningStudio}})
 	liveCtx, stopLive := context.WithCancel(context.Background())
 	defer stopLive()
 	go site.RunLive(liveCtx)
@@ -330,6 +332,7 @@ func serve(ctx context.Context, cfg serveConfig) error {
 	}
 	running.Store(app)
 	runningCallbacks.Store(cbs)
+	runningStudio.Store(studio.New(studio.Config{Lines: app, REST: rest, Store: ivrStore, Application: cfg.ari.Application, Log: log}))
 	log.Info("hotline serving", "console", "http://"+ln.Addr().String(), "ari", cfg.ari.URL, "application", cfg.ari.Application)
 	if cfg.ready != nil {
 		cfg.ready <- ln.Addr().String()
@@ -372,6 +375,19 @@ func (k promptsKick) PromptsChanged() {
 	if a := k.app.Load(); a != nil {
 		a.PromptsChanged()
 	}
+}
+
+// phoneStudio rings a supervisor's phone to record a prompt, once the IVR runs.
+type phoneStudio struct {
+	s *atomic.Pointer[studio.Studio]
+}
+
+func (p phoneStudio) RecordByPhone(ctx context.Context, actor tickets.Actor, phone, prompt, lang, text, note string) error {
+	st := p.s.Load()
+	if st == nil {
+		return tickets.Errorf(tickets.ECONFLICT, "Tổng đài chưa kết nối với Asterisk; chưa ghi âm qua điện thoại được.")
+	}
+	return st.RecordByPhone(ctx, actor, phone, prompt, lang, text, note)
 }
 
 // followUpKick tells the follow-up dialer, once it runs, that a call was asked for now.
