@@ -117,7 +117,8 @@ func TestSessionGeneration(t *testing.T) {
 			if err != nil || len(list) != 1 {
 				return fmt.Errorf("%d changes waiting (%v), want the phone's", len(list), err)
 			}
-			return f.s.ConfirmUserChange(ctx, f.sup, list[0].ID)
+			_, err = f.s.ConfirmUserChange(ctx, f.sup, list[0].ID)
+			return err
 		}, true},
 		{"Deactivated", agent, func() error {
 			_, err := f.s.UpdateUser(ctx, shell, agent, tickets.UserEdit{Active: ptr(false)})
@@ -325,21 +326,21 @@ func TestUserChangeConfirmed(t *testing.T) {
 		}
 		c := f.pendingFor(t, sup, agent, tickets.UserChangeAccess)
 		for name, who := range map[string]tickets.Actor{"TheProposer": root, "TheUser": f.agent, "AnAgent": mk("agent2", tickets.RoleAgent), "AnOfficer": f.other} {
-			if err := f.s.ConfirmUserChange(ctx, who, c.ID); tickets.ErrorCode(err) != tickets.EFORBIDDEN {
+			if _, err := f.s.ConfirmUserChange(ctx, who, c.ID); tickets.ErrorCode(err) != tickets.EFORBIDDEN {
 				t.Errorf("%s confirms: %v, want refused", name, err)
 			}
 		}
 		if got := user(agent); got.Role != tickets.RoleAgent {
 			t.Fatalf("role %s before the confirmation", got.Role)
 		}
-		if err := f.s.ConfirmUserChange(ctx, root2, c.ID); err != nil {
+		if _, err := f.s.ConfirmUserChange(ctx, root2, c.ID); err != nil {
 			t.Fatalf("another admin confirms: %v", err)
 		}
 		got := user(agent)
 		if got.Role != tickets.RoleSupervisor || got.SessionGen == before.SessionGen {
 			t.Errorf("after the confirmation: role %s, session generation %d (was %d)", got.Role, got.SessionGen, before.SessionGen)
 		}
-		if err := f.s.ConfirmUserChange(ctx, root2, c.ID); tickets.ErrorCode(err) != tickets.ENOTFOUND {
+		if _, err := f.s.ConfirmUserChange(ctx, root2, c.ID); tickets.ErrorCode(err) != tickets.ENOTFOUND {
 			t.Errorf("confirmed twice: %v", err)
 		}
 		evs, _ := f.s.UserAudit(ctx, root, 100)
@@ -358,7 +359,7 @@ func TestUserChangeConfirmed(t *testing.T) {
 		if err := f.s.CreateUser(ctx, root, u, "mai's own password"); err != nil || u.Active {
 			t.Fatalf("create: active %v, %v", u.Active, err)
 		}
-		if err := f.s.ConfirmUserChange(ctx, sup, f.pendingFor(t, root, u.ID, tickets.UserChangeCreate).ID); err != nil {
+		if _, err := f.s.ConfirmUserChange(ctx, sup, f.pendingFor(t, root, u.ID, tickets.UserChangeCreate).ID); err != nil {
 			t.Fatal(err)
 		}
 		if res, err := f.s.SignIn(ctx, "mai", "mai's own password"); err != nil || res.User.Role != tickets.RoleOfficer {
@@ -370,7 +371,7 @@ func TestUserChangeConfirmed(t *testing.T) {
 			t.Fatal(err)
 		}
 		c := f.pendingFor(t, root2, *sup.UserID, tickets.UserChangeAccess)
-		if err := f.s.ConfirmUserChange(ctx, sup, c.ID); tickets.ErrorCode(err) != tickets.EFORBIDDEN {
+		if _, err := f.s.ConfirmUserChange(ctx, sup, c.ID); tickets.ErrorCode(err) != tickets.EFORBIDDEN {
 			t.Errorf("the supervisor confirms their own change: %v, want refused", err)
 		}
 		if err := f.s.RefuseUserChange(ctx, root2, c.ID); err != nil {
@@ -385,7 +386,7 @@ func TestUserChangeConfirmed(t *testing.T) {
 		if _, err := f.s.UpdateUser(ctx, root, officer, tickets.UserEdit{Active: ptr(false)}); err != nil {
 			t.Fatal(err) // a deactivation takes effect at once, pending change or not
 		}
-		if err := f.s.ConfirmUserChange(ctx, sup, c.ID); tickets.ErrorCode(err) != tickets.ECONFLICT {
+		if _, err := f.s.ConfirmUserChange(ctx, sup, c.ID); tickets.ErrorCode(err) != tickets.ECONFLICT {
 			t.Errorf("confirm a change of a user deactivated since: %v, want a conflict", err)
 		}
 		if got := user(officer); *got.UnitCode != phuXuan {
@@ -407,7 +408,7 @@ func TestUserChangeConfirmed(t *testing.T) {
 			t.Fatal(err)
 		}
 		before := user(id)
-		if err := f.s.ConfirmUserChange(ctx, sup, f.pendingFor(t, sup, id, tickets.UserChangePassword).ID); err != nil {
+		if _, err := f.s.ConfirmUserChange(ctx, sup, f.pendingFor(t, sup, id, tickets.UserChangePassword).ID); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := f.s.SignIn(ctx, "officer2", "reset again by the admin"); err != nil {
@@ -425,7 +426,7 @@ func TestUserChangeConfirmed(t *testing.T) {
 		if _, err := f.s.UpdateUser(ctx, root2, *sup2.UserID, tickets.UserEdit{Active: ptr(false)}); err != nil {
 			t.Fatal(err)
 		}
-		if err := f.s.ConfirmUserChange(ctx, sup2, f.pendingFor(t, sup, agent, tickets.UserChangeAccess).ID); tickets.ErrorCode(err) != tickets.EFORBIDDEN {
+		if _, err := f.s.ConfirmUserChange(ctx, sup2, f.pendingFor(t, sup, agent, tickets.UserChangeAccess).ID); tickets.ErrorCode(err) != tickets.EFORBIDDEN {
 			t.Errorf("a deactivated supervisor confirms (their old session's actor): %v, want refused", err)
 		}
 	})
@@ -559,7 +560,7 @@ func TestAdminSetPasswordMustBeChanged(t *testing.T) {
 		if err := f.s.CreateUser(ctx, root, u, "the admin's choice"); err != nil {
 			t.Fatal(err)
 		}
-		if err := f.s.ConfirmUserChange(ctx, confirmer, f.pendingFor(t, root, u.ID, tickets.UserChangeCreate).ID); err != nil {
+		if _, err := f.s.ConfirmUserChange(ctx, confirmer, f.pendingFor(t, root, u.ID, tickets.UserChangeCreate).ID); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -581,7 +582,7 @@ func TestAdminSetPasswordMustBeChanged(t *testing.T) {
 		if change.MayConfirm(a) {
 			t.Errorf("%s may confirm change %d", who, change.ID)
 		}
-		if err := f.s.ConfirmUserChange(ctx, a, change.ID); tickets.ErrorCode(err) != tickets.EFORBIDDEN {
+		if _, err := f.s.ConfirmUserChange(ctx, a, change.ID); tickets.ErrorCode(err) != tickets.EFORBIDDEN {
 			t.Errorf("%s confirms change %d: %v, want forbidden", who, change.ID, err)
 		}
 		if err := f.s.RefuseUserChange(ctx, a, change.ID); tickets.ErrorCode(err) != tickets.EFORBIDDEN {
@@ -607,7 +608,7 @@ func TestAdminSetPasswordMustBeChanged(t *testing.T) {
 		refusedAll(t, "sup2 with the admin's password", sup2, c)
 		// An actor made by hand with the account's role is refused by the store too.
 		byHand := tickets.Actor{UserID: &u.ID, Name: "sup2", Role: tickets.RoleSupervisor}
-		if err := f.s.ConfirmUserChange(ctx, byHand, c.ID); tickets.ErrorCode(err) != tickets.EFORBIDDEN {
+		if _, err := f.s.ConfirmUserChange(ctx, byHand, c.ID); tickets.ErrorCode(err) != tickets.EFORBIDDEN {
 			t.Errorf("sup2 as a supervisor by hand confirms: %v, want forbidden", err)
 		}
 		if got, _ := f.s.FindUser(ctx, work.ID); got.Active {
@@ -620,7 +621,7 @@ func TestAdminSetPasswordMustBeChanged(t *testing.T) {
 		if !sup2.IsSupervisor() {
 			t.Error("sup2 is no supervisor with their own password")
 		}
-		if err := f.s.ConfirmUserChange(ctx, sup2, c.ID); err != nil {
+		if _, err := f.s.ConfirmUserChange(ctx, sup2, c.ID); err != nil {
 			t.Errorf("sup2 confirms with their own password: %v", err)
 		}
 	})
@@ -637,7 +638,7 @@ func TestAdminSetPasswordMustBeChanged(t *testing.T) {
 		if _, err := f.s.ResetPassword(ctx, root, *f.agent.UserID, "reset by the admin"); err != nil {
 			t.Fatal(err)
 		}
-		if err := f.s.ConfirmUserChange(ctx, f.sup, f.pendingFor(t, root, *f.agent.UserID, tickets.UserChangePassword).ID); err != nil {
+		if _, err := f.s.ConfirmUserChange(ctx, f.sup, f.pendingFor(t, root, *f.agent.UserID, tickets.UserChangePassword).ID); err != nil {
 			t.Fatal(err)
 		}
 		other := &tickets.User{Username: "agent8", Role: tickets.RoleAgent}
@@ -685,7 +686,8 @@ func TestStaleUserChangeRefused(t *testing.T) {
 			if _, err := f.s.UpdateUser(ctx, root, id, tickets.UserEdit{Role: ptr(tickets.RoleSupervisor)}); err != nil {
 				return err
 			}
-			return f.s.ConfirmUserChange(ctx, root2, f.pendingFor(t, root2, id, tickets.UserChangeAccess).ID)
+			_, err := f.s.ConfirmUserChange(ctx, root2, f.pendingFor(t, root2, id, tickets.UserChangeAccess).ID)
+			return err
 		}, func(f *fixture) tickets.Actor { return f.agent }},
 		{"RoleOnTheShell", func(_ *testing.T, f *fixture, _, _ tickets.Actor, id int64) error {
 			_, err := f.s.UpdateUser(ctx, tickets.ActorSystem, id, tickets.UserEdit{Role: ptr(tickets.RoleSupervisor)})
@@ -712,7 +714,7 @@ func TestStaleUserChangeRefused(t *testing.T) {
 			if err := tc.since(t, f, root, root2, id); err != nil {
 				t.Fatal(err)
 			}
-			if err := f.s.ConfirmUserChange(ctx, f.sup, c.ID); tickets.ErrorCode(err) != tickets.ECONFLICT {
+			if _, err := f.s.ConfirmUserChange(ctx, f.sup, c.ID); tickets.ErrorCode(err) != tickets.ECONFLICT {
 				t.Errorf("confirm a reset of a user changed since: %v, want a conflict", err)
 			}
 			if _, err := f.s.Authenticate(ctx, who.Name, "reset by the admin"); err == nil {

@@ -215,13 +215,22 @@ func checkDecider(ctx context.Context, t *tx, actor Actor) error {
 	return nil
 }
 
+// SignInCode is what confirming a change hands the person who confirmed it, to give
+// to the user: a one-time code that signs the user in to set their own password.
+type SignInCode struct {
+	Username  string
+	Code      string
+	ExpiresAt time.Time
+}
+
 // ConfirmUserChange makes a proposed change of a user take effect. Only a supervisor or
 // an admin may, who neither proposed it nor is the user it changes; a change of a user
 // who has changed since it was proposed (role, unit, phone, able to sign in), of any
 // kind, a password reset too, is refused (it would not do what the confirmer read). The confirmation is on the user's trail, the confirmer the actor of the
 // changes made, the proposer in their note.
-func (s *Store) ConfirmUserChange(ctx context.Context, actor Actor, id int64) error {
-	return s.inTx(ctx, func(t *tx) error {
+func (s *Store) ConfirmUserChange(ctx context.Context, actor Actor, id int64) (*SignInCode, error) {
+	var code *SignInCode
+	err := s.inTx(ctx, func(t *tx) error {
 		if err := checkDecider(ctx, t, actor); err != nil {
 			return err
 		}
@@ -263,6 +272,10 @@ func (s *Store) ConfirmUserChange(ctx context.Context, actor Actor, id int64) er
 		}
 		return decide(ctx, t, actor, c, UserChangeConfirmed)
 	})
+	if err != nil {
+		return nil, err
+	}
+	return code, nil
 }
 
 // RefuseUserChange drops a proposed change of a user: a supervisor or an admin may, the

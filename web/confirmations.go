@@ -108,7 +108,8 @@ func (s *Server) handleConfirmations(w http.ResponseWriter, r *http.Request, me 
 func (s *Server) handleConfirm(w http.ResponseWriter, r *http.Request, me *viewer) {
 	s.decideChange(w, r, me, "Đã xác nhận.", func(c *tickets.UserChange) error {
 		return s.changeUser(r.Context(), c.UserID, "account changed", func() error {
-			return s.cfg.Store.ConfirmUserChange(r.Context(), me.Actor, c.ID)
+			_, err := s.cfg.Store.ConfirmUserChange(r.Context(), me.Actor, c.ID)
+			return err
 		})
 	})
 }
