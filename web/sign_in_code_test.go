@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/huehotline/hotline/tickets"
 	"github.com/huehotline/hotline/web"
 )
@@ -252,4 +254,60 @@ func TestSignInCodeExpired(t *testing.T) {
 		t.Errorf("the admins' list does not say mai's code expired:\n%s", row)
 	}
 	c.noCodeOnTheAdminsPages(t, code)
+}
+
+// In the browser: the supervisor confirms a new user and reads the code on the page that
+// answers, once (within a phone's width, free of axe-core's violations); the user signs
+// in with it, is sent to their account, and sets their own password there.
+func TestSignInCodeInTheBrowser(t *testing.T) {
+	c := newConsole(t)
+	if err := c.store.CreateUser(t.Context(), c.actor("root"), &tickets.User{Username: "mai", DisplayName: "Phan Thị Mai", Role: tickets.RoleAgent}, ""); err != nil {
+		t.Fatal(err)
+	}
+	sup := newTab(t)
+	c.signIn(sup, "minh")
+	err := chromedp.Do(sup,
+		chromedp.EmulateViewport(390, 900),
+		chromedp.Navigate(c.srv.URL+"/confirmations"),
+		chromedp.WaitVisible(`[data-user="mai"] [data-testid="confirm"]`),
+		chromedp.Click(`[data-user="mai"] [data-testid="confirm"]`),
+		chromedp.WaitVisible(`[data-testid="sign-in-code"]`),
+	)
+	if err != nil {
+		t.Fatalf("minh confirms mai in the browser: %v", err)
+	}
+	code, err := chromedp.Run(sup, chromedp.Text(`[data-testid="sign-in-code"]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	code = strings.TrimSpace(code)
+	if len(strings.ReplaceAll(code, "-", "")) < 16 {
+		t.Fatalf("the code shown: %q, want 16 characters at least", code)
+	}
+	sizes, err := chromedp.Run(sup, chromedp.Evaluate[[]int](`[document.documentElement.scrollWidth, window.innerWidth]`))
+	if err == nil && sizes[0] > sizes[1] {
+		t.Errorf("the page with the code is %d px wide in a window of %d", sizes[0], sizes[1])
+	}
+	for _, v := range axeViolations(t, sup) {
+		t.Errorf("the page with the code: %s", v)
+	}
+
+	user := newTab(t)
+	err = chromedp.Do(user,
+		chromedp.Navigate(c.srv.URL+"/login"),
+		chromedp.WaitVisible(`[data-testid="login-form"]`),
+		chromedp.SendKeys(`input[name="username"]`, "mai"),
+		chromedp.SendKeys(`input[name="password"]`, strings.ToUpper(code)), // as read out: any case
+		chromedp.Submit(`[data-testid="login-form"]`),
+		chromedp.WaitVisible(`[data-testid="must-change-password"]`),
+		chromedp.SendKeys(`input[name="current"]`, code),
+		chromedp.SendKeys(`input[name="password"]`, "mai's very own"),
+		chromedp.SendKeys(`input[name="again"]`, "mai's very own"),
+		chromedp.Submit(`[data-testid="password-form"]`),
+		chromedp.WaitVisible(`[data-testid="password-changed"]`),
+	)
+	if err != nil {
+		page, _ := chromedp.Run(user, chromedp.Evaluate[string](`document.body.innerText`))
+		t.Fatalf("mai signs in with the code and sets her own password: %v\n%s", err, page)
+	}
 }
