@@ -133,10 +133,10 @@ func (s *Store) CreateUser(ctx context.Context, actor Actor, u *User, password s
 	if err := checkUser(u); err != nil {
 		return err
 	}
-	u.PasswordHash, u.Active, u.MustChangePassword = "", actor.Role == RoleSystem, actor.Role != RoleSystem
 	if actor.Role == RoleAdmin && password != "" {
 		return ErrAdminGivesNoPassword
 	}
+	u.PasswordHash, u.Active, u.MustChangePassword = "", actor.Role == RoleSystem, actor.Role != RoleSystem
 	if actor.Role == RoleSystem {
 		if err := checkPassword(password); err != nil {
 			return err
