@@ -7,9 +7,10 @@ const (
 	RoleOfficer    = "officer" // a ward or commune officer, who sees only their unit
 	RoleAdmin      = "admin"
 	RoleSystem     = "system" // the IVR and the hotline's own rules
-	// RoleMustChangePassword is no user's role but the actor of a user whose password an
-	// admin set (User.MustChangePassword): listed nowhere, it may do nothing but change
-	// that password (ChangePassword takes only the actor's user id).
+	// RoleMustChangePassword is no user's role but the actor of a user with no password of
+	// their own, signed in with a one-time sign-in code (User.MustChangePassword): listed
+	// nowhere, it may do nothing but set their own (ChangePassword takes only the actor's
+	// user id).
 	RoleMustChangePassword = "must_change_password"
 )
 
@@ -28,10 +29,11 @@ var ActorIVR = Actor{Name: "ivr", Role: RoleSystem}
 // ActorSystem is the hotline's own rules (escalations, schedules).
 var ActorSystem = Actor{Name: "system", Role: RoleSystem}
 
-// ActorFor returns the actor of a signed-in user. A user whose password an admin set
-// (User.MustChangePassword) is an actor of no role until they set their own: the admin
-// knows the password, and must not read citizens' data or confirm their own proposals
-// with it. Every store method refuses that actor but ChangePassword.
+// ActorFor returns the actor of a signed-in user. A user with no password of their own
+// (User.MustChangePassword: signed in with the one-time code a supervisor handed them) is
+// an actor of no role until they set their own: whoever held the code on the way to them
+// must not read citizens' data or confirm user changes with it. Every store method
+// refuses that actor but ChangePassword.
 func ActorFor(u *User) Actor {
 	id := u.ID
 	if u.MustChangePassword {
@@ -48,9 +50,9 @@ func ActorFor(u *User) Actor {
 // before anything else (ActorFor).
 func (a Actor) MustChangePassword() bool { return a.Role == RoleMustChangePassword }
 
-// ErrMustChangePassword is what a user whose password an admin set is told of anything
-// but changing it.
-var ErrMustChangePassword = Errorf(EFORBIDDEN, "Mật khẩu của bạn do quản trị viên đặt, nên quản trị viên cũng biết nó: hãy đặt mật khẩu của riêng bạn ở mục Tài khoản. Cho đến khi đó, tài khoản chỉ mở được trang Tài khoản.")
+// ErrMustChangePassword is what a user with no password of their own is told of anything
+// but setting it.
+var ErrMustChangePassword = Errorf(EFORBIDDEN, "Bạn đã đăng nhập bằng mã đăng nhập một lần: hãy đặt mật khẩu của riêng bạn ở mục Tài khoản (mật khẩu hiện tại là mã đó). Cho đến khi đó, tài khoản chỉ mở được trang Tài khoản.")
 
 // scoped reports whether the actor sees only one unit.
 func (a Actor) scoped() bool { return a.Role == RoleOfficer }

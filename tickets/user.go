@@ -31,12 +31,24 @@ type User struct {
 	// OwnPasswordGen is the session generation the user's own last password change gave
 	// the session they made it from (ShiftEndsWith).
 	OwnPasswordGen int64 `db:"own_password_gen"`
-	// MustChangePassword says the user's password was set by an admin in the console (a
-	// user they created, a reset of theirs): the admin knows it, so until the user sets
-	// their own the account may do nothing else (ActorFor).
-	MustChangePassword bool      `db:"must_change_password"`
-	CreatedAt          time.Time `db:"created_at"`
-	UpdatedAt          time.Time `db:"updated_at"`
+	// MustChangePassword says the user has no password of their own: an admin created
+	// them or reset theirs in the console, and the user's password is the one-time
+	// sign-in code a supervisor was handed on confirming it (or none yet). Until the user
+	// sets their own the account may do nothing else (ActorFor).
+	MustChangePassword bool `db:"must_change_password"`
+	// CodeIssuedAt, CodeExpiresAt and CodeUsedAt are the sign-in code's: when it was
+	// made, until when it signs in, and when it did (it signs in once).
+	CodeIssuedAt  *time.Time `db:"code_issued_at"`
+	CodeExpiresAt *time.Time `db:"code_expires_at"`
+	CodeUsedAt    *time.Time `db:"code_used_at"`
+	CreatedAt     time.Time  `db:"created_at"`
+	UpdatedAt     time.Time  `db:"updated_at"`
+}
+
+// SignInCodeExpired reports whether the user has no own password and no sign-in code
+// that signs them in at now: it expired, or there is none.
+func (u *User) SignInCodeExpired(now time.Time) bool {
+	return u.MustChangePassword && u.CodeUsedAt == nil && (u.CodeExpiresAt == nil || !now.Before(*u.CodeExpiresAt))
 }
 
 // Name is how the user is shown: their display name, or their user name.
@@ -59,7 +71,7 @@ var Roles = []Label{
 func RoleLabel(code string) Label { l, _ := findLabel(Roles, code); return l }
 
 const userColumns = `id, username, display_name, role, unit_code, phone, password_hash, active, session_gen, own_password_gen,
-	must_change_password, created_at, updated_at`
+	must_change_password, code_issued_at, code_expires_at, code_used_at, created_at, updated_at`
 
 // MinPasswordLength is the shortest password the console takes.
 const MinPasswordLength = 10
@@ -104,12 +116,13 @@ func checkPassword(password string) error {
 	return nil
 }
 
-// CreateUser adds a user with a password, kept only as a bcrypt hash. Only an admin may,
-// or the hotline itself (the first admin, and `hotline users add` on the shell). A user
-// an admin adds is inactive (u.Active false) until a second person confirms it
-// (ConfirmUserChange): a new account is access to citizens' data, or to confirming it.
-// Their password is the admin's choice, so they must set their own before they do
-// anything else (u.MustChangePassword).
+// CreateUser adds a user with a password, kept only as a bcrypt hash: the hotline itself
+// does (the first admin, and `hotline users add` on the shell, the operator's trusted
+// path). An admin adds one with no password (password ""): the user is inactive
+// (u.Active false) and has none until a supervisor confirms it (ConfirmUserChange), which
+// makes them a one-time sign-in code that the supervisor is handed, not the admin. The
+// admin never knows a password the user works with: with it they would sign in as the
+// user first and make it their own.
 func (s *Store) CreateUser(ctx context.Context, actor Actor, u *User, password string) error {
 	if actor.Role != RoleAdmin && actor.Role != RoleSystem {
 		return Errorf(EFORBIDDEN, "Chỉ quản trị viên được tạo người dùng.")
@@ -120,15 +133,20 @@ func (s *Store) CreateUser(ctx context.Context, actor Actor, u *User, password s
 	if err := checkUser(u); err != nil {
 		return err
 	}
-	if err := checkPassword(password); err != nil {
-		return err
+	if actor.Role == RoleAdmin && password != "" {
+		return ErrAdminGivesNoPassword
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
-	if err != nil {
-		return fmt.Errorf("hash password: %w", err)
+	u.PasswordHash, u.Active, u.MustChangePassword = "", actor.Role == RoleSystem, actor.Role != RoleSystem
+	if actor.Role == RoleSystem {
+		if err := checkPassword(password); err != nil {
+			return err
+		}
+		hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+		if err != nil {
+			return fmt.Errorf("hash password: %w", err)
+		}
+		u.PasswordHash = string(hash)
 	}
-	u.PasswordHash, u.Active = string(hash), actor.Role == RoleSystem
-	u.MustChangePassword = actor.Role != RoleSystem
 	return s.inTx(ctx, func(t *tx) error {
 		u.CreatedAt, u.UpdatedAt = t.now, t.now
 		err := t.QueryRowxContext(ctx, t.Rebind(`INSERT INTO users (username, display_name, role, unit_code, phone,
@@ -153,12 +171,22 @@ func (s *Store) CreateUser(ctx context.Context, actor Actor, u *User, password s
 		}
 		active := *u
 		active.Active = true
-		return propose(ctx, t, actor, UserChangeCreate, u, &active, "")
+		return propose(ctx, t, actor, UserChangeCreate, u, &active)
 	})
 }
 
+// ErrAdminGivesNoPassword is what an admin who gives a user a password is told.
+var ErrAdminGivesNoPassword = Errorf(EFORBIDDEN, "Quản trị viên không đặt mật khẩu cho người dùng: khi một giám sát viên xác nhận, hệ thống tạo một mã đăng nhập một lần và chỉ hiện nó cho người xác nhận, để trao cho người dùng.")
+
+// ErrNoSignInCode is what a user on a password an admin typed before sign-in codes is
+// told: the admin knows it, so it opens the account no more.
+var ErrNoSignInCode = Errorf(EFORBIDDEN, "Mật khẩu này do quản trị viên đặt nên không còn dùng được. Hãy nhờ quản trị viên đề xuất đặt lại mật khẩu: khi một giám sát viên xác nhận, bạn nhận từ họ một mã đăng nhập một lần.")
+
 // Authenticate returns the active user with this name and password. Any mismatch is the
-// same error, so it tells nothing about which part was wrong.
+// same error, so it tells nothing about which part was wrong. A user with no password of
+// their own signs in with their one-time sign-in code (typed in any case, with or without
+// its dashes and spaces): once, and until it expires; whoever holds the right code is
+// told when it did or why it does not.
 func (s *Store) Authenticate(ctx context.Context, username, password string) (*User, error) {
 	var u User
 	err := s.db.GetContext(ctx, &u, s.db.Rebind(`SELECT `+userColumns+` FROM users WHERE username = ? AND active = 1`), FoldUsername(username))
@@ -171,10 +199,47 @@ func (s *Store) Authenticate(ctx context.Context, username, password string) (*U
 	case err != nil:
 		return nil, fmt.Errorf("authenticate: %w", err)
 	}
+	if u.MustChangePassword && u.CodeIssuedAt != nil {
+		password = canonicalCode(password)
+	}
 	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil {
 		return nil, wrong
 	}
+	if !u.MustChangePassword {
+		return &u, nil
+	}
+	if err := s.spendCode(ctx, &u); err != nil {
+		return nil, err
+	}
 	return &u, nil
+}
+
+// spendCode signs a user in with their sign-in code, once: the first sign-in with it
+// marks it used, in one transaction, so two at once do not both get in.
+func (s *Store) spendCode(ctx context.Context, u *User) error {
+	return s.inTx(ctx, func(t *tx) error {
+		cur, err := userInTx(ctx, t, u.ID)
+		if err != nil {
+			return err
+		}
+		switch {
+		case cur.PasswordHash != u.PasswordHash || !cur.MustChangePassword:
+			return Errorf(EFORBIDDEN, "Tên đăng nhập hoặc mật khẩu không đúng.") // changed meanwhile
+		case cur.CodeIssuedAt == nil || cur.CodeExpiresAt == nil:
+			return ErrNoSignInCode
+		case cur.CodeUsedAt != nil:
+			return Errorf(EFORBIDDEN, "Mã đăng nhập một lần này đã được dùng lúc %s; mã chỉ dùng được một lần. Nếu không phải bạn đã dùng nó, hãy báo ngay cho giám sát viên. Để có mã mới, hãy nhờ quản trị viên đề xuất đặt lại mật khẩu.",
+				cur.CodeUsedAt.In(Local).Format("15:04 02/01/2006"))
+		case !t.now.Before(*cur.CodeExpiresAt):
+			return Errorf(EFORBIDDEN, "Mã đăng nhập một lần này đã hết hạn lúc %s. Hãy nhờ quản trị viên đề xuất đặt lại mật khẩu: khi một giám sát viên xác nhận, bạn nhận từ họ một mã mới.",
+				cur.CodeExpiresAt.In(Local).Format("15:04 02/01/2006"))
+		}
+		if _, err := t.ExecContext(ctx, t.Rebind(`UPDATE users SET code_used_at = ? WHERE id = ?`), t.now, u.ID); err != nil {
+			return fmt.Errorf("sign in with a code: %w", err)
+		}
+		u.CodeUsedAt = &t.now
+		return addEvent(ctx, t, ActorFor(u), EntityUser, u.ID, change{kind: "password", field: "password", new: "code_used"})
+	})
 }
 
 var dummyHash = sync.OnceValue(func() []byte {
@@ -330,7 +395,7 @@ func (s *Store) UpdateUser(ctx context.Context, actor Actor, id int64, e UserEdi
 			return nil
 		}
 		pending = true
-		return propose(ctx, t, actor, UserChangeAccess, &now, &u, "")
+		return propose(ctx, t, actor, UserChangeAccess, &now, &u)
 	})
 	return pending && err == nil, err
 }
@@ -406,44 +471,41 @@ func (u *User) ShiftEndsWith(gen int64) bool {
 	return !u.Active || (gen != u.SessionGen && u.SessionGen != u.OwnPasswordGen)
 }
 
-// ResetPassword sets a user's password (an admin resetting it, or the hotline itself).
-// The user's old password no longer works, their sessions end and their failed sign-ins
-// are forgotten. An admin's reset waits for a second person (ConfirmUserChange), and
-// pending says so: a password the admin knows opens the user's account, and with it
-// what the user may see. Once confirmed, the user must set their own before they do
-// anything else (User.MustChangePassword); a reset on the shell is the operator's, as
-// `hotline users add` is, and is not held so.
+// ResetPassword sets a user's password on the shell (the hotline itself, the operator's
+// path, as `hotline users add` is): the user's old password no longer works, their
+// sessions end and their failed sign-ins are forgotten. An admin proposes a reset with
+// no password (password ""), and pending says so: when a supervisor confirms it
+// (ConfirmUserChange), the user's password is a one-time sign-in code the supervisor is
+// handed, never the admin, and the user must set their own before they do anything else
+// (User.MustChangePassword).
 func (s *Store) ResetPassword(ctx context.Context, actor Actor, id int64, password string) (pending bool, err error) {
 	switch {
 	case actor.Role == RoleSystem:
-		_, err := s.setPassword(ctx, actor, id, password, "reset", false)
+		_, err := s.setPassword(ctx, actor, id, password, "reset")
 		return false, err
 	case actor.Role != RoleAdmin:
 		return false, Errorf(EFORBIDDEN, "Chỉ quản trị viên được đặt lại mật khẩu.")
 	case actor.UserID == nil:
 		return false, Errorf(EFORBIDDEN, "Chưa đăng nhập.")
 	}
-	if err := checkPassword(password); err != nil {
-		return false, err
-	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
-	if err != nil {
-		return false, fmt.Errorf("hash password: %w", err)
+	if password != "" {
+		return false, ErrAdminGivesNoPassword
 	}
 	err = s.inTx(ctx, func(t *tx) error {
 		u, err := userInTx(ctx, t, id)
 		if err != nil {
 			return err
 		}
-		return propose(ctx, t, actor, UserChangePassword, u, u, string(hash))
+		return propose(ctx, t, actor, UserChangePassword, u, u)
 	})
 	return err == nil, err
 }
 
 // ChangePassword changes a user's own password, given the current one, and returns the
 // user's new session generation: every session of theirs ends but the one they changed
-// it from, which keeps it. It is the one thing a user whose password an admin set may do
-// (User.MustChangePassword), and it lifts that. Guesses of the current password count as failed sign-ins of
+// it from, which keeps it. It is the one thing a user with no password of their own may
+// do (User.MustChangePassword), given their sign-in code as the current one, once it
+// signed them in; it lifts that. Guesses of the current password count as failed sign-ins of
 // the user's name (it is the same secret), so a session left open does not let anyone
 // try passwords without limit.
 func (s *Store) ChangePassword(ctx context.Context, actor Actor, current, password string) (int64, error) {
@@ -453,6 +515,12 @@ func (s *Store) ChangePassword(ctx context.Context, actor Actor, current, passwo
 	u, err := s.FindUser(ctx, *actor.UserID)
 	if err != nil {
 		return 0, err
+	}
+	if u.MustChangePassword {
+		if u.CodeUsedAt == nil { // a password an admin typed, before codes
+			return 0, ErrNoSignInCode
+		}
+		current = canonicalCode(current)
 	}
 	if err := checkPassword(password); err != nil {
 		return 0, err
@@ -466,12 +534,12 @@ func (s *Store) ChangePassword(ctx context.Context, actor Actor, current, passwo
 	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(current)) != nil {
 		return 0, Errorf(EINVALID, "Mật khẩu hiện tại không đúng.")
 	}
-	return s.setPassword(ctx, actor, u.ID, password, "changed", false) // forgets the failures
+	return s.setPassword(ctx, actor, u.ID, password, "changed") // forgets the failures
 }
 
-// setPassword sets a user's password, ends their sessions (a new session generation,
-// returned) and forgets their failed sign-ins; mustChange says an admin chose it.
-func (s *Store) setPassword(ctx context.Context, actor Actor, id int64, password, kind string, mustChange bool) (int64, error) {
+// setPassword sets a user's own password, ends their sessions (a new session generation,
+// returned) and forgets their failed sign-ins.
+func (s *Store) setPassword(ctx context.Context, actor Actor, id int64, password, kind string) (int64, error) {
 	if err := checkPassword(password); err != nil {
 		return 0, err
 	}
@@ -482,21 +550,27 @@ func (s *Store) setPassword(ctx context.Context, actor Actor, id int64, password
 	var gen int64
 	err = s.inTx(ctx, func(t *tx) error {
 		var err error
-		gen, err = setPasswordHash(ctx, t, actor, id, hash, kind, "", mustChange)
+		gen, err = setPasswordHash(ctx, t, actor, id, hash, kind, "", nil)
 		return err
 	})
 	return gen, err
 }
 
-// setPasswordHash is setPassword inside a transaction, with the hash already made.
-func setPasswordHash(ctx context.Context, t *tx, actor Actor, id int64, hash []byte, kind, note string, mustChange bool) (int64, error) {
+// setPasswordHash is setPassword inside a transaction, with the hash already made. With
+// expires, the hash is a sign-in code's, in force until then (issueCode).
+func setPasswordHash(ctx context.Context, t *tx, actor Actor, id int64, hash []byte, kind, note string, expires *time.Time) (int64, error) {
 	var username string
 	if err := t.GetContext(ctx, &username, t.Rebind(`SELECT username FROM users WHERE id = ?`), id); err != nil {
 		return 0, notFound(err, "người dùng")
 	}
 	var gen int64
-	if err := t.GetContext(ctx, &gen, t.Rebind(`UPDATE users SET password_hash = ?, must_change_password = ?,
-		session_gen = session_gen + 1, updated_at = ? WHERE id = ? RETURNING session_gen`), string(hash), mustChange, t.now, id); err != nil {
+	var issued *time.Time
+	if expires != nil {
+		issued = &t.now
+	}
+	if err := t.GetContext(ctx, &gen, t.Rebind(`UPDATE users SET password_hash = ?, must_change_password = ?, code_issued_at = ?,
+		code_expires_at = ?, code_used_at = NULL, session_gen = session_gen + 1, updated_at = ? WHERE id = ? RETURNING session_gen`),
+		string(hash), expires != nil, issued, expires, t.now, id); err != nil {
 		return 0, fmt.Errorf("set password: %w", err)
 	}
 	if kind == "changed" { // the user's own: the session they made it from goes on with gen
@@ -508,6 +582,46 @@ func setPasswordHash(ctx context.Context, t *tx, actor Actor, id int64, hash []b
 		return 0, fmt.Errorf("set password: %w", err)
 	}
 	return gen, addEvent(ctx, t, actor, EntityUser, id, change{kind: "password", field: "password", new: kind, note: note})
+}
+
+// issueCode makes a user a one-time sign-in code, sets it as their password (its hash),
+// in force for SignInCodeLifetime, and returns it: for the one who confirmed the change
+// that made it, to hand to the user. It is on the user's trail without the code.
+func issueCode(ctx context.Context, t *tx, actor Actor, u *User, note string) (*SignInCode, error) {
+	code := NewSignInCode()
+	hash, err := bcrypt.GenerateFromPassword([]byte(canonicalCode(code)), bcrypt.DefaultCost)
+	if err != nil {
+		return nil, fmt.Errorf("hash sign-in code: %w", err)
+	}
+	expires := t.now.Add(SignInCodeLifetime)
+	if _, err := setPasswordHash(ctx, t, actor, u.ID, hash, "code", note, &expires); err != nil {
+		return nil, err
+	}
+	return &SignInCode{Username: u.Username, Code: code, ExpiresAt: expires}, nil
+}
+
+// NewSignInCode returns a random one-time sign-in code: 16 lower-case letters and digits
+// that are hard to confuse when read out over the phone (80 bits), in groups of four.
+func NewSignInCode() string {
+	const chars = "abcdefghijkmnpqrstuvwxyz23456789"
+	var b strings.Builder
+	for i := range 16 {
+		if i > 0 && i%4 == 0 {
+			b.WriteByte('-')
+		}
+		n, err := rand.Int(rand.Reader, big.NewInt(int64(len(chars))))
+		if err != nil {
+			panic(err) // crypto/rand never fails on Linux
+		}
+		b.WriteByte(chars[n.Int64()])
+	}
+	return b.String()
+}
+
+// canonicalCode is a sign-in code as its hash is made: lower case, without the dashes
+// and spaces it is shown or typed with.
+func canonicalCode(s string) string {
+	return strings.ToLower(strings.NewReplacer("-", "", " ", "", "\t", "").Replace(strings.TrimSpace(s)))
 }
 
 // NewPassword returns a random password of 16 letters and digits that are hard to

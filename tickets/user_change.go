@@ -23,7 +23,8 @@ const (
 
 // UserChange is a change of a user an admin proposed: it takes effect when a second
 // person confirms it, a supervisor or another admin, neither the proposer nor the user
-// changed. The password it may set is never read out of the store.
+// changed; a new user or a password reset, a supervisor only (IssuesCode). It carries no
+// password: confirming it makes the user a sign-in code.
 type UserChange struct {
 	ID           int64      `db:"id"`
 	UserID       int64      `db:"user_id"`
@@ -48,10 +49,25 @@ type UserChange struct {
 }
 
 // MayConfirm reports whether the actor may confirm the change: a supervisor or an admin
-// who neither proposed it nor is the user it changes.
+// who neither proposed it nor is the user it changes; a supervisor only for a change
+// that issues a sign-in code (IssuesCode).
 func (c *UserChange) MayConfirm(a Actor) bool {
-	return a.confirmsUserChanges() && *a.UserID != c.ProposedByID && *a.UserID != c.UserID
+	return a.confirmsUserChanges() && *a.UserID != c.ProposedByID && *a.UserID != c.UserID &&
+		(!c.IssuesCode() || a.Role == RoleSupervisor)
 }
+
+// IssuesCode reports whether confirming the change makes the user a one-time sign-in
+// code, handed to the one who confirms it: a new user, a password reset. A supervisor
+// confirms it, never an admin: no admin knows a password another user works with (an
+// admin with another admin's code would confirm their own proposals with it, and with a
+// working account's would reach citizens' data).
+func (c *UserChange) IssuesCode() bool {
+	return c.Kind == UserChangeCreate || c.Kind == UserChangePassword
+}
+
+// ErrCodeForASupervisor is what an admin who would confirm a change that issues a code
+// is told.
+var ErrCodeForASupervisor = Errorf(EFORBIDDEN, "Xác nhận thay đổi này tạo một mã đăng nhập một lần và hiện mã cho người xác nhận, nên chỉ giám sát viên xác nhận nó: không quản trị viên nào được biết mật khẩu của người khác.")
 
 // MayRefuse reports whether the actor may refuse the change: its proposer (taking it
 // back) or anyone who may confirm it, never the user it changes (who would refuse their
@@ -91,10 +107,10 @@ func grantsAccess(cur, u *User) bool {
 	return cur.Role != u.Role || deref(cur.UnitCode) != deref(u.UnitCode) || cur.Phone != u.Phone || (!cur.Active && u.Active)
 }
 
-// propose records a change of a user, from cur to u (or a password hash), to wait for a
-// second person. One change of each kind waits for a user at a time; a new user's
+// propose records a change of a user, from cur to u (or a password reset: u is cur), to
+// wait for a second person. It carries no password: a confirmation makes a sign-in code. One change of each kind waits for a user at a time; a new user's
 // creation and a change of their access are one kind.
-func propose(ctx context.Context, t *tx, actor Actor, kind string, cur, u *User, hash string) error {
+func propose(ctx context.Context, t *tx, actor Actor, kind string, cur, u *User) error {
 	var waiting int
 	if err := t.GetContext(ctx, &waiting, t.Rebind(`SELECT COUNT(*) FROM user_changes WHERE user_id = ? AND status = 'pending'
 		AND (kind = ? OR (kind <> 'password' AND ? <> 'password'))`), cur.ID, kind, kind); err != nil {
@@ -103,15 +119,11 @@ func propose(ctx context.Context, t *tx, actor Actor, kind string, cur, u *User,
 	if waiting > 0 {
 		return Errorf(ECONFLICT, "Người dùng %s đã có một thay đổi đang chờ xác nhận; hãy để nó được xác nhận hoặc từ chối trước.", cur.Username)
 	}
-	var h *string
-	if hash != "" {
-		h = &hash
-	}
 	var id int64
 	err := t.GetContext(ctx, &id, t.Rebind(`INSERT INTO user_changes (user_id, kind, old_role, new_role, old_unit_code, new_unit_code,
-		old_phone, new_phone, old_active, new_active, password_hash, proposed_by_id, proposed_by, proposed_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
-		cur.ID, kind, cur.Role, u.Role, cur.UnitCode, u.UnitCode, cur.Phone, u.Phone, cur.Active, u.Active, h,
+		old_phone, new_phone, old_active, new_active, proposed_by_id, proposed_by, proposed_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		cur.ID, kind, cur.Role, u.Role, cur.UnitCode, u.UnitCode, cur.Phone, u.Phone, cur.Active, u.Active,
 		*actor.UserID, actor.Name, t.now)
 	if err != nil {
 		if ErrorCode(mapConstraint(err)) == EINVALID {
@@ -215,13 +227,25 @@ func checkDecider(ctx context.Context, t *tx, actor Actor) error {
 	return nil
 }
 
+// SignInCode is what confirming a change hands the person who confirmed it, to give
+// to the user: a one-time code that signs the user in to set their own password.
+type SignInCode struct {
+	Username  string
+	Code      string
+	ExpiresAt time.Time
+}
+
 // ConfirmUserChange makes a proposed change of a user take effect. Only a supervisor or
 // an admin may, who neither proposed it nor is the user it changes; a change of a user
 // who has changed since it was proposed (role, unit, phone, able to sign in), of any
-// kind, a password reset too, is refused (it would not do what the confirmer read). The confirmation is on the user's trail, the confirmer the actor of the
-// changes made, the proposer in their note.
-func (s *Store) ConfirmUserChange(ctx context.Context, actor Actor, id int64) error {
-	return s.inTx(ctx, func(t *tx) error {
+// kind, a password reset too, is refused (it would not do what the confirmer read). The
+// confirmation is on the user's trail, the confirmer the actor of the changes made, the
+// proposer in their note. A new user or a password reset (a supervisor's to confirm)
+// makes the user a one-time sign-in code, returned for the confirmer to hand over: the
+// user's password until they set their own, known to nobody else.
+func (s *Store) ConfirmUserChange(ctx context.Context, actor Actor, id int64) (*SignInCode, error) {
+	var code *SignInCode
+	err := s.inTx(ctx, func(t *tx) error {
 		if err := checkDecider(ctx, t, actor); err != nil {
 			return err
 		}
@@ -230,6 +254,9 @@ func (s *Store) ConfirmUserChange(ctx context.Context, actor Actor, id int64) er
 			return err
 		}
 		if !c.MayConfirm(actor) {
+			if c.IssuesCode() && *actor.UserID != c.ProposedByID && *actor.UserID != c.UserID {
+				return ErrCodeForASupervisor
+			}
 			return Errorf(EFORBIDDEN, "Thay đổi phải được một người khác xác nhận: không phải người đề xuất, cũng không phải người được thay đổi.")
 		}
 		u, err := userInTx(ctx, t, c.UserID)
@@ -242,16 +269,7 @@ func (s *Store) ConfirmUserChange(ctx context.Context, actor Actor, id int64) er
 			return Errorf(ECONFLICT, "Người dùng %s đã thay đổi từ khi đề xuất; hãy từ chối đề xuất này và đề xuất lại.", u.Username)
 		}
 		note := fmt.Sprintf("đề xuất của %s, số %d", c.ProposedBy, c.ID)
-		switch c.Kind {
-		case UserChangePassword:
-			var hash string
-			if err := t.GetContext(ctx, &hash, t.Rebind(`SELECT password_hash FROM user_changes WHERE id = ?`), c.ID); err != nil {
-				return fmt.Errorf("confirm user change %d: %w", c.ID, err)
-			}
-			if _, err := setPasswordHash(ctx, t, actor, u.ID, []byte(hash), "reset", note, true); err != nil {
-				return err
-			}
-		default:
+		if c.Kind != UserChangePassword {
 			if err := mayPropose(Actor{UserID: &c.ProposedByID}, u, &User{Role: c.NewRole}); err != nil {
 				return err
 			}
@@ -261,8 +279,17 @@ func (s *Store) ConfirmUserChange(ctx context.Context, actor Actor, id int64) er
 				return err
 			}
 		}
+		if c.IssuesCode() { // whatever password a proposal made before codes carried: none is used
+			if code, err = issueCode(ctx, t, actor, u, note); err != nil {
+				return err
+			}
+		}
 		return decide(ctx, t, actor, c, UserChangeConfirmed)
 	})
+	if err != nil {
+		return nil, err
+	}
+	return code, nil
 }
 
 // RefuseUserChange drops a proposed change of a user: a supervisor or an admin may, the
@@ -284,8 +311,8 @@ func (s *Store) RefuseUserChange(ctx context.Context, actor Actor, id int64) err
 	})
 }
 
-// decide records the decision on a change, forgets the password it carried, and puts
-// the decision on the user's trail.
+// decide records the decision on a change, forgets any password a proposal made before
+// sign-in codes carried, and puts the decision on the user's trail.
 func decide(ctx context.Context, t *tx, actor Actor, c *UserChange, status string) error {
 	if _, err := t.ExecContext(ctx, t.Rebind(`UPDATE user_changes SET status = ?, decided_by_id = ?, decided_by = ?, decided_at = ?,
 		password_hash = NULL WHERE id = ?`), status, actor.UserID, actor.Name, t.now, c.ID); err != nil {
@@ -322,3 +349,6 @@ func (s *Store) UserAudit(ctx context.Context, actor Actor, limit int) ([]*UserE
 	}
 	return list, nil
 }
+
+// SignInCodeLifetime is how long a sign-in code signs its user in.
+const SignInCodeLifetime = 72 * time.Hour

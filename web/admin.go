@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/huehotline/hotline/tickets"
 )
@@ -27,7 +28,10 @@ type UserRow struct {
 	Unit, UnitCode, Phone, Since   string
 	Active                         bool
 	Pending                        string // what of the user waits for a second person
-	Error                          string
+	// OwnPassword says of a user who has not set their own password yet whether a
+	// sign-in code was issued them, when, and whether it still signs in: never the code.
+	OwnPassword string
+	Error       string
 }
 
 // UserForm is what was typed in the form adding a user.
@@ -61,9 +65,26 @@ func (s *Server) usersPage(r *http.Request, me *viewer) (UsersPage, error) {
 		if u.UnitCode != nil {
 			row.Unit, row.UnitCode = n.unit(*u.UnitCode), *u.UnitCode
 		}
+		row.OwnPassword = ownPasswordText(u, s.cfg.Now())
 		p.Users = append(p.Users, row)
 	}
 	return p, nil
+}
+
+// ownPasswordText says of a user who has no password of their own yet where their
+// sign-in code is: none yet, issued (when, until when), used to sign in, or expired.
+func ownPasswordText(u *tickets.User, now time.Time) string {
+	switch {
+	case !u.MustChangePassword:
+		return ""
+	case u.CodeIssuedAt == nil:
+		return "chưa tự đặt mật khẩu: chưa có mã đăng nhập một lần (cấp khi một giám sát viên xác nhận)"
+	case u.CodeUsedAt != nil:
+		return "chưa tự đặt mật khẩu: mã cấp lúc " + dateTime(*u.CodeIssuedAt) + ", đã dùng để đăng nhập lúc " + dateTime(*u.CodeUsedAt)
+	case u.SignInCodeExpired(now):
+		return "chưa tự đặt mật khẩu: mã cấp lúc " + dateTime(*u.CodeIssuedAt) + " đã hết hạn lúc " + dateTime(*u.CodeExpiresAt) + "; hãy đặt lại mật khẩu"
+	}
+	return "chưa tự đặt mật khẩu: mã đăng nhập một lần cấp lúc " + dateTime(*u.CodeIssuedAt) + ", hết hạn lúc " + dateTime(*u.CodeExpiresAt)
 }
 
 func (s *Server) handleUsers(w http.ResponseWriter, r *http.Request, me *viewer) {
@@ -76,7 +97,8 @@ func (s *Server) handleUsers(w http.ResponseWriter, r *http.Request, me *viewer)
 	s.render(w, r, http.StatusOK, usersPage(p))
 }
 
-// handleUserAdd adds a user with a password the admin hands over.
+// handleUserAdd proposes a new user. The admin gives no password (a password the request
+// carries is not read): the supervisor who confirms the user is handed their sign-in code.
 func (s *Server) handleUserAdd(w http.ResponseWriter, r *http.Request, me *viewer) {
 	f := UserForm{Username: r.PostFormValue("username"), Name: r.PostFormValue("display_name"), Role: r.PostFormValue("role"),
 		Unit: r.PostFormValue("unit"), Phone: r.PostFormValue("phone")}
@@ -84,13 +106,10 @@ func (s *Server) handleUserAdd(w http.ResponseWriter, r *http.Request, me *viewe
 	if f.Unit != "" && f.Role == tickets.RoleOfficer {
 		u.UnitCode = &f.Unit
 	}
-	err := s.cfg.Store.CreateUser(r.Context(), me.Actor, u, r.PostFormValue("password"))
+	err := s.cfg.Store.CreateUser(r.Context(), me.Actor, u, "")
 	if err == nil {
 		s.log.Info("user added", "by", me.User.Username, "username", u.Username, "role", u.Role, "active", u.Active)
-		done := "Đã thêm " + u.Username
-		if !u.Active {
-			done += waitsForConfirmation
-		}
+		done := "Đã thêm " + u.Username + waitsForCode
 		http.Redirect(w, r, "/admin/users?done="+url.QueryEscape(done), http.StatusSeeOther)
 		return
 	}
@@ -107,8 +126,6 @@ func (s *Server) handleUserAdd(w http.ResponseWriter, r *http.Request, me *viewe
 	msg := tickets.ErrorMessage(err)
 	field := "new"
 	switch {
-	case strings.Contains(msg, "Mật khẩu"):
-		field = "password"
 	case strings.Contains(msg, "Tên đăng nhập"):
 		field = "username"
 	case strings.Contains(msg, "đơn vị"), strings.Contains(msg, "Đơn vị"):
@@ -153,12 +170,18 @@ func (s *Server) handleUserEdit(w http.ResponseWriter, r *http.Request, me *view
 // waitsForConfirmation is said of an admin's change that takes effect once confirmed.
 const waitsForConfirmation = "; thay đổi về quyền truy cập chờ một giám sát viên hoặc một quản trị viên khác xác nhận (mục Chờ xác nhận)."
 
-// handleUserPassword sets a new password for a user (handed over by the admin).
+// waitsForCode is said of a new user or a password reset: a supervisor confirms it, and
+// is handed the user's sign-in code.
+const waitsForCode = "; chờ một giám sát viên xác nhận (mục Chờ xác nhận). Khi xác nhận, giám sát viên nhận mã đăng nhập một lần để trao cho người dùng; quản trị viên không biết mã."
+
+// handleUserPassword proposes a password reset of a user. The admin gives no password
+// (one the request carries is not read): the supervisor who confirms it is handed the
+// user's sign-in code.
 func (s *Server) handleUserPassword(w http.ResponseWriter, r *http.Request, me *viewer) {
 	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	s.userAction(w, r, me, id, "Đã đặt lại mật khẩu", func() (pending bool, err error) {
+	s.userAction(w, r, me, id, "Đã đề xuất đặt lại mật khẩu", func() (pending bool, err error) {
 		return pending, s.changeUser(r.Context(), id, "password reset", func() error {
-			pending, err = s.cfg.Store.ResetPassword(r.Context(), me.Actor, id, r.PostFormValue("password"))
+			pending, err = s.cfg.Store.ResetPassword(r.Context(), me.Actor, id, "")
 			return err
 		})
 	})
@@ -171,9 +194,12 @@ func (s *Server) userAction(w http.ResponseWriter, r *http.Request, me *viewer, 
 	pending, err := do()
 	if err == nil {
 		s.log.Info("user changed", "by", me.User.Username, "user", id, "pending", pending)
-		if pending {
+		switch {
+		case pending && strings.HasSuffix(r.URL.Path, "/password"):
+			done += waitsForCode
+		case pending:
 			done += waitsForConfirmation
-		} else {
+		default:
 			done += "."
 		}
 		http.Redirect(w, r, "/admin/users?done="+url.QueryEscape(done), http.StatusSeeOther)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -141,7 +142,9 @@ type AccountPage struct {
 	Phone   string
 	Errors  map[string]string
 	Changed bool
-	// MustChange says why this page is all the user reaches: an admin set their password.
+	// MustChange says why this page is all the user reaches: they signed in with their
+	// one-time sign-in code, and have no password of their own yet (the current one asked
+	// for is the code).
 	MustChange string
 }
 
@@ -174,9 +177,11 @@ func (s *Server) handlePasswordChange(w http.ResponseWriter, r *http.Request, me
 	gen, err := s.cfg.Store.ChangePassword(r.Context(), me.Actor, current, next)
 	if err != nil {
 		status := http.StatusUnprocessableEntity
-		switch tickets.ErrorCode(err) {
-		case tickets.EINVALID:
-		case tickets.EFORBIDDEN: // too many wrong current passwords: the name is locked
+		switch {
+		case tickets.ErrorCode(err) == tickets.EINVALID:
+		case errors.Is(err, tickets.ErrNoSignInCode): // a password an admin typed, before codes
+			status = http.StatusForbidden
+		case tickets.ErrorCode(err) == tickets.EFORBIDDEN: // too many wrong current passwords: the name is locked
 			s.log.Warn("password change refused: too many failures", "username", me.User.Username, "from", remoteAddr(r))
 			status = http.StatusTooManyRequests
 		default:
@@ -184,7 +189,7 @@ func (s *Server) handlePasswordChange(w http.ResponseWriter, r *http.Request, me
 			return
 		}
 		field := "password"
-		if strings.Contains(tickets.ErrorMessage(err), "hiện tại") || status == http.StatusTooManyRequests {
+		if strings.Contains(tickets.ErrorMessage(err), "hiện tại") || status != http.StatusUnprocessableEntity {
 			field = "current"
 		}
 		p.Errors[field] = tickets.ErrorMessage(err)

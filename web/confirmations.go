@@ -16,6 +16,14 @@ type ConfirmationsPage struct {
 	Changes []ChangeRow
 	Message string
 	Error   string
+	// Code is the sign-in code the confirmation just made, shown this once to the
+	// supervisor who confirmed it, to hand to the user.
+	Code *SignInCodeView
+}
+
+// SignInCodeView is a sign-in code as the supervisor who confirmed it reads it.
+type SignInCodeView struct {
+	Username, Code, Expires string
 }
 
 // ChangeRow is one change waiting, as the person deciding reads it.
@@ -26,6 +34,7 @@ type ChangeRow struct {
 	Before, After      string
 	ProposedBy, At     string
 	MayConfirm         bool
+	IssuesCode         bool // confirming it hands the confirmer the user's sign-in code
 	MayRefuse          bool // the proposer, taking it back, or who may confirm it
 	WhyNot, RowMessage string
 }
@@ -45,7 +54,7 @@ func (s *Server) confirmationsPage(r *http.Request, me *viewer) (ConfirmationsPa
 	n := s.names(r, me)
 	for _, c := range list {
 		row := ChangeRow{ID: c.ID, Username: c.Username, Role: tickets.RoleLabel(c.UserRole).Vi, What: changeKinds[c.Kind], ProposedBy: c.ProposedBy,
-			At: dateTime(c.ProposedAt), MayConfirm: c.MayConfirm(me.Actor),
+			At: dateTime(c.ProposedAt), MayConfirm: c.MayConfirm(me.Actor), IssuesCode: c.IssuesCode(),
 			MayRefuse: c.MayRefuse(me.Actor)}
 		row.Before, row.After = changeText(c, n)
 		switch {
@@ -54,6 +63,8 @@ func (s *Server) confirmationsPage(r *http.Request, me *viewer) (ConfirmationsPa
 			row.WhyNot = "Bạn đề xuất thay đổi này: cần một người khác xác nhận; bạn có thể rút lại (Từ chối)."
 		case me.User.ID == c.UserID:
 			row.WhyNot = "Thay đổi này là của tài khoản bạn: người khác xác nhận hoặc từ chối nó."
+		case c.IssuesCode():
+			row.WhyNot = tickets.ErrorMessage(tickets.ErrCodeForASupervisor)
 		}
 		p.Changes = append(p.Changes, row)
 	}
@@ -63,7 +74,7 @@ func (s *Server) confirmationsPage(r *http.Request, me *viewer) (ConfirmationsPa
 // changeText writes what a change does: the fields it changes, before and after.
 func changeText(c *tickets.UserChange, n names) (before, after string) {
 	if c.Kind == tickets.UserChangePassword {
-		return "", "mật khẩu do quản trị viên đặt (người dùng phải tự đặt mật khẩu mới trước khi làm việc)"
+		return "", "mã đăng nhập một lần cho người xác nhận trao cho người dùng, để tự đặt mật khẩu mới trước khi làm việc"
 	}
 	unit := func(code *string) string {
 		if code == nil {
@@ -105,22 +116,28 @@ func (s *Server) handleConfirmations(w http.ResponseWriter, r *http.Request, me 
 
 // handleConfirm makes a proposed change of a user take effect; if it ends the user's
 // sessions (a new role, unit or password), they end now: off duty, live streams closed.
+// A new user or a password reset makes the user a sign-in code: this answer shows it to
+// the supervisor who confirmed, once (not a redirect: the code is in no URL, and the
+// page is not kept), and nothing logs it.
 func (s *Server) handleConfirm(w http.ResponseWriter, r *http.Request, me *viewer) {
-	s.decideChange(w, r, me, "Đã xác nhận.", func(c *tickets.UserChange) error {
-		return s.changeUser(r.Context(), c.UserID, "account changed", func() error {
-			return s.cfg.Store.ConfirmUserChange(r.Context(), me.Actor, c.ID)
+	s.decideChange(w, r, me, "Đã xác nhận.", func(c *tickets.UserChange) (*tickets.SignInCode, error) {
+		var code *tickets.SignInCode
+		err := s.changeUser(r.Context(), c.UserID, "account changed", func() (err error) {
+			code, err = s.cfg.Store.ConfirmUserChange(r.Context(), me.Actor, c.ID)
+			return err
 		})
+		return code, err
 	})
 }
 
 // handleRefuse drops a proposed change of a user.
 func (s *Server) handleRefuse(w http.ResponseWriter, r *http.Request, me *viewer) {
-	s.decideChange(w, r, me, "Đã từ chối.", func(c *tickets.UserChange) error {
-		return s.cfg.Store.RefuseUserChange(r.Context(), me.Actor, c.ID)
+	s.decideChange(w, r, me, "Đã từ chối.", func(c *tickets.UserChange) (*tickets.SignInCode, error) {
+		return nil, s.cfg.Store.RefuseUserChange(r.Context(), me.Actor, c.ID)
 	})
 }
 
-func (s *Server) decideChange(w http.ResponseWriter, r *http.Request, me *viewer, done string, do func(*tickets.UserChange) error) {
+func (s *Server) decideChange(w http.ResponseWriter, r *http.Request, me *viewer, done string, do func(*tickets.UserChange) (*tickets.SignInCode, error)) {
 	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	list, err := s.cfg.Store.PendingUserChanges(r.Context(), me.Actor)
 	if err != nil {
@@ -133,14 +150,26 @@ func (s *Server) decideChange(w http.ResponseWriter, r *http.Request, me *viewer
 			c = x
 		}
 	}
+	var code *tickets.SignInCode
 	if c == nil {
 		err = tickets.Errorf(tickets.ENOTFOUND, "Không tìm thấy thay đổi đang chờ xác nhận này; có thể người khác đã quyết định.")
 	} else {
-		err = do(c)
+		code, err = do(c)
 	}
 	if err == nil {
-		s.log.Info("user change decided", "by", me.User.Username, "change", c.ID, "user", c.Username, "done", done)
-		http.Redirect(w, r, "/confirmations?done="+url.QueryEscape(done), http.StatusSeeOther)
+		s.log.Info("user change decided", "by", me.User.Username, "change", c.ID, "user", c.Username, "done", done, "code_issued", code != nil)
+		if code == nil {
+			http.Redirect(w, r, "/confirmations?done="+url.QueryEscape(done), http.StatusSeeOther)
+			return
+		}
+		p, perr := s.confirmationsPage(r, me)
+		if perr != nil {
+			s.fail(w, r, me, perr)
+			return
+		}
+		p.Message = done
+		p.Code = &SignInCodeView{Username: code.Username, Code: code.Code, Expires: dateTime(code.ExpiresAt)}
+		s.render(w, r, http.StatusOK, confirmationsPage(p))
 		return
 	}
 	if statusFor(err) == http.StatusInternalServerError {
@@ -197,7 +226,8 @@ func (s *Server) handleUserAudit(w http.ResponseWriter, r *http.Request, me *vie
 		case "active":
 			row.Before, row.After = boolText(e.OldValue), boolText(e.NewValue)
 		case "password":
-			row.After = map[string]string{"reset": "đặt lại", "changed": "tự đổi"}[e.NewValue]
+			row.After = map[string]string{"reset": "đặt lại", "changed": "tự đổi", "code": "cấp mã đăng nhập một lần",
+				"code_used": "đăng nhập bằng mã một lần"}[e.NewValue]
 		case "proposed", tickets.UserChangeConfirmed, tickets.UserChangeRefused:
 			row.What += " (" + changeKinds[e.Field] + ")"
 		}

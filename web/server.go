@@ -37,7 +37,7 @@ type Store interface {
 	UpdateUser(ctx context.Context, actor tickets.Actor, id int64, e tickets.UserEdit) (bool, error)
 	ResetPassword(ctx context.Context, actor tickets.Actor, id int64, password string) (bool, error)
 	PendingUserChanges(ctx context.Context, actor tickets.Actor) ([]*tickets.UserChange, error)
-	ConfirmUserChange(ctx context.Context, actor tickets.Actor, id int64) error
+	ConfirmUserChange(ctx context.Context, actor tickets.Actor, id int64) (*tickets.SignInCode, error)
 	RefuseUserChange(ctx context.Context, actor tickets.Actor, id int64) error
 	UserAudit(ctx context.Context, actor tickets.Actor, limit int) ([]*tickets.UserEvent, error)
 	ListUnits(ctx context.Context, includeRetired bool) ([]*tickets.Unit, error)
