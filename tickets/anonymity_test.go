@@ -689,3 +689,47 @@ func deref(s *string) string {
 	}
 	return *s
 }
+
+// An officer cannot learn a hidden reporter's number by trying numbers: a case from the
+// report with any number, or a link of the report to any case with a number (one they
+// opened with a guess), is refused the same way whether the number is the reporter's or
+// not, and nothing is saved. The call centre may still do both with another number; the
+// officer may open a case without one.
+func TestOfficerCannotGuessHiddenReportersNumber(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	report := f.ticket(t, tickets.CategoryCommunityReport, reporter, ptr(phuXuan))
+	var refusals []string
+	for _, guess := range []string{reporter, "0905 777 888"} {
+		c := &tickets.Case{PersonName: "Phan Văn Bình", Phone: ptr(guess), UnitCode: ptr(phuXuan)}
+		err := f.s.CreateCase(ctx, f.officer, c, &report.ID)
+		if tickets.ErrorCode(err) != tickets.EINVALID || !tickets.IsReporterNumber(err) {
+			t.Fatalf("an officer's case from %s with the number %s: %v, want invalid beside the phone", report.Ref, guess, err)
+		}
+		refusals = append(refusals, tickets.ErrorMessage(err))
+		guessed := &tickets.Case{PersonName: "Phan Văn Bình", Phone: ptr(guess), UnitCode: ptr(phuXuan)}
+		if err := f.s.CreateCase(ctx, f.officer, guessed, nil); err != nil {
+			t.Fatalf("an officer's case with the number %s, from no report: %v", guess, err)
+		}
+		err = f.s.LinkTicketToCase(ctx, f.officer, report.ID, guessed.ID, "")
+		if tickets.ErrorCode(err) != tickets.EINVALID || !tickets.IsReporterNumber(err) {
+			t.Fatalf("an officer links %s to a case with the number %s: %v, want invalid", report.Ref, guess, err)
+		}
+		refusals = append(refusals, tickets.ErrorMessage(err))
+	}
+	if refusals[0] != refusals[2] || refusals[1] != refusals[3] {
+		t.Errorf("the refusals differ between the reporter's number and another:\n%q", refusals)
+	}
+	if got := f.get(t, report.ID); got.CaseID != nil {
+		t.Errorf("%s is linked to case %d after the refusals", report.Ref, *got.CaseID)
+	}
+	none := &tickets.Case{PersonName: "Phan Văn Bình", UnitCode: ptr(phuXuan)}
+	if err := f.s.CreateCase(ctx, f.officer, none, &report.ID); err != nil {
+		t.Errorf("an officer's case from %s without a number: %v", report.Ref, err)
+	}
+	other := f.ticket(t, tickets.CategoryCommunityReport, "0913 000 999", ptr(phuXuan))
+	agents := &tickets.Case{PersonName: "Phan Văn Bình", Phone: ptr("0905 777 888"), UnitCode: ptr(phuXuan)}
+	if err := f.s.CreateCase(ctx, f.agent, agents, &other.ID); err != nil {
+		t.Errorf("an agent's case from %s with the person's number: %v", other.Ref, err)
+	}
+}

@@ -32,6 +32,9 @@ func (s *Store) CreateCase(ctx context.Context, actor Actor, c *Case, fromTicket
 			if err != nil {
 				return err
 			}
+			if actor.scoped() && tk.ReporterHidden {
+				return errOfficerPhone
+			}
 			if isReporterOf(tk, *c.Phone) {
 				return errReporterPhone
 			}
@@ -84,6 +87,9 @@ func linkTicket(ctx context.Context, t *tx, actor Actor, ticketID int64, c *Case
 	if err != nil {
 		return err
 	}
+	if c.Phone != nil && actor.scoped() && tk.ReporterHidden {
+		return errOfficerCase
+	}
 	if c.Phone != nil && isReporterOf(tk, *c.Phone) {
 		return errReporterCase
 	}
@@ -106,7 +112,14 @@ func linkTicket(ctx context.Context, t *tx, actor Actor, ticketID int64, c *Case
 // to, never has the reporter's number as the person's: the officer would read it on the
 // case, find the report through the cases of the reporter's own tickets, and the automated
 // follow-up would ring the reporter every day.
+//
+// Officers are refused any number there, not only the reporter's: were only the
+// reporter's refused, an officer could learn it by trying numbers (a case opened with a
+// guessed number, then the report linked to it). The call centre, who may know the
+// reporter, adds the person's number.
 var (
+	errOfficerPhone  = Errorf(EINVALID, "Ca mở từ tin báo có người phản ánh được giữ ẩn danh: cán bộ phường/xã để trống số điện thoại; hãy nhờ tổng đài 1900 1075 thêm số của người được theo dõi.")
+	errOfficerCase   = Errorf(EINVALID, "Cán bộ phường/xã không liên kết được tin báo có người phản ánh được giữ ẩn danh với một ca có số điện thoại; hãy nhờ tổng đài 1900 1075 liên kết.")
 	errReporterPhone = Errorf(EINVALID, "Số điện thoại này là của người phản ánh, người được giữ ẩn danh với cán bộ phường/xã: ca nghi nhiễm cần số của chính người được theo dõi (để trống nếu chưa biết).")
 	errReporterCase  = Errorf(EINVALID, "Không liên kết được: số điện thoại của ca này là của người phản ánh, người được giữ ẩn danh với cán bộ phường/xã.")
 )
@@ -115,7 +128,7 @@ var (
 // a reporter kept anonymous: the console shows why beside the phone, or beside the case's
 // reference when it was a link to a case.
 func IsReporterNumber(err error) bool {
-	return errors.Is(err, errReporterPhone) || errors.Is(err, errReporterCase)
+	return errors.Is(err, errReporterPhone) || errors.Is(err, errReporterCase) || errors.Is(err, errOfficerPhone) || errors.Is(err, errOfficerCase)
 }
 
 // isReporterOf reports whether phone (E.164) is a number the hidden reporter of a ticket
