@@ -2,7 +2,6 @@ package ivr_test
 
 import (
 	"context"
-	"encoding/binary"
 	"slices"
 	"strings"
 	"sync"
@@ -11,30 +10,9 @@ import (
 
 	"github.com/huehotline/hotline/ivr"
 	"github.com/huehotline/hotline/ivr/internal/ivrtest"
+	"github.com/huehotline/hotline/sounds/soundstest"
 	"github.com/huehotline/hotline/tickets"
 )
-
-// toneWAV is an 8 kHz mono 16-bit WAV of d.
-func toneWAV(d time.Duration) []byte {
-	n := int(d.Seconds() * 8000)
-	b := make([]byte, 44+2*n)
-	copy(b, "RIFF")
-	binary.LittleEndian.PutUint32(b[4:], uint32(36+2*n))
-	copy(b[8:], "WAVEfmt ")
-	binary.LittleEndian.PutUint32(b[16:], 16)
-	binary.LittleEndian.PutUint16(b[20:], 1)
-	binary.LittleEndian.PutUint16(b[22:], 1)
-	binary.LittleEndian.PutUint32(b[24:], 8000)
-	binary.LittleEndian.PutUint32(b[28:], 16000)
-	binary.LittleEndian.PutUint16(b[32:], 2)
-	binary.LittleEndian.PutUint16(b[34:], 16)
-	copy(b[36:], "data")
-	binary.LittleEndian.PutUint32(b[40:], uint32(2*n))
-	for i := 0; i < n; i++ {
-		binary.LittleEndian.PutUint16(b[44+2*i:], uint16(int16(4000*(1-2*(i/10%2)))))
-	}
-	return b
-}
 
 // settableClock is the store's and the App's clock, moved by the test.
 type settableClock struct {
@@ -68,7 +46,7 @@ func newVersion(t *testing.T, s *tickets.Store, sup tickets.Actor, prompt string
 	t.Helper()
 	ctx := context.Background()
 	v := &tickets.PromptVersion{Prompt: prompt, Lang: "vi", Source: tickets.PromptText, Text: "..."}
-	if err := s.AddPromptVersion(ctx, sup, v, toneWAV(2*time.Second)); err != nil {
+	if err := s.AddPromptVersion(ctx, sup, v, soundstest.WAV(2*time.Second, 4000)); err != nil {
 		t.Fatal(err)
 	}
 	live, err := s.PromptsLiveNow(ctx, sup)

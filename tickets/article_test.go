@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/huehotline/hotline/sounds"
+	"github.com/huehotline/hotline/sounds/soundstest"
 	"github.com/huehotline/hotline/tickets"
 )
 
@@ -348,7 +349,7 @@ func TestPublishPromptVersion(t *testing.T) {
 	ctx := context.Background()
 	add := func(lang, source, text string) *tickets.PromptVersion {
 		v := &tickets.PromptVersion{Prompt: "rules_info", Lang: lang, Source: source, Text: text}
-		if err := f.s.AddPromptVersion(ctx, f.sup, v, wav(2*time.Second, 8000)); err != nil {
+		if err := f.s.AddPromptVersion(ctx, f.sup, v, soundstest.WAV(2*time.Second, 8000)); err != nil {
 			t.Fatal(err)
 		}
 		return v

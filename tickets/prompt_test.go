@@ -6,34 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/huehotline/hotline/sounds/soundstest"
 	"github.com/huehotline/hotline/tickets"
 )
-
-// wav is an 8 kHz mono 16-bit WAV of d of a tone whose level is level.
-func wav(d time.Duration, level int16) []byte {
-	n := int(d.Seconds() * 8000)
-	b := make([]byte, 44+2*n)
-	copy(b, "RIFF")
-	binary.LittleEndian.PutUint32(b[4:], uint32(36+2*n))
-	copy(b[8:], "WAVEfmt ")
-	binary.LittleEndian.PutUint32(b[16:], 16)
-	binary.LittleEndian.PutUint16(b[20:], 1)
-	binary.LittleEndian.PutUint16(b[22:], 1)
-	binary.LittleEndian.PutUint32(b[24:], 8000)
-	binary.LittleEndian.PutUint32(b[28:], 16000)
-	binary.LittleEndian.PutUint16(b[32:], 2)
-	binary.LittleEndian.PutUint16(b[34:], 16)
-	copy(b[36:], "data")
-	binary.LittleEndian.PutUint32(b[40:], uint32(2*n))
-	for i := 0; i < n; i++ {
-		v := level
-		if i%20 < 10 {
-			v = -level
-		}
-		binary.LittleEndian.PutUint16(b[44+2*i:], uint16(v))
-	}
-	return b
-}
 
 // livePrompt is the version number of a prompt live at t (1: the embedded WAV).
 func livePrompt(t *testing.T, s *tickets.Store, prompt, lang string, at time.Time) int {
@@ -54,17 +29,17 @@ func TestPromptVersions(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
 	v2 := &tickets.PromptVersion{Prompt: "rules_info", Lang: "vi", Source: tickets.PromptText, Text: "Từ 00:00 ngày 12/08 ..."}
-	if err := f.s.AddPromptVersion(ctx, f.sup, v2, wav(2*time.Second, 8000)); err != nil {
+	if err := f.s.AddPromptVersion(ctx, f.sup, v2, soundstest.WAV(2*time.Second, 8000)); err != nil {
 		t.Fatal(err)
 	}
 	v3 := &tickets.PromptVersion{Prompt: "rules_info", Lang: "vi", Source: tickets.PromptUpload, Text: "bản ghi âm"}
-	if err := f.s.AddPromptVersion(ctx, f.sup, v3, wav(3*time.Second, 8000)); err != nil {
+	if err := f.s.AddPromptVersion(ctx, f.sup, v3, soundstest.WAV(3*time.Second, 8000)); err != nil {
 		t.Fatal(err)
 	}
 	if v2.Number != 2 || v3.Number != 3 || v3.DurationMS != 3000 || v3.SHA256 == "" {
 		t.Errorf("versions %+v %+v, want 2 and 3 of 3 s", v2, v3)
 	}
-	if got, _ := f.s.PromptAudio(ctx, v3.ID); len(got) != len(wav(3*time.Second, 8000)) {
+	if got, _ := f.s.PromptAudio(ctx, v3.ID); len(got) != len(soundstest.WAV(3*time.Second, 8000)) {
 		t.Errorf("audio of v3: %d bytes", len(got))
 	}
 	list, err := f.s.PromptVersions(ctx, f.sup, "rules_info")
@@ -73,15 +48,15 @@ func TestPromptVersions(t *testing.T) {
 	}
 	t.Run("ErrForbidden", func(t *testing.T) {
 		for _, a := range []tickets.Actor{f.agent, f.officer, {Name: "root", Role: tickets.RoleAdmin}} {
-			err := f.s.AddPromptVersion(ctx, a, &tickets.PromptVersion{Prompt: "rules_info", Lang: "vi", Source: tickets.PromptText}, wav(time.Second, 8000))
+			err := f.s.AddPromptVersion(ctx, a, &tickets.PromptVersion{Prompt: "rules_info", Lang: "vi", Source: tickets.PromptText}, soundstest.WAV(time.Second, 8000))
 			if tickets.ErrorCode(err) != tickets.EFORBIDDEN {
 				t.Errorf("%s adds a version: %v", a.Role, err)
 			}
 		}
 	})
 	t.Run("ErrInvalid", func(t *testing.T) {
-		long := wav(tickets.MaxPromptLength+time.Second, 8000)
-		stereo := wav(time.Second, 8000)
+		long := soundstest.WAV(tickets.MaxPromptLength+time.Second, 8000)
+		stereo := soundstest.WAV(time.Second, 8000)
 		binary.LittleEndian.PutUint16(stereo[22:], 2)
 		for name, c := range map[string]struct {
 			v   tickets.PromptVersion
@@ -90,10 +65,10 @@ func TestPromptVersions(t *testing.T) {
 			"not a WAV":        {tickets.PromptVersion{Prompt: "rules_info", Lang: "vi", Source: tickets.PromptUpload}, []byte("ID3 an mp3")},
 			"stereo":           {tickets.PromptVersion{Prompt: "rules_info", Lang: "vi", Source: tickets.PromptUpload}, stereo},
 			"too long":         {tickets.PromptVersion{Prompt: "rules_info", Lang: "vi", Source: tickets.PromptUpload}, long},
-			"a language":       {tickets.PromptVersion{Prompt: "rules_info", Lang: "fr", Source: tickets.PromptText}, wav(time.Second, 8000)},
-			"a prompt":         {tickets.PromptVersion{Prompt: "../etc", Lang: "vi", Source: tickets.PromptText}, wav(time.Second, 8000)},
-			"a source":         {tickets.PromptVersion{Prompt: "rules_info", Lang: "vi", Source: "builtin"}, wav(time.Second, 8000)},
-			"nothing to speak": {tickets.PromptVersion{Prompt: "rules_info", Lang: "vi", Source: tickets.PromptText}, wav(100*time.Millisecond, 8000)},
+			"a language":       {tickets.PromptVersion{Prompt: "rules_info", Lang: "fr", Source: tickets.PromptText}, soundstest.WAV(time.Second, 8000)},
+			"a prompt":         {tickets.PromptVersion{Prompt: "../etc", Lang: "vi", Source: tickets.PromptText}, soundstest.WAV(time.Second, 8000)},
+			"a source":         {tickets.PromptVersion{Prompt: "rules_info", Lang: "vi", Source: "builtin"}, soundstest.WAV(time.Second, 8000)},
+			"nothing to speak": {tickets.PromptVersion{Prompt: "rules_info", Lang: "vi", Source: tickets.PromptText}, soundstest.WAV(100*time.Millisecond, 8000)},
 		} {
 			if err := f.s.AddPromptVersion(ctx, f.sup, &c.v, c.wav); tickets.ErrorCode(err) != tickets.EINVALID {
 				t.Errorf("%s: %v, want invalid", name, err)
@@ -110,7 +85,7 @@ func TestPromptSchedule(t *testing.T) {
 	f := newFixture(t)
 	add := func(lang string) *tickets.PromptVersion {
 		v := &tickets.PromptVersion{Prompt: "rules_info", Lang: lang, Source: tickets.PromptText, Text: "..."}
-		if err := f.s.AddPromptVersion(ctx, f.sup, v, wav(2*time.Second, 8000)); err != nil {
+		if err := f.s.AddPromptVersion(ctx, f.sup, v, soundstest.WAV(2*time.Second, 8000)); err != nil {
 			t.Fatal(err)
 		}
 		return v
@@ -208,7 +183,7 @@ func TestUrgentMessage(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
 	v := &tickets.PromptVersion{Prompt: tickets.UrgentPrompt, Lang: "vi", Source: tickets.PromptText, Text: "Từ 18:00 tối nay Phú Vang phong toả"}
-	if err := f.s.AddPromptVersion(ctx, f.sup, v, wav(3*time.Second, 8000)); err != nil {
+	if err := f.s.AddPromptVersion(ctx, f.sup, v, soundstest.WAV(3*time.Second, 8000)); err != nil {
 		t.Fatal(err)
 	}
 	until := f.now.Add(12 * time.Hour)

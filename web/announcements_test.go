@@ -19,6 +19,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/huehotline/hotline/sounds/soundstest"
 	"github.com/huehotline/hotline/tickets"
 	"github.com/huehotline/hotline/web"
 )
@@ -211,7 +212,7 @@ func TestAnnouncementVersions(t *testing.T) {
 
 // silenceWAV is two seconds of digital silence at 8 kHz.
 func silenceWAV() []byte {
-	b := toneWAV(2 * time.Second)
+	b := soundstest.WAV(2*time.Second, 8000)
 	for i := 44; i < len(b); i++ {
 		b[i] = 0
 	}

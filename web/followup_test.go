@@ -82,25 +82,7 @@ func TestBoardNumbersForTheOfficer(t *testing.T) {
 func boardPost(t *testing.T, cl *http.Client, c *console, id int64, form url.Values) (int, string) {
 	t.Helper()
 	form.Set("unit", phuXuan)
-	req, _ := http.NewRequest(http.MethodPost, fmt.Sprintf("%s/board/followups/%d", c.srv.URL, id), strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Sec-Fetch-Site", "same-origin")
-	req.Header.Set("HX-Request", "true")
-	resp, err := cl.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var b strings.Builder
-	buf := make([]byte, 32<<10)
-	for {
-		n, err := resp.Body.Read(buf)
-		b.Write(buf[:n])
-		if err != nil {
-			break
-		}
-	}
-	return resp.StatusCode, b.String()
+	return postHTMX(t, cl, fmt.Sprintf("%s/board/followups/%d", c.srv.URL, id), form)
 }
 
 // Recording a result asks how the person was followed up (no silent home visit), and

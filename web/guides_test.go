@@ -14,6 +14,7 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
+	"github.com/huehotline/hotline/sounds/soundstest"
 	"github.com/huehotline/hotline/tickets"
 	"github.com/huehotline/hotline/web"
 )
@@ -213,7 +214,7 @@ func TestPromptToGuideInTheConsole(t *testing.T) {
 	text := &tickets.PromptVersion{Prompt: "rules_info", Lang: "vi", Source: tickets.PromptText, Text: "Từ 00:00 ngày 12/08, người vào Huế phải khai báo y tế trên Hue-S."}
 	rec := &tickets.PromptVersion{Prompt: "rules_info", Lang: "vi", Source: tickets.PromptUpload, Text: "bản ghi âm"}
 	for _, v := range []*tickets.PromptVersion{text, rec} {
-		if err := c.store.AddPromptVersion(ctx, c.actor("minh"), v, toneWAV(2*time.Second)); err != nil {
+		if err := c.store.AddPromptVersion(ctx, c.actor("minh"), v, soundstest.WAV(2*time.Second, 8000)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -381,7 +382,7 @@ func TestAgentFindsTheGuideFromTheScreenPop(t *testing.T) {
 func TestSupervisorPublishesAnnouncementToGuide(t *testing.T) {
 	c := newConsole(t)
 	text := &tickets.PromptVersion{Prompt: "rules_info", Lang: "vi", Source: tickets.PromptText, Text: "Từ 00:00 ngày 12/08, người vào Huế phải khai báo y tế trên Hue-S và cách ly 7 ngày."}
-	if err := c.store.AddPromptVersion(context.Background(), c.actor("minh"), text, toneWAV(2*time.Second)); err != nil {
+	if err := c.store.AddPromptVersion(context.Background(), c.actor("minh"), text, soundstest.WAV(2*time.Second, 8000)); err != nil {
 		t.Fatal(err)
 	}
 	ctx := newTab(t)

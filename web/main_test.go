@@ -2,9 +2,8 @@ package web_test
 
 import (
 	"context"
-	"encoding/binary"
 	"fmt"
-	"math"
+	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -20,6 +19,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/huehotline/hotline/sounds"
+	"github.com/huehotline/hotline/sounds/soundstest"
 	"github.com/huehotline/hotline/tickets"
 	"github.com/huehotline/hotline/web"
 )
@@ -153,7 +153,7 @@ func (c *console) voiceMessage(tk *tickets.Ticket) int64 {
 	rel := "2021/08/10/" + *tk.CallID + "-m1.wav"
 	full := filepath.Join(c.recordings, rel)
 	os.MkdirAll(filepath.Dir(full), 0o750)
-	if err := os.WriteFile(full, toneWAV(2*time.Second), 0o600); err != nil {
+	if err := os.WriteFile(full, soundstest.WAV(2*time.Second, 8000), 0o600); err != nil {
 		c.t.Fatal(err)
 	}
 	r := &tickets.Recording{CallID: tk.CallID, Kind: tickets.RecordingVoiceMessage, Path: rel, DurationMS: 2000}
@@ -161,29 +161,6 @@ func (c *console) voiceMessage(tk *tickets.Ticket) int64 {
 		c.t.Fatal(err)
 	}
 	return r.ID
-}
-
-// toneWAV is an 8 kHz, 16-bit mono WAV of a 440 Hz tone.
-func toneWAV(d time.Duration) []byte {
-	n := int(d.Seconds() * 8000)
-	b := make([]byte, 44+2*n)
-	copy(b, "RIFF")
-	binary.LittleEndian.PutUint32(b[4:], uint32(36+2*n))
-	copy(b[8:], "WAVEfmt ")
-	binary.LittleEndian.PutUint32(b[16:], 16)
-	binary.LittleEndian.PutUint16(b[20:], 1)
-	binary.LittleEndian.PutUint16(b[22:], 1)
-	binary.LittleEndian.PutUint32(b[24:], 8000)
-	binary.LittleEndian.PutUint32(b[28:], 16000)
-	binary.LittleEndian.PutUint16(b[32:], 2)
-	binary.LittleEndian.PutUint16(b[34:], 16)
-	copy(b[36:], "data")
-	binary.LittleEndian.PutUint32(b[40:], uint32(2*n))
-	for i := 0; i < n; i++ {
-		v := int16(8000 * math.Sin(2*math.Pi*440*float64(i)/8000))
-		binary.LittleEndian.PutUint16(b[44+2*i:], uint16(v))
-	}
-	return b
 }
 
 // client is an HTTP client of the console signed in as a user (no redirects followed).
@@ -208,21 +185,32 @@ func (c *console) client(username string) *http.Client {
 // get fetches a page and returns its status and body.
 func get(t *testing.T, cl *http.Client, u string) (int, string) {
 	t.Helper()
-	resp, err := cl.Get(u)
+	req, _ := http.NewRequest(http.MethodGet, u, nil)
+	return send(t, cl, req)
+}
+
+// send sends a request and returns the answer's status and body.
+func send(t *testing.T, cl *http.Client, req *http.Request) (int, string) {
+	t.Helper()
+	resp, err := cl.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var b strings.Builder
-	buf := make([]byte, 32<<10)
-	for {
-		n, err := resp.Body.Read(buf)
-		b.Write(buf[:n])
-		if err != nil {
-			break
-		}
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// formRequest is a form posted from a console page (the same origin), as htmx sends it
+// when hx is set.
+func formRequest(u string, form url.Values, hx bool) *http.Request {
+	req, _ := http.NewRequest(http.MethodPost, u, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	if hx {
+		req.Header.Set("HX-Request", "true")
 	}
-	return resp.StatusCode, b.String()
+	return req
 }
 
 // signIn signs a browser tab in as a user.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/huehotline/hotline/sounds/soundstest"
 	"github.com/huehotline/hotline/tickets"
 	"github.com/huehotline/hotline/web"
 )
@@ -54,7 +55,7 @@ func withPages(t *testing.T, c *console) []consolePage {
 		t.Fatal(err)
 	}
 	if err := c.store.AddPromptVersion(ctx, c.actor("minh"), &tickets.PromptVersion{Prompt: "rules_info", Lang: "vi", Source: tickets.PromptText,
-		Text: "Từ 00:00 ngày mai, người vào Huế từ vùng có dịch cách ly 7 ngày tại nhà."}, toneWAV(2*time.Second)); err != nil {
+		Text: "Từ 00:00 ngày mai, người vào Huế từ vùng có dịch cách ly 7 ngày tại nhà."}, soundstest.WAV(2*time.Second, 8000)); err != nil {
 		t.Fatal(err)
 	}
 	ticket, kase := "/tickets/"+tk.Ref, "/cases/"+cs.Ref

@@ -251,17 +251,7 @@ func TestBadFormsKeepWhatWasTyped(t *testing.T) {
 // post sends a form as the console's own page would, and returns the status and body.
 func post(t *testing.T, cl *http.Client, u string, form url.Values) (int, string) {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, u, strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Sec-Fetch-Site", "same-origin")
-	resp, err := cl.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var b bytes.Buffer
-	b.ReadFrom(resp.Body)
-	return resp.StatusCode, b.String()
+	return send(t, cl, formRequest(u, form, false))
 }
 
 // excerpt returns the text around an element with a data-testid, for messages.

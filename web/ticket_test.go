@@ -17,25 +17,7 @@ import (
 // postHTMX sends a form as htmx does from a console page, and returns the status and body.
 func postHTMX(t *testing.T, cl *http.Client, u string, form url.Values) (int, string) {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, u, strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Sec-Fetch-Site", "same-origin")
-	req.Header.Set("HX-Request", "true")
-	resp, err := cl.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var b strings.Builder
-	buf := make([]byte, 32<<10)
-	for {
-		n, err := resp.Body.Read(buf)
-		b.Write(buf[:n])
-		if err != nil {
-			break
-		}
-	}
-	return resp.StatusCode, b.String()
+	return send(t, cl, formRequest(u, form, true))
 }
 
 // ticketHead returns the header of a ticket's page: its reference, priority, status.
