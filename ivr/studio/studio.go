@@ -267,37 +267,32 @@ func (ss *session) record(name string) error {
 	limit := time.NewTimer(tickets.MaxPromptLength + 30*time.Second)
 	defer limit.Stop()
 	for {
-		select {
-		case <-limit.C:
+		e, err := ss.next(limit.C)
+		switch v := e.(type) {
+		case nil:
+			if err != nil {
+				return err
+			}
 			ctx, cancel := asterisk.CommandContext()
 			cfg.REST.StopRecording(ctx, name)
 			cancel()
 			return nil
-		case <-ss.aborted:
-			return errGone
-		case e := <-ss.events:
-			switch v := e.(type) {
-			case *ari.RecordingFinished:
-				if v.Recording.Name == name {
-					return nil
-				}
-			case *ari.RecordingFailed:
-				if v.Recording.Name == name {
-					return fmt.Errorf("recording failed: %s", v.Recording.Cause)
-				}
-			case *ari.ChannelDtmfReceived:
-				// The bridge's recorder may not hear the supervisor's keys: # ends it here.
-				if v.Channel.ID == ss.leg && v.Digit == "#" {
-					ctx, cancel := asterisk.CommandContext()
-					err := cfg.REST.StopRecording(ctx, name)
-					cancel()
-					if err != nil {
-						return fmt.Errorf("stop the recording: %w", err)
-					}
-				}
-			case *ari.ChannelHangupRequest, *ari.StasisEnd, *ari.ChannelDestroyed:
-				if asterisk.EventChannel(v) == ss.leg {
-					return errGone
+		case *ari.RecordingFinished:
+			if v.Recording.Name == name {
+				return nil
+			}
+		case *ari.RecordingFailed:
+			if v.Recording.Name == name {
+				return fmt.Errorf("recording failed: %s", v.Recording.Cause)
+			}
+		case *ari.ChannelDtmfReceived:
+			// The bridge's recorder may not hear the supervisor's keys: # ends it here.
+			if v.Channel.ID == ss.leg && v.Digit == "#" {
+				ctx, cancel := asterisk.CommandContext()
+				err := cfg.REST.StopRecording(ctx, name)
+				cancel()
+				if err != nil {
+					return fmt.Errorf("stop the recording: %w", err)
 				}
 			}
 		}
@@ -326,28 +321,20 @@ func (ss *session) play(keys string, list ...media) (string, error) {
 	timer := time.NewTimer(limit)
 	defer timer.Stop()
 	for {
-		select {
-		case <-timer.C:
-			return "", nil
-		case <-ss.aborted:
-			return "", errGone
-		case e := <-ss.events:
-			switch v := e.(type) {
-			case *ari.PlaybackFinished:
-				if v.Playback.ID == id {
-					return "", nil
-				}
-			case *ari.ChannelDtmfReceived:
-				if v.Channel.ID == ss.leg && v.Digit != "" && strings.Contains(keys, v.Digit) {
-					ctx, cancel := asterisk.CommandContext()
-					cfg.REST.StopPlayback(ctx, id)
-					cancel()
-					return v.Digit, nil
-				}
-			case *ari.ChannelHangupRequest, *ari.StasisEnd, *ari.ChannelDestroyed:
-				if asterisk.EventChannel(v) == ss.leg {
-					return "", errGone
-				}
+		e, err := ss.next(timer.C)
+		switch v := e.(type) {
+		case nil:
+			return "", err
+		case *ari.PlaybackFinished:
+			if v.Playback.ID == id {
+				return "", nil
+			}
+		case *ari.ChannelDtmfReceived:
+			if v.Channel.ID == ss.leg && v.Digit != "" && strings.Contains(keys, v.Digit) {
+				ctx, cancel := asterisk.CommandContext()
+				cfg.REST.StopPlayback(ctx, id)
+				cancel()
+				return v.Digit, nil
 			}
 		}
 	}
@@ -358,22 +345,36 @@ func (ss *session) key(wait time.Duration) (string, error) {
 	timer := time.NewTimer(wait)
 	defer timer.Stop()
 	for {
-		select {
-		case <-timer.C:
-			return "", nil
-		case <-ss.aborted:
-			return "", errGone
-		case e := <-ss.events:
-			switch v := e.(type) {
-			case *ari.ChannelDtmfReceived:
-				if v.Channel.ID == ss.leg {
-					return v.Digit, nil
-				}
-			case *ari.ChannelHangupRequest, *ari.StasisEnd, *ari.ChannelDestroyed:
-				if asterisk.EventChannel(v) == ss.leg {
-					return "", errGone
-				}
+		e, err := ss.next(timer.C)
+		switch v := e.(type) {
+		case nil:
+			return "", err
+		case *ari.ChannelDtmfReceived:
+			if v.Channel.ID == ss.leg {
+				return v.Digit, nil
 			}
+		}
+	}
+}
+
+// next is the session's next event, or nil when deadline fires (err nil) or the
+// supervisor hung up or the hotline ended the session (errGone).
+func (ss *session) next(deadline <-chan time.Time) (ari.Event, error) {
+	for {
+		select {
+		case <-deadline:
+			return nil, nil
+		case <-ss.aborted:
+			return nil, errGone
+		case e := <-ss.events:
+			switch e.(type) {
+			case *ari.ChannelHangupRequest, *ari.StasisEnd, *ari.ChannelDestroyed:
+				if asterisk.EventChannel(e) == ss.leg {
+					return nil, errGone
+				}
+				continue
+			}
+			return e, nil
 		}
 	}
 }
