@@ -474,3 +474,60 @@ func (a *App) serve(c *call) {
 
 // ErrStopping means the application is shutting down and no new work starts.
 var ErrStopping = errors.New("the hotline is stopping")
+
+// PromptsChanged tells the App that a supervisor changed what callers hear: the next
+// call hears it.
+func (a *App) PromptsChanged() {
+	select {
+	case a.promptsKick <- struct{}{}:
+	default:
+	}
+}
+
+// reloadPrompts reads the set live now from the store.
+func (a *App) reloadPrompts(ctx context.Context) error {
+	if a.cfg.Prompts == nil {
+		return nil
+	}
+	rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	live, err := a.cfg.Prompts.LivePrompts(rctx, a.cfg.Now())
+	if err != nil {
+		return err
+	}
+	next := newPrompts(a.cfg.SoundsURL, a.cfg.PromptDuration, live)
+	if old := a.prompts.Swap(next); old != nil && old.String() != next.String() {
+		a.cfg.Log.Info("prompts live now changed", "versions", next.String())
+	}
+	return nil
+}
+
+// promptsLoop keeps the live set current until ctx ends: read again when told, at the
+// next scheduled change, and every promptsRecheck.
+func (a *App) promptsLoop(ctx context.Context) {
+	if a.cfg.Prompts == nil {
+		return
+	}
+	failing := false
+	for {
+		err := a.reloadPrompts(ctx)
+		switch {
+		case err != nil && !failing:
+			a.cfg.Log.Warn("read the prompts live now; the last set plays meanwhile", "err", err)
+		case err == nil && failing:
+			a.cfg.Log.Info("the prompts live now are read again")
+		}
+		failing = err != nil
+		wait := promptsRecheck
+		now := a.cfg.Now()
+		if next, err := a.cfg.Prompts.NextPromptChange(ctx, now); err == nil && next != nil {
+			wait = min(wait, max(next.Sub(now)+10*time.Millisecond, 10*time.Millisecond))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-a.promptsKick:
+		case <-time.After(wait):
+		}
+	}
+}

@@ -146,6 +146,9 @@ func (sv *services) Prompt(lang, id string) (uri string, limit time.Duration) {
 	return sv.MediaURI(p), sv.PlaybackLimit([]PromptRef{p})
 }
 
+// Prompts returns the set live now.
+func (sv *services) Prompts() *Prompts { return sv.prompts.Load() }
+
 // MediaURI is where Asterisk fetches a prompt from now (sound:http://...).
 func (sv *services) MediaURI(p PromptRef) string { return sv.Prompts().URI(p) }
 
