@@ -16,6 +16,7 @@ import (
 	"filippo.io/age"
 
 	"github.com/huehotline/hotline/backup"
+	"github.com/huehotline/hotline/sounds/soundstest"
 	"github.com/huehotline/hotline/tickets"
 )
 
@@ -23,6 +24,8 @@ import (
 type live struct {
 	dir, ref   string
 	recordings string
+	prompt     int64 // a prompt version, whose audio is in the database
+	promptWAV  []byte
 	store      *tickets.Store
 	files      map[string][]byte // name in the archive: content
 }
@@ -50,6 +53,16 @@ func newLive(t testing.TB) *live {
 		t.Fatal(err)
 	}
 	l.ref = tk.Ref
+	u := &tickets.User{Username: "giamsat", Role: tickets.RoleSupervisor}
+	if err := s.CreateUser(ctx, tickets.ActorSystem, u, "a long enough password"); err != nil {
+		t.Fatal(err)
+	}
+	v := &tickets.PromptVersion{Prompt: "rules_info", Lang: "vi", Source: tickets.PromptText, Text: "Quy định mới"}
+	l.promptWAV = soundstest.WAV(2*time.Second, 8000)
+	if err := s.AddPromptVersion(ctx, tickets.ActorFor(u), v, l.promptWAV); err != nil {
+		t.Fatal(err)
+	}
+	l.prompt = v.ID
 	for name, content := range map[string]string{
 		"2026/12/08/a.wav":        "RIFF voice message of the caller",
 		"2026/12/08/b.wav":        "RIFF another voice message",
@@ -181,6 +194,9 @@ func TestBackupAndRestore(t *testing.T) {
 		tk, err := s.FindTicketByRef(context.Background(), tickets.ActorSystem, l.ref)
 		if err != nil || tk.CallerNumber == nil || *tk.CallerNumber != callerNumber {
 			t.Errorf("restored ticket %s: %+v, %v", l.ref, tk, err)
+		}
+		if wav, err := s.PromptAudio(context.Background(), l.prompt); err != nil || !bytes.Equal(wav, l.promptWAV) {
+			t.Errorf("restored prompt version's audio: %d bytes, %v; want %d", len(wav), err, len(l.promptWAV))
 		}
 		var check string
 		if err := s.DB().QueryRow(`PRAGMA integrity_check`).Scan(&check); err != nil || check != "ok" {

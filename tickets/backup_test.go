@@ -88,3 +88,20 @@ func TestCopyDatabase(t *testing.T) {
 		t.Error("a copy written over an existing file")
 	}
 }
+
+// A store opened AsFound changes nothing of the database: no migration is applied.
+func TestOpenStoreAsFound(t *testing.T) {
+	ctx := context.Background()
+	s, err := tickets.OpenStore(ctx, filepath.Join(t.TempDir(), "empty.db"), tickets.AsFound())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var n int
+	if err := s.DB().QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("a database opened as found has %d tables (%v), want none", n, err)
+	}
+	if _, err := s.CopyDatabase(ctx, filepath.Join(t.TempDir(), "copy.db")); err == nil {
+		t.Error("a copy of a database that is not the hotline's accepted")
+	}
+}

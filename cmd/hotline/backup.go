@@ -140,7 +140,8 @@ func runBackup(args []string, out *os.File) error {
 		return settingErrorf("%s exists: a backup is never written over a file; give a new name or a folder.", dest)
 	}
 	ctx := context.Background()
-	store, err := openStore(ctx, *folders.db)
+	// The database as it is: a backup beside a serving hotline changes nothing of it.
+	store, err := openStore(ctx, *folders.db, tickets.AsFound())
 	if err != nil {
 		return err
 	}
