@@ -99,6 +99,7 @@ func Write(ctx context.Context, dest string, recipients []age.Recipient, src Sou
 	}
 	// The copy sits beside the database, which it is no less private than, never beside
 	// the archive (a backup disk may be elsewhere): it is removed once archived.
+	removeLeftCopies(filepath.Dir(src.Store.Path()), now)
 	tmpDir, err := os.MkdirTemp(filepath.Dir(src.Store.Path()), ".backup-")
 	if err != nil {
 		return nil, fmt.Errorf("backup: %w", err)
@@ -153,6 +154,23 @@ func Write(ctx context.Context, dest string, recipients []age.Recipient, src Sou
 		return nil, fmt.Errorf("backup: %w", err)
 	}
 	return m, nil
+}
+
+// leftCopyAge is how old a database's copy of a backup that never finished (its process
+// was killed) is before the next backup removes it: no backup takes that long, so it is
+// not another's in progress.
+const leftCopyAge = 24 * time.Hour
+
+// removeLeftCopies removes the database's copies that backups killed while writing left
+// beside the database: unencrypted, they would otherwise keep what retention and erasure
+// removed.
+func removeLeftCopies(dir string, now time.Time) {
+	left, _ := filepath.Glob(filepath.Join(dir, ".backup-*"))
+	for _, p := range left {
+		if st, err := os.Stat(p); err == nil && st.IsDir() && now.Sub(st.ModTime()) > leftCopyAge {
+			os.RemoveAll(p)
+		}
+	}
 }
 
 // addFolder adds a folder's regular files under f.Name, in name order. A folder that

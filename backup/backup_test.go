@@ -115,7 +115,23 @@ func sha(b []byte) string { s := sha256.Sum256(b); return hex.EncodeToString(s[:
 func TestBackupAndRestore(t *testing.T) {
 	l := newLive(t)
 	key, keyFile := newKey(t)
+	// A copy left by a backup killed two days ago goes; one of a backup in progress stays.
+	old, fresh := filepath.Join(l.dir, ".backup-old"), filepath.Join(l.dir, ".backup-fresh")
+	for _, d := range []string{old, fresh} {
+		os.MkdirAll(d, 0o700)
+		os.WriteFile(filepath.Join(d, "hotline.db"), []byte("a copy"), 0o600)
+	}
+	written := time.Date(2026, 12, 8, 19, 0, 0, 0, time.UTC) // the time write gives
+	os.Chtimes(old, written.Add(-48*time.Hour), written.Add(-48*time.Hour))
+	os.Chtimes(fresh, written.Add(-time.Hour), written.Add(-time.Hour))
 	archive, m := l.write(t, key)
+	if _, err := os.Stat(old); err == nil {
+		t.Error("a copy left by a killed backup two days ago is still there")
+	}
+	if _, err := os.Stat(fresh); err != nil {
+		t.Errorf("the copy of a backup in progress was removed: %v", err)
+	}
+	os.RemoveAll(fresh)
 
 	t.Run("Archive", func(t *testing.T) {
 		st, err := os.Stat(archive)
