@@ -57,6 +57,10 @@ func runServe(args []string) error {
 	followConcurrent := fs.String("followup-concurrent", env("HOTLINE_FOLLOWUP_CONCURRENT", "4"), "automated follow-up calls up at once; 0 turns them off (HOTLINE_FOLLOWUP_CONCURRENT)")
 	followRate := fs.String("followup-rate", env("HOTLINE_FOLLOWUP_RATE", "20"), "automated follow-up calls started per minute at most (HOTLINE_FOLLOWUP_RATE)")
 	livePerUser := fs.String("live-per-user", env("HOTLINE_LIVE_PER_USER", "8"), "live streams (console pages) one user may have open at once (HOTLINE_LIVE_PER_USER)")
+	backupDir := fs.String("backup-dir", env("HOTLINE_BACKUP_DIR", ""), "folder of the nightly encrypted backups; unset: no nightly backup (HOTLINE_BACKUP_DIR)")
+	backupRecipient := fs.String("backup-recipient", env("HOTLINE_BACKUP_RECIPIENT", ""), "age public key(s) the backups are encrypted to (HOTLINE_BACKUP_RECIPIENT)")
+	backupAt := fs.String("backup-at", env("HOTLINE_BACKUP_AT", "02:00"), "when the nightly backup is made, Huế time (HOTLINE_BACKUP_AT)")
+	backupKeep := fs.String("backup-keep", env("HOTLINE_BACKUP_KEEP", "14"), "nightly backups kept; older ones are removed (HOTLINE_BACKUP_KEEP)")
 	followAGI := fs.String("followup-agi", env("HOTLINE_FOLLOWUP_AGI", "127.0.0.1:0"), "where Asterisk's FastAGI reaches the hotline for the follow-up questions; port 0 picks a free one, for an Asterisk on this machine (HOTLINE_FOLLOWUP_AGI)")
 	if err := fs.Parse(args); err != nil {
 		return settingErrorf("%v", err)
@@ -122,6 +126,13 @@ func runServe(args []string) error {
 	if err != nil || perUser < 1 || perUser > 1000 {
 		return settingErrorf("HOTLINE_LIVE_PER_USER %q must be a number of pages from 1 to 1000.", *livePerUser)
 	}
+	nightly, err := parseNightlyBackup(*backupDir, *backupRecipient, *backupAt, *backupKeep)
+	if err != nil {
+		return err
+	}
+	if nightly != nil {
+		nightly.folders = backupFolders(*dbPath, *recordings, *reports, *spool)
+	}
 	followUps := followup.Config{Window: window, Concurrent: concurrent, Rate: rate,
 		Ring: d["HOTLINE_FOLLOWUP_RING"], Every: d["HOTLINE_FOLLOWUP_EVERY"]}
 	if concurrent > 0 {
@@ -154,7 +165,7 @@ func runServe(args []string) error {
 	return serve(ctx, serveConfig{ari: *ariCfg, dbPath: *dbPath, addr: *addr, soundsURL: *soundsURL, log: log,
 		recordings: *recordings, spool: *spool, reports: *reports, queue: queue, trunk: *trunk, secureCookie: env("HOTLINE_SECURE_COOKIE", "") == "1",
 		consoleGrace: d["HOTLINE_CONSOLE_GRACE"], reportGrace: d["HOTLINE_REPORT_GRACE"], livePerUser: perUser,
-		followUps: followUps, followUpRetry: d["HOTLINE_FOLLOWUP_RETRY"]})
+		followUps: followUps, followUpRetry: d["HOTLINE_FOLLOWUP_RETRY"], backups: nightly})
 }
 
 type serveConfig struct {
@@ -177,6 +188,7 @@ type serveConfig struct {
 	// is when one cut by a network failure or a restart is tried again.
 	followUps     followup.Config
 	followUpRetry time.Duration
+	backups       *nightlyBackup // the nightly backup; nil: none
 }
 
 // serve runs the hotline until ctx ends, then drains calls and closes the database.
@@ -347,6 +359,9 @@ func serve(ctx context.Context, cfg serveConfig) error {
 		go dialer.Run(ctx) // stops on the signal, before the calls in progress drain
 	}
 	go freezeReports(streamCtx, store, cfg.reports, cfg.reportGrace, log)
+	if cfg.backups != nil {
+		go backupNightly(streamCtx, store, *cfg.backups, log)
+	}
 	select {
 	case <-ctx.Done():
 		stopApp() // drains calls in progress, then returns
