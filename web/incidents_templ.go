@@ -1044,7 +1044,7 @@ func incidentPage(p IncidentPage) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 83, " <dl class=\"facts\" data-testid=\"incident\"><dt>Hạn thông báo cơ quan chuyên trách</dt><dd>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 83, " <dl class=\"facts incident-facts\" data-testid=\"incident\"><dt>Hạn thông báo cơ quan chuyên trách</dt><dd>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
