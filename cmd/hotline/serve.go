@@ -57,6 +57,7 @@ func runServe(args []string) error {
 	followConcurrent := fs.String("followup-concurrent", env("HOTLINE_FOLLOWUP_CONCURRENT", "4"), "automated follow-up calls up at once; 0 turns them off (HOTLINE_FOLLOWUP_CONCURRENT)")
 	followRate := fs.String("followup-rate", env("HOTLINE_FOLLOWUP_RATE", "20"), "automated follow-up calls started per minute at most (HOTLINE_FOLLOWUP_RATE)")
 	livePerUser := fs.String("live-per-user", env("HOTLINE_LIVE_PER_USER", "8"), "live streams (console pages) one user may have open at once (HOTLINE_LIVE_PER_USER)")
+	flagThreshold := fs.String("access-flag-threshold", env("HOTLINE_ACCESS_FLAG_THRESHOLD", strconv.Itoa(tickets.DefaultFlagThreshold)), "distinct citizens one user may open in a clock hour before the access log flags it on the incident register (HOTLINE_ACCESS_FLAG_THRESHOLD)")
 	followAGI := fs.String("followup-agi", env("HOTLINE_FOLLOWUP_AGI", "127.0.0.1:0"), "where Asterisk's FastAGI reaches the hotline for the follow-up questions; port 0 picks a free one, for an Asterisk on this machine (HOTLINE_FOLLOWUP_AGI)")
 	if err := fs.Parse(args); err != nil {
 		return settingErrorf("%v", err)
@@ -122,6 +123,10 @@ func runServe(args []string) error {
 	if err != nil || perUser < 1 || perUser > 1000 {
 		return settingErrorf("HOTLINE_LIVE_PER_USER %q must be a number of pages from 1 to 1000.", *livePerUser)
 	}
+	threshold, err := strconv.Atoi(*flagThreshold)
+	if err != nil || threshold < 1 || threshold > 100000 {
+		return settingErrorf("HOTLINE_ACCESS_FLAG_THRESHOLD %q must be a number of citizens from 1 to 100000.", *flagThreshold)
+	}
 	followUps := followup.Config{Window: window, Concurrent: concurrent, Rate: rate,
 		Ring: d["HOTLINE_FOLLOWUP_RING"], Every: d["HOTLINE_FOLLOWUP_EVERY"]}
 	if concurrent > 0 {
@@ -154,7 +159,7 @@ func runServe(args []string) error {
 	return serve(ctx, serveConfig{ari: *ariCfg, dbPath: *dbPath, addr: *addr, soundsURL: *soundsURL, log: log,
 		recordings: *recordings, spool: *spool, reports: *reports, queue: queue, trunk: *trunk, secureCookie: env("HOTLINE_SECURE_COOKIE", "") == "1",
 		consoleGrace: d["HOTLINE_CONSOLE_GRACE"], reportGrace: d["HOTLINE_REPORT_GRACE"], livePerUser: perUser,
-		followUps: followUps, followUpRetry: d["HOTLINE_FOLLOWUP_RETRY"]})
+		followUps: followUps, followUpRetry: d["HOTLINE_FOLLOWUP_RETRY"], flagThreshold: threshold})
 }
 
 type serveConfig struct {
@@ -177,6 +182,7 @@ type serveConfig struct {
 	// is when one cut by a network failure or a restart is tried again.
 	followUps     followup.Config
 	followUpRetry time.Duration
+	flagThreshold int // distinct citizens one user may open in an hour before a flag
 }
 
 // serve runs the hotline until ctx ends, then drains calls and closes the database.
@@ -192,6 +198,7 @@ func serve(ctx context.Context, cfg serveConfig) error {
 		return err
 	}
 	defer store.Close()
+	store.FlagThreshold = cfg.flagThreshold
 	if n, err := store.CloseOpenCalls(ctx, tickets.OutcomeInterrupted); err != nil {
 		return fmt.Errorf("close calls left open: %w", err)
 	} else if n > 0 {
