@@ -46,11 +46,10 @@ func (s *Server) handleAccessLog(w http.ResponseWriter, r *http.Request, me *vie
 		}
 	}
 	list, err := s.cfg.Store.ListAccess(r.Context(), me.Actor, f)
-	if err == nil {
-		err = hourErr
-	}
 	status := http.StatusOK
 	switch {
+	case err == nil && hourErr != nil:
+		p.Error, status = tickets.ErrorMessage(hourErr), http.StatusUnprocessableEntity
 	case tickets.ErrorCode(err) == tickets.EINVALID && p.Phone != "":
 		// The number is the only filter the log refuses.
 		p.PhoneError, status = tickets.ErrorMessage(err), http.StatusUnprocessableEntity

@@ -299,3 +299,12 @@ func TestSupervisorRecordsAnIncident(t *testing.T) {
 		t.Errorf("%d incidents waiting for notice, want 2", n)
 	}
 }
+
+// The access log refuses an hour it cannot read, in a sentence, not beside the number.
+func TestAccessLogBadHour(t *testing.T) {
+	c := newConsole(t)
+	code, body := get(t, c.client("minh"), c.srv.URL+"/access?hour=hôm-qua&phone=0905123456")
+	if code != http.StatusUnprocessableEntity || !strings.Contains(body, "Giờ") || strings.Contains(body, `data-testid="error-phone"`) {
+		t.Errorf("a bad hour: %d", code)
+	}
+}
