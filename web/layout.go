@@ -47,7 +47,7 @@ func nav(me *viewer, active string) Nav {
 		n.Links = []NavLink{tickets_, cases, board, guides}
 	case tickets.RoleSupervisor:
 		n.Links = []NavLink{tickets_, cases, board, guides, {"reports", "/reports/daily", "Báo cáo"}, {"announcements", "/announcements", "Thông báo"},
-			{"access", "/access", "Nhật ký truy cập"}, {"confirmations", "/confirmations", "Chờ xác nhận"}}
+			{"access", "/access", "Nhật ký truy cập"}, {"incidents", "/incidents", "Sự cố dữ liệu"}, {"confirmations", "/confirmations", "Chờ xác nhận"}}
 	case tickets.RoleOfficer:
 		n.Links = []NavLink{board, tickets_, cases, guides, {"reports", "/reports/daily", "Báo cáo"}}
 	case tickets.RoleAdmin:

@@ -58,6 +58,17 @@ func withPages(t *testing.T, c *console) []consolePage {
 		Text: "Từ 00:00 ngày mai, người vào Huế từ vùng có dịch cách ly 7 ngày tại nhà."}, soundstest.WAV(2*time.Second, 8000)); err != nil {
 		t.Fatal(err)
 	}
+	// Sự cố dữ liệu: an incident overdue, one notified, and a flag of the access log.
+	overdue, err := c.store.CreateIncident(ctx, c.actor("minh"), tickets.NewIncident{FoundAt: time.Now().Add(-80 * time.Hour), FoundBy: "Lê Minh",
+		Summary: "Thất lạc sổ ghi số điện thoại người gọi", DataKinds: []string{"phone", "health"}, People: ptr(int64(40)), PeopleEstimated: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.store.AddIncidentMinute(ctx, c.actor("minh"), overdue.ID, "Đã khoanh vùng các trang bị mất"); err != nil {
+		t.Fatal(err)
+	}
+	c.manyViews("lan", 31)
+	incident := fmt.Sprintf("/incidents/%d", overdue.ID)
 	ticket, kase := "/tickets/"+tk.Ref, "/cases/"+cs.Ref
 	var pages []consolePage
 	add := func(role string, paths ...string) {
@@ -72,7 +83,7 @@ func withPages(t *testing.T, c *console) []consolePage {
 	add("hoa", "/board", "/tickets", ticket, "/cases", kase, "/reports/daily", "/account", "/board?day=01/01/2030", "/guides/"+tickets.ArticleQuarantine)
 	add("minh", "/tickets", ticket, "/access", "/reports/daily", "/reports/daily?period=week", "/wallboard", "/confirmations", kase,
 		"/reports/daily?day=2021-13-45", "/access?phone=12", "/announcements", "/announcements/rules_info", "/announcements/urgent_message",
-		"/guides", "/guides/"+tickets.ArticleRules, "/guides?q=xyzw")
+		"/guides", "/guides/"+tickets.ArticleRules, "/guides?q=xyzw", "/incidents", "/incidents/new", incident)
 	add("root", "/admin/users", "/admin/audit", "/admin/units", "/confirmations", "/account")
 	return pages
 }

@@ -106,6 +106,20 @@ type Store interface {
 	LogAccesses(ctx context.Context, actor tickets.Actor, list []*tickets.Access) error
 	ListAccess(ctx context.Context, actor tickets.Actor, f tickets.AccessFilter) ([]*tickets.Access, error)
 
+	CreateIncident(ctx context.Context, actor tickets.Actor, n tickets.NewIncident) (*tickets.Incident, error)
+	Incident(ctx context.Context, actor tickets.Actor, id int64) (*tickets.Incident, error)
+	Incidents(ctx context.Context, actor tickets.Actor) ([]*tickets.Incident, error)
+	IncidentEvents(ctx context.Context, actor tickets.Actor, id int64) ([]*tickets.Event, error)
+	AddIncidentMinute(ctx context.Context, actor tickets.Actor, id int64, note string) error
+	EditIncident(ctx context.Context, actor tickets.Actor, id int64, e tickets.IncidentEdit) error
+	RecordNotification(ctx context.Context, actor tickets.Actor, id int64, at time.Time, how string) error
+	RecordNoNotification(ctx context.Context, actor tickets.Actor, id int64, reason string) error
+	CloseIncident(ctx context.Context, actor tickets.Actor, id int64, note string) error
+	ScanAccessLog(ctx context.Context) (int, error)
+	AccessFlags(ctx context.Context, actor tickets.Actor) ([]*tickets.AccessFlag, error)
+	DismissAccessFlag(ctx context.Context, actor tickets.Actor, id int64, reason string) error
+	IncidentFromFlag(ctx context.Context, actor tickets.Actor, id int64) (*tickets.Incident, error)
+
 	SetCallDisposition(ctx context.Context, actor tickets.Actor, callID, disposition string) error
 	ResolveMissedCalls(ctx context.Context, actor tickets.Actor, ids []int64, note string) (int, error)
 	QueueStats(ctx context.Context, day string) (*tickets.QueueStats, error)
@@ -293,6 +307,18 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST /board/followups/{id}", s.health(s.handleBoardFollowUp))
 
 	mux.Handle("GET /access", s.supervisor(s.handleAccessLog))
+	mux.Handle("GET /incidents", s.incidents(s.handleIncidents))
+	mux.Handle("GET /incidents/new", s.incidents(s.handleIncidentNew))
+	mux.Handle("POST /incidents", s.incidents(s.handleIncidentCreate))
+	mux.Handle("GET /incidents/{id}", s.incidents(s.handleIncident))
+	mux.Handle("GET /incidents/{id}/clock", s.incidents(s.handleIncidentClock))
+	mux.Handle("POST /incidents/{id}/minutes", s.incidents(s.handleIncidentMinute))
+	mux.Handle("POST /incidents/{id}/edit", s.incidents(s.handleIncidentEdit))
+	mux.Handle("POST /incidents/{id}/notified", s.incidents(s.handleIncidentNotified))
+	mux.Handle("POST /incidents/{id}/no-notice", s.incidents(s.handleIncidentNoNotice))
+	mux.Handle("POST /incidents/{id}/close", s.incidents(s.handleIncidentClose))
+	mux.Handle("POST /access-flags/{id}/dismiss", s.incidents(s.handleFlagDismiss))
+	mux.Handle("POST /access-flags/{id}/incident", s.incidents(s.handleFlagIncident))
 	mux.Handle("GET /announcements", s.supervisor(s.handleAnnouncements))
 	mux.Handle("GET /announcements/{prompt}", s.supervisor(s.handlePrompt))
 	mux.Handle("POST /announcements/{prompt}/versions", s.supervisor(s.handlePromptVersion))
@@ -506,6 +532,12 @@ func (s *Server) callCentre(h handler) http.Handler {
 
 // supervisor serves h to supervisors.
 func (s *Server) supervisor(h handler) http.Handler {
+	return s.allow(func(me *viewer) bool { return me.Actor.IsSupervisor() }, h)
+}
+
+// incidents serves h to those who keep the register of personal-data incidents: the
+// supervisors.
+func (s *Server) incidents(h handler) http.Handler {
 	return s.allow(func(me *viewer) bool { return me.Actor.IsSupervisor() }, h)
 }
 

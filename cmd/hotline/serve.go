@@ -61,6 +61,7 @@ func runServe(args []string) error {
 	backupRecipient := fs.String("backup-recipient", env("HOTLINE_BACKUP_RECIPIENT", ""), "age public key(s) the backups are encrypted to (HOTLINE_BACKUP_RECIPIENT)")
 	backupAt := fs.String("backup-at", env("HOTLINE_BACKUP_AT", "02:00"), "when the nightly backup is made, Huế time (HOTLINE_BACKUP_AT)")
 	backupKeep := fs.String("backup-keep", env("HOTLINE_BACKUP_KEEP", "14"), "nightly backups kept; older ones are removed (HOTLINE_BACKUP_KEEP)")
+	flagThreshold := fs.String("access-flag-threshold", env("HOTLINE_ACCESS_FLAG_THRESHOLD", strconv.Itoa(tickets.DefaultFlagThreshold)), "distinct citizens one user may open in a clock hour before the access log flags it on the incident register (HOTLINE_ACCESS_FLAG_THRESHOLD)")
 	followAGI := fs.String("followup-agi", env("HOTLINE_FOLLOWUP_AGI", "127.0.0.1:0"), "where Asterisk's FastAGI reaches the hotline for the follow-up questions; port 0 picks a free one, for an Asterisk on this machine (HOTLINE_FOLLOWUP_AGI)")
 	if err := fs.Parse(args); err != nil {
 		return settingErrorf("%v", err)
@@ -133,6 +134,10 @@ func runServe(args []string) error {
 	if nightly != nil {
 		nightly.folders = backupFolders(*dbPath, *recordings, *reports, *spool)
 	}
+	threshold, err := strconv.Atoi(*flagThreshold)
+	if err != nil || threshold < 1 || threshold > 100000 {
+		return settingErrorf("HOTLINE_ACCESS_FLAG_THRESHOLD %q must be a number of citizens from 1 to 100000.", *flagThreshold)
+	}
 	followUps := followup.Config{Window: window, Concurrent: concurrent, Rate: rate,
 		Ring: d["HOTLINE_FOLLOWUP_RING"], Every: d["HOTLINE_FOLLOWUP_EVERY"]}
 	if concurrent > 0 {
@@ -165,7 +170,7 @@ func runServe(args []string) error {
 	return serve(ctx, serveConfig{ari: *ariCfg, dbPath: *dbPath, addr: *addr, soundsURL: *soundsURL, log: log,
 		recordings: *recordings, spool: *spool, reports: *reports, queue: queue, trunk: *trunk, secureCookie: env("HOTLINE_SECURE_COOKIE", "") == "1",
 		consoleGrace: d["HOTLINE_CONSOLE_GRACE"], reportGrace: d["HOTLINE_REPORT_GRACE"], livePerUser: perUser,
-		followUps: followUps, followUpRetry: d["HOTLINE_FOLLOWUP_RETRY"], backups: nightly})
+		followUps: followUps, followUpRetry: d["HOTLINE_FOLLOWUP_RETRY"], backups: nightly, flagThreshold: threshold})
 }
 
 type serveConfig struct {
@@ -189,6 +194,7 @@ type serveConfig struct {
 	followUps     followup.Config
 	followUpRetry time.Duration
 	backups       *nightlyBackup // the nightly backup; nil: none
+	flagThreshold int            // distinct citizens one user may open in an hour before a flag
 }
 
 // serve runs the hotline until ctx ends, then drains calls and closes the database.
@@ -204,6 +210,7 @@ func serve(ctx context.Context, cfg serveConfig) error {
 		return err
 	}
 	defer store.Close()
+	store.FlagThreshold = cfg.flagThreshold
 	if n, err := store.CloseOpenCalls(ctx, tickets.OutcomeInterrupted); err != nil {
 		return fmt.Errorf("close calls left open: %w", err)
 	} else if n > 0 {
