@@ -53,6 +53,7 @@ func runServe(args []string) error {
 		"HOTLINE_FOLLOWUP_RETRY": fs.String("followup-retry", env("HOTLINE_FOLLOWUP_RETRY", "2m"), "when a follow-up call cut by a network failure or a restart is tried again (HOTLINE_FOLLOWUP_RETRY)"),
 		"HOTLINE_FOLLOWUP_EVERY": fs.String("followup-every", env("HOTLINE_FOLLOWUP_EVERY", "10s"), "how often the follow-up calls due are looked for (HOTLINE_FOLLOWUP_EVERY)"),
 	}
+	purgeAt := fs.String("purge-at", env("HOTLINE_PURGE_AT", "02:30"), "when the nightly retention purge runs, Huế time (HOTLINE_PURGE_AT)")
 	followWindow := fs.String("followup-window", env("HOTLINE_FOLLOWUP_WINDOW", "08:00-20:00"), "when citizens in monitoring are called each day, Huế time (HOTLINE_FOLLOWUP_WINDOW)")
 	followConcurrent := fs.String("followup-concurrent", env("HOTLINE_FOLLOWUP_CONCURRENT", "4"), "automated follow-up calls up at once; 0 turns them off (HOTLINE_FOLLOWUP_CONCURRENT)")
 	followRate := fs.String("followup-rate", env("HOTLINE_FOLLOWUP_RATE", "20"), "automated follow-up calls started per minute at most (HOTLINE_FOLLOWUP_RATE)")
@@ -130,6 +131,10 @@ func runServe(args []string) error {
 		}
 		defer followUps.AGI.Close()
 	}
+	purgeClock, err := tickets.ParseClock(*purgeAt)
+	if err != nil || purgeClock >= 24*time.Hour {
+		return settingErrorf("HOTLINE_PURGE_AT %q must be a time of day such as 02:30.", *purgeAt)
+	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(env("HOTLINE_LOG_LEVEL", "info"))); err != nil {
 		return settingErrorf("HOTLINE_LOG_LEVEL %q is not debug, info, warn or error.", os.Getenv("HOTLINE_LOG_LEVEL"))
@@ -154,7 +159,7 @@ func runServe(args []string) error {
 	return serve(ctx, serveConfig{ari: *ariCfg, dbPath: *dbPath, addr: *addr, soundsURL: *soundsURL, log: log,
 		recordings: *recordings, spool: *spool, reports: *reports, queue: queue, trunk: *trunk, secureCookie: env("HOTLINE_SECURE_COOKIE", "") == "1",
 		consoleGrace: d["HOTLINE_CONSOLE_GRACE"], reportGrace: d["HOTLINE_REPORT_GRACE"], livePerUser: perUser,
-		followUps: followUps, followUpRetry: d["HOTLINE_FOLLOWUP_RETRY"]})
+		followUps: followUps, followUpRetry: d["HOTLINE_FOLLOWUP_RETRY"], purgeAt: &purgeClock})
 }
 
 type serveConfig struct {
@@ -177,6 +182,7 @@ type serveConfig struct {
 	// is when one cut by a network failure or a restart is tried again.
 	followUps     followup.Config
 	followUpRetry time.Duration
+	purgeAt       *time.Duration // when the nightly retention purge runs, after local midnight; nil: not at all (tests)
 }
 
 // serve runs the hotline until ctx ends, then drains calls and closes the database.
@@ -347,6 +353,9 @@ func serve(ctx context.Context, cfg serveConfig) error {
 		go dialer.Run(ctx) // stops on the signal, before the calls in progress drain
 	}
 	go freezeReports(streamCtx, store, cfg.reports, cfg.reportGrace, log)
+	if cfg.purgeAt != nil {
+		go purgeNightly(streamCtx, store, *cfg.purgeAt, cfg.recordings, cfg.spool, log)
+	}
 	select {
 	case <-ctx.Done():
 		stopApp() // drains calls in progress, then returns
