@@ -134,4 +134,14 @@ func TestRetentionPageInBrowser(t *testing.T) {
 		t.Errorf("axe on the schedule:\n%s", strings.Join(v, "\n"))
 	}
 	screenshot(t, tab, "retention", 1280)
+	if err := chromedp.Do(tab, chromedp.EmulateViewport(390, 900)); err != nil {
+		t.Fatal(err)
+	}
+	sizes, err := chromedp.Run(tab, chromedp.Evaluate[[]int](`[document.documentElement.scrollWidth, window.innerWidth]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sizes[0] > sizes[1] {
+		t.Errorf("the schedule with a run is %d px wide on a %d px phone", sizes[0], sizes[1])
+	}
 }
