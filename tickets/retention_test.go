@@ -249,7 +249,22 @@ func TestPurgeRemovesWhatIsPastItsTime(t *testing.T) {
 	})
 	// Two years and a day on: the ticket, the case and the access log entry.
 	t.Run("Day731", func(t *testing.T) {
+		// The day's tickets and cases, computed afresh, count the same after.
+		live := func() string {
+			t.Helper()
+			r, err := w.s.DailyReport(w.ctx, tickets.ActorSystem, day)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := json.Marshal([]any{r.Tickets, r.Cases, r.Calls.Received, r.Calls.Outcomes, r.Calls.ByChoice})
+			return string(b)
+		}
+		*w.now = start.AddDate(0, 0, 731)
+		liveBefore := live()
 		got := purgeAt(start.AddDate(0, 0, 731))
+		if after := live(); after != liveBefore {
+			t.Errorf("the day's tickets, cases and calls counted afresh changed:\n%s\nwas\n%s", after, liveBefore)
+		}
 		want(t, got, map[string]int{tickets.RetainClosedTickets: 1, tickets.RetainClosedCases: 1, tickets.RetainAccessLog: 1})
 		tk, err := w.s.GetTicket(w.ctx, tickets.ActorSystem, old.ticket.ID)
 		if err != nil {
