@@ -422,14 +422,18 @@ func (s *Store) purgeRecordings(ctx context.Context, opts PurgeOptions, before t
 		if err := removeRecordingFiles(opts.RecordingsDir, paths); err != nil {
 			return total, err
 		}
+		var n int64
 		err = s.inTx(ctx, func(t *tx) error {
-			_, err := t.ExecContext(ctx, t.Rebind(`DELETE FROM recordings WHERE id IN (`+strings.Join(marks, ", ")+`)`), ids...)
+			res, err := t.ExecContext(ctx, t.Rebind(`DELETE FROM recordings WHERE id IN (`+strings.Join(marks, ", ")+`)`), ids...)
+			if err == nil {
+				n, err = res.RowsAffected()
+			}
 			return err
 		})
 		if err != nil {
 			return total, err
 		}
-		total += len(due)
+		total += int(n) // a purge from the shell beside the nightly one may have taken some
 	}
 }
 
