@@ -52,7 +52,7 @@ func nav(me *viewer, active string) Nav {
 		n.Links = []NavLink{board, tickets_, cases, guides, {"reports", "/reports/daily", "Báo cáo"}}
 	case tickets.RoleAdmin:
 		n.Links = []NavLink{{"users", "/admin/users", "Người dùng"}, {"confirmations", "/confirmations", "Chờ xác nhận"},
-			{"audit", "/admin/audit", "Nhật ký người dùng"}, {"units", "/admin/units", "Đơn vị"}}
+			{"audit", "/admin/audit", "Nhật ký người dùng"}, {"units", "/admin/units", "Đơn vị"}, {"retention", "/admin/retention", "Thời hạn lưu trữ"}}
 	}
 	n.Links = append(n.Links, NavLink{"account", "/account", "Tài khoản"})
 	return n

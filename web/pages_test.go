@@ -84,7 +84,7 @@ func withPages(t *testing.T, c *console) []consolePage {
 	add("minh", "/tickets", ticket, "/access", "/reports/daily", "/reports/daily?period=week", "/wallboard", "/confirmations", kase,
 		"/reports/daily?day=2021-13-45", "/access?phone=12", "/announcements", "/announcements/rules_info", "/announcements/urgent_message",
 		"/guides", "/guides/"+tickets.ArticleRules, "/guides?q=xyzw", "/incidents", "/incidents/new", incident)
-	add("root", "/admin/users", "/admin/audit", "/admin/units", "/confirmations", "/account")
+	add("root", "/admin/users", "/admin/audit", "/admin/units", "/admin/retention", "/confirmations", "/account")
 	return pages
 }
 

@@ -40,6 +40,9 @@ type Store interface {
 	ConfirmUserChange(ctx context.Context, actor tickets.Actor, id int64) (*tickets.SignInCode, error)
 	RefuseUserChange(ctx context.Context, actor tickets.Actor, id int64) error
 	UserAudit(ctx context.Context, actor tickets.Actor, limit int) ([]*tickets.UserEvent, error)
+	RetentionPeriods(ctx context.Context, actor tickets.Actor) ([]*tickets.RetentionPeriod, error)
+	SetRetentionPeriods(ctx context.Context, actor tickets.Actor, days map[string]int) error
+	PurgeRuns(ctx context.Context, actor tickets.Actor, limit int) ([]*tickets.PurgeRun, error)
 	ListUnits(ctx context.Context, includeRetired bool) ([]*tickets.Unit, error)
 	AddUnit(ctx context.Context, actor tickets.Actor, u *tickets.Unit) error
 	RetireUnit(ctx context.Context, actor tickets.Actor, code string) error
@@ -359,6 +362,8 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST /confirmations/{id}/confirm", s.confirmers(s.handleConfirm))
 	mux.Handle("POST /confirmations/{id}/refuse", s.confirmers(s.handleRefuse))
 	mux.Handle("GET /admin/units", s.admin(s.handleUnits))
+	mux.Handle("GET /admin/retention", s.admin(s.handleRetention))
+	mux.Handle("POST /admin/retention", s.admin(s.handleRetentionSet))
 	mux.Handle("POST /admin/units", s.admin(s.handleUnitAdd))
 	mux.Handle("POST /admin/units/{code}/retire", s.admin(s.handleUnitRetire))
 	if s.cfg.Debug != nil {

@@ -53,6 +53,7 @@ func runServe(args []string) error {
 		"HOTLINE_FOLLOWUP_RETRY": fs.String("followup-retry", env("HOTLINE_FOLLOWUP_RETRY", "2m"), "when a follow-up call cut by a network failure or a restart is tried again (HOTLINE_FOLLOWUP_RETRY)"),
 		"HOTLINE_FOLLOWUP_EVERY": fs.String("followup-every", env("HOTLINE_FOLLOWUP_EVERY", "10s"), "how often the follow-up calls due are looked for (HOTLINE_FOLLOWUP_EVERY)"),
 	}
+	purgeAt := fs.String("purge-at", env("HOTLINE_PURGE_AT", "02:30"), "when the nightly retention purge runs, Huế time (HOTLINE_PURGE_AT)")
 	followWindow := fs.String("followup-window", env("HOTLINE_FOLLOWUP_WINDOW", "08:00-20:00"), "when citizens in monitoring are called each day, Huế time (HOTLINE_FOLLOWUP_WINDOW)")
 	followConcurrent := fs.String("followup-concurrent", env("HOTLINE_FOLLOWUP_CONCURRENT", "4"), "automated follow-up calls up at once; 0 turns them off (HOTLINE_FOLLOWUP_CONCURRENT)")
 	followRate := fs.String("followup-rate", env("HOTLINE_FOLLOWUP_RATE", "20"), "automated follow-up calls started per minute at most (HOTLINE_FOLLOWUP_RATE)")
@@ -146,6 +147,10 @@ func runServe(args []string) error {
 		}
 		defer followUps.AGI.Close()
 	}
+	purgeClock, err := tickets.ParseClock(*purgeAt)
+	if err != nil || purgeClock >= 24*time.Hour {
+		return settingErrorf("HOTLINE_PURGE_AT %q must be a time of day such as 02:30.", *purgeAt)
+	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(env("HOTLINE_LOG_LEVEL", "info"))); err != nil {
 		return settingErrorf("HOTLINE_LOG_LEVEL %q is not debug, info, warn or error.", os.Getenv("HOTLINE_LOG_LEVEL"))
@@ -170,7 +175,7 @@ func runServe(args []string) error {
 	return serve(ctx, serveConfig{ari: *ariCfg, dbPath: *dbPath, addr: *addr, soundsURL: *soundsURL, log: log,
 		recordings: *recordings, spool: *spool, reports: *reports, queue: queue, trunk: *trunk, secureCookie: env("HOTLINE_SECURE_COOKIE", "") == "1",
 		consoleGrace: d["HOTLINE_CONSOLE_GRACE"], reportGrace: d["HOTLINE_REPORT_GRACE"], livePerUser: perUser,
-		followUps: followUps, followUpRetry: d["HOTLINE_FOLLOWUP_RETRY"], backups: nightly, flagThreshold: threshold})
+		followUps: followUps, followUpRetry: d["HOTLINE_FOLLOWUP_RETRY"], backups: nightly, flagThreshold: threshold, purgeAt: &purgeClock})
 }
 
 type serveConfig struct {
@@ -195,6 +200,7 @@ type serveConfig struct {
 	followUpRetry time.Duration
 	backups       *nightlyBackup // the nightly backup; nil: none
 	flagThreshold int            // distinct citizens one user may open in an hour before a flag
+	purgeAt       *time.Duration // when the nightly retention purge runs, after local midnight; nil: not at all (tests)
 }
 
 // serve runs the hotline until ctx ends, then drains calls and closes the database.
@@ -368,6 +374,9 @@ func serve(ctx context.Context, cfg serveConfig) error {
 	go freezeReports(streamCtx, store, cfg.reports, cfg.reportGrace, log)
 	if cfg.backups != nil {
 		go backupNightly(streamCtx, store, *cfg.backups, log)
+	}
+	if cfg.purgeAt != nil {
+		go purgeNightly(streamCtx, store, *cfg.purgeAt, cfg.recordings, cfg.spool, log)
 	}
 	select {
 	case <-ctx.Done():
