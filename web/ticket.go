@@ -39,18 +39,18 @@ type TicketView struct {
 	Recordings       []RecordingLink
 	// CallPrompts is what the ticket's call told the caller about their data (the notice,
 	// a consent asked), with the version heard: for those who see who called.
-	CallPrompts []CallPromptRow
-	Timeline    []EventRow
-	Options          TicketOptions
-	Case             *CaseLink
-	RepeatOf         *CaseLink // the ticket this one repeats
-	MergedInto       *CaseLink
-	CanAssign        bool
-	CanMerge         bool
-	MergeCandidates  []TicketRow // the caller's other tickets this one may be merged into
-	CanCallBack      bool
-	CallBackWhy      string // why not, when a number exists
-	Errors           map[string]string
+	CallPrompts     []CallPromptRow
+	Timeline        []EventRow
+	Options         TicketOptions
+	Case            *CaseLink
+	RepeatOf        *CaseLink // the ticket this one repeats
+	MergedInto      *CaseLink
+	CanAssign       bool
+	CanMerge        bool
+	MergeCandidates []TicketRow // the caller's other tickets this one may be merged into
+	CanCallBack     bool
+	CallBackWhy     string // why not, when a number exists
+	Errors          map[string]string
 	// Viewers are the others who have the ticket open now (soft presence, kept live).
 	Viewers []string
 	// EditOpen opens the edit form: the agent's console brought them here for a call.
