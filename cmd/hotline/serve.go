@@ -57,6 +57,7 @@ func runServe(args []string) error {
 	followConcurrent := fs.String("followup-concurrent", env("HOTLINE_FOLLOWUP_CONCURRENT", "4"), "automated follow-up calls up at once; 0 turns them off (HOTLINE_FOLLOWUP_CONCURRENT)")
 	followRate := fs.String("followup-rate", env("HOTLINE_FOLLOWUP_RATE", "20"), "automated follow-up calls started per minute at most (HOTLINE_FOLLOWUP_RATE)")
 	livePerUser := fs.String("live-per-user", env("HOTLINE_LIVE_PER_USER", "8"), "live streams (console pages) one user may have open at once (HOTLINE_LIVE_PER_USER)")
+	controller := fs.String("controller", env("HOTLINE_CONTROLLER", defaultController), "the health department that controls the citizens' personal data, as the notice callers hear names it (HOTLINE_CONTROLLER)")
 	followAGI := fs.String("followup-agi", env("HOTLINE_FOLLOWUP_AGI", "127.0.0.1:0"), "where Asterisk's FastAGI reaches the hotline for the follow-up questions; port 0 picks a free one, for an Asterisk on this machine (HOTLINE_FOLLOWUP_AGI)")
 	if err := fs.Parse(args); err != nil {
 		return settingErrorf("%v", err)
@@ -90,6 +91,9 @@ func runServe(args []string) error {
 			return settingErrorf("%s %q must be a duration of at least 1s, such as 30s or 3m.", name, *text)
 		}
 		d[name] = v
+	}
+	if strings.TrimSpace(*controller) == "" {
+		return settingErrorf("HOTLINE_CONTROLLER is empty: give the health department that controls the citizens' data, such as %s.", defaultController)
 	}
 	if !strings.Contains(*trunk, "{number}") || !strings.Contains(*trunk, "/") {
 		return settingErrorf("HOTLINE_TRUNK %q must be an Asterisk endpoint with {number} in it, such as PJSIP/{number}@carrier.", *trunk)
@@ -154,7 +158,7 @@ func runServe(args []string) error {
 	return serve(ctx, serveConfig{ari: *ariCfg, dbPath: *dbPath, addr: *addr, soundsURL: *soundsURL, log: log,
 		recordings: *recordings, spool: *spool, reports: *reports, queue: queue, trunk: *trunk, secureCookie: env("HOTLINE_SECURE_COOKIE", "") == "1",
 		consoleGrace: d["HOTLINE_CONSOLE_GRACE"], reportGrace: d["HOTLINE_REPORT_GRACE"], livePerUser: perUser,
-		followUps: followUps, followUpRetry: d["HOTLINE_FOLLOWUP_RETRY"]})
+		followUps: followUps, followUpRetry: d["HOTLINE_FOLLOWUP_RETRY"], controller: strings.TrimSpace(*controller)})
 }
 
 type serveConfig struct {
@@ -177,6 +181,9 @@ type serveConfig struct {
 	// is when one cut by a network failure or a restart is tried again.
 	followUps     followup.Config
 	followUpRetry time.Duration
+	// controller is the health department that controls the citizens' data: the notice
+	// callers hear must name it (checkNotice).
+	controller string
 }
 
 // serve runs the hotline until ctx ends, then drains calls and closes the database.
@@ -290,6 +297,7 @@ func serve(ctx context.Context, cfg serveConfig) error {
 	if err := flow.Validate(sounds.Languages, sounds.Has); err != nil {
 		return fmt.Errorf("call flow: %w", err)
 	}
+	checkNotice(ctx, store, cfg.controller, store.Now(), log)
 	events := make(chan asterisk.StreamItem, 1024)
 	stream := &asterisk.EventStream{URL: cfg.ari.WSURL, Application: cfg.ari.Application, Username: cfg.ari.Username,
 		Password: cfg.ari.Password, REST: rest, Filter: ivr.HandledEvents(), Log: log}
