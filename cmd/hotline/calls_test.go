@@ -153,9 +153,9 @@ func TestInvalidKeys(t *testing.T) {
 		}
 		c := finalRecord(t, s, res.HotlineID)
 		list := ticketsOf(t, s, c)
-		if len(list) != 1 || list[0].Category != tickets.CategorySupportRequest || list[0].IVRKeys != "74211" ||
+		if len(list) != 1 || list[0].Category != tickets.CategorySupportRequest || list[0].IVRKeys != "741211" ||
 			list[0].UnitCode == nil || list[0].AssigneeUnitCode == nil || *list[0].AssigneeUnitCode != *list[0].UnitCode {
-			t.Errorf("tickets = %+v, want one support request with keys 74211 routed to its unit", list)
+			t.Errorf("tickets = %+v, want one support request with keys 741211 routed to its unit", list)
 		}
 	})
 	// Three failures: to an agent; with nobody on duty, a voice message.
