@@ -104,7 +104,7 @@ test: deps check-generated vet
 		go test -count=1 ./...; \
 	else \
 		$(SANDBOX) start || exit 1; \
-		go test -count=1 -p 1 -timeout 30m -v ./...; rc=$$?; \
+		go test -count=1 -p 1 -timeout 40m -v ./...; rc=$$?; \
 		$(SANDBOX) stop; \
 		exit $$rc; \
 	fi

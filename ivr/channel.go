@@ -80,6 +80,10 @@ func (c *call) play(prompts []PromptRef, barge bool) (string, error) {
 		}
 		return "", fmt.Errorf("play %v: %w", prompts, err)
 	}
+	// What the caller is told about their data is kept with the version playing.
+	if heard := c.noteEvidence(prompts, started); heard != nil {
+		defer func() { heard(time.Since(started)) }()
+	}
 	// The caller hears the prompt; meanwhile the call's progress goes to the database,
 	// so that a crash loses nothing the caller said.
 	c.saveProgress()

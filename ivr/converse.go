@@ -111,6 +111,9 @@ func (c *call) converse() (outcome, endedBy string) {
 		eff = c.m.Start(time.Now())
 	}
 	for {
+		if eff.Consent != nil {
+			c.answerConsent(eff.Consent)
+		}
 		if len(eff.Lead) > 0 {
 			c.startLead(eff.Lead)
 		}

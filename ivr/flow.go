@@ -28,6 +28,10 @@ type Prompt struct {
 	// Optional plays only while it is live (the urgent message a supervisor switches on):
 	// it has no embedded version.
 	Optional bool
+	// Evidence keeps on the call's record that the prompt was played, which version and
+	// how much of it the caller heard (the notice at collection, a consent asked): the
+	// controller must be able to show what a caller was told (Decree 356/2025 Art. 6).
+	Evidence bool
 }
 
 // Node is one point of the call flow.
@@ -85,6 +89,15 @@ type Node struct {
 	// at once; the node's Prompts, which may say the report is recorded, follow once it
 	// is written. Lead must not say that anything is recorded.
 	Lead []Prompt
+	// Once plays before Prompts the first time the call enters the node in the caller's
+	// language, not when the menu is heard again (a re-prompt, *, back from a menu): the
+	// notice at collection before the main menu. The node's keys cut it short like its
+	// prompts.
+	Once []Prompt
+	// Consent makes the node ask the caller's agreement: it maps each key that answers
+	// to tickets.ConsentGiven or ConsentRefused, kept with the version of the node's
+	// Evidence prompt the caller heard (Effects.Consent). Its Keys say where each leads.
+	Consent map[string]string
 }
 
 // Actions a node may ask of an automated follow-up call.
@@ -149,10 +162,14 @@ func HotlineFlow(groups []tickets.AreaGroup) *Flow {
 		// Vietnamese, then in English.
 		{ID: "welcome", Prompts: append(p("welcome"), Prompt{ID: tickets.UrgentPrompt, Optional: true},
 			Prompt{ID: tickets.UrgentPrompt, Lang: "en", When: "vi", Optional: true}), Next: "main"},
+		// The notice at collection (the right to know, Law 91/2025 Art. 4: who, what for,
+		// that health data is sensitive, 0 to ask about one's rights), once in each
+		// language the caller hears the menu in; any menu key cuts it short.
 		{ID: "main",
+			Once:    []Prompt{{ID: "privacy_notice", Evidence: true}},
 			Prompts: append(p("main_menu"), Prompt{ID: "for_english", Lang: "en", When: "vi"}),
 			Keys: map[string]string{
-				"1": "rules", "2": "symptoms", "3": "com_area", "4": "sup_area",
+				"1": "rules", "2": "symptoms", "3": "com_area", "4": "sup_consent",
 				"5": "quarantine", "0": "operator", "9": "english", "*": "main",
 			}},
 		{ID: "english", Language: "en", Next: "main"},
@@ -189,6 +206,13 @@ func HotlineFlow(groups []tickets.AreaGroup) *Flow {
 			Lead: p("thanks"), Prompts: p("ticket_created"), Next: "goodbye"},
 		// 4: support for a citizen outside the province: the family's unit, the number to
 		// call back, then who and where they are in a voice message. Routed to the unit.
+		// A service the caller asks for, not the epidemic response itself: their name,
+		// whereabouts and number are kept with their consent (Law 91/2025 Art. 9), asked
+		// first; who refuses goes back to the menu (0: an agent) and nothing is kept.
+		{ID: "sup_consent", Prompts: []Prompt{{ID: "consent_support", Evidence: true}},
+			Keys:    map[string]string{"1": "sup_area", "2": "sup_refused"},
+			Consent: map[string]string{"1": tickets.ConsentGiven, "2": tickets.ConsentRefused}},
+		{ID: "sup_refused", Prompts: p("consent_refused"), Next: "main"},
 		{ID: "sup_cb", Prompts: p("cb_choice"), Keys: map[string]string{"1": "sup_message", "2": "sup_cb_enter"}, Records: "callback", Values: map[string]string{"1": ""},
 			IfWithheld: "sup_cb_hidden"},
 		{ID: "sup_cb_hidden", Prompts: p("cb_enter_hidden"), Collect: "callback", Next: "sup_cb_check", OnSkip: "sup_message"},
@@ -244,6 +268,16 @@ func queueExits(p func(...string) []Prompt) []*Node {
 		{ID: "q_failed_saved", Prompts: p("message_saved"), Next: "goodbye"},
 		{ID: "goodbye", Prompts: p("goodbye"), Hangup: true},
 	}
+}
+
+// evidencePrompt is the prompt of a node kept as evidence: what a consent answers.
+func evidencePrompt(n *Node) string {
+	for _, p := range n.Prompts {
+		if p.Evidence {
+			return p.ID
+		}
+	}
+	return ""
 }
 
 func prompts(ids ...string) []Prompt {
@@ -430,11 +464,28 @@ func (f *Flow) Validate(languages []string, has func(lang, id string) bool) erro
 		if n.Keys == nil && n.Next == "" && !n.Hangup && n.Branch == nil && n.Queue == nil {
 			return fmt.Errorf("flow: node %q takes no keys, has no next node and does not hang up", id)
 		}
+		if n.Consent != nil {
+			if evidencePrompt(n) == "" {
+				return fmt.Errorf("flow: node %q asks for consent without a prompt kept as evidence", id)
+			}
+			for k, answer := range n.Consent {
+				if _, ok := n.Keys[k]; !ok {
+					return fmt.Errorf("flow: node %q takes consent by key %s, which it does not take", id, k)
+				}
+				if answer != tickets.ConsentGiven && answer != tickets.ConsentRefused {
+					return fmt.Errorf("flow: node %q: key %s answers %q, not a consent", id, k, answer)
+				}
+			}
+		}
+		if len(n.Once) > 0 && n.Keys == nil {
+			return fmt.Errorf("flow: node %q plays a prompt once but takes no keys to cut it short", id)
+		}
 		if len(n.Lead) > 0 && (n.Ticket == "" && n.Action == "" || len(n.Prompts) == 0) {
 			return fmt.Errorf("flow: node %q has a lead but nothing written under it or nothing after it", id)
 		}
 		prompts = append(prompts, n.Prompts...)
 		prompts = append(prompts, n.Lead...)
+		prompts = append(prompts, n.Once...)
 	}
 	for _, p := range prompts {
 		if p.Optional {

@@ -23,6 +23,18 @@ type Effects struct {
 	// (Node.Lead, with whatever the nodes passed on the way there asked to play); Play
 	// follows once it is written.
 	Lead []PromptRef
+	// Consent is the caller's answer to a consent asked, given by the key just pressed:
+	// the call keeps it with the version of the prompt heard.
+	Consent *ConsentAnswer
+}
+
+// ConsentAnswer is a caller's answer to a consent the flow asked (Node.Consent).
+type ConsentAnswer struct {
+	Prompt string // the prompt that asked it, kept as evidence
+	Lang   string
+	Key    string
+	Answer string // tickets.ConsentGiven or ConsentRefused
+	At     time.Time
 }
 
 // Empty reports whether the effects ask the call for nothing more: no key, message, queue
@@ -39,6 +51,8 @@ type PromptRef struct {
 	// Optional is played only while a supervisor has a version of it live (the urgent
 	// message); otherwise it is left out.
 	Optional bool
+	// Evidence is kept on the call's record when it plays (Prompt.Evidence).
+	Evidence bool
 }
 
 // TicketRequest is the ticket a caller's choice asks for.
@@ -75,6 +89,7 @@ type Machine struct {
 	ticket   bool // a ticket was asked for
 	// askedAgent says the caller asked for an agent (and the queue let them go on).
 	askedAgent bool
+	once       map[string]bool // node/lang whose Once prompts have played
 }
 
 // NewMachine returns a machine at the start of flow, speaking Vietnamese.
@@ -137,6 +152,9 @@ func (m *Machine) Key(now time.Time, key string) Effects {
 		if v, ok := m.node.Values[key]; ok {
 			m.Answers[m.node.Records] = v
 		}
+	}
+	if answer, ok := m.node.Consent[key]; ok {
+		e.Consent = &ConsentAnswer{Prompt: evidencePrompt(m.node), Lang: m.Lang, Key: key, Answer: answer, At: now.UTC()}
 	}
 	m.enter(now, next, &e)
 	return e
@@ -409,6 +427,15 @@ func (m *Machine) enter(now time.Time, id string, e *Effects) {
 			}
 			e.Lead, e.Play = append(e.Lead, e.Play...), nil
 		}
+		if once := n.ID + "/" + m.Lang; len(n.Once) > 0 && !m.once[once] {
+			if m.once == nil {
+				m.once = map[string]bool{}
+			}
+			m.once[once] = true
+			for _, p := range n.Once {
+				m.play(p, e)
+			}
+		}
 		for _, p := range n.Prompts {
 			m.play(p, e)
 		}
@@ -447,5 +474,5 @@ func (m *Machine) play(p Prompt, e *Effects) {
 	if lang == "" {
 		lang = m.Lang
 	}
-	e.Play = append(e.Play, PromptRef{Lang: lang, ID: p.ID, Optional: p.Optional})
+	e.Play = append(e.Play, PromptRef{Lang: lang, ID: p.ID, Optional: p.Optional, Evidence: p.Evidence})
 }

@@ -39,10 +39,15 @@ func TestHotlineFlowValid(t *testing.T) {
 
 func TestFlowValidateRejects(t *testing.T) {
 	tests := map[string]func(f *ivr.Flow){
-		"missing key target": func(f *ivr.Flow) { f.Nodes["main"].Keys["7"] = "nowhere" },
-		"missing prompt":     func(f *ivr.Flow) { f.Nodes["goodbye"].Prompts = []ivr.Prompt{{ID: "no_such_prompt"}} },
-		"dead end":           func(f *ivr.Flow) { f.Nodes["goodbye"].Hangup = false },
-		"missing start":      func(f *ivr.Flow) { f.Start = "nowhere" },
+		"missing key target":         func(f *ivr.Flow) { f.Nodes["main"].Keys["7"] = "nowhere" },
+		"missing prompt":             func(f *ivr.Flow) { f.Nodes["goodbye"].Prompts = []ivr.Prompt{{ID: "no_such_prompt"}} },
+		"dead end":                   func(f *ivr.Flow) { f.Nodes["goodbye"].Hangup = false },
+		"missing start":              func(f *ivr.Flow) { f.Start = "nowhere" },
+		"missing notice":             func(f *ivr.Flow) { f.Nodes["main"].Once = []ivr.Prompt{{ID: "no_such_notice"}} },
+		"consent by a key not taken": func(f *ivr.Flow) { f.Nodes["sup_consent"].Consent["3"] = tickets.ConsentGiven },
+		"consent not a consent":      func(f *ivr.Flow) { f.Nodes["sup_consent"].Consent["1"] = "maybe" },
+		"consent without evidence":   func(f *ivr.Flow) { f.Nodes["sup_consent"].Prompts = []ivr.Prompt{{ID: "consent_support"}} },
+		"once without keys":          func(f *ivr.Flow) { f.Nodes["goodbye"].Once = []ivr.Prompt{{ID: "privacy_notice"}} },
 	}
 	for name, spoil := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -78,112 +83,118 @@ func TestMachine(t *testing.T) {
 	hue := groups[0].Units // Thành phố Huế, key 1
 	tests := []script{
 		{name: "symptom report, fever only", inputs: []string{"2", "1", "2", "2", "2", "2", "1", "3", "1"},
-			wantPrompts: "vi/welcome " + menu + " " + sym + areaPrompts(groups, "vi", 1) + " vi/cb_choice vi/thanks vi/ticket_created vi/goodbye",
+			wantPrompts: "vi/welcome vi/privacy_notice " + menu + " " + sym + areaPrompts(groups, "vi", 1) + " vi/cb_choice vi/thanks vi/ticket_created vi/goodbye",
 			wantTicket:  tickets.CategorySymptomReport, wantKeys: "212222131", wantEnded: true,
 			wantOutcome: tickets.OutcomeTicket, wantLang: "vi",
 			wantAnswers: map[string]string{"fever": "yes", "cough": "no", "breath": "no", "travel": "no", "contact": "no", "unit": hue[2].Code, "priority": tickets.P3}},
 		{name: "short of breath is urgent", inputs: []string{"2", "2", "2", "1", "2", "2", "0", "1"},
-			wantPrompts: "vi/welcome " + menu + " " + sym + areaPrompts(groups, "vi", 0) + " vi/cb_choice vi/symptoms_115 vi/symptoms_urgent",
+			wantPrompts: "vi/welcome vi/privacy_notice " + menu + " " + sym + areaPrompts(groups, "vi", 0) + " vi/cb_choice vi/symptoms_115 vi/symptoms_urgent",
 			wantTicket:  tickets.CategorySymptomReport, wantKeys: "22212201", wantQueue: "front", wantEnded: false,
 			wantOutcome: tickets.OutcomeTicket, wantLang: "vi",
 			wantAnswers: map[string]string{"breath": "yes", "unit": "", "priority": tickets.P1}},
 		{name: "cough after travel is P2", inputs: []string{"2", "2", "1", "2", "1", "2", "2", "0", "1"},
-			wantPrompts: "vi/welcome " + menu + " " + sym + areaPrompts(groups, "vi", 2) + " vi/cb_choice vi/thanks vi/ticket_created vi/goodbye",
+			wantPrompts: "vi/welcome vi/privacy_notice " + menu + " " + sym + areaPrompts(groups, "vi", 2) + " vi/cb_choice vi/thanks vi/ticket_created vi/goodbye",
 			wantTicket:  tickets.CategorySymptomReport, wantKeys: "221212201", wantEnded: true,
 			wantOutcome: tickets.OutcomeTicket, wantLang: "vi",
 			wantAnswers: map[string]string{"cough": "yes", "travel": "yes", "unit": "", "priority": tickets.P2}},
 		{name: "no symptom is P4", inputs: []string{"2", "2", "2", "2", "2", "2", "0", "1"},
-			wantPrompts: "vi/welcome " + menu + " " + sym + areaPrompts(groups, "vi", 0) + " vi/cb_choice vi/thanks vi/ticket_created vi/goodbye",
+			wantPrompts: "vi/welcome vi/privacy_notice " + menu + " " + sym + areaPrompts(groups, "vi", 0) + " vi/cb_choice vi/thanks vi/ticket_created vi/goodbye",
 			wantTicket:  tickets.CategorySymptomReport, wantKeys: "22222201", wantEnded: true,
 			wantOutcome: tickets.OutcomeTicket, wantLang: "vi", wantAnswers: map[string]string{"priority": tickets.P4}},
 		{name: "english community report", inputs: []string{"9", "3", "1", "1", "rec"},
-			wantPrompts: "vi/welcome " + menu + " en/main_menu " + areaPrompts(groups, "en", 1) + " en/message_community en/thanks en/ticket_created en/goodbye",
+			wantPrompts: "vi/welcome vi/privacy_notice " + menu + " en/privacy_notice en/main_menu " + areaPrompts(groups, "en", 1) + " en/message_community en/thanks en/ticket_created en/goodbye",
 			wantTicket:  tickets.CategoryCommunityReport, wantKeys: "9311", wantEnded: true,
 			wantOutcome: tickets.OutcomeVoiceMessage, wantLang: "en", wantAnswers: map[string]string{"unit": hue[0].Code}},
-		{name: "support request", inputs: []string{"4", "1", "2", "1", "empty", "rec"},
-			wantPrompts: "vi/welcome " + menu + " " + areaPrompts(groups, "vi", 1) + " vi/cb_choice vi/message_support vi/no_input vi/message_support vi/thanks vi/ticket_created vi/goodbye",
-			wantTicket:  tickets.CategorySupportRequest, wantKeys: "4121", wantEnded: true,
+		{name: "support request", inputs: []string{"4", "1", "1", "2", "1", "empty", "rec"},
+			wantPrompts: "vi/welcome vi/privacy_notice " + menu + " vi/consent_support " + areaPrompts(groups, "vi", 1) + " vi/cb_choice vi/message_support vi/no_input vi/message_support vi/thanks vi/ticket_created vi/goodbye",
+			wantTicket:  tickets.CategorySupportRequest, wantKeys: "41121", wantEnded: true,
 			wantOutcome: tickets.OutcomeVoiceMessage, wantLang: "vi", wantAnswers: map[string]string{"unit": hue[1].Code, "callback": ""}},
-		{name: "support with another number, read back", inputs: []string{"4", "0", "2", "#", "0", "9", "1", "1", "2", "2", "2", "3", "3", "3", "#", "1", "rec"},
-			wantPrompts: "vi/welcome " + menu + " " + areaPrompts(groups, "vi", 0) + " vi/cb_choice vi/cb_enter vi/invalid vi/cb_enter" +
+		{name: "support with another number, read back", inputs: []string{"4", "1", "0", "2", "#", "0", "9", "1", "1", "2", "2", "2", "3", "3", "3", "#", "1", "rec"},
+			wantPrompts: "vi/welcome vi/privacy_notice " + menu + " vi/consent_support " + areaPrompts(groups, "vi", 0) + " vi/cb_choice vi/cb_enter vi/invalid vi/cb_enter" +
 				" vi/cb_readback vi/digit_0 vi/digit_9 vi/digit_1 vi/digit_1 vi/digit_2 vi/digit_2 vi/digit_2 vi/digit_3 vi/digit_3 vi/digit_3 vi/cb_confirm" +
 				" vi/message_support vi/thanks vi/ticket_created vi/goodbye",
-			wantTicket: tickets.CategorySupportRequest, wantKeys: "402#0911222333#1", wantEnded: true,
+			wantTicket: tickets.CategorySupportRequest, wantKeys: "4102#0911222333#1", wantEnded: true,
 			wantOutcome: tickets.OutcomeVoiceMessage, wantLang: "vi", wantAnswers: map[string]string{"unit": "", "callback": "+84911222333"}},
-		{name: "a number ended by silence, entered again", inputs: []string{"4", "0", "2", "0", "9", "0", "5", "1", "2", "3", "4", "5", "6", ".", "2", "*", "0", "9", "1", "1", "2", "2", "2", "3", "3", "3", "#", "1", "rec"},
-			wantPrompts: "vi/welcome " + menu + " " + areaPrompts(groups, "vi", 0) + " vi/cb_choice vi/cb_enter" +
+		{name: "a number ended by silence, entered again", inputs: []string{"4", "1", "0", "2", "0", "9", "0", "5", "1", "2", "3", "4", "5", "6", ".", "2", "*", "0", "9", "1", "1", "2", "2", "2", "3", "3", "3", "#", "1", "rec"},
+			wantPrompts: "vi/welcome vi/privacy_notice " + menu + " vi/consent_support " + areaPrompts(groups, "vi", 0) + " vi/cb_choice vi/cb_enter" +
 				" vi/cb_readback vi/digit_0 vi/digit_9 vi/digit_0 vi/digit_5 vi/digit_1 vi/digit_2 vi/digit_3 vi/digit_4 vi/digit_5 vi/digit_6 vi/cb_confirm vi/cb_enter" +
 				" vi/cb_readback vi/digit_0 vi/digit_9 vi/digit_1 vi/digit_1 vi/digit_2 vi/digit_2 vi/digit_2 vi/digit_3 vi/digit_3 vi/digit_3 vi/cb_confirm" +
 				" vi/message_support vi/thanks vi/ticket_created vi/goodbye",
-			wantTicket: tickets.CategorySupportRequest, wantKeys: "40209051234562*0911222333#1", wantEnded: true,
+			wantTicket: tickets.CategorySupportRequest, wantKeys: "410209051234562*0911222333#1", wantEnded: true,
 			wantOutcome: tickets.OutcomeVoiceMessage, wantLang: "vi", wantAnswers: map[string]string{"callback": "+84911222333"}},
+		{name: "support refused: back to the menu, nothing kept", inputs: []string{"4", "2", "0", "q=answered"},
+			wantPrompts: "vi/welcome vi/privacy_notice " + menu + " vi/consent_support vi/consent_refused " + menu,
+			wantQueue:   "back", wantEnded: true, wantOutcome: tickets.OutcomeAgent, wantLang: "vi"},
+		{name: "consent asked again after a bad key", inputs: []string{"4", "7", "1", "hup"},
+			wantPrompts: "vi/welcome vi/privacy_notice " + menu + " vi/consent_support vi/invalid vi/consent_support " + areaPrompts(groups, "vi", 0),
+			wantEnded:   true, wantOutcome: tickets.OutcomeHungUp, wantLang: "vi"},
 		{name: "operator, then a callback instead of waiting", inputs: []string{"0", "q=callback"},
-			wantPrompts: "vi/welcome " + menu + " vi/thanks vi/callback_created vi/goodbye",
+			wantPrompts: "vi/welcome vi/privacy_notice " + menu + " vi/thanks vi/callback_created vi/goodbye",
 			wantTicket:  tickets.CategoryCallback, wantKeys: "0", wantQueue: "back", wantEnded: true,
 			wantOutcome: tickets.OutcomeCallback, wantLang: "vi"},
 		{name: "rules then silence", inputs: []string{"1", "."},
-			wantPrompts: "vi/welcome " + menu + " vi/rules_info vi/info_options vi/goodbye",
+			wantPrompts: "vi/welcome vi/privacy_notice " + menu + " vi/rules_info vi/info_options vi/goodbye",
 			wantEnded:   true, wantOutcome: tickets.OutcomeInformation, wantLang: "vi"},
 		{name: "rules then back to menu then report", inputs: []string{"1", "*", "3", "0", "rec"},
-			wantPrompts: "vi/welcome " + menu + " vi/rules_info vi/info_options " + menu + " " + areaPrompts(groups, "vi", 0) + " vi/message_community vi/thanks vi/ticket_created vi/goodbye",
+			wantPrompts: "vi/welcome vi/privacy_notice " + menu + " vi/rules_info vi/info_options " + menu + " " + areaPrompts(groups, "vi", 0) + " vi/message_community vi/thanks vi/ticket_created vi/goodbye",
 			wantTicket:  tickets.CategoryCommunityReport, wantKeys: "1*30", wantEnded: true,
 			wantOutcome: tickets.OutcomeVoiceMessage, wantLang: "vi"},
 		{name: "quarantine info, agent, nobody on duty, message", inputs: []string{"5", "0", "q=no_agent", "rec"},
-			wantPrompts: "vi/welcome " + menu + " vi/quarantine_info vi/info_options vi/queue_message vi/thanks vi/message_saved vi/goodbye",
+			wantPrompts: "vi/welcome vi/privacy_notice " + menu + " vi/quarantine_info vi/info_options vi/queue_message vi/thanks vi/message_saved vi/goodbye",
 			wantTicket:  tickets.CategoryCallback, wantKeys: "50", wantQueue: "back", wantEnded: true,
 			wantOutcome: tickets.OutcomeVoiceMessage, wantLang: "vi"},
 		{name: "operator answers", inputs: []string{"0", "q=answered"},
-			wantPrompts: "vi/welcome " + menu + "", wantQueue: "back", wantEnded: true,
+			wantPrompts: "vi/welcome vi/privacy_notice " + menu + "", wantQueue: "back", wantEnded: true,
 			wantOutcome: tickets.OutcomeAgent, wantLang: "vi"},
 		{name: "urgent caller hangs up in the queue", inputs: []string{"2", "2", "2", "1", "2", "2", "0", "1", "hup"},
-			wantPrompts: "vi/welcome " + menu + " " + sym + areaPrompts(groups, "vi", 0) + " vi/cb_choice vi/symptoms_115 vi/symptoms_urgent",
+			wantPrompts: "vi/welcome vi/privacy_notice " + menu + " " + sym + areaPrompts(groups, "vi", 0) + " vi/cb_choice vi/symptoms_115 vi/symptoms_urgent",
 			wantTicket:  tickets.CategorySymptomReport, wantKeys: "22212201", wantQueue: "front", wantEnded: true,
 			wantHangupTicket: tickets.CategoryMissedCall, wantOutcome: tickets.OutcomeAbandoned, wantLang: "vi"},
 		{name: "hung up after two answers", inputs: []string{"2", "1", "2", "hup"},
-			wantPrompts:      "vi/welcome " + menu + " vi/symptoms_intro vi/q_fever vi/q_cough vi/q_breath",
+			wantPrompts:      "vi/welcome vi/privacy_notice " + menu + " vi/symptoms_intro vi/q_fever vi/q_cough vi/q_breath",
 			wantHangupTicket: tickets.CategorySymptomReport, wantEnded: true,
 			wantOutcome: tickets.OutcomeTicket, wantLang: "vi", wantAnswers: map[string]string{"fever": "yes", "cough": "no"}},
 		{name: "hung up before any answer", inputs: []string{"2", "hup"},
-			wantPrompts: "vi/welcome " + menu + " vi/symptoms_intro vi/q_fever", wantEnded: true,
+			wantPrompts: "vi/welcome vi/privacy_notice " + menu + " vi/symptoms_intro vi/q_fever", wantEnded: true,
 			wantOutcome: tickets.OutcomeHungUp, wantLang: "vi"},
 		{name: "hung up while leaving a message", inputs: []string{"3", "0", "hup+rec"},
-			wantPrompts: "vi/welcome " + menu + " " + areaPrompts(groups, "vi", 0) + " vi/message_community", wantEnded: true,
+			wantPrompts: "vi/welcome vi/privacy_notice " + menu + " " + areaPrompts(groups, "vi", 0) + " vi/message_community", wantEnded: true,
 			wantHangupTicket: tickets.CategoryCommunityReport, wantOutcome: tickets.OutcomeVoiceMessage, wantLang: "vi"},
 		{name: "hung up at the beep", inputs: []string{"3", "0", "hup"},
-			wantPrompts: "vi/welcome " + menu + " " + areaPrompts(groups, "vi", 0) + " vi/message_community", wantEnded: true,
+			wantPrompts: "vi/welcome vi/privacy_notice " + menu + " " + areaPrompts(groups, "vi", 0) + " vi/message_community", wantEnded: true,
 			wantOutcome: tickets.OutcomeHungUp, wantLang: "vi"},
 		{name: "star repeats the menu", inputs: []string{"*"},
-			wantPrompts: "vi/welcome " + menu + " " + menu,
+			wantPrompts: "vi/welcome vi/privacy_notice " + menu + " " + menu,
 			wantOutcome: tickets.OutcomeHungUp, wantLang: "vi"},
 		{name: "invalid key then valid", inputs: []string{"7", "0", "q=answered"},
-			wantPrompts: "vi/welcome " + menu + " vi/invalid " + menu + "", wantQueue: "back", wantEnded: true,
+			wantPrompts: "vi/welcome vi/privacy_notice " + menu + " vi/invalid " + menu + "", wantQueue: "back", wantEnded: true,
 			wantOutcome: tickets.OutcomeAgent, wantLang: "vi"},
 		{name: "a bad answer is asked again", inputs: []string{"2", "5", "1"},
-			wantPrompts: "vi/welcome " + menu + " vi/symptoms_intro vi/q_fever vi/invalid vi/symptoms_intro vi/q_fever vi/q_cough",
+			wantPrompts: "vi/welcome vi/privacy_notice " + menu + " vi/symptoms_intro vi/q_fever vi/invalid vi/symptoms_intro vi/q_fever vi/q_cough",
 			wantOutcome: tickets.OutcomeHungUp, wantLang: "vi", wantAnswers: map[string]string{"fever": "yes"}},
 		{name: "three invalid keys, then a message", inputs: []string{"7", "8", "#", "q=no_agent", "empty", "rec"},
-			wantPrompts: "vi/welcome " + menu + " vi/invalid " + menu + " vi/invalid " + menu + " vi/too_many_errors" +
+			wantPrompts: "vi/welcome vi/privacy_notice " + menu + " vi/invalid " + menu + " vi/invalid " + menu + " vi/too_many_errors" +
 				" vi/queue_message vi/no_input vi/queue_message vi/thanks vi/message_saved vi/goodbye",
 			wantTicket: tickets.CategoryCallback, wantKeys: "78#", wantQueue: "back", wantEnded: true,
 			wantOutcome: tickets.OutcomeVoiceMessage, wantLang: "vi"},
 		{name: "no agent, and no message either", inputs: []string{"0", "q=no_agent", "empty", "empty", "empty"},
-			wantPrompts: "vi/welcome " + menu + " vi/queue_message vi/no_input vi/queue_message vi/no_input vi/queue_message vi/message_none",
+			wantPrompts: "vi/welcome vi/privacy_notice " + menu + " vi/queue_message vi/no_input vi/queue_message vi/no_input vi/queue_message vi/message_none",
 			wantTicket:  tickets.CategoryMissedCall, wantKeys: "0",
 			wantQueue: "back", wantEnded: true, wantOutcome: tickets.OutcomeTicket, wantLang: "vi"},
 		{name: "no agent, hung up before the message", inputs: []string{"0", "q=no_agent", "hup"},
-			wantPrompts: "vi/welcome " + menu + " vi/queue_message",
+			wantPrompts: "vi/welcome vi/privacy_notice " + menu + " vi/queue_message",
 			wantQueue:   "back", wantHangupTicket: tickets.CategoryMissedCall, wantEnded: true, wantOutcome: tickets.OutcomeHungUp, wantLang: "vi"},
 		{name: "silence three times, then hung up waiting", inputs: []string{".", ".", ".", "hup"},
-			wantPrompts: "vi/welcome " + menu + " vi/no_input " + menu + " vi/no_input " + menu + " vi/too_many_errors",
+			wantPrompts: "vi/welcome vi/privacy_notice " + menu + " vi/no_input " + menu + " vi/no_input " + menu + " vi/too_many_errors",
 			wantQueue:   "back", wantHangupTicket: tickets.CategoryMissedCall,
 			wantEnded: true, wantOutcome: tickets.OutcomeAbandoned, wantLang: "vi"},
 		{name: "failures count per menu", inputs: []string{"7", "8", "9", "7", "8", "0", "q=callback"},
-			wantPrompts: "vi/welcome " + menu + " vi/invalid " + menu + " vi/invalid " + menu +
-				" en/main_menu en/invalid en/main_menu en/invalid en/main_menu en/thanks en/callback_created en/goodbye",
+			wantPrompts: "vi/welcome vi/privacy_notice " + menu + " vi/invalid " + menu + " vi/invalid " + menu +
+				" en/privacy_notice en/main_menu en/invalid en/main_menu en/invalid en/main_menu en/thanks en/callback_created en/goodbye",
 			wantTicket: tickets.CategoryCallback, wantKeys: "789780", wantQueue: "back", wantEnded: true,
 			wantOutcome: tickets.OutcomeCallback, wantLang: "en"},
 		{name: "hung up in the menu", inputs: nil,
-			wantPrompts: "vi/welcome " + menu, wantOutcome: tickets.OutcomeHungUp, wantLang: "vi"},
+			wantPrompts: "vi/welcome vi/privacy_notice " + menu, wantOutcome: tickets.OutcomeHungUp, wantLang: "vi"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -347,7 +358,7 @@ func TestMachineSmallFaults(t *testing.T) {
 	t.Run("A to D do not end a keyed-in number", func(t *testing.T) {
 		m := ivr.NewMachine(ivrtest.HotlineFlow(t))
 		m.Start(now)
-		for _, k := range []string{"4", "0", "2", "0", "9", "1", "1", "A", "2", "2", "2", "D", "3", "3", "3"} {
+		for _, k := range []string{"4", "1", "0", "2", "0", "9", "1", "1", "A", "2", "2", "2", "D", "3", "3", "3"} {
 			m.Key(now, k)
 		}
 		e := m.Key(now, "#")
@@ -463,5 +474,82 @@ func TestFollowUpFlow(t *testing.T) {
 	m, e = walk("vi", "5")
 	if m.Node() != "fu_intro" || e.Play[0].ID != "invalid" {
 		t.Errorf("a bad key at the intro: at %s %+v, want a re-prompt", m.Node(), e)
+	}
+}
+
+// The notice at collection plays before the main menu once in each language the caller
+// hears it in, kept as evidence; the menu's keys take it (one playback with the menu).
+func TestNoticeBeforeMenu(t *testing.T) {
+	now := time.Date(2021, 8, 10, 9, 0, 0, 0, time.UTC)
+	m := ivr.NewMachine(ivrtest.HotlineFlow(t))
+	e := m.Start(now)
+	var evidence []string
+	for _, p := range e.Play {
+		if p.Evidence {
+			evidence = append(evidence, p.Lang+"/"+p.ID)
+		}
+	}
+	if got, want := strings.Join(evidence, " "), "vi/privacy_notice"; got != want {
+		t.Errorf("evidence in the first playback %q, want %q", got, want)
+	}
+	if e.WaitKey <= 0 {
+		t.Fatalf("the welcome, the notice and the menu do not wait for a key: %+v", e)
+	}
+	// A menu key during the notice (the same playback) is the menu's.
+	if e := m.Key(now, "2"); m.Node() != "symptoms" || len(e.Play) == 0 || e.Play[0].ID != "symptoms_intro" {
+		t.Errorf("2 during the notice: at %s playing %v, want the symptoms", m.Node(), e.Play)
+	}
+	m = ivr.NewMachine(ivrtest.HotlineFlow(t))
+	m.Start(now)
+	e = m.Key(now, "9")
+	if len(e.Play) < 2 || e.Play[0] != (ivr.PromptRef{Lang: "en", ID: "privacy_notice", Evidence: true}) || e.Play[1].ID != "main_menu" {
+		t.Errorf("after 9: %v, want the English notice, then the menu", e.Play)
+	}
+	if e := m.Key(now, "*"); len(e.Play) == 0 || e.Play[0].ID != "main_menu" {
+		t.Errorf("* again: %v, want the menu without the notice", e.Play)
+	}
+}
+
+// A consent answered by a key is given back with the prompt that asked it; a key it
+// does not take answers nothing and asks again.
+func TestMachineConsent(t *testing.T) {
+	now := time.Date(2021, 8, 10, 9, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name       string
+		keys       []string
+		wantNode   string
+		wantAnswer string // of the last key; "" none
+	}{
+		{"given", []string{"4", "1"}, "sup_area", tickets.ConsentGiven},
+		{"refused", []string{"4", "2"}, "main", tickets.ConsentRefused},
+		{"bad key", []string{"4", "5"}, "sup_consent", ""},
+		{"not a consent", []string{"2"}, "symptoms", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := ivr.NewMachine(ivrtest.HotlineFlow(t))
+			m.Start(now)
+			var e ivr.Effects
+			for _, k := range tt.keys {
+				e = m.Key(now, k)
+			}
+			if m.Node() != tt.wantNode {
+				t.Errorf("at %s, want %s", m.Node(), tt.wantNode)
+			}
+			switch {
+			case tt.wantAnswer == "" && e.Consent != nil:
+				t.Errorf("consent %+v, want none", e.Consent)
+			case tt.wantAnswer != "" && e.Consent == nil:
+				t.Errorf("no consent, want %s", tt.wantAnswer)
+			case e.Consent != nil:
+				want := ivr.ConsentAnswer{Prompt: "consent_support", Lang: "vi", Key: tt.keys[len(tt.keys)-1], Answer: tt.wantAnswer, At: now}
+				if *e.Consent != want {
+					t.Errorf("consent %+v, want %+v", *e.Consent, want)
+				}
+			}
+			if tt.name == "bad key" && (len(e.Play) < 2 || e.Play[1] != (ivr.PromptRef{Lang: "vi", ID: "consent_support", Evidence: true})) {
+				t.Errorf("after a bad key %v, want the consent asked again", e.Play)
+			}
+		})
 	}
 }

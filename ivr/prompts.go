@@ -39,6 +39,8 @@ type Prompts struct {
 type promptVersion struct {
 	path   string
 	length time.Duration
+	id     int64
+	number int
 }
 
 // newPrompts returns the set of the live entries given (none: the embedded versions).
@@ -49,7 +51,7 @@ func newPrompts(base string, builtin func(lang, id string) time.Duration, live [
 			continue
 		}
 		ps.versions[l.Lang+"/"+l.Prompt] = promptVersion{path: VersionPath(*l.VersionID, l.Lang, l.Prompt),
-			length: time.Duration(l.DurationMS) * time.Millisecond}
+			length: time.Duration(l.DurationMS) * time.Millisecond, id: *l.VersionID, number: l.Number}
 	}
 	return ps
 }
@@ -84,6 +86,16 @@ func (ps *Prompts) URI(p PromptRef) string {
 		return "sound:" + ps.base + "/" + v.path
 	}
 	return "sound:" + ps.base + "/" + p.Lang + "/" + p.ID + ".wav"
+}
+
+// Version is the version of a prompt this set plays: a supervisor's (its id and number),
+// or the embedded WAV (nil, 1).
+func (ps *Prompts) Version(p PromptRef) (id *int64, number int) {
+	if v, ok := ps.versions[p.Lang+"/"+p.ID]; ok {
+		id := v.id
+		return &id, v.number
+	}
+	return nil, 1
 }
 
 // Length is how long a prompt plays, or 0 if it is not known.

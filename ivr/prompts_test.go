@@ -126,7 +126,7 @@ func TestPromptVersionsReachTheNextCall(t *testing.T) {
 	waitLive(t, app, ivr.PromptRef{Lang: "vi", ID: tickets.UrgentPrompt, Optional: true}, ivr.VersionPath(urgent.ID, "vi", tickets.UrgentPrompt))
 	f.Arrive("urgent", "0905123458")
 	heard(t, f, "urgent", "main_menu")
-	if got := f.Prompts("urgent"); !slices.Equal(got[:3], []string{"vi/welcome", "vi/" + tickets.UrgentPrompt, "vi/main_menu"}) {
+	if got := f.Prompts("urgent"); !slices.Equal(got[:4], []string{"vi/welcome", "vi/" + tickets.UrgentPrompt, "vi/privacy_notice", "vi/main_menu"}) {
 		t.Errorf("a caller while the urgent message is live heard %v", got)
 	}
 	clk.add(4 * time.Hour) // midnight: the urgent message has expired

@@ -3,6 +3,7 @@ package ivr
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/huehotline/hotline/ivr/asterisk"
@@ -38,7 +39,11 @@ func (c *call) saveProgress() {
 	if c.report != nil || c.recordedElsewhere {
 		return
 	}
-	c.env.progress.note(*c.rec)
+	rec := *c.rec
+	// The call goes on changing its evidence (how much was heard, a consent's answer)
+	// while the progress writer holds this copy.
+	rec.Prompts = slices.Clone(c.rec.Prompts)
+	c.env.progress.note(rec)
 }
 
 // finish writes the final call record: to the database, retried while the failure is

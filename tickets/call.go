@@ -61,6 +61,9 @@ type Call struct {
 	EndedBy         string     `db:"ended_by"`
 	// Disposition is what the agent who answered made of the call, entered in the wrap-up.
 	Disposition string `db:"disposition"`
+	// Prompts is what the call told the caller, kept as evidence (call_prompt.go): written
+	// with the record, read with CallPrompts.
+	Prompts []CallPrompt `db:"-" json:",omitempty"`
 }
 
 // PathStep is one step of a call through the IVR: a menu reached, a key pressed, a

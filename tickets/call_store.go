@@ -75,7 +75,7 @@ func saveCall(ctx context.Context, t *tx, c *Call) error {
 	if err != nil {
 		return fmt.Errorf("save call %s: %w", c.ID, mapConstraint(err))
 	}
-	return nil
+	return saveCallPrompts(ctx, t, c)
 }
 
 // SaveCallsProgress writes the progress of calls in progress in one transaction (one
@@ -95,6 +95,9 @@ func (s *Store) SaveCallsProgress(ctx context.Context, calls []*Call) error {
 				return fmt.Errorf("save progress of call %s: %w", c.ID, err)
 			}
 			if n, _ := res.RowsAffected(); n > 0 {
+				if err := saveCallPrompts(ctx, t, c); err != nil {
+					return err
+				}
 				continue
 			}
 			var exists int

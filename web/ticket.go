@@ -37,17 +37,20 @@ type TicketView struct {
 	Caller           CallerPanel
 	Answers          []string
 	Recordings       []RecordingLink
-	Timeline         []EventRow
-	Options          TicketOptions
-	Case             *CaseLink
-	RepeatOf         *CaseLink // the ticket this one repeats
-	MergedInto       *CaseLink
-	CanAssign        bool
-	CanMerge         bool
-	MergeCandidates  []TicketRow // the caller's other tickets this one may be merged into
-	CanCallBack      bool
-	CallBackWhy      string // why not, when a number exists
-	Errors           map[string]string
+	// CallPrompts is what the ticket's call told the caller about their data (the notice,
+	// a consent asked), with the version heard: for those who see who called.
+	CallPrompts     []CallPromptRow
+	Timeline        []EventRow
+	Options         TicketOptions
+	Case            *CaseLink
+	RepeatOf        *CaseLink // the ticket this one repeats
+	MergedInto      *CaseLink
+	CanAssign       bool
+	CanMerge        bool
+	MergeCandidates []TicketRow // the caller's other tickets this one may be merged into
+	CanCallBack     bool
+	CallBackWhy     string // why not, when a number exists
+	Errors          map[string]string
 	// Viewers are the others who have the ticket open now (soft presence, kept live).
 	Viewers []string
 	// EditOpen opens the edit form: the agent's console brought them here for a call.
@@ -121,6 +124,52 @@ type CallerPanel struct {
 // CallRow is one call as the caller panel shows it.
 type CallRow struct {
 	Started, Outcome, Language, Duration string
+}
+
+// CallPromptRow is one prompt a call kept as evidence: when it played, what it is, in
+// which language and version (URL: its page in Thông báo, for supervisors), how much
+// was heard, and a consent's answer.
+type CallPromptRow struct {
+	At, What, Lang, Version, URL, Heard, Answer string
+}
+
+// callPromptNames name the prompts kept as evidence.
+var callPromptNames = map[string]string{
+	"privacy_notice":  "Thông báo về dữ liệu cá nhân",
+	"consent_support": "Hỏi đồng ý khi đăng ký hỗ trợ",
+}
+
+// callPromptRows writes a call's evidence for the ticket page.
+func callPromptRows(list []*tickets.CallPrompt, supervisor bool) []CallPromptRow {
+	seconds := func(t time.Time) string { return t.In(tickets.Local).Format("02/01/2006 15:04:05") }
+	var rows []CallPromptRow
+	for _, p := range list {
+		r := CallPromptRow{At: seconds(p.PlayedAt), What: callPromptNames[p.Prompt], Lang: langLabels[p.Lang],
+			Version: fmt.Sprintf("phiên bản %d", p.Number)}
+		if r.What == "" {
+			r.What = p.Prompt
+		}
+		if p.VersionID == nil {
+			r.Version += " (bản gốc)"
+		}
+		if supervisor {
+			r.URL = "/announcements/" + p.Prompt
+		}
+		if p.HeardMS != nil {
+			r.Heard = "nghe " + strings.Replace(fmt.Sprintf("%.1f", float64(*p.HeardMS)/1000), ".", ",", 1) + " giây"
+		}
+		switch p.Answer {
+		case tickets.ConsentGiven:
+			r.Answer = "bấm " + p.Key + ": đồng ý"
+		case tickets.ConsentRefused:
+			r.Answer = "bấm " + p.Key + ": không đồng ý"
+		}
+		if r.Answer != "" && p.AnsweredAt != nil {
+			r.Answer += " lúc " + seconds(*p.AnsweredAt)
+		}
+		rows = append(rows, r)
+	}
+	return rows
 }
 
 // RecordingLink is a voice message to play.
@@ -240,6 +289,13 @@ func (s *Server) ticketView(r *http.Request, me *viewer, tk *tickets.Ticket) (Ti
 		v.Caller = CallerPanel{Number: "Ẩn danh với cán bộ phường/xã", Hidden: true}
 	default:
 		v.Caller.Number = phoneText(tk.CallerNumber)
+		if tk.CallID != nil {
+			prompts, err := s.cfg.Store.TicketCallPrompts(ctx, me.Actor, tk.ID)
+			if err != nil {
+				return v, err
+			}
+			v.CallPrompts = callPromptRows(prompts, me.Actor.IsSupervisor())
+		}
 		if tk.ContactPhone != nil {
 			v.Contact = tickets.FormatPhone(*tk.ContactPhone)
 		}

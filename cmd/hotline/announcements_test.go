@@ -179,13 +179,13 @@ func TestAnnouncementsReachCalls(t *testing.T) {
 	// The caller listens to the welcome to its end, presses 5 in the menu, then hangs up.
 	listen := testcaller.TestCall{From: "0905123456", Keys: []string{"5"}, HangupAfterKeys: 1, MaxDuration: 90 * time.Second}
 	withUrgent := call(t, caller, listen)
-	if got := withUrgent.Prompts(); len(got) < 3 || got[0] != "vi/welcome" || got[1] != "vi/"+tickets.UrgentPrompt || got[2] != "vi/main_menu" {
+	if got := withUrgent.Prompts(); len(got) < 4 || got[0] != "vi/welcome" || got[1] != "vi/"+tickets.UrgentPrompt || got[2] != "vi/privacy_notice" || got[3] != "vi/main_menu" {
 		t.Errorf("a call while the urgent message is live heard %v", got)
 	}
 	// At its expiry the hotline puts the welcome back by itself.
 	time.Sleep(time.Until(*l.Until) + 500*time.Millisecond)
 	after := call(t, caller, listen)
-	if got := after.Prompts(); len(got) < 2 || got[0] != "vi/welcome" || got[1] != "vi/main_menu" {
+	if got := after.Prompts(); len(got) < 3 || got[0] != "vi/welcome" || got[1] != "vi/privacy_notice" || got[2] != "vi/main_menu" {
 		t.Errorf("a call after the urgent message's expiry heard %v", got)
 	}
 }

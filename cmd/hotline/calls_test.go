@@ -26,7 +26,7 @@ func TestCallBecomesTicket(t *testing.T) {
 	if res.EndedBy != "hotline" {
 		t.Errorf("call ended by %s, want hotline", res.EndedBy)
 	}
-	want := []string{"vi/welcome", "vi/main_menu", "en/for_english", "vi/queue_message", "vi/thanks", "vi/message_saved", "vi/goodbye"}
+	want := []string{"vi/welcome", "vi/privacy_notice", "vi/main_menu", "en/for_english", "vi/queue_message", "vi/thanks", "vi/message_saved", "vi/goodbye"}
 	if got := res.Prompts(); strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("prompts = %v, want %v", got, want)
 	}
@@ -53,13 +53,14 @@ func TestCallBecomesTicket(t *testing.T) {
 	seeTicketInBrowser(t, h, tk.Ref, fmt.Sprintf("/recordings/%d", rec.ID))
 }
 
-// The English menu, with the key pressed while the prompt plays.
+// The English menu, with the key pressed while the prompt plays: 3 is pressed while the
+// English notice plays, before the menu that offers it, and is taken.
 func TestEnglishCall(t *testing.T) {
 	h := startHotline(t, "")
 	s := h.store()
 	res := call(t, newCaller(t), testcaller.TestCall{From: "+84 162 123 4567", Keys: []string{"9", "3", "1", "1", "say=2s", "#"}, Barge: 700 * time.Millisecond, HangupAfterKeys: -1})
 	// A playback of several prompts shows as its first: the area steps start with these.
-	for _, p := range []string{"en/main_menu", "en/area_intro", "en/unit_19753", "en/message_community", "en/ticket_created", "en/goodbye"} {
+	for _, p := range []string{"en/privacy_notice", "en/area_intro", "en/unit_19753", "en/message_community", "en/ticket_created", "en/goodbye"} {
 		if !contains(res.Prompts(), p) {
 			t.Errorf("prompts %v lack %s", res.Prompts(), p)
 		}
@@ -107,8 +108,9 @@ func TestHangupAtEveryStep(t *testing.T) {
 		{"during the area step", []string{"3"}, 1, tickets.OutcomeHungUp, ""},
 		{"at the beep, before a message", []string{"3", "0"}, 2, tickets.OutcomeHungUp, ""},
 		{"while leaving a message", []string{"3", "0", "say=2s", "hup"}, -1, tickets.OutcomeVoiceMessage, tickets.CategoryCommunityReport},
-		{"during the support callback choice", []string{"4", "0"}, 2, tickets.OutcomeHungUp, ""},
-		{"during the support message", []string{"4", "0", "1", "say=2s", "hup"}, -1, tickets.OutcomeVoiceMessage, tickets.CategorySupportRequest},
+		{"during the support consent", []string{"4"}, 1, tickets.OutcomeHungUp, ""},
+		{"during the support callback choice", []string{"4", "1", "0"}, 3, tickets.OutcomeHungUp, ""},
+		{"during the support message", []string{"4", "1", "0", "1", "say=2s", "hup"}, -1, tickets.OutcomeVoiceMessage, tickets.CategorySupportRequest},
 		{"during quarantine help", []string{"5"}, 1, tickets.OutcomeInformation, ""},
 		{"when no agent is on duty", []string{"0"}, 1, tickets.OutcomeHungUp, tickets.CategoryMissedCall}, // a missed call to return
 		{"during the message for the agents", []string{"0", "say=2s", "hup"}, -1, tickets.OutcomeVoiceMessage, tickets.CategoryCallback},
@@ -145,15 +147,15 @@ func TestInvalidKeys(t *testing.T) {
 	caller := newCaller(t)
 
 	t.Run("then a valid key", func(t *testing.T) {
-		res := call(t, caller, testcaller.TestCall{From: "0905123456", Keys: []string{"7", "4", "2", "1", "1", "say=2s", "#"}, Barge: 500 * time.Millisecond, HangupAfterKeys: -1})
+		res := call(t, caller, testcaller.TestCall{From: "0905123456", Keys: []string{"7", "4", "1", "2", "1", "1", "say=2s", "#"}, Barge: 500 * time.Millisecond, HangupAfterKeys: -1})
 		if !contains(res.Prompts(), "vi/invalid") {
 			t.Errorf("prompts %v lack vi/invalid", res.Prompts())
 		}
 		c := finalRecord(t, s, res.HotlineID)
 		list := ticketsOf(t, s, c)
-		if len(list) != 1 || list[0].Category != tickets.CategorySupportRequest || list[0].IVRKeys != "74211" ||
+		if len(list) != 1 || list[0].Category != tickets.CategorySupportRequest || list[0].IVRKeys != "741211" ||
 			list[0].UnitCode == nil || list[0].AssigneeUnitCode == nil || *list[0].AssigneeUnitCode != *list[0].UnitCode {
-			t.Errorf("tickets = %+v, want one support request with keys 74211 routed to its unit", list)
+			t.Errorf("tickets = %+v, want one support request with keys 741211 routed to its unit", list)
 		}
 	})
 	// Three failures: to an agent; with nobody on duty, a voice message.
@@ -473,7 +475,7 @@ func TestPromptsEndingAtOnce(t *testing.T) {
 func TestCallbackNumber(t *testing.T) {
 	h := startHotline(t, "")
 	s := h.store()
-	res := call(t, newCaller(t), testcaller.TestCall{From: "0905123456", Keys: []string{"4", "0", "2", "0911 222 333#", "1", "say=2s", "#"},
+	res := call(t, newCaller(t), testcaller.TestCall{From: "0905123456", Keys: []string{"4", "1", "0", "2", "0911 222 333#", "1", "say=2s", "#"},
 		Barge: 500 * time.Millisecond, HangupAfterKeys: -1})
 	for _, p := range []string{"vi/cb_choice", "vi/cb_enter", "vi/cb_readback", "vi/ticket_created"} {
 		if !contains(res.Prompts(), p) {

@@ -63,6 +63,7 @@ func runServe(args []string) error {
 	backupAt := fs.String("backup-at", env("HOTLINE_BACKUP_AT", "02:00"), "when the nightly backup is made, Huế time (HOTLINE_BACKUP_AT)")
 	backupKeep := fs.String("backup-keep", env("HOTLINE_BACKUP_KEEP", "14"), "nightly backups kept; older ones are removed (HOTLINE_BACKUP_KEEP)")
 	flagThreshold := fs.String("access-flag-threshold", env("HOTLINE_ACCESS_FLAG_THRESHOLD", strconv.Itoa(tickets.DefaultFlagThreshold)), "distinct citizens one user may open in a clock hour before the access log flags it on the incident register (HOTLINE_ACCESS_FLAG_THRESHOLD)")
+	controller := fs.String("controller", env("HOTLINE_CONTROLLER", defaultController), "the health department that controls the citizens' personal data, as the notice callers hear names it (HOTLINE_CONTROLLER)")
 	followAGI := fs.String("followup-agi", env("HOTLINE_FOLLOWUP_AGI", "127.0.0.1:0"), "where Asterisk's FastAGI reaches the hotline for the follow-up questions; port 0 picks a free one, for an Asterisk on this machine (HOTLINE_FOLLOWUP_AGI)")
 	if err := fs.Parse(args); err != nil {
 		return settingErrorf("%v", err)
@@ -96,6 +97,9 @@ func runServe(args []string) error {
 			return settingErrorf("%s %q must be a duration of at least 1s, such as 30s or 3m.", name, *text)
 		}
 		d[name] = v
+	}
+	if strings.TrimSpace(*controller) == "" {
+		return settingErrorf("HOTLINE_CONTROLLER is empty: give the health department that controls the citizens' data, such as %s.", defaultController)
 	}
 	if !strings.Contains(*trunk, "{number}") || !strings.Contains(*trunk, "/") {
 		return settingErrorf("HOTLINE_TRUNK %q must be an Asterisk endpoint with {number} in it, such as PJSIP/{number}@carrier.", *trunk)
@@ -175,7 +179,8 @@ func runServe(args []string) error {
 	return serve(ctx, serveConfig{ari: *ariCfg, dbPath: *dbPath, addr: *addr, soundsURL: *soundsURL, log: log,
 		recordings: *recordings, spool: *spool, reports: *reports, queue: queue, trunk: *trunk, secureCookie: env("HOTLINE_SECURE_COOKIE", "") == "1",
 		consoleGrace: d["HOTLINE_CONSOLE_GRACE"], reportGrace: d["HOTLINE_REPORT_GRACE"], livePerUser: perUser,
-		followUps: followUps, followUpRetry: d["HOTLINE_FOLLOWUP_RETRY"], backups: nightly, flagThreshold: threshold, purgeAt: &purgeClock})
+		followUps: followUps, followUpRetry: d["HOTLINE_FOLLOWUP_RETRY"], backups: nightly, flagThreshold: threshold, purgeAt: &purgeClock,
+		controller: strings.TrimSpace(*controller)})
 }
 
 type serveConfig struct {
@@ -201,6 +206,9 @@ type serveConfig struct {
 	backups       *nightlyBackup // the nightly backup; nil: none
 	flagThreshold int            // distinct citizens one user may open in an hour before a flag
 	purgeAt       *time.Duration // when the nightly retention purge runs, after local midnight; nil: not at all (tests)
+	// controller is the health department that controls the citizens' data: the notice
+	// callers hear must name it (checkNotice).
+	controller string
 }
 
 // serve runs the hotline until ctx ends, then drains calls and closes the database.
@@ -315,6 +323,7 @@ func serve(ctx context.Context, cfg serveConfig) error {
 	if err := flow.Validate(sounds.Languages, sounds.Has); err != nil {
 		return fmt.Errorf("call flow: %w", err)
 	}
+	checkNotice(ctx, store, cfg.controller, store.Now(), log)
 	events := make(chan asterisk.StreamItem, 1024)
 	stream := &asterisk.EventStream{URL: cfg.ari.WSURL, Application: cfg.ari.Application, Username: cfg.ari.Username,
 		Password: cfg.ari.Password, REST: rest, Filter: ivr.HandledEvents(), Log: log}

@@ -11,11 +11,11 @@ import (
 // LoadScripts are the callers a load run mixes: each menu path of the hotline, keys
 // pressed a moment into each prompt, as callers who know the menu do.
 var LoadScripts = []TestCall{
-	{Keys: []string{"2", "1", "2", "2", "1", "2", "1", "3", "1"}},                // symptom report: five answers, area, own number
-	{Keys: []string{"9", "3", "2", "4", "say=3s", "#"}},                          // English, community report for an area, a message
-	{Keys: []string{"1", "*", "4", "0", "2", "0911222333#", "1", "say=3s", "#"}}, // rules, back, support, another number, a message
-	{Keys: []string{"7", "0", "say=3s", "#"}},                                    // a bad key, an operator (none on duty: a message)
-	{Keys: []string{"5", "*", "8", "3", "5", "1", "say=3s"}},                     // quarantine info, back, bad key, report ended by silence
+	{Keys: []string{"2", "1", "2", "2", "1", "2", "1", "3", "1"}},                     // symptom report: five answers, area, own number
+	{Keys: []string{"9", "3", "2", "4", "say=3s", "#"}},                               // English, community report for an area, a message
+	{Keys: []string{"1", "*", "4", "1", "0", "2", "0911222333#", "1", "say=3s", "#"}}, // rules, back, support (agreed), another number, a message
+	{Keys: []string{"7", "0", "say=3s", "#"}},                                         // a bad key, an operator (none on duty: a message)
+	{Keys: []string{"5", "*", "8", "3", "5", "1", "say=3s"}},                          // quarantine info, back, bad key, report ended by silence
 }
 
 // LoadOptions shapes a load run.

@@ -52,6 +52,11 @@ type ARI struct {
 	Unplayable string
 	// answerAfter is how long a follow-up call rings before the citizen answers.
 	AnswerAfter time.Duration
+	// Hold names a prompt (lang/id) whose playbacks do not finish by themselves, only
+	// when the hotline stops them (a key cut them short), as a long prompt on a real
+	// Asterisk; held lists those playing, by playback.
+	Hold string
+	held map[string]string
 }
 
 func NewARI(t *testing.T) *ARI {
@@ -153,6 +158,12 @@ func (f *ARI) serve(w http.ResponseWriter, r *http.Request) {
 		reply(200, f.stasis)
 	case parts[0] == "playbacks":
 		reply(204, nil)
+		if len(parts) == 2 && r.Method == "DELETE" {
+			if ch, ok := f.held[parts[1]]; ok {
+				delete(f.held, parts[1])
+				go f.Send("PlaybackFinished", map[string]any{"playback": map[string]any{"id": parts[1], "target_uri": "channel:" + ch, "state": "done", "media_uri": ""}})
+			}
+		}
 	case r.Method == "POST" && path == "/channels" && r.URL.Query().Get("context") == "hotline-followup":
 		var v struct{ Variables map[string]string }
 		json.Unmarshal(body, &v)
@@ -208,11 +219,20 @@ func (f *ARI) serve(w http.ResponseWriter, r *http.Request) {
 			reply(200, map[string]string{"value": v})
 		case parts[2] == "play":
 			pb := parts[3]
+			hold := false
 			for _, m := range strings.Split(r.URL.Query().Get("media"), ",") {
 				f.played[id] = append(f.played[id], promptName(m))
 				f.media[id] = append(f.media[id], m)
+				hold = hold || (f.Hold != "" && promptName(m) == f.Hold)
 			}
 			reply(201, map[string]any{"id": pb})
+			if hold {
+				if f.held == nil {
+					f.held = map[string]string{}
+				}
+				f.held[pb] = id
+				return
+			}
 			go func() {
 				time.Sleep(20 * time.Millisecond)
 				f.Send("PlaybackFinished", map[string]any{"playback": map[string]any{"id": pb, "target_uri": "channel:" + id, "state": "done", "media_uri": ""}})
@@ -228,6 +248,13 @@ func (f *ARI) serve(w http.ResponseWriter, r *http.Request) {
 // RunApp runs an App against the fake, with a real store, until the test ends.
 func RunApp(t *testing.T, f *ARI, s *tickets.Store) *ivr.App {
 	t.Helper()
+	return RunAppWith(t, f, s, nil)
+}
+
+// RunAppWith is RunApp with the App's configuration changed by set first (the prompts'
+// lengths, say).
+func RunAppWith(t *testing.T, f *ARI, s *tickets.Store, set func(*ivr.Config)) *ivr.App {
+	t.Helper()
 	flow := HotlineFlow(t)
 	flow.KeyTimeout = 300 * time.Millisecond
 	rest := asterisk.NewREST(f.srv.URL+"/ari", "u", "p", 2*time.Second)
@@ -237,9 +264,13 @@ func RunApp(t *testing.T, f *ARI, s *tickets.Store) *ivr.App {
 		Username: "u", Password: "p", REST: rest, Filter: ivr.HandledEvents(), Log: log}
 	ctx, cancel := context.WithCancel(context.Background())
 	go stream.Run(ctx, items)
-	app := ivr.NewApp(ivr.Config{Application: "hotline", Events: items, REST: rest, Store: s, Flow: flow,
+	cfg := ivr.Config{Application: "hotline", Events: items, REST: rest, Store: s, Flow: flow,
 		SoundsURL: "http://sounds", Log: log, Spool: &ivr.Spool{Dir: t.TempDir()}, Recordings: t.TempDir(), DrainTimeout: time.Second,
-		Prompts: s, Now: func() time.Time { return s.Now() }})
+		Prompts: s, Now: func() time.Time { return s.Now() }}
+	if set != nil {
+		set(&cfg)
+	}
+	app := ivr.NewApp(cfg)
 	done := make(chan error, 1)
 	go func() { done <- app.Run(ctx) }()
 	t.Cleanup(func() { cancel(); <-done })
