@@ -32,6 +32,9 @@ type Store struct {
 	Login LoginPolicy
 	// CallPolicy sets the rules of automated follow-up calls.
 	CallPolicy CallPolicy
+	// Recordings is the folder the recordings' paths are relative to, where ErasePerson
+	// deletes a person's files ("": it deletes none).
+	Recordings string
 }
 
 // Option changes how OpenStore opens the database.
