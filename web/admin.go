@@ -27,7 +27,7 @@ type UserRow struct {
 	Username, Name, Role, RoleCode string
 	Unit, UnitCode, Phone, Since   string
 	Active                         bool
-	DPO                            bool // the data-protection officer
+	DPO                            bool   // the data-protection officer
 	Pending                        string // what of the user waits for a second person
 	// OwnPassword says of a user who has not set their own password yet whether a
 	// sign-in code was issued them, when, and whether it still signs in: never the code.

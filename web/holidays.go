@@ -17,7 +17,7 @@ type HolidaysPage struct {
 	Errors    map[string]string
 	Message   string
 	Error     string
-	NextEmpty bool   // next year has no day yet
+	NextEmpty bool // next year has no day yet
 }
 
 // HolidayRow is a day off on the calendar.

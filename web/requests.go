@@ -138,27 +138,27 @@ func (s *Server) handleRequestRegister(w http.ResponseWriter, r *http.Request, m
 // RequestPage is one request: its person's number, its clock, its trail, and what can
 // be done with it next.
 type RequestPage struct {
-	Nav                           Nav
-	ID                            int64
-	Kind, KindCode, Phone         string
-	Channel, Requester, Details   string
-	Received, RegisteredBy        string
-	Status                        string
-	Open, Verified, Answered      bool
-	Extended, Deletion            bool
-	AnswerDue, DoneDue            string
-	Due, DueText, DueClass        string
-	Verification                  string
-	AnswerNote, ExtensionReason   string
-	Outcome, KeepReason, Refusal  string
-	Exported                      string
-	Trail                         []TrailRow
-	Documents, KeepReasons        []option
-	Errors                        map[string]string
-	Message                       string
-	ExtensionDays, PeriodDays     int
-	Typed                         map[string]string // what was typed in the form that failed
-	CanWithdraw                   bool // done stops automated calls to the number
+	Nav                          Nav
+	ID                           int64
+	Kind, KindCode, Phone        string
+	Channel, Requester, Details  string
+	Received, RegisteredBy       string
+	Status                       string
+	Open, Verified, Answered     bool
+	Extended, Deletion           bool
+	AnswerDue, DoneDue           string
+	Due, DueText, DueClass       string
+	Verification                 string
+	AnswerNote, ExtensionReason  string
+	Outcome, KeepReason, Refusal string
+	Exported                     string
+	Trail                        []TrailRow
+	Documents, KeepReasons       []option
+	Errors                       map[string]string
+	Message                      string
+	ExtensionDays, PeriodDays    int
+	Typed                        map[string]string // what was typed in the form that failed
+	CanWithdraw                  bool              // done stops automated calls to the number
 }
 
 // TrailRow is an entry of a request's trail.
