@@ -129,6 +129,8 @@ type Store interface {
 	RefuseDataRequest(ctx context.Context, actor tickets.Actor, id int64, reason string) error
 	CompleteDataRequest(ctx context.Context, actor tickets.Actor, id int64, outcome, keepReason string) error
 	DataProtectionOfficers(ctx context.Context) ([]*tickets.Person, error)
+	ExportPerson(ctx context.Context, actor tickets.Actor, requestID int64, remoteAddr string) (*tickets.PersonExport, error)
+	ErasePerson(ctx context.Context, actor tickets.Actor, requestID int64) (*tickets.Erased, error)
 }
 
 // HealthCheck says whether the hotline can keep what it is given: the store's
@@ -315,6 +317,9 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST /requests/{id}/extend", s.dataDesk(s.handleRequestExtend))
 	mux.Handle("POST /requests/{id}/refuse", s.dataDesk(s.handleRequestRefuse))
 	mux.Handle("POST /requests/{id}/done", s.dataDesk(s.handleRequestDone))
+	mux.Handle("POST /requests/{id}/erase", s.dataDesk(s.handleRequestErase))
+	mux.Handle("GET /requests/{id}/export.json", s.dataDesk(s.handleRequestExportJSON))
+	mux.Handle("GET /requests/{id}/export.pdf", s.dataDesk(s.handleRequestExportPDF))
 	mux.Handle("GET /announcements", s.supervisor(s.handleAnnouncements))
 	mux.Handle("GET /announcements/{prompt}", s.supervisor(s.handlePrompt))
 	mux.Handle("POST /announcements/{prompt}/versions", s.supervisor(s.handlePromptVersion))
