@@ -259,13 +259,18 @@ func (s *Store) GetDataRequest(ctx context.Context, actor Actor, id int64) (*Dat
 }
 
 // ListDataRequests returns the requests: the open ones first, overdue, then near due,
-// then by their next deadline; then the closed ones, newest first.
+// then by their next deadline; then the last 500 closed ones, newest first.
 func (s *Store) ListDataRequests(ctx context.Context, actor Actor) ([]*DataRequest, error) {
 	if err := mayHandleRequests(actor); err != nil {
 		return nil, err
 	}
 	var list []*DataRequest
-	if err := s.db.SelectContext(ctx, &list, `SELECT `+dataRequestColumns+` FROM data_requests ORDER BY received_at DESC, id DESC LIMIT 1000`); err != nil {
+	// Every open request (an old overdue one must not fall off the list), and the last 500
+	// closed ones.
+	if err := s.db.SelectContext(ctx, &list, `SELECT `+dataRequestColumns+` FROM data_requests
+		WHERE status NOT IN ('done', 'refused') OR id IN (SELECT id FROM data_requests WHERE status IN ('done', 'refused')
+			ORDER BY received_at DESC, id DESC LIMIT 500)
+		ORDER BY received_at DESC, id DESC`); err != nil {
 		return nil, fmt.Errorf("list data requests: %w", err)
 	}
 	h, err := holidaySet(ctx, s.db)
