@@ -170,7 +170,7 @@ load-followups: deps build
 # The console's screenshots in the README (web/screenshots), taken by its browser tests.
 .PHONY: screenshots
 screenshots: deps
-	HOTLINE_SCREENSHOTS=$(abspath web/screenshots) go test -count=1 -run 'TestAgentWorksATicket|TestOfficerWorksTheBoard|TestDailyReportPage|TestReportPDF|TestWallboardForTheRoom|TestAnnouncementsInTheBrowser|TestAgentFindsTheGuideFromTheScreenPop' ./web/
+	HOTLINE_SCREENSHOTS=$(abspath web/screenshots) go test -count=1 -run 'TestAgentWorksATicket|TestOfficerWorksTheBoard|TestDailyReportPage|TestReportPDF|TestWallboardForTheRoom|TestAnnouncementsInTheBrowser|TestAgentFindsTheGuideFromTheScreenPop|TestRetentionPageInBrowser' ./web/
 	@set -e; started=""; \
 	if [ -z "$$ARI_URL" ]; then $(SANDBOX) start; started=1; fi; \
 	trap '[ -n "$$started" ] && $(SANDBOX) stop' EXIT; \

@@ -3,6 +3,7 @@ module github.com/huehotline/hotline
 go 1.26.8
 
 require (
+	filippo.io/age v1.3.2
 	github.com/CyCoreSystems/ari/v5 v5.3.1
 	github.com/a-h/templ v0.3.1100
 	github.com/alexedwards/scs/sqlite3store v0.0.0-20251002162104-209de6e426de
@@ -20,6 +21,7 @@ require (
 )
 
 require (
+	filippo.io/hpke v0.4.0 // indirect
 	github.com/a-h/parse v0.0.0-20250122154542-74294addb73e // indirect
 	github.com/andybalholm/brotli v1.2.7 // indirect
 	github.com/cenkalti/backoff/v4 v4.3.0 // indirect

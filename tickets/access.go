@@ -116,9 +116,10 @@ func (s *Store) LogAccesses(ctx context.Context, actor Actor, list []*Access) er
 // AccessFilter selects access log entries: by user, by the citizen's number, by subject.
 type AccessFilter struct {
 	Username string
-	Phone    string // in any shape people type it, or its last six digits
-	Subject  string // a ticket's or a case's reference in any case, or a subject as logged
-	Before   int64  // entries older than this id (paging)
+	Phone    string     // in any shape people type it, or its last six digits
+	Subject  string     // a ticket's or a case's reference in any case, or a subject as logged
+	From, To *time.Time // entries at or after From, before To (a flagged hour)
+	Before   int64      // entries older than this id (paging)
 	Limit    int
 }
 
@@ -161,6 +162,12 @@ func (s *Store) ListAccess(ctx context.Context, actor Actor, f AccessFilter) ([]
 	}
 	if cond, a := subjectCondition(f.Subject); cond != "" {
 		where, args = append(where, cond), append(args, a...)
+	}
+	if f.From != nil {
+		where, args = append(where, "at >= ?"), append(args, f.From.UTC())
+	}
+	if f.To != nil {
+		where, args = append(where, "at < ?"), append(args, f.To.UTC())
 	}
 	if f.Before > 0 {
 		where, args = append(where, "id < ?"), append(args, f.Before)

@@ -35,6 +35,9 @@ type Store struct {
 	// Recordings is the folder the recordings' paths are relative to, where ErasePerson
 	// deletes a person's files ("": it deletes none).
 	Recordings string
+	// FlagThreshold is how many distinct citizens one user may open in a clock hour
+	// before the access log flags it on the incident register; 0 is DefaultFlagThreshold.
+	FlagThreshold int
 }
 
 // Option changes how OpenStore opens the database.
@@ -43,7 +46,13 @@ type Option func(*options)
 type options struct {
 	busyTimeout time.Duration
 	synchronous string
+	asFound     bool
 }
+
+// AsFound opens the database as it is: no migration applied, nothing added. It is for a
+// tool that only reads the database beside a serving hotline (hotline backup), which
+// must not upgrade the schema under a hotline of another version.
+func AsFound() Option { return func(o *options) { o.asFound = true } }
 
 // Relaxed makes commits durable against a crash of the process but not of the machine
 // (SQLite's synchronous=NORMAL in WAL mode: no sync to disk at each commit). It is for
@@ -95,12 +104,15 @@ func OpenStore(ctx context.Context, path string, opts ...Option) (*Store, error)
 		db.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
+	s := &Store{db: db, path: path, writeMu: writeLock(path), Now: time.Now, SLA: DefaultSLA(),
+		Policy: DefaultPolicy(), Login: DefaultLoginPolicy(), CallPolicy: DefaultCallPolicy()}
+	if o.asFound {
+		return s, nil
+	}
 	if _, err := migrations.Apply(ctx, db.DB); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("migrate database %s: %w", path, err)
 	}
-	s := &Store{db: db, path: path, writeMu: writeLock(path), Now: time.Now, SLA: DefaultSLA(),
-		Policy: DefaultPolicy(), Login: DefaultLoginPolicy(), CallPolicy: DefaultCallPolicy()}
 	if err := s.firstArticles(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("first articles of %s: %w", path, err)

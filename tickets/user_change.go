@@ -343,8 +343,9 @@ type UserEvent struct {
 }
 
 // UserAudit returns the users' trail, newest first, at most limit entries: who changed
-// which user, what from and to, when; proposals and their confirmations and refusals.
-// Passwords are never in it (a change of one says only that it was reset or changed).
+// which user, what from and to, when; proposals and their confirmations and refusals;
+// and the admins' changes of the retention schedule (entity retention, Username empty),
+// which decide how long citizens' data is kept. Passwords are never in it (a change of one says only that it was reset or changed).
 // Admins only: the access log is the supervisors'.
 func (s *Store) UserAudit(ctx context.Context, actor Actor, limit int) ([]*UserEvent, error) {
 	if actor.Role != RoleAdmin {
@@ -355,9 +356,9 @@ func (s *Store) UserAudit(ctx context.Context, actor Actor, limit int) ([]*UserE
 	}
 	var list []*UserEvent
 	err := s.db.SelectContext(ctx, &list, s.db.Rebind(`SELECT e.id, e.entity, e.entity_id, e.at, e.actor_id, e.actor, e.kind,
-		e.field, e.old_value, e.new_value, e.note, u.username
-		FROM events e JOIN users u ON u.id = e.entity_id
-		WHERE e.entity = 'user' ORDER BY e.at DESC, e.id DESC LIMIT ?`), limit)
+		e.field, e.old_value, e.new_value, e.note, COALESCE(u.username, '') AS username
+		FROM events e LEFT JOIN users u ON e.entity = 'user' AND u.id = e.entity_id
+		WHERE e.entity IN ('user', 'retention') ORDER BY e.at DESC, e.id DESC LIMIT ?`), limit)
 	if err != nil {
 		return nil, fmt.Errorf("user audit: %w", err)
 	}

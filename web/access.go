@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"sort"
 	"strconv"
+	"time"
 
 	"github.com/huehotline/hotline/tickets"
 )
@@ -13,6 +14,8 @@ import (
 type AccessPage struct {
 	Nav                  Nav
 	User, Phone, Subject string
+	Hour, HourText       string // one clock hour only (a flag's, from the incident register)
+	AllHoursURL          string
 	Rows                 []AccessRow
 	Next                 string
 	Error                string
@@ -30,9 +33,23 @@ func (s *Server) handleAccessLog(w http.ResponseWriter, r *http.Request, me *vie
 	q := r.URL.Query()
 	p := AccessPage{Nav: s.nav(r, me, "access"), User: trimmed(q.Get("user")), Phone: trimmed(q.Get("phone")), Subject: trimmed(q.Get("subject"))}
 	before, _ := strconv.ParseInt(q.Get("before"), 10, 64)
-	list, err := s.cfg.Store.ListAccess(r.Context(), me.Actor, tickets.AccessFilter{Username: p.User, Phone: p.Phone, Subject: p.Subject, Before: before, Limit: 100})
+	f := tickets.AccessFilter{Username: p.User, Phone: p.Phone, Subject: p.Subject, Before: before, Limit: 100}
+	var hourErr error
+	if h := trimmed(q.Get("hour")); h != "" {
+		from, err := time.ParseInLocation(hourParam, h, tickets.Local)
+		if err != nil {
+			hourErr = tickets.Errorf(tickets.EINVALID, "Giờ %q không đúng dạng năm-tháng-ngàyTgiờ, ví dụ 2021-08-10T08.", h)
+		} else {
+			to := from.Add(time.Hour)
+			f.From, f.To, p.Hour, p.HourText = &from, &to, h, hourText(from)
+			p.AllHoursURL = "/access?" + url.Values{"user": {p.User}, "phone": {p.Phone}, "subject": {p.Subject}}.Encode()
+		}
+	}
+	list, err := s.cfg.Store.ListAccess(r.Context(), me.Actor, f)
 	status := http.StatusOK
 	switch {
+	case err == nil && hourErr != nil:
+		p.Error, status = tickets.ErrorMessage(hourErr), http.StatusUnprocessableEntity
 	case tickets.ErrorCode(err) == tickets.EINVALID && p.Phone != "":
 		// The number is the only filter the log refuses.
 		p.PhoneError, status = tickets.ErrorMessage(err), http.StatusUnprocessableEntity
@@ -63,7 +80,7 @@ func (s *Server) handleAccessLog(w http.ResponseWriter, r *http.Request, me *vie
 		p.Rows = append(p.Rows, row)
 	}
 	if len(list) == 100 {
-		p.Next = "/access?" + url.Values{"user": {p.User}, "phone": {p.Phone}, "subject": {p.Subject},
+		p.Next = "/access?" + url.Values{"user": {p.User}, "phone": {p.Phone}, "subject": {p.Subject}, "hour": {p.Hour},
 			"before": {strconv.FormatInt(list[len(list)-1].ID, 10)}}.Encode()
 	}
 	s.render(w, r, status, accessPage(p))

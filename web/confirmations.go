@@ -218,6 +218,10 @@ func (s *Server) handleUserAudit(w http.ResponseWriter, r *http.Request, me *vie
 	}
 	p := AuditPage{Nav: s.nav(r, me, "audit")}
 	for _, e := range evs {
+		if e.Entity == tickets.EntityRetention {
+			p.Rows = append(p.Rows, retentionAuditRow(e))
+			continue
+		}
 		row := AuditRow{At: dateTime(e.At), Actor: e.Actor, User: e.Username, What: auditKinds[e.Kind], Before: e.OldValue,
 			After: e.NewValue, Note: e.Note}
 		if row.What == "" {

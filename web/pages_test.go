@@ -64,6 +64,17 @@ func withPages(t *testing.T, c *console) []consolePage {
 	if err := c.store.RegisterDataRequest(ctx, c.actor("minh"), deletion); err != nil {
 		t.Fatal(err)
 	}
+	// Sự cố dữ liệu: an incident overdue, one notified, and a flag of the access log.
+	overdue, err := c.store.CreateIncident(ctx, c.actor("minh"), tickets.NewIncident{FoundAt: time.Now().Add(-80 * time.Hour), FoundBy: "Lê Minh",
+		Summary: "Thất lạc sổ ghi số điện thoại người gọi", DataKinds: []string{"phone", "health"}, People: ptr(int64(40)), PeopleEstimated: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.store.AddIncidentMinute(ctx, c.actor("minh"), overdue.ID, "Đã khoanh vùng các trang bị mất"); err != nil {
+		t.Fatal(err)
+	}
+	c.manyViews("lan", 31)
+	incident := fmt.Sprintf("/incidents/%d", overdue.ID)
 	ticket, kase := "/tickets/"+tk.Ref, "/cases/"+cs.Ref
 	var pages []consolePage
 	add := func(role string, paths ...string) {
@@ -78,9 +89,9 @@ func withPages(t *testing.T, c *console) []consolePage {
 	add("hoa", "/board", "/tickets", ticket, "/cases", kase, "/reports/daily", "/account", "/board?day=01/01/2030", "/guides/"+tickets.ArticleQuarantine)
 	add("minh", "/tickets", ticket, "/access", "/reports/daily", "/reports/daily?period=week", "/wallboard", "/confirmations", kase,
 		"/reports/daily?day=2021-13-45", "/access?phone=12", "/announcements", "/announcements/rules_info", "/announcements/urgent_message",
-		"/guides", "/guides/"+tickets.ArticleRules, "/guides?q=xyzw", "/requests", fmt.Sprintf("/requests/%d", access.ID),
-		fmt.Sprintf("/requests/%d", deletion.ID))
-	add("root", "/admin/users", "/admin/audit", "/admin/units", "/admin/holidays", "/confirmations", "/account")
+		"/guides", "/guides/"+tickets.ArticleRules, "/guides?q=xyzw", "/incidents", "/incidents/new", incident, "/requests",
+		fmt.Sprintf("/requests/%d", access.ID), fmt.Sprintf("/requests/%d", deletion.ID))
+	add("root", "/admin/users", "/admin/audit", "/admin/units", "/admin/retention", "/admin/holidays", "/confirmations", "/account")
 	return pages
 }
 

@@ -40,6 +40,9 @@ type Store interface {
 	ConfirmUserChange(ctx context.Context, actor tickets.Actor, id int64) (*tickets.SignInCode, error)
 	RefuseUserChange(ctx context.Context, actor tickets.Actor, id int64) error
 	UserAudit(ctx context.Context, actor tickets.Actor, limit int) ([]*tickets.UserEvent, error)
+	RetentionPeriods(ctx context.Context, actor tickets.Actor) ([]*tickets.RetentionPeriod, error)
+	SetRetentionPeriods(ctx context.Context, actor tickets.Actor, days map[string]int) error
+	PurgeRuns(ctx context.Context, actor tickets.Actor, limit int) ([]*tickets.PurgeRun, error)
 	ListUnits(ctx context.Context, includeRetired bool) ([]*tickets.Unit, error)
 	AddUnit(ctx context.Context, actor tickets.Actor, u *tickets.Unit) error
 	RetireUnit(ctx context.Context, actor tickets.Actor, code string) error
@@ -105,6 +108,20 @@ type Store interface {
 	LogRecordingPlay(ctx context.Context, actor tickets.Actor, recordingID int64, remoteAddr string) (*tickets.Access, error)
 	LogAccesses(ctx context.Context, actor tickets.Actor, list []*tickets.Access) error
 	ListAccess(ctx context.Context, actor tickets.Actor, f tickets.AccessFilter) ([]*tickets.Access, error)
+
+	CreateIncident(ctx context.Context, actor tickets.Actor, n tickets.NewIncident) (*tickets.Incident, error)
+	Incident(ctx context.Context, actor tickets.Actor, id int64) (*tickets.Incident, error)
+	Incidents(ctx context.Context, actor tickets.Actor) ([]*tickets.Incident, error)
+	IncidentEvents(ctx context.Context, actor tickets.Actor, id int64) ([]*tickets.Event, error)
+	AddIncidentMinute(ctx context.Context, actor tickets.Actor, id int64, note string) error
+	EditIncident(ctx context.Context, actor tickets.Actor, id int64, e tickets.IncidentEdit) error
+	RecordNotification(ctx context.Context, actor tickets.Actor, id int64, at time.Time, how string) error
+	RecordNoNotification(ctx context.Context, actor tickets.Actor, id int64, reason string) error
+	CloseIncident(ctx context.Context, actor tickets.Actor, id int64, note string) error
+	ScanAccessLog(ctx context.Context) (int, error)
+	AccessFlags(ctx context.Context, actor tickets.Actor) ([]*tickets.AccessFlag, error)
+	DismissAccessFlag(ctx context.Context, actor tickets.Actor, id int64, reason string) error
+	IncidentFromFlag(ctx context.Context, actor tickets.Actor, id int64) (*tickets.Incident, error)
 
 	SetCallDisposition(ctx context.Context, actor tickets.Actor, callID, disposition string) error
 	ResolveMissedCalls(ctx context.Context, actor tickets.Actor, ids []int64, note string) (int, error)
@@ -320,6 +337,18 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST /requests/{id}/erase", s.dataDesk(s.handleRequestErase))
 	mux.Handle("GET /requests/{id}/export.json", s.dataDesk(s.handleRequestExportJSON))
 	mux.Handle("GET /requests/{id}/export.pdf", s.dataDesk(s.handleRequestExportPDF))
+	mux.Handle("GET /incidents", s.incidents(s.handleIncidents))
+	mux.Handle("GET /incidents/new", s.incidents(s.handleIncidentNew))
+	mux.Handle("POST /incidents", s.incidents(s.handleIncidentCreate))
+	mux.Handle("GET /incidents/{id}", s.incidents(s.handleIncident))
+	mux.Handle("GET /incidents/{id}/clock", s.incidents(s.handleIncidentClock))
+	mux.Handle("POST /incidents/{id}/minutes", s.incidents(s.handleIncidentMinute))
+	mux.Handle("POST /incidents/{id}/edit", s.incidents(s.handleIncidentEdit))
+	mux.Handle("POST /incidents/{id}/notified", s.incidents(s.handleIncidentNotified))
+	mux.Handle("POST /incidents/{id}/no-notice", s.incidents(s.handleIncidentNoNotice))
+	mux.Handle("POST /incidents/{id}/close", s.incidents(s.handleIncidentClose))
+	mux.Handle("POST /access-flags/{id}/dismiss", s.incidents(s.handleFlagDismiss))
+	mux.Handle("POST /access-flags/{id}/incident", s.incidents(s.handleFlagIncident))
 	mux.Handle("GET /announcements", s.supervisor(s.handleAnnouncements))
 	mux.Handle("GET /announcements/{prompt}", s.supervisor(s.handlePrompt))
 	mux.Handle("POST /announcements/{prompt}/versions", s.supervisor(s.handlePromptVersion))
@@ -360,6 +389,8 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST /confirmations/{id}/confirm", s.confirmers(s.handleConfirm))
 	mux.Handle("POST /confirmations/{id}/refuse", s.confirmers(s.handleRefuse))
 	mux.Handle("GET /admin/units", s.admin(s.handleUnits))
+	mux.Handle("GET /admin/retention", s.admin(s.handleRetention))
+	mux.Handle("POST /admin/retention", s.admin(s.handleRetentionSet))
 	mux.Handle("POST /admin/units", s.admin(s.handleUnitAdd))
 	mux.Handle("POST /admin/units/{code}/retire", s.admin(s.handleUnitRetire))
 	mux.Handle("GET /admin/holidays", s.admin(s.handleHolidays))
@@ -536,6 +567,12 @@ func (s *Server) callCentre(h handler) http.Handler {
 
 // supervisor serves h to supervisors.
 func (s *Server) supervisor(h handler) http.Handler {
+	return s.allow(func(me *viewer) bool { return me.Actor.IsSupervisor() }, h)
+}
+
+// incidents serves h to those who keep the register of personal-data incidents: the
+// supervisors.
+func (s *Server) incidents(h handler) http.Handler {
 	return s.allow(func(me *viewer) bool { return me.Actor.IsSupervisor() }, h)
 }
 

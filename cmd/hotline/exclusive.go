@@ -10,7 +10,9 @@ import (
 )
 
 // What may run beside a serving hotline on its SQLite database: `users add` (one small
-// transaction, waiting its turn behind the hotline's writes), and any reader or backup
+// transaction, waiting its turn behind the hotline's writes), `purge` (transactions of a
+// hundred rows, each waiting its turn; it refuses only beside migrate or seed), and any
+// reader or backup
 // (sqlite3, its .backup). What may not: a second `serve`, `migrate` (it would change the
 // schema under a running hotline; serve migrates when it starts) and `seed` (minutes of
 // writes that would send callers' reports to the spool). Those take the database for

@@ -7,6 +7,9 @@
 //	hotline seed       fill a database with an outbreak's worth of generated data
 //	hotline load       many scripted callers at once, with reaction times and CPU
 //	hotline users add  add a user of the console (the password on standard input)
+//	hotline backup     an encrypted copy of the database and its files, made while serving
+//	hotline restore    restore a backup into an empty folder
+//	hotline purge      remove or anonymise what is past its time in the retention schedule
 package main
 
 import (
@@ -31,7 +34,7 @@ func main() {
 
 func run(args []string) error {
 	if len(args) == 0 {
-		return settingErrorf("name a command: serve, migrate, users, testcall, seed or load (hotline COMMAND -h for its settings).")
+		return settingErrorf("name a command: serve, migrate, users, backup, restore, purge, testcall, seed or load (hotline COMMAND -h for its settings).")
 	}
 	switch args[0] {
 	case "serve":
@@ -48,9 +51,15 @@ func run(args []string) error {
 		return runLoadFollowUps(args[1:])
 	case "users":
 		return runUsers(args[1:], os.Stdin, os.Stdout)
+	case "backup":
+		return runBackup(args[1:], os.Stdout)
+	case "restore":
+		return runRestore(args[1:], os.Stdout)
+	case "purge":
+		return runPurge(args[1:], os.Stdout)
 	case "-h", "--help", "help":
-		fmt.Println("usage: hotline serve|migrate|users|testcall|seed|load|load-followups [flags]")
+		fmt.Println("usage: hotline serve|migrate|users|backup|restore|purge|testcall|seed|load|load-followups [flags]")
 		return nil
 	}
-	return settingErrorf("unknown command %q: use serve, migrate, users, testcall, seed, load or load-followups.", args[0])
+	return settingErrorf("unknown command %q: use serve, migrate, users, backup, restore, purge, testcall, seed, load or load-followups.", args[0])
 }

@@ -53,10 +53,16 @@ func runServe(args []string) error {
 		"HOTLINE_FOLLOWUP_RETRY": fs.String("followup-retry", env("HOTLINE_FOLLOWUP_RETRY", "2m"), "when a follow-up call cut by a network failure or a restart is tried again (HOTLINE_FOLLOWUP_RETRY)"),
 		"HOTLINE_FOLLOWUP_EVERY": fs.String("followup-every", env("HOTLINE_FOLLOWUP_EVERY", "10s"), "how often the follow-up calls due are looked for (HOTLINE_FOLLOWUP_EVERY)"),
 	}
+	purgeAt := fs.String("purge-at", env("HOTLINE_PURGE_AT", "02:30"), "when the nightly retention purge runs, Huế time (HOTLINE_PURGE_AT)")
 	followWindow := fs.String("followup-window", env("HOTLINE_FOLLOWUP_WINDOW", "08:00-20:00"), "when citizens in monitoring are called each day, Huế time (HOTLINE_FOLLOWUP_WINDOW)")
 	followConcurrent := fs.String("followup-concurrent", env("HOTLINE_FOLLOWUP_CONCURRENT", "4"), "automated follow-up calls up at once; 0 turns them off (HOTLINE_FOLLOWUP_CONCURRENT)")
 	followRate := fs.String("followup-rate", env("HOTLINE_FOLLOWUP_RATE", "20"), "automated follow-up calls started per minute at most (HOTLINE_FOLLOWUP_RATE)")
 	livePerUser := fs.String("live-per-user", env("HOTLINE_LIVE_PER_USER", "8"), "live streams (console pages) one user may have open at once (HOTLINE_LIVE_PER_USER)")
+	backupDir := fs.String("backup-dir", env("HOTLINE_BACKUP_DIR", ""), "folder of the nightly encrypted backups; unset: no nightly backup (HOTLINE_BACKUP_DIR)")
+	backupRecipient := fs.String("backup-recipient", env("HOTLINE_BACKUP_RECIPIENT", ""), "age public key(s) the backups are encrypted to (HOTLINE_BACKUP_RECIPIENT)")
+	backupAt := fs.String("backup-at", env("HOTLINE_BACKUP_AT", "02:00"), "when the nightly backup is made, Huế time (HOTLINE_BACKUP_AT)")
+	backupKeep := fs.String("backup-keep", env("HOTLINE_BACKUP_KEEP", "14"), "nightly backups kept; older ones are removed (HOTLINE_BACKUP_KEEP)")
+	flagThreshold := fs.String("access-flag-threshold", env("HOTLINE_ACCESS_FLAG_THRESHOLD", strconv.Itoa(tickets.DefaultFlagThreshold)), "distinct citizens one user may open in a clock hour before the access log flags it on the incident register (HOTLINE_ACCESS_FLAG_THRESHOLD)")
 	followAGI := fs.String("followup-agi", env("HOTLINE_FOLLOWUP_AGI", "127.0.0.1:0"), "where Asterisk's FastAGI reaches the hotline for the follow-up questions; port 0 picks a free one, for an Asterisk on this machine (HOTLINE_FOLLOWUP_AGI)")
 	if err := fs.Parse(args); err != nil {
 		return settingErrorf("%v", err)
@@ -122,6 +128,17 @@ func runServe(args []string) error {
 	if err != nil || perUser < 1 || perUser > 1000 {
 		return settingErrorf("HOTLINE_LIVE_PER_USER %q must be a number of pages from 1 to 1000.", *livePerUser)
 	}
+	nightly, err := parseNightlyBackup(*backupDir, *backupRecipient, *backupAt, *backupKeep)
+	if err != nil {
+		return err
+	}
+	if nightly != nil {
+		nightly.folders = backupFolders(*dbPath, *recordings, *reports, *spool)
+	}
+	threshold, err := strconv.Atoi(*flagThreshold)
+	if err != nil || threshold < 1 || threshold > 100000 {
+		return settingErrorf("HOTLINE_ACCESS_FLAG_THRESHOLD %q must be a number of citizens from 1 to 100000.", *flagThreshold)
+	}
 	followUps := followup.Config{Window: window, Concurrent: concurrent, Rate: rate,
 		Ring: d["HOTLINE_FOLLOWUP_RING"], Every: d["HOTLINE_FOLLOWUP_EVERY"]}
 	if concurrent > 0 {
@@ -129,6 +146,10 @@ func runServe(args []string) error {
 			return settingErrorf("HOTLINE_FOLLOWUP_AGI %q: %v.", *followAGI, err)
 		}
 		defer followUps.AGI.Close()
+	}
+	purgeClock, err := tickets.ParseClock(*purgeAt)
+	if err != nil || purgeClock >= 24*time.Hour {
+		return settingErrorf("HOTLINE_PURGE_AT %q must be a time of day such as 02:30.", *purgeAt)
 	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(env("HOTLINE_LOG_LEVEL", "info"))); err != nil {
@@ -154,7 +175,7 @@ func runServe(args []string) error {
 	return serve(ctx, serveConfig{ari: *ariCfg, dbPath: *dbPath, addr: *addr, soundsURL: *soundsURL, log: log,
 		recordings: *recordings, spool: *spool, reports: *reports, queue: queue, trunk: *trunk, secureCookie: env("HOTLINE_SECURE_COOKIE", "") == "1",
 		consoleGrace: d["HOTLINE_CONSOLE_GRACE"], reportGrace: d["HOTLINE_REPORT_GRACE"], livePerUser: perUser,
-		followUps: followUps, followUpRetry: d["HOTLINE_FOLLOWUP_RETRY"]})
+		followUps: followUps, followUpRetry: d["HOTLINE_FOLLOWUP_RETRY"], backups: nightly, flagThreshold: threshold, purgeAt: &purgeClock})
 }
 
 type serveConfig struct {
@@ -177,6 +198,9 @@ type serveConfig struct {
 	// is when one cut by a network failure or a restart is tried again.
 	followUps     followup.Config
 	followUpRetry time.Duration
+	backups       *nightlyBackup // the nightly backup; nil: none
+	flagThreshold int            // distinct citizens one user may open in an hour before a flag
+	purgeAt       *time.Duration // when the nightly retention purge runs, after local midnight; nil: not at all (tests)
 }
 
 // serve runs the hotline until ctx ends, then drains calls and closes the database.
@@ -192,6 +216,7 @@ func serve(ctx context.Context, cfg serveConfig) error {
 		return err
 	}
 	defer store.Close()
+	store.FlagThreshold = cfg.flagThreshold
 	if n, err := store.CloseOpenCalls(ctx, tickets.OutcomeInterrupted); err != nil {
 		return fmt.Errorf("close calls left open: %w", err)
 	} else if n > 0 {
@@ -348,6 +373,12 @@ func serve(ctx context.Context, cfg serveConfig) error {
 		go dialer.Run(ctx) // stops on the signal, before the calls in progress drain
 	}
 	go freezeReports(streamCtx, store, cfg.reports, cfg.reportGrace, log)
+	if cfg.backups != nil {
+		go backupNightly(streamCtx, store, *cfg.backups, log)
+	}
+	if cfg.purgeAt != nil {
+		go purgeNightly(streamCtx, store, *cfg.purgeAt, cfg.recordings, cfg.spool, log)
+	}
 	select {
 	case <-ctx.Done():
 		stopApp() // drains calls in progress, then returns
