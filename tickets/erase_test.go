@@ -264,3 +264,30 @@ func TestExportPerson(t *testing.T) {
 		t.Error("the request does not record the export")
 	}
 }
+
+// With recordings to delete and no recordings folder set, nothing is erased: no file is
+// left behind rows that are gone.
+func TestErasePersonNeedsTheRecordingsFolder(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	f.s.Recordings = t.TempDir()
+	f.on("2026-06-01")
+	f.person(t, "0905 123 456", "ho sốt")
+	f.s.Recordings = ""
+	r := &tickets.DataRequest{Kind: tickets.RequestDeletion, Channel: "call", Phone: "0905123456"}
+	if err := f.s.RegisterDataRequest(ctx, f.sup, r); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.VerifyDataRequest(ctx, f.sup, r.ID, tickets.VerifyCallback, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.ErasePerson(ctx, f.sup, r.ID); err == nil {
+		t.Fatal("erased with no recordings folder")
+	}
+	if found := traces(t, f.s, "905123456"); len(found) < 7 {
+		t.Errorf("a failed erasure left the number only in %v", found)
+	}
+	if got := f.request(t, r.ID); got.Status != tickets.RequestVerified {
+		t.Errorf("the request after a failed erasure: %s", got.Status)
+	}
+}
