@@ -27,6 +27,7 @@ var AccessLabels = []Label{
 	{AccessDeskNumber, "Xem số người gọi trên thanh trực", "Caller's number on the desk bar"},
 	{AccessOfferNumber, "Xem số trong lời mời gọi lại", "Number of a callback offered"},
 	{AccessBoardNumber, "Xem số trên bảng theo dõi hằng ngày", "Number on the follow-up board"},
+	{AccessDataExport, "Xuất dữ liệu cho người yêu cầu", "Export for a data-subject request"},
 }
 
 // Access is one entry of the access log: who saw what of whom, when, from where.

@@ -21,6 +21,9 @@ type Actor struct {
 	Name     string
 	Role     string
 	UnitCode string // for officers: the only unit they see
+	// DataProtectionOfficer says the user is the named data-protection officer (a
+	// supervisor: User.DataProtectionOfficer).
+	DataProtectionOfficer bool
 }
 
 // ActorIVR is the IVR acting for a caller.
@@ -39,7 +42,7 @@ func ActorFor(u *User) Actor {
 	if u.MustChangePassword {
 		return Actor{UserID: &id, Name: u.Username, Role: RoleMustChangePassword}
 	}
-	a := Actor{UserID: &id, Name: u.Username, Role: u.Role}
+	a := Actor{UserID: &id, Name: u.Username, Role: u.Role, DataProtectionOfficer: u.DataProtectionOfficer}
 	if u.UnitCode != nil {
 		a.UnitCode = *u.UnitCode
 	}
@@ -119,6 +122,13 @@ func (a Actor) MayChangeCategory(t *Ticket, to string) bool {
 // IsSupervisor reports whether the actor supervises the call centre (reassigns, merges,
 // reads reports and the access log).
 func (a Actor) IsSupervisor() bool { return a.Role == RoleSupervisor }
+
+// HandlesDataRequests reports whether the actor works the desk of citizens' requests
+// about their personal data (Yêu cầu về dữ liệu cá nhân): the supervisors and the
+// data-protection officer. No admin does: an admin sees no citizen's data.
+func (a Actor) HandlesDataRequests() bool {
+	return a.UserID != nil && (a.Role == RoleSupervisor || (a.DataProtectionOfficer && a.Role != RoleAdmin))
+}
 
 // isPerson reports whether the actor is someone signed in, not the IVR or the hotline's
 // own rules: only a person's action answers a citizen (a ticket's first response).

@@ -141,7 +141,8 @@ const dayDone = `('well', 'symptomatic', 'agent', 'opted_out', 'rejected', 'inva
 // officers asked for, then the cases in monitoring with a follow-up due today (Huế day)
 // and no result yet, automated calls on, a number, no attempt in progress, fewer than
 // MaxAttempts counted attempts today, none of them final, the last counted one at least
-// Spacing ago and the last uncounted one at least RetrySoon ago.
+// Spacing ago and the last uncounted one at least RetrySoon ago. A number whose holder
+// withdrew consent or objected (ConsentWithdrawn) is never called, asked for or not.
 func (s *Store) FollowUpCallsDue(ctx context.Context, now time.Time, n int) ([]*FollowUpCallTarget, error) {
 	day := Day(now)
 	var list []*FollowUpCallTarget
@@ -149,6 +150,7 @@ func (s *Store) FollowUpCallsDue(ctx context.Context, now time.Time, n int) ([]*
 		c.phone, c.language, a.id AS request_id
 		FROM follow_up_calls a JOIN cases c ON c.id = a.case_id
 		WHERE a.state = 'requested' AND c.phone IS NOT NULL
+			AND NOT EXISTS (SELECT 1 FROM consent_withdrawals w WHERE w.phone = c.phone)
 		ORDER BY a.id LIMIT ?`), n)
 	if err != nil {
 		return nil, fmt.Errorf("follow-up calls asked for: %w", err)
@@ -163,6 +165,7 @@ func (s *Store) FollowUpCallsDue(ctx context.Context, now time.Time, n int) ([]*
 		FROM follow_ups f JOIN cases c ON c.id = f.case_id
 		WHERE f.due_on = ? AND f.result IS NULL AND c.status IN ('monitoring', 'referred', 'tested_negative')
 			AND c.auto_calls = 'on' AND c.phone IS NOT NULL
+			AND NOT EXISTS (SELECT 1 FROM consent_withdrawals w WHERE w.phone = c.phone)
 			AND NOT EXISTS (SELECT 1 FROM follow_up_calls a WHERE a.case_id = c.id AND a.day = ?
 				AND (a.state <> 'ended' OR a.result IN `+dayDone+`
 					OR (a.counted = 1 AND a.ended_at > ?) OR (a.counted = 0 AND a.ended_at > ?)))

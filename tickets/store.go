@@ -32,6 +32,9 @@ type Store struct {
 	Login LoginPolicy
 	// CallPolicy sets the rules of automated follow-up calls.
 	CallPolicy CallPolicy
+	// Recordings is the folder the recordings' paths are relative to, where ErasePerson
+	// deletes a person's files ("": it deletes none).
+	Recordings string
 	// FlagThreshold is how many distinct citizens one user may open in a clock hour
 	// before the access log flags it on the incident register; 0 is DefaultFlagThreshold.
 	FlagThreshold int

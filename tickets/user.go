@@ -36,6 +36,10 @@ type User struct {
 	// sign-in code a supervisor was handed on confirming it (or none yet). Until the user
 	// sets their own the account may do nothing else (ActorFor).
 	MustChangePassword bool `db:"must_change_password"`
+	// DataProtectionOfficer names the supervisor who is the hotline's data-protection
+	// officer (Law 91/2025/QH15): set by an admin as an access change that a second person
+	// confirms; only a supervisor may be one.
+	DataProtectionOfficer bool `db:"data_protection_officer"`
 	// CodeIssuedAt, CodeExpiresAt and CodeUsedAt are the sign-in code's: when it was
 	// made, until when it signs in, and when it did (it signs in once).
 	CodeIssuedAt  *time.Time `db:"code_issued_at"`
@@ -71,7 +75,7 @@ var Roles = []Label{
 func RoleLabel(code string) Label { l, _ := findLabel(Roles, code); return l }
 
 const userColumns = `id, username, display_name, role, unit_code, phone, password_hash, active, session_gen, own_password_gen,
-	must_change_password, code_issued_at, code_expires_at, code_used_at, created_at, updated_at`
+	must_change_password, code_issued_at, code_expires_at, code_used_at, data_protection_officer, created_at, updated_at`
 
 // MinPasswordLength is the shortest password the console takes.
 const MinPasswordLength = 10
@@ -102,6 +106,9 @@ func checkUser(u *User) error {
 		}
 	default:
 		return Errorf(EINVALID, "Vai trò %q không tồn tại.", u.Role)
+	}
+	if u.DataProtectionOfficer && u.Role != RoleSupervisor {
+		return FieldErrorf("data_protection_officer", "Chỉ giám sát viên được chỉ định là người phụ trách bảo vệ dữ liệu cá nhân.")
 	}
 	if u.Phone != "" && (!strings.Contains(u.Phone, "/") || strings.ContainsAny(u.Phone, " ,")) {
 		return Errorf(EINVALID, "Máy điện thoại %q không hợp lệ: ghi như Asterisk gọi, ví dụ PJSIP/agent101.", u.Phone)
@@ -340,6 +347,8 @@ type UserEdit struct {
 	UnitCode    **string
 	Phone       *string
 	Active      *bool
+	// DataProtectionOfficer names or un-names the user the data-protection officer.
+	DataProtectionOfficer *bool
 }
 
 // UpdateUser changes a user's name, role, unit, phone or whether they may sign in, with
@@ -373,6 +382,9 @@ func (s *Store) UpdateUser(ctx context.Context, actor Actor, id int64, e UserEdi
 		}
 		if e.Active != nil {
 			u.Active = *e.Active
+		}
+		if e.DataProtectionOfficer != nil {
+			u.DataProtectionOfficer = *e.DataProtectionOfficer
 		}
 		if err := checkUser(&u); err != nil {
 			return err
@@ -430,7 +442,8 @@ func writeUser(ctx context.Context, t *tx, actor Actor, old, u *User, note strin
 		u.SessionGen++
 	}
 	_, err := t.ExecContext(ctx, t.Rebind(`UPDATE users SET display_name = ?, role = ?, unit_code = ?, phone = ?, active = ?,
-		session_gen = ?, updated_at = ? WHERE id = ?`), u.DisplayName, u.Role, u.UnitCode, u.Phone, u.Active, u.SessionGen, t.now, u.ID)
+		data_protection_officer = ?, session_gen = ?, updated_at = ? WHERE id = ?`), u.DisplayName, u.Role, u.UnitCode, u.Phone, u.Active,
+		u.DataProtectionOfficer, u.SessionGen, t.now, u.ID)
 	if err != nil {
 		if ErrorCode(mapConstraint(err)) == EINVALID {
 			return Errorf(EINVALID, "Đơn vị %s không tồn tại.", deref(u.UnitCode))
@@ -443,6 +456,7 @@ func writeUser(ctx context.Context, t *tx, actor Actor, old, u *User, note strin
 		{kind: "unit", old: deref(old.UnitCode), new: deref(u.UnitCode)},
 		{kind: "phone", old: old.Phone, new: u.Phone},
 		{kind: "active", old: fmt.Sprint(old.Active), new: fmt.Sprint(u.Active)},
+		{kind: "data_protection_officer", old: fmt.Sprint(old.DataProtectionOfficer), new: fmt.Sprint(u.DataProtectionOfficer)},
 	} {
 		if c.old != c.new {
 			c.field, c.note = c.kind, note

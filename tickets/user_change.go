@@ -38,6 +38,8 @@ type UserChange struct {
 	NewPhone     string     `db:"new_phone"`
 	OldActive    bool       `db:"old_active"`
 	NewActive    bool       `db:"new_active"`
+	OldDPO       bool       `db:"old_dpo"` // the data-protection officer, before and after
+	NewDPO       bool       `db:"new_dpo"`
 	UserRole     string     `db:"user_role"` // the user's role now, whatever the change
 	ProposedByID int64      `db:"proposed_by_id"`
 	ProposedBy   string     `db:"proposed_by"`
@@ -83,7 +85,7 @@ func (a Actor) confirmsUserChanges() bool {
 }
 
 const userChangeColumns = `c.id, c.user_id, u.username, u.role AS user_role, c.kind, c.old_role, c.new_role, c.old_unit_code, c.new_unit_code,
-	c.old_phone, c.new_phone, c.old_active, c.new_active, c.proposed_by_id, c.proposed_by, c.proposed_at, c.status,
+	c.old_phone, c.new_phone, c.old_active, c.new_active, c.old_dpo, c.new_dpo, c.proposed_by_id, c.proposed_by, c.proposed_at, c.status,
 	c.decided_by_id, c.decided_by, c.decided_at`
 
 const userChangeFrom = ` FROM user_changes c JOIN users u ON u.id = c.user_id`
@@ -104,7 +106,8 @@ func mayPropose(actor Actor, old, u *User) error {
 // citizens' data: a role (a working one, or admin's, which confirms such changes), a
 // unit, an agent's phone (where callers are put through), being able to sign in again.
 func grantsAccess(cur, u *User) bool {
-	return cur.Role != u.Role || deref(cur.UnitCode) != deref(u.UnitCode) || cur.Phone != u.Phone || (!cur.Active && u.Active)
+	return cur.Role != u.Role || deref(cur.UnitCode) != deref(u.UnitCode) || cur.Phone != u.Phone || (!cur.Active && u.Active) ||
+		cur.DataProtectionOfficer != u.DataProtectionOfficer
 }
 
 // propose records a change of a user, from cur to u (or a password reset: u is cur), to
@@ -121,10 +124,10 @@ func propose(ctx context.Context, t *tx, actor Actor, kind string, cur, u *User)
 	}
 	var id int64
 	err := t.GetContext(ctx, &id, t.Rebind(`INSERT INTO user_changes (user_id, kind, old_role, new_role, old_unit_code, new_unit_code,
-		old_phone, new_phone, old_active, new_active, proposed_by_id, proposed_by, proposed_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		old_phone, new_phone, old_active, new_active, old_dpo, new_dpo, proposed_by_id, proposed_by, proposed_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
 		cur.ID, kind, cur.Role, u.Role, cur.UnitCode, u.UnitCode, cur.Phone, u.Phone, cur.Active, u.Active,
-		*actor.UserID, actor.Name, t.now)
+		cur.DataProtectionOfficer, u.DataProtectionOfficer, *actor.UserID, actor.Name, t.now)
 	if err != nil {
 		if ErrorCode(mapConstraint(err)) == EINVALID {
 			return Errorf(EINVALID, "Đơn vị %s không tồn tại.", deref(u.UnitCode))
@@ -158,6 +161,9 @@ func describeChange(kind string, cur, u *User) (was, will string) {
 	if cur.Active != u.Active {
 		before, after = append(before, activeText(cur.Active)), append(after, activeText(u.Active))
 	}
+	if cur.DataProtectionOfficer != u.DataProtectionOfficer {
+		before, after = append(before, dpoText(cur.DataProtectionOfficer)), append(after, dpoText(u.DataProtectionOfficer))
+	}
 	return strings.Join(before, ", "), strings.Join(after, ", ")
 }
 
@@ -177,6 +183,13 @@ func orDash(s string) string {
 		return "—"
 	}
 	return s
+}
+
+func dpoText(dpo bool) string {
+	if dpo {
+		return "người phụ trách bảo vệ dữ liệu cá nhân"
+	}
+	return "không phụ trách bảo vệ dữ liệu cá nhân"
 }
 
 func activeText(active bool) string {
@@ -265,7 +278,8 @@ func (s *Store) ConfirmUserChange(ctx context.Context, actor Actor, id int64) (*
 		}
 		// Whatever its kind, a change is of the user as they were when it was proposed: a
 		// reset proposed for an agent opens the account of the supervisor they became.
-		if u.Role != c.OldRole || deref(u.UnitCode) != deref(c.OldUnitCode) || u.Phone != c.OldPhone || u.Active != c.OldActive {
+		if u.Role != c.OldRole || deref(u.UnitCode) != deref(c.OldUnitCode) || u.Phone != c.OldPhone || u.Active != c.OldActive ||
+			u.DataProtectionOfficer != c.OldDPO {
 			return Errorf(ECONFLICT, "Người dùng %s đã thay đổi từ khi đề xuất; hãy từ chối đề xuất này và đề xuất lại.", u.Username)
 		}
 		note := fmt.Sprintf("đề xuất của %s, số %d", c.ProposedBy, c.ID)
@@ -274,7 +288,7 @@ func (s *Store) ConfirmUserChange(ctx context.Context, actor Actor, id int64) (*
 				return err
 			}
 			n := *u
-			n.Role, n.UnitCode, n.Phone, n.Active = c.NewRole, c.NewUnitCode, c.NewPhone, c.NewActive
+			n.Role, n.UnitCode, n.Phone, n.Active, n.DataProtectionOfficer = c.NewRole, c.NewUnitCode, c.NewPhone, c.NewActive, c.NewDPO
 			if err := writeUser(ctx, t, actor, u, &n, note); err != nil {
 				return err
 			}

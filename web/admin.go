@@ -27,6 +27,7 @@ type UserRow struct {
 	Username, Name, Role, RoleCode string
 	Unit, UnitCode, Phone, Since   string
 	Active                         bool
+	DPO                            bool   // the data-protection officer
 	Pending                        string // what of the user waits for a second person
 	// OwnPassword says of a user who has not set their own password yet whether a
 	// sign-in code was issued them, when, and whether it still signs in: never the code.
@@ -61,7 +62,7 @@ func (s *Server) usersPage(r *http.Request, me *viewer) (UsersPage, error) {
 	}
 	for _, u := range users {
 		row := UserRow{ID: u.ID, Username: u.Username, Name: u.DisplayName, Role: tickets.RoleLabel(u.Role).Vi, RoleCode: u.Role,
-			Phone: u.Phone, Active: u.Active, Since: dateTime(u.CreatedAt), Pending: strings.Join(waiting[u.ID], ", ")}
+			Phone: u.Phone, Active: u.Active, DPO: u.DataProtectionOfficer, Since: dateTime(u.CreatedAt), Pending: strings.Join(waiting[u.ID], ", ")}
 		if u.UnitCode != nil {
 			row.Unit, row.UnitCode = n.unit(*u.UnitCode), *u.UnitCode
 		}
@@ -158,6 +159,10 @@ func (s *Server) handleUserEdit(w http.ResponseWriter, r *http.Request, me *view
 	if v := r.PostFormValue("active"); v != "" {
 		active := v == "1"
 		e.Active = &active
+	}
+	if r.PostFormValue("dpo_shown") == "1" && r.PostFormValue("active") == "" { // the row's form, not its lock button
+		dpo := r.PostFormValue("dpo") == "1"
+		e.DataProtectionOfficer = &dpo
 	}
 	s.userAction(w, r, me, id, "Đã lưu", func() (pending bool, err error) {
 		return pending, s.changeUser(r.Context(), id, "account changed", func() error {

@@ -98,6 +98,9 @@ func changeText(c *tickets.UserChange, n names) (before, after string) {
 	if c.OldActive != c.NewActive {
 		add("đăng nhập", yesNo(c.OldActive), yesNo(c.NewActive))
 	}
+	if c.OldDPO != c.NewDPO {
+		add("phụ trách bảo vệ dữ liệu cá nhân", yesNo(c.OldDPO), yesNo(c.NewDPO))
+	}
 	if c.Kind == tickets.UserChangeCreate {
 		b = nil
 	}

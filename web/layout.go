@@ -47,12 +47,12 @@ func nav(me *viewer, active string) Nav {
 		n.Links = []NavLink{tickets_, cases, board, guides}
 	case tickets.RoleSupervisor:
 		n.Links = []NavLink{tickets_, cases, board, guides, {"reports", "/reports/daily", "Báo cáo"}, {"announcements", "/announcements", "Thông báo"},
-			{"access", "/access", "Nhật ký truy cập"}, {"incidents", "/incidents", "Sự cố dữ liệu"}, {"confirmations", "/confirmations", "Chờ xác nhận"}}
+			{"access", "/access", "Nhật ký truy cập"}, {"incidents", "/incidents", "Sự cố dữ liệu"}, {"requests", "/requests", "Yêu cầu về dữ liệu"}, {"confirmations", "/confirmations", "Chờ xác nhận"}}
 	case tickets.RoleOfficer:
 		n.Links = []NavLink{board, tickets_, cases, guides, {"reports", "/reports/daily", "Báo cáo"}}
 	case tickets.RoleAdmin:
 		n.Links = []NavLink{{"users", "/admin/users", "Người dùng"}, {"confirmations", "/confirmations", "Chờ xác nhận"},
-			{"audit", "/admin/audit", "Nhật ký người dùng"}, {"units", "/admin/units", "Đơn vị"}, {"retention", "/admin/retention", "Thời hạn lưu trữ"}}
+			{"audit", "/admin/audit", "Nhật ký người dùng"}, {"units", "/admin/units", "Đơn vị"}, {"retention", "/admin/retention", "Thời hạn lưu trữ"}, {"holidays", "/admin/holidays", "Ngày nghỉ lễ"}}
 	}
 	n.Links = append(n.Links, NavLink{"account", "/account", "Tài khoản"})
 	return n

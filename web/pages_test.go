@@ -58,6 +58,12 @@ func withPages(t *testing.T, c *console) []consolePage {
 		Text: "Từ 00:00 ngày mai, người vào Huế từ vùng có dịch cách ly 7 ngày tại nhà."}, soundstest.WAV(2*time.Second, 8000)); err != nil {
 		t.Fatal(err)
 	}
+	// The data-request desk: an access request verified, a deletion waiting for it.
+	access := c.verifiedRequest(tickets.RequestAccess, "0905 123 456")
+	deletion := &tickets.DataRequest{Kind: tickets.RequestDeletion, Channel: "call", Phone: "0905 123 456"}
+	if err := c.store.RegisterDataRequest(ctx, c.actor("minh"), deletion); err != nil {
+		t.Fatal(err)
+	}
 	// Sự cố dữ liệu: an incident overdue, one notified, and a flag of the access log.
 	overdue, err := c.store.CreateIncident(ctx, c.actor("minh"), tickets.NewIncident{FoundAt: time.Now().Add(-80 * time.Hour), FoundBy: "Lê Minh",
 		Summary: "Thất lạc sổ ghi số điện thoại người gọi", DataKinds: []string{"phone", "health"}, People: ptr(int64(40)), PeopleEstimated: true})
@@ -83,8 +89,9 @@ func withPages(t *testing.T, c *console) []consolePage {
 	add("hoa", "/board", "/tickets", ticket, "/cases", kase, "/reports/daily", "/account", "/board?day=01/01/2030", "/guides/"+tickets.ArticleQuarantine)
 	add("minh", "/tickets", ticket, "/access", "/reports/daily", "/reports/daily?period=week", "/wallboard", "/confirmations", kase,
 		"/reports/daily?day=2021-13-45", "/access?phone=12", "/announcements", "/announcements/rules_info", "/announcements/urgent_message",
-		"/guides", "/guides/"+tickets.ArticleRules, "/guides?q=xyzw", "/incidents", "/incidents/new", incident)
-	add("root", "/admin/users", "/admin/audit", "/admin/units", "/admin/retention", "/confirmations", "/account")
+		"/guides", "/guides/"+tickets.ArticleRules, "/guides?q=xyzw", "/incidents", "/incidents/new", incident, "/requests",
+		fmt.Sprintf("/requests/%d", access.ID), fmt.Sprintf("/requests/%d", deletion.ID))
+	add("root", "/admin/users", "/admin/audit", "/admin/units", "/admin/retention", "/admin/holidays", "/confirmations", "/account")
 	return pages
 }
 

@@ -189,7 +189,16 @@ func (s *Server) handleReport(w http.ResponseWriter, r *http.Request, me *viewer
 		s.fail(w, r, me, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, reportPage(s.nav(r, me, "reports"), reportView(d)))
+	v := reportView(d)
+	if me.Actor.HandlesDataRequests() {
+		overdue, near, err := s.cfg.Store.DataRequestsDue(r.Context(), me.Actor)
+		if err != nil {
+			s.fail(w, r, me, err)
+			return
+		}
+		v.Requests = &RequestsDue{Overdue: overdue, Near: near}
+	}
+	s.render(w, r, http.StatusOK, reportPage(s.nav(r, me, "reports"), v))
 }
 
 func (s *Server) handleReportCSV(w http.ResponseWriter, r *http.Request, me *viewer) {

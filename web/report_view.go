@@ -27,7 +27,14 @@ type ReportView struct {
 	// DayInput is the day's field (dd/mm/yyyy, or as typed), DayError its message;
 	// NoData says the period has no figures yet, or none at all.
 	DayInput, DayError, NoData string
+	// Requests counts, for supervisors and the data-protection officer, the citizens'
+	// data requests past their legal deadline and those due today or the next working
+	// day (nil for others).
+	Requests *RequestsDue
 }
+
+// RequestsDue is the count of data requests overdue and near due.
+type RequestsDue struct{ Overdue, Near int }
 
 type reportLinks struct {
 	Prev, Next, Day, Week, Month, CSV, PDF string

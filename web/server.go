@@ -133,6 +133,22 @@ type Store interface {
 	PeriodReport(ctx context.Context, actor tickets.Actor, from, to string) (*tickets.DayReport, error)
 	CallsByDay(ctx context.Context, actor tickets.Actor, from, to string) ([]*tickets.DayCount, error)
 	TicketsByDay(ctx context.Context, actor tickets.Actor, from, to string) ([]*tickets.DayCount, error)
+	// The desk of data-subject requests, and the admin's holiday calendar it counts on.
+	ListHolidays(ctx context.Context) ([]*tickets.Holiday, error)
+	AddHoliday(ctx context.Context, actor tickets.Actor, day, name string) (*tickets.Holiday, error)
+	RemoveHoliday(ctx context.Context, actor tickets.Actor, day string) error
+	RegisterDataRequest(ctx context.Context, actor tickets.Actor, r *tickets.DataRequest) error
+	GetDataRequest(ctx context.Context, actor tickets.Actor, id int64) (*tickets.DataRequest, error)
+	ListDataRequests(ctx context.Context, actor tickets.Actor) ([]*tickets.DataRequest, error)
+	DataRequestsDue(ctx context.Context, actor tickets.Actor) (overdue, near int, err error)
+	VerifyDataRequest(ctx context.Context, actor tickets.Actor, id int64, method, document string) error
+	AnswerDataRequest(ctx context.Context, actor tickets.Actor, id int64, note string) error
+	ExtendDataRequest(ctx context.Context, actor tickets.Actor, id int64, reason string) error
+	RefuseDataRequest(ctx context.Context, actor tickets.Actor, id int64, reason string) error
+	CompleteDataRequest(ctx context.Context, actor tickets.Actor, id int64, outcome, keepReason string) error
+	DataProtectionOfficers(ctx context.Context) ([]*tickets.Person, error)
+	ExportPerson(ctx context.Context, actor tickets.Actor, requestID int64, remoteAddr string) (*tickets.PersonExport, error)
+	ErasePerson(ctx context.Context, actor tickets.Actor, requestID int64) (*tickets.Erased, error)
 }
 
 // HealthCheck says whether the hotline can keep what it is given: the store's
@@ -311,6 +327,17 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST /board/followups/{id}", s.health(s.handleBoardFollowUp))
 
 	mux.Handle("GET /access", s.supervisor(s.handleAccessLog))
+	mux.Handle("GET /requests", s.dataDesk(s.handleRequests))
+	mux.Handle("POST /requests", s.dataDesk(s.handleRequestRegister))
+	mux.Handle("GET /requests/{id}", s.dataDesk(s.handleRequest))
+	mux.Handle("POST /requests/{id}/verify", s.dataDesk(s.handleRequestVerify))
+	mux.Handle("POST /requests/{id}/answer", s.dataDesk(s.handleRequestAnswer))
+	mux.Handle("POST /requests/{id}/extend", s.dataDesk(s.handleRequestExtend))
+	mux.Handle("POST /requests/{id}/refuse", s.dataDesk(s.handleRequestRefuse))
+	mux.Handle("POST /requests/{id}/done", s.dataDesk(s.handleRequestDone))
+	mux.Handle("POST /requests/{id}/erase", s.dataDesk(s.handleRequestErase))
+	mux.Handle("GET /requests/{id}/export.json", s.dataDesk(s.handleRequestExportJSON))
+	mux.Handle("GET /requests/{id}/export.pdf", s.dataDesk(s.handleRequestExportPDF))
 	mux.Handle("GET /incidents", s.incidents(s.handleIncidents))
 	mux.Handle("GET /incidents/new", s.incidents(s.handleIncidentNew))
 	mux.Handle("POST /incidents", s.incidents(s.handleIncidentCreate))
@@ -367,6 +394,9 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST /admin/retention", s.admin(s.handleRetentionSet))
 	mux.Handle("POST /admin/units", s.admin(s.handleUnitAdd))
 	mux.Handle("POST /admin/units/{code}/retire", s.admin(s.handleUnitRetire))
+	mux.Handle("GET /admin/holidays", s.admin(s.handleHolidays))
+	mux.Handle("POST /admin/holidays", s.admin(s.handleHolidayAdd))
+	mux.Handle("POST /admin/holidays/{day}/remove", s.admin(s.handleHolidayRemove))
 	if s.cfg.Debug != nil {
 		mux.Handle("/debug/", s.admin(func(w http.ResponseWriter, r *http.Request, _ *viewer) { s.cfg.Debug.ServeHTTP(w, r) }))
 	}

@@ -244,6 +244,7 @@ func serve(ctx context.Context, cfg serveConfig) error {
 	if err := os.MkdirAll(cfg.recordings, 0o750); err != nil {
 		return settingErrorf("HOTLINE_RECORDINGS %q cannot be created: %v.", cfg.recordings, err)
 	}
+	store.Recordings = cfg.recordings // a deletion request erases the person's files there
 	// Sessions are not worth a sync to disk at each request: a power cut signs people
 	// out at worst.
 	sessions, err := openStore(ctx, cfg.dbPath, tickets.Relaxed())
