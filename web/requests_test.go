@@ -259,3 +259,44 @@ func TestRequestOverdueInTheBrowser(t *testing.T) {
 		t.Errorf("the request's clock reads %q", clock)
 	}
 }
+
+// After a withdrawal of consent is carried out, the ticket page of that number tells the
+// agent so, beside the caller; another caller's page does not.
+func TestTicketSaysConsentWithdrawn(t *testing.T) {
+	c := newConsole(t)
+	ctx := context.Background()
+	tk := c.ticket(tickets.CategorySymptomReport, "0905777888", nil, nil)
+	other := c.ticket(tickets.CategorySymptomReport, "0905777889", nil, nil)
+	agent := c.client("lan")
+	page := func(tk *tickets.Ticket) string {
+		t.Helper()
+		status, body := get(t, agent, c.srv.URL+"/tickets/"+tk.Ref)
+		if status != http.StatusOK {
+			t.Fatalf("the ticket's page: %d", status)
+		}
+		return body
+	}
+	if strings.Contains(page(tk), `data-testid="consent-withdrawn"`) {
+		t.Error("the page says consent was withdrawn before any request")
+	}
+	sup := c.actor("minh")
+	r := &tickets.DataRequest{Kind: tickets.RequestWithdrawal, Phone: "0905 777 888", Channel: "letter"}
+	if err := c.store.RegisterDataRequest(ctx, sup, r); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.store.VerifyDataRequest(ctx, sup, r.ID, tickets.VerifyCallback, ""); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(page(tk), `data-testid="consent-withdrawn"`) {
+		t.Error("the page says consent was withdrawn before the request was carried out")
+	}
+	if err := c.store.CompleteDataRequest(ctx, sup, r.ID, "", ""); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(page(tk), `data-testid="consent-withdrawn"`) {
+		t.Error("the page of the number that withdrew its consent does not say so")
+	}
+	if strings.Contains(page(other), `data-testid="consent-withdrawn"`) {
+		t.Error("another number's page says its consent was withdrawn")
+	}
+}

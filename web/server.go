@@ -54,6 +54,7 @@ type Store interface {
 	TicketEvents(ctx context.Context, actor tickets.Actor, id int64) ([]*tickets.Event, error)
 	TicketRecordings(ctx context.Context, actor tickets.Actor, ticketID int64) ([]*tickets.Recording, error)
 	TicketCallPrompts(ctx context.Context, actor tickets.Actor, ticketID int64) ([]*tickets.CallPrompt, error)
+	ConsentWithdrawn(ctx context.Context, number string) (bool, error)
 	CallerHistory(ctx context.Context, actor tickets.Actor, phone string, limit int) (*tickets.CallerHistory, error)
 	TransitionTicket(ctx context.Context, actor tickets.Actor, id int64, to, note string) error
 	AssignTicket(ctx context.Context, actor tickets.Actor, id int64, userID *int64, unitCode *string, note string) error

@@ -119,6 +119,10 @@ type CallerPanel struct {
 	Calls    []CallRow
 	Tickets  []TicketRow
 	Cases    []CaseLink // the suspected cases of the number
+	// Withdrawn: the number's holder withdrew their consent, restricted or objected to
+	// processing (a request done on the desk): nothing that needs consent is done for
+	// them without a new one.
+	Withdrawn bool
 }
 
 // CallRow is one call as the caller panel shows it.
@@ -307,6 +311,11 @@ func (s *Server) ticketView(r *http.Request, me *viewer, tk *tickets.Ticket) (Ti
 		}
 		v.CanLinkCaller = me.Actor.SeesCallCentre() && tickets.IsOpen(tk.Status) && tk.CallerNumber == nil && tk.ContactPhone == nil
 		if known != nil {
+			withdrawn, err := s.cfg.Store.ConsentWithdrawn(ctx, *known)
+			if err != nil {
+				return v, err
+			}
+			v.Caller.Withdrawn = withdrawn
 			if cs, err := s.cfg.Store.FindCases(ctx, me.Actor, tickets.CaseFilter{Phone: *known, Limit: 5}); err == nil {
 				for _, c := range cs {
 					v.Caller.Cases = append(v.Caller.Cases, CaseLink{Ref: c.Ref, URL: "/cases/" + c.Ref, Status: tickets.CaseStatusLabel(c.Status).Vi})
