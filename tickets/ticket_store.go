@@ -472,6 +472,11 @@ type TicketEdit struct {
 	// ContactPhone is the number to call the citizen back on ("" clears it): a withheld
 	// or unknown caller linked to the number they are known by.
 	ContactPhone *string
+	// RequestID is the citizen's correction request the edit is made under (a
+	// data-subject request, opened from its page): it must be an open, verified
+	// correction request for this ticket's number. Each field changed is recorded on the
+	// ticket's trail with the request, and on the request's trail (CorrectionsOf).
+	RequestID *int64
 }
 
 // EditTicket changes a ticket's category, priority, area or summary, with one audit event
@@ -501,7 +506,28 @@ func (s *Store) EditTicket(ctx context.Context, actor Actor, id int64, e TicketE
 		}
 		contact = &n
 	}
+	if e.RequestID != nil {
+		if err := mayHandleRequests(actor); err != nil {
+			return err
+		}
+	}
 	return s.updateTicket(ctx, actor, id, func(t *tx, tk *Ticket) error {
+		if e.RequestID == nil {
+			return editTicket(ctx, t, s, actor, tk, e, contact, note)
+		}
+		r, err := correctionRequestFor(ctx, t, *e.RequestID, EntityTicket, tk.ID)
+		if err != nil {
+			return err
+		}
+		return correctUnder(ctx, t, actor, r, EntityTicket, tk.ID, tk.Ref, func() error {
+			return editTicket(ctx, t, s, actor, tk, e, contact, requestNote(r, note))
+		})
+	})
+}
+
+// editTicket applies a ticket edit inside the transaction.
+func editTicket(ctx context.Context, t *tx, s *Store, actor Actor, tk *Ticket, e TicketEdit, contact *string, note string) error {
+	{
 		if e.ContactPhone != nil && deref(contact) != deref(tk.ContactPhone) {
 			if _, err := t.ExecContext(ctx, t.Rebind(`UPDATE tickets SET contact_phone = ? WHERE id = ?`), contact, tk.ID); err != nil {
 				return fmt.Errorf("set contact of %s: %w", tk.Ref, err)
@@ -551,7 +577,7 @@ func (s *Store) EditTicket(ctx context.Context, actor Actor, id int64, e TicketE
 			return setTicketField(ctx, t, actor, tk, "summary", "summary", tk.Summary, *e.Summary, note)
 		}
 		return nil
-	})
+	}
 }
 
 // hideReporter keeps a ticket's reporter from the officers from now on: the call centre
