@@ -208,14 +208,14 @@ type TrailRow struct {
 }
 
 var requestEvents = map[string]string{
-	"created":  "Tiếp nhận",
-	"verified": "Xác minh danh tính",
-	"answered": "Phản hồi người yêu cầu",
-	"extended": "Gia hạn",
-	"refused":  "Từ chối",
-	"done":     "Đã thực hiện",
-	"exported": "Xuất dữ liệu cho người yêu cầu",
-	"erased":   "Xoá dữ liệu",
+	"created":              "Tiếp nhận",
+	"verified":             "Xác minh danh tính",
+	"answered":             "Phản hồi người yêu cầu",
+	"extended":             "Gia hạn",
+	"refused":              "Từ chối",
+	"done":                 "Đã thực hiện",
+	"exported":             "Xuất dữ liệu cho người yêu cầu",
+	"erased":               "Xoá dữ liệu",
 	tickets.EventCorrected: "Chỉnh sửa dữ liệu",
 }
 
