@@ -214,7 +214,7 @@ func (s *Server) handleTicket(w http.ResponseWriter, r *http.Request, me *viewer
 		s.fail(w, r, me, err)
 		return
 	}
-	v.EditOpen = r.URL.Query().Get("call") != "" || v.RequestID != ""
+	v.EditOpen = v.EditOpen || r.URL.Query().Get("call") != ""
 	status := http.StatusOK
 	if item := r.URL.Query().Get("insert"); item != "" {
 		// Without the page's script, inserting into the note shows the page again with the
@@ -252,6 +252,7 @@ func (s *Server) ticketView(r *http.Request, me *viewer, tk *tickets.Ticket) (Ti
 	}
 	if id, err := strconv.ParseInt(r.FormValue("request"), 10, 64); err == nil && id > 0 && me.Actor.HandlesDataRequests() {
 		v.RequestID = strconv.FormatInt(id, 10)
+		v.EditOpen = true // correcting under the request: the form stays open
 	}
 	if tk.UnitCode != nil {
 		v.Area, v.AreaCode = n.unit(*tk.UnitCode), *tk.UnitCode
