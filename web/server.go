@@ -139,6 +139,7 @@ type Store interface {
 	RemoveHoliday(ctx context.Context, actor tickets.Actor, day string) error
 	RegisterDataRequest(ctx context.Context, actor tickets.Actor, r *tickets.DataRequest) error
 	GetDataRequest(ctx context.Context, actor tickets.Actor, id int64) (*tickets.DataRequest, error)
+	ConsentWithdrawn(ctx context.Context, number string) (bool, error)
 	RequestRecords(ctx context.Context, actor tickets.Actor, requestID int64) (tks, cases []*tickets.RecordRef, err error)
 	ListDataRequests(ctx context.Context, actor tickets.Actor) ([]*tickets.DataRequest, error)
 	DataRequestsDue(ctx context.Context, actor tickets.Actor) (overdue, near int, err error)
