@@ -39,16 +39,16 @@ type ExportCall struct {
 // ExportTicket is a ticket the number reported or is the contact of, with its trail
 // (notes are entries of it).
 type ExportTicket struct {
-	ID        int64      `json:"-" db:"id"`
-	Ref       string     `json:"ref" db:"ref"`
-	Category  string     `json:"category" db:"category"`
-	Status    string     `json:"status" db:"status"`
-	Summary   string     `json:"summary" db:"summary"`
-	Details   string     `json:"details" db:"details"`
-	Answers   string     `json:"ivr_answers" db:"ivr_answers"`
-	CreatedAt time.Time  `json:"created_at" db:"created_at"`
-	ClosedAt  *time.Time `json:"closed_at" db:"closed_at"`
-	Trail     []*Event   `json:"trail" db:"-"`
+	ID        int64          `json:"-" db:"id"`
+	Ref       string         `json:"ref" db:"ref"`
+	Category  string         `json:"category" db:"category"`
+	Status    string         `json:"status" db:"status"`
+	Summary   string         `json:"summary" db:"summary"`
+	Details   string         `json:"details" db:"details"`
+	Answers   string         `json:"ivr_answers" db:"ivr_answers"`
+	CreatedAt time.Time      `json:"created_at" db:"created_at"`
+	ClosedAt  *time.Time     `json:"closed_at" db:"closed_at"`
+	Trail     []*ExportEvent `json:"trail" db:"-"`
 }
 
 // ExportCase is a suspected case of the number, with its follow-ups.
@@ -63,8 +63,23 @@ type ExportCase struct {
 	Onset     *string         `json:"onset_date" db:"onset_date"`
 	CreatedAt time.Time       `json:"created_at" db:"created_at"`
 	FollowUps []*ExportFollow `json:"follow_ups" db:"-"`
-	Trail     []*Event        `json:"trail" db:"-"`
+	Trail     []*ExportEvent  `json:"trail" db:"-"`
 }
+
+// ExportEvent is an entry of a ticket's or a case's trail in the export, with stable
+// snake_case names for the JSON (Event has none, and its ids are the hotline's own).
+type ExportEvent struct {
+	At       time.Time `json:"at" db:"at"`
+	Actor    string    `json:"actor" db:"actor"`
+	Kind     string    `json:"kind" db:"kind"`
+	Field    string    `json:"field" db:"field"`
+	OldValue string    `json:"old_value" db:"old_value"`
+	NewValue string    `json:"new_value" db:"new_value"`
+	Note     string    `json:"note" db:"note"`
+}
+
+// exportEventColumns are the columns of an ExportEvent.
+const exportEventColumns = `at, actor, kind, field, old_value, new_value, note`
 
 // ExportFollow is a day of a case's follow-up.
 type ExportFollow struct {
@@ -151,7 +166,8 @@ func gatherPerson(ctx context.Context, t *tx, phone string) (*PersonExport, erro
 		return nil, fmt.Errorf("export tickets: %w", err)
 	}
 	for _, tk := range x.Tickets {
-		if err := t.SelectContext(ctx, &tk.Trail, t.Rebind(`SELECT `+eventColumns+` FROM events WHERE entity = 'ticket' AND entity_id = ? ORDER BY at, id`), tk.ID); err != nil {
+		tk.Trail = []*ExportEvent{}
+		if err := t.SelectContext(ctx, &tk.Trail, t.Rebind(`SELECT `+exportEventColumns+` FROM events WHERE entity = 'ticket' AND entity_id = ? ORDER BY at, id`), tk.ID); err != nil {
 			return nil, fmt.Errorf("export ticket %s: %w", tk.Ref, err)
 		}
 	}
@@ -165,7 +181,8 @@ func gatherPerson(ctx context.Context, t *tx, phone string) (*PersonExport, erro
 		if err := t.SelectContext(ctx, &c.FollowUps, t.Rebind(`SELECT day, due_on, result, method, note FROM follow_ups WHERE case_id = ? ORDER BY day`), c.ID); err != nil {
 			return nil, fmt.Errorf("export case %s: %w", c.Ref, err)
 		}
-		if err := t.SelectContext(ctx, &c.Trail, t.Rebind(`SELECT `+eventColumns+` FROM events WHERE entity = 'case' AND entity_id = ? ORDER BY at, id`), c.ID); err != nil {
+		c.Trail = []*ExportEvent{}
+		if err := t.SelectContext(ctx, &c.Trail, t.Rebind(`SELECT `+exportEventColumns+` FROM events WHERE entity = 'case' AND entity_id = ? ORDER BY at, id`), c.ID); err != nil {
 			return nil, fmt.Errorf("export case %s: %w", c.Ref, err)
 		}
 	}

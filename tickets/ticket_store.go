@@ -472,6 +472,11 @@ type TicketEdit struct {
 	// ContactPhone is the number to call the citizen back on ("" clears it): a withheld
 	// or unknown caller linked to the number they are known by.
 	ContactPhone *string
+	// RequestID is the citizen's correction request the edit is made under (a
+	// data-subject request, opened from its page): it must be an open, verified
+	// correction request for this ticket's number. Each field changed is recorded on the
+	// ticket's trail with the request, and on the request's trail (CorrectionsOf).
+	RequestID *int64
 }
 
 // EditTicket changes a ticket's category, priority, area or summary, with one audit event
@@ -501,57 +506,76 @@ func (s *Store) EditTicket(ctx context.Context, actor Actor, id int64, e TicketE
 		}
 		contact = &n
 	}
+	if e.RequestID != nil {
+		if err := mayHandleRequests(actor); err != nil {
+			return err
+		}
+	}
 	return s.updateTicket(ctx, actor, id, func(t *tx, tk *Ticket) error {
-		if e.ContactPhone != nil && deref(contact) != deref(tk.ContactPhone) {
-			if _, err := t.ExecContext(ctx, t.Rebind(`UPDATE tickets SET contact_phone = ? WHERE id = ?`), contact, tk.ID); err != nil {
-				return fmt.Errorf("set contact of %s: %w", tk.Ref, err)
-			}
-			if err := addEvent(ctx, t, actor, EntityTicket, tk.ID, change{kind: "contact", field: "contact_phone",
-				old: deref(tk.ContactPhone), new: deref(contact), note: note}); err != nil {
-				return err
-			}
+		if e.RequestID == nil {
+			return editTicket(ctx, t, s, actor, tk, e, contact, note)
 		}
-		if e.Category != nil && *e.Category != tk.Category {
-			if !actor.MayChangeCategory(tk, *e.Category) {
-				return Errorf(EFORBIDDEN, "Cán bộ phường/xã không đổi được loại phiếu sang hay từ “%s”: người phản ánh được giữ ẩn danh.",
-					CategoryLabel(CategoryCommunityReport).Vi)
-			}
-			if err := setTicketField(ctx, t, actor, tk, "category", "category", tk.Category, *e.Category, note); err != nil {
-				return err
-			}
-			if *e.Category == CategoryCommunityReport && !tk.ReporterHidden {
-				if err := hideReporter(ctx, t, actor, tk); err != nil {
-					return err
-				}
-			}
+		r, err := correctionRequestFor(ctx, t, *e.RequestID, EntityTicket, tk.ID)
+		if err != nil {
+			return err
 		}
-		if e.Priority != nil && *e.Priority != tk.Priority {
-			if err := s.setTicketPriority(ctx, t, actor, tk, *e.Priority, note); err != nil {
-				return err
-			}
-		}
-		if e.UnitCode != nil && deref(*e.UnitCode) != deref(tk.UnitCode) {
-			unit := *e.UnitCode
-			if actor.scoped() && (unit == nil || *unit != actor.UnitCode) {
-				return Errorf(EFORBIDDEN, "Cán bộ phường/xã chỉ gắn phiếu với đơn vị của mình.")
-			}
-			if _, err := t.ExecContext(ctx, t.Rebind(`UPDATE tickets SET unit_code = ? WHERE id = ?`), unit, tk.ID); err != nil {
-				return fmt.Errorf("set area of %s: %w", tk.Ref, mapConstraint(err))
-			}
-			if err := addEvent(ctx, t, actor, EntityTicket, tk.ID, change{kind: "area", field: "unit_code", old: deref(tk.UnitCode), new: deref(unit), note: note}); err != nil {
-				return err
-			}
-		}
-		if e.Summary != nil && *e.Summary != tk.Summary {
-			// A summary left empty is no change (a ticket made by phone has none yet);
-			// one emptied on purpose is refused, and the whole edit with it.
-			if *e.Summary == "" {
-				return Errorf(EINVALID, "Tóm tắt không được để trống.")
-			}
-			return setTicketField(ctx, t, actor, tk, "summary", "summary", tk.Summary, *e.Summary, note)
-		}
-		return nil
+		return correctUnder(ctx, t, actor, r, EntityTicket, tk.ID, tk.Ref, func() error {
+			return editTicket(ctx, t, s, actor, tk, e, contact, requestNote(r, note))
+		})
 	})
+}
+
+// editTicket applies a ticket edit inside the transaction.
+func editTicket(ctx context.Context, t *tx, s *Store, actor Actor, tk *Ticket, e TicketEdit, contact *string, note string) error {
+	if e.ContactPhone != nil && deref(contact) != deref(tk.ContactPhone) {
+		if _, err := t.ExecContext(ctx, t.Rebind(`UPDATE tickets SET contact_phone = ? WHERE id = ?`), contact, tk.ID); err != nil {
+			return fmt.Errorf("set contact of %s: %w", tk.Ref, err)
+		}
+		if err := addEvent(ctx, t, actor, EntityTicket, tk.ID, change{kind: "contact", field: "contact_phone",
+			old: deref(tk.ContactPhone), new: deref(contact), note: note}); err != nil {
+			return err
+		}
+	}
+	if e.Category != nil && *e.Category != tk.Category {
+		if !actor.MayChangeCategory(tk, *e.Category) {
+			return Errorf(EFORBIDDEN, "Cán bộ phường/xã không đổi được loại phiếu sang hay từ “%s”: người phản ánh được giữ ẩn danh.",
+				CategoryLabel(CategoryCommunityReport).Vi)
+		}
+		if err := setTicketField(ctx, t, actor, tk, "category", "category", tk.Category, *e.Category, note); err != nil {
+			return err
+		}
+		if *e.Category == CategoryCommunityReport && !tk.ReporterHidden {
+			if err := hideReporter(ctx, t, actor, tk); err != nil {
+				return err
+			}
+		}
+	}
+	if e.Priority != nil && *e.Priority != tk.Priority {
+		if err := s.setTicketPriority(ctx, t, actor, tk, *e.Priority, note); err != nil {
+			return err
+		}
+	}
+	if e.UnitCode != nil && deref(*e.UnitCode) != deref(tk.UnitCode) {
+		unit := *e.UnitCode
+		if actor.scoped() && (unit == nil || *unit != actor.UnitCode) {
+			return Errorf(EFORBIDDEN, "Cán bộ phường/xã chỉ gắn phiếu với đơn vị của mình.")
+		}
+		if _, err := t.ExecContext(ctx, t.Rebind(`UPDATE tickets SET unit_code = ? WHERE id = ?`), unit, tk.ID); err != nil {
+			return fmt.Errorf("set area of %s: %w", tk.Ref, mapConstraint(err))
+		}
+		if err := addEvent(ctx, t, actor, EntityTicket, tk.ID, change{kind: "area", field: "unit_code", old: deref(tk.UnitCode), new: deref(unit), note: note}); err != nil {
+			return err
+		}
+	}
+	if e.Summary != nil && *e.Summary != tk.Summary {
+		// A summary left empty is no change (a ticket made by phone has none yet);
+		// one emptied on purpose is refused, and the whole edit with it.
+		if *e.Summary == "" {
+			return Errorf(EINVALID, "Tóm tắt không được để trống.")
+		}
+		return setTicketField(ctx, t, actor, tk, "summary", "summary", tk.Summary, *e.Summary, note)
+	}
+	return nil
 }
 
 // hideReporter keeps a ticket's reporter from the officers from now on: the call centre

@@ -93,7 +93,8 @@ type CaseView struct {
 	Days []FollowUpDay
 	// CalendarText sums the calendar up on its fold.
 	CalendarText string
-	// AutoCalls is the case's automated-call state (tickets.AutoCalls*), with words.
+	// AutoCalls is the case's automated-call state (tickets.AutoCalls*, or
+	// AutoCallsWithdrawn), with words.
 	AutoCalls, AutoCallsText, LanguageText string
 	Attempts                               []AttemptRow
 	Timeline                               []EventRow
@@ -216,6 +217,18 @@ func (s *Server) caseView(r *http.Request, me *viewer, c *tickets.Case) (CaseVie
 		}
 	}
 	v.AutoCalls, v.AutoCallsText = c.AutoCalls, tickets.AutoCallStateLabel(c.AutoCalls).Vi
+	if c.Phone != nil {
+		// A withdrawal of consent or an objection carried out stops the automated calls
+		// whatever the case's own state says: the dialer skips the number.
+		withdrawn, err := s.cfg.Store.ConsentWithdrawn(ctx, *c.Phone)
+		if err != nil {
+			return v, err
+		}
+		if withdrawn {
+			v.AutoCalls = AutoCallsWithdrawn
+			v.AutoCallsText = "Đã ngừng: người dân đã rút lại sự đồng ý hoặc phản đối xử lý dữ liệu (yêu cầu về dữ liệu cá nhân)"
+		}
+	}
 	v.LanguageText = map[string]string{"vi": "tiếng Việt", "en": "tiếng Anh"}[c.Language]
 	attempts, err := s.cfg.Store.FollowUpCallsOf(ctx, me.Actor, c.ID)
 	if err != nil {
@@ -257,6 +270,10 @@ func attemptRow(a *tickets.FollowUpCall, unitName func(string) string) AttemptRo
 	row.Answers = strings.Join(answersText(a.Answers, unitName), "; ")
 	return row
 }
+
+// AutoCallsWithdrawn is the case page's automated-call state when the number's holder
+// withdrew consent or objected: no automated call, and nothing on the page to restart one.
+const AutoCallsWithdrawn = "withdrawn"
 
 func (s *Server) handleAutoCalls(w http.ResponseWriter, r *http.Request, me *viewer) {
 	do := r.PostFormValue("do")

@@ -1057,7 +1057,7 @@ func caseMain(v CaseView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		if v.AutoCalls != "opted_out" {
+		if v.AutoCalls != "opted_out" && v.AutoCalls != AutoCallsWithdrawn {
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 102, "<button type=\"submit\" name=\"do\" value=\"now\" data-testid=\"auto-calls-now\">Gọi ngay</button>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err

@@ -60,6 +60,7 @@ func withPages(t *testing.T, c *console) []consolePage {
 	}
 	// The data-request desk: an access request verified, a deletion waiting for it.
 	access := c.verifiedRequest(tickets.RequestAccess, "0905 123 456")
+	correction := c.verifiedRequest(tickets.RequestCorrection, "0905 123 456") // links the number's tickets to correct
 	deletion := &tickets.DataRequest{Kind: tickets.RequestDeletion, Channel: "call", Phone: "0905 123 456"}
 	if err := c.store.RegisterDataRequest(ctx, c.actor("minh"), deletion); err != nil {
 		t.Fatal(err)
@@ -90,7 +91,8 @@ func withPages(t *testing.T, c *console) []consolePage {
 	add("minh", "/tickets", ticket, "/access", "/reports/daily", "/reports/daily?period=week", "/wallboard", "/confirmations", kase,
 		"/reports/daily?day=2021-13-45", "/access?phone=12", "/announcements", "/announcements/rules_info", "/announcements/urgent_message",
 		"/guides", "/guides/"+tickets.ArticleRules, "/guides?q=xyzw", "/incidents", "/incidents/new", incident, "/requests",
-		fmt.Sprintf("/requests/%d", access.ID), fmt.Sprintf("/requests/%d", deletion.ID))
+		fmt.Sprintf("/requests/%d", access.ID), fmt.Sprintf("/requests/%d", deletion.ID),
+		fmt.Sprintf("/requests/%d", correction.ID), fmt.Sprintf("%s?request=%d", ticket, correction.ID))
 	add("root", "/admin/users", "/admin/audit", "/admin/units", "/admin/retention", "/admin/holidays", "/confirmations", "/account")
 	return pages
 }

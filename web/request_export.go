@@ -163,7 +163,7 @@ func PersonPDF(x *tickets.PersonExport) ([]byte, error) {
 }
 
 // eventLine writes an entry of a trail: when, who, what.
-func eventLine(e *tickets.Event) string {
+func eventLine(e *tickets.ExportEvent) string {
 	s := dateTime(e.At) + " · " + e.Actor + " · " + e.Kind
 	if e.NewValue != "" {
 		s += ": " + e.OldValue + " → " + e.NewValue

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
@@ -106,6 +107,33 @@ func TestRequestExportPDFAndJSON(t *testing.T) {
 	}
 	if len(x.Tickets) != 1 || x.Tickets[0].Ref != tk.Ref || len(x.Tickets[0].Trail) != events || !strings.Contains(x.Tickets[0].Answers, "fever") {
 		t.Errorf("the JSON's tickets %+v; the database has %s with %d events", x.Tickets, tk.Ref, events)
+	}
+	// The trail's entries have stable snake_case names, and hold what the events table does.
+	var kinds []string
+	rows, _ = c.store.DB().Query(`SELECT kind FROM events WHERE entity = 'ticket' AND entity_id = ? ORDER BY at, id`, tk.ID)
+	for rows.Next() {
+		var k string
+		rows.Scan(&k)
+		kinds = append(kinds, k)
+	}
+	rows.Close()
+	wantKeys := "actor at field kind new_value note old_value"
+	for i, raw := range x.Tickets[0].Trail {
+		var e map[string]any
+		if err := json.Unmarshal(raw, &e); err != nil {
+			t.Fatal(err)
+		}
+		keys := make([]string, 0, len(e))
+		for k := range e {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		if got := strings.Join(keys, " "); got != wantKeys {
+			t.Errorf("trail entry %d has the names %q, want %q", i, got, wantKeys)
+		}
+		if i < len(kinds) && e["kind"] != kinds[i] {
+			t.Errorf("trail entry %d is %v, the database's %q", i, e["kind"], kinds[i])
+		}
 	}
 	if len(x.Voice) != voice || voice != 1 || x.Voice[0].TicketRef != tk.Ref {
 		t.Errorf("the JSON's voice messages %+v, the database's %d", x.Voice, voice)

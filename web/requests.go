@@ -159,6 +159,47 @@ type RequestPage struct {
 	ExtensionDays, PeriodDays    int
 	Typed                        map[string]string // what was typed in the form that failed
 	CanWithdraw                  bool              // done stops automated calls to the number
+	// A correction request: the number's tickets and cases to correct through their
+	// normal screens (Correct: while it is open and verified), and what was corrected.
+	Correction    bool
+	Correct       bool
+	RecordTickets []RecordLink
+	RecordCases   []RecordLink
+	Corrections   []CorrectionRow
+}
+
+// RecordLink is a ticket or case of a request's number, linked to its page.
+type RecordLink struct {
+	Ref, Title, Status, URL string
+}
+
+// CorrectionRow is a field corrected under a correction request.
+type CorrectionRow struct {
+	At, Actor, Record, Field, Old, New string
+}
+
+// correctedFields names the fields a correction changes, as the ticket's screen does.
+var correctedFields = map[string]string{
+	"summary":       "Tóm tắt",
+	"category":      "Loại phiếu",
+	"priority":      "Ưu tiên",
+	"unit_code":     "Khu vực",
+	"contact_phone": "Số gọi lại",
+}
+
+// correctionValue shows a corrected field's value the way its screen does.
+func (s *Server) correctionValue(r *http.Request, me *viewer, field, v string) string {
+	switch {
+	case v == "":
+		return "—"
+	case field == "category":
+		return tickets.CategoryLabel(v).Vi
+	case field == "unit_code":
+		return s.names(r, me).unit(v)
+	case field == "contact_phone":
+		return tickets.FormatPhone(v)
+	}
+	return v
 }
 
 // TrailRow is an entry of a request's trail.
@@ -167,14 +208,15 @@ type TrailRow struct {
 }
 
 var requestEvents = map[string]string{
-	"created":  "Tiếp nhận",
-	"verified": "Xác minh danh tính",
-	"answered": "Phản hồi người yêu cầu",
-	"extended": "Gia hạn",
-	"refused":  "Từ chối",
-	"done":     "Đã thực hiện",
-	"exported": "Xuất dữ liệu cho người yêu cầu",
-	"erased":   "Xoá dữ liệu",
+	"created":              "Tiếp nhận",
+	"verified":             "Xác minh danh tính",
+	"answered":             "Phản hồi người yêu cầu",
+	"extended":             "Gia hạn",
+	"refused":              "Từ chối",
+	"done":                 "Đã thực hiện",
+	"exported":             "Xuất dữ liệu cho người yêu cầu",
+	"erased":               "Xoá dữ liệu",
+	tickets.EventCorrected: "Chỉnh sửa dữ liệu",
 }
 
 func (s *Server) requestPage(r *http.Request, me *viewer, id int64) (RequestPage, error) {
@@ -193,6 +235,31 @@ func (s *Server) requestPage(r *http.Request, me *viewer, id int64) (RequestPage
 		ExtensionDays: tickets.ExtensionWorkingDays, PeriodDays: tickets.RequestWorkingDays(q.Kind), Typed: map[string]string{},
 		CanWithdraw: q.Kind == tickets.RequestWithdrawal || q.Kind == tickets.RequestRestriction}
 	p.Due, p.DueText, p.DueClass = requestClockText(q)
+	if q.Kind == tickets.RequestCorrection {
+		p.Correction, p.Correct = true, q.Open() && q.Verified()
+		for _, c := range q.Corrections() {
+			field := correctedFields[c.Field]
+			if field == "" {
+				field = c.Field
+			}
+			p.Corrections = append(p.Corrections, CorrectionRow{At: dateTime(c.At), Actor: c.Actor, Record: c.Note, Field: field,
+				Old: s.correctionValue(r, me, c.Field, c.OldValue), New: s.correctionValue(r, me, c.Field, c.NewValue)})
+		}
+	}
+	if p.Correct {
+		tks, cases, err := s.cfg.Store.RequestRecords(r.Context(), me.Actor, q.ID)
+		if err != nil {
+			return p, err
+		}
+		for _, t := range tks {
+			p.RecordTickets = append(p.RecordTickets, RecordLink{Ref: t.Ref, Title: t.Title, Status: tickets.StatusLabel(t.Status).Vi,
+				URL: "/tickets/" + t.Ref + "?request=" + itoa64(q.ID) + "#edit"})
+		}
+		for _, c := range cases {
+			p.RecordCases = append(p.RecordCases, RecordLink{Ref: c.Ref, Title: c.Title, Status: tickets.CaseStatusLabel(c.Status).Vi,
+				URL: "/cases/" + c.Ref})
+		}
+	}
 	if q.KeepReason != "" {
 		p.KeepReason = tickets.KeepReasonLabel(q.KeepReason).Vi
 	}
@@ -208,8 +275,15 @@ func (s *Server) requestPage(r *http.Request, me *viewer, id int64) (RequestPage
 	}
 	for _, e := range q.Events {
 		note := e.Note
-		if e.Kind == "created" {
+		switch e.Kind {
+		case "created":
 			note = tickets.RequestChannelLabel(e.Note).Vi
+		case tickets.EventCorrected:
+			field := correctedFields[e.Field]
+			if field == "" {
+				field = e.Field
+			}
+			note = e.Note + " · " + field
 		}
 		p.Trail = append(p.Trail, TrailRow{At: dateTime(e.At), Actor: e.Actor, What: requestEvents[e.Kind], Note: note})
 	}

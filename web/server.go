@@ -54,7 +54,6 @@ type Store interface {
 	TicketEvents(ctx context.Context, actor tickets.Actor, id int64) ([]*tickets.Event, error)
 	TicketRecordings(ctx context.Context, actor tickets.Actor, ticketID int64) ([]*tickets.Recording, error)
 	TicketCallPrompts(ctx context.Context, actor tickets.Actor, ticketID int64) ([]*tickets.CallPrompt, error)
-	ConsentWithdrawn(ctx context.Context, number string) (bool, error)
 	CallerHistory(ctx context.Context, actor tickets.Actor, phone string, limit int) (*tickets.CallerHistory, error)
 	TransitionTicket(ctx context.Context, actor tickets.Actor, id int64, to, note string) error
 	AssignTicket(ctx context.Context, actor tickets.Actor, id int64, userID *int64, unitCode *string, note string) error
@@ -140,6 +139,8 @@ type Store interface {
 	RemoveHoliday(ctx context.Context, actor tickets.Actor, day string) error
 	RegisterDataRequest(ctx context.Context, actor tickets.Actor, r *tickets.DataRequest) error
 	GetDataRequest(ctx context.Context, actor tickets.Actor, id int64) (*tickets.DataRequest, error)
+	ConsentWithdrawn(ctx context.Context, number string) (bool, error)
+	RequestRecords(ctx context.Context, actor tickets.Actor, requestID int64) (tks, cases []*tickets.RecordRef, err error)
 	ListDataRequests(ctx context.Context, actor tickets.Actor) ([]*tickets.DataRequest, error)
 	DataRequestsDue(ctx context.Context, actor tickets.Actor) (overdue, near int, err error)
 	VerifyDataRequest(ctx context.Context, actor tickets.Actor, id int64, method, document string) error

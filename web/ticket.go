@@ -55,6 +55,9 @@ type TicketView struct {
 	Viewers []string
 	// EditOpen opens the edit form: the agent's console brought them here for a call.
 	EditOpen bool
+	// RequestID is the citizen's correction request the edit form corrects under
+	// (?request=ID from the request's page, kept in the form), "" for a normal edit.
+	RequestID string
 	// CanLinkCaller offers to link a withheld or unknown number to a caller already known.
 	CanLinkCaller bool
 	Message       string // what the last action did
@@ -215,7 +218,7 @@ func (s *Server) handleTicket(w http.ResponseWriter, r *http.Request, me *viewer
 		s.fail(w, r, me, err)
 		return
 	}
-	v.EditOpen = r.URL.Query().Get("call") != ""
+	v.EditOpen = v.EditOpen || r.URL.Query().Get("call") != ""
 	status := http.StatusOK
 	if item := r.URL.Query().Get("insert"); item != "" {
 		// Without the page's script, inserting into the note shows the page again with the
@@ -250,6 +253,10 @@ func (s *Server) ticketView(r *http.Request, me *viewer, tk *tickets.Ticket) (Ti
 		Options: s.ticketOptions(r, me), Errors: map[string]string{},
 		CanAssign: tickets.IsOpen(tk.Status) && (me.Actor.IsSupervisor() || (me.Actor.SeesCallCentre() && tk.AssigneeUserID == nil && tk.AssigneeUnitCode == nil)),
 		CanMerge:  me.Actor.IsSupervisor() && tk.MergedIntoID == nil && tk.Status != tickets.StatusCancelled,
+	}
+	if id, err := strconv.ParseInt(r.FormValue("request"), 10, 64); err == nil && id > 0 && me.Actor.HandlesDataRequests() {
+		v.RequestID = strconv.FormatInt(id, 10)
+		v.EditOpen = true // correcting under the request: the form stays open
 	}
 	if tk.UnitCode != nil {
 		v.Area, v.AreaCode = n.unit(*tk.UnitCode), *tk.UnitCode
@@ -516,7 +523,11 @@ func (s *Server) ticketAction(w http.ResponseWriter, r *http.Request, me *viewer
 			return
 		}
 	} else if !isHTMX(r) {
-		http.Redirect(w, r, "/tickets/"+tk.Ref+"#"+field, http.StatusSeeOther)
+		query := ""
+		if req := r.PostFormValue("request"); field == "edit" && req != "" {
+			query = "?request=" + url.QueryEscape(req) // still correcting under the request
+		}
+		http.Redirect(w, r, "/tickets/"+tk.Ref+query+"#"+field, http.StatusSeeOther)
 		return
 	}
 	if fresh, ferr := s.loadTicket(r, me); ferr == nil {
@@ -692,6 +703,14 @@ func (s *Server) handleTicketEdit(w http.ResponseWriter, r *http.Request, me *vi
 		}
 		if e == (tickets.TicketEdit{}) {
 			return nil // nothing changed: nothing to save
+		}
+		if v := r.PostFormValue("request"); v != "" {
+			// Made from a correction request's page: the store checks the request.
+			id, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				return tickets.Errorf(tickets.EINVALID, "Yêu cầu chỉnh sửa không hợp lệ.")
+			}
+			e.RequestID = &id
 		}
 		return s.cfg.Store.EditTicket(ctx, me.Actor, tk.ID, e, trimmed(r.PostFormValue("note")))
 	})
