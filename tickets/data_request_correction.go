@@ -3,6 +3,8 @@ package tickets
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
 )
 
 // EventCorrected is the kind of a correction request's trail event for each field
@@ -145,4 +147,86 @@ func (r *DataRequest) Corrections() []*Event {
 		}
 	}
 	return list
+}
+
+// CaseCorrection is what a citizen may have corrected on a suspected case of theirs
+// under a correction request: who the person is and where they live (nil: unchanged).
+// The phone is not among them: it is what the request is about.
+type CaseCorrection struct {
+	PersonName *string
+	BirthYear  *string // as typed; "" clears it
+	Address    *string
+}
+
+// CorrectCase corrects a case's person under a citizen's correction request (the desk:
+// supervisors and the data-protection officer): the request must be an open, verified
+// correction request for the case's number. Each field changed is on the case's trail
+// with the request, and on the request's (EventCorrected).
+func (s *Store) CorrectCase(ctx context.Context, actor Actor, requestID, caseID int64, e CaseCorrection, note string) error {
+	if err := mayHandleRequests(actor); err != nil {
+		return err
+	}
+	return s.inTx(ctx, func(t *tx) error {
+		c, err := getCase(ctx, t, actor, caseID)
+		if err != nil {
+			return err
+		}
+		r, err := correctionRequestFor(ctx, t, requestID, EntityCase, c.ID)
+		if err != nil {
+			return err
+		}
+		fixed := *c
+		if e.PersonName != nil {
+			fixed.PersonName = *e.PersonName
+		}
+		if e.Address != nil {
+			fixed.Address = strings.TrimSpace(*e.Address)
+		}
+		if e.BirthYear != nil {
+			fixed.BirthYear = nil
+			if y := strings.TrimSpace(*e.BirthYear); y != "" {
+				n, err := strconv.Atoi(y)
+				if err != nil {
+					return FieldErrorf("birth_year", "%s", BirthYearRange(y, t.now))
+				}
+				fixed.BirthYear = &n
+			}
+		}
+		if err := fixed.Validate(t.now); err != nil {
+			return err
+		}
+		return correctUnder(ctx, t, actor, r, EntityCase, c.ID, c.Ref, func() error {
+			year := func(y *int) string {
+				if y == nil {
+					return ""
+				}
+				return strconv.Itoa(*y)
+			}
+			changes := []change{
+				{field: "person_name", old: c.PersonName, new: fixed.PersonName},
+				{field: "birth_year", old: year(c.BirthYear), new: year(fixed.BirthYear)},
+				{field: "address", old: c.Address, new: fixed.Address},
+			}
+			changed := false
+			for _, ch := range changes {
+				if ch.old == ch.new {
+					continue
+				}
+				changed = true
+				ch.kind, ch.note = "corrected", requestNote(r, strings.TrimSpace(note))
+				if err := addEvent(ctx, t, actor, EntityCase, c.ID, ch); err != nil {
+					return err
+				}
+			}
+			if !changed {
+				return Errorf(EINVALID, "Không có gì thay đổi: hãy sửa họ tên, năm sinh hoặc địa chỉ.")
+			}
+			_, err := t.ExecContext(ctx, t.Rebind(`UPDATE cases SET person_name = ?, name_key = ?, birth_year = ?, address = ?, updated_at = ?
+				WHERE id = ?`), fixed.PersonName, fixed.NameKey, fixed.BirthYear, fixed.Address, t.now, c.ID)
+			if err != nil {
+				return fmt.Errorf("correct case %s: %w", c.Ref, err)
+			}
+			return nil
+		})
+	})
 }

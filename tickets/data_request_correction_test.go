@@ -123,3 +123,78 @@ func TestCorrectionLinkedToTheRequest(t *testing.T) {
 		}
 	})
 }
+
+// A case's person is corrected under a correction request for the case's number: each
+// field changed is on the case's trail with the request and on the request's; another
+// number's request, an unverified one, a bad birth year and nothing changed are refused.
+func TestCaseCorrectedUnderTheRequest(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	c := f.newCase(t, nil) // 0905 777 888, Nguyễn Văn An, 1958, 12 Lê Lợi
+	fix := tickets.CaseCorrection{PersonName: ptr("Nguyễn Văn Anh"), BirthYear: ptr("1959"), Address: ptr("12 Lê Lợi, Phú Hội")}
+
+	t.Run("ErrAnotherNumber", func(t *testing.T) {
+		r := f.verifiedCorrection(t, "0905111222")
+		if err := f.s.CorrectCase(ctx, f.sup, r.ID, c.ID, fix, ""); tickets.ErrorCode(err) != tickets.ECONFLICT {
+			t.Errorf("another number's request: %v, want a conflict", err)
+		}
+	})
+	t.Run("ErrNotVerified", func(t *testing.T) {
+		r := f.register(t, tickets.RequestCorrection, "0905777888", "2026-06-01 09:00")
+		if err := f.s.CorrectCase(ctx, f.sup, r.ID, c.ID, fix, ""); tickets.ErrorCode(err) != tickets.ECONFLICT {
+			t.Errorf("a request not verified: %v, want a conflict", err)
+		}
+	})
+	r := f.verifiedCorrection(t, "0905777888")
+	t.Run("ErrNotTheDesk", func(t *testing.T) {
+		if err := f.s.CorrectCase(ctx, f.agent, r.ID, c.ID, fix, ""); tickets.ErrorCode(err) != tickets.EFORBIDDEN {
+			t.Errorf("an agent: %v, want forbidden", err)
+		}
+	})
+	t.Run("ErrBadYear", func(t *testing.T) {
+		if err := f.s.CorrectCase(ctx, f.sup, r.ID, c.ID, tickets.CaseCorrection{BirthYear: ptr("19x9")}, ""); tickets.ErrorField(err) != "birth_year" {
+			t.Errorf("a bad birth year: %v, want its field", err)
+		}
+	})
+	t.Run("OK", func(t *testing.T) {
+		if err := f.s.CorrectCase(ctx, f.sup, r.ID, c.ID, fix, "người dân gửi giấy tờ"); err != nil {
+			t.Fatal(err)
+		}
+		got, err := f.s.GetCase(ctx, f.sup, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.PersonName != "Nguyễn Văn Anh" || got.BirthYear == nil || *got.BirthYear != 1959 || got.Address != "12 Lê Lợi, Phú Hội" {
+			t.Errorf("the case after the correction: %+v", got)
+		}
+		found, err := f.s.FindCases(ctx, f.sup, tickets.CaseFilter{Name: "nguyen van anh", Limit: 5})
+		if err != nil || len(found) != 1 || found[0].ID != c.ID {
+			t.Errorf("the corrected name is not found without accents: %v %v", found, err)
+		}
+		evs, err := f.s.CaseEvents(ctx, f.sup, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fields := map[string]*tickets.Event{}
+		for _, e := range evs {
+			if e.Kind == "corrected" {
+				fields[e.Field] = e
+			}
+		}
+		if e := fields["person_name"]; e == nil || e.OldValue != "Nguyễn Văn An" || !strings.Contains(e.Note, "YC-"+strconv.FormatInt(r.ID, 10)) {
+			t.Errorf("the case's trail for the name: %+v", e)
+		}
+		if len(fields) != 3 {
+			t.Errorf("the case's trail has %d corrected fields, want 3", len(fields))
+		}
+		corr := f.request(t, r.ID).Corrections()
+		if len(corr) != 3 || corr[0].Note != c.Ref {
+			t.Errorf("the request's corrections: %d, want 3 naming %s", len(corr), c.Ref)
+		}
+	})
+	t.Run("ErrNothingChanged", func(t *testing.T) {
+		if err := f.s.CorrectCase(ctx, f.sup, r.ID, c.ID, fix, ""); tickets.ErrorCode(err) != tickets.EINVALID {
+			t.Errorf("nothing changed: %v, want invalid", err)
+		}
+	})
+}

@@ -98,6 +98,7 @@ var (
 		"linked": "Liên kết", "recording": "Lời nhắn thoại", "callback": "Gọi lại", "callback_requested": "Yêu cầu gọi lại",
 		"follow_up": "Kết quả theo dõi", "scheduled": "Lên lịch theo dõi", "escalated": "Báo lên",
 		"auto_calls": "Gọi tự động", "reporter_hidden": "Giữ ẩn danh người phản ánh với cán bộ phường/xã", "follow_up_corrected": "Sửa kết quả theo dõi",
+		"corrected": "Sửa theo yêu cầu của người dân",
 	}
 )
 

@@ -68,3 +68,44 @@ func TestCorrectionRequestLinksTheEdit(t *testing.T) {
 		t.Errorf("the ticket's trail event %+v does not name the request", last)
 	}
 }
+
+// A case's person is corrected from its request's page: the form shows the case as it
+// stands, a bad birth year comes back beside its field with what was typed, a good one is
+// saved and listed among the request's corrections; an agent cannot post it.
+func TestCorrectionRequestCorrectsACase(t *testing.T) {
+	c := newConsole(t)
+	sup := c.client("minh")
+	ctx := context.Background()
+	cs := &tickets.Case{PersonName: "Lê Thị Hoa", Phone: ptr("0905123456"), BirthYear: ptr(1950), Address: "3 Chi Lăng", UnitCode: ptr(phuXuan)}
+	if err := c.store.CreateCase(ctx, c.actor("lan"), cs, nil); err != nil {
+		t.Fatal(err)
+	}
+	r := c.verifiedRequest(tickets.RequestCorrection, "0905123456")
+	page := c.srv.URL + "/requests/" + itoa(r.ID)
+	action := page + "/cases/" + cs.Ref + "/correct"
+
+	_, body := get(t, sup, page)
+	if !strings.Contains(body, `data-testid="case-correct-`+cs.Ref+`"`) || !strings.Contains(body, `value="Lê Thị Hoa"`) || !strings.Contains(body, `value="1950"`) || !strings.Contains(body, `value="3 Chi Lăng"`) {
+		t.Fatalf("the request's page has no correction form for case %s with its person", cs.Ref)
+	}
+	form := url.Values{"person_name": {"Lê Thị Hoà"}, "birth_year": {"195O"}, "address": {"3 Chi Lăng, Phú Hội"}}
+	status, body := send(t, sup, formRequest(action, form, false))
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `data-testid="error-case-`+cs.Ref+`.birth_year"`) || !strings.Contains(body, `value="195O"`) {
+		t.Errorf("a bad birth year: %d, want 422 beside the field with what was typed", status)
+	}
+	if status, _ := send(t, c.client("lan"), formRequest(action, form, false)); status != http.StatusForbidden {
+		t.Errorf("an agent correcting a case under a request: %d, want 403", status)
+	}
+	form.Set("birth_year", "1951")
+	if status, _ := send(t, sup, formRequest(action, form, false)); status != http.StatusSeeOther {
+		t.Fatalf("the correction: %d", status)
+	}
+	got, err := c.store.GetCase(ctx, c.actor("minh"), cs.ID)
+	if err != nil || got.PersonName != "Lê Thị Hoà" || got.BirthYear == nil || *got.BirthYear != 1951 || got.Address != "3 Chi Lăng, Phú Hội" {
+		t.Errorf("the case after the correction: %+v %v", got, err)
+	}
+	_, body = get(t, sup, page)
+	if n := strings.Count(body, `data-testid="request-correction"`); n != 3 {
+		t.Errorf("the request's page lists %d corrections, want 3 (name, birth year, address)", n)
+	}
+}

@@ -171,6 +171,8 @@ type RequestPage struct {
 // RecordLink is a ticket or case of a request's number, linked to its page.
 type RecordLink struct {
 	Ref, Title, Status, URL string
+	// A case's person as it stands, for its correction form (cases only).
+	BirthYear, Address string
 }
 
 // CorrectionRow is a field corrected under a correction request.
@@ -185,6 +187,9 @@ var correctedFields = map[string]string{
 	"priority":      "Ưu tiên",
 	"unit_code":     "Khu vực",
 	"contact_phone": "Số gọi lại",
+	"person_name":   "Họ tên",
+	"birth_year":    "Năm sinh",
+	"address":       "Địa chỉ",
 }
 
 // correctionValue shows a corrected field's value the way its screen does.
@@ -256,8 +261,16 @@ func (s *Server) requestPage(r *http.Request, me *viewer, id int64) (RequestPage
 				URL: "/tickets/" + t.Ref + "?request=" + itoa64(q.ID) + "#edit"})
 		}
 		for _, c := range cases {
-			p.RecordCases = append(p.RecordCases, RecordLink{Ref: c.Ref, Title: c.Title, Status: tickets.CaseStatusLabel(c.Status).Vi,
-				URL: "/cases/" + c.Ref})
+			cs, err := s.cfg.Store.GetCase(r.Context(), me.Actor, c.ID)
+			if err != nil {
+				return p, err
+			}
+			link := RecordLink{Ref: c.Ref, Title: cs.PersonName, Status: tickets.CaseStatusLabel(c.Status).Vi, URL: "/cases/" + c.Ref,
+				Address: cs.Address}
+			if cs.BirthYear != nil {
+				link.BirthYear = strconv.Itoa(*cs.BirthYear)
+			}
+			p.RecordCases = append(p.RecordCases, link)
 		}
 	}
 	if q.KeepReason != "" {
@@ -368,4 +381,28 @@ func (s *Server) handleRequestDone(w http.ResponseWriter, r *http.Request, me *v
 	s.requestAction(w, r, me, "done", "Đã ghi việc thực hiện yêu cầu.", func(id int64) error {
 		return s.cfg.Store.CompleteDataRequest(r.Context(), me.Actor, id, r.PostFormValue("outcome"), r.PostFormValue("keep_reason"))
 	})
+}
+
+// handleRequestCaseCorrect corrects a case's person (name, birth year, address) under a
+// correction request, from the request's page.
+func (s *Server) handleRequestCaseCorrect(w http.ResponseWriter, r *http.Request, me *viewer) {
+	r.ParseForm()
+	ref := r.PathValue("ref")
+	s.requestAction(w, r, me, "case-"+ref, "Đã sửa ca "+ref+" theo yêu cầu.", func(id int64) error {
+		c, err := s.cfg.Store.FindCaseByRef(r.Context(), me.Actor, ref)
+		if err != nil {
+			return err
+		}
+		name, year, address := r.PostFormValue("person_name"), r.PostFormValue("birth_year"), r.PostFormValue("address")
+		return s.cfg.Store.CorrectCase(r.Context(), me.Actor, id, c.ID, tickets.CaseCorrection{PersonName: &name, BirthYear: &year, Address: &address},
+			r.PostFormValue("note"))
+	})
+}
+
+// typedOr is what was typed in a field, if the form came back with an error, or def.
+func typedOr(typed map[string]string, key, def string) string {
+	if v, ok := typed[key]; ok {
+		return v
+	}
+	return def
 }

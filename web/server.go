@@ -140,6 +140,7 @@ type Store interface {
 	RegisterDataRequest(ctx context.Context, actor tickets.Actor, r *tickets.DataRequest) error
 	GetDataRequest(ctx context.Context, actor tickets.Actor, id int64) (*tickets.DataRequest, error)
 	ConsentWithdrawn(ctx context.Context, number string) (bool, error)
+	CorrectCase(ctx context.Context, actor tickets.Actor, requestID, caseID int64, e tickets.CaseCorrection, note string) error
 	RequestRecords(ctx context.Context, actor tickets.Actor, requestID int64) (tks, cases []*tickets.RecordRef, err error)
 	ListDataRequests(ctx context.Context, actor tickets.Actor) ([]*tickets.DataRequest, error)
 	DataRequestsDue(ctx context.Context, actor tickets.Actor) (overdue, near int, err error)
@@ -338,6 +339,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST /requests/{id}/refuse", s.dataDesk(s.handleRequestRefuse))
 	mux.Handle("POST /requests/{id}/done", s.dataDesk(s.handleRequestDone))
 	mux.Handle("POST /requests/{id}/erase", s.dataDesk(s.handleRequestErase))
+	mux.Handle("POST /requests/{id}/cases/{ref}/correct", s.dataDesk(s.handleRequestCaseCorrect))
 	mux.Handle("GET /requests/{id}/export.json", s.dataDesk(s.handleRequestExportJSON))
 	mux.Handle("GET /requests/{id}/export.pdf", s.dataDesk(s.handleRequestExportPDF))
 	mux.Handle("GET /incidents", s.incidents(s.handleIncidents))
