@@ -78,7 +78,7 @@ CREATE INDEX data_requests_open ON data_requests (received_at) WHERE status NOT 
 CREATE INDEX data_requests_phone ON data_requests (phone);
 
 -- Numbers whose holder withdrew consent or objected: no automated follow-up call is made
--- to them, and the IVR asks no consent-based processing of them (ConsentWithdrawn).
+-- to them, and their ticket pages say so (ConsentWithdrawn).
 CREATE TABLE consent_withdrawals (
 	phone        TEXT PRIMARY KEY,
 	request_id   INTEGER NOT NULL REFERENCES data_requests (id),

@@ -498,8 +498,10 @@ func withdrawConsent(ctx context.Context, t *tx, r *DataRequest) error {
 }
 
 // ConsentWithdrawn reports whether the holder of a number withdrew their consent or
-// objected to processing (a withdrawal or restriction request carried out): the IVR asks
-// it before any processing that needs consent, and the follow-up dialer skips the number.
+// objected to processing (a withdrawal or restriction request carried out): the ticket
+// page says so beside the caller, so that nobody registers for them by hand what needs
+// consent (the IVR asks consent anew on every registration); the follow-up dialer skips
+// the number in its own query.
 // The number is normalised first; one that is not a Vietnamese number is reported as
 // not withdrawn.
 func (s *Store) ConsentWithdrawn(ctx context.Context, number string) (bool, error) {

@@ -49,9 +49,8 @@ func (s *Store) RequestRecords(ctx context.Context, actor Actor, requestID int64
 			tks = append(tks, &RecordRef{ID: tk.ID, Ref: tk.Ref, Title: tk.Summary, Status: tk.Status, Entity: EntityTicket})
 		}
 		ids = nil
-		if err := t.SelectContext(ctx, &ids, t.Rebind(`SELECT id FROM cases WHERE phone = ?
-			OR id IN (SELECT t.case_id FROM tickets t WHERE t.case_id IS NOT NULL AND `+personTickets+`) ORDER BY created_at, id`),
-			r.Phone, r.Phone, r.Phone, r.Phone); err != nil {
+		if err := t.SelectContext(ctx, &ids, t.Rebind(`SELECT id FROM cases WHERE `+personCases+` ORDER BY created_at, id`),
+			r.Phone); err != nil {
 			return fmt.Errorf("cases of request %d: %w", r.ID, err)
 		}
 		for _, id := range ids {
@@ -91,9 +90,8 @@ func correctionRequestFor(ctx context.Context, t *tx, requestID int64, entity st
 	case EntityTicket:
 		q = `SELECT COUNT(*) FROM tickets t WHERE t.id = ? AND ` + personTickets
 	default:
-		q = `SELECT COUNT(*) FROM cases WHERE id = ? AND (phone = ?
-			OR id IN (SELECT t.case_id FROM tickets t WHERE t.case_id IS NOT NULL AND ` + personTickets + `))`
-		args = append(args, r.Phone)
+		q = `SELECT COUNT(*) FROM cases WHERE id = ? AND ` + personCases
+		args = args[:2]
 	}
 	if err := t.GetContext(ctx, &n, t.Rebind(q), args...); err != nil {
 		return nil, fmt.Errorf("check request %d's number: %w", r.ID, err)

@@ -82,8 +82,7 @@ func erasePerson(ctx context.Context, t *tx, actor Actor, r *DataRequest, e *Era
 	if err != nil {
 		return nil, fmt.Errorf("erase: tickets: %w", err)
 	}
-	caseIDs, err := idList[int64](ctx, t, `SELECT id FROM cases WHERE phone = ? OR id IN (SELECT t.case_id FROM tickets t
-		WHERE t.case_id IS NOT NULL AND `+personTickets+`)`, phone, phone, phone, phone)
+	caseIDs, err := idList[int64](ctx, t, `SELECT id FROM cases WHERE `+personCases, phone)
 	if err != nil {
 		return nil, fmt.Errorf("erase: cases: %w", err)
 	}

@@ -291,3 +291,44 @@ func TestErasePersonNeedsTheRecordingsFolder(t *testing.T) {
 		t.Errorf("the request after a failed erasure: %s", got.Status)
 	}
 }
+
+// A case one of the requester's tickets was only linked to is another person's (the
+// neighbour a caller reported): the requester's export does not hold it, their
+// correction request does not list or correct it, and their erasure leaves it whole.
+func TestRequestsReachOnlyTheirOwnCases(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	tk := f.ticket(t, tickets.CategoryCommunityReport, "0905 111 222", ptr(phuXuan))
+	neighbour := &tickets.Case{PersonName: "Hồ Văn Lâm", Phone: ptr("0905 999 000"), Address: "7 Đống Đa", UnitCode: ptr(phuXuan)}
+	if err := f.s.CreateCase(ctx, f.agent, neighbour, &tk.ID); err != nil {
+		t.Fatal(err)
+	}
+	verified := func(kind string) *tickets.DataRequest {
+		r := f.register(t, kind, "0905111222", "2026-06-01 09:00")
+		if err := f.s.VerifyDataRequest(ctx, f.sup, r.ID, tickets.VerifyCallback, ""); err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	x, err := f.s.ExportPerson(ctx, f.sup, verified(tickets.RequestAccess).ID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(x.Cases) != 0 {
+		t.Errorf("the requester's export holds %d cases, want none (the neighbour's is not theirs)", len(x.Cases))
+	}
+	corr := verified(tickets.RequestCorrection)
+	if _, cases, err := f.s.RequestRecords(ctx, f.sup, corr.ID); err != nil || len(cases) != 0 {
+		t.Errorf("the correction request lists %d cases (%v), want none", len(cases), err)
+	}
+	if err := f.s.CorrectCase(ctx, f.sup, corr.ID, neighbour.ID, tickets.CaseCorrection{Address: ptr("khác")}, ""); tickets.ErrorCode(err) != tickets.ECONFLICT {
+		t.Errorf("the requester correcting the neighbour's case: %v, want a conflict", err)
+	}
+	if _, err := f.s.ErasePerson(ctx, f.sup, verified(tickets.RequestDeletion).ID); err != nil {
+		t.Fatal(err)
+	}
+	got, err := f.s.GetCase(ctx, f.sup, neighbour.ID)
+	if err != nil || got.PersonName != "Hồ Văn Lâm" || got.Phone == nil || got.Address != "7 Đống Đa" {
+		t.Errorf("the neighbour's case after the requester's erasure: %+v %v", got, err)
+	}
+}

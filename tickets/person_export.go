@@ -110,6 +110,11 @@ type ExportCallback struct {
 const personTickets = `(t.caller_id IN (SELECT id FROM callers WHERE phone = ?) OR t.contact_phone = ?
 	OR t.call_id IN (SELECT id FROM calls WHERE caller_number = ?))`
 
+// personCases selects the suspected cases of a number (one argument: the number): those
+// whose person it is, never a case one of its tickets was only linked to, which may be
+// another person's (a neighbour a caller reported, a household's case).
+const personCases = `phone = ?`
+
 // ExportPerson gathers everything held about an access request's number, for the
 // citizen, once the requester's identity is verified: it is written to the access log
 // (AccessDataExport, with the number) and on the request's trail, in the same
@@ -172,8 +177,7 @@ func gatherPerson(ctx context.Context, t *tx, phone string) (*PersonExport, erro
 		}
 	}
 	if err := t.SelectContext(ctx, &x.Cases, t.Rebind(`SELECT id, ref, person_name, birth_year, sex, address, status, onset_date, created_at
-		FROM cases WHERE phone = ? OR id IN (SELECT t.case_id FROM tickets t WHERE t.case_id IS NOT NULL AND `+personTickets+`)
-		ORDER BY created_at, id`), phone, phone, phone, phone); err != nil {
+		FROM cases WHERE `+personCases+` ORDER BY created_at, id`), phone); err != nil {
 		return nil, fmt.Errorf("export cases: %w", err)
 	}
 	for _, c := range x.Cases {
