@@ -470,3 +470,33 @@ func TestDataProtectionOfficer(t *testing.T) {
 		t.Errorf("un-naming: %v %v", pending, err)
 	}
 }
+
+// A withdrawal carried out while the dialer holds its list of cases due stops the call
+// all the same: the claim sees it in its own transaction and writes no call.
+func TestWithdrawalStopsACallAlreadyListed(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	c := f.monitored(t)
+	now := f.at(t, "09:00")
+	target := f.due(t)[c.Ref]
+	if target == nil {
+		t.Fatal("the case is not due a call")
+	}
+	r := &tickets.DataRequest{Kind: tickets.RequestWithdrawal, Phone: target.Phone, Channel: "letter"}
+	if err := f.s.RegisterDataRequest(ctx, f.sup, r); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.VerifyDataRequest(ctx, f.sup, r.ID, tickets.VerifyCallback, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.CompleteDataRequest(ctx, f.sup, r.ID, "", ""); err != nil {
+		t.Fatal(err)
+	}
+	call := &tickets.Call{ChannelID: "fu-" + tickets.NewCallID(), Direction: "follow_up", Dialed: target.Phone}
+	if _, err := f.s.ClaimFollowUpCall(ctx, target, now, call); tickets.ErrorCode(err) != tickets.ECONFLICT {
+		t.Errorf("claiming a call listed before the withdrawal: %v, want a conflict", err)
+	}
+	if got, err := f.s.ListCalls(ctx, tickets.ActorSystem, tickets.CallFilter{ChannelID: &call.ChannelID}); err != nil || len(got) != 0 {
+		t.Errorf("the refused claim wrote %d calls (%v), want none", len(got), err)
+	}
+}

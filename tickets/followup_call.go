@@ -201,6 +201,17 @@ func (s *Store) ClaimFollowUpCall(ctx context.Context, target *FollowUpCallTarge
 
 func claimFollowUpCall(ctx context.Context, t *tx, target *FollowUpCallTarget, now time.Time, callID *string, a *FollowUpCall) error {
 	day := Day(now)
+	// The dialer keeps its list of cases due while it paces its calls: a withdrawal, an
+	// erasure or a new number committed meanwhile is seen here, in the claim's own
+	// transaction, so the number is never dialled after it.
+	var still int
+	if err := t.GetContext(ctx, &still, t.Rebind(`SELECT COUNT(*) FROM cases c WHERE c.id = ? AND c.phone = ?
+		AND NOT EXISTS (SELECT 1 FROM consent_withdrawals w WHERE w.phone = c.phone)`), target.CaseID, target.Phone); err != nil {
+		return err
+	}
+	if still == 0 {
+		return Errorf(ECONFLICT, "Ca %s không còn gọi số này: số đã đổi hoặc đã xoá, hoặc người dân đã rút lại sự đồng ý.", target.CaseRef)
+	}
 	var open int
 	if err := t.GetContext(ctx, &open, t.Rebind(`SELECT COUNT(*) FROM follow_up_calls
 		WHERE case_id = ? AND state IN ('dialing', 'answered')`), target.CaseID); err != nil {
