@@ -73,30 +73,11 @@ func (f *fixture) person(tb testing.TB, phone, summary string) *tickets.Ticket {
 func traces(tb testing.TB, s *tickets.Store, digits string) []string {
 	tb.Helper()
 	db := s.DB()
-	rows, err := db.Query(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	var tables []string
-	for rows.Next() {
-		var n string
-		rows.Scan(&n)
-		tables = append(tables, n)
-	}
-	rows.Close()
 	var found []string
-	for _, table := range tables {
-		cols, err := db.Query(`SELECT name FROM pragma_table_info(?)`, table)
-		if err != nil {
-			tb.Fatal(err)
+	for table, names := range columns(tb, s) {
+		if strings.HasPrefix(table, "sqlite_") {
+			continue
 		}
-		var names []string
-		for cols.Next() {
-			var n string
-			cols.Scan(&n)
-			names = append(names, n)
-		}
-		cols.Close()
 		for _, col := range names {
 			var n int
 			q := fmt.Sprintf(`SELECT COUNT(*) FROM %q WHERE CAST(%q AS TEXT) LIKE ?`, table, col)
@@ -109,6 +90,37 @@ func traces(tb testing.TB, s *tickets.Store, digits string) []string {
 		}
 	}
 	return found
+}
+
+// columns lists every table of the store's database with its columns' names.
+func columns(tb testing.TB, s *tickets.Store) map[string][]string {
+	tb.Helper()
+	db := s.DB()
+	rows, err := db.Query(`SELECT name FROM sqlite_master WHERE type = 'table'`)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var tables []string
+	for rows.Next() {
+		var n string
+		rows.Scan(&n)
+		tables = append(tables, n)
+	}
+	rows.Close()
+	all := map[string][]string{}
+	for _, table := range tables {
+		cols, err := db.Query(`SELECT name FROM pragma_table_info(?)`, table)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		for cols.Next() {
+			var n string
+			cols.Scan(&n)
+			all[table] = append(all[table], n)
+		}
+		cols.Close()
+	}
+	return all
 }
 
 // filesWith lists the files under dir whose name or content has the digits.

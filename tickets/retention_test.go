@@ -125,30 +125,8 @@ func (w *retentionWorld) purge(tb testing.TB) map[string]int {
 func numbersIn(tb testing.TB, s *tickets.Store, numbers []string) []string {
 	tb.Helper()
 	db := s.DB()
-	rows, err := db.Query(`SELECT name FROM sqlite_master WHERE type = 'table'`)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	var tables []string
-	for rows.Next() {
-		var n string
-		rows.Scan(&n)
-		tables = append(tables, n)
-	}
-	rows.Close()
 	var hits []string
-	for _, table := range tables {
-		cols, err := db.Query(`SELECT name FROM pragma_table_info(?)`, table)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		var names []string
-		for cols.Next() {
-			var n string
-			cols.Scan(&n)
-			names = append(names, n)
-		}
-		cols.Close()
+	for table, names := range columns(tb, s) {
 		for _, col := range names {
 			vals, err := db.Query(`SELECT CAST("` + col + `" AS TEXT) FROM "` + table + `" WHERE typeof("` + col + `") IN ('text', 'blob')`)
 			if err != nil {
